@@ -1,0 +1,162 @@
+//! Server functions: the only way pages reach the database.
+//!
+//! Each runs on the server; called from a page during server rendering or,
+//! in a later browser build, over HTTP. Without JavaScript, forms post to
+//! them directly and are redirected back (errors travel in the URL).
+#![expect(missing_docs, reason = "#[server] generates argument structs whose fields cannot carry docs")]
+
+use crate::{SessionUser, UiError};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The user of the current session, if any.
+#[server(prefix = "/api", endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<SessionUser>, UiError> {
+    Ok(crate::ssr::context::session_user())
+}
+
+/// What the login form says for any wrong e-mail or password: it never tells
+/// whether the account exists.
+pub const LOGIN_FAILED: &str = "メールアドレスまたはパスワードが正しくありません。";
+
+/// Signs in with e-mail and password; on success the session id is renewed
+/// and the browser goes to the home page.
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(email: String, password: String) -> Result<(), UiError> {
+    use crate::ssr::{context, db, password as pw, session_keys};
+
+    let email = email.trim();
+    if email.is_empty() || password.is_empty() {
+        return Err(UiError::Invalid("メールアドレスとパスワードを入力してください。".into()));
+    }
+    let pool = context::pool()?;
+    let account = db::users::credentials_by_email(&pool, email).await.map_err(context::internal)?;
+    let verified = match &account {
+        Some(a) if !a.disabled => pw::verify(&password, &a.password_hash).await,
+        // Same work for unknown or disabled accounts, so timing tells nothing.
+        _ => {
+            pw::verify_against_dummy(&password).await;
+            false
+        }
+    };
+    let Some(account) = account.filter(|_| verified) else {
+        tracing::info!(event = "login_failed", "login refused");
+        return Err(UiError::Invalid(LOGIN_FAILED.into()));
+    };
+    let session = context::session().await?;
+    session.cycle_id().await.map_err(context::internal)?;
+    session.insert(session_keys::USER_ID, account.id).await.map_err(context::internal)?;
+    tracing::info!(event = "login", user_id = account.id, "signed in");
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Ends the session and returns to the login page.
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), UiError> {
+    use crate::ssr::context;
+    let session = context::session().await?;
+    session.flush().await.map_err(context::internal)?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// A vendor from the registry (seeded from seeds/004).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vendor {
+    /// Stable code.
+    pub code: String,
+    /// Company name.
+    pub name: String,
+    /// Whether it serves hospitals (None: the source does not say).
+    pub supports_hospital: Option<bool>,
+    /// Whether it serves clinics (None: the source does not say).
+    pub supports_clinic: Option<bool>,
+    /// Remarks from the source.
+    pub note: Option<String>,
+    /// Where the entry comes from.
+    pub source: String,
+}
+
+/// Every vendor in the registry.
+#[server(prefix = "/api", endpoint = "vendors")]
+pub async fn list_vendors() -> Result<Vec<Vendor>, UiError> {
+    use crate::ssr::{context, db};
+    context::require_user()?;
+    db::reference::vendors(&context::pool()?).await.map_err(context::internal)
+}
+
+/// One published adoption figure (seeds 002 and 004).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdoptionFigure {
+    /// Series id (one publication).
+    pub series: String,
+    /// Date the figures are as of.
+    pub as_of: String,
+    /// Source document.
+    pub source: String,
+    /// Facility type code, or "all".
+    pub facility_type: String,
+    /// JIS code, or empty for national.
+    pub prefecture: String,
+    /// Metric code (facilities, reader_applied, ready, connected, operating…).
+    pub metric: String,
+    /// The figure.
+    pub value: i64,
+}
+
+/// Every published adoption figure, newest series first.
+#[server(prefix = "/api", endpoint = "adoption_statistics")]
+pub async fn adoption_statistics() -> Result<Vec<AdoptionFigure>, UiError> {
+    use crate::ssr::{context, db};
+    context::require_user()?;
+    db::reference::adoption_figures(&context::pool()?).await.map_err(context::internal)
+}
+
+/// A benchmark table with its rows and source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BenchmarkTable {
+    /// Stable id.
+    pub id: String,
+    /// Japanese title.
+    pub title_ja: String,
+    /// Source document.
+    pub source: String,
+    /// Unit of the figures (minutes, yen, visits…).
+    pub unit: String,
+    /// False where the source is weak or incomplete.
+    pub verified: bool,
+    /// Remarks.
+    pub note: Option<String>,
+    /// The rows in source order.
+    pub rows: Vec<BenchmarkRow>,
+}
+
+/// One row of a benchmark table; figures are exact decimal strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BenchmarkRow {
+    /// Stable key.
+    pub key: String,
+    /// Japanese label.
+    pub label_ja: String,
+    /// Quote category code, if the row benchmarks one.
+    pub category: Option<String>,
+    /// Minimum.
+    pub min: Option<String>,
+    /// Mean.
+    pub mean: Option<String>,
+    /// Maximum.
+    pub max: Option<String>,
+    /// Single value.
+    pub value: Option<String>,
+    /// Remarks.
+    pub note: Option<String>,
+}
+
+/// Every benchmark table with its rows.
+#[server(prefix = "/api", endpoint = "benchmarks")]
+pub async fn benchmark_tables() -> Result<Vec<BenchmarkTable>, UiError> {
+    use crate::ssr::{context, db};
+    context::require_user()?;
+    db::reference::benchmark_tables(&context::pool()?).await.map_err(context::internal)
+}

@@ -1,0 +1,76 @@
+//! The frame of every signed-in page: header with user and logout, navigation, footer.
+
+use crate::api::{Logout, current_user};
+use crate::nav::nav_items;
+use crate::{PRODUCT_NAME, SessionUser};
+use leptos::prelude::*;
+use leptos::form::ActionForm;
+
+/// Wraps a signed-in page.
+#[component]
+pub fn Layout(
+    /// Page title shown as the first heading.
+    title: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let user = Resource::new(|| (), |_| current_user());
+    view! {
+        <header class="site-header">
+            <div class="brand">
+                <a href="/">{PRODUCT_NAME}</a>
+                <span class="tagline">"オンライン資格確認 導入・補助金・見積監査"</span>
+            </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(u)) => view! { <UserBox user=u /> }.into_any(),
+                        _ => ().into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+        <main class="page">
+            <h1>{title}</h1>
+            {children()}
+        </main>
+        <footer class="site-footer">
+            "Onshi — 補助金の金額・期限は出典（厚生労働省・社会保険診療報酬支払基金の公表資料）に基づいて表示しています。"
+        </footer>
+    }
+}
+
+#[component]
+fn UserBox(user: SessionUser) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let items = nav_items(user.role);
+    view! {
+        <div class="user-box">
+            <span data-testid="current-user" class="current-user">
+                <span class="user-name">{user.display_name.clone()}</span>
+                " "
+                <span class="user-email">{user.email.clone()}</span>
+                " "
+                <span class="role-badge">{user.role.label_ja()}</span>
+                " "
+                <span class="scope">{user.scope_label.clone()}</span>
+            </span>
+            <ActionForm action=logout attr:data-testid="logout" attr:class="logout-form">
+                <button type="submit">"ログアウト"</button>
+            </ActionForm>
+        </div>
+        <nav class="site-nav" aria-label="メインメニュー">
+            <ul>
+                {items
+                    .into_iter()
+                    .map(|item| view! { <li><a href=item.href>{item.label}</a></li> })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// A loading-or-error wrapper for a page's data.
+#[component]
+pub fn ErrorBox(error: crate::UiError) -> impl IntoView {
+    view! { <p class="error" role="alert">{error.to_string()}</p> }
+}

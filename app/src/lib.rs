@@ -1,0 +1,77 @@
+//! Onshi's pages and components, rendered on the server by Leptos.
+//!
+//! Every page works without JavaScript: data loads through server functions
+//! awaited before the HTML is sent (`SsrMode::Async`), and forms are real
+//! `<form method="post">` posts (`<ActionForm>`). A later `hydrate` build can
+//! add interactivity to the same components.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod error;
+mod layout;
+pub mod nav;
+mod pages;
+pub mod session_user;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+pub use error::UiError;
+pub use session_user::SessionUser;
+
+/// The stylesheet, served by the binary itself at [`STYLESHEET_PATH`] (no CDN).
+pub const STYLESHEET: &str = include_str!("../style/onshi.css");
+
+/// Where the stylesheet is served.
+pub const STYLESHEET_PATH: &str = "/assets/onshi.css";
+
+/// The product name shown in the header and titles.
+pub const PRODUCT_NAME: &str = "Onshi";
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="ja">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <title>"Onshi — オンライン資格確認 導入・補助金・見積監査"</title>
+                <link rel="stylesheet" href=STYLESHEET_PATH />
+                // Only a browser build ships scripts; the server build sends none.
+                {cfg!(feature = "hydrate").then(|| view! { <HydrationScripts options /> })}
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: routes to pages.
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <pages::NotFound /> }>
+                <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
+                <Route path=path!("/reference/vendors") view=pages::VendorsPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/reference/statistics")
+                    view=pages::StatisticsPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/reference/benchmarks")
+                    view=pages::BenchmarksPage
+                    ssr=SsrMode::Async
+                />
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,52 @@
+//! Navigation: which pages each role sees in the header.
+
+use rules::Role;
+
+/// One entry of the navigation bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NavItem {
+    /// Link target.
+    pub href: &'static str,
+    /// Japanese label.
+    pub label: &'static str,
+}
+
+const HOME: NavItem = NavItem { href: "/", label: "ホーム" };
+const STATISTICS: NavItem = NavItem { href: "/reference/statistics", label: "導入状況（公表値）" };
+const VENDORS: NavItem = NavItem { href: "/reference/vendors", label: "ベンダー" };
+const BENCHMARKS: NavItem = NavItem { href: "/reference/benchmarks", label: "基準値・出典" };
+
+/// The pages a role reaches from the header, in display order.
+///
+/// Reviewers and auditors start from the national picture; clinic managers
+/// from the benchmarks they check quotes against.
+pub fn nav_items(role: Role) -> Vec<NavItem> {
+    match role {
+        Role::ClinicManager => vec![HOME, BENCHMARKS, VENDORS, STATISTICS],
+        Role::Reviewer | Role::Auditor => vec![HOME, STATISTICS, VENDORS, BENCHMARKS],
+        Role::Admin => vec![HOME, BENCHMARKS, VENDORS, STATISTICS],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_starts_at_home_and_has_no_duplicate_links() {
+        for role in Role::ALL {
+            let items = nav_items(role);
+            assert_eq!(items.first(), Some(&HOME));
+            let mut hrefs: Vec<_> = items.iter().map(|i| i.href).collect();
+            hrefs.sort_unstable();
+            hrefs.dedup();
+            assert_eq!(hrefs.len(), items.len(), "{role}");
+        }
+    }
+
+    #[test]
+    fn reviewers_see_statistics_right_after_home() {
+        assert_eq!(nav_items(Role::Reviewer)[1], STATISTICS);
+        assert_eq!(nav_items(Role::ClinicManager)[1], BENCHMARKS);
+    }
+}

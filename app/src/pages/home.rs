@@ -1,0 +1,72 @@
+//! ホーム: who is signed in, and where the country stands.
+
+use crate::api::{AdoptionFigure, adoption_statistics, current_user};
+use crate::layout::{ErrorBox, Layout};
+use crate::pages::reference::{facility_type_label, latest_national_series, metric_label};
+use leptos::prelude::*;
+
+/// The home page of every role.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let user = Resource::new(|| (), |_| current_user());
+    let figures = Resource::new(|| (), |_| adoption_statistics());
+    view! {
+        <Layout title="ホーム">
+            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+                {move || Suspend::new(async move {
+                    let greeting = match user.await {
+                        Ok(Some(u)) => format!("{} さん、ようこそ。", u.display_name),
+                        _ => String::new(),
+                    };
+                    let summary = match figures.await {
+                        Ok(figures) => view! { <NationalSummary figures /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    };
+                    view! {
+                        <p class="lead">{greeting}</p>
+                        {summary}
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+/// The newest national series: one row per facility type.
+#[component]
+fn NationalSummary(figures: Vec<AdoptionFigure>) -> impl IntoView {
+    let Some(series) = latest_national_series(&figures) else {
+        return view! { <p>"公表統計はまだ登録されていません。"</p> }.into_any();
+    };
+    let metrics = series.metrics.clone();
+    view! {
+        <section class="card">
+            <h2>"全国の導入状況（" {series.as_of.clone()} " 時点の公表値）"</h2>
+            <table class="data">
+                <thead>
+                    <tr>
+                        <th scope="col">"施設区分"</th>
+                        {metrics.iter().map(|m| view! { <th scope="col" class="num">{metric_label(m)}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {series
+                        .rows
+                        .iter()
+                        .map(|(kind, values)| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{facility_type_label(kind)}</th>
+                                    {values.iter().map(|v| view! { <td class="num">{v.map(crate::pages::reference::thousands).unwrap_or_default()}</td> }).collect_view()}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            <p class="source">"出典: " {series.source.clone()}</p>
+            <p><a href="/reference/statistics">"すべての公表値を見る"</a></p>
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,31 @@
+//! What a server function gets from the request: pool, session, user.
+
+use crate::{SessionUser, UiError};
+use leptos::prelude::use_context;
+use sqlx::SqlitePool;
+
+/// The database pool, provided by the server for every request.
+pub fn pool() -> Result<SqlitePool, UiError> {
+    use_context::<SqlitePool>().ok_or_else(|| internal("no database pool in context"))
+}
+
+/// The session of the current request.
+pub async fn session() -> Result<tower_sessions::Session, UiError> {
+    leptos_axum::extract::<tower_sessions::Session>().await.map_err(internal)
+}
+
+/// The signed-in user, put into the request by the server's session middleware.
+pub fn session_user() -> Option<SessionUser> {
+    use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<SessionUser>().cloned())
+}
+
+/// The signed-in user, or [`UiError::Unauthenticated`].
+pub fn require_user() -> Result<SessionUser, UiError> {
+    session_user().ok_or(UiError::Unauthenticated)
+}
+
+/// Logs an internal error once and returns the generic message for the user.
+pub fn internal(err: impl std::fmt::Display) -> UiError {
+    tracing::error!(error = %err, "internal error in a server function");
+    UiError::Internal
+}

@@ -1,0 +1,207 @@
+//! 医療機関コード: the 10-digit code that identifies an insured facility.
+
+use crate::{FacilityType, Prefecture};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A valid 10-digit 医療機関コード (or 薬局コード).
+///
+/// Layout: 都道府県番号 (2, 01–47) + 点数表番号 (1: 1 医科, 3 歯科, 4 調剤) +
+/// 郡市区番号 (2) + 機関番号 (4) + 検証番号 (1). The 検証番号 makes the whole
+/// 10-digit string pass the Luhn check (weights 2 and 1 from the right, the
+/// digits of two-digit products summed), the rule of MHLW's 保険者番号設定要領.
+/// Sources: domain.md (医療機関コード); ja.wikipedia 「処方箋発行医療機関コード」;
+/// www5f.biglobe.ne.jp/~h-it/mlcont/mc0124.htm. Example: 0110113719.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct FacilityCode {
+    digits: String,
+    prefecture: Prefecture,
+}
+
+/// Why a string is not a 医療機関コード; each variant says what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidFacilityCode {
+    /// Not exactly ten digits.
+    #[error("医療機関コードは10桁の数字です（入力: {0:?}）")]
+    NotTenDigits(String),
+    /// The first two digits are not a prefecture code 01–47.
+    #[error("医療機関コードの先頭2桁は都道府県番号（01〜47）です（入力: {0:?}）")]
+    BadPrefecture(String),
+    /// The third digit is not 1, 3 or 4.
+    #[error("医療機関コードの3桁目は点数表番号（1 医科・3 歯科・4 調剤）です（入力: {0:?}）")]
+    BadFeeSchedule(String),
+    /// The last digit does not satisfy the Luhn check.
+    #[error("医療機関コードの検証番号（10桁目）が一致しません。コードを確認してください（入力: {0:?}）")]
+    BadCheckDigit(String),
+    /// The 点数表番号 does not fit the facility type.
+    #[error("{kind}の医療機関コードの3桁目は{expected}です（入力: {code:?}）")]
+    WrongFeeScheduleForType {
+        /// The code given.
+        code: String,
+        /// The facility type's Japanese name.
+        kind: &'static str,
+        /// The digit required for that type.
+        expected: u8,
+    },
+}
+
+impl FacilityCode {
+    /// Parses a code, accepting full-width digits and surrounding spaces or hyphens.
+    pub fn parse(input: &str) -> Result<Self, InvalidFacilityCode> {
+        let digits: String = input
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '-' | '－' | ' ' | '　'))
+            .map(fullwidth_digit_to_ascii)
+            .collect();
+        if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(InvalidFacilityCode::NotTenDigits(input.to_owned()));
+        }
+        let Ok(prefecture) = digits[..2].parse::<Prefecture>() else {
+            return Err(InvalidFacilityCode::BadPrefecture(digits));
+        };
+        if !matches!(digits.as_bytes()[2], b'1' | b'3' | b'4') {
+            return Err(InvalidFacilityCode::BadFeeSchedule(digits));
+        }
+        if !passes_luhn(&digits) {
+            return Err(InvalidFacilityCode::BadCheckDigit(digits));
+        }
+        Ok(FacilityCode { digits, prefecture })
+    }
+
+    /// Parses a code and checks that its 点数表番号 fits the facility type.
+    pub fn parse_for(input: &str, kind: FacilityType) -> Result<Self, InvalidFacilityCode> {
+        let code = Self::parse(input)?;
+        if code.fee_schedule_digit() != kind.fee_schedule_digit() {
+            return Err(InvalidFacilityCode::WrongFeeScheduleForType {
+                code: code.digits,
+                kind: kind.label_ja(),
+                expected: kind.fee_schedule_digit(),
+            });
+        }
+        Ok(code)
+    }
+
+    /// The ten digits.
+    pub fn as_str(&self) -> &str {
+        &self.digits
+    }
+
+    /// The prefecture named by the first two digits.
+    pub fn prefecture(&self) -> Prefecture {
+        self.prefecture
+    }
+
+    /// The 点数表番号: 1 医科, 3 歯科, 4 調剤.
+    pub fn fee_schedule_digit(&self) -> u8 {
+        self.digits.as_bytes()[2] - b'0'
+    }
+}
+
+fn fullwidth_digit_to_ascii(c: char) -> char {
+    match c {
+        '０'..='９' => char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// The Luhn check over ASCII digits.
+fn passes_luhn(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let p = d * 2;
+                p / 10 + p % 10
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+impl fmt::Display for FacilityCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.digits)
+    }
+}
+
+impl FromStr for FacilityCode {
+    type Err = InvalidFacilityCode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl TryFrom<String> for FacilityCode {
+    type Error = InvalidFacilityCode;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<FacilityCode> for String {
+    fn from(c: FacilityCode) -> String {
+        c.digits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_published_example_code_is_valid() {
+        let code = FacilityCode::parse("0110113719").unwrap();
+        assert_eq!(code.prefecture().name_ja(), "北海道");
+        assert_eq!(code.fee_schedule_digit(), 1);
+    }
+
+    #[test]
+    fn full_width_digits_and_hyphens_are_accepted() {
+        let code = FacilityCode::parse(" ０１１－０１１３７１９ ").unwrap();
+        assert_eq!(code.as_str(), "0110113719");
+    }
+
+    #[test]
+    fn every_other_check_digit_is_refused() {
+        for d in (0..10).filter(|d| *d != 9) {
+            let s = format!("011011371{d}");
+            assert_eq!(FacilityCode::parse(&s), Err(InvalidFacilityCode::BadCheckDigit(s.clone())));
+        }
+    }
+
+    #[test]
+    fn malformed_codes_name_what_is_wrong() {
+        let cases: [(&str, fn(String) -> InvalidFacilityCode); 4] = [
+            ("011011371", InvalidFacilityCode::NotTenDigits),
+            ("01101137a9", InvalidFacilityCode::NotTenDigits),
+            ("4810113719", InvalidFacilityCode::BadPrefecture),
+            ("0120113719", InvalidFacilityCode::BadFeeSchedule),
+        ];
+        for (input, variant) in cases {
+            assert_eq!(FacilityCode::parse(input), Err(variant(input.to_owned())));
+        }
+    }
+
+    #[test]
+    fn a_medical_code_is_refused_for_a_pharmacy() {
+        let err = FacilityCode::parse_for("0110113719", FacilityType::Pharmacy).unwrap_err();
+        assert!(err.to_string().contains("薬局の医療機関コードの3桁目は4"), "{err}");
+        assert!(FacilityCode::parse_for("0110113719", FacilityType::Hospital).is_ok());
+    }
+
+    #[test]
+    fn luhn_accepts_exactly_one_check_digit_per_prefix() {
+        for prefix in ["131234567", "404000001", "273999999"] {
+            let valid: Vec<u8> = (0..10u8).filter(|d| passes_luhn(&format!("{prefix}{d}"))).collect();
+            assert_eq!(valid.len(), 1, "{prefix}");
+        }
+    }
+}

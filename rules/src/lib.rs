@@ -1,0 +1,15 @@
+//! Onshi domain rules: the types and numbers of the オンライン資格確認 rollout.
+//!
+//! Pure logic only — no I/O, no async — so the same rules run in the server,
+//! in tests and, later, in the browser. Every constant names its source
+//! (a file in `shared/seeds/` or a public URL).
+
+pub mod facility_code;
+pub mod facility_type;
+pub mod prefecture;
+pub mod role;
+
+pub use facility_code::{FacilityCode, InvalidFacilityCode};
+pub use facility_type::{FacilityType, UnknownFacilityType};
+pub use prefecture::{Prefecture, UnknownPrefecture};
+pub use role::{Association, Role, UnknownAssociation, UnknownRole};

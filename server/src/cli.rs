@@ -1,0 +1,104 @@
+//! The command line: `onshi [serve|migrate]`.
+
+use crate::config::{Cli, Command, LogFormat, ServeArgs, Settings};
+use crate::startup::{Application, prepare_database};
+use crate::telemetry;
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("onshi: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            None => serve(cli.serve).await,
+            Some(Command::Serve(args)) => serve(args).await,
+            Some(Command::Migrate(args)) => {
+                telemetry::init(LogFormat::Text);
+                prepare_database(&args.db, false, None).await.map(|prepared| {
+                    // `migrate` never decides about demo data: the first `serve` does.
+                    drop(prepared);
+                    println!("Database ready: {}", args.db.display());
+                })
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "onshi stopped");
+            eprintln!("onshi: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), crate::error::StartError> {
+    telemetry::init(args.log_format);
+    let settings = Settings::from_args(&args);
+    let application = Application::build(settings.clone()).await?;
+    print_banner(&application, &settings);
+    application.run_until(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The start-up banner on stdout. Its first line is what scripts wait for.
+fn print_banner(application: &Application, settings: &Settings) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "Onshi listening on http://{}", application.local_addr());
+    let _ = writeln!(out, "  データベース / database: {}", settings.db_path.display());
+    if let Some(demo) = &application.prepared.demo {
+        let _ = writeln!(out, "  デモデータを読み込みました / demo data loaded ({} facilities):", demo.facilities);
+        for (email, role) in &demo.users {
+            let _ = writeln!(out, "    {email}  ({})", role.label_ja());
+        }
+        match &application.prepared.generated_password {
+            Some(p) => {
+                let _ = writeln!(out, "  デモ利用者のパスワード / demo password: {p}");
+                let _ = writeln!(out, "  (set ONSHI_DEMO_PASSWORD to choose it; shown only on this first start)");
+            }
+            None => {
+                let _ = writeln!(out, "  デモ利用者のパスワード / demo password: ONSHI_DEMO_PASSWORD");
+            }
+        }
+    }
+    let _ = out.flush();
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutdown signal received; finishing requests");
+}

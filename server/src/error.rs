@@ -1,0 +1,93 @@
+//! The server's errors: start-up failures, and the HTTP edge.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use std::path::PathBuf;
+
+/// Why the server could not start; each message says what to check.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database folder could not be created.
+    #[error("cannot create the database folder {path}: {source}")]
+    CreateDir {
+        /// The folder.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The SQLite file could not be opened.
+    #[error("cannot open the database {path}: {source}")]
+    OpenDb {
+        /// The file.
+        path: PathBuf,
+        /// The driver error.
+        source: sqlx::Error,
+    },
+    /// A migration failed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A seed file is malformed or inconsistent.
+    #[error("seed data {file}: {message}")]
+    Seed {
+        /// The seed file.
+        file: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A query during start-up failed.
+    #[error("database error during start-up: {0}")]
+    Db(#[from] sqlx::Error),
+    /// Session store set-up failed.
+    #[error("session store: {0}")]
+    Sessions(String),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Password hashing failed.
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+    /// Serving failed.
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// An error at the HTTP edge of a plain (non-Leptos) handler.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 500: logged with its details; the user sees a generic Japanese page.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// 503: the database does not answer (health check).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        tracing::error!(error = %self, "request failed");
+        match self {
+            AppError::Internal(_) => server_error_page(),
+            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "データベースに接続できません。\n").into_response(),
+        }
+    }
+}
+
+/// The Japanese 500 page, self-contained so it renders whatever failed.
+pub fn server_error_page() -> Response {
+    let body = format!(
+        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>エラー — Onshi</title><link rel="stylesheet" href="{css}"></head><body><main class="page"><h1>サーバーでエラーが発生しました</h1><p>ご不便をおかけしています。しばらくしてから、もう一度お試しください。</p><p>同じエラーが続く場合は、運用管理者にお問い合わせください（発生時刻をお伝えください）。</p><p><a href="/">ホームへ戻る</a></p></main></body></html>"#,
+        css = app::STYLESHEET_PATH
+    );
+    (StatusCode::INTERNAL_SERVER_ERROR, Html(body)).into_response()
+}

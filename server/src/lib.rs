@@ -1,0 +1,16 @@
+//! The Onshi server: configuration, SQLite, sessions, routes and the CLI.
+//!
+//! [`startup::Application`] builds the whole app on a listener, so the
+//! integration tests start the real server on port 0 with a temporary database.
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+mod middleware;
+mod routes;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,20 @@
+//! Loading `seed/`: reference data at every start (idempotent upserts), demo
+//! data once into a new database.
+//!
+//! The seed files are embedded in the binary, so `onshi` runs from any folder.
+
+pub mod demo;
+pub mod reference;
+
+use crate::error::StartError;
+use serde::de::DeserializeOwned;
+
+/// Parses an embedded seed file, naming the file in the error.
+fn parse<T: DeserializeOwned>(file: &'static str, text: &str) -> Result<T, StartError> {
+    serde_json::from_str(text).map_err(|e| StartError::Seed { file, message: e.to_string() })
+}
+
+/// An error about a record of a seed file.
+fn invalid(file: &'static str, message: impl Into<String>) -> StartError {
+    StartError::Seed { file, message: message.into() }
+}

@@ -1,0 +1,148 @@
+//! Building the application: database, reference and demo data, sessions, routes.
+
+use crate::config::Settings;
+use crate::error::StartError;
+use crate::seed::demo::{self, DemoAccounts, DemoDecision};
+use crate::{db, middleware, routes, seed};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::get;
+use leptos::prelude::{LeptosOptions, provide_context};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use sqlx::SqlitePool;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// Idle time after which a session ends.
+const SESSION_IDLE: time::Duration = time::Duration::hours(2);
+
+/// State shared by the plain axum handlers.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    /// Leptos rendering options.
+    pub leptos_options: LeptosOptions,
+    /// The database.
+    pub pool: SqlitePool,
+}
+
+/// What happened to the database at start.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The open pool.
+    pub pool: SqlitePool,
+    /// Demo accounts created now (only on a new database).
+    pub demo: Option<DemoAccounts>,
+    /// Their password when it was generated here (not taken from ONSHI_DEMO_PASSWORD).
+    pub generated_password: Option<String>,
+}
+
+/// Opens and migrates the database, upserts reference data and, on a new
+/// database, loads demo data or records that it was skipped.
+pub async fn prepare_database(path: &Path, load_demo: bool, demo_password: Option<String>) -> Result<Prepared, StartError> {
+    let pool = db::connect(path).await?;
+    db::migrate(&pool).await?;
+    let counts = seed::reference::load(&pool).await?;
+    tracing::info!(?counts, "reference data loaded");
+    let mut prepared = Prepared { pool: pool.clone(), demo: None, generated_password: None };
+    if demo::decided(&pool).await? {
+        return Ok(prepared);
+    }
+    if !load_demo {
+        let mut tx = pool.begin().await?;
+        demo::record_decision(&mut tx, DemoDecision::Skipped).await?;
+        tx.commit().await?;
+        return Ok(prepared);
+    }
+    let password = match demo_password {
+        Some(p) => p,
+        None => {
+            let generated = generate_password();
+            prepared.generated_password = Some(generated.clone());
+            generated
+        }
+    };
+    let accounts = demo::load(&pool, &password).await?;
+    tracing::info!(users = accounts.users.len(), facilities = accounts.facilities, "demo data loaded");
+    prepared.demo = Some(accounts);
+    Ok(prepared)
+}
+
+fn generate_password() -> String {
+    rand::rng().sample_iter(&Alphanumeric).take(16).map(char::from).collect()
+}
+
+/// The server, bound and ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    addr: SocketAddr,
+    store: SqliteStore,
+    /// What start-up did to the database.
+    pub prepared: Prepared,
+}
+
+impl Application {
+    /// Prepares the database and binds the address.
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        let prepared = prepare_database(&settings.db_path, settings.load_demo, settings.demo_password.clone()).await?;
+        let pool = prepared.pool.clone();
+
+        let store = SqliteStore::new(pool.clone());
+        store.migrate().await.map_err(|e| StartError::Sessions(e.to_string()))?;
+        let sessions = SessionManagerLayer::new(store.clone())
+            .with_name("onshi_session")
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(settings.secure_cookies)
+            .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
+
+        let leptos_options = LeptosOptions::builder().output_name("onshi").build();
+        let state = AppState { leptos_options: leptos_options.clone(), pool: pool.clone() };
+        let routes = generate_route_list(app::App);
+        let context_pool = pool.clone();
+        let router = Router::new()
+            .route("/healthz", get(routes::healthz))
+            .route(app::STYLESHEET_PATH, get(routes::stylesheet))
+            .leptos_routes_with_context(
+                &state,
+                routes,
+                move || provide_context(context_pool.clone()),
+                move || app::shell(leptos_options.clone()),
+            )
+            .fallback(routes::not_found)
+            .layer(axum::middleware::from_fn_with_state(pool.clone(), middleware::require_session))
+            .layer(sessions)
+            .layer(CatchPanicLayer::custom(|_| crate::error::server_error_page()))
+            .layer(TraceLayer::new_for_http())
+            .with_state(state);
+
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .map_err(|source| StartError::Bind { addr: settings.addr, source })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: settings.addr, source })?;
+        Ok(Application { listener, router, addr, store, prepared })
+    }
+
+    /// The address actually bound (the real port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartError> {
+        let cleanup = tokio::spawn(self.store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
+        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        cleanup.abort();
+        self.prepared.pool.close().await;
+        served.map_err(StartError::Serve)
+    }
+}
