@@ -1,7 +1,7 @@
 //! The command line: `onshi [serve|migrate]`.
 
 use crate::config::{Cli, Command, LogFormat, ServeArgs, Settings};
-use crate::startup::{Application, prepare_database};
+use crate::startup::{Application, DemoChoice, prepare_database};
 use crate::telemetry;
 use clap::Parser;
 use std::process::ExitCode;
@@ -22,8 +22,8 @@ pub fn main() -> ExitCode {
             Some(Command::Serve(args)) => serve(args).await,
             Some(Command::Migrate(args)) => {
                 telemetry::init(LogFormat::Text);
-                prepare_database(&args.db, false, None).await.map(|prepared| {
-                    // `migrate` never decides about demo data: the first `serve` does.
+                // `migrate` never decides about demo data: the first `serve` does.
+                prepare_database(&args.db, DemoChoice::Undecided).await.map(|prepared| {
                     drop(prepared);
                     println!("Database ready: {}", args.db.display());
                 })

@@ -45,9 +45,20 @@ pub struct Prepared {
     pub generated_password: Option<String>,
 }
 
+/// What to do about demo data on a new database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoChoice {
+    /// Load it; every demo user gets this password, or a generated one.
+    Load(Option<String>),
+    /// Record that this database has no demo data, for good.
+    Skip,
+    /// Decide nothing (`onshi migrate`): the first `serve` decides.
+    Undecided,
+}
+
 /// Opens and migrates the database, upserts reference data and, on a new
-/// database, loads demo data or records that it was skipped.
-pub async fn prepare_database(path: &Path, load_demo: bool, demo_password: Option<String>) -> Result<Prepared, StartError> {
+/// database, acts on the demo choice.
+pub async fn prepare_database(path: &Path, demo: DemoChoice) -> Result<Prepared, StartError> {
     let pool = db::connect(path).await?;
     db::migrate(&pool).await?;
     let counts = seed::reference::load(&pool).await?;
@@ -56,12 +67,16 @@ pub async fn prepare_database(path: &Path, load_demo: bool, demo_password: Optio
     if demo::decided(&pool).await? {
         return Ok(prepared);
     }
-    if !load_demo {
-        let mut tx = pool.begin().await?;
-        demo::record_decision(&mut tx, DemoDecision::Skipped).await?;
-        tx.commit().await?;
-        return Ok(prepared);
-    }
+    let demo_password = match demo {
+        DemoChoice::Undecided => return Ok(prepared),
+        DemoChoice::Skip => {
+            let mut tx = pool.begin().await?;
+            demo::record_decision(&mut tx, DemoDecision::Skipped).await?;
+            tx.commit().await?;
+            return Ok(prepared);
+        }
+        DemoChoice::Load(password) => password,
+    };
     let password = match demo_password {
         Some(p) => p,
         None => {
@@ -93,7 +108,8 @@ pub struct Application {
 impl Application {
     /// Prepares the database and binds the address.
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
-        let prepared = prepare_database(&settings.db_path, settings.load_demo, settings.demo_password.clone()).await?;
+        let demo = if settings.load_demo { DemoChoice::Load(settings.demo_password.clone()) } else { DemoChoice::Skip };
+        let prepared = prepare_database(&settings.db_path, demo).await?;
         let pool = prepared.pool.clone();
 
         let store = SqliteStore::new(pool.clone());

@@ -1,0 +1,142 @@
+//! `spawn_app()`: the real application on 127.0.0.1:0 with its own database file.
+
+use reqwest::redirect::Policy;
+use server::config::Settings;
+use server::startup::{Application, Prepared};
+use sqlx::SqlitePool;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const DEMO_PASSWORD: &str = "correct-horse-battery-staple";
+pub const MANAGER: &str = "manager@demo.onshi.jp";
+pub const REVIEWER: &str = "reviewer@demo.onshi.jp";
+pub const AUDITOR: &str = "auditor@demo.onshi.jp";
+pub const ADMIN: &str = "admin@demo.onshi.jp";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db_path: PathBuf,
+    pub prepared: Prepared,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<()>>,
+    _dir: Option<TempDir>,
+}
+
+pub fn settings(db_path: &Path, load_demo: bool) -> Settings {
+    Settings {
+        addr: "127.0.0.1:0".parse().expect("address"),
+        db_path: db_path.to_owned(),
+        load_demo,
+        demo_password: Some(DEMO_PASSWORD.to_owned()),
+        secure_cookies: false,
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client")
+}
+
+/// A fresh app with demo data.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_path = dir.path().join("data").join("onshi.sqlite");
+    let mut app = spawn_on(settings(&db_path, true)).await;
+    app._dir = Some(dir);
+    app
+}
+
+/// An app on the given settings (e.g. an existing database file).
+pub async fn spawn_on(settings: Settings) -> TestApp {
+    let db_path = settings.db_path.clone();
+    let application = Application::build(settings).await.expect("application builds");
+    let base = format!("http://{}", application.local_addr());
+    let prepared = application.prepared.clone();
+    let (tx, rx) = oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        application
+            .run_until(async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server runs");
+    });
+    TestApp { base, client: client(), db_path, prepared, shutdown: Some(tx), handle: Some(handle), _dir: None }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.prepared.pool
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_html(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.text().await.expect("body")
+    }
+
+    /// Posts the login form as a browser without JavaScript does.
+    pub async fn post_login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/login"))
+            .header("Accept", "text/html,application/xhtml+xml")
+            .header("Referer", self.url("/login"))
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .expect("POST /api/login")
+    }
+
+    pub async fn login_as(&self, email: &str) {
+        let res = self.post_login(email, DEMO_PASSWORD).await;
+        assert_eq!(res.status(), 302, "login of {email}");
+        assert_eq!(location(&res), "/", "login of {email} goes home");
+    }
+
+    pub async fn post_logout(&self) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/logout"))
+            .header("Accept", "text/html")
+            .header("Referer", self.url("/"))
+            .send()
+            .await
+            .expect("POST /api/logout")
+    }
+
+    /// Stops the server gracefully and keeps the temporary folder alive for a restart.
+    pub async fn stop(mut self) -> Option<TempDir> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.expect("server task ends");
+        }
+        self._dir.take()
+    }
+}
+
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().expect("ascii location").to_owned())
+        .unwrap_or_default()
+}
+
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("onshi_session="))
+        .map(str::to_owned)
+}

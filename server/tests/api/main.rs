@@ -1,0 +1,7 @@
+//! Integration tests: the real server on port 0 with a temporary SQLite file.
+
+mod cli;
+mod helpers;
+mod login;
+mod pages;
+mod seed_data;
