@@ -1,8 +1,8 @@
 //! The error every server function returns: what the user sees, in Japanese.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 /// An error from a server function, safe to show to the user.
 ///

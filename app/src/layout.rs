@@ -3,8 +3,8 @@
 use crate::api::{Logout, current_user};
 use crate::nav::nav_items;
 use crate::{PRODUCT_NAME, SessionUser};
-use leptos::prelude::*;
 use leptos::form::ActionForm;
+use leptos::prelude::*;
 
 /// Wraps a signed-in page.
 #[component]

@@ -123,7 +123,7 @@ fn passes_luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 impl fmt::Display for FacilityCode {
@@ -179,7 +179,8 @@ mod tests {
 
     #[test]
     fn malformed_codes_name_what_is_wrong() {
-        let cases: [(&str, fn(String) -> InvalidFacilityCode); 4] = [
+        type Variant = fn(String) -> InvalidFacilityCode;
+        let cases: [(&str, Variant); 4] = [
             ("011011371", InvalidFacilityCode::NotTenDigits),
             ("01101137a9", InvalidFacilityCode::NotTenDigits),
             ("4810113719", InvalidFacilityCode::BadPrefecture),

@@ -88,17 +88,16 @@ impl fmt::Display for FacilityType {
 
 /// A facility-type code that is not one of the five.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown facility type {0:?}: expected one of hospital, medical_clinic, dental_clinic, pharmacy, large_chain_pharmacy")]
+#[error(
+    "unknown facility type {0:?}: expected one of hospital, medical_clinic, dental_clinic, pharmacy, large_chain_pharmacy"
+)]
 pub struct UnknownFacilityType(pub String);
 
 impl FromStr for FacilityType {
     type Err = UnknownFacilityType;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        FacilityType::ALL
-            .into_iter()
-            .find(|t| t.code() == s)
-            .ok_or_else(|| UnknownFacilityType(s.to_owned()))
+        FacilityType::ALL.into_iter().find(|t| t.code() == s).ok_or_else(|| UnknownFacilityType(s.to_owned()))
     }
 }
 

@@ -8,12 +8,53 @@ use std::str::FromStr;
 /// Source: JIS X 0401 都道府県コード (総務省 全国地方公共団体コード); the same
 /// two digits open every 医療機関コード (domain.md).
 const NAMES: [&str; 47] = [
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
-    "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
-    "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
-    "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
-    "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
-    "鹿児島県", "沖縄県",
+    "北海道",
+    "青森県",
+    "岩手県",
+    "宮城県",
+    "秋田県",
+    "山形県",
+    "福島県",
+    "茨城県",
+    "栃木県",
+    "群馬県",
+    "埼玉県",
+    "千葉県",
+    "東京都",
+    "神奈川県",
+    "新潟県",
+    "富山県",
+    "石川県",
+    "福井県",
+    "山梨県",
+    "長野県",
+    "岐阜県",
+    "静岡県",
+    "愛知県",
+    "三重県",
+    "滋賀県",
+    "京都府",
+    "大阪府",
+    "兵庫県",
+    "奈良県",
+    "和歌山県",
+    "鳥取県",
+    "島根県",
+    "岡山県",
+    "広島県",
+    "山口県",
+    "徳島県",
+    "香川県",
+    "愛媛県",
+    "高知県",
+    "福岡県",
+    "佐賀県",
+    "長崎県",
+    "熊本県",
+    "大分県",
+    "宮崎県",
+    "鹿児島県",
+    "沖縄県",
 ];
 
 /// One of the 47 prefectures, identified by its JIS code 01–47.
@@ -29,11 +70,7 @@ impl Prefecture {
 
     /// The prefecture with this JIS number (1–47).
     pub fn from_number(n: u8) -> Result<Self, UnknownPrefecture> {
-        if (1..=47).contains(&n) {
-            Ok(Prefecture(n))
-        } else {
-            Err(UnknownPrefecture(n.to_string()))
-        }
+        if (1..=47).contains(&n) { Ok(Prefecture(n)) } else { Err(UnknownPrefecture(n.to_string())) }
     }
 
     /// The JIS number, 1–47.
@@ -108,7 +145,8 @@ mod tests {
 
     #[test]
     fn codes_and_names_match_jis_x_0401() {
-        for (code, name) in [("01", "北海道"), ("13", "東京都"), ("27", "大阪府"), ("40", "福岡県"), ("47", "沖縄県")] {
+        for (code, name) in [("01", "北海道"), ("13", "東京都"), ("27", "大阪府"), ("40", "福岡県"), ("47", "沖縄県")]
+        {
             let p: Prefecture = code.parse().unwrap();
             assert_eq!(p.name_ja(), name);
             assert_eq!(p.code(), code);

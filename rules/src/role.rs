@@ -115,10 +115,7 @@ pub struct UnknownAssociation(pub String);
 impl FromStr for Association {
     type Err = UnknownAssociation;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Association::ALL
-            .into_iter()
-            .find(|a| a.code() == s)
-            .ok_or_else(|| UnknownAssociation(s.to_owned()))
+        Association::ALL.into_iter().find(|a| a.code() == s).ok_or_else(|| UnknownAssociation(s.to_owned()))
     }
 }
 

@@ -78,7 +78,9 @@ impl IntoResponse for AppError {
         tracing::error!(error = %self, "request failed");
         match self {
             AppError::Internal(_) => server_error_page(),
-            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "データベースに接続できません。\n").into_response(),
+            AppError::Unavailable(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "データベースに接続できません。\n").into_response()
+            }
         }
     }
 }

@@ -16,7 +16,12 @@ fn is_public(path: &str) -> bool {
 
 /// Loads the signed-in user into the request; sends anonymous visitors of
 /// any non-public path to `/login`.
-pub async fn require_session(State(pool): State<SqlitePool>, session: Session, mut req: Request, next: Next) -> Response {
+pub async fn require_session(
+    State(pool): State<SqlitePool>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
     match signed_in_user(&pool, &session).await {
         Ok(Some(user)) => {
             req.extensions_mut().insert::<SessionUser>(user);
@@ -60,7 +65,8 @@ mod tests {
         for path in ["/login", "/api/login", "/healthz", "/assets/onshi.css"] {
             assert!(is_public(path), "{path}");
         }
-        for path in ["/", "/login/extra", "/api/logout", "/api/vendors", "/reference/vendors", "/healthz/x", "/assets"] {
+        for path in ["/", "/login/extra", "/api/logout", "/api/vendors", "/reference/vendors", "/healthz/x", "/assets"]
+        {
             assert!(!is_public(path), "{path}");
         }
     }

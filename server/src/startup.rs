@@ -155,7 +155,8 @@ impl Application {
 
     /// Serves until `shutdown` completes, then finishes in-flight requests.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartError> {
-        let cleanup = tokio::spawn(self.store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
+        let cleanup =
+            tokio::spawn(self.store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
         let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
         cleanup.abort();
         self.prepared.pool.close().await;

@@ -1,7 +1,7 @@
 //! Password hashing with argon2id, off the async threads.
 
-use argon2::{PasswordHash, PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{PasswordHash, PasswordHasher, PasswordVerifier};
 
 /// Argon2id with OWASP's recommended minimum: m = 19 MiB, t = 2, p = 1.
 /// Source: OWASP Password Storage Cheat Sheet (Argon2id).

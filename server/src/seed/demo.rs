@@ -72,7 +72,10 @@ pub async fn load(pool: &SqlitePool, password: &str) -> Result<DemoAccounts, Sta
         let code = FacilityCode::parse_for(&f.code, f.facility_type)
             .map_err(|e| invalid(DEMO.0, format!("facility {}: {e}", f.name)))?;
         if code.prefecture() != f.prefecture {
-            return Err(invalid(DEMO.0, format!("facility {}: code {code} is not of prefecture {}", f.name, f.prefecture)));
+            return Err(invalid(
+                DEMO.0,
+                format!("facility {}: code {code} is not of prefecture {}", f.name, f.prefecture),
+            ));
         }
         if let Some(corp) = f.corporation.as_ref().filter(|c| !demo.corporations.iter().any(|k| &k.code == *c)) {
             return Err(invalid(DEMO.0, format!("facility {}: unknown corporation {corp}", f.name)));
@@ -159,7 +162,10 @@ impl DemoDecision {
 }
 
 /// Records the decision (inside the caller's transaction).
-pub async fn record_decision(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, decision: DemoDecision) -> Result<(), StartError> {
+pub async fn record_decision(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    decision: DemoDecision,
+) -> Result<(), StartError> {
     sqlx::query("INSERT INTO app_meta (key, value) VALUES ('demo', ?)")
         .bind(decision.code())
         .execute(&mut **tx)
@@ -169,10 +175,9 @@ pub async fn record_decision(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, decis
 
 /// Whether demo data was already decided on: a recorded decision, or any user.
 pub async fn decided(pool: &SqlitePool) -> Result<bool, StartError> {
-    let decided: i64 = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM app_meta WHERE key = 'demo') OR EXISTS (SELECT 1 FROM users)",
-    )
-    .fetch_one(pool)
-    .await?;
+    let decided: i64 =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM app_meta WHERE key = 'demo') OR EXISTS (SELECT 1 FROM users)")
+            .fetch_one(pool)
+            .await?;
     Ok(decided != 0)
 }

@@ -217,10 +217,9 @@ async fn upsert_benchmark_table(tx: &mut Transaction<'_, Sqlite>, t: &BenchmarkT
 
 async fn upsert_figure(tx: &mut Transaction<'_, Sqlite>, f: &FigureSeed) -> Result<(), StartError> {
     let prefecture = match &f.prefecture {
-        Some(code) => code
-            .parse::<Prefecture>()
-            .map_err(|e| invalid(ADOPTION.0, format!("series {}: {e}", f.series)))?
-            .code(),
+        Some(code) => {
+            code.parse::<Prefecture>().map_err(|e| invalid(ADOPTION.0, format!("series {}: {e}", f.series)))?.code()
+        }
         None => String::new(),
     };
     if f.facility_type != "all" && f.facility_type.parse::<FacilityType>().is_err() {

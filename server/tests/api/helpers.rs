@@ -126,10 +126,7 @@ impl TestApp {
 }
 
 pub fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|v| v.to_str().expect("ascii location").to_owned())
-        .unwrap_or_default()
+    res.headers().get("location").map(|v| v.to_str().expect("ascii location").to_owned()).unwrap_or_default()
 }
 
 pub fn session_cookie(res: &reqwest::Response) -> Option<String> {

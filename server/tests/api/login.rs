@@ -148,7 +148,11 @@ async fn logout_ends_the_session_and_returns_to_the_login_page() {
 async fn a_disabled_account_cannot_log_in_and_loses_its_open_session() {
     let app = spawn_app().await;
     app.login_as(MANAGER).await;
-    sqlx::query("UPDATE users SET disabled = 1 WHERE email = ?").bind(MANAGER).execute(app.pool()).await.expect("disable");
+    sqlx::query("UPDATE users SET disabled = 1 WHERE email = ?")
+        .bind(MANAGER)
+        .execute(app.pool())
+        .await
+        .expect("disable");
     assert_eq!(app.get("/").await.status(), 303, "open session ends");
     let res = app.post_login(MANAGER, DEMO_PASSWORD).await;
     assert!(location(&res).contains("__err"), "login refused");

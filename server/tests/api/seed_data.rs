@@ -87,11 +87,10 @@ async fn benchmark_figures_are_exact_decimal_text() {
     .await
     .expect("terminal setup row");
     assert_eq!((min.as_str(), mean.as_str(), max.as_str()), ("30", "131", "370"));
-    let visits: String =
-        sqlx::query_scalar("SELECT mean FROM benchmark_rows WHERE table_id = 'mhlw_onsite_visits'")
-            .fetch_one(app.pool())
-            .await
-            .expect("visits");
+    let visits: String = sqlx::query_scalar("SELECT mean FROM benchmark_rows WHERE table_id = 'mhlw_onsite_visits'")
+        .fetch_one(app.pool())
+        .await
+        .expect("visits");
     assert_eq!(visits, "2.2");
 }
 
@@ -100,7 +99,10 @@ async fn demo_data_covers_every_type_with_valid_codes_and_one_user_per_role() {
     let app = spawn_app().await;
     let pool = app.pool();
     let facilities: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT facility_code, facility_type, prefecture FROM facilities").fetch_all(pool).await.expect("rows");
+        sqlx::query_as("SELECT facility_code, facility_type, prefecture FROM facilities")
+            .fetch_all(pool)
+            .await
+            .expect("rows");
     assert!(facilities.len() >= 20, "at least 20 demo facilities, got {}", facilities.len());
     let mut kinds = std::collections::BTreeSet::new();
     let mut prefectures = std::collections::BTreeSet::new();
@@ -121,8 +123,11 @@ async fn demo_data_covers_every_type_with_valid_codes_and_one_user_per_role() {
     .await
     .expect("corporation");
     assert!(corp_facilities >= 2, "the demo corporation has several facilities");
-    let roles: Vec<(String, String)> = sqlx::query_as("SELECT email, role FROM users ORDER BY id").fetch_all(pool).await.expect("users");
-    for (email, role) in [(MANAGER, Role::ClinicManager), (REVIEWER, Role::Reviewer), (AUDITOR, Role::Auditor), (ADMIN, Role::Admin)] {
+    let roles: Vec<(String, String)> =
+        sqlx::query_as("SELECT email, role FROM users ORDER BY id").fetch_all(pool).await.expect("users");
+    for (email, role) in
+        [(MANAGER, Role::ClinicManager), (REVIEWER, Role::Reviewer), (AUDITOR, Role::Auditor), (ADMIN, Role::Admin)]
+    {
         assert!(roles.contains(&(email.to_owned(), role.code().to_owned())), "{email} as {role}");
     }
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE email = ?")
@@ -143,7 +148,10 @@ async fn a_second_start_on_the_same_file_keeps_the_data_and_loads_nothing_twice(
         before.push(count(app.pool(), t).await);
     }
     let users_before: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT id, email, password_hash FROM users ORDER BY id").fetch_all(app.pool()).await.expect("users");
+        sqlx::query_as("SELECT id, email, password_hash FROM users ORDER BY id")
+            .fetch_all(app.pool())
+            .await
+            .expect("users");
     app.login_as(MANAGER).await;
     let dir = app.stop().await;
 
@@ -155,7 +163,10 @@ async fn a_second_start_on_the_same_file_keeps_the_data_and_loads_nothing_twice(
     }
     assert_eq!(before, after);
     let users_after: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT id, email, password_hash FROM users ORDER BY id").fetch_all(again.pool()).await.expect("users");
+        sqlx::query_as("SELECT id, email, password_hash FROM users ORDER BY id")
+            .fetch_all(again.pool())
+            .await
+            .expect("users");
     assert_eq!(users_before, users_after);
     again.login_as(MANAGER).await;
     drop(dir);

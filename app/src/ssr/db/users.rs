@@ -56,16 +56,10 @@ impl SessionUserRow {
     fn into_session_user(self) -> sqlx::Result<SessionUser> {
         let decode = |e: String| sqlx::Error::Decode(e.into());
         let role: Role = self.role.parse().map_err(|e: rules::UnknownRole| decode(e.to_string()))?;
-        let association = self
-            .association
-            .map(|a| a.parse::<Association>())
-            .transpose()
-            .map_err(|e| decode(e.to_string()))?;
-        let prefecture = self
-            .prefecture
-            .map(|p| p.parse::<Prefecture>())
-            .transpose()
-            .map_err(|e| decode(e.to_string()))?;
+        let association =
+            self.association.map(|a| a.parse::<Association>()).transpose().map_err(|e| decode(e.to_string()))?;
+        let prefecture =
+            self.prefecture.map(|p| p.parse::<Prefecture>()).transpose().map_err(|e| decode(e.to_string()))?;
         let scope_label = match (role, self.corporation_name, self.facility_name, association, prefecture) {
             (Role::ClinicManager, Some(corporation), _, _, _) => corporation,
             (Role::ClinicManager, None, Some(facility), _, _) => facility,
