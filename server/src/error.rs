@@ -93,3 +93,30 @@ pub fn server_error_page() -> Response {
     );
     (StatusCode::INTERNAL_SERVER_ERROR, Html(body)).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_text(res: Response) -> String {
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("body");
+        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    }
+
+    #[tokio::test]
+    async fn an_internal_error_is_a_japanese_500_page_without_details() {
+        let res = AppError::Internal("secret table name users_x".into()).into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let html = body_text(res).await;
+        assert!(html.contains(r#"<html lang="ja">"#));
+        assert!(html.contains("サーバーでエラーが発生しました"));
+        assert!(!html.contains("users_x"), "details stay in the log");
+    }
+
+    #[tokio::test]
+    async fn an_unavailable_database_is_a_503() {
+        let res = AppError::Unavailable("closed".into()).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(body_text(res).await.contains("データベース"));
+    }
+}
