@@ -6,10 +6,21 @@
 
 pub mod facility_code;
 pub mod facility_type;
+pub mod grace;
+pub mod money;
 pub mod prefecture;
+pub mod rate;
+pub mod readers;
 pub mod role;
+pub mod scheme;
+pub mod subsidy;
+pub mod wareki;
 
 pub use facility_code::{FacilityCode, InvalidFacilityCode};
 pub use facility_type::{FacilityType, UnknownFacilityType};
+pub use grace::{GraceType, InvalidGraceType};
+pub use money::{InvalidYen, Yen};
 pub use prefecture::{Prefecture, UnknownPrefecture};
+pub use rate::{InvalidRate, Rate};
 pub use role::{Association, Role, UnknownAssociation, UnknownRole};
+pub use wareki::{InvalidDate, format_wareki, format_wareki_with_western, parse_date};
