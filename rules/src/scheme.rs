@@ -373,10 +373,10 @@ impl Catalog {
                     return Err(invalid(&s.id, "negative cap".into()));
                 }
             }
-            if let (Some(c), Some(a)) = (s.complete_by, s.apply_by) {
-                if a < c {
-                    return Err(invalid(&s.id, "apply_by before complete_by".into()));
-                }
+            if let (Some(c), Some(a)) = (s.complete_by, s.apply_by)
+                && a < c
+            {
+                return Err(invalid(&s.id, "apply_by before complete_by".into()));
             }
         }
         for r in &self.deadline_revisions {

@@ -284,10 +284,11 @@ fn validate(input: &SubsidyInput) -> Result<(), InputError> {
     if input.eligible_cost.is_negative() {
         return Err(InputError::NegativeCost(input.eligible_cost));
     }
-    if let (Some(chosen), Some(applied)) = (input.model_chosen_on, input.reader_applied_on) {
-        if input.model_undecided && chosen < applied {
-            return Err(InputError::ModelChosenBeforeApplication { chosen, applied });
-        }
+    if let (Some(chosen), Some(applied)) = (input.model_chosen_on, input.reader_applied_on)
+        && input.model_undecided
+        && chosen < applied
+    {
+        return Err(InputError::ModelChosenBeforeApplication { chosen, applied });
     }
     Ok(())
 }
@@ -330,19 +331,19 @@ fn deadlines(catalog: &Catalog, scheme: &Scheme, input: &SubsidyInput) -> Deadli
                 ),
                 Some(&rev.source),
             ));
-        } else if input.completed_on.is_none_or(|c| c <= rev.completed_by) {
-            if d.apply_by.is_none_or(|a| a < rev.apply_by) {
-                d.apply_by = Some(rev.apply_by);
-                d.steps.push(Step::new(
-                    format!(
-                        "{}: {}までに導入を完了した施設の交付申請期限は{}",
-                        rev.name_ja,
-                        format_wareki(rev.completed_by),
-                        format_wareki(rev.apply_by)
-                    ),
-                    Some(&rev.source),
-                ));
-            }
+        } else if input.completed_on.is_none_or(|c| c <= rev.completed_by)
+            && d.apply_by.is_none_or(|a| a < rev.apply_by)
+        {
+            d.apply_by = Some(rev.apply_by);
+            d.steps.push(Step::new(
+                format!(
+                    "{}: {}までに導入を完了した施設の交付申請期限は{}",
+                    rev.name_ja,
+                    format_wareki(rev.completed_by),
+                    format_wareki(rev.apply_by)
+                ),
+                Some(&rev.source),
+            ));
         }
     }
     if let Some(g) = input.grace_type {
@@ -354,19 +355,18 @@ fn deadlines(catalog: &Catalog, scheme: &Scheme, input: &SubsidyInput) -> Deadli
                 ),
             });
         }
-        if let Some(info) = catalog.grace_type(g) {
-            if let Some(by) = info.vendor_contract_by {
-                if input.vendor_contract_on.is_none_or(|c| c > by) {
-                    d.warnings.push(Warning {
-                        code: "grace_condition_unmet",
-                        message: format!(
-                            "{g}（{}）は{}までのベンダー契約が条件です（契約書または発注書を添付）。契約日を確認してください",
-                            info.name_ja,
-                            format_wareki(by)
-                        ),
-                    });
-                }
-            }
+        if let Some(info) = catalog.grace_type(g)
+            && let Some(by) = info.vendor_contract_by
+            && input.vendor_contract_on.is_none_or(|c| c > by)
+        {
+            d.warnings.push(Warning {
+                code: "grace_condition_unmet",
+                message: format!(
+                    "{g}（{}）は{}までのベンダー契約が条件です（契約書または発注書を添付）。契約日を確認してください",
+                    info.name_ja,
+                    format_wareki(by)
+                ),
+            });
         }
     }
     d
@@ -522,10 +522,11 @@ pub fn calculate(catalog: &Catalog, input: &SubsidyInput) -> Result<Outcome, Inp
     steps.extend(d.steps);
     warnings.extend(d.warnings);
     let mut eligible = true;
-    if let (Some(done), Some(by)) = (input.completed_on, d.complete_by) {
-        if done > by {
-            eligible = false;
-            warnings.push(Warning {
+    if let (Some(done), Some(by)) = (input.completed_on, d.complete_by)
+        && done > by
+    {
+        eligible = false;
+        warnings.push(Warning {
                 code: "completed_after_deadline",
                 message: format!(
                     "導入完了日（{}）が期限（{}）を過ぎているため、補助の対象外です。受理された猶予届出（類型1・4・5・6）がある場合は、その類型を入力してください",
@@ -533,7 +534,6 @@ pub fn calculate(catalog: &Catalog, input: &SubsidyInput) -> Result<Outcome, Inp
                     format_wareki(by)
                 ),
             });
-        }
     }
     let subsidy = if eligible { chosen.amount } else { Yen::ZERO };
     let self_burden = input.eligible_cost - subsidy;
