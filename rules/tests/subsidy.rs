@@ -1,5 +1,7 @@
 //! The subsidy calculation against the official tables and every date boundary of the seeds.
 
+#![expect(clippy::unwrap_used, reason = "test helpers panic on bad fixtures, as tests do")]
+
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use rules::scheme::{Catalog, Programme};
