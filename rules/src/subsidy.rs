@@ -182,17 +182,39 @@ pub struct Outcome {
 }
 
 /// Why a route does not hold, in Japanese; empty when it holds.
-fn route_misses(route: &Route, input: &SubsidyInput) -> Vec<String> {
-    let mut misses = Vec::new();
-    let window = |misses: &mut Vec<String>, what: &str, w: &DateWindow, day: Option<NaiveDate>| match day {
-        None => misses.push(format!("{what}が入力されていません")),
+/// An unmet condition of a route.
+struct Miss {
+    text: String,
+    /// A fact most facilities do not have (一括申請, 運用開始) was simply not
+    /// given: not worth a "you nearly qualified" warning.
+    unstated_option: bool,
+}
+
+impl From<String> for Miss {
+    fn from(text: String) -> Self {
+        Miss { text, unstated_option: false }
+    }
+}
+
+impl From<&str> for Miss {
+    fn from(text: &str) -> Self {
+        Miss::from(text.to_owned())
+    }
+}
+
+/// Why a route does not hold, in Japanese; empty when it holds.
+fn route_misses(route: &Route, input: &SubsidyInput) -> Vec<Miss> {
+    let mut misses: Vec<Miss> = Vec::new();
+    let window = |misses: &mut Vec<Miss>, what: &str, w: &DateWindow, day: Option<NaiveDate>, optional: bool| match day
+    {
+        None => misses.push(Miss { text: format!("{what}が入力されていません"), unstated_option: optional }),
         Some(d) if !w.contains(d) => {
-            misses.push(format!("{what}（{}）が条件（{}）を満たしません", format_wareki(d), w.describe_ja()))
+            misses.push(format!("{what}（{}）が条件（{}）を満たしません", format_wareki(d), w.describe_ja()).into())
         }
         Some(_) => {}
     };
     if let Some(w) = &route.reader_applied {
-        window(&mut misses, "カードリーダー申込日", w, input.reader_applied_on);
+        window(&mut misses, "カードリーダー申込日", w, input.reader_applied_on, false);
     }
     match route.model_undecided {
         Some(true) if !input.model_undecided => misses.push("「機種未定」での申込ではありません".into()),
@@ -206,25 +228,24 @@ fn route_misses(route: &Route, input: &SubsidyInput) -> Vec<String> {
                 "「機種未定」の申込は{}までに機種を選定しないとキャンセル扱いとなり、追加補助を受けられません（機種選定日: {}）",
                 format_wareki(by),
                 chosen.map_or_else(|| "未選定".to_owned(), format_wareki)
-            )),
+            )
+            .into()),
         }
     }
     if let Some(w) = &route.bulk_declared {
-        window(&mut misses, "一括申請の申出日", w, input.bulk_declared_on);
+        window(&mut misses, "一括申請の申出日", w, input.bulk_declared_on, true);
     }
     if let Some(by) = route.vendor_contract_by {
         match input.vendor_contract_on {
             None => misses.push("ベンダーとの契約日が入力されていません".into()),
-            Some(d) if d > by => misses.push(format!(
-                "ベンダーとの契約日（{}）が期限（{}）より後です",
-                format_wareki(d),
-                format_wareki(by)
-            )),
+            Some(d) if d > by => misses.push(
+                format!("ベンダーとの契約日（{}）が期限（{}）より後です", format_wareki(d), format_wareki(by)).into(),
+            ),
             Some(_) => {}
         }
     }
     if let Some(w) = &route.operation_started {
-        window(&mut misses, "運用開始日", w, input.operation_started_on);
+        window(&mut misses, "運用開始日", w, input.operation_started_on, true);
     }
     misses
 }
@@ -253,8 +274,10 @@ fn evaluate<'a>(scheme: &'a Scheme, input: &SubsidyInput) -> Option<Evaluated<'a
         let misses = route_misses(r, input);
         if misses.is_empty() {
             route.get_or_insert(r);
-        } else if let [only] = misses.as_slice() {
-            near_misses.push((r, only.clone()));
+        } else if let [only] = misses.as_slice()
+            && !only.unstated_option
+        {
+            near_misses.push((r, only.text.clone()));
         }
     }
     Some(Evaluated {
@@ -419,7 +442,7 @@ pub fn calculate(catalog: &Catalog, input: &SubsidyInput) -> Result<Outcome, Inp
         for e in &evaluated {
             for r in &e.scheme.routes {
                 for miss in route_misses(r, input) {
-                    steps.push(Step::new(format!("{}: {}", e.scheme.name_ja, miss), Some(&e.scheme.source)));
+                    steps.push(Step::new(format!("{}: {}", e.scheme.name_ja, miss.text), Some(&e.scheme.source)));
                 }
             }
         }

@@ -9,6 +9,19 @@ use std::process::ExitCode;
 /// Parses the command line and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Pure calculation: no runtime, no database.
+    if let Some(Command::Subsidy(args)) = &cli.command {
+        return match crate::subsidy_command::run(args) {
+            Ok(report) => {
+                println!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("onshi subsidy: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -20,6 +33,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             None => serve(cli.serve).await,
             Some(Command::Serve(args)) => serve(args).await,
+            Some(Command::Subsidy(_)) => Ok(()),
             Some(Command::Migrate(args)) => {
                 telemetry::init(LogFormat::Text);
                 // `migrate` never decides about demo data: the first `serve` does.

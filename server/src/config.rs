@@ -24,6 +24,76 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create or upgrade the database and load reference data, then exit.
     Migrate(DbArgs),
+    /// Calculate a facility's subsidy under the scheme that applies, with the reasons.
+    Subsidy(SubsidyArgs),
+}
+
+/// Facts of one facility for `onshi subsidy`. Dates may be western
+/// (2021-03-31) or 和暦 (令和3年3月31日); amounts may carry commas, 円 or 万円.
+#[derive(Debug, Clone, Args)]
+pub struct SubsidyArgs {
+    /// Facility type: hospital, medical_clinic, dental_clinic, pharmacy, large_chain_pharmacy.
+    #[arg(long, value_parser = parse_facility_type)]
+    pub facility_type: rules::FacilityType,
+    /// Readers applied for (hospital up to 3, others 1).
+    #[arg(long)]
+    pub readers: u8,
+    /// Reader application date.
+    #[arg(long, value_parser = parse_day)]
+    pub reader_applied_on: chrono::NaiveDate,
+    /// Eligible cost in yen, tax included.
+    #[arg(long, value_parser = parse_yen, allow_hyphen_values = true)]
+    pub eligible_cost: rules::Yen,
+    /// The reader was applied for as 機種未定.
+    #[arg(long)]
+    pub model_undecided: bool,
+    /// Date the model was chosen (機種未定).
+    #[arg(long, value_parser = parse_day)]
+    pub model_chosen_on: Option<chrono::NaiveDate>,
+    /// Date a 一括申請 declaration was filed.
+    #[arg(long, value_parser = parse_day)]
+    pub bulk_declared_on: Option<chrono::NaiveDate>,
+    /// Vendor contract date.
+    #[arg(long, value_parser = parse_day)]
+    pub vendor_contract_on: Option<chrono::NaiveDate>,
+    /// 導入完了 date.
+    #[arg(long, value_parser = parse_day)]
+    pub completed_on: Option<chrono::NaiveDate>,
+    /// 運用開始 date.
+    #[arg(long, value_parser = parse_day)]
+    pub operation_started_on: Option<chrono::NaiveDate>,
+    /// Accepted 猶予届出 type, 1–6.
+    #[arg(long, value_parser = parse_grace_type)]
+    pub grace_type: Option<rules::GraceType>,
+    /// Programme: standard, home_visit_consent, workplace_clinic, eligibility_check_only.
+    #[arg(long, default_value = "standard", value_parser = parse_programme)]
+    pub programme: rules::scheme::Programme,
+    /// Also show the subsidy had the reader been applied for on this date.
+    #[arg(long, value_parser = parse_day)]
+    pub what_if_applied_on: Option<chrono::NaiveDate>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    rules::parse_date(s).map_err(|e| e.to_string())
+}
+
+fn parse_yen(s: &str) -> Result<rules::Yen, String> {
+    rules::Yen::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_facility_type(s: &str) -> Result<rules::FacilityType, String> {
+    s.parse().map_err(|e: rules::UnknownFacilityType| e.to_string())
+}
+
+fn parse_grace_type(s: &str) -> Result<rules::GraceType, String> {
+    s.parse().map_err(|e: rules::InvalidGraceType| e.to_string())
+}
+
+fn parse_programme(s: &str) -> Result<rules::scheme::Programme, String> {
+    s.parse().map_err(|e: rules::scheme::UnknownProgramme| e.to_string())
 }
 
 /// Where the database lives.

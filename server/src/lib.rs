@@ -13,4 +13,5 @@ mod middleware;
 mod routes;
 pub mod seed;
 pub mod startup;
+pub mod subsidy_command;
 pub mod telemetry;

@@ -70,3 +70,103 @@ fn migrate_prepares_the_database_and_the_first_serve_still_loads_demo_data() {
         assert!(app.prepared.demo.is_some(), "migrate leaves the demo decision to the first serve");
     });
 }
+
+fn subsidy(args: &[&str]) -> std::process::Output {
+    Command::new(BIN).arg("subsidy").args(args).output().expect("run onshi subsidy")
+}
+
+#[test]
+fn subsidy_json_gives_the_official_hospital_amount_with_sources() {
+    let out = subsidy(&[
+        "--facility-type",
+        "hospital",
+        "--readers",
+        "2",
+        "--reader-applied-on",
+        "2021-04-01",
+        "--eligible-cost",
+        "3,000,000",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["scheme"], "normal_2020");
+    assert_eq!(v["rate"], "1/2");
+    assert_eq!(v["cap"], "2002000");
+    assert_eq!(v["subsidy"], "1001000");
+    assert_eq!(v["self_burden"], "1999000");
+    assert_eq!(v["complete_by"], "2023-03-31");
+    assert_eq!(v["apply_by"], "2023-09-30");
+    assert!(
+        v["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .any(|w| w["message"].as_str().unwrap_or("").contains("2,002,000円"))
+    );
+    let explanation = v["explanation"].as_array().expect("explanation");
+    assert!(explanation.iter().any(|s| s.as_str().unwrap_or("").contains("出典: seeds/003")));
+}
+
+#[test]
+fn subsidy_accepts_wareki_dates_and_shows_the_what_if_line() {
+    let out = subsidy(&[
+        "--facility-type",
+        "medical_clinic",
+        "--readers",
+        "1",
+        "--reader-applied-on",
+        "令和3年4月1日",
+        "--eligible-cost",
+        "42.9万円",
+        "--what-if-applied-on",
+        "2021-03-31",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("補助額: 321,000円（32.1万円）"), "{text}");
+    assert!(text.contains("補助額 429,000円（差 +108,000円）"), "{text}");
+}
+
+#[test]
+fn subsidy_refuses_bad_input_with_what_to_fix() {
+    let base = ["--eligible-cost", "100000"];
+    let cases: [(&[&str], &str); 4] = [
+        (&["--facility-type", "hospital", "--readers", "1", "--reader-applied-on", "2021-02-30"], "存在しない日付"),
+        (&["--facility-type", "clinic", "--readers", "1", "--reader-applied-on", "2021-02-03"], "medical_clinic"),
+        (
+            &[
+                "--facility-type",
+                "pharmacy",
+                "--readers",
+                "1",
+                "--reader-applied-on",
+                "2021-02-03",
+                "--grace-type",
+                "7",
+            ],
+            "1〜6",
+        ),
+        (&["--facility-type", "hospital", "--readers", "4", "--reader-applied-on", "2021-02-03"], "3台まで"),
+    ];
+    for (args, expected) in cases {
+        let mut all: Vec<&str> = base.to_vec();
+        all.extend_from_slice(args);
+        let out = subsidy(&all);
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+    let negative = subsidy(&[
+        "--facility-type",
+        "pharmacy",
+        "--readers",
+        "1",
+        "--reader-applied-on",
+        "2021-02-03",
+        "--eligible-cost",
+        "-5",
+    ]);
+    assert!(!negative.status.success());
+    assert!(String::from_utf8_lossy(&negative.stderr).contains("マイナス"));
+}
