@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <pages::NotFound /> }>
                 <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
+                <Route path=path!("/subsidy") view=pages::SubsidyPage ssr=SsrMode::Async />
                 <Route path=path!("/reference/vendors") view=pages::VendorsPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/reference/statistics")

@@ -12,6 +12,7 @@ pub struct NavItem {
 }
 
 const HOME: NavItem = NavItem { href: "/", label: "ホーム" };
+const SUBSIDY: NavItem = NavItem { href: "/subsidy", label: "補助金シミュレーション" };
 const STATISTICS: NavItem = NavItem { href: "/reference/statistics", label: "導入状況（公表値）" };
 const VENDORS: NavItem = NavItem { href: "/reference/vendors", label: "ベンダー" };
 const BENCHMARKS: NavItem = NavItem { href: "/reference/benchmarks", label: "基準値・出典" };
@@ -22,9 +23,9 @@ const BENCHMARKS: NavItem = NavItem { href: "/reference/benchmarks", label: "基
 /// from the benchmarks they check quotes against.
 pub fn nav_items(role: Role) -> Vec<NavItem> {
     match role {
-        Role::ClinicManager => vec![HOME, BENCHMARKS, VENDORS, STATISTICS],
-        Role::Reviewer | Role::Auditor => vec![HOME, STATISTICS, VENDORS, BENCHMARKS],
-        Role::Admin => vec![HOME, BENCHMARKS, VENDORS, STATISTICS],
+        Role::ClinicManager => vec![HOME, SUBSIDY, BENCHMARKS, VENDORS, STATISTICS],
+        Role::Reviewer | Role::Auditor => vec![HOME, STATISTICS, VENDORS, BENCHMARKS, SUBSIDY],
+        Role::Admin => vec![HOME, BENCHMARKS, VENDORS, STATISTICS, SUBSIDY],
     }
 }
 
@@ -33,10 +34,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_role_starts_at_home_and_has_no_duplicate_links() {
+    fn every_role_starts_at_home_and_reaches_the_calculator_without_duplicate_links() {
         for role in Role::ALL {
             let items = nav_items(role);
             assert_eq!(items.first(), Some(&HOME));
+            assert!(items.contains(&SUBSIDY), "{role}");
             let mut hrefs: Vec<_> = items.iter().map(|i| i.href).collect();
             hrefs.sort_unstable();
             hrefs.dedup();
@@ -47,6 +49,6 @@ mod tests {
     #[test]
     fn reviewers_see_statistics_right_after_home() {
         assert_eq!(nav_items(Role::Reviewer)[1], STATISTICS);
-        assert_eq!(nav_items(Role::ClinicManager)[1], BENCHMARKS);
+        assert_eq!(nav_items(Role::ClinicManager)[1], SUBSIDY);
     }
 }

@@ -113,3 +113,67 @@ async fn the_benchmark_page_shows_the_on_site_minutes_of_seed_002() {
     }
     assert!(html.contains("出典の確認が不十分な値です"), "unverified tables are marked");
 }
+
+#[tokio::test]
+async fn the_subsidy_calculator_shows_amount_deadlines_what_if_and_sources() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let res = app
+        .client
+        .get(app.url("/subsidy"))
+        .query(&[
+            ("facility_type", "hospital"),
+            ("readers", "2"),
+            ("reader_applied_on", "令和3年4月1日"),
+            ("eligible_cost", "3,000,000"),
+            ("what_if_applied_on", "2021-03-31"),
+            ("target_completion", "2023-03-31"),
+        ])
+        .send()
+        .await
+        .expect("GET /subsidy");
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("1,001,000円（100.1万円）"), "the official amount for 2 hospital readers");
+    assert!(html.contains("1,999,000円"), "self-burden");
+    assert!(html.contains("令和5年9月30日（2023-09-30）"), "moved application deadline");
+    assert!(html.contains("補助額 2,002,000円（差 +1,001,000円）"), "what-if line");
+    assert!(html.contains("令和4年9月30日（2022-09-30）までにカードリーダーを申し込む"), "planning line");
+    assert!(html.contains("seeds/003_bb373fb805f0f64e.txt"), "sources shown");
+    assert!(html.contains(r#"value="3,000,000""#), "the form keeps what was entered");
+}
+
+#[tokio::test]
+async fn the_subsidy_calculator_explains_each_bad_field_in_japanese() {
+    let app = spawn_app().await;
+    app.login_as(REVIEWER).await;
+    let res = app
+        .client
+        .get(app.url("/subsidy"))
+        .query(&[
+            ("facility_type", "hospital"),
+            ("readers", "1"),
+            ("reader_applied_on", "2021-02-30"),
+            ("eligible_cost", "abc"),
+        ])
+        .send()
+        .await
+        .expect("GET");
+    let html = res.text().await.expect("body");
+    assert!(html.contains("存在しない日付"), "date error");
+    assert!(html.contains(r#"class="field-error""#));
+    assert!(!html.contains("計算結果"), "no result on bad input");
+    let res = app
+        .client
+        .get(app.url("/subsidy"))
+        .query(&[
+            ("facility_type", "hospital"),
+            ("readers", "4"),
+            ("reader_applied_on", "2021-02-03"),
+            ("eligible_cost", "1"),
+        ])
+        .send()
+        .await
+        .expect("GET");
+    assert!(res.text().await.expect("body").contains("病院の無償提供は3台までです"));
+}

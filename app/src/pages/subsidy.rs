@@ -1,0 +1,374 @@
+//! 補助金シミュレーション: the subsidy calculator, a GET form that works without JavaScript.
+//!
+//! The calculation is pure (`rules`), so the page computes it from the query
+//! string directly; the same code can run in a browser build.
+
+use crate::layout::Layout;
+use leptos::prelude::*;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
+use rules::scheme::{Catalog, Programme};
+use rules::subsidy::{Outcome, SubsidyInput, WhatIf, calculate, latest_reader_application, what_if_applied_on};
+use rules::{FacilityType, GraceType, Yen, format_wareki_with_western, parse_date};
+
+/// A form field's error, shown next to the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's `name`.
+    pub field: &'static str,
+    /// What to fix, in Japanese.
+    pub message: String,
+}
+
+/// What the form asked for, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The calculation input.
+    pub input: SubsidyInput,
+    /// Optional other application day to compare with.
+    pub what_if: Option<chrono::NaiveDate>,
+    /// Optional completion target for planning.
+    pub target: Option<chrono::NaiveDate>,
+}
+
+fn text(q: &ParamsMap, key: &str) -> Option<String> {
+    q.get(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// Parses the query string into a request; every bad field is reported at once.
+pub fn parse_request(q: &ParamsMap) -> Result<Request, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut err = |field: &'static str, message: String| errors.push(FieldError { field, message });
+
+    let facility_type = match text(q, "facility_type").map(|t| t.parse::<FacilityType>()) {
+        Some(Ok(t)) => Some(t),
+        Some(Err(_)) | None => {
+            err("facility_type", "施設区分を選んでください".into());
+            None
+        }
+    };
+    let programme = match text(q, "programme").unwrap_or_else(|| "standard".into()).parse::<Programme>() {
+        Ok(p) => Some(p),
+        Err(e) => {
+            err("programme", e.to_string());
+            None
+        }
+    };
+    let readers = match text(q, "readers").map(|r| r.parse::<u8>()) {
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => {
+            err("readers", "台数は1〜3の数字で入力してください".into());
+            None
+        }
+        None => Some(1),
+    };
+    let mut day = |field: &'static str, required: bool| match text(q, field) {
+        Some(s) => match parse_date(&s) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                err(field, e.to_string());
+                None
+            }
+        },
+        None => {
+            if required {
+                err(field, "日付を入力してください（例: 2021-03-31 または 令和3年3月31日）".into());
+            }
+            None
+        }
+    };
+    let reader_applied_on = day("reader_applied_on", true);
+    let model_chosen_on = day("model_chosen_on", false);
+    let bulk_declared_on = day("bulk_declared_on", false);
+    let vendor_contract_on = day("vendor_contract_on", false);
+    let completed_on = day("completed_on", false);
+    let operation_started_on = day("operation_started_on", false);
+    let what_if = day("what_if_applied_on", false);
+    let target = day("target_completion", false);
+    let eligible_cost = match text(q, "eligible_cost").map(|c| Yen::parse(&c)) {
+        Some(Ok(y)) => Some(y),
+        Some(Err(e)) => {
+            err("eligible_cost", e.to_string());
+            None
+        }
+        None => {
+            err("eligible_cost", "補助対象経費（税込）を入力してください（例: 1,500,000）".into());
+            None
+        }
+    };
+    let grace_type = match text(q, "grace_type").map(|g| g.parse::<GraceType>()) {
+        Some(Ok(g)) => Some(g),
+        Some(Err(e)) => {
+            err("grace_type", e.to_string());
+            None
+        }
+        None => None,
+    };
+    let model_undecided = q.get("model_undecided").is_some();
+    match (facility_type, programme, readers, reader_applied_on, eligible_cost) {
+        (Some(facility_type), Some(programme), Some(readers), Some(applied), Some(eligible_cost))
+            if errors.is_empty() =>
+        {
+            Ok(Request {
+                input: SubsidyInput {
+                    facility_type,
+                    programme,
+                    readers,
+                    reader_applied_on: Some(applied),
+                    model_undecided,
+                    model_chosen_on,
+                    bulk_declared_on,
+                    vendor_contract_on,
+                    completed_on,
+                    operation_started_on,
+                    grace_type,
+                    eligible_cost,
+                },
+                what_if,
+                target,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// 補助金シミュレーション.
+#[component]
+pub fn SubsidyPage() -> impl IntoView {
+    let query = use_query_map();
+    let q = query.get_untracked();
+    let submitted = q.get("facility_type").is_some();
+    let (result, errors) = if submitted {
+        match parse_request(&q) {
+            Ok(request) => {
+                let catalog = Catalog::builtin();
+                match calculate(catalog, &request.input) {
+                    Ok(outcome) => {
+                        let what_if = request.what_if.and_then(|d| what_if_applied_on(catalog, &request.input, d).ok());
+                        (Some((outcome, what_if, request.target)), Vec::new())
+                    }
+                    Err(e) => (None, vec![FieldError { field: "form", message: e.to_string() }]),
+                }
+            }
+            Err(errors) => (None, errors),
+        }
+    } else {
+        (None, Vec::new())
+    };
+    let value = move |key: &str| q.get(key).unwrap_or_default();
+    let error_for = {
+        let errors = errors.clone();
+        move |field: &'static str| {
+            errors
+                .iter()
+                .filter(|e| e.field == field)
+                .map(|e| view! { <span class="field-error" role="alert">{e.message.clone()}</span> })
+                .collect_view()
+        }
+    };
+    let form_errors = errors.iter().filter(|e| e.field == "form").map(|e| e.message.clone()).collect::<Vec<_>>();
+    let selected_type = value("facility_type");
+    let selected_programme = value("programme");
+    let selected_grace = value("grace_type");
+    view! {
+        <Layout title="補助金シミュレーション">
+            <p>
+                "カードリーダーの申込日などを入力すると、適用される補助制度・補助額・期限を出典つきで計算します。日付は西暦（2021-03-31）でも和暦（令和3年3月31日）でも入力できます。"
+            </p>
+            {form_errors.into_iter().map(|m| view! { <p class="error" role="alert">{m}</p> }).collect_view()}
+            <Form method="GET" action="/subsidy" attr:class="form calc-form">
+                <fieldset>
+                    <legend>"施設"</legend>
+                    <label for="facility_type">"施設区分"</label>
+                    <select id="facility_type" name="facility_type">
+                        {FacilityType::ALL
+                            .into_iter()
+                            .map(|t| {
+                                let selected = selected_type == t.code();
+                                view! { <option value=t.code() selected=selected>{t.label_ja()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                    {error_for("facility_type")}
+                    <label for="programme">"補助の種類"</label>
+                    <select id="programme" name="programme">
+                        {Programme::ALL
+                            .into_iter()
+                            .map(|p| {
+                                let selected = selected_programme == p.code();
+                                view! { <option value=p.code() selected=selected>{p.label_ja()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                    {error_for("programme")}
+                    <label for="readers">"カードリーダー台数（病院は3台まで、その他1台）"</label>
+                    <input id="readers" name="readers" type="number" min="1" max="3" value=value("readers")/>
+                    {error_for("readers")}
+                    <label for="eligible_cost">"補助対象経費（税込・円）"</label>
+                    <input id="eligible_cost" name="eligible_cost" type="text" inputmode="numeric" placeholder="例: 1,500,000" value=value("eligible_cost")/>
+                    {error_for("eligible_cost")}
+                </fieldset>
+                <fieldset>
+                    <legend>"日付"</legend>
+                    <DateField name="reader_applied_on" label="カードリーダー申込日（必須）" value=value("reader_applied_on")/>
+                    {error_for("reader_applied_on")}
+                    <label class="check">
+                        <input type="checkbox" name="model_undecided" checked=!value("model_undecided").is_empty()/>
+                        "「機種未定」で申し込んだ"
+                    </label>
+                    <DateField name="model_chosen_on" label="機種選定日（機種未定の場合）" value=value("model_chosen_on")/>
+                    {error_for("model_chosen_on")}
+                    <DateField name="bulk_declared_on" label="一括申請の申出日" value=value("bulk_declared_on")/>
+                    {error_for("bulk_declared_on")}
+                    <DateField name="vendor_contract_on" label="ベンダー契約日" value=value("vendor_contract_on")/>
+                    {error_for("vendor_contract_on")}
+                    <DateField name="completed_on" label="導入完了日" value=value("completed_on")/>
+                    {error_for("completed_on")}
+                    <DateField name="operation_started_on" label="運用開始日" value=value("operation_started_on")/>
+                    {error_for("operation_started_on")}
+                    <label for="grace_type">"受理された猶予届出"</label>
+                    <select id="grace_type" name="grace_type">
+                        <option value="" selected=selected_grace.is_empty()>"なし"</option>
+                        {Catalog::builtin()
+                            .grace_types
+                            .iter()
+                            .map(|g| {
+                                let n = g.number.number().to_string();
+                                let selected = selected_grace == n;
+                                view! { <option value=n.clone() selected=selected>{format!("類型{n} {}", g.name_ja)}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                    {error_for("grace_type")}
+                </fieldset>
+                <fieldset>
+                    <legend>"比較・計画（任意）"</legend>
+                    <DateField name="what_if_applied_on" label="別の申込日だったら" value=value("what_if_applied_on")/>
+                    {error_for("what_if_applied_on")}
+                    <DateField name="target_completion" label="導入完了の目標日（申込期限の目安を表示）" value=value("target_completion")/>
+                    {error_for("target_completion")}
+                </fieldset>
+                <button type="submit" class="primary">"計算する"</button>
+            </Form>
+            {result.map(|(outcome, what_if, target)| view! { <OutcomeView outcome what_if target/> })}
+        </Layout>
+    }
+}
+
+#[component]
+fn DateField(name: &'static str, label: &'static str, value: String) -> impl IntoView {
+    view! {
+        <label for=name>{label}</label>
+        <input id=name name=name type="text" placeholder="例: 2021-03-31 / 令和3年3月31日" value=value/>
+    }
+}
+
+#[component]
+fn OutcomeView(outcome: Outcome, what_if: Option<WhatIf>, target: Option<chrono::NaiveDate>) -> impl IntoView {
+    let o = outcome;
+    let status = if o.eligible { "result eligible" } else { "result not-eligible" };
+    view! {
+        <section class=format!("card {status}") aria-labelledby="result-title" data-testid="subsidy-result">
+            <h2 id="result-title">"計算結果"</h2>
+            <table class="data summary">
+                <tbody>
+                    <tr><th scope="row">"適用する制度"</th><td data-testid="scheme">{o.scheme_name.clone().unwrap_or_else(|| "該当なし".into())}</td></tr>
+                    <tr><th scope="row">"条件"</th><td>{o.route.clone().unwrap_or_default()}</td></tr>
+                    <tr><th scope="row">"補助率"</th><td>{o.rate.label_ja()}</td></tr>
+                    <tr><th scope="row">"基準とする事業額（上限）"</th><td class="num">{format!("{}（{}）", o.cap, o.cap.format_man())}</td></tr>
+                    <tr><th scope="row">"補助対象経費"</th><td class="num">{o.eligible_cost.to_string()}</td></tr>
+                    <tr class="total"><th scope="row">"補助額"</th><td class="num" data-testid="subsidy">{format!("{}（{}）", o.subsidy, o.subsidy.format_man())}</td></tr>
+                    {o.difference_paid.map(|d| view! { <tr><th scope="row">"うち差額の追加支給"</th><td class="num">{d.to_string()}</td></tr> })}
+                    <tr><th scope="row">"自己負担"</th><td class="num" data-testid="self-burden">{o.self_burden.to_string()}</td></tr>
+                    {o.complete_by.map(|d| view! { <tr><th scope="row">"導入完了期限"</th><td>{format_wareki_with_western(d)}</td></tr> })}
+                    {o.apply_by.map(|d| view! { <tr><th scope="row">"交付申請期限"</th><td>{format_wareki_with_western(d)}</td></tr> })}
+                </tbody>
+            </table>
+            {(!o.eligible).then(|| view! { <p class="error">"この条件では補助の対象外です。"</p> })}
+            {what_if.map(|w| {
+                let sign = if w.difference.is_negative() { "" } else { "+" };
+                view! {
+                    <p class="what-if" data-testid="what-if">
+                        {format!(
+                            "もし {} に申し込んでいたら: 補助額 {}（差 {sign}{}）",
+                            format_wareki_with_western(w.reader_applied_on),
+                            w.outcome.subsidy,
+                            w.difference
+                        )}
+                    </p>
+                }
+            })}
+            {target.and_then(latest_reader_application).zip(target).map(|(latest, t)| view! {
+                <p class="plan" data-testid="plan">
+                    {format!(
+                        "{}までに導入を完了するには、遅くとも{}までにカードリーダーを申し込む必要があります（配送まで約4か月＋導入作業の目安2か月。出典: seeds/002）。",
+                        format_wareki_with_western(t),
+                        format_wareki_with_western(latest)
+                    )}
+                </p>
+            })}
+            {(!o.warnings.is_empty()).then(|| view! {
+                <h3>"注意"</h3>
+                <ul class="warnings">
+                    {o.warnings.iter().map(|w| view! { <li data-code=w.code>{w.message.clone()}</li> }).collect_view()}
+                </ul>
+            })}
+            <h3>"計算の根拠"</h3>
+            <ol class="explanation">
+                {o.explanation
+                    .iter()
+                    .map(|s| view! {
+                        <li>
+                            {s.text.clone()}
+                            {s.source.clone().map(|src| view! { <span class="source">" 出典: " {src}</span> })}
+                        </li>
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(pairs: &[(&'static str, &str)]) -> ParamsMap {
+        let mut q = ParamsMap::new();
+        for (k, v) in pairs {
+            q.insert(*k, (*v).to_owned());
+        }
+        q
+    }
+
+    #[test]
+    fn a_complete_form_parses_with_wareki_dates_and_man_yen() {
+        let r = parse_request(&query(&[
+            ("facility_type", "hospital"),
+            ("readers", "2"),
+            ("reader_applied_on", "令和3年3月31日"),
+            ("eligible_cost", "210.1万円"),
+            ("model_undecided", "on"),
+            ("grace_type", "1"),
+        ]))
+        .unwrap();
+        assert_eq!(r.input.readers, 2);
+        assert_eq!(r.input.eligible_cost, Yen::from_i64(2_101_000));
+        assert!(r.input.model_undecided);
+        assert_eq!(r.input.grace_type.map(GraceType::number), Some(1));
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let errors = parse_request(&query(&[
+            ("facility_type", "clinic"),
+            ("reader_applied_on", "2021-02-30"),
+            ("eligible_cost", "abc"),
+            ("completed_on", "someday"),
+        ]))
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["facility_type", "reader_applied_on", "completed_on", "eligible_cost"]);
+    }
+}
