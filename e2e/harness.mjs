@@ -1,0 +1,279 @@
+// Test harness for Onshi's browser journeys.
+//
+// - startServer(): runs the real `onshi` binary on a random loopback port with
+//   a fresh SQLite database and a random demo password.
+// - launchBrowser(): Debian's Chromium driven by playwright-core (no browser
+//   download; see e2e/README.md).
+// - withPage(t, fn): a fresh browser context + page per test; on failure a
+//   full-page screenshot (and the page's HTML) go to test-output/screenshots/.
+// - login(page, url, email, password): fills and submits the login form.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const OUTPUT_DIR = join(REPO_ROOT, 'test-output');
+export const SCREENSHOT_DIR = join(OUTPUT_DIR, 'screenshots');
+export const LOG_DIR = join(OUTPUT_DIR, 'logs');
+
+/** The demo account every fresh database is seeded with. */
+export const DEMO_MANAGER_EMAIL = 'manager@demo.onshi.jp';
+
+const START_TIMEOUT_MS = Number(process.env.ONSHI_START_TIMEOUT_MS ?? 60_000);
+const STOP_TIMEOUT_MS = 10_000;
+const LISTENING_RE = /^Onshi listening on (http:\/\/\S+?)\/?\s*$/;
+const STDERR_TAIL_BYTES = 16_000;
+
+/** Path of the server binary: $ONSHI_BIN, else <target dir>/debug/onshi. */
+export function serverBinary() {
+  if (process.env.ONSHI_BIN) return resolve(process.env.ONSHI_BIN);
+  const targetDir = process.env.CARGO_TARGET_DIR
+    ? resolve(REPO_ROOT, process.env.CARGO_TARGET_DIR)
+    : join(REPO_ROOT, 'target');
+  return join(targetDir, 'debug', 'onshi');
+}
+
+// Servers still running when this process exits are killed, so a crashed or
+// interrupted test run never leaves an `onshi` behind.
+const liveServers = new Set();
+process.on('exit', () => {
+  for (const child of liveServers) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+});
+
+let serverCount = 0;
+
+/**
+ * Start `onshi serve` on 127.0.0.1 with a fresh database.
+ * Resolves once the server printed `Onshi listening on http://...`.
+ * @param {{ env?: Record<string,string> }} [options] extra environment variables
+ * @returns {Promise<{ url: string, password: string, dbPath: string, logPath: string,
+ *   stop: () => Promise<{ code: number|null, signal: string|null, killedAfterTimeout: boolean, stderr: string }> }>}
+ */
+export async function startServer(options = {}) {
+  const bin = serverBinary();
+  if (!existsSync(bin)) {
+    throw new Error(
+      `onshi binary not found at ${bin}. Build it with \`cargo build -p server\` ` +
+        'or point ONSHI_BIN at it.',
+    );
+  }
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'onshi-e2e-'));
+  const dbPath = join(dataDir, 'onshi.db');
+  const password = randomBytes(12).toString('base64url');
+
+  mkdirSync(LOG_DIR, { recursive: true });
+  serverCount += 1;
+  const logPath = join(LOG_DIR, `server-${process.pid}-${serverCount}.log`);
+  const log = createWriteStream(logPath);
+
+  const args = ['serve', '--addr', '127.0.0.1:0', '--db', dbPath];
+  log.write(`$ ${bin} ${args.join(' ')}\n`);
+  const child = spawn(bin, args, {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      RUST_BACKTRACE: process.env.RUST_BACKTRACE ?? '1',
+      ...options.env,
+      ONSHI_DEMO_PASSWORD: password,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  liveServers.add(child);
+
+  let stderrTail = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    log.write(chunk);
+    stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
+  });
+
+  // Settles when the process is gone and its output is read ('close'), or
+  // when it could not be started at all ('error').
+  const exited = new Promise((resolveExit) => {
+    child.on('close', (code, signal) => {
+      liveServers.delete(child);
+      resolveExit({ code, signal });
+    });
+    child.on('error', (error) => {
+      liveServers.delete(child);
+      resolveExit({ code: null, signal: null, error });
+    });
+  });
+
+  let url;
+  try {
+    url = await new Promise((resolveUrl, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no "Onshi listening on" line within ${START_TIMEOUT_MS} ms`)),
+        START_TIMEOUT_MS,
+      );
+      exited.then(({ code, signal, error }) => {
+        clearTimeout(timer);
+        reject(error ?? new Error(`onshi exited before listening (code ${code}, signal ${signal})`));
+      });
+      // Keep reading stdout for the server's whole life so its pipe never fills.
+      createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
+        log.write(`[stdout] ${line}\n`);
+        const m = LISTENING_RE.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolveUrl(m[1]);
+        }
+      });
+    });
+  } catch (err) {
+    child.kill('SIGKILL');
+    let graceTimer;
+    await Promise.race([exited, new Promise((r) => { graceTimer = setTimeout(r, 5_000); })]);
+    clearTimeout(graceTimer);
+    log.end();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(
+      `${err.message}\n  binary: ${bin} ${args.join(' ')}\n  log: ${logPath}\n` +
+        `--- onshi stderr (last ${STDERR_TAIL_BYTES} bytes) ---\n${stderrTail || '(empty)'}\n--- end ---`,
+    );
+  }
+
+  let stopping;
+  /** SIGTERM, wait for a graceful exit (SIGKILL after 10 s), delete the database. */
+  function stop() {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      let killed = false;
+      const killer = setTimeout(() => {
+        killed = true;
+        child.kill('SIGKILL');
+      }, STOP_TIMEOUT_MS);
+      const result = await exited;
+      clearTimeout(killer);
+      await new Promise((done) => log.end(done));
+      rmSync(dataDir, { recursive: true, force: true });
+      return { ...result, killedAfterTimeout: killed, stderr: stderrTail };
+    })();
+    return stopping;
+  }
+
+  return { url, password, dbPath, logPath, stop };
+}
+
+/** Chromium from Debian ($CHROMIUM or /usr/bin/chromium), headless. */
+export async function launchBrowser() {
+  const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `Chromium not found at ${executablePath}; install Debian's chromium ` +
+        '(scripts/test does) or set CHROMIUM.',
+    );
+  }
+  // playwright-core passes a fresh temporary --user-data-dir itself.
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+let sharedBrowser;
+
+/** One browser per test file, launched on first use. Close it with closeBrowser(). */
+export function getBrowser() {
+  sharedBrowser ??= launchBrowser();
+  return sharedBrowser;
+}
+
+export async function closeBrowser() {
+  if (!sharedBrowser) return;
+  const pending = sharedBrowser;
+  sharedBrowser = undefined;
+  try {
+    await (await pending).close();
+  } catch { /* launch failed: nothing to close */ }
+}
+
+/** A file name made from a test name (keeps Japanese letters, drops path characters). */
+export function fileNameFor(name) {
+  const cleaned = String(name)
+    .replace(/[\/\\:*?"<>|\u0000-\u001f]+/g, '_')
+    .replace(/\s+/g, '-')
+    .replace(/^[.-]+|[.-]+$/g, '');
+  return (cleaned || 'unnamed-test').slice(0, 150);
+}
+
+/**
+ * Run fn(page, context) in a fresh browser context (own cookies).
+ * If fn throws, a full-page screenshot and the page's HTML are saved to
+ * test-output/screenshots/<test name>.png/.html before the error is rethrown.
+ * @param {import('node:test').TestContext} t
+ * @param {(page: import('playwright-core').Page, context: import('playwright-core').BrowserContext) => Promise<any>} fn
+ */
+export async function withPage(t, fn) {
+  const browser = await getBrowser();
+  const context = await browser.newContext({ locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(30_000);
+  const page = await context.newPage();
+  try {
+    return await fn(page, context);
+  } catch (err) {
+    await saveFailureArtifacts(t, page);
+    throw err;
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+async function saveFailureArtifacts(t, page) {
+  const base = join(SCREENSHOT_DIR, fileNameFor(t?.name ?? 'unnamed-test'));
+  try {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: `${base}.png`, fullPage: true, timeout: 10_000 });
+    t?.diagnostic?.(`screenshot: ${base}.png (page ${page.url()})`);
+  } catch (shotErr) {
+    t?.diagnostic?.(`screenshot failed: ${shotErr.message}`);
+  }
+  try {
+    writeFileSync(`${base}.html`, await page.content());
+  } catch { /* page gone */ }
+}
+
+/**
+ * Click `target` (selector or locator) and wait until the page it leads to has
+ * loaded. Works for plain HTML form posts that answer with a redirect.
+ */
+export async function clickAndWaitForLoad(page, target) {
+  const locator = typeof target === 'string' ? page.locator(target) : target;
+  const loaded = page.waitForEvent('load', { timeout: 30_000 });
+  await locator.click();
+  await loaded;
+}
+
+/** Open /login, fill email and password, submit, and wait for the next page. */
+export async function login(page, url, email, password) {
+  await page.goto(new URL('/login', url).href);
+  const form = page.locator('form').filter({ has: page.locator('input[name="password"]') });
+  await form.locator('input[name="email"]').fill(email);
+  await form.locator('input[name="password"]').fill(password);
+  await clickAndWaitForLoad(page, form.locator('button[type="submit"]'));
+}
+
+/** Path of the page's current URL, e.g. "/login". */
+export function pathOf(page) {
+  return new URL(page.url()).pathname;
+}
