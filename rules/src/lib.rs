@@ -4,11 +4,14 @@
 //! in tests and, later, in the browser. Every constant names its source
 //! (a file in `shared/seeds/` or a public URL).
 
+pub mod category;
+pub mod classify;
 pub mod facility_code;
 pub mod facility_type;
 pub mod grace;
 pub mod money;
 pub mod prefecture;
+pub mod quote;
 pub mod rate;
 pub mod readers;
 pub mod role;

@@ -1,0 +1,257 @@
+//! The line classifier: a quote line's words → a cost category, with a confidence.
+//!
+//! The synonym dictionary is data (`rules/data/categories.json`), so new
+//! vendor wording is a data change, not code.
+
+use crate::category::Category;
+use crate::money::fold_fullwidth;
+use crate::quote::{LineKind, QuoteLine, Unit};
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DictionaryFile {
+    source: String,
+    #[expect(dead_code, reason = "documentation inside the data file")]
+    note: String,
+    categories: Vec<CategoryWords>,
+    unit_hints: Vec<UnitHint>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoryWords {
+    category: Category,
+    keywords: Vec<(String, u8)>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnitHint {
+    unit: String,
+    categories: Vec<Category>,
+    bonus: u8,
+}
+
+/// A line's category and how sure the classifier is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Classification {
+    /// The category.
+    pub category: Category,
+    /// 0–100: 80+ a specific word, 50–79 a generic one, below 50 a guess.
+    pub confidence: u8,
+    /// The word that decided it, for the UI ("「レセコン」に一致").
+    pub matched: Option<String>,
+}
+
+/// The classifier with its dictionary.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    /// (normalised keyword, category, weight), longest keywords first.
+    words: Vec<(String, Category, u8)>,
+    unit_hints: Vec<(String, Vec<Category>, u8)>,
+    source: String,
+}
+
+/// Why a dictionary is unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("categories.json: {0}")]
+pub struct DictionaryError(pub String);
+
+const BUILTIN: &str = include_str!("../data/categories.json");
+
+static BUILTIN_CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| {
+    #[expect(clippy::expect_used, reason = "the embedded dictionary is validated by this module's tests")]
+    Classifier::from_json(BUILTIN).expect("rules/data/categories.json is valid")
+});
+
+/// Folds full-width letters and digits, drops spaces and lowercases ASCII, so
+/// 「ＬＡＮ 工事」 and 「lan工事」 match 「LAN工事」.
+pub fn normalise(text: &str) -> String {
+    text.chars()
+        .map(fold_fullwidth)
+        .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '･'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn unit_code(unit: &Unit) -> &'static str {
+    match unit {
+        Unit::Device => "device",
+        Unit::Set => "set",
+        Unit::LumpSum => "lump_sum",
+        Unit::Hour => "hour",
+        Unit::PersonDay => "person_day",
+        Unit::Month => "month",
+        Unit::Time => "time",
+        Unit::Other(_) => "other",
+    }
+}
+
+impl Classifier {
+    /// The dictionary shipped with Onshi.
+    pub fn builtin() -> &'static Classifier {
+        &BUILTIN_CLASSIFIER
+    }
+
+    /// Builds a classifier from a dictionary file.
+    pub fn from_json(text: &str) -> Result<Classifier, DictionaryError> {
+        let file: DictionaryFile = serde_json::from_str(text).map_err(|e| DictionaryError(e.to_string()))?;
+        let mut words = Vec::new();
+        for c in &file.categories {
+            if c.category == Category::Other {
+                return Err(DictionaryError("other is what no keyword matches; it takes no keywords".into()));
+            }
+            for (word, weight) in &c.keywords {
+                if !(1..=10).contains(weight) {
+                    return Err(DictionaryError(format!("{word}: weight {weight} is not 1–10")));
+                }
+                let w = normalise(word);
+                if w.is_empty() {
+                    return Err(DictionaryError(format!("{}: an empty keyword", c.category)));
+                }
+                words.push((w, c.category, *weight));
+            }
+        }
+        words.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(b.2.cmp(&a.2)));
+        let unit_hints = file.unit_hints.into_iter().map(|h| (h.unit, h.categories, h.bonus)).collect();
+        Ok(Classifier { words, unit_hints, source: file.source })
+    }
+
+    /// Where the dictionary's words come from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Classifies a line: the best-weighted keyword found in its description
+    /// and spec (備考 counts half), helped by its unit; discounts are discounts.
+    pub fn classify(&self, line: &QuoteLine) -> Classification {
+        if line.kind == LineKind::Discount {
+            return Classification { category: Category::Discount, confidence: 100, matched: None };
+        }
+        let main = normalise(&format!("{} {}", line.description, line.spec.as_deref().unwrap_or("")));
+        let note = normalise(line.note.as_deref().unwrap_or(""));
+        // Best score per category, with the word that gave it.
+        let mut scores: Vec<(Category, u8, &str)> = Vec::new();
+        for (word, category, weight) in &self.words {
+            let score = if main.contains(word.as_str()) {
+                *weight
+            } else if note.contains(word.as_str()) {
+                weight / 2
+            } else {
+                continue;
+            };
+            match scores.iter_mut().find(|(c, _, _)| c == category) {
+                Some(entry) if entry.1 >= score => {}
+                Some(entry) => *entry = (*category, score, word.as_str()),
+                None => scores.push((*category, score, word.as_str())),
+            }
+        }
+        if let Some(unit) = &line.unit {
+            let code = unit_code(unit);
+            for (hint_unit, categories, bonus) in &self.unit_hints {
+                if hint_unit == code {
+                    for (c, score, _) in scores.iter_mut() {
+                        if categories.contains(c) {
+                            *score = score.saturating_add(*bonus);
+                        }
+                    }
+                }
+            }
+        }
+        scores.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let Some(&(category, best, word)) = scores.first() else {
+            return Classification { category: Category::Other, confidence: 0, matched: None };
+        };
+        let mut confidence = best.min(10) * 10;
+        if let Some(&(_, second, _)) = scores.get(1) {
+            // A close runner-up makes the choice less certain.
+            if second + 1 >= best {
+                confidence = confidence.saturating_sub(20);
+            }
+        }
+        Classification { category, confidence, matched: Some(word.to_owned()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Yen;
+
+    fn line(description: &str, unit: Option<Unit>, note: Option<&str>) -> QuoteLine {
+        QuoteLine {
+            row: 1,
+            description: description.into(),
+            spec: None,
+            quantity: None,
+            unit,
+            unit_price: None,
+            list_price: None,
+            amount: Some(Yen::from_i64(1000)),
+            note: note.map(str::to_owned),
+            kind: LineKind::Item,
+        }
+    }
+
+    fn category_of(description: &str) -> Category {
+        Classifier::builtin().classify(&line(description, None, None)).category
+    }
+
+    #[test]
+    fn typical_quote_lines_of_the_seeds_get_their_categories() {
+        use Category::*;
+        let cases = [
+            ("資格確認端末", Terminal),
+            ("オンライン資格確認用パソコン（Windows11 Pro）", Terminal),
+            ("顔認証付きカードリーダー", CardReader),
+            ("汎用カードリーダー", GenericReader),
+            ("資格確認アプリケーション", AppSoftware),
+            ("ネットワーク設定作業", NetworkSetup),
+            ("VPNルーター", Router),
+            ("電子証明書", Certificate),
+            ("ＬＡＮ工事", LanWiring),
+            ("レセコン改修", ReceiptSystem),
+            ("システム改修一式", ReceiptSystem),
+            ("電子カルテ改修（薬剤情報・特定健診情報閲覧）", Emr),
+            ("導入作業・設定", SetupLabor),
+            ("操作説明", Training),
+            ("保守（月額）", Maintenance),
+            ("光回線使用料", LineFee),
+            ("出張費", Travel),
+            ("出精値引", Discount),
+            ("謎の項目", Other),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(category_of(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_monthly_unit_tips_an_ambiguous_line_towards_running_costs() {
+        let c = Classifier::builtin().classify(&line("サポート", Some(Unit::Month), None));
+        assert_eq!(c.category, Category::Maintenance);
+    }
+
+    #[test]
+    fn maintenance_mentioned_only_in_the_note_does_not_win_over_the_description() {
+        let c = Classifier::builtin().classify(&line("資格確認端末", Some(Unit::Device), Some("保守は別途")));
+        assert_eq!(c.category, Category::Terminal);
+    }
+
+    #[test]
+    fn a_specific_word_is_more_certain_than_a_generic_one() {
+        let specific = Classifier::builtin().classify(&line("顔認証付きカードリーダー", None, None));
+        let generic = Classifier::builtin().classify(&line("本体", None, None));
+        assert!(specific.confidence >= 80, "{specific:?}");
+        assert!(generic.confidence < 50, "{generic:?}");
+        assert_eq!(Classifier::builtin().classify(&line("？？", None, None)).confidence, 0);
+    }
+
+    #[test]
+    fn a_dictionary_with_a_bad_weight_is_refused() {
+        let bad = r#"{"source":"x","note":"x","categories":[{"category":"terminal","keywords":[["PC",11]]}],"unit_hints":[]}"#;
+        assert!(Classifier::from_json(bad).unwrap_err().to_string().contains("PC"));
+    }
+}

@@ -1,0 +1,236 @@
+//! A vendor's quote (御見積書) as read from its file: lines, written totals, header facts.
+//!
+//! The reader (server side) produces these; the classifier and the audit
+//! consume them. Nothing here knows about file formats.
+
+use crate::Yen;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The unit of a quantity as written on quotes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// 台 (devices).
+    Device,
+    /// 式 (a set).
+    Set,
+    /// 一式 (a lump sum).
+    LumpSum,
+    /// 時間 (hours).
+    Hour,
+    /// 人日 (person-days).
+    PersonDay,
+    /// 月 / ヶ月 (months: running costs).
+    Month,
+    /// 回 (times, visits).
+    Time,
+    /// Anything else, as written (個, 本, 枚, ライセンス…).
+    Other(String),
+}
+
+impl Unit {
+    /// Reads a unit as written: 台, 式, 一式, 時間 (h, hr), 人日, 月 (ヶ月, か月, カ月), 回; anything
+    /// else non-empty is kept as [`Unit::Other`].
+    pub fn parse(s: &str) -> Option<Unit> {
+        let t = s.trim();
+        Some(match t {
+            "" => return None,
+            "台" => Unit::Device,
+            "式" => Unit::Set,
+            "一式" | "1式" => Unit::LumpSum,
+            "時間" | "h" | "H" | "hr" | "Hr" | "ｈ" => Unit::Hour,
+            "人日" | "人/日" => Unit::PersonDay,
+            "月" | "ヶ月" | "か月" | "カ月" | "ケ月" | "ヵ月" | "箇月" | "月額" => Unit::Month,
+            "回" => Unit::Time,
+            other => Unit::Other(other.to_owned()),
+        })
+    }
+
+    /// The unit as Japanese quotes write it.
+    pub fn label_ja(&self) -> &str {
+        match self {
+            Unit::Device => "台",
+            Unit::Set => "式",
+            Unit::LumpSum => "一式",
+            Unit::Hour => "時間",
+            Unit::PersonDay => "人日",
+            Unit::Month => "月",
+            Unit::Time => "回",
+            Unit::Other(s) => s,
+        }
+    }
+
+    /// Hours one unit of labour stands for (時間 = 1, 人日 = 8), if it is a labour unit.
+    pub fn hours(&self) -> Option<Decimal> {
+        match self {
+            Unit::Hour => Some(Decimal::ONE),
+            // One person-day is taken as 8 hours (労働基準法 第32条: 1日8時間).
+            Unit::PersonDay => Some(Decimal::from(8)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label_ja())
+    }
+}
+
+/// What a row of the item table is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// A priced item (goods, work, fees).
+    Item,
+    /// 値引 / 出精値引: a reduction, its amount negative.
+    Discount,
+}
+
+/// One line of a quote's item table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteLine {
+    /// 1-based row number in the sheet (or CSV line number).
+    pub row: u32,
+    /// 品名・項目・内容.
+    pub description: String,
+    /// 仕様 / 型番, if a separate column holds it.
+    pub spec: Option<String>,
+    /// 数量.
+    pub quantity: Option<Decimal>,
+    /// 単位.
+    pub unit: Option<Unit>,
+    /// The unit price actually charged (提供単価 wins over 標準単価).
+    pub unit_price: Option<Yen>,
+    /// A list price (標準単価) when the quote shows one beside the charged price.
+    pub list_price: Option<Yen>,
+    /// 金額.
+    pub amount: Option<Yen>,
+    /// 備考.
+    pub note: Option<String>,
+    /// Item or discount.
+    pub kind: LineKind,
+}
+
+impl QuoteLine {
+    /// The amount the line contributes: 金額, else quantity × unit price.
+    pub fn effective_amount(&self) -> Option<Yen> {
+        self.amount.or_else(|| {
+            let q = self.quantity.unwrap_or(Decimal::ONE);
+            self.unit_price.map(|p| Yen::new(p.amount() * q))
+        })
+    }
+
+    /// All text of the line, for classification: description, spec and note.
+    pub fn text(&self) -> String {
+        [Some(self.description.as_str()), self.spec.as_deref(), self.note.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A written total with the row it was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrittenAmount {
+    /// The amount.
+    pub amount: Yen,
+    /// 1-based row.
+    pub row: u32,
+}
+
+/// The totals a quote writes (小計, 消費税, 合計).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrittenTotals {
+    /// 小計 (before tax). The last one when there are several.
+    pub subtotal: Option<WrittenAmount>,
+    /// 消費税 (added), or 内消費税 (included) — see `tax_included_in_total`.
+    pub tax: Option<WrittenAmount>,
+    /// True when the tax line is 内消費税 (already part of the total).
+    pub tax_included_in_total: bool,
+    /// 合計 / 総合計 / 御見積金額.
+    pub total: Option<WrittenAmount>,
+}
+
+/// Where the quote was read from, for messages and evidence.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteSource {
+    /// File name as uploaded.
+    pub file_name: String,
+    /// Sheet holding the item table (empty for CSV).
+    pub sheet: String,
+    /// 1-based row of the table header.
+    pub header_row: u32,
+}
+
+/// A quote as read from its file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    /// Item and discount lines, in the order of the quote.
+    pub lines: Vec<QuoteLine>,
+    /// Written totals.
+    pub written: WrittenTotals,
+    /// Prices include consumption tax (a 税込 note, or totals without a tax line).
+    pub tax_inclusive: bool,
+    /// Why the reader thinks so (e.g. 「税込」 in a cell), for the evidence.
+    pub tax_inclusive_evidence: Option<String>,
+    /// 見積日.
+    pub quote_date: Option<NaiveDate>,
+    /// 宛先 (e.g. 「○○クリニック 御中」).
+    pub addressee: Option<String>,
+    /// The vendor issuing the quote.
+    pub vendor: Option<String>,
+    /// Notes found under the table (備考欄, 注記).
+    pub notes: Vec<String>,
+    /// Where it came from.
+    pub source: QuoteSource,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_are_read_as_written_on_quotes() {
+        for (s, u) in [
+            ("台", Unit::Device),
+            ("一式", Unit::LumpSum),
+            ("式", Unit::Set),
+            ("時間", Unit::Hour),
+            ("人日", Unit::PersonDay),
+            ("ヶ月", Unit::Month),
+            ("回", Unit::Time),
+        ] {
+            assert_eq!(Unit::parse(s), Some(u), "{s}");
+        }
+        assert_eq!(Unit::parse("本"), Some(Unit::Other("本".into())));
+        assert_eq!(Unit::parse("  "), None);
+    }
+
+    #[test]
+    fn a_person_day_is_eight_hours() {
+        assert_eq!(Unit::PersonDay.hours(), Some(Decimal::from(8)));
+        assert_eq!(Unit::Device.hours(), None);
+    }
+
+    #[test]
+    fn the_effective_amount_falls_back_to_quantity_times_price() {
+        let line = QuoteLine {
+            row: 5,
+            description: "LAN工事".into(),
+            spec: None,
+            quantity: Some(Decimal::from(3)),
+            unit: Some(Unit::Hour),
+            unit_price: Some(Yen::from_i64(8_000)),
+            list_price: None,
+            amount: None,
+            note: None,
+            kind: LineKind::Item,
+        };
+        assert_eq!(line.effective_amount(), Some(Yen::from_i64(24_000)));
+    }
+}
