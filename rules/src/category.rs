@@ -173,19 +173,6 @@ impl Category {
             Category::Other => Eligibility::Unknown,
         }
     }
-
-    /// Whether the category is on-site work measured in MHLW's survey (seeds/002).
-    pub fn is_labour(self) -> bool {
-        matches!(
-            self,
-            Category::NetworkSetup
-                | Category::SetupLabor
-                | Category::Training
-                | Category::ReceiptSystem
-                | Category::Emr
-                | Category::LanWiring
-        )
-    }
 }
 
 impl fmt::Display for Category {

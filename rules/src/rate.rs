@@ -43,6 +43,8 @@ impl Rate {
     pub const ZERO: Rate = Rate { numerator: 0, denominator: 1 };
     /// 実費補助: the whole (capped) cost (domain.md, 加速化プラン and the 2022 revision).
     pub const ONE: Rate = Rate { numerator: 1, denominator: 1 };
+    /// 1/10: the consumption tax rate (消費税法第29条 7.8 % + 地方消費税 2.2 %).
+    pub const TEN_PERCENT: Rate = Rate { numerator: 1, denominator: 10 };
     /// 1/2: hospitals and large pharmacy chains (domain.md, sources 001 and 003).
     pub const HALF: Rate = Rate { numerator: 1, denominator: 2 };
     /// 3/4: clinics and other pharmacies (domain.md, sources 001 and 003).

@@ -1,0 +1,256 @@
+//! The quote audit on quotes built line by line: clean quotes stay clean, padded ones get their flags.
+
+#![expect(clippy::unwrap_used, reason = "test helpers panic on bad fixtures, as tests do")]
+
+use chrono::NaiveDate;
+use rules::audit::{AuditContext, AuditReport, BenchmarkRowData, Benchmarks, FlagCode, Peers, audit};
+use rules::category::Category;
+use rules::classify::Classifier;
+use rules::quote::{LineKind, Quote, QuoteLine, Unit, WrittenAmount, WrittenTotals};
+use rules::scheme::Catalog;
+use rules::{FacilityType, Yen};
+use rust_decimal::Decimal;
+
+fn bench() -> Benchmarks {
+    Benchmarks::from_rows(&BenchmarkRowData::from_seed_json(include_str!("../../seed/benchmarks.json")).unwrap())
+}
+
+fn yen(n: i64) -> Yen {
+    Yen::from_i64(n)
+}
+
+fn item(row: u32, description: &str, qty: i64, unit: &str, price: i64) -> QuoteLine {
+    QuoteLine {
+        row,
+        description: description.into(),
+        spec: None,
+        quantity: Some(Decimal::from(qty)),
+        unit: Unit::parse(unit),
+        unit_price: Some(yen(price)),
+        list_price: None,
+        amount: Some(yen(price * qty)),
+        note: None,
+        kind: LineKind::Item,
+    }
+}
+
+fn written(sub: i64, tax: i64, total: i64, row: u32) -> WrittenTotals {
+    WrittenTotals {
+        subtotal: Some(WrittenAmount { amount: yen(sub), row }),
+        tax: Some(WrittenAmount { amount: yen(tax), row: row + 1 }),
+        tax_included_in_total: false,
+        total: Some(WrittenAmount { amount: yen(total), row: row + 2 }),
+    }
+}
+
+fn run(quote: &Quote, kind: FacilityType, readers: u8, applied: Option<&str>) -> AuditReport {
+    let ctx = AuditContext {
+        facility_type: kind,
+        readers,
+        reader_applied_on: applied.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+    };
+    audit(quote, &ctx, &bench(), &Peers::default(), Classifier::builtin(), Catalog::builtin())
+}
+
+fn codes(report: &AuditReport) -> Vec<(u32, FlagCode)> {
+    let mut all: Vec<(u32, FlagCode)> =
+        report.lines.iter().flat_map(|l| l.flags.iter().map(move |f| (l.row, f.code))).collect();
+    all.extend(report.flags.iter().map(|f| (0, f.code)));
+    all
+}
+
+fn fair_clinic_quote() -> Quote {
+    Quote {
+        lines: vec![
+            item(10, "資格確認端末（ノートPC）", 1, "台", 150_000),
+            item(11, "顔認証付きカードリーダー", 1, "台", 0),
+            item(12, "資格確認アプリケーション", 1, "式", 0),
+            item(13, "ネットワーク設定作業", 1, "式", 50_000),
+            item(14, "VPNルーター", 1, "台", 30_000),
+            item(15, "レセコン改修（オンライン資格確認連携）", 1, "式", 80_000),
+            item(16, "導入作業", 3, "時間", 10_000),
+            item(17, "操作説明", 1, "回", 10_000),
+        ],
+        written: written(350_000, 35_000, 385_000, 18),
+        ..Quote::default()
+    }
+}
+
+#[test]
+fn a_fair_clinic_quote_gets_no_flags_and_the_normal_subsidy() {
+    let r = run(&fair_clinic_quote(), FacilityType::MedicalClinic, 1, Some("2021-05-01"));
+    assert_eq!(codes(&r), vec![], "{:#?}", r.lines);
+    let cats: Vec<Category> = r.lines.iter().map(|l| l.category).collect();
+    use Category::*;
+    assert_eq!(
+        cats,
+        vec![Terminal, CardReader, AppSoftware, NetworkSetup, Router, ReceiptSystem, SetupLabor, Training]
+    );
+    assert_eq!(r.computed.subtotal, yen(350_000));
+    assert_eq!(r.computed.tax, yen(35_000));
+    assert_eq!(r.computed.total, yen(385_000));
+    // Eligible: everything but the two free lines, 350,000 + 10 % = 385,000; 3/4 → 288,750 → 288,000.
+    assert_eq!(r.computed.eligible_total, yen(385_000));
+    assert_eq!(r.subsidy.amount, yen(288_000));
+    assert_eq!(r.subsidy.self_burden, yen(97_000));
+    assert_eq!(r.subsidy.scheme.as_deref(), Some("normal_2020"));
+}
+
+#[test]
+fn without_an_application_date_the_normal_rates_apply_and_say_so() {
+    let r = run(&fair_clinic_quote(), FacilityType::MedicalClinic, 1, None);
+    assert_eq!(r.subsidy.amount, yen(288_000));
+    assert!(r.notes.iter().any(|n| n.contains("通常の補助率")));
+}
+
+#[test]
+fn a_padded_hospital_quote_gets_every_flag_with_evidence() {
+    let mut lump = item(30, "システム改修一式", 1, "一式", 1_800_000);
+    lump.unit = Some(Unit::LumpSum);
+    let mut wrong_math = item(31, "LAN配線工事", 3, "時間", 20_000);
+    wrong_math.amount = Some(yen(90_000));
+    let quote = Quote {
+        lines: vec![
+            item(20, "資格確認端末", 1, "台", 480_000),
+            item(21, "顔認証付きカードリーダー", 2, "台", 120_000),
+            item(22, "オンライン資格確認アプリケーション", 1, "式", 50_000),
+            item(23, "リモート保守", 12, "ヶ月", 8_000),
+            item(24, "光回線使用料", 12, "ヶ月", 5_000),
+            item(25, "レセコン・電子カルテ設定作業", 40, "時間", 10_000),
+            item(26, "VPNルーター", 1, "台", 60_000),
+            item(27, "VPNルーター", 1, "台", 60_000),
+            lump,
+            wrong_math,
+        ],
+        written: written(3_246_000, 259_680, 3_505_680, 40),
+        ..Quote::default()
+    };
+    let r = run(&quote, FacilityType::Hospital, 1, Some("2021-06-01"));
+    let c = codes(&r);
+    let has = |row: u32, code: FlagCode| c.contains(&(row, code));
+    assert!(has(20, FlagCode::AboveBenchmark), "terminal beyond 250,000: {c:?}");
+    assert!(has(21, FlagCode::FreeItemCharged), "card readers are free for hospitals up to 3");
+    assert!(has(22, FlagCode::FreeItemCharged), "the app is free");
+    assert!(has(23, FlagCode::IneligibleRunningCost));
+    assert!(has(24, FlagCode::IneligibleRunningCost));
+    assert!(has(25, FlagCode::LaborOverObservedMax), "40 h against 1,440 min");
+    assert!(has(27, FlagCode::DuplicateLine));
+    assert!(!has(26, FlagCode::DuplicateLine), "the first occurrence is not the duplicate");
+    assert!(has(30, FlagCode::LumpSumOpaque));
+    assert!(has(30, FlagCode::AboveBenchmark), "1.8M against the 1.5M hospital range");
+    assert!(has(31, FlagCode::ArithmeticMismatch));
+    assert!(has(0, FlagCode::TaxMismatch), "8 % written");
+    assert!(has(0, FlagCode::ArithmeticMismatch), "written subtotal does not match the lines");
+
+    let labour = r.lines.iter().find(|l| l.row == 25).unwrap();
+    let flag = labour.flags.iter().find(|f| f.code == FlagCode::LaborOverObservedMax).unwrap();
+    assert!(
+        flag.evidence.source.as_deref().unwrap().contains("mhlw")
+            || flag.evidence.source.as_deref().unwrap().contains("seeds/002")
+    );
+    assert_eq!(flag.evidence.limit.as_deref(), Some("1440分（24時間）"));
+    let terminal = r.lines.iter().find(|l| l.row == 20).unwrap();
+    let above = terminal.flags.iter().find(|f| f.code == FlagCode::AboveBenchmark).unwrap();
+    assert!(above.evidence.assumption, "price ranges are assumptions");
+    assert_eq!(above.evidence.limit.as_deref(), Some("250,000円"));
+
+    let running = r.lines.iter().find(|l| l.row == 23).unwrap();
+    assert!(!running.eligible);
+    let reader = r.lines.iter().find(|l| l.row == 21).unwrap();
+    assert!(!reader.eligible);
+}
+
+#[test]
+fn an_eligible_total_just_under_the_cap_is_flagged() {
+    // Clinic cap 429,000 tax included; 390,000 + 10 % = 429,000.
+    let quote = Quote {
+        lines: vec![item(5, "レセコン改修", 1, "式", 250_000), item(6, "資格確認端末", 1, "台", 140_000)],
+        written: written(390_000, 39_000, 429_000, 7),
+        ..Quote::default()
+    };
+    let r = run(&quote, FacilityType::DentalClinic, 1, Some("2021-03-01"));
+    assert!(codes(&r).contains(&(0, FlagCode::NearSubsidyCap)), "{:?}", codes(&r));
+    assert_eq!(r.subsidy.amount, yen(429_000), "acceleration plan: the whole cap");
+    let quote = Quote {
+        lines: vec![item(5, "レセコン改修", 1, "式", 200_000), item(6, "資格確認端末", 1, "台", 140_000)],
+        written: written(340_000, 34_000, 374_000, 7),
+        ..Quote::default()
+    };
+    assert!(!codes(&run(&quote, FacilityType::DentalClinic, 1, None)).contains(&(0, FlagCode::NearSubsidyCap)));
+}
+
+#[test]
+fn a_tax_inclusive_quote_with_its_internal_tax_checks_out() {
+    let quote = Quote {
+        lines: vec![item(8, "資格確認端末", 1, "台", 165_000), item(9, "ネットワーク設定", 1, "式", 55_000)],
+        written: WrittenTotals {
+            subtotal: None,
+            tax: Some(WrittenAmount { amount: yen(20_000), row: 11 }),
+            tax_included_in_total: true,
+            total: Some(WrittenAmount { amount: yen(220_000), row: 10 }),
+        },
+        tax_inclusive: true,
+        ..Quote::default()
+    };
+    let r = run(&quote, FacilityType::Pharmacy, 1, None);
+    assert_eq!(codes(&r), vec![]);
+    assert_eq!(r.computed.total, yen(220_000));
+    assert_eq!(r.computed.tax, yen(20_000));
+    assert_eq!(r.computed.eligible_total, yen(220_000));
+    assert_eq!(r.subsidy.amount, yen(165_000), "3/4 of 220,000");
+}
+
+#[test]
+fn a_discount_reduces_the_eligible_total() {
+    let mut discount = item(12, "出精値引", 1, "式", 30_000);
+    discount.kind = LineKind::Discount;
+    let quote = Quote {
+        lines: vec![item(10, "資格確認端末", 1, "台", 150_000), item(11, "保守", 12, "月", 3_000), discount],
+        written: written(156_000, 15_600, 171_600, 13),
+        ..Quote::default()
+    };
+    let r = run(&quote, FacilityType::MedicalClinic, 1, None);
+    assert_eq!(r.lines[2].category, Category::Discount);
+    assert_eq!(r.lines[2].amount, Some(yen(-30_000)));
+    assert_eq!(r.computed.subtotal, yen(156_000));
+    // Eligible: 150,000 − 30,000 = 120,000, + tax = 132,000.
+    assert_eq!(r.computed.eligible_total, yen(132_000));
+    assert_eq!(codes(&r), vec![(11, FlagCode::IneligibleRunningCost)]);
+}
+
+#[test]
+fn a_lump_sum_of_labour_is_turned_into_hours_with_the_assumed_rate() {
+    let mut lump = item(5, "導入作業一式", 1, "一式", 600_000);
+    lump.unit = Some(Unit::LumpSum);
+    let quote = Quote { lines: vec![lump], ..Quote::default() };
+    let r = run(&quote, FacilityType::Hospital, 1, None);
+    let flag = r.lines[0].flags.iter().find(|f| f.code == FlagCode::LaborOverObservedMax).expect("implied hours flag");
+    assert!(flag.evidence.assumption);
+    assert!(flag.message.contains("2400分（40時間）"), "{}", flag.message);
+}
+
+#[test]
+fn a_price_beyond_the_peer_fence_is_an_outlier() {
+    let mut peers = Peers::default();
+    peers
+        .by_category
+        .insert(Category::Router, [20_000, 22_000, 25_000, 25_000, 28_000, 30_000, 30_000, 35_000].map(yen).to_vec());
+    let quote = Quote { lines: vec![item(3, "ルーター", 1, "台", 60_000)], ..Quote::default() };
+    let ctx = AuditContext { facility_type: FacilityType::MedicalClinic, readers: 1, reader_applied_on: None };
+    let r = audit(&quote, &ctx, &bench(), &peers, Classifier::builtin(), Catalog::builtin());
+    let f = r.lines[0].flags.iter().find(|f| f.code == FlagCode::AboveBenchmark).expect("outlier");
+    let fence = f.evidence.fence.expect("fence in evidence");
+    assert_eq!(fence.peers, 8);
+    assert!(fence.upper < yen(60_000));
+    // Seven peers are too few.
+    peers.by_category.get_mut(&Category::Router).unwrap().pop();
+    let r = audit(&quote, &ctx, &bench(), &peers, Classifier::builtin(), Catalog::builtin());
+    assert!(r.lines[0].flags.is_empty());
+}
+
+#[test]
+fn readers_beyond_the_free_count_are_noted_and_capped_in_the_subsidy() {
+    let r = run(&fair_clinic_quote(), FacilityType::MedicalClinic, 2, None);
+    assert!(r.notes.iter().any(|n| n.contains("自己負担")));
+    assert_eq!(r.subsidy.cap, yen(429_000));
+}
