@@ -2,7 +2,7 @@
 
 use crate::api::{AdoptionFigure, adoption_statistics, current_user};
 use crate::layout::{ErrorBox, Layout};
-use crate::pages::reference::{facility_type_label, latest_national_series, metric_label};
+use crate::pages::reference::{date_label, facility_type_label, latest_national_series, metric_label};
 use leptos::prelude::*;
 
 /// The home page of every role.
@@ -41,7 +41,7 @@ fn NationalSummary(figures: Vec<AdoptionFigure>) -> impl IntoView {
     let metrics = series.metrics.clone();
     view! {
         <section class="card">
-            <h2>"全国の導入状況（" {series.as_of.clone()} " 時点の公表値）"</h2>
+            <h2>"全国の導入状況（" {date_label(&series.as_of)} " 時点の公表値）"</h2>
             <table class="data">
                 <thead>
                     <tr>

@@ -21,6 +21,13 @@ pub fn thousands(n: i64) -> String {
     out
 }
 
+/// A YYYY-MM-DD date as people read it: 「令和5年1月1日（2023-01-01）」; other text unchanged.
+pub fn date_label(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(rules::format_wareki_with_western)
+        .unwrap_or_else(|_| iso.to_owned())
+}
+
 /// Japanese name of a facility-type code, 「全施設」 for "all".
 pub fn facility_type_label(code: &str) -> String {
     match code.parse::<FacilityType>() {
@@ -222,7 +229,7 @@ pub fn StatisticsPage() -> impl IntoView {
 fn SeriesTableView(table: SeriesTable) -> impl IntoView {
     view! {
         <section class="card">
-            <h2>{prefecture_label(&table.prefecture)} "（" {table.as_of.clone()} " 時点）"</h2>
+            <h2>{prefecture_label(&table.prefecture)} "（" {date_label(&table.as_of)} " 時点）"</h2>
             <table class="data">
                 <thead>
                     <tr>
@@ -369,5 +376,7 @@ mod tests {
         assert_eq!(prefecture_label("40"), "福岡県");
         assert_eq!(metric_label("operating"), "運用開始");
         assert_eq!(metric_label("something_new"), "something_new");
+        assert_eq!(date_label("2023-01-01"), "令和5年1月1日（2023-01-01）");
+        assert_eq!(date_label("unknown"), "unknown");
     }
 }

@@ -177,6 +177,7 @@ pub fn SubsidyPage() -> impl IntoView {
                 "カードリーダーの申込日などを入力すると、適用される補助制度・補助額・期限を出典つきで計算します。日付は西暦（2021-03-31）でも和暦（令和3年3月31日）でも入力できます。"
             </p>
             {form_errors.into_iter().map(|m| view! { <p class="error" role="alert">{m}</p> }).collect_view()}
+            <div class="calc-layout">
             <Form method="GET" action="/subsidy" attr:class="form calc-form">
                 <fieldset>
                     <legend>"施設"</legend>
@@ -252,6 +253,7 @@ pub fn SubsidyPage() -> impl IntoView {
                 <button type="submit" class="primary">"計算する"</button>
             </Form>
             {result.map(|(outcome, what_if, target)| view! { <OutcomeView outcome what_if target/> })}
+            </div>
         </Layout>
     }
 }

@@ -66,7 +66,7 @@ async fn home_shows_the_newest_national_figures_of_seed_004_exactly() {
     let app = spawn_app().await;
     app.login_as(MANAGER).await;
     let html = app.get_html("/").await;
-    assert!(html.contains("2023-01-01"));
+    assert!(html.contains("令和5年1月1日（2023-01-01）"));
     // seeds/004: all types 229,963 / 208,511 / 111,513 / 93,385; 病院 8,187 / 8,049 / 5,162 / 4,349.
     for figure in ["229,963", "208,511", "111,513", "93,385", "8,187", "8,049", "5,162", "4,349"] {
         assert!(html.contains(&format!(">{figure}<")), "home lacks {figure}");
