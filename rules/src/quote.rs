@@ -116,11 +116,12 @@ pub struct QuoteLine {
 }
 
 impl QuoteLine {
-    /// The amount the line contributes: 金額, else quantity × unit price.
+    /// The amount the line contributes: 金額, else quantity × unit price
+    /// (None when that product does not fit a decimal).
     pub fn effective_amount(&self) -> Option<Yen> {
         self.amount.or_else(|| {
             let q = self.quantity.unwrap_or(Decimal::ONE);
-            self.unit_price.map(|p| Yen::new(p.amount() * q))
+            self.unit_price.and_then(|p| p.amount().checked_mul(q)).map(Yen::new)
         })
     }
 

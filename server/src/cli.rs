@@ -22,6 +22,9 @@ pub fn main() -> ExitCode {
             }
         };
     }
+    if let Some(Command::Audit(args)) = &cli.command {
+        return run_audit(args);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -33,7 +36,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             None => serve(cli.serve).await,
             Some(Command::Serve(args)) => serve(args).await,
-            Some(Command::Subsidy(_)) => Ok(()),
+            Some(Command::Subsidy(_) | Command::Audit(_)) => Ok(()),
             Some(Command::Migrate(args)) => {
                 telemetry::init(LogFormat::Text);
                 // `migrate` never decides about demo data: the first `serve` does.
@@ -115,4 +118,44 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutdown signal received; finishing requests");
+}
+
+/// `onshi audit`: pure computation on one file; exit 1 with the reader's message on bad input.
+fn run_audit(args: &crate::config::AuditArgs) -> ExitCode {
+    use crate::quote_audit::{audit_file, render_text, seed_benchmarks};
+    use std::io::Read;
+    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let limit = quote_reader::Limits::default().max_bytes;
+    // Never read more than one byte past the limit: the reader then refuses the size.
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(&args.file).and_then(|f| f.take(limit.saturating_add(1)).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        eprintln!("onshi audit: {}: ファイルを開けません: {e}", args.file.display());
+        return ExitCode::FAILURE;
+    }
+    let ctx = rules::audit::AuditContext {
+        facility_type: args.facility_type,
+        readers: args.readers,
+        reader_applied_on: args.reader_applied_on,
+    };
+    match audit_file(&name, &bytes, &ctx, &seed_benchmarks(), &rules::audit::Peers::default()) {
+        Ok(doc) => {
+            if args.json {
+                match serde_json::to_string_pretty(&doc) {
+                    Ok(json) => println!("{json}"),
+                    Err(e) => {
+                        eprintln!("onshi audit: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            } else {
+                println!("{}", render_text(&doc, args.facility_type));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("onshi audit: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -26,6 +26,27 @@ pub enum Command {
     Migrate(DbArgs),
     /// Calculate a facility's subsidy under the scheme that applies, with the reasons.
     Subsidy(SubsidyArgs),
+    /// Audit a vendor's quote file (.xlsx/.xlsm/.xls/.ods/.csv) line by line.
+    Audit(AuditArgs),
+}
+
+/// `onshi audit FILE`: what the quote's lines are, what is eligible, what is flagged.
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// The quote file as the vendor sent it.
+    pub file: PathBuf,
+    /// Facility type: hospital, medical_clinic, dental_clinic, pharmacy, large_chain_pharmacy.
+    #[arg(long, value_parser = parse_facility_type)]
+    pub facility_type: rules::FacilityType,
+    /// Readers applied for (hospital up to 3, others 1).
+    #[arg(long, default_value_t = 1)]
+    pub readers: u8,
+    /// Reader application date (western or 和暦); without it the normal rates apply.
+    #[arg(long, value_parser = parse_day)]
+    pub reader_applied_on: Option<chrono::NaiveDate>,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Facts of one facility for `onshi subsidy`. Dates may be western

@@ -128,6 +128,11 @@ impl Application {
         let router = Router::new()
             .route("/healthz", get(routes::healthz))
             .route(app::STYLESHEET_PATH, get(routes::stylesheet))
+            .route(
+                "/api/audit",
+                axum::routing::post(routes::audit::audit_quote)
+                    .layer(axum::extract::DefaultBodyLimit::max(routes::audit::BODY_LIMIT)),
+            )
             .leptos_routes_with_context(
                 &state,
                 routes,

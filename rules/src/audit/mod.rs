@@ -342,17 +342,13 @@ pub fn audit(
             }
         }
 
-        // A large lump sum with no breakdown.
-        let opaque_categories = matches!(
-            line.category,
-            Category::ReceiptSystem
-                | Category::Emr
-                | Category::SetupLabor
-                | Category::NetworkSetup
-                | Category::LanWiring
-                | Category::Other
-        );
-        if opaque_categories && is_lump_sum(raw) && raw.spec.is_none() && amount >= bench.lump_sum_min.value {
+        // A large lump sum with no breakdown: a line that calls itself 「…一式」, or
+        // on-site work priced per 式 instead of in hours. A software modification
+        // priced per 式 under a specific name is how such work is normally quoted.
+        let opaque = raw.description.contains("一式")
+            || (matches!(raw.unit, Some(Unit::LumpSum | Unit::Set))
+                && (on_site_work(line.category) || line.category == Category::Other));
+        if opaque && amount >= bench.lump_sum_min.value {
             line.flags.push(Flag::new(
                 FlagCode::LumpSumOpaque,
                 Severity::Medium,

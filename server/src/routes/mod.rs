@@ -1,4 +1,6 @@
-//! Plain axum routes beside the Leptos pages: health, assets, 404.
+//! Plain axum routes beside the Leptos pages: health, assets, the audit API, 404.
+
+pub mod audit;
 
 use crate::error::AppError;
 use crate::startup::AppState;

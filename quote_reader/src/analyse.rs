@@ -1,0 +1,481 @@
+//! Reading the item table into a `Quote`: item and discount lines, written totals, notes under the table, and whether prices include tax.
+
+use crate::error::{ReadError, ReadErrorKind};
+use crate::facts::facts;
+use crate::grid::{Sheet, Value, cell_name, column_name, get_in_row, row_number};
+use crate::header::{Columns, HEADER_SEARCH_ROWS, Header, find_header, is_header_like};
+use crate::load::Loaded;
+use crate::text::{NumberProblem, clean, compact, compact_unbracketed, looks_numeric, money, quantity, unit};
+use rules::Yen;
+use rules::quote::{LineKind, Quote, QuoteLine, QuoteSource, Unit, WrittenAmount, WrittenTotals};
+use rust_decimal::Decimal;
+
+/// Where problems are reported: the file and, for workbooks, the sheet.
+struct Place<'a> {
+    file: &'a str,
+    sheet: Option<&'a str>,
+}
+
+impl Place<'_> {
+    fn error(&self, row: u32, col: Option<u32>, kind: ReadErrorKind) -> ReadError {
+        ReadError {
+            file: self.file.to_owned(),
+            sheet: self.sheet.map(str::to_owned),
+            row: Some(row_number(row)),
+            column: col.map(column_name),
+            kind,
+        }
+    }
+
+    fn number_problem(&self, row: u32, col: u32, problem: NumberProblem) -> ReadError {
+        let kind = match problem {
+            NumberProblem::Unreadable(text) => ReadErrorKind::UnreadableNumber { text },
+            NumberProblem::OutOfRange(text) => ReadErrorKind::NumberOutOfRange { text },
+        };
+        self.error(row, Some(col), kind)
+    }
+}
+
+/// A row of totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TotalKind {
+    Subtotal,
+    /// 消費税; `included` for 内消費税 (part of the total already).
+    Tax {
+        included: bool,
+    },
+    Total,
+}
+
+/// Labels of the final total (after spaces and brackets are removed).
+const TOTAL_LABELS: [&str; 13] = [
+    "合計",
+    "総合計",
+    "総計",
+    "総額",
+    "合計金額",
+    "合計額",
+    "御見積金額",
+    "お見積金額",
+    "見積金額",
+    "御見積合計",
+    "見積合計",
+    "税込合計",
+    "税込合計金額",
+];
+
+/// What total a row's label names, if any: 「小　計」, 「消費税(10%)」, 「内消費税」, 「合計（税込）」.
+fn total_kind(label: &str) -> Option<TotalKind> {
+    // Every total label has one of these characters; most rows are items and stop here.
+    if !label.contains(['計', '税', '額']) {
+        return None;
+    }
+    let folded = compact(label);
+    let mut bare = compact_unbracketed(label);
+    if bare.is_empty() {
+        // 「（内消費税）」: the whole label is bracketed.
+        bare = folded.chars().filter(|c| !"()[]【】〔〕<>＜＞".contains(*c)).collect();
+    }
+    let len = bare.chars().count();
+    if len == 0 || len > 12 {
+        return None;
+    }
+    if ["内消費税", "うち消費税", "内税", "内消費"].iter().any(|w| folded.contains(w)) {
+        return Some(TotalKind::Tax { included: true });
+    }
+    if (bare.starts_with("消費税") && len <= 5) || ["税", "税額", "税金"].contains(&bare.as_str()) {
+        return Some(TotalKind::Tax { included: false });
+    }
+    if bare.starts_with("小計") || (bare.ends_with("小計") && len <= 10) {
+        return Some(TotalKind::Subtotal);
+    }
+    if TOTAL_LABELS.contains(&bare.as_str())
+        || (bare.ends_with("合計") && len <= 10)
+        || (bare.starts_with("合計") && len <= 6)
+    {
+        return Some(TotalKind::Total);
+    }
+    None
+}
+
+/// Discount lines: 値引, 出精値引, 割引…
+fn is_discount(label: &str) -> bool {
+    if !label.contains(['値', '割', '出', 'デ']) {
+        return false;
+    }
+    let folded = compact(label);
+    ["値引", "割引", "出精", "ディスカウント", "値下"].iter().any(|w| folded.contains(w))
+}
+
+/// Where item lines end: 「以下余白」 (or a lone 「以上」).
+fn is_end_marker(cells: &[(u32, Value)]) -> bool {
+    cells.iter().filter_map(|(_, v)| v.text()).filter(|t| t.contains(['余', '上'])).any(|t| {
+        let folded = compact(t);
+        folded.contains("以下余白") || folded == "以上"
+    })
+}
+
+/// Lone labels over a notes area, not notes themselves.
+const NOTE_HEADINGS: [&str; 6] = ["備考", "備考欄", "注記", "特記事項", "注意事項", "摘要"];
+
+/// A cell's content as text for description, spec and note columns.
+fn cell_text(value: &Value) -> Option<String> {
+    let text = match value {
+        Value::Text(t) => clean(t),
+        // A model number typed as a number (RTX830 → 830) is still text to the reader.
+        Value::Number(f) if f.is_finite() => format!("{f}"),
+        Value::Date(d) => d.to_string(),
+        Value::Number(_) | Value::Bool(_) | Value::Error(_) => return None,
+    };
+    (!text.is_empty()).then_some(text)
+}
+
+fn joined_text(cells: &[(u32, Value)], cols: &[u32]) -> String {
+    cols.iter().filter_map(|c| get_in_row(cells, *c).and_then(cell_text)).collect::<Vec<_>>().join(" ")
+}
+
+/// What the table yields.
+#[derive(Default)]
+struct Table {
+    lines: Vec<QuoteLine>,
+    written: WrittenTotals,
+    notes: Vec<String>,
+    /// Evidence of 内消費税: its cell.
+    included_tax_at: Option<(u32, u32, String)>,
+    /// Rows read as items or totals.
+    table_rows: Vec<u32>,
+    /// Text rows with no numbers: notes if under the table or marked ※.
+    text_rows: Vec<(u32, u32, String)>,
+}
+
+/// The first cell of a row that is text but not a number, from the left: a label.
+fn first_label(cells: &[(u32, Value)]) -> Option<(u32, String)> {
+    cells.iter().find_map(|(c, v)| {
+        let t = v.text()?;
+        (!looks_numeric(t) && !compact(t).is_empty()).then(|| (*c, clean(t)))
+    })
+}
+
+/// The amount of a total row: in the amount column, else the rightmost amount in the row.
+fn total_amount(place: &Place<'_>, row: u32, cells: &[(u32, Value)], cols: &Columns) -> Result<Option<Yen>, ReadError> {
+    if let Some(col) = cols.amount
+        && let Some(value) = get_in_row(cells, col)
+        && let Some(y) = money(value).map_err(|p| place.number_problem(row, col, p))?
+    {
+        return Ok(Some(y));
+    }
+    for (col, value) in cells.iter().rev() {
+        let numeric = match value {
+            Value::Number(_) => true,
+            Value::Text(t) => looks_numeric(t),
+            _ => false,
+        };
+        if numeric {
+            return money(value).map_err(|p| place.number_problem(row, *col, p));
+        }
+    }
+    Ok(None)
+}
+
+/// Money in a column of a row.
+fn money_at(place: &Place<'_>, row: u32, cells: &[(u32, Value)], col: Option<u32>) -> Result<Option<Yen>, ReadError> {
+    let Some(col) = col else {
+        return Ok(None);
+    };
+    match get_in_row(cells, col) {
+        Some(value) => money(value).map_err(|p| place.number_problem(row, col, p)),
+        None => Ok(None),
+    }
+}
+
+/// A discount's amounts are negative whatever sign was written.
+fn negative(y: Option<Yen>) -> Option<Yen> {
+    y.map(|y| if y.is_negative() { y } else { -y })
+}
+
+/// Keeps a row of text (a heading or a note) to sort out once the table's end is known.
+fn push_text_row(table: &mut Table, row: u32, cells: &[(u32, Value)]) {
+    let text = cells.iter().filter_map(|(_, v)| v.text().map(clean)).filter(|t| !t.is_empty());
+    let text = text.collect::<Vec<_>>().join(" ");
+    if !text.is_empty() {
+        let col = cells.first().map_or(0, |(c, _)| *c);
+        table.text_rows.push((row, col, text));
+    }
+}
+
+fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table, ReadError> {
+    let cols = &header.columns;
+    let mut table = Table::default();
+    let mut ended = false; // 以下余白 seen: no more items, totals and notes still read
+    let first = header.last_row.saturating_add(1);
+    for (row, cells) in sheet.rows_from(first) {
+        let error = cells.iter().find_map(|(c, v)| match v {
+            Value::Error(e) => Some((*c, e.clone())),
+            _ => None,
+        });
+        let raise_error = |(col, value): (u32, String)| place.error(row, Some(col), ReadErrorKind::ErrorCell { value });
+
+        if is_end_marker(cells) {
+            ended = true;
+            table.table_rows.push(row);
+            continue;
+        }
+        if is_header_like(cells) {
+            continue;
+        }
+        let description = joined_text(cells, &cols.description);
+        let label = if description.is_empty() { first_label(cells).map(|(_, l)| l) } else { Some(description.clone()) };
+        if let Some(kind) = label.as_deref().and_then(total_kind) {
+            if let Some(e) = error {
+                return Err(raise_error(e));
+            }
+            let Some(amount) = total_amount(place, row, cells, cols)? else {
+                continue; // a label with nothing written (an uncached formula): nothing to record
+            };
+            let written = Some(WrittenAmount { amount, row: row_number(row) });
+            match kind {
+                TotalKind::Subtotal => table.written.subtotal = written,
+                TotalKind::Tax { included } => {
+                    table.written.tax = written;
+                    table.written.tax_included_in_total = included;
+                    if included {
+                        let at = cells
+                            .iter()
+                            .find(|(_, v)| v.text().is_some_and(|t| total_kind(t).is_some()))
+                            .map_or(0, |(c, _)| *c);
+                        table.included_tax_at = Some((row, at, compact(label.as_deref().unwrap_or_default())));
+                    }
+                }
+                TotalKind::Total => table.written.total = written,
+            }
+            table.table_rows.push(row);
+            continue;
+        }
+        if ended {
+            // Under 以下余白 only notes remain; their figures are not amounts to check.
+            push_text_row(&mut table, row, cells);
+            continue;
+        }
+        if let Some(e) = error {
+            return Err(raise_error(e));
+        }
+        let (mut q, qty_unit) = match cols.quantity.and_then(|c| get_in_row(cells, c).map(|v| (c, v))) {
+            Some((col, value)) => quantity(value).map_err(|p| place.number_problem(row, col, p))?,
+            None => (None, None),
+        };
+        let written_unit = cols.unit.and_then(|c| get_in_row(cells, c)).and_then(unit);
+        if written_unit == Some(Unit::LumpSum) && q.is_none() {
+            q = Some(Decimal::ONE); // 「一式」 alone means one
+        }
+        let line_unit = written_unit.or(qty_unit);
+        let mut unit_price = money_at(place, row, cells, cols.unit_price)?;
+        let mut list_price = money_at(place, row, cells, cols.list_price)?;
+        let mut amount = money_at(place, row, cells, cols.amount)?;
+        let has_numbers = q.is_some() || unit_price.is_some() || list_price.is_some() || amount.is_some();
+
+        if !has_numbers && line_unit.is_none() {
+            push_text_row(&mut table, row, cells);
+            continue;
+        }
+        let description = if description.is_empty() {
+            match cols.spec.and_then(|c| get_in_row(cells, c)).and_then(cell_text) {
+                Some(spec) => spec,
+                None => continue, // numbers without any label: nothing to call them
+            }
+        } else {
+            description
+        };
+        let kind = if is_discount(&description) { LineKind::Discount } else { LineKind::Item };
+        if kind == LineKind::Discount {
+            unit_price = negative(unit_price);
+            list_price = negative(list_price);
+            amount = negative(amount);
+        }
+        let spec = cols.spec.and_then(|c| get_in_row(cells, c)).and_then(cell_text);
+        let note = cols.note.and_then(|c| get_in_row(cells, c)).and_then(cell_text);
+        table.lines.push(QuoteLine {
+            row: row_number(row),
+            spec: spec.filter(|s| *s != description),
+            description,
+            quantity: q,
+            unit: line_unit,
+            unit_price,
+            list_price,
+            amount,
+            note,
+            kind,
+        });
+        table.table_rows.push(row);
+    }
+
+    // Text under the last item or total is a note; text among the items only when marked ※.
+    let last_table_row = table.table_rows.iter().max().copied();
+    for (row, _, text) in &table.text_rows {
+        let folded = compact(text);
+        let heading = NOTE_HEADINGS.contains(&folded.trim_end_matches([':', '：']));
+        let marked = ["※", "*", "＊", "注"].iter().any(|m| folded.starts_with(m));
+        let below = last_table_row.is_none_or(|last| *row > last);
+        if !heading && (below || marked) {
+            table.notes.push(text.clone());
+        }
+    }
+    Ok(table)
+}
+
+/// Whether a text says prices include tax (and is not just the label of a tax-included total).
+fn says_tax_included(text: &str) -> bool {
+    let folded = compact(text);
+    folded.contains("税込")
+        && !folded.contains("税抜")
+        && !["合計", "総額", "見積金額", "御見積", "お見積", "請求"].iter().any(|w| folded.contains(w))
+}
+
+/// The sum of the lines' effective amounts, `None` if a line has none or the sum overflows.
+///
+/// Not `QuoteLine::effective_amount`: its multiplication panics on overflow,
+/// and this must not panic on any input.
+fn lines_sum(lines: &[QuoteLine]) -> Option<Decimal> {
+    lines.iter().try_fold(Decimal::ZERO, |sum, line| {
+        let amount = match line.amount {
+            Some(a) => a.amount(),
+            None => line.unit_price?.amount().checked_mul(line.quantity.unwrap_or(Decimal::ONE))?,
+        };
+        sum.checked_add(amount)
+    })
+}
+
+/// Whether prices include tax, and the evidence, in order of strength:
+/// a 税込 header, a 内消費税 line, a 税込 note, totals equal to the lines
+/// without any tax line.
+fn tax_inclusive(sheets: &[Sheet], header: &Header, table: &Table) -> (bool, Option<String>) {
+    let mut exclusive_header = false;
+    for (col, cell) in &header.cells {
+        let folded = compact(&cell.text);
+        if folded.contains("税込") {
+            return (true, Some(format!("{}セル「{}」", cell_name(cell.row, *col), folded)));
+        }
+        exclusive_header |= folded.contains("税抜");
+    }
+    if let Some((row, col, label)) = &table.included_tax_at {
+        return (true, Some(format!("{}セル「{}」", cell_name(*row, *col), label)));
+    }
+    // Notes: under or among the table, above it, and on the other sheets' first rows.
+    let mut texts: Vec<(Option<&str>, u32, u32, String)> =
+        table.text_rows.iter().map(|(r, c, t)| (None, *r, *c, t.clone())).collect();
+    for (index, sheet) in sheets.iter().enumerate() {
+        let limit = if index == header.sheet { header.first_row } else { HEADER_SEARCH_ROWS };
+        let name = (index != header.sheet).then_some(sheet.name.as_str());
+        for (row, cells) in sheet.rows().take_while(|(r, _)| *r < limit) {
+            texts.extend(cells.iter().filter_map(|(c, v)| Some((name, row, *c, v.text()?.to_owned()))));
+        }
+    }
+    if let Some((sheet, row, col, text)) = texts.iter().find(|(_, _, _, t)| says_tax_included(t)) {
+        let place = sheet.map(|s| format!("シート「{s}」の")).unwrap_or_default();
+        return (true, Some(format!("{place}{}セル「{}」", cell_name(*row, *col), clean(text))));
+    }
+    if !exclusive_header
+        && table.written.tax.is_none()
+        && let Some(total) = table.written.total
+        && !table.lines.is_empty()
+        && lines_sum(&table.lines) == Some(total.amount.amount())
+    {
+        return (true, Some(format!("合計（{}行目）が明細の金額の合計と同じで、消費税の行がありません", total.row)));
+    }
+    (false, None)
+}
+
+/// Reads the quote from loaded sheets.
+pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
+    let Some(header) = find_header(&loaded.sheets) else {
+        return Err(ReadError::file(file, ReadErrorKind::NoItemTable));
+    };
+    let Some(sheet) = loaded.sheets.get(header.sheet) else {
+        return Err(ReadError::file(file, ReadErrorKind::NoItemTable));
+    };
+    let place = Place { file, sheet: (!loaded.is_csv).then_some(sheet.name.as_str()) };
+    let table = read_table(&place, sheet, &header)?;
+    if table.lines.is_empty() {
+        return Err(place.error(header.first_row, None, ReadErrorKind::NoItemLines));
+    }
+    let (tax_inclusive, tax_inclusive_evidence) = tax_inclusive(&loaded.sheets, &header, &table);
+    let facts = facts(&loaded.sheets, header.sheet, header.first_row);
+    Ok(Quote {
+        lines: table.lines,
+        written: table.written,
+        tax_inclusive,
+        tax_inclusive_evidence,
+        quote_date: facts.quote_date,
+        addressee: facts.addressee,
+        vendor: facts.vendor,
+        notes: table.notes,
+        source: QuoteSource {
+            file_name: file.to_owned(),
+            sheet: if loaded.is_csv { String::new() } else { sheet.name.clone() },
+            header_row: row_number(header.first_row),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn total_rows_are_told_apart_from_items() {
+        let cases = [
+            ("小　計", Some(TotalKind::Subtotal)),
+            ("ハードウェア小計", Some(TotalKind::Subtotal)),
+            ("消費税", Some(TotalKind::Tax { included: false })),
+            ("消費税(10%)", Some(TotalKind::Tax { included: false })),
+            ("消費税等", Some(TotalKind::Tax { included: false })),
+            ("内消費税", Some(TotalKind::Tax { included: true })),
+            ("（内消費税）", Some(TotalKind::Tax { included: true })),
+            ("合　計", Some(TotalKind::Total)),
+            ("総合計", Some(TotalKind::Total)),
+            ("御見積金額", Some(TotalKind::Total)),
+            ("税込合計", Some(TotalKind::Total)),
+            ("合計（税込）", Some(TotalKind::Total)),
+            ("消費税対応システム改修", None),
+            ("ネットワーク機器一式（合計3台）", None),
+            ("出精値引", None),
+            ("資格確認端末", None),
+        ];
+        for (label, kind) in cases {
+            assert_eq!(total_kind(label), kind, "{label:?}");
+        }
+    }
+
+    #[test]
+    fn discounts_are_recognised_by_their_words() {
+        assert!(is_discount("出精値引"));
+        assert!(is_discount("キャンペーン値引き"));
+        assert!(is_discount("端数割引"));
+        assert!(!is_discount("LAN工事"));
+    }
+
+    #[test]
+    fn a_tax_included_total_label_is_not_a_tax_inclusive_note() {
+        assert!(says_tax_included("※価格は全て税込です"));
+        assert!(says_tax_included("表示価格は税込"));
+        assert!(!says_tax_included("御見積金額（税込）"));
+        assert!(!says_tax_included("税込合計"));
+        assert!(!says_tax_included("※金額は税抜表示です（税込価格は別紙）"));
+    }
+
+    #[test]
+    fn the_lines_sum_refuses_to_overflow() {
+        let big = QuoteLine {
+            row: 1,
+            description: "x".into(),
+            spec: None,
+            quantity: Some(Decimal::MAX),
+            unit: None,
+            unit_price: Some(Yen::new(Decimal::MAX)),
+            list_price: None,
+            amount: None,
+            note: None,
+            kind: LineKind::Item,
+        };
+        assert_eq!(lines_sum(&[big]), None);
+    }
+}

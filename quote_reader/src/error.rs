@@ -1,0 +1,256 @@
+//! Why a quote file could not be read, said in Japanese with the place (file, sheet, row, column) and what to fix.
+
+use std::fmt;
+
+/// A file that could not be read as a quote.
+///
+/// Its `Display` is the message for the person who uploaded the file:
+/// 「見積書.xlsx（シート「明細」、12行目、F列）: 数式のエラー（#REF!）があります。…」.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {kind}", self.place())]
+pub struct ReadError {
+    /// The file name as uploaded.
+    pub file: String,
+    /// The sheet the problem is on (`None` for CSV and for whole-file problems).
+    pub sheet: Option<String>,
+    /// 1-based sheet row (CSV: line number), where the problem is one row.
+    pub row: Option<u32>,
+    /// Column letters (`"F"`), where the problem is one cell.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub kind: ReadErrorKind,
+}
+
+impl ReadError {
+    /// A problem with the whole file.
+    pub(crate) fn file(file: &str, kind: ReadErrorKind) -> Self {
+        ReadError { file: file.to_owned(), sheet: None, row: None, column: None, kind }
+    }
+
+    /// `見積書.xlsx（シート「明細」、12行目、F列）`, leaving out what is not known.
+    fn place(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(sheet) = &self.sheet {
+            parts.push(format!("シート「{sheet}」"));
+        }
+        if let Some(row) = self.row {
+            parts.push(format!("{row}行目"));
+        }
+        if let Some(column) = &self.column {
+            parts.push(format!("{column}列"));
+        }
+        if parts.is_empty() { self.file.clone() } else { format!("{}（{}）", self.file, parts.join("、")) }
+    }
+}
+
+/// Formats the workbook readers recognise but this reader does not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsupportedFormat {
+    /// A PDF (vendors often send quotes as PDF).
+    Pdf,
+    /// An HTML table saved with an .xls name (old systems' "Excel export").
+    Html,
+    /// Excel 2003 XML Spreadsheet (SpreadsheetML).
+    SpreadsheetMl2003,
+    /// Excel binary workbook (.xlsb).
+    Xlsb,
+}
+
+impl UnsupportedFormat {
+    fn label(self) -> &'static str {
+        match self {
+            UnsupportedFormat::Pdf => "PDF",
+            UnsupportedFormat::Html => "HTML形式の表",
+            UnsupportedFormat::SpreadsheetMl2003 => "Excel 2003 XML形式",
+            UnsupportedFormat::Xlsb => "Excelバイナリブック（.xlsb）",
+        }
+    }
+}
+
+/// What is wrong with a quote file. Each variant's message says what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadErrorKind {
+    /// The file is larger than [`crate::Limits::max_bytes`].
+    TooLarge {
+        /// Size of the file in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The sheets' used ranges hold more cells than [`crate::Limits::max_cells`].
+    TooManyCells {
+        /// Cells counted before reading stopped (at least this many).
+        cells: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A part inside the ZIP container expands far beyond its compressed size
+    /// or beyond [`crate::Limits::max_uncompressed_bytes`].
+    ZipBomb {
+        /// The part's name inside the container (`xl/worksheets/sheet1.xml`).
+        entry: String,
+        /// Its declared uncompressed size in bytes.
+        uncompressed: u64,
+        /// Its compressed size in bytes.
+        compressed: u64,
+    },
+    /// Neither a workbook nor text: an image, a Word file, random bytes, or a
+    /// text file that only has a spreadsheet's name.
+    NotASpreadsheet {
+        /// The file name's extension when it claims to be a workbook (`xlsx`).
+        claimed: Option<String>,
+    },
+    /// A workbook whose structure is broken (truncated download, damaged file).
+    Corrupted {
+        /// The parser's own words, for logs; not shown to the user.
+        detail: String,
+    },
+    /// Password-protected.
+    Encrypted,
+    /// A format that is recognised but not read.
+    Unsupported {
+        /// Which one.
+        format: UnsupportedFormat,
+    },
+    /// No row in the first 50 rows of any sheet looks like the header of an item table.
+    NoItemTable,
+    /// The header was found but no item lines under it.
+    NoItemLines,
+    /// A cell of the item table holds a formula error.
+    ErrorCell {
+        /// The error as the spreadsheet shows it: `#REF!`, `#DIV/0!`.
+        value: String,
+    },
+    /// A money cell has digits but cannot be read as an amount.
+    UnreadableNumber {
+        /// The cell's text.
+        text: String,
+    },
+    /// A number too large for a quote (over 10兆円, or a quantity over 10,000,000):
+    /// almost surely a typing or export error, and refused so that later
+    /// arithmetic cannot overflow.
+    NumberOutOfRange {
+        /// The cell's text or value.
+        text: String,
+    },
+}
+
+/// The header words looked for, shown when no item table is found.
+pub(crate) const LOOKED_FOR: &str = "品名（品名・項目・内容・摘要・名称・品目）と、金額（金額・価格・小計）または単価（単価・提供単価・販売単価・標準単価）";
+
+impl fmt::Display for ReadErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadErrorKind::TooLarge { size, limit } => write!(
+                f,
+                "ファイルが大きすぎます（{}、上限{}）。見積書のシートだけを別のファイルに保存するなどして小さくしてから、もう一度アップロードしてください。",
+                megabytes(*size),
+                megabytes(*limit)
+            ),
+            ReadErrorKind::TooManyCells { cells, limit } => write!(
+                f,
+                "セルが多すぎます（{cells}個以上、上限{limit}個）。見積書に関係のないシートや、離れた場所に入力されたセルを削除してから、もう一度アップロードしてください。"
+            ),
+            ReadErrorKind::ZipBomb { entry, uncompressed, compressed } => write!(
+                f,
+                "ファイルの中の「{entry}」が展開すると異常に大きくなります（{}バイトが{}バイトに展開）。安全のため読み込みません。元のファイルを表計算ソフトで開いて保存し直してから、もう一度アップロードしてください。",
+                compressed, uncompressed
+            ),
+            ReadErrorKind::NotASpreadsheet { claimed } => {
+                if let Some(ext) = claimed {
+                    write!(f, "拡張子は「.{ext}」ですが、中身は表計算ファイルではありません。")?;
+                } else {
+                    f.write_str("表計算ファイルとしてもCSVとしても読めません。")?;
+                }
+                f.write_str("見積書のExcelファイル（.xlsx・.xlsm・.xls）、LibreOfficeのファイル（.ods）、またはCSVファイルを選んでください。")
+            }
+            ReadErrorKind::Corrupted { .. } => f.write_str(
+                "ファイルが壊れているか、途中で切れています。元のファイルを保存し直すかダウンロードし直してから、もう一度アップロードしてください。",
+            ),
+            ReadErrorKind::Encrypted => f.write_str(
+                "パスワードで保護されています。元のファイルでパスワードを解除して保存してから、もう一度アップロードしてください。",
+            ),
+            ReadErrorKind::Unsupported { format } => match format {
+                UnsupportedFormat::Pdf => f.write_str(
+                    "PDFの見積書は読み込めません。ベンダーにExcelまたはCSVの見積書を依頼するか、明細を画面から入力してください。",
+                ),
+                other => write!(
+                    f,
+                    "{}のファイルは読み込めません。Excelなどで開き、「Excelブック（.xlsx）」形式で保存し直してから、もう一度アップロードしてください。",
+                    other.label()
+                ),
+            },
+            ReadErrorKind::NoItemTable => write!(
+                f,
+                "明細の表が見つかりません。各シートの最初の50行で、{LOOKED_FOR}の見出しが並んだ行を探しました。明細の表の上に見出しの行を付けてから、もう一度アップロードしてください。"
+            ),
+            ReadErrorKind::NoItemLines => f.write_str(
+                "明細の表の見出しはありますが、その下に明細の行がありません。品名と数量・単価・金額を入力してから、もう一度アップロードしてください。",
+            ),
+            ReadErrorKind::ErrorCell { value } => write!(
+                f,
+                "数式のエラー（{value}）があります。元のファイルで数式を直してから、もう一度アップロードしてください。"
+            ),
+            ReadErrorKind::UnreadableNumber { text } => write!(
+                f,
+                "「{text}」を金額として読めません。「1,050,000」のように数字で入力し直してから、もう一度アップロードしてください。"
+            ),
+            ReadErrorKind::NumberOutOfRange { text } => write!(
+                f,
+                "「{text}」は見積書の数値として大きすぎます（金額は10兆円未満、数量は1,000万未満）。桁を確認して直してから、もう一度アップロードしてください。"
+            ),
+        }
+    }
+}
+
+/// `20.0MB`, one decimal, as people read file sizes.
+fn megabytes(bytes: u64) -> String {
+    // Integer arithmetic: tenths of a mebibyte, rounded down.
+    let tenths = bytes / (1024 * 1024 / 10);
+    format!("{}.{}MB", tenths / 10, tenths % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_message_names_file_sheet_row_and_column() {
+        let e = ReadError {
+            file: "見積書.xlsx".into(),
+            sheet: Some("明細".into()),
+            row: Some(12),
+            column: Some("F".into()),
+            kind: ReadErrorKind::ErrorCell { value: "#REF!".into() },
+        };
+        assert_eq!(
+            e.to_string(),
+            "見積書.xlsx（シート「明細」、12行目、F列）: 数式のエラー（#REF!）があります。元のファイルで数式を直してから、もう一度アップロードしてください。"
+        );
+    }
+
+    #[test]
+    fn a_whole_file_problem_names_only_the_file() {
+        let e = ReadError::file("a.xlsx", ReadErrorKind::Encrypted);
+        assert!(e.to_string().starts_with("a.xlsx: パスワード"), "{e}");
+    }
+
+    #[test]
+    fn a_csv_problem_names_row_and_column_without_a_sheet() {
+        let e = ReadError {
+            file: "q.csv".into(),
+            sheet: None,
+            row: Some(3),
+            column: Some("D".into()),
+            kind: ReadErrorKind::UnreadableNumber { text: "1,0,0".into() },
+        };
+        assert!(e.to_string().starts_with("q.csv（3行目、D列）: 「1,0,0」"), "{e}");
+    }
+
+    #[test]
+    fn sizes_are_shown_in_megabytes() {
+        assert_eq!(megabytes(20 * 1024 * 1024), "20.0MB");
+        assert_eq!(megabytes(1024 * 1024 * 3 / 2), "1.5MB");
+        assert!(megabytes(u64::MAX).ends_with("MB"));
+    }
+}

@@ -1,0 +1,86 @@
+//! Reads a vendor's quote (御見積書) — .xlsx, .xlsm, .xls, .ods or CSV, as it came — into a [`rules::quote::Quote`].
+//!
+//! The format is told by content, not by the file name. Limits are enforced
+//! before any parser expands the file (size, ZIP entry sizes and ratios, cell
+//! counts), and bad input is refused with a [`ReadError`] whose message says,
+//! in Japanese, where the problem is (file, sheet, row, column) and what to
+//! fix. No input makes this crate panic.
+//!
+//! ```no_run
+//! # fn main() -> std::io::Result<()> {
+//! let bytes = std::fs::read("見積書.xlsx")?;
+//! match quote_reader::read_quote("見積書.xlsx", &bytes, &quote_reader::Limits::default()) {
+//!     Ok(quote) => println!("{} lines", quote.lines.len()),
+//!     // 「見積書.xlsx（シート「明細」、12行目、F列）: 数式のエラー（#REF!）があります。…」
+//!     Err(e) => eprintln!("{e}"),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod analyse;
+mod cfb;
+mod csv;
+mod error;
+mod facts;
+mod grid;
+mod header;
+mod load;
+mod scan;
+mod text;
+
+pub use error::{ReadError, ReadErrorKind, UnsupportedFormat};
+use rules::quote::Quote;
+
+/// How much a quote file may hold. The defaults suit any real quote; tests use small ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file accepted, in bytes (default 20 MiB, issue 4).
+    pub max_bytes: u64,
+    /// Most cells accepted: the used ranges (rows × columns) of all sheets
+    /// together (default 200,000, issue 4).
+    pub max_cells: u64,
+    /// Most bytes the parts of a ZIP container (.xlsx, .xlsm, .ods) may expand
+    /// to, each and all together (default 256 MiB: a 20 MiB file at an
+    /// ordinary ratio of about 10).
+    pub max_uncompressed_bytes: u64,
+    /// Highest expansion ratio of a ZIP part over 1 MiB (default 200; spreadsheet
+    /// XML compresses 5–50 times, a zip bomb about 1,000 times).
+    pub max_compression_ratio: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 20 * 1024 * 1024,
+            max_cells: 200_000,
+            max_uncompressed_bytes: 256 * 1024 * 1024,
+            max_compression_ratio: 200,
+        }
+    }
+}
+
+/// Reads a quote file.
+///
+/// `file_name` is the name as uploaded: it appears in messages and in
+/// `Quote::source`, and its extension only improves the message when the
+/// content is not what the name claims. Row numbers in the result are 1-based
+/// sheet rows (CSV: line numbers).
+pub fn read_quote(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Quote, ReadError> {
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > limits.max_bytes {
+        return Err(ReadError::file(file_name, ReadErrorKind::TooLarge { size, limit: limits.max_bytes }));
+    }
+    let loaded = load::load(file_name, bytes, limits)?;
+    match analyse::analyse(file_name, &loaded) {
+        // Text without any table under a workbook's name is not a misplaced
+        // header but the wrong file: say that instead.
+        Err(e) if loaded.is_csv && e.kind == ReadErrorKind::NoItemTable => match load::claimed_extension(file_name) {
+            Some(ext) => Err(ReadError::file(file_name, ReadErrorKind::NotASpreadsheet { claimed: Some(ext) })),
+            None => Err(e),
+        },
+        other => other,
+    }
+}

@@ -1,0 +1,334 @@
+//! From bytes to sheets: detects the format by content, enforces the limits before any parser expands the file, and hands workbooks to calamine.
+
+use crate::cfb::{self, Cfb};
+use crate::error::{ReadError, ReadErrorKind, UnsupportedFormat};
+use crate::grid::{Sheet, Value};
+use crate::{Limits, csv, scan};
+use calamine::{
+    Data, DataRef, ExcelDateTime, Ods, OdsError, Reader, SheetType, SheetVisible, Xls, XlsError, Xlsx, XlsxError,
+};
+use std::io::{Cursor, Read};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use zip::ZipArchive;
+
+/// An entry smaller than this is not checked for its compression ratio:
+/// whatever it expands to is harmless.
+const RATIO_FLOOR: u64 = 1024 * 1024;
+
+/// Sheets of the workbook, in workbook order, and whether they came from CSV.
+pub(crate) struct Loaded {
+    /// Visible worksheets (a CSV gives one, named "").
+    pub(crate) sheets: Vec<Sheet>,
+    /// True for CSV: no sheet names in messages.
+    pub(crate) is_csv: bool,
+}
+
+/// Extensions that claim to be a workbook, for the message when the content is not one.
+const WORKBOOK_EXTENSIONS: [&str; 7] = ["xlsx", "xlsm", "xls", "ods", "xlsb", "xltx", "xltm"];
+
+pub(crate) fn claimed_extension(file: &str) -> Option<String> {
+    let ext = file.rsplit_once('.')?.1.to_ascii_lowercase();
+    WORKBOOK_EXTENSIONS.contains(&ext.as_str()).then_some(ext)
+}
+
+fn corrupted(file: &str, detail: impl ToString) -> ReadError {
+    ReadError::file(file, ReadErrorKind::Corrupted { detail: detail.to_string() })
+}
+
+fn not_a_spreadsheet(file: &str) -> ReadError {
+    ReadError::file(file, ReadErrorKind::NotASpreadsheet { claimed: claimed_extension(file) })
+}
+
+/// Reads the sheets of a quote file whose size is already checked.
+pub(crate) fn load(file: &str, bytes: &[u8], limits: &Limits) -> Result<Loaded, ReadError> {
+    let sheets = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        load_zip(file, bytes, limits)?
+    } else if bytes.starts_with(&cfb::SIGNATURE) {
+        load_cfb(file, bytes, limits)?
+    } else if bytes.starts_with(b"%PDF-") {
+        return Err(ReadError::file(file, ReadErrorKind::Unsupported { format: UnsupportedFormat::Pdf }));
+    } else {
+        return load_text(file, bytes, limits);
+    };
+    check_area(file, &sheets, limits)?;
+    Ok(Loaded { sheets, is_csv: false })
+}
+
+/// Text: CSV (or TSV) in UTF-8, UTF-16 with BOM, or Shift_JIS/CP932.
+fn load_text(file: &str, bytes: &[u8], limits: &Limits) -> Result<Loaded, ReadError> {
+    let Some(text) = csv::decode(bytes) else {
+        return Err(not_a_spreadsheet(file));
+    };
+    let head: String = text.trim_start().chars().take(2048).collect::<String>().to_ascii_lowercase();
+    if head.starts_with('<') {
+        let format = if head.contains("urn:schemas-microsoft-com:office:spreadsheet") {
+            UnsupportedFormat::SpreadsheetMl2003
+        } else if head.contains("<html") || head.contains("<table") {
+            UnsupportedFormat::Html
+        } else {
+            return Err(not_a_spreadsheet(file));
+        };
+        return Err(ReadError::file(file, ReadErrorKind::Unsupported { format }));
+    }
+    let sheet = csv::parse(&text, limits.max_cells)
+        .map_err(|cells| ReadError::file(file, ReadErrorKind::TooManyCells { cells, limit: limits.max_cells }))?;
+    if sheet.cell_count() == 0 {
+        // An empty file, or commas and spaces only.
+        return Err(not_a_spreadsheet(file));
+    }
+    let sheets = vec![sheet];
+    check_area(file, &sheets, limits)?;
+    Ok(Loaded { sheets, is_csv: true })
+}
+
+/// The sum of the sheets' used ranges must stay within the cell limit.
+fn check_area(file: &str, sheets: &[Sheet], limits: &Limits) -> Result<(), ReadError> {
+    let cells = sheets.iter().fold(0u64, |sum, s| sum.saturating_add(s.used_area()));
+    if cells > limits.max_cells {
+        return Err(ReadError::file(file, ReadErrorKind::TooManyCells { cells, limit: limits.max_cells }));
+    }
+    Ok(())
+}
+
+/// Runs third-party parsing so that a panic inside it becomes "corrupted" instead of taking the caller down.
+fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(corrupted(file, "the parser panicked")))
+}
+
+/// What a ZIP container holds.
+enum ZipKind {
+    Xlsx,
+    Ods,
+}
+
+/// Checks every entry's declared size and ratio before anything is inflated,
+/// then decides what the container is.
+fn inspect_zip(file: &str, archive: &mut ZipArchive<Cursor<&[u8]>>, limits: &Limits) -> Result<ZipKind, ReadError> {
+    let mut total: u64 = 0;
+    let mut names = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|e| corrupted(file, e))?;
+        let name = entry.name().map_err(|e| corrupted(file, e))?.into_owned();
+        if entry.encrypted() {
+            return Err(ReadError::file(file, ReadErrorKind::Encrypted));
+        }
+        let (size, compressed) = (entry.size(), entry.compressed_size());
+        total = total.saturating_add(size);
+        let ratio_too_high = size > RATIO_FLOOR && size / compressed.max(1) > limits.max_compression_ratio;
+        if size > limits.max_uncompressed_bytes || total > limits.max_uncompressed_bytes || ratio_too_high {
+            return Err(ReadError::file(file, ReadErrorKind::ZipBomb { entry: name, uncompressed: size, compressed }));
+        }
+        names.push(name);
+    }
+    if names.iter().any(|n| n == "mimetype") {
+        let mut mimetype = String::new();
+        archive
+            .by_name("mimetype")
+            .map_err(|e| corrupted(file, e))?
+            .take(256)
+            .read_to_string(&mut mimetype)
+            .map_err(|e| corrupted(file, e))?;
+        if mimetype.trim().starts_with("application/vnd.oasis.opendocument.spreadsheet") {
+            return Ok(ZipKind::Ods);
+        }
+        return Err(not_a_spreadsheet(file));
+    }
+    if names.iter().any(|n| n.starts_with("xl/") && n.ends_with(".bin") && n.contains("workbook")) {
+        return Err(ReadError::file(file, ReadErrorKind::Unsupported { format: UnsupportedFormat::Xlsb }));
+    }
+    if names.iter().any(|n| n.starts_with("xl/") && n.ends_with("workbook.xml")) {
+        return Ok(ZipKind::Xlsx);
+    }
+    Err(not_a_spreadsheet(file))
+}
+
+fn load_zip(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
+    guarded(file, || {
+        let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupted(file, e))?;
+        match inspect_zip(file, &mut archive, limits)? {
+            ZipKind::Xlsx => load_xlsx(file, bytes, limits),
+            ZipKind::Ods => {
+                scan::ods_cells(file, &mut archive, limits)?;
+                let mut workbook: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+                    OdsError::Password => ReadError::file(file, ReadErrorKind::Encrypted),
+                    other => corrupted(file, other),
+                })?;
+                ranges(file, &mut workbook, |e| matches!(e, OdsError::Password))
+            }
+        }
+    })
+}
+
+/// .xlsx / .xlsm, streamed cell by cell: calamine's `worksheet_range` would lay
+/// out the whole used range densely, so one cell at A1 and one at XFD1048576
+/// would ask for 17 billion cells.
+fn load_xlsx(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
+    let xlsx_error = |e: XlsxError| match e {
+        XlsxError::Password => ReadError::file(file, ReadErrorKind::Encrypted),
+        other => corrupted(file, other),
+    };
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
+    let names: Vec<String> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut sheets = Vec::with_capacity(names.len());
+    let mut cells: u64 = 0;
+    for name in names {
+        let mut sheet = Sheet::new(name.clone());
+        let mut reader = workbook.worksheet_cells_reader(&name).map_err(xlsx_error)?;
+        while let Some(cell) = reader.next_cell().map_err(xlsx_error)? {
+            let Some(value) = from_data_ref(cell.get_value()) else {
+                continue;
+            };
+            cells = cells.saturating_add(1);
+            if cells > limits.max_cells {
+                return Err(ReadError::file(file, ReadErrorKind::TooManyCells { cells, limit: limits.max_cells }));
+            }
+            let (row, col) = cell.get_position();
+            sheet.push(row, col, value);
+        }
+        sheet.finish();
+        sheets.push(sheet);
+    }
+    Ok(sheets)
+}
+
+/// A compound file: .xls (BIFF), or an encrypted OOXML package.
+fn load_cfb(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
+    let Some(container) = Cfb::parse(bytes) else {
+        return Err(corrupted(file, "broken compound file"));
+    };
+    if container.has_stream("EncryptionInfo") || container.has_stream("EncryptedPackage") {
+        return Err(ReadError::file(file, ReadErrorKind::Encrypted));
+    }
+    let Some(stream) = container.read_stream("Workbook").or_else(|| container.read_stream("Book")) else {
+        return Err(not_a_spreadsheet(file));
+    };
+    scan::biff_cells(file, &stream, limits)?;
+    guarded(file, || {
+        let mut workbook: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+            XlsError::Password => ReadError::file(file, ReadErrorKind::Encrypted),
+            other => corrupted(file, other),
+        })?;
+        ranges(file, &mut workbook, |e| matches!(e, XlsError::Password))
+    })
+}
+
+/// The visible worksheets of an .xls or .ods through calamine's dense ranges
+/// (their size already checked by a pre-scan).
+fn ranges<RS, R>(file: &str, workbook: &mut R, is_password: impl Fn(&R::Error) -> bool) -> Result<Vec<Sheet>, ReadError>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Debug,
+{
+    let names: Vec<String> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in names {
+        let range = workbook.worksheet_range(&name).map_err(|e| {
+            if is_password(&e) {
+                ReadError::file(file, ReadErrorKind::Encrypted)
+            } else {
+                corrupted(file, format!("{e:?}"))
+            }
+        })?;
+        let mut sheet = Sheet::new(name);
+        let (row0, col0) = range.start().unwrap_or((0, 0));
+        for (r, c, data) in range.used_cells() {
+            let (Ok(r), Ok(c)) = (u32::try_from(r), u32::try_from(c)) else {
+                continue;
+            };
+            if let Some(value) = from_data(data) {
+                sheet.push(row0.saturating_add(r), col0.saturating_add(c), value);
+            }
+        }
+        sheet.finish();
+        sheets.push(sheet);
+    }
+    Ok(sheets)
+}
+
+/// Excel serials from 1900-01-01 to 9999-12-31; beyond them chrono would panic
+/// converting milliseconds, and no quote is dated there.
+fn excel_date(dt: &ExcelDateTime) -> Value {
+    let serial = dt.as_f64();
+    if dt.is_datetime()
+        && (0.0..2_958_466.0).contains(&serial)
+        && let Some(datetime) = dt.as_datetime()
+    {
+        return Value::Date(datetime.date());
+    }
+    Value::Number(serial)
+}
+
+/// ODS dates come as ISO text (`2022-11-10` or `2022-11-10T00:00:00`).
+fn iso_date(s: &str) -> Value {
+    let day = s.get(..10).unwrap_or(s);
+    match rules::parse_date(day) {
+        Ok(d) => Value::Date(d),
+        Err(_) => Value::Text(s.to_owned()),
+    }
+}
+
+fn text_value(s: &str) -> Option<Value> {
+    if s.trim().is_empty() { None } else { Some(Value::from_text(s)) }
+}
+
+fn from_data_ref(d: &DataRef<'_>) -> Option<Value> {
+    match d {
+        // i64 → f64 can round beyond 2^53; amounts that large are refused later anyway.
+        DataRef::Int(i) => Some(Value::Number(*i as f64)),
+        DataRef::Float(f) => Some(Value::Number(*f)),
+        DataRef::String(s) => text_value(s),
+        DataRef::SharedString(s) => text_value(s),
+        DataRef::Bool(b) => Some(Value::Bool(*b)),
+        DataRef::DateTime(dt) => Some(excel_date(dt)),
+        DataRef::DateTimeIso(s) => Some(iso_date(s)),
+        DataRef::DurationIso(s) => text_value(s),
+        DataRef::Error(e) => Some(Value::Error(e.to_string())),
+        DataRef::Empty => None,
+    }
+}
+
+fn from_data(d: &Data) -> Option<Value> {
+    match d {
+        Data::Int(i) => Some(Value::Number(*i as f64)),
+        Data::Float(f) => Some(Value::Number(*f)),
+        Data::String(s) => text_value(s),
+        Data::Bool(b) => Some(Value::Bool(*b)),
+        Data::DateTime(dt) => Some(excel_date(dt)),
+        Data::DateTimeIso(s) => Some(iso_date(s)),
+        Data::DurationIso(s) => text_value(s),
+        Data::Error(e) => Some(Value::Error(e.to_string())),
+        Data::Empty => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_workbook_extensions_are_claims() {
+        assert_eq!(claimed_extension("見積書.XLSX"), Some("xlsx".into()));
+        assert_eq!(claimed_extension("見積書.csv"), None);
+        assert_eq!(claimed_extension("見積書"), None);
+    }
+
+    #[test]
+    fn dates_out_of_excels_range_stay_numbers() {
+        use calamine::ExcelDateTimeType;
+        let huge = ExcelDateTime::new(1e300, ExcelDateTimeType::DateTime, false);
+        assert_eq!(excel_date(&huge), Value::Number(1e300));
+        let day = ExcelDateTime::new(44805.0, ExcelDateTimeType::DateTime, false);
+        assert_eq!(excel_date(&day), Value::Date(chrono::NaiveDate::from_ymd_opt(2022, 9, 1).unwrap()));
+    }
+}

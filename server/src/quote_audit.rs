@@ -1,0 +1,161 @@
+//! The quote audit shared by `onshi audit` and `POST /api/audit`: read the
+//! file, classify and audit the lines, compute the subsidy.
+
+use chrono::NaiveDate;
+use quote_reader::{Limits, ReadError, read_quote};
+use rules::audit::{AuditContext, AuditReport, BenchmarkRowData, Benchmarks, Peers, audit};
+use rules::classify::Classifier;
+use rules::scheme::Catalog;
+use rules::{FacilityType, format_wareki_with_western};
+use serde::Serialize;
+
+/// The benchmark tables shipped in `seed/`, for the command line (the server
+/// reads the same tables from its database, where admins can change them).
+const SEED_BENCHMARKS: &str = include_str!("../../seed/benchmarks.json");
+
+/// Facts about the quote itself, beside the audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuoteFacts {
+    /// File name as given.
+    pub file: String,
+    /// Sheet of the item table (empty for CSV).
+    pub sheet: String,
+    /// Row of the table header.
+    pub header_row: u32,
+    /// 見積日.
+    pub quote_date: Option<NaiveDate>,
+    /// 宛先.
+    pub addressee: Option<String>,
+    /// The issuing vendor.
+    pub vendor: Option<String>,
+    /// Notes under the table.
+    pub notes: Vec<String>,
+}
+
+/// The audit as printed with `--json` and returned by `POST /api/audit`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditDocument {
+    /// Lines, flags, totals, subsidy.
+    #[serde(flatten)]
+    pub report: AuditReport,
+    /// The quote's own facts.
+    pub quote: QuoteFacts,
+}
+
+/// Benchmarks from the seed file embedded in the binary.
+pub fn seed_benchmarks() -> Benchmarks {
+    // The embedded file is validated at every server start and by the tests.
+    let rows = BenchmarkRowData::from_seed_json(SEED_BENCHMARKS).unwrap_or_default();
+    Benchmarks::from_rows(&rows)
+}
+
+/// Reads and audits one file.
+pub fn audit_file(
+    file_name: &str,
+    bytes: &[u8],
+    ctx: &AuditContext,
+    benchmarks: &Benchmarks,
+    peers: &Peers,
+) -> Result<AuditDocument, ReadError> {
+    let quote = read_quote(file_name, bytes, &Limits::default())?;
+    let report = audit(&quote, ctx, benchmarks, peers, Classifier::builtin(), Catalog::builtin());
+    Ok(AuditDocument {
+        report,
+        quote: QuoteFacts {
+            file: file_name.to_owned(),
+            sheet: quote.source.sheet.clone(),
+            header_row: quote.source.header_row,
+            quote_date: quote.quote_date,
+            addressee: quote.addressee.clone(),
+            vendor: quote.vendor.clone(),
+            notes: quote.notes.clone(),
+        },
+    })
+}
+
+/// The audit as a readable table for the terminal.
+pub fn render_text(doc: &AuditDocument, kind: FacilityType) -> String {
+    let r = &doc.report;
+    let q = &doc.quote;
+    let mut out = Vec::new();
+    out.push(format!(
+        "見積書: {}{}（表の見出し {}行目）",
+        q.file,
+        if q.sheet.is_empty() { String::new() } else { format!(" シート「{}」", q.sheet) },
+        q.header_row
+    ));
+    if let Some(v) = &q.vendor {
+        out.push(format!("発行元: {v}"));
+    }
+    if let Some(a) = &q.addressee {
+        out.push(format!("宛先: {a}"));
+    }
+    if let Some(d) = q.quote_date {
+        out.push(format!("見積日: {}", format_wareki_with_western(d)));
+    }
+    out.push(format!("施設区分: {}{}", kind.label_ja(), if r.tax_inclusive { "　（税込表示の見積）" } else { "" }));
+    out.push(String::new());
+    out.push("行 | 品名 | 費目 | 数量 | 単価 | 金額 | 補助 | 指摘".to_owned());
+    out.push("---|---|---|---|---|---|---|---".to_owned());
+    for l in &r.lines {
+        out.push(format!(
+            "{} | {} | {} | {}{} | {} | {} | {} | {}",
+            l.row,
+            l.description,
+            l.category.label_ja(),
+            l.quantity.map(|q| q.normalize().to_string()).unwrap_or_default(),
+            l.unit.clone().unwrap_or_default(),
+            l.unit_price.map(|p| p.to_string()).unwrap_or_default(),
+            l.amount.map(|a| a.to_string()).unwrap_or_default(),
+            l.eligibility.label_ja(),
+            l.flags.iter().map(|f| f.code.code()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    out.push(String::new());
+    let opt = |y: Option<rules::Yen>| y.map_or_else(|| "—".to_owned(), |y| y.to_string());
+    out.push(format!(
+        "記載: 小計 {} / 消費税 {} / 合計 {}",
+        opt(r.written.subtotal),
+        opt(r.written.tax),
+        opt(r.written.total)
+    ));
+    out.push(format!(
+        "計算: 小計 {} / 消費税 {} / 合計 {} / 補助対象経費（税込） {}",
+        r.computed.subtotal, r.computed.tax, r.computed.total, r.computed.eligible_total
+    ));
+    out.push(format!(
+        "補助金: {}（{}、上限 {}） {} / 自己負担 {}",
+        r.subsidy.scheme_name.as_deref().unwrap_or("該当なし"),
+        r.subsidy.rate.label_ja(),
+        r.subsidy.cap,
+        r.subsidy.amount,
+        r.subsidy.self_burden
+    ));
+    let line_flags = r.lines.iter().flat_map(|l| l.flags.iter().map(move |f| (Some(l.row), f)));
+    let all: Vec<_> = line_flags.chain(r.flags.iter().map(|f| (None, f))).collect();
+    if !all.is_empty() {
+        out.push(String::new());
+        out.push(format!("指摘 {}件:", all.len()));
+        for (row, f) in all {
+            let at = row.map_or_else(|| "見積全体".to_owned(), |r| format!("{r}行目"));
+            let source = f.evidence.source.as_deref().map(|s| format!("（出典: {s}）")).unwrap_or_default();
+            let assumed = if f.evidence.assumption { "［想定値］" } else { "" };
+            out.push(format!(
+                "  - [{}・{}] {}: {}{}{}",
+                f.code.code(),
+                f.severity.label_ja(),
+                at,
+                f.message,
+                assumed,
+                source
+            ));
+        }
+    } else {
+        out.push(String::new());
+        out.push("指摘はありません。".to_owned());
+    }
+    for n in &r.notes {
+        out.push(format!("注: {n}"));
+    }
+    out.join("\n")
+}

@@ -1,0 +1,164 @@
+//! `POST /api/audit`: the quote audit over HTTP (multipart `file` plus the facility's facts).
+
+use crate::quote_audit::{AuditDocument, audit_file};
+use crate::startup::AppState;
+use axum::Json;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use quote_reader::ReadError;
+use rules::audit::{AuditContext, BenchmarkRowData, Benchmarks, Peers};
+use rules::{FacilityType, parse_date};
+use serde::Serialize;
+
+/// The request body may carry the 20 MB file plus the form around it.
+pub const BODY_LIMIT: usize = 21 * 1024 * 1024;
+
+/// An error answer: what is wrong and where.
+#[derive(Debug, Serialize)]
+struct ErrorBody {
+    error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sheet: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    row: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<String>,
+}
+
+fn field_error(field: &'static str, message: impl Into<String>) -> Response {
+    let body =
+        ErrorBody { error: message.into(), field: Some(field), file: None, sheet: None, row: None, column: None };
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+fn read_error(e: &ReadError) -> Response {
+    let status = if matches!(e.kind, quote_reader::ReadErrorKind::TooLarge { .. }) {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let body = ErrorBody {
+        error: e.to_string(),
+        field: Some("file"),
+        file: Some(e.file.clone()),
+        sheet: e.sheet.clone(),
+        row: e.row,
+        column: e.column.clone(),
+    };
+    (status, Json(body)).into_response()
+}
+
+/// The benchmark rows as stored, so admins' changes apply.
+async fn stored_benchmarks(pool: &sqlx::SqlitePool) -> sqlx::Result<Benchmarks> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        table_id: String,
+        source: String,
+        verified: bool,
+        key: String,
+        label_ja: String,
+        category: Option<String>,
+        min: Option<String>,
+        mean: Option<String>,
+        max: Option<String>,
+        value: Option<String>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT r.table_id, t.source, t.verified, r.key, r.label_ja, r.category, r.min, r.mean, r.max, r.value
+         FROM benchmark_rows r JOIN benchmark_tables t ON t.id = r.table_id
+         ORDER BY r.table_id, r.position",
+    )
+    .fetch_all(pool)
+    .await?;
+    let rows: Vec<BenchmarkRowData> = rows
+        .into_iter()
+        .map(|r| BenchmarkRowData {
+            table_id: r.table_id,
+            table_source: r.source,
+            table_verified: r.verified,
+            key: r.key,
+            label_ja: r.label_ja,
+            category: r.category,
+            min: r.min,
+            mean: r.mean,
+            max: r.max,
+            value: r.value,
+        })
+        .collect();
+    Ok(Benchmarks::from_rows(&rows))
+}
+
+/// `POST /api/audit` (multipart): `file`, `facility_type`, optional `readers`
+/// and `reader_applied_on`. Answers the audit JSON, or 400/413/422 with what to fix.
+pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart) -> Response {
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut facility_type = None;
+    let mut readers = None;
+    let mut reader_applied_on = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return field_error("file", format!("送信データを読み取れません: {e}")),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or("見積書").to_owned();
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((file_name, bytes.to_vec())),
+                    Err(e) => return field_error("file", format!("ファイルを受け取れません（上限 20MB）: {e}")),
+                }
+            }
+            "facility_type" | "readers" | "reader_applied_on" => {
+                let Ok(text) = field.text().await else {
+                    return field_error("form", format!("{name} を読み取れません"));
+                };
+                let text = text.trim().to_owned();
+                match name.as_str() {
+                    "facility_type" => match text.parse::<FacilityType>() {
+                        Ok(t) => facility_type = Some(t),
+                        Err(e) => return field_error("facility_type", e.to_string()),
+                    },
+                    "readers" if !text.is_empty() => match text.parse::<u8>() {
+                        Ok(n) if n >= 1 => readers = Some(n),
+                        _ => return field_error("readers", "readers はカードリーダーの台数（1以上の整数）です"),
+                    },
+                    "reader_applied_on" if !text.is_empty() => match parse_date(&text) {
+                        Ok(d) => reader_applied_on = Some(d),
+                        Err(e) => return field_error("reader_applied_on", e.to_string()),
+                    },
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some((file_name, bytes)) = file else {
+        return field_error("file", "見積書のファイル（file）を添付してください");
+    };
+    let Some(facility_type) = facility_type else {
+        return field_error(
+            "facility_type",
+            "facility_type（hospital, medical_clinic, dental_clinic, pharmacy, large_chain_pharmacy）を指定してください",
+        );
+    };
+    let benchmarks = match stored_benchmarks(&state.pool).await {
+        Ok(b) => b,
+        Err(e) => return crate::error::AppError::from(e).into_response(),
+    };
+    let ctx = AuditContext { facility_type, readers: readers.unwrap_or(1), reader_applied_on };
+    // Parsing is CPU work: keep it off the async threads.
+    let joined =
+        tokio::task::spawn_blocking(move || audit_file(&file_name, &bytes, &ctx, &benchmarks, &Peers::default())).await;
+    match joined {
+        Ok(Ok(doc)) => (StatusCode::OK, Json::<AuditDocument>(doc)).into_response(),
+        Ok(Err(e)) => read_error(&e),
+        Err(e) => crate::error::AppError::Internal(e.to_string()).into_response(),
+    }
+}
