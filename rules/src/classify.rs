@@ -6,6 +6,7 @@
 use crate::category::Category;
 use crate::money::fold_fullwidth;
 use crate::quote::{LineKind, QuoteLine, Unit};
+use aho_corasick::AhoCorasick;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
@@ -48,8 +49,10 @@ pub struct Classification {
 /// The classifier with its dictionary.
 #[derive(Debug, Clone)]
 pub struct Classifier {
-    /// (normalised keyword, category, weight), longest keywords first.
+    /// (normalised keyword, category, weight); the automaton's pattern ids index it.
     words: Vec<(String, Category, u8)>,
+    /// Finds every keyword of a line in one pass (a line is read once, not once per keyword).
+    automaton: AhoCorasick,
     unit_hints: Vec<(String, Vec<Category>, u8)>,
     source: String,
 }
@@ -74,6 +77,11 @@ pub fn normalise(text: &str) -> String {
         .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '･'))
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// Position of a category in [`Category::ALL`].
+fn category_index(c: Category) -> usize {
+    Category::ALL.iter().position(|x| *x == c).unwrap_or(Category::ALL.len() - 1)
 }
 
 fn unit_code(unit: &Unit) -> &'static str {
@@ -114,9 +122,10 @@ impl Classifier {
                 words.push((w, c.category, *weight));
             }
         }
-        words.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(b.2.cmp(&a.2)));
+        let automaton =
+            AhoCorasick::new(words.iter().map(|(w, _, _)| w.as_str())).map_err(|e| DictionaryError(e.to_string()))?;
         let unit_hints = file.unit_hints.into_iter().map(|h| (h.unit, h.categories, h.bonus)).collect();
-        Ok(Classifier { words, unit_hints, source: file.source })
+        Ok(Classifier { words, automaton, unit_hints, source: file.source })
     }
 
     /// Where the dictionary's words come from.
@@ -130,36 +139,46 @@ impl Classifier {
         if line.kind == LineKind::Discount {
             return Classification { category: Category::Discount, confidence: 100, matched: None };
         }
-        let main = normalise(&format!("{} {}", line.description, line.spec.as_deref().unwrap_or("")));
-        let note = normalise(line.note.as_deref().unwrap_or(""));
-        // Best score per category, with the word that gave it.
-        let mut scores: Vec<(Category, u8, &str)> = Vec::new();
-        for (word, category, weight) in &self.words {
-            let score = if main.contains(word.as_str()) {
-                *weight
-            } else if note.contains(word.as_str()) {
-                weight / 2
-            } else {
-                continue;
-            };
-            match scores.iter_mut().find(|(c, _, _)| c == category) {
-                Some(entry) if entry.1 >= score => {}
-                Some(entry) => *entry = (*category, score, word.as_str()),
-                None => scores.push((*category, score, word.as_str())),
+        let mut main = normalise(&line.description);
+        if let Some(spec) = &line.spec {
+            main.push_str(&normalise(spec));
+        }
+        let note = line.note.as_deref().map(normalise).unwrap_or_default();
+        // Best (score, word id) per category, indexed like Category::ALL.
+        let mut best: [(u8, usize); Category::ALL.len()] = [(0, usize::MAX); Category::ALL.len()];
+        // Words of the description and spec count fully, words of the note half.
+        let found = self
+            .automaton
+            .find_overlapping_iter(main.as_str())
+            .map(|m| (m.pattern().as_usize(), false))
+            .chain(self.automaton.find_overlapping_iter(note.as_str()).map(|m| (m.pattern().as_usize(), true)));
+        for (id, in_note) in found {
+            let Some((_, category, weight)) = self.words.get(id) else { continue };
+            let score = if in_note { weight / 2 } else { *weight };
+            let slot = &mut best[category_index(*category)];
+            if score > slot.0 {
+                *slot = (score, id);
             }
         }
         if let Some(unit) = &line.unit {
             let code = unit_code(unit);
             for (hint_unit, categories, bonus) in &self.unit_hints {
                 if hint_unit == code {
-                    for (c, score, _) in scores.iter_mut() {
-                        if categories.contains(c) {
-                            *score = score.saturating_add(*bonus);
+                    for c in categories {
+                        let slot = &mut best[category_index(*c)];
+                        if slot.0 > 0 {
+                            slot.0 = slot.0.saturating_add(*bonus);
                         }
                     }
                 }
             }
         }
+        let mut scores: Vec<(Category, u8, &str)> = Category::ALL
+            .iter()
+            .zip(best)
+            .filter(|(_, (score, _))| *score > 0)
+            .filter_map(|(c, (score, id))| self.words.get(id).map(|(w, _, _)| (*c, score, w.as_str())))
+            .collect();
         scores.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let Some(&(category, best, word)) = scores.first() else {
             return Classification { category: Category::Other, confidence: 0, matched: None };

@@ -210,6 +210,8 @@ pub fn audit(
         })
         .collect();
 
+    // (normalised description, amount) → index of its first line.
+    let mut seen: HashMap<(String, Option<Yen>), usize> = HashMap::new();
     for (i, (line, raw)) in lines.iter_mut().zip(&quote.lines).enumerate() {
         let amount = line.amount.unwrap_or(Yen::ZERO);
         let charged = amount > Yen::ZERO;
@@ -368,20 +370,24 @@ pub fn audit(
 
         // The same line twice.
         if amount != Yen::ZERO {
-            let key = crate::classify::normalise(&raw.description);
-            if let Some(first) = quote.lines[..i].iter().find(|o| {
-                crate::classify::normalise(&o.description) == key && o.effective_amount() == raw.effective_amount()
-            }) {
-                line.flags.push(Flag::new(
-                    FlagCode::DuplicateLine,
-                    Severity::Medium,
-                    format!("{}行目と同じ品名・金額の行です。二重計上でないか確認してください。", first.row),
-                    Evidence::plain(
-                        format!("{}行目「{}」", first.row, first.description),
-                        Some(yen_text(amount)),
-                        None,
-                    ),
-                ));
+            let key = (crate::classify::normalise(&raw.description), raw.effective_amount());
+            match seen.get(&key) {
+                Some(&first) => {
+                    let first = &quote.lines[first];
+                    line.flags.push(Flag::new(
+                        FlagCode::DuplicateLine,
+                        Severity::Medium,
+                        format!("{}行目と同じ品名・金額の行です。二重計上でないか確認してください。", first.row),
+                        Evidence::plain(
+                            format!("{}行目「{}」", first.row, first.description),
+                            Some(yen_text(amount)),
+                            None,
+                        ),
+                    ));
+                }
+                None => {
+                    seen.insert(key, i);
+                }
             }
         }
     }
