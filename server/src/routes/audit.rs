@@ -7,7 +7,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use quote_reader::ReadError;
-use rules::audit::{AuditContext, BenchmarkRowData, Benchmarks, Peers};
+use rules::audit::{AuditContext, BenchmarkRowData, Benchmarks};
 use rules::{FacilityType, parse_date};
 use serde::Serialize;
 
@@ -152,10 +152,13 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
         Ok(b) => b,
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };
+    let peers = match crate::peers::for_facility_type(&state.pool, facility_type).await {
+        Ok(p) => p,
+        Err(e) => return crate::error::AppError::from(e).into_response(),
+    };
     let ctx = AuditContext { facility_type, readers: readers.unwrap_or(1), reader_applied_on };
     // Parsing is CPU work: keep it off the async threads.
-    let joined =
-        tokio::task::spawn_blocking(move || audit_file(&file_name, &bytes, &ctx, &benchmarks, &Peers::default())).await;
+    let joined = tokio::task::spawn_blocking(move || audit_file(&file_name, &bytes, &ctx, &benchmarks, &peers)).await;
     match joined {
         Ok(Ok(doc)) => (StatusCode::OK, Json::<AuditDocument>(doc)).into_response(),
         Ok(Err(e)) => read_error(&e),

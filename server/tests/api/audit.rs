@@ -234,3 +234,74 @@ async fn an_anonymous_audit_request_gets_no_analysis() {
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/login");
 }
+
+/// A confirmed quote of a demo facility of `kind` with one router line per price.
+async fn confirmed_router_quote(app: &TestApp, kind: &str, prices: &[i64], confirmed: bool) {
+    let facility: i64 = sqlx::query_scalar("SELECT id FROM facilities WHERE facility_type = ? LIMIT 1")
+        .bind(kind)
+        .fetch_one(app.pool())
+        .await
+        .expect("a demo facility");
+    let quote: i64 = sqlx::query_scalar(
+        "INSERT INTO quotes (facility_id, file_name, confirmed) VALUES (?, 'peer.xlsx', ?) RETURNING id",
+    )
+    .bind(facility)
+    .bind(confirmed)
+    .fetch_one(app.pool())
+    .await
+    .expect("quote");
+    for (i, p) in prices.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO quote_lines (quote_id, position, kind, description, category, quantity, unit, unit_price, amount, comparable_price)
+             VALUES (?, ?, 'item', 'ルーター', 'router', '1', '台', ?, ?, ?)",
+        )
+        .bind(quote)
+        .bind(i64::try_from(i).expect("small"))
+        .bind(p.to_string())
+        .bind(p.to_string())
+        .bind(p.to_string())
+        .execute(app.pool())
+        .await
+        .expect("line");
+    }
+}
+
+fn router_flags(doc: &serde_json::Value) -> Vec<serde_json::Value> {
+    doc["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["category"] == "router")
+        .and_then(|l| l["flags"].as_array().cloned())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn eight_confirmed_peer_lines_make_a_price_beyond_the_tukey_fence_an_outlier() {
+    let app = spawn_app().await;
+    app.login_as(AUDITOR).await;
+    let bytes = std::fs::read(fixture("clinic_cover.xlsx")).expect("fixture");
+    let peers = [10_000, 11_000, 12_000, 12_000, 13_000, 14_000, 14_000, 15_000];
+
+    // Seven confirmed peers and an unconfirmed quote: not enough to judge.
+    confirmed_router_quote(&app, "medical_clinic", &peers[..7], true).await;
+    confirmed_router_quote(&app, "medical_clinic", &[9_000, 9_500], false).await;
+    let res = post_audit(&app, "clinic_cover.xlsx", bytes.clone(), &[("facility_type", "medical_clinic")]).await;
+    let doc: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(router_flags(&doc), Vec::<serde_json::Value>::new());
+
+    // The eighth confirmed peer: the 30,000円 router is beyond Q3 + 1.5 IQR.
+    confirmed_router_quote(&app, "medical_clinic", &peers[7..], true).await;
+    let res = post_audit(&app, "clinic_cover.xlsx", bytes.clone(), &[("facility_type", "medical_clinic")]).await;
+    let doc: serde_json::Value = res.json().await.expect("json");
+    let flags = router_flags(&doc);
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    assert_eq!(flags[0]["code"], "above_benchmark");
+    assert_eq!(flags[0]["evidence"]["fence"]["peers"], 8);
+    assert_eq!(flags[0]["evidence"]["value"], "30,000円");
+
+    // Peers of another facility type do not count.
+    let res = post_audit(&app, "clinic_cover.xlsx", bytes, &[("facility_type", "dental_clinic")]).await;
+    let doc: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(router_flags(&doc), Vec::<serde_json::Value>::new());
+}
