@@ -19,6 +19,9 @@ pub enum UiError {
     /// The signed-in user may not see or do this.
     #[error("この操作を行う権限がありません。")]
     Forbidden,
+    /// No such object — or one outside the user's scope, which must look the same.
+    #[error("お探しの情報は存在しないか、閲覧する権限がありません。")]
+    NotFound,
     /// A server-side failure, logged with its details.
     #[error("サーバーでエラーが発生しました。しばらくしてからもう一度お試しください。")]
     Internal,
@@ -32,5 +35,18 @@ impl FromServerFnError for UiError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         UiError::Transport(value.to_string())
+    }
+}
+
+impl UiError {
+    /// The HTTP status a page showing this error answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            UiError::Invalid(_) => 400,
+            UiError::Unauthenticated => 401,
+            UiError::Forbidden => 403,
+            UiError::NotFound => 404,
+            UiError::Internal | UiError::Transport(_) => 500,
+        }
     }
 }

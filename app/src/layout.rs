@@ -69,8 +69,15 @@ fn UserBox(user: SessionUser) -> impl IntoView {
     }
 }
 
-/// A loading-or-error wrapper for a page's data.
+/// Shows a page's error and answers with its status (403, 404, 500…), so a
+/// foreign object's URL is a plain 404 whatever page it is.
 #[component]
 pub fn ErrorBox(error: crate::UiError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+            response.set_status(status);
+        }
+    }
     view! { <p class="error" role="alert">{error.to_string()}</p> }
 }

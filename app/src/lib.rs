@@ -61,6 +61,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
                 <Route path=path!("/subsidy") view=pages::SubsidyPage ssr=SsrMode::Async />
+                <Route path=path!("/facilities") view=pages::FacilitiesPage ssr=SsrMode::Async />
+                <Route path=path!("/facilities/:id") view=pages::FacilityPage ssr=SsrMode::Async />
+                <Route path=path!("/quotes/:id") view=pages::QuotePage ssr=SsrMode::Async />
                 <Route path=path!("/reference/vendors") view=pages::VendorsPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/reference/statistics")

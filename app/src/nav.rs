@@ -12,6 +12,7 @@ pub struct NavItem {
 }
 
 const HOME: NavItem = NavItem { href: "/", label: "ホーム" };
+const FACILITIES: NavItem = NavItem { href: "/facilities", label: "施設" };
 const SUBSIDY: NavItem = NavItem { href: "/subsidy", label: "補助金シミュレーション" };
 const STATISTICS: NavItem = NavItem { href: "/reference/statistics", label: "導入状況（公表値）" };
 const VENDORS: NavItem = NavItem { href: "/reference/vendors", label: "ベンダー" };
@@ -23,8 +24,8 @@ const BENCHMARKS: NavItem = NavItem { href: "/reference/benchmarks", label: "基
 /// from the benchmarks they check quotes against.
 pub fn nav_items(role: Role) -> Vec<NavItem> {
     match role {
-        Role::ClinicManager => vec![HOME, SUBSIDY, BENCHMARKS, VENDORS, STATISTICS],
-        Role::Reviewer | Role::Auditor => vec![HOME, STATISTICS, VENDORS, BENCHMARKS, SUBSIDY],
+        Role::ClinicManager => vec![HOME, FACILITIES, SUBSIDY, BENCHMARKS, VENDORS, STATISTICS],
+        Role::Reviewer | Role::Auditor => vec![HOME, FACILITIES, STATISTICS, VENDORS, BENCHMARKS, SUBSIDY],
         Role::Admin => vec![HOME, BENCHMARKS, VENDORS, STATISTICS, SUBSIDY],
     }
 }
@@ -47,8 +48,9 @@ mod tests {
     }
 
     #[test]
-    fn reviewers_see_statistics_right_after_home() {
-        assert_eq!(nav_items(Role::Reviewer)[1], STATISTICS);
-        assert_eq!(nav_items(Role::ClinicManager)[1], SUBSIDY);
+    fn facility_roles_see_facilities_right_after_home_and_admins_do_not() {
+        assert_eq!(nav_items(Role::Reviewer)[1], FACILITIES);
+        assert_eq!(nav_items(Role::ClinicManager)[1], FACILITIES);
+        assert!(!nav_items(Role::Admin).contains(&FACILITIES));
     }
 }

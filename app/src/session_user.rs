@@ -1,6 +1,7 @@
 //! The signed-in user as pages see it.
 
 use rules::Role;
+use rules::access::Scope;
 use serde::{Deserialize, Serialize};
 
 /// The user behind the current session, with what the header shows.
@@ -16,4 +17,6 @@ pub struct SessionUser {
     pub role: Role,
     /// Where the user's access reaches, in Japanese (「医療法人社団オンシ会」, 「東京都 医師会」, 「全国」).
     pub scope_label: String,
+    /// Where the user's access reaches, for the queries.
+    pub scope: Scope,
 }

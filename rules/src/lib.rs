@@ -4,6 +4,7 @@
 //! in tests and, later, in the browser. Every constant names its source
 //! (a file in `shared/seeds/` or a public URL).
 
+pub mod access;
 pub mod audit;
 pub mod category;
 pub mod classify;

@@ -25,6 +25,9 @@ pub fn main() -> ExitCode {
     if let Some(Command::Audit(args)) = &cli.command {
         return run_audit(args);
     }
+    if let Some(Command::AuditLog(command)) = &cli.command {
+        return run_audit_log(command);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -36,7 +39,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             None => serve(cli.serve).await,
             Some(Command::Serve(args)) => serve(args).await,
-            Some(Command::Subsidy(_) | Command::Audit(_)) => Ok(()),
+            Some(Command::Subsidy(_) | Command::Audit(_) | Command::AuditLog(_)) => Ok(()),
             Some(Command::Migrate(args)) => {
                 telemetry::init(LogFormat::Text);
                 // `migrate` never decides about demo data: the first `serve` does.
@@ -156,6 +159,61 @@ fn run_audit(args: &crate::config::AuditArgs) -> ExitCode {
         Err(e) => {
             eprintln!("onshi audit: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `onshi audit-log verify`: exit 0 when the chain is intact, 1 naming the
+/// first broken row, 2 when the log cannot be checked (so a script can tell
+/// tampering from a missing file).
+fn run_audit_log(command: &crate::config::AuditLogCommand) -> ExitCode {
+    const CANNOT_CHECK: u8 = 2;
+    let crate::config::AuditLogCommand::Verify(args) = command;
+    // `connect` would create a missing file, and an empty log is "intact": refuse a mistyped path.
+    if !args.db.is_file() {
+        eprintln!(
+            "onshi audit-log verify: データベースがありません: {} (no database file there; give --db PATH or set ONSHI_DB)",
+            args.db.display()
+        );
+        return ExitCode::from(CANNOT_CHECK);
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("onshi audit-log verify: cannot start the async runtime: {e}");
+            return ExitCode::from(CANNOT_CHECK);
+        }
+    };
+    let result = runtime.block_on(async {
+        let pool = crate::db::connect(&args.db).await.map_err(|e| e.to_string())?;
+        crate::db::migrate(&pool).await.map_err(|e| e.to_string())?;
+        let report = crate::audit_log::verify(&pool)
+            .await
+            .map_err(|e| format!("reading the audit log of {} failed: {e}", args.db.display()))?;
+        pool.close().await;
+        Ok::<_, String>(report)
+    });
+    match result {
+        Ok(report) => match report.first_broken {
+            None => {
+                println!("監査ログは正常です（{}件）", report.rows);
+                println!("audit log intact ({} rows)", report.rows);
+                println!("最新行のハッシュ / head hash: {}", report.head_hash);
+                ExitCode::SUCCESS
+            }
+            Some(broken) => {
+                println!(
+                    "監査ログの連鎖が壊れています（改ざんの可能性があります）。最初の不正な行: ID {}（{}）",
+                    broken.id,
+                    broken.reason.label_ja()
+                );
+                println!("audit log broken at row {}: {}", broken.id, broken.reason.code());
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("onshi audit-log verify: {e}");
+            ExitCode::from(CANNOT_CHECK)
         }
     }
 }

@@ -28,6 +28,18 @@ pub enum Command {
     Subsidy(SubsidyArgs),
     /// Audit a vendor's quote file (.xlsx/.xlsm/.xls/.ods/.csv) line by line.
     Audit(AuditArgs),
+    /// Check the audit trail's hash chain (`audit-log verify`).
+    #[command(subcommand)]
+    AuditLog(AuditLogCommand),
+}
+
+/// `onshi audit-log …`: the tamper-evident audit trail.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AuditLogCommand {
+    /// Recompute every row's hash and link, and name the first broken row.
+    ///
+    /// Exit status: 0 intact, 1 broken (the row is named), 2 the log cannot be checked.
+    Verify(DbArgs),
 }
 
 /// `onshi audit FILE`: what the quote's lines are, what is eligible, what is flagged.
@@ -171,7 +183,18 @@ pub struct Settings {
     pub demo_password: Option<String>,
     /// Secure cookies.
     pub secure_cookies: bool,
+    /// A session ends after this much inactivity.
+    pub session_idle: std::time::Duration,
+    /// A session ends this long after sign-in, active or not.
+    pub session_absolute: std::time::Duration,
 }
+
+/// Idle timeout of a session: 30 minutes (OWASP ASVS 4.0 §3.3.2, level 2:
+/// re-authentication after 12 hours or 30 minutes of inactivity).
+pub const SESSION_IDLE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// Absolute lifetime of a session: 12 hours (OWASP ASVS 3.3.2, level 2).
+pub const SESSION_ABSOLUTE: std::time::Duration = std::time::Duration::from_secs(12 * 60 * 60);
 
 impl Settings {
     /// Settings from `serve` arguments and the environment.
@@ -182,6 +205,8 @@ impl Settings {
             load_demo: !args.no_demo,
             demo_password: std::env::var("ONSHI_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()),
             secure_cookies: args.secure_cookies,
+            session_idle: SESSION_IDLE,
+            session_absolute: SESSION_ABSOLUTE,
         }
     }
 }

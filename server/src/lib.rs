@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audit_log;
 pub mod cli;
 pub mod config;
 pub mod db;

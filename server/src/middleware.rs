@@ -1,11 +1,15 @@
-//! Request middleware: the session gate in front of every page.
+//! Request middleware: the session gate, CSRF origin checks, login throttling.
 
 use app::SessionUser;
 use app::ssr::session_keys;
-use axum::extract::{Request, State};
+use app::ssr::throttle::LoginThrottle;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use sqlx::SqlitePool;
+use std::net::SocketAddr;
+use std::time::Instant;
 use tower_sessions::Session;
 
 /// Paths served without a session: the login page and its form target, the
@@ -14,15 +18,24 @@ fn is_public(path: &str) -> bool {
     matches!(path, "/login" | "/api/login" | "/healthz") || path.starts_with("/assets/")
 }
 
+/// What the session gate needs.
+#[derive(Clone)]
+pub struct GateState {
+    /// The database.
+    pub pool: SqlitePool,
+    /// Sessions older than this since sign-in end, active or not.
+    pub absolute: std::time::Duration,
+}
+
 /// Loads the signed-in user into the request; sends anonymous visitors of
 /// any non-public path to `/login`.
 pub async fn require_session(
-    State(pool): State<SqlitePool>,
+    State(gate): State<GateState>,
     session: Session,
     mut req: Request,
     next: Next,
 ) -> Response {
-    match signed_in_user(&pool, &session).await {
+    match signed_in_user(&gate, &session).await {
         Ok(Some(user)) => {
             req.extensions_mut().insert::<SessionUser>(user);
             return next.run(req).await;
@@ -37,7 +50,18 @@ pub async fn require_session(
     Redirect::to("/login").into_response()
 }
 
-async fn signed_in_user(pool: &SqlitePool, session: &Session) -> Result<Option<SessionUser>, sqlx::Error> {
+async fn signed_in_user(gate: &GateState, session: &Session) -> Result<Option<SessionUser>, sqlx::Error> {
+    let pool = &gate.pool;
+    let signed_in_at = session.get::<i64>(session_keys::SIGNED_IN_AT).await.ok().flatten();
+    let age = signed_in_at.map(|t| app::ssr::context::unix_now().saturating_sub(t));
+    let max_age = i64::try_from(gate.absolute.as_secs()).unwrap_or(i64::MAX);
+    if age.is_some_and(|a| a >= max_age) {
+        // Past the absolute lifetime: sign out, however active the user was.
+        if let Err(e) = session.flush().await {
+            tracing::warn!(error = %e, "could not end an expired session");
+        }
+        return Ok(None);
+    }
     let id = match session.get::<i64>(session_keys::USER_ID).await {
         Ok(id) => id,
         Err(e) => {
@@ -56,6 +80,82 @@ async fn signed_in_user(pool: &SqlitePool, session: &Session) -> Result<Option<S
     Ok(user)
 }
 
+/// The host (and port) a request was addressed to.
+fn own_authority(req: &Request) -> Option<String> {
+    req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).map(|h| h.trim().to_ascii_lowercase())
+}
+
+/// The `host[:port]` of an absolute URL, with the default port left out.
+fn authority_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map(|(_, r)| r)?;
+    let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    let authority = authority.rsplit_once('@').map_or(authority.as_str(), |(_, a)| a).to_owned();
+    let is_https = url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+    let default = if is_https { ":443" } else { ":80" };
+    Some(authority.strip_suffix(default).unwrap_or(&authority).to_owned())
+}
+
+/// Whether a state-changing request comes from one of Onshi's own pages.
+///
+/// CSRF defence by strict origin checking (OWASP CSRF Prevention Cheat Sheet,
+/// "Verifying origin with standard headers"): the `Origin` header, or else the
+/// `Referer`, must name the host the request was sent to; a request with
+/// neither is refused. Browsers send `Origin` with every form POST, so real
+/// users never see the refusal; no token is needed in the pages.
+fn same_origin(req: &Request) -> bool {
+    let Some(own) = own_authority(req) else { return false };
+    let own = own.strip_suffix(":80").unwrap_or(&own).to_owned();
+    let header_value = |name| req.headers().get(name).and_then(|v: &http::HeaderValue| v.to_str().ok());
+    let claimed = match header_value(header::ORIGIN) {
+        Some("null") => return false,
+        Some(origin) => authority_of(origin),
+        None => header_value(header::REFERER).and_then(authority_of),
+    };
+    claimed.is_some_and(|c| c == own || c.strip_suffix(":443") == Some(own.as_str()))
+}
+
+/// Refuses state-changing requests from other sites with 403.
+pub async fn check_origin(req: Request, next: Next) -> Response {
+    if matches!(req.method(), &Method::GET | &Method::HEAD | &Method::OPTIONS) || same_origin(&req) {
+        return next.run(req).await;
+    }
+    tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-site request refused");
+    let body = format!(
+        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>送信できません — Onshi</title><link rel="stylesheet" href="{css}"></head><body><main class="page"><h1>この送信は受け付けられません</h1><p>送信元のページを確認できなかったため、安全のため処理を中止しました（他のサイトからの送信は受け付けません）。</p><p>Onshi の画面を開き直してから、もう一度操作してください。</p><p><a href="/">ホームへ戻る</a></p></main></body></html>"#,
+        css = app::STYLESHEET_PATH
+    );
+    (StatusCode::FORBIDDEN, Html(body)).into_response()
+}
+
+/// Refuses a login attempt with 429 while its account or address is locked
+/// (see `app::ssr::throttle`); the e-mail is read from the posted form.
+pub async fn throttle_login(State(throttle): State<LoginThrottle>, req: Request, next: Next) -> Response {
+    if req.method() != Method::POST || req.uri().path() != "/api/login" {
+        return next.run(req).await;
+    }
+    let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let (parts, body) = req.into_parts();
+    // A login form is tiny; anything larger is not one.
+    let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "ログインの送信内容が大きすぎます。").into_response();
+    };
+    let email =
+        form_urlencoded::parse(&bytes).find(|(k, _)| k == "email").map(|(_, v)| v.into_owned()).unwrap_or_default();
+    if let Some(wait) = throttle.locked_for(&email, addr, Instant::now()) {
+        let minutes = app::ssr::throttle::minutes(wait);
+        let body = format!(
+            r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ログインを制限しています — Onshi</title><link rel="stylesheet" href="{css}"></head><body><main class="page"><h1>ログインを一時的に制限しています</h1><p role="alert">ログインの失敗が続いたため、{minutes}分後までログインできません。時間をおいてからもう一度お試しください。</p><p>パスワードがわからない場合は、運用管理者にパスワードの再設定を依頼してください。</p><p><a href="/login">ログイン画面へ戻る</a></p></main></body></html>"#,
+            css = app::STYLESHEET_PATH
+        );
+        let mut res = (StatusCode::TOO_MANY_REQUESTS, Html(body)).into_response();
+        if let Ok(v) = http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return res;
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_public;
@@ -69,5 +169,36 @@ mod tests {
         {
             assert!(!is_public(path), "{path}");
         }
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::*;
+
+    fn post(headers: &[(&str, &str)]) -> Request {
+        let mut b = http::Request::builder().method("POST").uri("/api/logout");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(axum::body::Body::empty()).expect("request")
+    }
+
+    #[test]
+    fn a_post_from_the_same_origin_passes_and_others_are_refused() {
+        let host = ("host", "127.0.0.1:3000");
+        assert!(same_origin(&post(&[host, ("origin", "http://127.0.0.1:3000")])));
+        assert!(same_origin(&post(&[host, ("referer", "http://127.0.0.1:3000/login?x=1")])));
+        assert!(!same_origin(&post(&[host, ("origin", "http://evil.example")])));
+        assert!(!same_origin(&post(&[host, ("origin", "http://127.0.0.1:3001")])));
+        assert!(!same_origin(&post(&[host, ("origin", "null")])));
+        assert!(!same_origin(&post(&[host])), "neither Origin nor Referer");
+        assert!(!same_origin(&post(&[host, ("referer", "http://127.0.0.1:3000.evil.example/")])));
+    }
+
+    #[test]
+    fn default_ports_compare_equal() {
+        assert!(same_origin(&post(&[("host", "onshi.example.jp"), ("origin", "https://onshi.example.jp")])));
+        assert!(same_origin(&post(&[("host", "onshi.example.jp"), ("origin", "http://onshi.example.jp:80")])));
     }
 }

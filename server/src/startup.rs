@@ -4,6 +4,7 @@ use crate::config::Settings;
 use crate::error::StartError;
 use crate::seed::demo::{self, DemoAccounts, DemoDecision};
 use crate::{db, middleware, routes, seed};
+use app::ssr::throttle::LoginThrottle;
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::get;
@@ -22,9 +23,6 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-/// Idle time after which a session ends.
-const SESSION_IDLE: time::Duration = time::Duration::hours(2);
-
 /// State shared by the plain axum handlers.
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -32,6 +30,16 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The database.
     pub pool: SqlitePool,
+    /// Login throttling shared by the middleware and the login server function.
+    pub throttle: LoginThrottle,
+}
+
+impl AppState {
+    /// What every Leptos render and server function finds in its context.
+    pub fn provide_context(&self) {
+        provide_context(self.pool.clone());
+        provide_context(self.throttle.clone());
+    }
 }
 
 /// What happened to the database at start.
@@ -119,12 +127,16 @@ impl Application {
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
             .with_secure(settings.secure_cookies)
-            .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
+            .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+                i64::try_from(settings.session_idle.as_secs()).unwrap_or(i64::MAX),
+            )));
 
         let leptos_options = LeptosOptions::builder().output_name("onshi").build();
-        let state = AppState { leptos_options: leptos_options.clone(), pool: pool.clone() };
+        let throttle = LoginThrottle::default();
+        let state = AppState { leptos_options: leptos_options.clone(), pool: pool.clone(), throttle: throttle.clone() };
         let routes = generate_route_list(app::App);
-        let context_pool = pool.clone();
+        let context_state = state.clone();
+        let gate = middleware::GateState { pool: pool.clone(), absolute: settings.session_absolute };
         let router = Router::new()
             .route("/healthz", get(routes::healthz))
             .route(app::STYLESHEET_PATH, get(routes::stylesheet))
@@ -136,12 +148,14 @@ impl Application {
             .leptos_routes_with_context(
                 &state,
                 routes,
-                move || provide_context(context_pool.clone()),
+                move || context_state.provide_context(),
                 move || app::shell(leptos_options.clone()),
             )
             .fallback(routes::not_found)
-            .layer(axum::middleware::from_fn_with_state(pool.clone(), middleware::require_session))
+            .layer(axum::middleware::from_fn_with_state(gate, middleware::require_session))
+            .layer(axum::middleware::from_fn_with_state(throttle, middleware::throttle_login))
             .layer(sessions)
+            .layer(axum::middleware::from_fn(middleware::check_origin))
             .layer(CatchPanicLayer::custom(|_| crate::error::server_error_page()))
             .layer(TraceLayer::new_for_http())
             .with_state(state);
@@ -162,7 +176,8 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartError> {
         let cleanup =
             tokio::spawn(self.store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
         cleanup.abort();
         self.prepared.pool.close().await;
         served.map_err(StartError::Serve)

@@ -5,6 +5,8 @@
 //! them directly and are redirected back (errors travel in the URL).
 #![expect(missing_docs, reason = "#[server] generates argument structs whose fields cannot carry docs")]
 
+pub mod facilities;
+
 use crate::{SessionUser, UiError};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -29,6 +31,15 @@ pub async fn login(email: String, password: String) -> Result<(), UiError> {
     if email.is_empty() || password.is_empty() {
         return Err(UiError::Invalid("メールアドレスとパスワードを入力してください。".into()));
     }
+    let throttle = context::throttle()?;
+    let addr = context::client_ip().await;
+    let now = std::time::Instant::now();
+    if let Some(wait) = throttle.locked_for(email, addr, now) {
+        return Err(UiError::Invalid(format!(
+            "ログインの失敗が続いたため、一時的にログインを制限しています。{}分後にもう一度お試しください。",
+            crate::ssr::throttle::minutes(wait)
+        )));
+    }
     let pool = context::pool()?;
     let account = db::users::credentials_by_email(&pool, email).await.map_err(context::internal)?;
     let verified = match &account {
@@ -40,12 +51,15 @@ pub async fn login(email: String, password: String) -> Result<(), UiError> {
         }
     };
     let Some(account) = account.filter(|_| verified) else {
+        throttle.record_failure(email, addr, now);
         tracing::info!(event = "login_failed", "login refused");
         return Err(UiError::Invalid(LOGIN_FAILED.into()));
     };
+    throttle.record_success(email);
     let session = context::session().await?;
     session.cycle_id().await.map_err(context::internal)?;
     session.insert(session_keys::USER_ID, account.id).await.map_err(context::internal)?;
+    session.insert(session_keys::SIGNED_IN_AT, context::unix_now()).await.map_err(context::internal)?;
     tracing::info!(event = "login", user_id = account.id, "signed in");
     leptos_axum::redirect("/");
     Ok(())

@@ -1,11 +1,13 @@
 //! The pages, one module each.
 
+mod facilities;
 mod home;
 mod login;
 mod not_found;
 mod reference;
 mod subsidy;
 
+pub use facilities::{FacilitiesPage, FacilityPage, QuotePage};
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFound;

@@ -24,8 +24,32 @@ pub fn require_user() -> Result<SessionUser, UiError> {
     session_user().ok_or(UiError::Unauthenticated)
 }
 
+/// The signed-in user if their role has the permission; [`UiError::Forbidden`] otherwise.
+pub fn require_permission(p: rules::access::Permission) -> Result<SessionUser, UiError> {
+    let user = require_user()?;
+    if user.role.may(p) { Ok(user) } else { Err(UiError::Forbidden) }
+}
+
 /// Logs an internal error once and returns the generic message for the user.
 pub fn internal(err: impl std::fmt::Display) -> UiError {
     tracing::error!(error = %err, "internal error in a server function");
     UiError::Internal
+}
+
+/// The login throttle, provided by the server for every request.
+pub fn throttle() -> Result<crate::ssr::throttle::LoginThrottle, UiError> {
+    use_context::<crate::ssr::throttle::LoginThrottle>().ok_or_else(|| internal("no login throttle in context"))
+}
+
+/// The client's address, when the server knows it.
+pub async fn client_ip() -> Option<std::net::IpAddr> {
+    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>().await.ok().map(|c| c.0.ip())
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }

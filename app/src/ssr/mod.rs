@@ -3,9 +3,12 @@
 pub mod context;
 pub mod db;
 pub mod password;
+pub mod throttle;
 
 /// Keys of the values kept in a session.
 pub mod session_keys {
     /// The signed-in user's id (i64).
     pub const USER_ID: &str = "user_id";
+    /// When the user signed in (Unix seconds), for the absolute timeout.
+    pub const SIGNED_IN_AT: &str = "signed_in_at";
 }

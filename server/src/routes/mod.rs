@@ -8,7 +8,6 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use leptos::prelude::provide_context;
 
 /// `GET /healthz`: 200 once the database answers a query.
 pub async fn healthz(State(state): State<AppState>) -> Result<&'static str, AppError> {
@@ -30,10 +29,10 @@ pub async fn stylesheet() -> impl IntoResponse {
 
 /// Any path no route answers: the app renders its Japanese 404 page (status 404).
 pub async fn not_found(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let pool = state.pool.clone();
     let options = state.leptos_options.clone();
+    let context = state.clone();
     let render = leptos_axum::render_app_async_with_context(
-        move || provide_context(pool.clone()),
+        move || context.provide_context(),
         move || app::shell(options.clone()),
     );
     render(req).await.into_response()

@@ -183,7 +183,13 @@ async fn post_audit(app: &TestApp, name: &str, bytes: Vec<u8>, fields: &[(&str, 
     for (k, v) in fields {
         form = form.text((*k).to_owned(), (*v).to_owned());
     }
-    app.client.post(app.url("/api/audit")).multipart(form).send().await.expect("POST /api/audit")
+    app.client
+        .post(app.url("/api/audit"))
+        .header("Origin", app.base.clone())
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST /api/audit")
 }
 
 #[tokio::test]
@@ -218,7 +224,14 @@ async fn the_http_audit_refuses_bad_input_with_a_clear_error_and_the_place() {
     assert_eq!(body["field"], "facility_type");
 
     let form = reqwest::multipart::Form::new().text("facility_type", "hospital");
-    let res = app.client.post(app.url("/api/audit")).multipart(form).send().await.expect("POST");
+    let res = app
+        .client
+        .post(app.url("/api/audit"))
+        .header("Origin", app.base.clone())
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST");
     assert_eq!(res.status(), 400);
 
     let huge = vec![b'a'; 20 * 1024 * 1024 + 10];

@@ -32,6 +32,8 @@ pub fn settings(db_path: &Path, load_demo: bool) -> Settings {
         load_demo,
         demo_password: Some(DEMO_PASSWORD.to_owned()),
         secure_cookies: false,
+        session_idle: server::config::SESSION_IDLE,
+        session_absolute: server::config::SESSION_ABSOLUTE,
     }
 }
 

@@ -17,7 +17,7 @@ async fn an_anonymous_visitor_is_sent_to_the_login_page_from_any_page() {
 #[tokio::test]
 async fn an_anonymous_call_to_a_server_function_gets_no_data() {
     let app = spawn_app().await;
-    let res = app.client.post(app.url("/api/vendors")).send().await.expect("POST");
+    let res = app.client.post(app.url("/api/vendors")).header("Origin", app.base.clone()).send().await.expect("POST");
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/login");
     assert!(!res.text().await.expect("body").contains("株式会社"));

@@ -1,8 +1,10 @@
 //! Integration tests: the real server on port 0 with a temporary SQLite file.
 
 mod audit;
+mod audit_log;
 mod cli;
 mod helpers;
 mod login;
 mod pages;
+mod security;
 mod seed_data;

@@ -1,4 +1,7 @@
 //! Queries, one small function per statement, grouped by table.
 
+pub mod facilities;
+pub mod quotes;
 pub mod reference;
+pub mod scope;
 pub mod users;

@@ -1,6 +1,7 @@
 //! Queries on `users`.
 
 use crate::SessionUser;
+use rules::access::Scope;
 use rules::{Association, Prefecture, Role};
 use sqlx::SqlitePool;
 
@@ -31,6 +32,8 @@ struct SessionUserRow {
     role: String,
     association: Option<String>,
     prefecture: Option<String>,
+    facility_id: Option<i64>,
+    corporation_id: Option<i64>,
     facility_name: Option<String>,
     corporation_name: Option<String>,
 }
@@ -40,7 +43,7 @@ struct SessionUserRow {
 pub async fn session_user(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<SessionUser>> {
     let row: Option<SessionUserRow> = sqlx::query_as(
         "SELECT u.id, u.email, u.display_name, u.role, u.association, u.prefecture,
-                f.name AS facility_name, c.name AS corporation_name
+                u.facility_id, u.corporation_id, f.name AS facility_name, c.name AS corporation_name
          FROM users u
          LEFT JOIN facilities f ON f.id = u.facility_id
          LEFT JOIN corporations c ON c.id = u.corporation_id
@@ -60,12 +63,22 @@ impl SessionUserRow {
             self.association.map(|a| a.parse::<Association>()).transpose().map_err(|e| decode(e.to_string()))?;
         let prefecture =
             self.prefecture.map(|p| p.parse::<Prefecture>()).transpose().map_err(|e| decode(e.to_string()))?;
+        let scope = match (role, self.corporation_id, self.facility_id, association, prefecture) {
+            (Role::ClinicManager, Some(id), _, _, _) => Scope::Corporation { id },
+            (Role::ClinicManager, None, Some(id), _, _) => Scope::Facility { id },
+            (Role::Reviewer, _, _, Some(association), Some(prefecture)) => {
+                Scope::Association { association, prefecture }
+            }
+            (Role::Auditor, ..) => Scope::National,
+            // A manager or reviewer without a scope (the schema forbids it) sees nothing.
+            _ => Scope::NoFacilities,
+        };
         let scope_label = match (role, self.corporation_name, self.facility_name, association, prefecture) {
             (Role::ClinicManager, Some(corporation), _, _, _) => corporation,
             (Role::ClinicManager, None, Some(facility), _, _) => facility,
             (Role::Reviewer, _, _, Some(a), Some(p)) => format!("{} {}", p.name_ja(), a.label_ja()),
             _ => "全国".to_owned(),
         };
-        Ok(SessionUser { id: self.id, email: self.email, display_name: self.display_name, role, scope_label })
+        Ok(SessionUser { id: self.id, email: self.email, display_name: self.display_name, role, scope_label, scope })
     }
 }

@@ -1,0 +1,131 @@
+//! Server functions for facilities and their quotes, scoped to the signed-in user.
+#![expect(missing_docs, reason = "#[server] generates argument structs whose fields cannot carry docs")]
+
+use crate::UiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A facility in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacilitySummary {
+    /// Database id.
+    pub id: i64,
+    /// 医療機関コード.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Facility type code.
+    pub facility_type: String,
+    /// Prefecture code.
+    pub prefecture: String,
+    /// Corporation name, if any.
+    pub corporation: Option<String>,
+    /// Bills online (under the 2023-04-01 obligation).
+    pub online_billing: bool,
+}
+
+/// A quote in a facility's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct QuoteSummary {
+    /// Database id.
+    pub id: i64,
+    /// File as uploaded.
+    pub file_name: String,
+    /// Vendor name.
+    pub vendor: Option<String>,
+    /// 見積日.
+    pub quote_date: Option<String>,
+    /// When it was stored.
+    pub created_at: String,
+    /// Confirmed by the facility.
+    pub confirmed: bool,
+    /// Number of lines.
+    pub lines: i64,
+}
+
+/// A facility with its quotes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacilityDetail {
+    /// The list fields.
+    pub summary: FacilitySummary,
+    /// Name in kana.
+    pub kana: String,
+    /// Address.
+    pub address: String,
+    /// Its quotes, newest first.
+    pub quotes: Vec<QuoteSummary>,
+}
+
+/// A stored quote line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct QuoteLineView {
+    /// Row in the original sheet.
+    pub sheet_row: Option<i64>,
+    /// 品名.
+    pub description: String,
+    /// Category code.
+    pub category: String,
+    /// 数量.
+    pub quantity: Option<String>,
+    /// 単位.
+    pub unit: Option<String>,
+    /// 単価 (yen, decimal text).
+    pub unit_price: Option<String>,
+    /// 金額 (yen, decimal text).
+    pub amount: Option<String>,
+}
+
+/// A stored quote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteDetail {
+    /// Database id.
+    pub id: i64,
+    /// Its facility.
+    pub facility_id: i64,
+    /// The facility's name.
+    pub facility_name: String,
+    /// File as uploaded.
+    pub file_name: String,
+    /// Vendor.
+    pub vendor: Option<String>,
+    /// 見積日.
+    pub quote_date: Option<String>,
+    /// Prices include tax.
+    pub tax_inclusive: bool,
+    /// Confirmed by the facility.
+    pub confirmed: bool,
+    /// Lines in order.
+    pub lines: Vec<QuoteLineView>,
+}
+
+/// The facilities the user may see.
+#[server(prefix = "/api", endpoint = "facilities")]
+pub async fn list_facilities() -> Result<Vec<FacilitySummary>, UiError> {
+    use crate::ssr::{context, db};
+    use rules::access::Permission;
+    let user = context::require_permission(Permission::ReadFacilities)?;
+    db::facilities::visible(&context::pool()?, &user.scope).await.map_err(context::internal)
+}
+
+/// One facility, or [`UiError::NotFound`] when it does not exist or is outside the user's scope.
+#[server(prefix = "/api", endpoint = "facility")]
+pub async fn facility(id: i64) -> Result<FacilityDetail, UiError> {
+    use crate::ssr::{context, db};
+    use rules::access::Permission;
+    let user = context::require_permission(Permission::ReadFacilities)?;
+    db::facilities::detail(&context::pool()?, &user.scope, id)
+        .await
+        .map_err(context::internal)?
+        .ok_or(UiError::NotFound)
+}
+
+/// One quote, or [`UiError::NotFound`] when its facility is outside the user's scope.
+#[server(prefix = "/api", endpoint = "quote")]
+pub async fn quote(id: i64) -> Result<QuoteDetail, UiError> {
+    use crate::ssr::{context, db};
+    use rules::access::Permission;
+    let user = context::require_permission(Permission::ReadFacilities)?;
+    db::quotes::detail(&context::pool()?, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)
+}

@@ -1,0 +1,228 @@
+//! 施設: the facilities a user may see, one facility, one stored quote.
+
+use crate::UiError;
+use crate::api::facilities::{FacilityDetail, FacilitySummary, QuoteDetail, facility, list_facilities, quote};
+use crate::layout::{ErrorBox, Layout};
+use crate::pages::reference::{facility_type_label, prefecture_label};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The `:id` of the route, or None when it is not a number.
+fn id_param() -> Option<i64> {
+    use_params_map().get_untracked().get("id").and_then(|s| s.parse().ok())
+}
+
+/// Yen as decimal text → 「1,234円」.
+fn yen_label(text: &Option<String>) -> String {
+    text.as_deref().and_then(|t| rules::Yen::parse(t).ok()).map(|y| y.to_string()).unwrap_or_default()
+}
+
+/// 施設一覧.
+#[component]
+pub fn FacilitiesPage() -> impl IntoView {
+    let facilities = Resource::new(|| (), |_| list_facilities());
+    view! {
+        <Layout title="施設一覧">
+            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+                {move || Suspend::new(async move {
+                    match facilities.await {
+                        Ok(list) => view! { <FacilityTable list /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn FacilityTable(list: Vec<FacilitySummary>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p>"閲覧できる施設はありません。"</p> }.into_any();
+    }
+    view! {
+        <p>{list.len()} " 施設"</p>
+        <table class="data" data-testid="facilities">
+            <thead>
+                <tr>
+                    <th scope="col">"医療機関コード"</th>
+                    <th scope="col">"施設名"</th>
+                    <th scope="col">"施設区分"</th>
+                    <th scope="col">"都道府県"</th>
+                    <th scope="col">"法人"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {list
+                    .into_iter()
+                    .map(|f| {
+                        view! {
+                            <tr>
+                                <td>{f.code}</td>
+                                <td><a href=format!("/facilities/{}", f.id)>{f.name}</a></td>
+                                <td>{facility_type_label(&f.facility_type)}</td>
+                                <td>{prefecture_label(&f.prefecture)}</td>
+                                <td>{f.corporation.unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// 施設の詳細.
+#[component]
+pub fn FacilityPage() -> impl IntoView {
+    let id = id_param();
+    let detail = Resource::new(
+        move || id,
+        |id| async move {
+            match id {
+                Some(id) => facility(id).await,
+                None => Err(UiError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Layout title="施設の詳細">
+            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(d) => view! { <FacilityView d /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn FacilityView(d: FacilityDetail) -> impl IntoView {
+    let s = d.summary;
+    view! {
+        <section class="card" data-testid="facility">
+            <h2>{s.name.clone()}</h2>
+            <table class="data summary">
+                <tbody>
+                    <tr><th scope="row">"医療機関コード"</th><td>{s.code.clone()}</td></tr>
+                    <tr><th scope="row">"フリガナ"</th><td>{d.kana}</td></tr>
+                    <tr><th scope="row">"施設区分"</th><td>{facility_type_label(&s.facility_type)}</td></tr>
+                    <tr><th scope="row">"所在地"</th><td>{prefecture_label(&s.prefecture)} " " {d.address}</td></tr>
+                    <tr><th scope="row">"法人"</th><td>{s.corporation.clone().unwrap_or_else(|| "—".into())}</td></tr>
+                    <tr><th scope="row">"請求方法"</th><td>{if s.online_billing { "オンライン請求" } else { "紙レセプト（義務化の対象外）" }}</td></tr>
+                </tbody>
+            </table>
+        </section>
+        <section class="card">
+            <h2>"見積書"</h2>
+            {if d.quotes.is_empty() {
+                view! { <p>"登録された見積書はありません。"</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data">
+                        <thead>
+                            <tr>
+                                <th scope="col">"ファイル"</th>
+                                <th scope="col">"ベンダー"</th>
+                                <th scope="col">"見積日"</th>
+                                <th scope="col" class="num">"行数"</th>
+                                <th scope="col">"状態"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {d.quotes
+                                .into_iter()
+                                .map(|q| view! {
+                                    <tr>
+                                        <td><a href=format!("/quotes/{}", q.id)>{q.file_name}</a></td>
+                                        <td>{q.vendor.unwrap_or_default()}</td>
+                                        <td>{q.quote_date.unwrap_or_default()}</td>
+                                        <td class="num">{q.lines}</td>
+                                        <td>{if q.confirmed { "確定" } else { "下書き" }}</td>
+                                    </tr>
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+/// 見積書.
+#[component]
+pub fn QuotePage() -> impl IntoView {
+    let id = id_param();
+    let detail = Resource::new(
+        move || id,
+        |id| async move {
+            match id {
+                Some(id) => quote(id).await,
+                None => Err(UiError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Layout title="見積書">
+            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(q) => view! { <QuoteView q /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn QuoteView(q: QuoteDetail) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="quote">
+            <h2>{q.file_name.clone()}</h2>
+            <p>
+                <a href=format!("/facilities/{}", q.facility_id)>{q.facility_name.clone()}</a>
+                " ／ " {q.vendor.clone().unwrap_or_else(|| "ベンダー未登録".into())}
+                " ／ " {q.quote_date.clone().unwrap_or_default()}
+                {q.tax_inclusive.then_some(" ／ 税込表示")}
+            </p>
+            <table class="data">
+                <thead>
+                    <tr>
+                        <th scope="col" class="num">"行"</th>
+                        <th scope="col">"品名"</th>
+                        <th scope="col">"費目"</th>
+                        <th scope="col" class="num">"数量"</th>
+                        <th scope="col" class="num">"単価"</th>
+                        <th scope="col" class="num">"金額"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {q.lines
+                        .into_iter()
+                        .map(|l| {
+                            let category = l.category.parse::<rules::category::Category>().map(|c| c.label_ja()).unwrap_or("その他");
+                            view! {
+                                <tr>
+                                    <td class="num">{l.sheet_row.map(|r| r.to_string()).unwrap_or_default()}</td>
+                                    <td>{l.description.clone()}</td>
+                                    <td>{category}</td>
+                                    <td class="num">{l.quantity.clone().unwrap_or_default()} {l.unit.clone().unwrap_or_default()}</td>
+                                    <td class="num">{yen_label(&l.unit_price)}</td>
+                                    <td class="num">{yen_label(&l.amount)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
