@@ -74,10 +74,9 @@ fn UserBox(user: SessionUser) -> impl IntoView {
 #[component]
 pub fn ErrorBox(error: crate::UiError) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(error.status()) {
             response.set_status(status);
         }
-    }
     view! { <p class="error" role="alert">{error.to_string()}</p> }
 }
