@@ -75,8 +75,9 @@ fn UserBox(user: SessionUser) -> impl IntoView {
 pub fn ErrorBox(error: crate::UiError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(status) = http::StatusCode::from_u16(error.status()) {
-            response.set_status(status);
-        }
+        && let Ok(status) = http::StatusCode::from_u16(error.status())
+    {
+        response.set_status(status);
+    }
     view! { <p class="error" role="alert">{error.to_string()}</p> }
 }

@@ -1,5 +1,6 @@
 //! Integration tests: the real server on port 0 with a temporary SQLite file.
 
+mod access;
 mod audit;
 mod audit_log;
 mod cli;

@@ -1,0 +1,166 @@
+//! The access matrix: every page, every role, own versus foreign object → the expected status.
+//!
+//! One table drives the test, and every route of the app must appear in it,
+//! so a new page cannot ship without its access rules.
+
+use crate::helpers::*;
+use sqlx::SqlitePool;
+
+/// Which object a path's `{id}` names for the role under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Obj {
+    /// The path has no id.
+    None,
+    /// A facility (or its quote) inside the role's scope.
+    Own,
+    /// One outside it (for auditors, who see everything: an id that does not exist).
+    Foreign,
+}
+
+const ROLES: [&str; 4] = [MANAGER, REVIEWER, AUDITOR, ADMIN];
+
+/// (path, object, expected status for manager, reviewer, auditor, admin).
+const MATRIX: &[(&str, Obj, [u16; 4])] = &[
+    ("/", Obj::None, [200, 200, 200, 200]),
+    ("/login", Obj::None, [200, 200, 200, 200]),
+    ("/subsidy", Obj::None, [200, 200, 200, 200]),
+    ("/reference/vendors", Obj::None, [200, 200, 200, 200]),
+    ("/reference/statistics", Obj::None, [200, 200, 200, 200]),
+    ("/reference/benchmarks", Obj::None, [200, 200, 200, 200]),
+    ("/facilities", Obj::None, [200, 200, 200, 403]),
+    ("/facilities/{id}", Obj::Own, [200, 200, 200, 403]),
+    ("/facilities/{id}", Obj::Foreign, [404, 404, 404, 403]),
+    ("/quotes/{id}", Obj::Own, [200, 200, 200, 403]),
+    ("/quotes/{id}", Obj::Foreign, [404, 404, 404, 403]),
+];
+
+async fn id(pool: &SqlitePool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+async fn quote_for(pool: &SqlitePool, facility: i64, name: &str) -> i64 {
+    let q: i64 =
+        sqlx::query_scalar("INSERT INTO quotes (facility_id, file_name, confirmed) VALUES (?, ?, 1) RETURNING id")
+            .bind(facility)
+            .bind(name)
+            .fetch_one(pool)
+            .await
+            .expect("quote");
+    sqlx::query(
+        "INSERT INTO quote_lines (quote_id, position, kind, description, category, amount) VALUES (?, 0, 'item', ?, 'terminal', '150000')",
+    )
+    .bind(q)
+    .bind(format!("{name}の端末"))
+    .execute(pool)
+    .await
+    .expect("line");
+    q
+}
+
+/// (own facility, foreign facility) of each role, by the demo data's scopes.
+async fn facilities_by_role(pool: &SqlitePool) -> [(i64, i64); 4] {
+    let corp = "(SELECT id FROM corporations WHERE code = 'demo_corp')";
+    let manager_own = id(pool, &format!("SELECT id FROM facilities WHERE corporation_id = {corp} LIMIT 1")).await;
+    let manager_foreign =
+        id(pool, &format!("SELECT id FROM facilities WHERE corporation_id IS NOT {corp} LIMIT 1")).await;
+    let medical_fukuoka = "prefecture = '40' AND facility_type IN ('hospital', 'medical_clinic')";
+    let reviewer_own = id(pool, &format!("SELECT id FROM facilities WHERE {medical_fukuoka} LIMIT 1")).await;
+    // Prefer the same prefecture's dental clinic: outside the association, inside the prefecture.
+    let reviewer_foreign = id(
+        pool,
+        &format!("SELECT id FROM facilities WHERE NOT ({medical_fukuoka}) ORDER BY prefecture = '40' DESC LIMIT 1"),
+    )
+    .await;
+    let any = id(pool, "SELECT id FROM facilities LIMIT 1").await;
+    [(manager_own, manager_foreign), (reviewer_own, reviewer_foreign), (any, 999_999), (any, manager_own)]
+}
+
+#[test]
+fn every_route_of_the_app_is_in_the_access_matrix() {
+    let listed: Vec<String> = leptos_axum::generate_route_list(app::App).iter().map(|r| r.path().to_owned()).collect();
+    assert!(!listed.is_empty());
+    for path in &listed {
+        let template = path.replace(":id", "{id}");
+        assert!(
+            MATRIX.iter().any(|(p, _, _)| *p == template),
+            "route {path} has no row in the access matrix: add its expected status for every role"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_role_gets_exactly_the_expected_status_on_every_page() {
+    let app = spawn_app().await;
+    let pool = app.pool().clone();
+    let by_role = facilities_by_role(&pool).await;
+    let mut failures = Vec::new();
+    for (r, email) in ROLES.iter().enumerate() {
+        let (own, foreign) = by_role[r];
+        let own_quote = quote_for(&pool, own, &format!("own-{r}.xlsx")).await;
+        let foreign_quote =
+            if foreign == 999_999 { 999_999 } else { quote_for(&pool, foreign, &format!("foreign-{r}.xlsx")).await };
+        let user = client();
+        let res = user
+            .post(app.url("/api/login"))
+            .header("Accept", "text/html")
+            .header("Origin", app.base.clone())
+            .form(&[("email", *email), ("password", DEMO_PASSWORD)])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(location(&res), "/", "{email} signs in");
+        for (template, obj, expected) in MATRIX {
+            let id = match (template.starts_with("/quotes"), obj) {
+                (_, Obj::None) => 0,
+                (false, Obj::Own) => own,
+                (false, Obj::Foreign) => foreign,
+                (true, Obj::Own) => own_quote,
+                (true, Obj::Foreign) => foreign_quote,
+            };
+            let path = template.replace("{id}", &id.to_string());
+            let res = user.get(app.url(&path)).send().await.expect("GET");
+            let status = res.status().as_u16();
+            let body = res.text().await.unwrap_or_default();
+            if status != expected[r] {
+                failures.push(format!("{email} GET {path} ({obj:?}): {status}, expected {}", expected[r]));
+            }
+            if *obj == Obj::Foreign && template.starts_with("/quotes") && body.contains(&format!("foreign-{r}.xlsx")) {
+                failures.push(format!("{email} GET {path}: the foreign quote's data leaked"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn a_manager_lists_only_the_corporation_and_a_reviewer_only_the_association_and_prefecture() {
+    let app = spawn_app().await;
+    let pool = app.pool().clone();
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.expect("count") }
+    };
+    let corp_count = count(
+        "SELECT count(*) FROM facilities WHERE corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp')",
+    )
+    .await;
+    let medical_fukuoka = count(
+        "SELECT count(*) FROM facilities WHERE prefecture = '40' AND facility_type IN ('hospital', 'medical_clinic')",
+    )
+    .await;
+    let all = count("SELECT count(*) FROM facilities").await;
+    for (email, expected) in [(MANAGER, corp_count), (REVIEWER, medical_fukuoka), (AUDITOR, all)] {
+        let user = client();
+        user.post(app.url("/api/login"))
+            .header("Origin", app.base.clone())
+            .header("Accept", "text/html")
+            .form(&[("email", email), ("password", DEMO_PASSWORD)])
+            .send()
+            .await
+            .expect("login");
+        let html = user.get(app.url("/facilities")).send().await.expect("GET").text().await.expect("body");
+        let rows = html.matches("<tr>").count() - 1;
+        assert_eq!(rows, usize::try_from(expected).expect("count"), "{email}");
+        assert!(expected < all || email == AUDITOR);
+    }
+}
