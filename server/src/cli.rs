@@ -28,6 +28,9 @@ pub fn main() -> ExitCode {
     if let Some(Command::AuditLog(command)) = &cli.command {
         return run_audit_log(command);
     }
+    if let Some(Command::User(args)) = &cli.command {
+        return crate::user_command::main(args);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -39,7 +42,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             None => serve(cli.serve).await,
             Some(Command::Serve(args)) => serve(args).await,
-            Some(Command::Subsidy(_) | Command::Audit(_) | Command::AuditLog(_)) => Ok(()),
+            Some(Command::Subsidy(_) | Command::Audit(_) | Command::AuditLog(_) | Command::User(_)) => Ok(()),
             Some(Command::Migrate(args)) => {
                 telemetry::init(LogFormat::Text);
                 // `migrate` never decides about demo data: the first `serve` does.

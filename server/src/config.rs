@@ -31,6 +31,56 @@ pub enum Command {
     /// Check the audit trail's hash chain (`audit-log verify`).
     #[command(subcommand)]
     AuditLog(AuditLogCommand),
+    /// Add a user account from the command line (`user add`: the first admin of a new database).
+    User(UserArgs),
+}
+
+/// `onshi user …`: accounts from the command line.
+#[derive(Debug, Clone, Args)]
+pub struct UserArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: UserCommand,
+}
+
+/// The `user` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is asked for twice, or read from the first line of stdin.
+    ///
+    /// Scope by role: clinic_manager needs --facility or --corporation; reviewer needs
+    /// --association and --prefecture; auditor and admin are national and take neither.
+    /// Exit status: 0 created, 1 invalid input (nothing written), 2 the database cannot be opened or written.
+    Add(UserAddArgs),
+}
+
+/// `onshi user add`: one account with its role and scope.
+#[derive(Debug, Clone, Args)]
+pub struct UserAddArgs {
+    /// E-mail address: the login name.
+    #[arg(long)]
+    pub email: String,
+    /// Role: clinic_manager, reviewer, auditor or admin.
+    #[arg(long)]
+    pub role: String,
+    /// clinic_manager of one facility: its id or 10-digit 医療機関コード.
+    #[arg(long, value_name = "ID|CODE")]
+    pub facility: Option<String>,
+    /// clinic_manager of a corporation: its id or code.
+    #[arg(long, value_name = "ID|CODE")]
+    pub corporation: Option<String>,
+    /// reviewer: medical, dental or pharmaceutical (with --prefecture).
+    #[arg(long)]
+    pub association: Option<String>,
+    /// reviewer: prefecture as JIS code (13) or name (東京都).
+    #[arg(long)]
+    pub prefecture: Option<String>,
+    /// Display name (表示名); the part of the e-mail before @ when omitted.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Database location; a missing file is created (bootstrap).
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `onshi audit-log …`: the tamper-evident audit trail.

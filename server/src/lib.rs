@@ -5,7 +5,8 @@
 
 #![forbid(unsafe_code)]
 
-pub mod audit_log;
+/// The audit trail lives with the server functions that write it.
+pub use app::ssr::audit_log;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -18,3 +19,4 @@ pub mod seed;
 pub mod startup;
 pub mod subsidy_command;
 pub mod telemetry;
+pub mod user_command;

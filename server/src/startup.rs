@@ -140,6 +140,7 @@ impl Application {
         let router = Router::new()
             .route("/healthz", get(routes::healthz))
             .route(app::STYLESHEET_PATH, get(routes::stylesheet))
+            .route("/audit-log.csv", get(routes::audit_trail::export_audit_log_csv))
             .route(
                 "/api/audit",
                 axum::routing::post(routes::audit::audit_quote)

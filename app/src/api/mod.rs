@@ -5,6 +5,8 @@
 //! them directly and are redirected back (errors travel in the URL).
 #![expect(missing_docs, reason = "#[server] generates argument structs whose fields cannot carry docs")]
 
+pub mod admin;
+pub mod audit_trail;
 pub mod facilities;
 
 use crate::{SessionUser, UiError};

@@ -1,5 +1,7 @@
 //! The pages, one module each.
 
+mod admin;
+mod audit_trail;
 mod facilities;
 mod home;
 mod login;
@@ -7,6 +9,8 @@ mod not_found;
 mod reference;
 mod subsidy;
 
+pub use admin::AdminUsersPage;
+pub use audit_trail::AuditTrailPage;
 pub use facilities::{FacilitiesPage, FacilityPage, QuotePage};
 pub use home::HomePage;
 pub use login::LoginPage;

@@ -27,7 +27,14 @@ pub fn require_user() -> Result<SessionUser, UiError> {
 /// The signed-in user if their role has the permission; [`UiError::Forbidden`] otherwise.
 pub fn require_permission(p: rules::access::Permission) -> Result<SessionUser, UiError> {
     let user = require_user()?;
-    if user.role.may(p) { Ok(user) } else { Err(UiError::Forbidden) }
+    if user.role.may(p) {
+        return Ok(user);
+    }
+    // A form posted by the wrong role answers 403, not a redirect that looks like success.
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::FORBIDDEN);
+    }
+    Err(UiError::Forbidden)
 }
 
 /// Logs an internal error once and returns the generic message for the user.

@@ -1,5 +1,6 @@
 //! Server-only code of the app: database queries, passwords, request context.
 
+pub mod audit_log;
 pub mod context;
 pub mod db;
 pub mod password;

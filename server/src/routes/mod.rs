@@ -1,6 +1,7 @@
 //! Plain axum routes beside the Leptos pages: health, assets, the audit API, 404.
 
 pub mod audit;
+pub mod audit_trail;
 
 use crate::error::AppError;
 use crate::startup::AppState;

@@ -32,6 +32,9 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/facilities/{id}", Obj::Foreign, [404, 404, 404, 403]),
     ("/quotes/{id}", Obj::Own, [200, 200, 200, 403]),
     ("/quotes/{id}", Obj::Foreign, [404, 404, 404, 403]),
+    ("/admin/users", Obj::None, [403, 403, 403, 200]),
+    ("/audit-log", Obj::None, [403, 403, 200, 403]),
+    ("/audit-log.csv", Obj::None, [403, 403, 200, 403]),
 ];
 
 async fn id(pool: &SqlitePool, sql: &str) -> i64 {

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0 with a temporary SQLite file.
 
 mod access;
+mod admin;
 mod audit;
 mod audit_log;
 mod cli;
@@ -9,3 +10,4 @@ mod login;
 mod pages;
 mod security;
 mod seed_data;
+mod user_cli;

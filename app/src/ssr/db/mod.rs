@@ -1,5 +1,6 @@
 //! Queries, one small function per statement, grouped by table.
 
+pub mod admin_users;
 pub mod facilities;
 pub mod quotes;
 pub mod reference;

@@ -1,0 +1,126 @@
+//! Server functions of the admin pages: users, their scope and passwords.
+#![expect(missing_docs, reason = "#[server] generates argument structs whose fields cannot carry docs")]
+
+use crate::UiError;
+use leptos::prelude::*;
+use rules::Role;
+use serde::{Deserialize, Serialize};
+
+/// Shortest password accepted (OWASP ASVS 4.0 §2.1.1: at least 12 characters).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// A user as the admin list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUser {
+    /// Database id.
+    pub id: i64,
+    /// Login e-mail.
+    pub email: String,
+    /// Name.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Scope in Japanese.
+    pub scope_label: String,
+    /// Cannot sign in.
+    pub disabled: bool,
+    /// When created.
+    pub created_at: String,
+}
+
+#[cfg(feature = "ssr")]
+fn check_password(password: &str) -> Result<(), UiError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(UiError::Invalid(format!("パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください")));
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn admin() -> Result<(crate::SessionUser, crate::ssr::audit_log::Actor), UiError> {
+    let user = crate::ssr::context::require_permission(rules::access::Permission::Administer)?;
+    let actor = crate::ssr::audit_log::Actor::user(user.id, user.email.clone());
+    Ok((user, actor))
+}
+
+/// Every user.
+#[server(prefix = "/api", endpoint = "admin_users")]
+pub async fn admin_users() -> Result<Vec<AdminUser>, UiError> {
+    use crate::ssr::{context, db};
+    admin()?;
+    db::admin_users::all(&context::pool()?).await.map_err(context::internal)
+}
+
+/// Creates a user with a role and scope.
+#[server(prefix = "/api", endpoint = "create_user")]
+pub async fn create_user(
+    email: String,
+    display_name: String,
+    role: String,
+    password: String,
+    facility: String,
+    corporation: String,
+    association: String,
+    prefecture: String,
+) -> Result<(), UiError> {
+    use crate::ssr::{context, db, password as pw};
+    let (_, actor) = admin()?;
+    let email = email.trim().to_lowercase();
+    let valid_email = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+    }) && !email.chars().any(char::is_whitespace);
+    if !valid_email {
+        return Err(UiError::Invalid(format!("メールアドレス「{email}」の形式が正しくありません")));
+    }
+    let display_name = display_name.trim();
+    if display_name.is_empty() {
+        return Err(UiError::Invalid("表示名を入力してください".into()));
+    }
+    let role: Role = role.parse().map_err(|_| UiError::Invalid("役割を選んでください".into()))?;
+    check_password(&password)?;
+    let pool = context::pool()?;
+    let scope = db::admin_users::resolve_scope(&pool, role, &facility, &corporation, &association, &prefecture).await?;
+    let hash = pw::hash(password).await.map_err(context::internal)?;
+    db::admin_users::create(&pool, &actor, &email, display_name, role, &hash, &scope).await?;
+    leptos_axum::redirect("/admin/users");
+    Ok(())
+}
+
+/// Disables (true) or enables (false) a user; admins cannot disable themselves.
+#[server(prefix = "/api", endpoint = "set_user_disabled")]
+pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), UiError> {
+    use crate::ssr::{context, db};
+    let (me, actor) = admin()?;
+    if disabled && me.id == user_id {
+        return Err(UiError::Invalid("自分自身のアカウントは無効にできません".into()));
+    }
+    db::admin_users::set_disabled(&context::pool()?, &actor, user_id, disabled).await
+}
+
+/// Sets a new password for a user.
+#[server(prefix = "/api", endpoint = "reset_password")]
+pub async fn reset_password(user_id: i64, password: String) -> Result<(), UiError> {
+    use crate::ssr::{context, db, password as pw};
+    let (_, actor) = admin()?;
+    check_password(&password)?;
+    let hash = pw::hash(password).await.map_err(context::internal)?;
+    db::admin_users::set_password(&context::pool()?, &actor, user_id, &hash).await
+}
+
+/// Changes a user's role and scope.
+#[server(prefix = "/api", endpoint = "set_user_scope")]
+pub async fn set_user_scope(
+    user_id: i64,
+    role: String,
+    facility: String,
+    corporation: String,
+    association: String,
+    prefecture: String,
+) -> Result<(), UiError> {
+    use crate::ssr::{context, db};
+    let (_, actor) = admin()?;
+    let role: Role = role.parse().map_err(|_| UiError::Invalid("役割を選んでください".into()))?;
+    let pool = context::pool()?;
+    let scope = db::admin_users::resolve_scope(&pool, role, &facility, &corporation, &association, &prefecture).await?;
+    db::admin_users::set_scope(&pool, &actor, user_id, role, &scope).await
+}
