@@ -1,6 +1,6 @@
 //! `onshi user add` as a process: the bootstrap admin logs in, scopes land in their columns, bad input writes nothing.
 
-use crate::helpers::{location, settings, spawn_on};
+use crate::helpers::{location, session_cookie, settings, spawn_on};
 use sqlx::SqlitePool;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -103,15 +103,18 @@ async fn an_admin_created_by_the_cli_on_a_new_database_logs_in_and_sees_the_role
     assert!(html.contains("運用管理者"), "the role is shown: {html}");
     assert!(html.contains("管理 太郎") && html.contains("kanri@example.jp"));
 
-    let wrong = crate::helpers::client()
+    let stranger = crate::helpers::client();
+    let wrong = stranger
         .post(app.url("/api/login"))
         .header("Origin", app.base.clone())
+        .header("Referer", app.url("/login"))
         .header("Accept", "text/html")
         .form(&[("email", "kanri@example.jp"), ("password", "Not-The-Password-123")])
         .send()
         .await
         .expect("POST /api/login");
-    assert_ne!(location(&wrong), "/", "another password does not sign in");
+    assert!(session_cookie(&wrong).is_none(), "another password does not sign in");
+    assert!(location(&wrong).starts_with(&app.url("/login?")), "{}", location(&wrong));
 }
 
 /// (facility_id, corporation_id, association, prefecture) as stored.
