@@ -367,6 +367,12 @@ async fn the_password_is_in_neither_the_output_nor_the_audit_log_nor_the_databas
         assert!(!both.contains("argon2"), "the hash is not shown either: {both}");
     }
 
+    // Not in the file, its WAL or anything else SQLite left in the folder (read while no one has it open).
+    for entry in std::fs::read_dir(dir.path()).expect("read dir") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).expect("read file");
+        assert!(!bytes.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()), "{}", path.display());
+    }
     let pool = open(&db).await;
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE email = 'admin@example.jp'")
         .fetch_one(&pool)
@@ -384,13 +390,6 @@ async fn the_password_is_in_neither_the_output_nor_the_audit_log_nor_the_databas
         assert!(!row.contains(PASSWORD) && !row.contains(&hash) && !row.contains("password"), "{row}");
     }
     pool.close().await;
-
-    // Not in the file, its WAL or anything else SQLite left in the folder.
-    for entry in std::fs::read_dir(dir.path()).expect("read dir") {
-        let path = entry.expect("entry").path();
-        let bytes = std::fs::read(&path).expect("read file");
-        assert!(!bytes.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()), "{}", path.display());
-    }
 }
 
 #[test]
