@@ -13,6 +13,9 @@ pub enum UiError {
     /// Input the user can fix; the message says what and where.
     #[error("{0}")]
     Invalid(String),
+    /// Several form fields to fix: (field name, what to fix).
+    #[error("入力内容を確認してください: {}", .0.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" / "))]
+    Fields(Vec<(String, String)>),
     /// The request needs a signed-in user.
     #[error("ログインが必要です。もう一度ログインしてください。")]
     Unauthenticated,
@@ -42,11 +45,24 @@ impl UiError {
     /// The HTTP status a page showing this error answers with.
     pub fn status(&self) -> u16 {
         match self {
-            UiError::Invalid(_) => 400,
+            UiError::Invalid(_) | UiError::Fields(_) => 400,
             UiError::Unauthenticated => 401,
             UiError::Forbidden => 403,
             UiError::NotFound => 404,
             UiError::Internal | UiError::Transport(_) => 500,
+        }
+    }
+}
+
+impl UiError {
+    /// The message for one form field, if this error names it.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            UiError::Fields(fields) => {
+                let messages: Vec<&str> = fields.iter().filter(|(f, _)| f == name).map(|(_, m)| m.as_str()).collect();
+                (!messages.is_empty()).then(|| messages.join(" / "))
+            }
+            _ => None,
         }
     }
 }

@@ -50,6 +50,7 @@ pub enum UserCommand {
     ///
     /// Scope by role: clinic_manager needs --facility or --corporation; reviewer needs
     /// --association and --prefecture; auditor and admin are national and take neither.
+    ///
     /// Exit status: 0 created, 1 invalid input (nothing written), 2 the database cannot be opened or written.
     Add(UserAddArgs),
 }
@@ -78,7 +79,7 @@ pub struct UserAddArgs {
     /// Display name (表示名); the part of the e-mail before @ when omitted.
     #[arg(long)]
     pub name: Option<String>,
-    /// Database location; a missing file is created (bootstrap).
+    /// Database location; unlike `audit-log verify`, a missing file is created (bootstrap).
     #[command(flatten)]
     pub db: DbArgs,
 }

@@ -13,6 +13,26 @@ const READER_MAKERS: (&str, &str) = ("seed/reader_makers.json", include_str!("..
 const VENDORS: (&str, &str) = ("seed/vendors.json", include_str!("../../../seed/vendors.json"));
 const BENCHMARKS: (&str, &str) = ("seed/benchmarks.json", include_str!("../../../seed/benchmarks.json"));
 const ADOPTION: (&str, &str) = ("seed/adoption_stats.json", include_str!("../../../seed/adoption_stats.json"));
+const BLOCKERS: (&str, &str) = ("seed/blocker_reasons.json", include_str!("../../../seed/blocker_reasons.json"));
+
+#[derive(Deserialize)]
+struct BlockerFile {
+    stages: Vec<BlockerStage>,
+}
+
+#[derive(Deserialize)]
+struct BlockerStage {
+    code: String,
+    reasons: Vec<BlockerReason>,
+}
+
+#[derive(Deserialize)]
+struct BlockerReason {
+    rank: i64,
+    code: String,
+    label_ja: String,
+    percent: Option<serde_json::Number>,
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -89,6 +109,8 @@ pub struct ReferenceCounts {
     pub benchmark_rows: usize,
     /// Adoption figures.
     pub adoption_figures: usize,
+    /// Blocker reasons of seed 002.
+    pub blocker_reasons: usize,
 }
 
 /// Upserts every reference table in one transaction; running it again changes nothing.
@@ -97,6 +119,7 @@ pub async fn load(pool: &SqlitePool) -> Result<ReferenceCounts, StartError> {
     let vendors: Vec<VendorSeed> = parse(VENDORS.0, VENDORS.1)?;
     let benchmarks: BenchmarkFile = parse(BENCHMARKS.0, BENCHMARKS.1)?;
     let figures: Vec<FigureSeed> = parse(ADOPTION.0, ADOPTION.1)?;
+    let blockers: BlockerFile = parse(BLOCKERS.0, BLOCKERS.1)?;
 
     let mut tx = pool.begin().await?;
     let mut counts = ReferenceCounts::default();
@@ -143,6 +166,23 @@ pub async fn load(pool: &SqlitePool) -> Result<ReferenceCounts, StartError> {
     for f in &figures {
         upsert_figure(&mut tx, f).await?;
         counts.adoption_figures += 1;
+    }
+    for stage in &blockers.stages {
+        for r in &stage.reasons {
+            sqlx::query(
+                "INSERT INTO blocker_reasons (stage, code, rank, label_ja, percent) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (stage, code) DO UPDATE SET rank = excluded.rank, label_ja = excluded.label_ja,
+                     percent = excluded.percent",
+            )
+            .bind(&stage.code)
+            .bind(&r.code)
+            .bind(r.rank)
+            .bind(&r.label_ja)
+            .bind(r.percent.as_ref().map(ToString::to_string))
+            .execute(&mut *tx)
+            .await?;
+            counts.blocker_reasons += 1;
+        }
     }
     tx.commit().await?;
     Ok(counts)

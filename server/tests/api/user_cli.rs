@@ -1,6 +1,7 @@
 //! `onshi user add` as a process: the bootstrap admin logs in, scopes land in their columns, bad input writes nothing.
 
 use crate::helpers::{location, session_cookie, settings, spawn_on};
+use server::audit_log::{self, LogFilter};
 use sqlx::SqlitePool;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -309,18 +310,14 @@ async fn each_created_user_gets_exactly_one_create_user_row_and_the_chain_stays_
     let pool = open(&db).await;
     let users: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, email FROM users ORDER BY id").fetch_all(&pool).await.expect("users");
-    let rows: Vec<(String, Option<i64>, String, Option<String>, String)> = sqlx::query_as(
-        "SELECT entity_id, actor_user_id, actor_label, before_json, after_json FROM audit_log
-         WHERE action = 'create' AND entity = 'user' ORDER BY id",
-    )
-    .fetch_all(&pool)
-    .await
-    .expect("log rows");
+    let filter = LogFilter { entity: Some("user".into()), ..LogFilter::default() };
+    let mut rows = audit_log::list(&pool, &filter, 100, 0).await.expect("log rows");
+    rows.reverse(); // oldest first, as the users were created
     assert_eq!(rows.len(), users.len(), "one row per user: {rows:?}");
-    for ((id, email), (entity_id, actor_user_id, actor_label, before, after)) in users.iter().zip(&rows) {
-        assert_eq!(entity_id, &id.to_string());
-        assert_eq!((actor_user_id, actor_label.as_str(), before), (&None, "cli", &None));
-        let after: serde_json::Value = serde_json::from_str(after).expect("json");
+    for ((id, email), row) in users.iter().zip(&rows) {
+        assert_eq!((row.action.as_str(), row.entity_id.as_str()), ("create", id.to_string().as_str()));
+        assert_eq!((row.actor_user_id, row.actor_label.as_str(), &row.before_json), (None, "cli", &None));
+        let after: serde_json::Value = serde_json::from_str(row.after_json.as_deref().expect("after")).expect("json");
         assert_eq!(after["email"], email.as_str());
         let mut keys: Vec<&str> = after.as_object().expect("object").keys().map(String::as_str).collect();
         keys.sort_unstable();
@@ -330,7 +327,8 @@ async fn each_created_user_gets_exactly_one_create_user_row_and_the_chain_stays_
             "{after}"
         );
     }
-    let reviewer: serde_json::Value = serde_json::from_str(&rows[2].4).expect("json");
+    let reviewer: serde_json::Value =
+        serde_json::from_str(rows[2].after_json.as_deref().expect("after")).expect("json");
     assert_eq!(
         reviewer,
         serde_json::json!({
@@ -338,6 +336,7 @@ async fn each_created_user_gets_exactly_one_create_user_row_and_the_chain_stays_
             "facility_id": null, "corporation_id": null, "association": "dental", "prefecture": "01"
         })
     );
+    assert!(audit_log::verify(&pool).await.expect("verify").is_intact());
     pool.close().await;
 
     let verify = Command::new(BIN)
