@@ -70,7 +70,11 @@ pub fn validate(input: &FacilityInput) -> Result<ValidFacility, FieldErrors> {
         if c.prefecture() != *p {
             errors.push((
                 "code",
-                format!("医療機関コードの先頭2桁（{}）が都道府県（{}）と一致しません", c.prefecture().code(), p.name_ja()),
+                format!(
+                    "医療機関コードの先頭2桁（{}）が都道府県（{}）と一致しません",
+                    c.prefecture().code(),
+                    p.name_ja()
+                ),
             ));
         }
     }
@@ -87,7 +91,10 @@ pub fn validate(input: &FacilityInput) -> Result<ValidFacility, FieldErrors> {
         t => match t.replace([',', '，'], "").parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                errors.push(("group_monthly_prescriptions", "処方箋の受付回数は数字で入力してください（例: 42000）".into()));
+                errors.push((
+                    "group_monthly_prescriptions",
+                    "処方箋の受付回数は数字で入力してください（例: 42000）".into(),
+                ));
                 None
             }
         },

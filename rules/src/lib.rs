@@ -14,6 +14,7 @@ pub mod facility_type;
 pub mod grace;
 pub mod money;
 pub mod prefecture;
+pub mod provisioning;
 pub mod quote;
 pub mod rate;
 pub mod readers;

@@ -23,12 +23,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use validator::ValidateEmail;
 
-/// Shortest password accepted: 12 characters (OWASP ASVS 4.0.3, 2.1.1).
-pub const MIN_PASSWORD_CHARS: usize = 12;
-
-/// Longest password accepted: 128 characters (OWASP ASVS 4.0.3, 2.1.2:
-/// at least 64 permitted, more than 128 denied).
-pub const MAX_PASSWORD_CHARS: usize = 128;
+pub use app::ssr::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 
 /// Longest e-mail address: 254 characters (RFC 3696 errata 1690, from RFC 5321's path limit).
 const MAX_EMAIL_CHARS: usize = 254;
@@ -229,14 +224,8 @@ impl fmt::Debug for Password {
 
 /// Refuses a password outside 12–128 characters (counted as characters, not bytes).
 pub fn check_password(password: &Password) -> Result<(), InvalidUser> {
-    let chars = password.0.chars().count();
-    if chars < MIN_PASSWORD_CHARS {
-        Err(InvalidUser::PasswordTooShort)
-    } else if chars > MAX_PASSWORD_CHARS {
-        Err(InvalidUser::PasswordTooLong)
-    } else {
-        Ok(())
-    }
+    app::ssr::password::check_length(&password.0)
+        .map_err(|too_short| if too_short { InvalidUser::PasswordTooShort } else { InvalidUser::PasswordTooLong })
 }
 
 /// The user that was created.

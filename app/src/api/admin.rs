@@ -8,8 +8,11 @@ use leptos::prelude::*;
 use rules::Role;
 use serde::{Deserialize, Serialize};
 
-/// Shortest password accepted (OWASP ASVS 4.0 §2.1.1: at least 12 characters).
+/// Shortest password accepted: 12 characters (OWASP ASVS 4.0.3, 2.1.1).
 pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password accepted: 128 characters (OWASP ASVS 4.0.3, 2.1.2:
+/// at least 64 permitted, more than 128 denied).
+pub const MAX_PASSWORD_CHARS: usize = 128;
 
 /// A user as the admin list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,10 +35,9 @@ pub struct AdminUser {
 
 #[cfg(feature = "ssr")]
 fn check_password(password: &str) -> Result<(), UiError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(UiError::Invalid(format!("パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください")));
-    }
-    Ok(())
+    crate::ssr::password::check_length(password).map_err(|_| {
+        UiError::Invalid(format!("パスワードは{MIN_PASSWORD_CHARS}〜{MAX_PASSWORD_CHARS}文字にしてください"))
+    })
 }
 
 #[cfg(feature = "ssr")]

@@ -3,6 +3,21 @@
 use argon2::{Algorithm, Argon2, Params, Version};
 use argon2::{PasswordHash, PasswordHasher, PasswordVerifier};
 
+pub use crate::api::admin::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+
+/// Whether a password's length is within the policy (counted in characters, not bytes):
+/// `Err(true)` too short, `Err(false)` too long.
+pub fn check_length(password: &str) -> Result<(), bool> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        Err(true)
+    } else if chars > MAX_PASSWORD_CHARS {
+        Err(false)
+    } else {
+        Ok(())
+    }
+}
+
 /// Argon2id with OWASP's recommended minimum: m = 19 MiB, t = 2, p = 1.
 /// Source: OWASP Password Storage Cheat Sheet (Argon2id).
 fn hasher() -> Argon2<'static> {

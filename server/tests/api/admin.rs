@@ -117,7 +117,7 @@ async fn a_bad_form_is_refused_with_what_to_fix_and_writes_nothing() {
                 ("association", ""),
                 ("prefecture", ""),
             ],
-            "12文字以上",
+            "12〜128文字",
         ),
     ];
     for (form, expected) in cases {
