@@ -66,17 +66,13 @@ pub fn validate(input: &FacilityInput) -> Result<ValidFacility, FieldErrors> {
         Err(()) => FacilityCode::parse(&input.code),
     }
     .map_err(|e| errors.push(("code", e.to_string())));
-    if let (Ok(c), Ok(p)) = (&code, &prefecture) {
-        if c.prefecture() != *p {
-            errors.push((
-                "code",
-                format!(
-                    "医療機関コードの先頭2桁（{}）が都道府県（{}）と一致しません",
-                    c.prefecture().code(),
-                    p.name_ja()
-                ),
-            ));
-        }
+    if let (Ok(c), Ok(p)) = (&code, &prefecture)
+        && c.prefecture() != *p
+    {
+        errors.push((
+            "code",
+            format!("医療機関コードの先頭2桁（{}）が都道府県（{}）と一致しません", c.prefecture().code(), p.name_ja()),
+        ));
     }
     let name = input.name.trim().to_owned();
     if name.is_empty() {
