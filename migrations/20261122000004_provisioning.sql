@@ -39,6 +39,7 @@ CREATE TABLE facility_progress (
     vendor_contract_on   TEXT,
     completed_on         TEXT,
     operation_started_on TEXT,
+    subsidy_applied_on   TEXT,
     grace_type           INTEGER CHECK (grace_type IS NULL OR grace_type BETWEEN 1 AND 6),
     grace_accepted       INTEGER NOT NULL DEFAULT 0 CHECK (grace_accepted IN (0, 1)),
     grace_until          TEXT,

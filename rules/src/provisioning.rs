@@ -513,10 +513,19 @@ fn model_choice(ctx: &Context<'_>, today: NaiveDate) -> Option<Deadline> {
     })
 }
 
+/// One reason a vendor contract is due by a day.
+struct ContractReason {
+    due: NaiveDate,
+    /// Whose condition it is, in Japanese.
+    why: String,
+    /// What missing it costs.
+    consequence: String,
+    source: String,
+}
+
 fn vendor_contract(ctx: &Context<'_>, today: NaiveDate) -> Vec<Deadline> {
     let facts = ctx.facts;
-    // (due, why, what missing costs, source), merged below when due on the same day.
-    let mut reasons: Vec<(NaiveDate, String, String, String)> = Vec::new();
+    let mut reasons: Vec<ContractReason> = Vec::new();
     if let Some(applied) = facts.reader_applied_on {
         for s in ctx.standard_schemes() {
             for r in &s.routes {
@@ -535,8 +544,12 @@ fn vendor_contract(ctx: &Context<'_>, today: NaiveDate) -> Vec<Deadline> {
                         at_cap_note("差額 ", difference)
                     ),
                 };
-                let source = r.source.clone().unwrap_or_else(|| s.source.clone());
-                reasons.push((by, format!("「{}」の条件", s.name_ja), consequence, source));
+                reasons.push(ContractReason {
+                    due: by,
+                    why: format!("「{}」の条件", s.name_ja),
+                    consequence,
+                    source: r.source.clone().unwrap_or_else(|| s.source.clone()),
+                });
             }
         }
     }
@@ -544,35 +557,33 @@ fn vendor_contract(ctx: &Context<'_>, today: NaiveDate) -> Vec<Deadline> {
         && let Some(info) = ctx.catalog.grace_type(g.kind)
         && let Some(by) = info.vendor_contract_by
     {
-        reasons.push((
-            by,
-            format!("猶予届出 {}（{}）の条件", g.kind, info.name_ja),
-            format!("猶予届出 {}（{}）の要件（期限までの契約書または発注書）を満たしません", g.kind, info.name_ja),
-            ctx.catalog.grace_source.clone(),
-        ));
+        reasons.push(ContractReason {
+            due: by,
+            why: format!("猶予届出 {}（{}）の条件", g.kind, info.name_ja),
+            consequence: format!(
+                "猶予届出 {}（{}）の要件（期限までの契約書または発注書）を満たしません",
+                g.kind, info.name_ja
+            ),
+            source: ctx.catalog.grace_source.clone(),
+        });
     }
-    reasons.sort_by_key(|(due, ..)| *due);
-    // One deadline per day: a contract signed once meets every reason due then.
-    let mut groups: Vec<(NaiveDate, Vec<String>, Vec<String>, Vec<String>)> = Vec::new();
-    for (due, why, consequence, source) in reasons {
-        match groups.last_mut() {
-            Some(g) if g.0 == due => {
-                g.1.push(why);
-                g.2.push(consequence);
-                g.3.push(source);
+    // One deadline per day: a single contract meets every reason due that day.
+    let mut days: Vec<NaiveDate> = reasons.iter().map(|r| r.due).collect();
+    days.sort_unstable();
+    days.dedup();
+    days.into_iter()
+        .map(|due| {
+            let same: Vec<&ContractReason> = reasons.iter().filter(|r| r.due == due).collect();
+            let join =
+                |f: fn(&ContractReason) -> &str, sep: &str| same.iter().map(|r| f(r)).collect::<Vec<_>>().join(sep);
+            Deadline {
+                kind: DeadlineKind::VendorContract,
+                due,
+                status: DeadlineStatus::of(due, facts.vendor_contract_on, today),
+                label_ja: format!("システム事業者（ベンダー）との契約（{}）", join(|r| &r.why, "／")),
+                consequence_ja: Some(join(|r| &r.consequence, "。")),
+                source: join(|r| &r.source, "; "),
             }
-            _ => groups.push((due, vec![why], vec![consequence], vec![source])),
-        }
-    }
-    groups
-        .into_iter()
-        .map(|(due, why, consequence, source)| Deadline {
-            kind: DeadlineKind::VendorContract,
-            due,
-            status: DeadlineStatus::of(due, facts.vendor_contract_on, today),
-            label_ja: format!("システム事業者（ベンダー）との契約（{}）", why.join("／")),
-            consequence_ja: Some(consequence.join("。")),
-            source: source.join("; "),
         })
         .collect()
 }

@@ -91,7 +91,14 @@ pub fn FacilityPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
-                        Ok(d) => view! { <FacilityView d /> }.into_any(),
+                        Ok(d) => {
+                            let facility_id = d.summary.id;
+                            view! {
+                                <FacilityView d />
+                                <crate::pages::provisioning::ProvisioningSection facility_id />
+                            }
+                            .into_any()
+                        }
                         Err(error) => view! { <ErrorBox error /> }.into_any(),
                     }
                 })}

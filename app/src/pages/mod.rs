@@ -6,6 +6,7 @@ mod facilities;
 mod home;
 mod login;
 mod not_found;
+mod provisioning;
 mod reference;
 mod subsidy;
 

@@ -60,3 +60,12 @@ pub fn unix_now() -> i64 {
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }
+
+/// Today in Japan, or `ONSHI_TODAY` (YYYY-MM-DD) when set, so demonstrations and
+/// tests can look at the rollout's dates as they were.
+pub fn today() -> chrono::NaiveDate {
+    std::env::var("ONSHI_TODAY")
+        .ok()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        .unwrap_or_else(|| (chrono::Utc::now() + chrono::TimeDelta::hours(9)).date_naive())
+}

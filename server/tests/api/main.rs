@@ -8,6 +8,7 @@ mod cli;
 mod helpers;
 mod login;
 mod pages;
+mod provisioning;
 mod security;
 mod seed_data;
 mod user_cli;

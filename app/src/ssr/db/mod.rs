@@ -2,6 +2,7 @@
 
 pub mod admin_users;
 pub mod facilities;
+pub mod provisioning;
 pub mod quotes;
 pub mod reference;
 pub mod scope;

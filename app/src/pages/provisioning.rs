@@ -1,0 +1,201 @@
+//! The provisioning part of the facility page: the deadline banner, the reader
+//! application, the stages with their blockers, the 猶予届出.
+
+use crate::api::provisioning::{
+    ApplyReader, ChooseModel, DeadlineView, ProgressView, RecordStage, SetGrace, facility_progress,
+};
+use crate::layout::ErrorBox;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use rules::provisioning::Stage;
+
+/// The banner of the deadline that matters now: red when missed.
+#[component]
+fn DeadlineBanner(next: Option<DeadlineView>) -> impl IntoView {
+    match next {
+        None => view! {
+            <div class="banner ok" data-testid="deadline-banner" data-status="none">"期限のある手続きはすべて済んでいます。"</div>
+        }
+        .into_any(),
+        Some(d) => {
+            let class = format!("banner {}", d.status);
+            view! {
+                <div class=class data-testid="deadline-banner" data-status=d.status.clone() data-kind=d.kind.clone()>
+                    <strong>{format!("次の期限: {}（{}）", d.label, d.due)}</strong>
+                    " " <span class="badge">{d.status_label.clone()}</span>
+                    {d.consequence.clone().map(|c| view! { <p class="consequence">{c}</p> })}
+                    <p class="source">"出典: " {d.source.clone()}</p>
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+fn maker_select(makers: Vec<(String, String)>, with_undecided: bool) -> impl IntoView {
+    view! {
+        <select name="maker">
+            {with_undecided.then(|| view! { <option value="">"機種未定（2021年3月の申込のみ）"</option> })}
+            {makers.into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect_view()}
+        </select>
+    }
+}
+
+/// The provisioning section of a facility page.
+#[component]
+pub fn ProvisioningSection(facility_id: i64) -> impl IntoView {
+    let progress = Resource::new(move || facility_id, facility_progress);
+    let apply = ServerAction::<ApplyReader>::new();
+    let choose = ServerAction::<ChooseModel>::new();
+    let stage = ServerAction::<RecordStage>::new();
+    let grace = ServerAction::<SetGrace>::new();
+    let errors = move || {
+        [apply.value().get(), choose.value().get(), stage.value().get(), grace.value().get()]
+            .into_iter()
+            .flatten()
+            .filter_map(Result::err)
+            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+            .collect_view()
+    };
+    view! {
+        {errors}
+        <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+            {move || Suspend::new(async move {
+                match progress.await {
+                    Ok(p) => view! { <Progress p apply choose stage grace /> }.into_any(),
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Progress(
+    p: ProgressView,
+    apply: ServerAction<ApplyReader>,
+    choose: ServerAction<ChooseModel>,
+    stage: ServerAction<RecordStage>,
+    grace: ServerAction<SetGrace>,
+) -> impl IntoView {
+    let id = p.facility_id;
+    let current = p.stage.parse::<Stage>().unwrap_or(Stage::PortalUnregistered);
+    let (makers_apply, makers_choose) = (p.makers.clone(), p.makers.clone());
+    let vendors = p.vendors.clone();
+    let blockers: Vec<(String, String, String)> = p.blockers.clone();
+    let undecided_pending = p.application.as_ref().is_some_and(|a| a.model_undecided && a.model_chosen_on.is_none());
+    view! {
+        <DeadlineBanner next=p.next.clone() />
+        <section class="card" data-testid="provisioning">
+            <h2>"導入状況: " <span data-testid="stage">{p.stage_label.clone()}</span></h2>
+            <p>"原則義務化（2023年4月1日〜）: " <span data-testid="obligation">{p.obligation.clone()}</span></p>
+            {p.blocker.clone().map(|b| view! { <p class="warning">"止まっている理由: " {b}</p> })}
+            {p.grace.clone().map(|g| view! { <p>"猶予届出: " {g}</p> })}
+            <h3>"カードリーダーの申込"</h3>
+            {match p.application.clone() {
+                Some(a) => view! {
+                    <table class="data summary" data-testid="application">
+                        <tbody>
+                            <tr><th scope="row">"申込日"</th><td>{a.applied_on}</td></tr>
+                            <tr><th scope="row">"台数"</th><td>{format!("{}台（無償 {}台{}）", a.readers, a.free, if a.own_cost > 0 { format!("、自己負担 {}台", a.own_cost) } else { String::new() })}</td></tr>
+                            <tr><th scope="row">"機種"</th><td>{a.maker.clone().unwrap_or_else(|| "機種未定".into())}</td></tr>
+                            {a.model_chosen_on.map(|d| view! { <tr><th scope="row">"機種選定日"</th><td>{d}</td></tr> })}
+                            {a.bulk_declared_on.map(|d| view! { <tr><th scope="row">"一括申請の申出"</th><td>{d}</td></tr> })}
+                            {a.expected_delivery.map(|d| view! { <tr><th scope="row">"配送の目安（約4か月後）"</th><td>{d}</td></tr> })}
+                        </tbody>
+                    </table>
+                }.into_any(),
+                None => view! { <p>"まだ申し込んでいません。"</p> }.into_any(),
+            }}
+            {(p.can_edit && p.application.is_none()).then(|| view! {
+                <ActionForm action=apply attr:class="form" attr:data-testid="apply-reader">
+                    <input type="hidden" name="facility_ids" value=id.to_string()/>
+                    <label>"申込日"<input name="applied_on" type="text" placeholder="例: 2021-03-15 / 令和3年3月15日" required/></label>
+                    <label>"台数（無償提供を超える分は自己負担）"<input name="readers" type="number" min="1" max="20" value="1"/></label>
+                    <label>"機種"{maker_select(makers_apply.clone(), true)}</label>
+                    <label>"一括申請の申出日（法人で申し込む場合）"<input name="bulk_declared_on" type="text"/></label>
+                    <button type="submit" class="primary">"申込を登録"</button>
+                </ActionForm>
+            })}
+            {(p.can_edit && undecided_pending).then(|| view! {
+                <ActionForm action=choose attr:class="form" attr:data-testid="choose-model">
+                    <input type="hidden" name="facility_id" value=id.to_string()/>
+                    <label>"選んだ機種"{maker_select(makers_choose.clone(), false)}</label>
+                    <label>"機種選定日"<input name="chosen_on" type="text" required/></label>
+                    <button type="submit" class="primary">"機種を登録"</button>
+                </ActionForm>
+            })}
+            <h3>"経過"</h3>
+            <ol class="timeline" data-testid="timeline">
+                {p.events.iter().map(|(label, on)| view! { <li>{on.clone()} " " {label.clone()}</li> }).collect_view()}
+            </ol>
+            {(!p.milestones.is_empty()).then(|| view! {
+                <ul class="milestones">
+                    {p.milestones.iter().map(|(l, d)| view! { <li>{l.clone()} ": " {d.clone()}</li> }).collect_view()}
+                </ul>
+            })}
+            {p.vendor.clone().map(|v| view! { <p>"作業するベンダー: " {v}</p> })}
+            {(p.can_edit && current != Stage::Operating).then(|| {
+                let next_stages: Vec<Stage> = Stage::ALL.into_iter().filter(|s| s.index() > current.index()).collect();
+                let blockers = blockers.clone();
+                view! {
+                    <ActionForm action=stage attr:class="form" attr:data-testid="record-stage">
+                        <input type="hidden" name="facility_id" value=id.to_string()/>
+                        <label>"到達した段階"
+                            <select name="stage">
+                                {next_stages.into_iter().map(|s| view! { <option value=s.code()>{s.label_ja()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"日付"<input name="reached_on" type="text" required/></label>
+                        <label>"ベンダー"
+                            <select name="vendor_id">
+                                <option value="">"—"</option>
+                                {vendors.clone().into_iter().map(|(vid, name)| view! { <option value=vid.to_string()>{name}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"止まっている理由（厚労省調査の選択肢）"
+                            <select name="blocker_code">
+                                <option value="">"—"</option>
+                                {blockers.into_iter().map(|(s, code, label)| {
+                                    let text = Stage::ALL.iter().find(|x| x.code() == s).map(|x| x.label_ja()).unwrap_or("");
+                                    view! { <option value=code>{format!("［{text}］{label}")}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"理由（自由記述）"<input name="blocker_text" type="text"/></label>
+                        <button type="submit" class="primary">"段階を記録"</button>
+                    </ActionForm>
+                }
+            })}
+            {p.can_edit.then(|| view! {
+                <details>
+                    <summary>"猶予届出（経過措置）を記録"</summary>
+                    <ActionForm action=grace attr:class="form">
+                        <input type="hidden" name="facility_id" value=id.to_string()/>
+                        <label>"類型"
+                            <select name="grace_type">
+                                <option value="">"なし"</option>
+                                {(1..=6).map(|n| view! { <option value=n.to_string()>{format!("類型{n}")}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="check"><input type="checkbox" name="accepted"/>"地方厚生局が受理した"</label>
+                        <label>"猶予の終了日（わかる場合）"<input name="until" type="text"/></label>
+                        <button type="submit">"記録する"</button>
+                    </ActionForm>
+                </details>
+            })}
+            <h3>"期限の一覧"</h3>
+            <table class="data" data-testid="deadlines">
+                <thead><tr><th scope="col">"手続き"</th><th scope="col">"期限"</th><th scope="col">"状況"</th><th scope="col">"失うもの"</th></tr></thead>
+                <tbody>
+                    {p.deadlines.iter().map(|d| view! {
+                        <tr class=format!("deadline {}", d.status)>
+                            <td>{d.label.clone()}</td><td>{d.due.clone()}</td><td>{d.status_label.clone()}</td>
+                            <td>{d.consequence.clone().unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}

@@ -1,0 +1,397 @@
+//! Queries on the reader application and the provisioning progress of a
+//! facility; every write also goes into the audit trail.
+
+use super::scope::push_scope;
+use crate::UiError;
+use crate::ssr::audit_log::{self, Actor, Change};
+use crate::ssr::context::internal;
+use rules::access::Scope;
+use rules::provisioning::{Grace, ProvisioningFacts, Stage};
+use rules::{FacilityType, GraceType};
+use serde_json::json;
+use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
+
+/// A facility's row as the provisioning pages need it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FacilityBasics {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Type code.
+    pub facility_type: String,
+    /// Corporation.
+    pub corporation_id: Option<i64>,
+    /// Bills online.
+    pub online_billing: bool,
+}
+
+/// The facility if the scope reaches it.
+pub async fn facility_in_scope(pool: &SqlitePool, scope: &Scope, id: i64) -> Result<FacilityBasics, UiError> {
+    let mut qb = QueryBuilder::new(
+        "SELECT f.id, f.name, f.facility_type, f.corporation_id, f.online_billing FROM facilities f WHERE f.id = ",
+    );
+    qb.push_bind(id);
+    push_scope(&mut qb, scope, "f");
+    qb.build_query_as::<FacilityBasics>().fetch_optional(pool).await.map_err(internal)?.ok_or(UiError::NotFound)
+}
+
+/// The reader application as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApplicationRow {
+    /// Date.
+    pub applied_on: String,
+    /// Readers.
+    pub readers: i64,
+    /// 機種未定.
+    pub model_undecided: bool,
+    /// Maker code.
+    pub maker_code: Option<String>,
+    /// Maker name.
+    pub maker_name: Option<String>,
+    /// Model chosen on.
+    pub model_chosen_on: Option<String>,
+    /// 一括申請 declared on.
+    pub bulk_declared_on: Option<String>,
+    /// Batch of a 一括申請.
+    pub bulk_batch: Option<String>,
+}
+
+/// The progress as stored.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct ProgressRow {
+    /// Stage code.
+    pub stage: String,
+    /// Vendor name.
+    pub vendor_name: Option<String>,
+    /// Vendor id.
+    pub vendor_id: Option<i64>,
+    /// Dates.
+    pub vendor_contract_on: Option<String>,
+    /// 導入完了.
+    pub completed_on: Option<String>,
+    /// 運用開始.
+    pub operation_started_on: Option<String>,
+    /// 交付申請.
+    pub subsidy_applied_on: Option<String>,
+    /// 猶予 type.
+    pub grace_type: Option<i64>,
+    /// Accepted.
+    pub grace_accepted: bool,
+    /// Until.
+    pub grace_until: Option<String>,
+    /// Blocker code.
+    pub blocker_code: Option<String>,
+    /// Blocker text.
+    pub blocker_text: Option<String>,
+}
+
+/// The reader application of a facility.
+pub async fn application(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Option<ApplicationRow>> {
+    sqlx::query_as(
+        "SELECT a.applied_on, a.readers, a.model_undecided, a.maker_code, m.name AS maker_name, a.model_chosen_on,
+                a.bulk_declared_on, a.bulk_batch
+         FROM reader_applications a LEFT JOIN reader_makers m ON m.code = a.maker_code WHERE a.facility_id = ?",
+    )
+    .bind(facility_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The progress of a facility (the default row when nothing was recorded).
+pub async fn progress(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<ProgressRow> {
+    let row: Option<ProgressRow> = sqlx::query_as(
+        "SELECT p.stage, v.name AS vendor_name, p.vendor_id, p.vendor_contract_on, p.completed_on, p.operation_started_on,
+                p.subsidy_applied_on, p.grace_type, p.grace_accepted, p.grace_until, p.blocker_code, p.blocker_text
+         FROM facility_progress p LEFT JOIN vendors v ON v.id = p.vendor_id WHERE p.facility_id = ?",
+    )
+    .bind(facility_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.unwrap_or_else(|| ProgressRow {
+        stage: Stage::PortalUnregistered.code().to_owned(),
+        ..ProgressRow::default()
+    }))
+}
+
+fn day(s: &Option<String>) -> Option<chrono::NaiveDate> {
+    s.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+/// The facts the deadline rules read.
+pub fn facts(f: &FacilityBasics, a: Option<&ApplicationRow>, p: &ProgressRow) -> ProvisioningFacts {
+    let kind = f.facility_type.parse::<FacilityType>().unwrap_or(FacilityType::MedicalClinic);
+    let mut facts = ProvisioningFacts::new(kind, f.online_billing);
+    if let Some(a) = a {
+        facts.readers = u8::try_from(a.readers).unwrap_or(u8::MAX);
+        facts.reader_applied_on = day(&Some(a.applied_on.clone()));
+        facts.model_undecided = a.model_undecided;
+        facts.model_chosen_on = day(&a.model_chosen_on);
+        facts.bulk_declared_on = day(&a.bulk_declared_on);
+    }
+    facts.vendor_contract_on = day(&p.vendor_contract_on);
+    facts.completed_on = day(&p.completed_on);
+    facts.operation_started_on = day(&p.operation_started_on);
+    facts.subsidy_applied_on = day(&p.subsidy_applied_on);
+    facts.grace = p
+        .grace_type
+        .and_then(|t| u8::try_from(t).ok())
+        .and_then(|t| GraceType::new(t).ok())
+        .map(|kind| Grace { kind, accepted: p.grace_accepted, until: day(&p.grace_until) });
+    facts.stage = p.stage.parse().unwrap_or(Stage::PortalUnregistered);
+    facts
+}
+
+async fn record(
+    tx: &mut Transaction<'_, Sqlite>,
+    actor: &Actor,
+    action: &'static str,
+    entity: &'static str,
+    id: i64,
+    after: serde_json::Value,
+) -> Result<(), UiError> {
+    let change = Change { action, entity, entity_id: id.to_string(), before: None, after: Some(after) };
+    audit_log::record(tx, actor, change).await.map_err(internal)?;
+    Ok(())
+}
+
+async fn ensure_progress(tx: &mut Transaction<'_, Sqlite>, facility_id: i64) -> Result<(), UiError> {
+    sqlx::query("INSERT INTO facility_progress (facility_id) VALUES (?) ON CONFLICT (facility_id) DO NOTHING")
+        .bind(facility_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// Moves the stage forward (never back) and adds a timeline event.
+async fn reach_stage(
+    tx: &mut Transaction<'_, Sqlite>,
+    facility_id: i64,
+    stage: Stage,
+    on: &str,
+    user_id: i64,
+) -> Result<(), UiError> {
+    ensure_progress(tx, facility_id).await?;
+    let current: String = sqlx::query_scalar("SELECT stage FROM facility_progress WHERE facility_id = ?")
+        .bind(facility_id)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(internal)?;
+    let current = current.parse::<Stage>().unwrap_or(Stage::PortalUnregistered);
+    if stage.index() > current.index() {
+        sqlx::query("UPDATE facility_progress SET stage = ?, blocker_code = NULL, blocker_text = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE facility_id = ?")
+            .bind(stage.code())
+            .bind(facility_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(internal)?;
+        sqlx::query("INSERT INTO stage_events (facility_id, stage, reached_on, recorded_by) VALUES (?, ?, ?, ?)")
+            .bind(facility_id)
+            .bind(stage.code())
+            .bind(on)
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(())
+}
+
+/// The reader application of one or several facilities (a 一括申請 shares a batch id).
+pub struct ApplicationInput<'a> {
+    /// Date.
+    pub applied_on: &'a str,
+    /// Readers.
+    pub readers: u8,
+    /// Maker, or None for 機種未定.
+    pub maker: Option<&'a str>,
+    /// 一括申請 declaration date.
+    pub bulk_declared_on: Option<&'a str>,
+    /// Batch id of a 一括申請.
+    pub bulk_batch: Option<&'a str>,
+}
+
+/// Stores (or replaces) the reader application of each facility, in one transaction.
+pub async fn apply_readers(
+    pool: &SqlitePool,
+    actor: &Actor,
+    user_id: i64,
+    facility_ids: &[i64],
+    a: &ApplicationInput<'_>,
+) -> Result<(), UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    for &id in facility_ids {
+        sqlx::query(
+            "INSERT INTO reader_applications (facility_id, applied_on, readers, model_undecided, maker_code, model_chosen_on, bulk_declared_on, bulk_batch)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (facility_id) DO UPDATE SET applied_on = excluded.applied_on, readers = excluded.readers,
+                 model_undecided = excluded.model_undecided, maker_code = excluded.maker_code,
+                 model_chosen_on = excluded.model_chosen_on, bulk_declared_on = excluded.bulk_declared_on,
+                 bulk_batch = excluded.bulk_batch, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+        )
+        .bind(id)
+        .bind(a.applied_on)
+        .bind(i64::from(a.readers))
+        .bind(a.maker.is_none())
+        .bind(a.maker)
+        .bind(a.maker.map(|_| a.applied_on))
+        .bind(a.bulk_declared_on)
+        .bind(a.bulk_batch)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        reach_stage(&mut tx, id, Stage::ReaderApplied, a.applied_on, user_id).await?;
+        let after = json!({"applied_on": a.applied_on, "readers": a.readers, "maker": a.maker, "model_undecided": a.maker.is_none(),
+                           "bulk_declared_on": a.bulk_declared_on, "bulk_batch": a.bulk_batch});
+        record(&mut tx, actor, "apply", "reader_application", id, after).await?;
+    }
+    tx.commit().await.map_err(internal)
+}
+
+/// Chooses the model of a 機種未定 application.
+pub async fn choose_model(
+    pool: &SqlitePool,
+    actor: &Actor,
+    facility_id: i64,
+    maker: &str,
+    chosen_on: &str,
+) -> Result<(), UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    let updated = sqlx::query(
+        "UPDATE reader_applications SET maker_code = ?, model_chosen_on = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         WHERE facility_id = ?",
+    )
+    .bind(maker)
+    .bind(chosen_on)
+    .bind(facility_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    if updated.rows_affected() == 0 {
+        return Err(UiError::Invalid("先にカードリーダーの申込を登録してください".into()));
+    }
+    record(
+        &mut tx,
+        actor,
+        "choose_model",
+        "reader_application",
+        facility_id,
+        json!({"maker": maker, "model_chosen_on": chosen_on}),
+    )
+    .await?;
+    tx.commit().await.map_err(internal)
+}
+
+/// A stage reached, with its vendor and blocker.
+pub struct StageInput<'a> {
+    /// The stage.
+    pub stage: Stage,
+    /// When.
+    pub on: &'a str,
+    /// Vendor doing the work.
+    pub vendor_id: Option<i64>,
+    /// Blocker from the survey's list.
+    pub blocker_code: Option<&'a str>,
+    /// Blocker in the facility's words.
+    pub blocker_text: Option<&'a str>,
+}
+
+/// Records a stage (and the milestone date it proves), in one transaction.
+pub async fn record_stage(
+    pool: &SqlitePool,
+    actor: &Actor,
+    user_id: i64,
+    facility_id: i64,
+    s: &StageInput<'_>,
+) -> Result<(), UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    ensure_progress(&mut tx, facility_id).await?;
+    reach_stage(&mut tx, facility_id, s.stage, s.on, user_id).await?;
+    // The stages that are milestones of the subsidy rules set their date.
+    let column = match s.stage {
+        Stage::VendorOrdered => Some("vendor_contract_on"),
+        Stage::Installed => Some("completed_on"),
+        Stage::Operating => Some("operation_started_on"),
+        _ => None,
+    };
+    if let Some(column) = column {
+        sqlx::query(&format!("UPDATE facility_progress SET {column} = ? WHERE facility_id = ?"))
+            .bind(s.on)
+            .bind(facility_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+    }
+    sqlx::query(
+        "UPDATE facility_progress SET vendor_id = COALESCE(?, vendor_id), blocker_code = ?, blocker_text = ? WHERE facility_id = ?",
+    )
+    .bind(s.vendor_id)
+    .bind(s.blocker_code)
+    .bind(s.blocker_text)
+    .bind(facility_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let after = json!({"stage": s.stage.code(), "on": s.on, "vendor_id": s.vendor_id, "blocker_code": s.blocker_code, "blocker_text": s.blocker_text});
+    record(&mut tx, actor, "record_stage", "facility_progress", facility_id, after).await?;
+    tx.commit().await.map_err(internal)
+}
+
+/// Records a 猶予届出.
+pub async fn set_grace(
+    pool: &SqlitePool,
+    actor: &Actor,
+    facility_id: i64,
+    kind: Option<GraceType>,
+    accepted: bool,
+    until: Option<&str>,
+) -> Result<(), UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    ensure_progress(&mut tx, facility_id).await?;
+    sqlx::query(
+        "UPDATE facility_progress SET grace_type = ?, grace_accepted = ?, grace_until = ? WHERE facility_id = ?",
+    )
+    .bind(kind.map(|k| i64::from(k.number())))
+    .bind(accepted && kind.is_some())
+    .bind(until)
+    .bind(facility_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let after = json!({"grace_type": kind.map(GraceType::number), "accepted": accepted, "until": until});
+    record(&mut tx, actor, "set_grace", "facility_progress", facility_id, after).await?;
+    tx.commit().await.map_err(internal)
+}
+
+/// A timeline event.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    /// Stage code.
+    pub stage: String,
+    /// Date.
+    pub reached_on: String,
+}
+
+/// The timeline, oldest first.
+pub async fn events(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as("SELECT stage, reached_on FROM stage_events WHERE facility_id = ? ORDER BY reached_on, id")
+        .bind(facility_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// Reader makers: (code, name).
+pub async fn makers(pool: &SqlitePool) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as("SELECT code, name FROM reader_makers ORDER BY rowid").fetch_all(pool).await
+}
+
+/// Vendors: (id, name).
+pub async fn vendors(pool: &SqlitePool) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, name FROM vendors ORDER BY name").fetch_all(pool).await
+}
+
+/// Blocker reasons of seed 002: (stage, code, label).
+pub async fn blocker_reasons(pool: &SqlitePool) -> sqlx::Result<Vec<(String, String, String)>> {
+    sqlx::query_as("SELECT stage, code, label_ja FROM blocker_reasons ORDER BY stage, rank").fetch_all(pool).await
+}

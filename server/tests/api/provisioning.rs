@@ -1,0 +1,205 @@
+//! The reader-provisioning flow over HTTP: application, model choice, stages, deadlines.
+
+use crate::helpers::*;
+
+async fn own_facility(app: &TestApp, kind: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT id FROM facilities WHERE corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') AND facility_type = ? LIMIT 1",
+    )
+    .bind(kind)
+    .fetch_one(app.pool())
+    .await
+    .expect("a facility of the demo corporation")
+}
+
+async fn post(app: &TestApp, endpoint: &str, referer: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.client
+        .post(app.url(endpoint))
+        .header("Accept", "text/html")
+        .header("Origin", app.base.clone())
+        .header("Referer", app.url(referer))
+        .form(fields)
+        .send()
+        .await
+        .expect("POST")
+}
+
+fn banner(html: &str) -> String {
+    let start = html.find(r#"data-testid="deadline-banner""#).expect("banner");
+    html[start..].chars().take(600).collect()
+}
+
+#[tokio::test]
+async fn a_manager_applies_undecided_chooses_the_model_and_moves_to_operation_while_the_banner_follows() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let id = own_facility(&app, "medical_clinic").await;
+    let page = format!("/facilities/{id}");
+    let ids = id.to_string();
+
+    let html = app.get_html(&page).await;
+    assert!(html.contains("まだ申し込んでいません"));
+
+    // 機種未定 outside March 2021 is refused next to the field.
+    let res = post(
+        &app,
+        "/api/apply_reader",
+        &page,
+        &[
+            ("facility_ids", &ids),
+            ("applied_on", "2021-04-02"),
+            ("readers", "1"),
+            ("maker", ""),
+            ("bulk_declared_on", ""),
+        ],
+    )
+    .await;
+    let back = app.client.get(crate::helpers::location(&res)).send().await.expect("GET").text().await.expect("body");
+    assert!(back.contains("「機種未定」での申込は"), "refused");
+
+    let res = post(
+        &app,
+        "/api/apply_reader",
+        &page,
+        &[
+            ("facility_ids", &ids),
+            ("applied_on", "令和3年3月15日"),
+            ("readers", "1"),
+            ("maker", ""),
+            ("bulk_declared_on", ""),
+        ],
+    )
+    .await;
+    assert_eq!(location(&res), page);
+    let html = app.get_html(&page).await;
+    assert!(html.contains("機種未定"));
+    let b = banner(&html);
+    assert!(b.contains(r#"data-kind="model_choice""#), "{b}");
+    assert!(b.contains("令和3年6月30日"), "{b}");
+
+    let res = post(
+        &app,
+        "/api/choose_model",
+        &page,
+        &[("facility_id", &ids), ("maker", "fujitsu_japan"), ("chosen_on", "2021-05-10")],
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    let html = app.get_html(&page).await;
+    assert!(!banner(&html).contains(r#"data-kind="model_choice""#), "model choice met");
+
+    for (stage, on) in [
+        ("vendor_ordered", "2021-07-01"),
+        ("installing", "2021-09-01"),
+        ("installed", "2021-10-01"),
+        ("operating", "2021-10-20"),
+    ] {
+        let res = post(
+            &app,
+            "/api/record_stage",
+            &page,
+            &[
+                ("facility_id", &ids),
+                ("stage", stage),
+                ("reached_on", on),
+                ("vendor_id", ""),
+                ("blocker_code", ""),
+                ("blocker_text", ""),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 302, "{stage}");
+    }
+    let html = app.get_html(&page).await;
+    assert!(html.contains(r#"data-testid="stage">運用開始"#), "operating");
+    let timeline = &html[html.find(r#"data-testid="timeline""#).expect("timeline")..];
+    let timeline = &timeline[..timeline.find("</ol>").expect("end")];
+    for (day, stage) in [("令和3年3月15日", "カードリーダー申込済"), ("令和3年10月20日", "運用開始")]
+    {
+        assert!(timeline.contains(day) && timeline.contains(stage), "timeline has {day} {stage}: {timeline}");
+    }
+    let b = banner(&html);
+    assert!(b.contains(r#"data-kind="subsidy_application""#), "what is left is the subsidy application: {b}");
+
+    let rows: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE entity IN ('reader_application', 'facility_progress')",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("count");
+    assert_eq!(rows, 6, "apply, choose, four stages");
+}
+
+#[tokio::test]
+async fn a_missed_model_choice_is_red_and_says_what_it_costs() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let id = own_facility(&app, "medical_clinic").await;
+    let page = format!("/facilities/{id}");
+    post(
+        &app,
+        "/api/apply_reader",
+        &page,
+        &[
+            ("facility_ids", &id.to_string()),
+            ("applied_on", "2021-03-15"),
+            ("readers", "1"),
+            ("maker", ""),
+            ("bulk_declared_on", ""),
+        ],
+    )
+    .await;
+    let b = banner(&app.get_html(&page).await);
+    assert!(b.contains(r#"data-status="missed""#), "{b}");
+    assert!(b.contains("108,000円"), "the extra subsidy lost at the clinic cap: {b}");
+}
+
+#[tokio::test]
+async fn readers_beyond_the_entitlement_are_allowed_at_the_facilitys_own_cost() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let id = own_facility(&app, "hospital").await;
+    let page = format!("/facilities/{id}");
+    post(
+        &app,
+        "/api/apply_reader",
+        &page,
+        &[
+            ("facility_ids", &id.to_string()),
+            ("applied_on", "2022-07-01"),
+            ("readers", "4"),
+            ("maker", "panasonic_connect"),
+            ("bulk_declared_on", ""),
+        ],
+    )
+    .await;
+    let html = app.get_html(&page).await;
+    assert!(html.contains("4台（無償 3台、自己負担 1台）"), "own cost said");
+}
+
+#[tokio::test]
+async fn a_reviewer_reads_the_progress_but_cannot_change_it() {
+    let app = spawn_app().await;
+    let id = own_facility(&app, "hospital").await;
+    app.login_as(REVIEWER).await;
+    let html = app.get_html(&format!("/facilities/{id}")).await;
+    assert!(html.contains(r#"data-testid="provisioning""#));
+    assert!(!html.contains(r#"data-testid="apply-reader""#), "no forms for reviewers");
+    let res = post(
+        &app,
+        "/api/apply_reader",
+        "/",
+        &[
+            ("facility_ids", &id.to_string()),
+            ("applied_on", "2022-07-01"),
+            ("readers", "1"),
+            ("maker", "panasonic_connect"),
+            ("bulk_declared_on", ""),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM reader_applications").fetch_one(app.pool()).await.expect("count");
+    assert_eq!(n, 0);
+}
