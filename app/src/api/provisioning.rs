@@ -250,13 +250,13 @@ pub async fn apply_reader(
             .find(|r| r.model_undecided == Some(true))
             .and_then(|r| r.reader_applied);
         let day = chrono::NaiveDate::parse_from_str(&applied, "%Y-%m-%d").ok();
-        if let (Some(w), Some(d)) = (route, day) {
-            if !w.contains(d) {
-                return Err(UiError::Fields(vec![(
-                    "maker".into(),
-                    format!("「機種未定」での申込は{}だけ可能でした。機種を選んでください", w.describe_ja()),
-                )]));
-            }
+        if let (Some(w), Some(d)) = (route, day)
+            && !w.contains(d)
+        {
+            return Err(UiError::Fields(vec![(
+                "maker".into(),
+                format!("「機種未定」での申込は{}だけ可能でした。機種を選んでください", w.describe_ja()),
+            )]));
         }
     }
     let bulk = optional_day("bulk_declared_on", &bulk_declared_on)?;
