@@ -13,6 +13,15 @@ pub enum UiError {
     /// Input the user can fix; the message says what and where.
     #[error("{0}")]
     Invalid(String),
+    /// A form refused with what to fix per field and the values as typed, so
+    /// the form comes back filled in (nothing typed is lost).
+    #[error("入力内容を確認してください: {}", .errors.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" / "))]
+    FormRejected {
+        /// (field name, what to fix).
+        errors: Vec<(String, String)>,
+        /// (field name, value as typed).
+        values: Vec<(String, String)>,
+    },
     /// Several form fields to fix: (field name, what to fix).
     #[error("入力内容を確認してください: {}", .0.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" / "))]
     Fields(Vec<(String, String)>),
@@ -45,7 +54,7 @@ impl UiError {
     /// The HTTP status a page showing this error answers with.
     pub fn status(&self) -> u16 {
         match self {
-            UiError::Invalid(_) | UiError::Fields(_) => 400,
+            UiError::Invalid(_) | UiError::Fields(_) | UiError::FormRejected { .. } => 400,
             UiError::Unauthenticated => 401,
             UiError::Forbidden => 403,
             UiError::NotFound => 404,
@@ -58,10 +67,18 @@ impl UiError {
     /// The message for one form field, if this error names it.
     pub fn field(&self, name: &str) -> Option<String> {
         match self {
-            UiError::Fields(fields) => {
+            UiError::Fields(fields) | UiError::FormRejected { errors: fields, .. } => {
                 let messages: Vec<&str> = fields.iter().filter(|(f, _)| f == name).map(|(_, m)| m.as_str()).collect();
                 (!messages.is_empty()).then(|| messages.join(" / "))
             }
+            _ => None,
+        }
+    }
+
+    /// The value a refused form had in a field.
+    pub fn value(&self, name: &str) -> Option<String> {
+        match self {
+            UiError::FormRejected { values, .. } => values.iter().find(|(f, _)| f == name).map(|(_, v)| v.clone()),
             _ => None,
         }
     }

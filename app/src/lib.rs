@@ -62,7 +62,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
                 <Route path=path!("/subsidy") view=pages::SubsidyPage ssr=SsrMode::Async />
                 <Route path=path!("/facilities") view=pages::FacilitiesPage ssr=SsrMode::Async />
+                <Route path=path!("/facilities/new") view=pages::FacilityNewPage ssr=SsrMode::Async />
                 <Route path=path!("/facilities/:id") view=pages::FacilityPage ssr=SsrMode::Async />
+                <Route path=path!("/facilities/:id/edit") view=pages::FacilityEditPage ssr=SsrMode::Async />
                 <Route path=path!("/quotes/:id") view=pages::QuotePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users") view=pages::AdminUsersPage ssr=SsrMode::Async />
                 <Route path=path!("/audit-log") view=pages::AuditTrailPage ssr=SsrMode::Async />

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod audit_trail;
 pub mod facilities;
+pub mod facility_form;
 pub mod provisioning;
 
 use crate::{SessionUser, UiError};

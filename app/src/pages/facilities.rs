@@ -41,7 +41,7 @@ fn FacilityTable(list: Vec<FacilitySummary>) -> impl IntoView {
         return view! { <p>"閲覧できる施設はありません。"</p> }.into_any();
     }
     view! {
-        <p>{list.len()} " 施設"</p>
+        <p>{list.len()} " 施設 ／ " <a href="/facilities/new">"施設を登録"</a></p>
         <table class="data" data-testid="facilities">
             <thead>
                 <tr>
@@ -113,6 +113,7 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
     view! {
         <section class="card" data-testid="facility">
             <h2>{s.name.clone()}</h2>
+            <p><a href=format!("/facilities/{}/edit", s.id)>"施設情報を編集"</a></p>
             <table class="data summary">
                 <tbody>
                     <tr><th scope="row">"医療機関コード"</th><td>{s.code.clone()}</td></tr>

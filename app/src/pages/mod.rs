@@ -3,6 +3,7 @@
 mod admin;
 mod audit_trail;
 mod facilities;
+mod facility_form;
 mod home;
 mod login;
 mod not_found;
@@ -13,6 +14,7 @@ mod subsidy;
 pub use admin::AdminUsersPage;
 pub use audit_trail::AuditTrailPage;
 pub use facilities::{FacilitiesPage, FacilityPage, QuotePage};
+pub use facility_form::{FacilityEditPage, FacilityNewPage};
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFound;

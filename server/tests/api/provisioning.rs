@@ -203,3 +203,88 @@ async fn a_reviewer_reads_the_progress_but_cannot_change_it() {
         sqlx::query_scalar("SELECT count(*) FROM reader_applications").fetch_one(app.pool()).await.expect("count");
     assert_eq!(n, 0);
 }
+
+/// A valid medical-clinic code of 福岡 for a serial number.
+fn clinic_code(serial: u32) -> String {
+    (0..10)
+        .map(|d| format!("401{serial:06}{d}"))
+        .find(|c| rules::FacilityCode::parse(c).is_ok())
+        .expect("one check digit fits")
+}
+
+fn facility_form<'a>(code: &'a str, kana: &'a str, kind: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("id", "0"),
+        ("code", code),
+        ("name", "オンシ新町クリニック"),
+        ("kana", kana),
+        ("facility_type", kind),
+        ("prefecture", "40"),
+        ("address", "福岡市博多区"),
+        ("online_billing", "on"),
+        ("group_monthly_prescriptions", ""),
+    ]
+}
+
+#[tokio::test]
+async fn a_corporation_manager_registers_a_facility_and_it_joins_the_corporation() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let code = clinic_code(123_456);
+    let res = post(
+        &app,
+        "/api/save_facility",
+        "/facilities/new",
+        &facility_form(&code, "オンシシンマチクリニック", "medical_clinic"),
+    )
+    .await;
+    let to = location(&res);
+    assert!(to.starts_with("/facilities/"), "{to}");
+    let html = app.get_html(&to).await;
+    assert!(html.contains("オンシ新町クリニック") && html.contains(&code));
+    let (corp, log): (String, i64) = sqlx::query_as(
+        "SELECT c.code, (SELECT count(*) FROM audit_log WHERE entity = 'facility' AND action = 'create')
+         FROM facilities f JOIN corporations c ON c.id = f.corporation_id WHERE f.facility_code = ?",
+    )
+    .bind(&code)
+    .fetch_one(app.pool())
+    .await
+    .expect("stored");
+    assert_eq!((corp.as_str(), log), ("demo_corp", 1));
+}
+
+#[tokio::test]
+async fn a_refused_facility_form_comes_back_filled_in_with_errors_next_to_the_fields() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM facilities").fetch_one(app.pool()).await.expect("count");
+    let res =
+        post(&app, "/api/save_facility", "/facilities/new", &facility_form("4010000001", "ひらがな", "dental_clinic"))
+            .await;
+    let back = location(&res);
+    assert!(back.contains("__err"), "{back}");
+    let html = app.client.get(&back).send().await.expect("GET").text().await.expect("body");
+    assert!(html.contains("3桁目は3") || html.contains("検証番号"), "code error");
+    assert!(html.contains("全角カタカナ"), "kana error");
+    assert!(html.contains(r#"value="ひらがな""#), "what was typed is kept");
+    assert!(html.contains(r#"value="オンシ新町クリニック""#));
+    let existing: String =
+        sqlx::query_scalar("SELECT facility_code FROM facilities LIMIT 1").fetch_one(app.pool()).await.expect("code");
+    let res =
+        post(&app, "/api/save_facility", "/facilities/new", &facility_form(&existing, "オンシ", "medical_clinic"))
+            .await;
+    let html = app.client.get(location(&res)).send().await.expect("GET").text().await.expect("body");
+    assert!(html.contains("既に登録されています") || html.contains("一致しません"), "duplicate or mismatched code");
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM facilities").fetch_one(app.pool()).await.expect("count");
+    assert_eq!(before, after, "nothing written");
+}
+
+#[tokio::test]
+async fn only_managers_register_facilities() {
+    let app = spawn_app().await;
+    app.login_as(REVIEWER).await;
+    let code = clinic_code(654_321);
+    let res =
+        post(&app, "/api/save_facility", "/facilities/new", &facility_form(&code, "オンシ", "medical_clinic")).await;
+    assert_eq!(res.status(), 403);
+}

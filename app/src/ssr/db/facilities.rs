@@ -69,3 +69,78 @@ pub async fn detail(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<O
     .await?;
     Ok(Some(FacilityDetail { summary: row.summary(), kana: row.kana, address: row.address, quotes }))
 }
+
+/// Inserts (`id` 0) or updates a facility and records the change; `Ok(Err(field error))`
+/// when the 医療機関コード already belongs to another facility.
+pub async fn save(
+    pool: &SqlitePool,
+    actor: &crate::ssr::audit_log::Actor,
+    id: i64,
+    f: &rules::facility::ValidFacility,
+    corporation_id: Option<i64>,
+) -> Result<Result<i64, (&'static str, String)>, crate::UiError> {
+    use crate::ssr::audit_log::{self, Change};
+    use crate::ssr::context::internal;
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM facilities WHERE facility_code = ? AND id != ?")
+        .bind(f.code.as_str())
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
+    if taken.is_some() {
+        return Ok(Err(("code", format!("医療機関コード {} は既に登録されています", f.code))));
+    }
+    let before = if id == 0 { None } else { snapshot(&mut tx, id).await.map_err(internal)? };
+    let saved: i64 = if id == 0 {
+        sqlx::query_scalar(
+            "INSERT INTO facilities (facility_code, name, kana, facility_type, prefecture, address, corporation_id,
+                                     online_billing, group_monthly_prescriptions)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+    } else {
+        sqlx::query_scalar(
+            "UPDATE facilities SET facility_code = ?, name = ?, kana = ?, facility_type = ?, prefecture = ?, address = ?,
+                    corporation_id = ?, online_billing = ?, group_monthly_prescriptions = ?
+             WHERE id = ? RETURNING id",
+        )
+    }
+    .bind(f.code.as_str())
+    .bind(&f.name)
+    .bind(&f.kana)
+    .bind(f.facility_type.code())
+    .bind(f.prefecture.code())
+    .bind(&f.address)
+    .bind(corporation_id)
+    .bind(f.online_billing)
+    .bind(f.group_monthly_prescriptions.map(i64::from))
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let after = snapshot(&mut tx, saved).await.map_err(internal)?;
+    let json = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
+    let change = Change {
+        action: if id == 0 { "create" } else { "update" },
+        entity: "facility",
+        entity_id: saved.to_string(),
+        before: json(before),
+        after: json(after),
+    };
+    audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(Ok(saved))
+}
+
+/// The facility row as JSON, for the audit trail.
+async fn snapshot(tx: &mut sqlx::Transaction<'_, Sqlite>, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT json_object('facility_code', facility_code, 'name', name, 'kana', kana, 'facility_type', facility_type,
+                'prefecture', prefecture, 'address', address, 'corporation_id', corporation_id,
+                'online_billing', online_billing, 'group_monthly_prescriptions', group_monthly_prescriptions)
+         FROM facilities WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await
+}
