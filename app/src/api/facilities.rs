@@ -53,6 +53,8 @@ pub struct FacilityDetail {
     pub kana: String,
     /// Address.
     pub address: String,
+    /// Its corporation's id.
+    pub corporation_id: Option<i64>,
     /// Its quotes, newest first.
     pub quotes: Vec<QuoteSummary>,
 }

@@ -85,7 +85,7 @@ pub struct ProgressView {
 }
 
 #[cfg(feature = "ssr")]
-fn deadline_view(d: &rules::provisioning::Deadline) -> DeadlineView {
+pub(crate) fn deadline_view(d: &rules::provisioning::Deadline) -> DeadlineView {
     DeadlineView {
         kind: d.kind.code().to_owned(),
         label: d.label_ja.clone(),
@@ -223,8 +223,33 @@ pub async fn apply_reader(
     maker: String,
     bulk_declared_on: String,
 ) -> Result<(), UiError> {
-    use crate::ssr::db;
     let ids: Vec<i64> = facility_ids.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+    apply_for(ids, &applied_on, &readers, &maker, &bulk_declared_on).await
+}
+
+/// 一括申請: one application for the checked facilities of a corporation
+/// (checkboxes `selected[<facility id>]`).
+#[server(prefix = "/api", endpoint = "bulk_apply_readers")]
+pub async fn bulk_apply_readers(
+    selected: Option<std::collections::BTreeMap<String, String>>,
+    applied_on: String,
+    readers: String,
+    maker: String,
+    bulk_declared_on: String,
+) -> Result<(), UiError> {
+    let ids: Vec<i64> = selected.unwrap_or_default().keys().filter_map(|k| k.parse().ok()).collect();
+    apply_for(ids, &applied_on, &readers, &maker, &bulk_declared_on).await
+}
+
+#[cfg(feature = "ssr")]
+async fn apply_for(
+    ids: Vec<i64>,
+    applied_on: &str,
+    readers: &str,
+    maker: &str,
+    bulk_declared_on: &str,
+) -> Result<(), UiError> {
+    use crate::ssr::db;
     let Some(&first) = ids.first() else {
         return Err(UiError::Invalid("施設を選んでください".into()));
     };
@@ -233,7 +258,7 @@ pub async fn apply_reader(
         actor_user = Some(editable(id).await?);
     }
     let Some((user, actor, pool)) = actor_user else { return Err(UiError::NotFound) };
-    let applied = required_day("applied_on", &applied_on)?;
+    let applied = required_day("applied_on", applied_on)?;
     let readers: u8 = readers
         .trim()
         .parse()
@@ -259,7 +284,7 @@ pub async fn apply_reader(
             )]));
         }
     }
-    let bulk = optional_day("bulk_declared_on", &bulk_declared_on)?;
+    let bulk = optional_day("bulk_declared_on", bulk_declared_on)?;
     let batch = (ids.len() > 1).then(|| format!("bulk-{}-{}", user.id, applied));
     let input = db::provisioning::ApplicationInput {
         applied_on: &applied,

@@ -120,7 +120,10 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
                     <tr><th scope="row">"フリガナ"</th><td>{d.kana}</td></tr>
                     <tr><th scope="row">"施設区分"</th><td>{facility_type_label(&s.facility_type)}</td></tr>
                     <tr><th scope="row">"所在地"</th><td>{prefecture_label(&s.prefecture)} " " {d.address}</td></tr>
-                    <tr><th scope="row">"法人"</th><td>{s.corporation.clone().unwrap_or_else(|| "—".into())}</td></tr>
+                    <tr><th scope="row">"法人"</th><td>{match (s.corporation.clone(), d.corporation_id) {
+                        (Some(name), Some(cid)) => view! { <a href=format!("/corporations/{cid}")>{name}</a> }.into_any(),
+                        _ => "—".into_any(),
+                    }}</td></tr>
                     <tr><th scope="row">"請求方法"</th><td>{if s.online_billing { "オンライン請求" } else { "紙レセプト（義務化の対象外）" }}</td></tr>
                 </tbody>
             </table>

@@ -14,16 +14,23 @@ pub fn HomePage() -> impl IntoView {
         <Layout title="ホーム">
             <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
                 {move || Suspend::new(async move {
-                    let greeting = match user.await {
-                        Ok(Some(u)) => format!("{} さん、ようこそ。", u.display_name),
-                        _ => String::new(),
-                    };
+                    let me = user.await.ok().flatten();
+                    let greeting = me.as_ref().map(|u| format!("{} さん、ようこそ。", u.display_name)).unwrap_or_default();
+                    let corporation = me.as_ref().and_then(|u| match u.scope {
+                        rules::access::Scope::Corporation { id } => Some(view! {
+                            <p><a href=format!("/corporations/{id}") data-testid="my-corporation">
+                                {format!("{} の施設と期限", u.scope_label)}
+                            </a></p>
+                        }),
+                        _ => None,
+                    });
                     let summary = match figures.await {
                         Ok(figures) => view! { <NationalSummary figures /> }.into_any(),
                         Err(error) => view! { <ErrorBox error /> }.into_any(),
                     };
                     view! {
                         <p class="lead">{greeting}</p>
+                        {corporation}
                         {summary}
                     }
                 })}

@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit_trail;
+mod corporation;
 mod facilities;
 mod facility_form;
 mod home;
@@ -13,6 +14,7 @@ mod subsidy;
 
 pub use admin::AdminUsersPage;
 pub use audit_trail::AuditTrailPage;
+pub use corporation::CorporationPage;
 pub use facilities::{FacilitiesPage, FacilityPage, QuotePage};
 pub use facility_form::{FacilityEditPage, FacilityNewPage};
 pub use home::HomePage;

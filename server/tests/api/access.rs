@@ -35,6 +35,8 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/facilities/{id}", Obj::Foreign, [404, 404, 404, 403]),
     ("/quotes/{id}", Obj::Own, [200, 200, 200, 403]),
     ("/quotes/{id}", Obj::Foreign, [404, 404, 404, 403]),
+    ("/corporations/{id}", Obj::Own, [200, 200, 200, 403]),
+    ("/corporations/{id}", Obj::Foreign, [404, 404, 404, 403]),
     ("/admin/users", Obj::None, [403, 403, 403, 200]),
     ("/audit-log", Obj::None, [403, 403, 200, 403]),
     ("/audit-log.csv", Obj::None, [403, 403, 200, 403]),
@@ -99,6 +101,10 @@ async fn every_role_gets_exactly_the_expected_status_on_every_page() {
     let app = spawn_app().await;
     let pool = app.pool().clone();
     let by_role = facilities_by_role(&pool).await;
+    let demo_corp = id(&pool, "SELECT id FROM corporations WHERE code = 'demo_corp'").await;
+    let tokyo_corp = id(&pool, "SELECT id FROM corporations WHERE code = 'demo_corp_tokyo'").await;
+    let corporations =
+        [(demo_corp, tokyo_corp), (demo_corp, tokyo_corp), (demo_corp, 999_999), (demo_corp, tokyo_corp)];
     let mut failures = Vec::new();
     for (r, email) in ROLES.iter().enumerate() {
         let (own, foreign) = by_role[r];
@@ -116,12 +122,14 @@ async fn every_role_gets_exactly_the_expected_status_on_every_page() {
             .expect("login");
         assert_eq!(location(&res), "/", "{email} signs in");
         for (template, obj, expected) in MATRIX {
-            let id = match (template.starts_with("/quotes"), obj) {
-                (_, Obj::None) => 0,
-                (false, Obj::Own) => own,
-                (false, Obj::Foreign) => foreign,
-                (true, Obj::Own) => own_quote,
-                (true, Obj::Foreign) => foreign_quote,
+            let id = match (*obj, template.split('/').nth(1)) {
+                (Obj::None, _) => 0,
+                (Obj::Own, Some("quotes")) => own_quote,
+                (Obj::Foreign, Some("quotes")) => foreign_quote,
+                (Obj::Own, Some("corporations")) => corporations[r].0,
+                (Obj::Foreign, Some("corporations")) => corporations[r].1,
+                (Obj::Own, _) => own,
+                (Obj::Foreign, _) => foreign,
             };
             let path = template.replace("{id}", &id.to_string());
             let res = user.get(app.url(&path)).send().await.expect("GET");

@@ -288,3 +288,41 @@ async fn only_managers_register_facilities() {
         post(&app, "/api/save_facility", "/facilities/new", &facility_form(&code, "オンシ", "medical_clinic")).await;
     assert_eq!(res.status(), 403);
 }
+
+#[tokio::test]
+async fn a_corporation_applies_for_several_facilities_at_once_and_sees_them_on_its_page() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let corp: i64 = sqlx::query_scalar("SELECT id FROM corporations WHERE code = 'demo_corp'")
+        .fetch_one(app.pool())
+        .await
+        .expect("corp");
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM facilities WHERE corporation_id = ? ORDER BY id LIMIT 2")
+        .bind(corp)
+        .fetch_all(app.pool())
+        .await
+        .expect("facilities");
+    let page = format!("/corporations/{corp}");
+    let html = app.get_html(&page).await;
+    assert!(html.contains(r#"data-testid="bulk-apply""#));
+    let keys: Vec<String> = ids.iter().map(|i| format!("selected[{i}]")).collect();
+    let mut form: Vec<(&str, &str)> = keys.iter().map(|k| (k.as_str(), "on")).collect();
+    form.extend([
+        ("applied_on", "2021-03-20"),
+        ("readers", "1"),
+        ("maker", "fujitsu_japan"),
+        ("bulk_declared_on", "2021-03-20"),
+    ]);
+    let res = post(&app, "/api/bulk_apply_readers", &page, &form).await;
+    assert_eq!(res.status(), 302);
+    assert!(!location(&res).contains("__err"), "{}", location(&res));
+    let (n, batches): (i64, i64) =
+        sqlx::query_as("SELECT count(*), count(DISTINCT bulk_batch) FROM reader_applications")
+            .fetch_one(app.pool())
+            .await
+            .expect("count");
+    assert_eq!((n, batches), (2, 1), "two facilities, one 一括申請 batch");
+    let html = app.get_html(&page).await;
+    assert!(html.contains(r#"data-testid="total-estimate""#));
+    assert!(html.contains("カードリーダー申込済"), "stage shown per facility");
+}

@@ -15,6 +15,7 @@ struct FacilityRow {
     prefecture: String,
     address: String,
     corporation_name: Option<String>,
+    corporation_id: Option<i64>,
     online_billing: bool,
 }
 
@@ -35,7 +36,7 @@ impl FacilityRow {
 fn select() -> QueryBuilder<'static, Sqlite> {
     QueryBuilder::new(
         "SELECT f.id, f.facility_code, f.name, f.kana, f.facility_type, f.prefecture, f.address,
-                c.name AS corporation_name, f.online_billing
+                c.name AS corporation_name, f.corporation_id, f.online_billing
          FROM facilities f LEFT JOIN corporations c ON c.id = f.corporation_id
          WHERE 1 = 1",
     )
@@ -67,7 +68,13 @@ pub async fn detail(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<O
     .bind(row.id)
     .fetch_all(pool)
     .await?;
-    Ok(Some(FacilityDetail { summary: row.summary(), kana: row.kana, address: row.address, quotes }))
+    Ok(Some(FacilityDetail {
+        summary: row.summary(),
+        kana: row.kana,
+        address: row.address,
+        corporation_id: row.corporation_id,
+        quotes,
+    }))
 }
 
 /// Inserts (`id` 0) or updates a facility and records the change; `Ok(Err(field error))`

@@ -1,0 +1,92 @@
+//! 法人: all facilities of a corporation with stage, next deadline and subsidy estimate; 一括申請.
+
+use crate::UiError;
+use crate::api::corporation::{CorporationView, corporation};
+use crate::api::provisioning::BulkApplyReaders;
+use crate::layout::{ErrorBox, Layout};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// 法人のページ.
+#[component]
+pub fn CorporationPage() -> impl IntoView {
+    let id = use_params_map().get_untracked().get("id").and_then(|s| s.parse::<i64>().ok());
+    let view_data = Resource::new(
+        move || id,
+        |id| async move {
+            match id {
+                Some(id) => corporation(id).await,
+                None => Err(UiError::NotFound),
+            }
+        },
+    );
+    let bulk = ServerAction::<BulkApplyReaders>::new();
+    let error = move || {
+        bulk.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
+    view! {
+        <Layout title="法人の施設">
+            {error}
+            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+                {move || Suspend::new(async move {
+                    match view_data.await {
+                        Ok(c) => view! { <Corporation c bulk /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn Corporation(c: CorporationView, bulk: ServerAction<BulkApplyReaders>) -> impl IntoView {
+    let pending: Vec<(i64, String)> =
+        c.facilities.iter().filter(|f| !f.applied).map(|f| (f.id, f.name.clone())).collect();
+    view! {
+        <h2>{c.name.clone()}</h2>
+        <p>"補助額の上限見込み（合計）: " <strong data-testid="total-estimate">{c.total_estimate.clone()}</strong></p>
+        <table class="data" data-testid="corporation-facilities">
+            <thead>
+                <tr>
+                    <th scope="col">"施設"</th><th scope="col">"施設区分"</th><th scope="col">"導入状況"</th>
+                    <th scope="col">"次の期限"</th><th scope="col" class="num">"補助額の上限見込み"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {c.facilities.iter().map(|f| view! {
+                    <tr>
+                        <td><a href=format!("/facilities/{}", f.id)>{f.name.clone()}</a></td>
+                        <td>{f.facility_type.clone()}</td>
+                        <td>{f.stage.clone()}</td>
+                        <td class=f.next.as_ref().map(|d| format!("deadline {}", d.status)).unwrap_or_default()>
+                            {f.next.as_ref().map(|d| format!("{}（{}・{}）", d.label, d.due, d.status_label)).unwrap_or_else(|| "—".into())}
+                        </td>
+                        <td class="num">{f.subsidy_estimate.clone()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {(c.can_edit && !pending.is_empty()).then(|| view! {
+            <section class="card">
+                <h2>"一括申請（カードリーダー）"</h2>
+                <ActionForm action=bulk attr:class="form" attr:data-testid="bulk-apply">
+                    {pending.into_iter().map(|(id, name)| view! {
+                        <label class="check"><input type="checkbox" name=format!("selected[{id}]") value="on"/>{name}</label>
+                    }).collect_view()}
+                    <label>"申込日"<input name="applied_on" type="text" required/></label>
+                    <label>"台数（各施設）"<input name="readers" type="number" min="1" max="20" value="1"/></label>
+                    <label>"機種"
+                        <select name="maker">
+                            <option value="">"機種未定（2021年3月の申込のみ）"</option>
+                            {c.makers.iter().map(|(code, name)| view! { <option value=code.clone()>{name.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"一括申請の申出日"<input name="bulk_declared_on" type="text"/></label>
+                    <button type="submit" class="primary">"まとめて申し込む"</button>
+                </ActionForm>
+            </section>
+        })}
+    }
+}
