@@ -1,0 +1,90 @@
+// Provisioning journey: the demo manager registers a facility, applies for a reader as 機種未定,
+// chooses the model, moves through the stages to 運用開始, and the deadline banner follows.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { clickAndWaitForLoad, closeBrowser, login, pathOf, startServer, withPage } from './harness.mjs';
+
+const TIMEOUT = { timeout: 120_000 };
+
+/** A 医療機関コード (福岡, 医科) whose last digit satisfies the Luhn check. */
+function facilityCode(serial) {
+  const body = `401${String(serial).padStart(6, '0')}`;
+  for (let d = 0; d <= 9; d += 1) {
+    const digits = `${body}${d}`.split('').reverse().map(Number);
+    const sum = digits.reduce((s, n, i) => s + (i % 2 === 1 ? ((n * 2) % 10) + Math.floor((n * 2) / 10) : n), 0);
+    if (sum % 10 === 0) return `${body}${d}`;
+  }
+  throw new Error('no check digit');
+}
+
+async function banner(page) {
+  const b = page.locator('[data-testid="deadline-banner"]');
+  return { kind: await b.getAttribute('data-kind'), status: await b.getAttribute('data-status'), text: await b.innerText() };
+}
+
+async function submit(page, form) {
+  await clickAndWaitForLoad(page, page.locator(`form[data-testid="${form}"] button[type="submit"]`));
+  const alerts = await page.locator('[role="alert"]').allInnerTexts();
+  assert.deepEqual(alerts, [], `no error after ${form}`);
+}
+
+describe('reader provisioning', () => {
+  let server;
+
+  before(async () => {
+    // Look at the rollout as of mid-April 2021, when the 機種未定 deadline was still ahead.
+    server = await startServer({ env: { ONSHI_TODAY: '2021-04-15' } });
+  });
+
+  after(async () => {
+    await closeBrowser();
+    await server?.stop();
+  });
+
+  test('the manager registers a facility and takes it from 機種未定 to 運用開始 while the banner follows', TIMEOUT, (t) =>
+    withPage(t, async (page) => {
+      await login(page, server.url, 'manager@demo.onshi.jp', server.password);
+      await page.goto(new URL('/facilities/new', server.url).href);
+      await page.fill('input[name="code"]', facilityCode(Date.now() % 1_000_000));
+      await page.fill('input[name="name"]', 'オンシ博多駅前クリニック');
+      await page.fill('input[name="kana"]', 'オンシハカタエキマエクリニック');
+      await page.selectOption('select[name="facility_type"]', 'medical_clinic');
+      await page.selectOption('select[name="prefecture"]', '40');
+      await page.fill('input[name="address"]', '福岡市博多区博多駅前1-1');
+      await submit(page, 'facility-form');
+      assert.match(pathOf(page), /^\/facilities\/\d+$/);
+      assert.equal(await page.locator('[data-testid="stage"]').innerText(), 'ポータルサイト未登録');
+
+      const seen = [];
+      await page.fill('form[data-testid="apply-reader"] input[name="applied_on"]', '令和3年3月15日');
+      await page.selectOption('form[data-testid="apply-reader"] select[name="maker"]', '');
+      await submit(page, 'apply-reader');
+      let b = await banner(page);
+      assert.equal(b.kind, 'model_choice');
+      assert.equal(b.status, 'upcoming');
+      assert.match(b.text, /令和3年6月30日/);
+      seen.push(b);
+
+      await page.selectOption('form[data-testid="choose-model"] select[name="maker"]', { index: 0 });
+      await page.fill('form[data-testid="choose-model"] input[name="chosen_on"]', '2021-04-10');
+      await submit(page, 'choose-model');
+      b = await banner(page);
+      assert.notEqual(b.kind, 'model_choice', 'the model choice is done');
+      seen.push(b);
+
+      for (const [stage, day] of [['vendor_ordered', '2021-07-01'], ['installing', '2021-08-02'], ['installed', '2021-09-01'], ['operating', '2021-10-20']]) {
+        await page.selectOption('form[data-testid="record-stage"] select[name="stage"]', stage);
+        await page.fill('form[data-testid="record-stage"] input[name="reached_on"]', day);
+        await submit(page, 'record-stage');
+        seen.push(await banner(page));
+      }
+      assert.equal(await page.locator('[data-testid="stage"]').innerText(), '運用開始');
+      const last = seen.at(-1);
+      assert.equal(last.kind, 'subsidy_application', 'only the subsidy application is left');
+      const kinds = seen.map((s) => s.kind);
+      assert.ok(new Set(kinds).size >= 3, `the banner changed along the way: ${kinds.join(' → ')}`);
+      const timeline = await page.locator('[data-testid="timeline"]').innerText();
+      assert.match(timeline, /運用開始/);
+      assert.match(timeline, /カードリーダー申込済/);
+    }));
+});
