@@ -12,7 +12,6 @@ pub mod config;
 pub mod db;
 pub mod error;
 mod middleware;
-pub mod peers;
 pub mod quote_audit;
 mod routes;
 pub mod seed;

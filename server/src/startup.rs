@@ -142,6 +142,11 @@ impl Application {
             .route(app::STYLESHEET_PATH, get(routes::stylesheet))
             .route("/audit-log.csv", get(routes::audit_trail::export_audit_log_csv))
             .route(
+                "/facilities/{id}/quotes",
+                axum::routing::post(routes::quote_upload::upload_quote)
+                    .layer(axum::extract::DefaultBodyLimit::max(routes::audit::BODY_LIMIT)),
+            )
+            .route(
                 "/api/audit",
                 axum::routing::post(routes::audit::audit_quote)
                     .layer(axum::extract::DefaultBodyLimit::max(routes::audit::BODY_LIMIT)),

@@ -130,6 +130,10 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
         </section>
         <section class="card">
             <h2>"見積書"</h2>
+            <form method="post" enctype="multipart/form-data" action=format!("/facilities/{}/quotes", s.id) class="form upload-form" data-testid="upload-quote">
+                <label>"ベンダーの見積書（Excel・LibreOffice・CSV、20MBまで）"<input type="file" name="file" required/></label>
+                <button type="submit">"読み取って確認する"</button>
+            </form>
             {if d.quotes.is_empty() {
                 view! { <p>"登録された見積書はありません。"</p> }.into_any()
             } else {

@@ -9,6 +9,7 @@ mod home;
 mod login;
 mod not_found;
 mod provisioning;
+mod quote_draft;
 mod reference;
 mod subsidy;
 
@@ -20,5 +21,6 @@ pub use facility_form::{FacilityEditPage, FacilityNewPage};
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
+pub use quote_draft::QuoteDraftPage;
 pub use reference::{BenchmarksPage, StatisticsPage, VendorsPage};
 pub use subsidy::SubsidyPage;

@@ -7,7 +7,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use quote_reader::ReadError;
-use rules::audit::{AuditContext, BenchmarkRowData, Benchmarks};
+use rules::audit::AuditContext;
 use rules::{FacilityType, parse_date};
 use serde::Serialize;
 
@@ -51,46 +51,6 @@ fn read_error(e: &ReadError) -> Response {
         column: e.column.clone(),
     };
     (status, Json(body)).into_response()
-}
-
-/// The benchmark rows as stored, so admins' changes apply.
-async fn stored_benchmarks(pool: &sqlx::SqlitePool) -> sqlx::Result<Benchmarks> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        table_id: String,
-        source: String,
-        verified: bool,
-        key: String,
-        label_ja: String,
-        category: Option<String>,
-        min: Option<String>,
-        mean: Option<String>,
-        max: Option<String>,
-        value: Option<String>,
-    }
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT r.table_id, t.source, t.verified, r.key, r.label_ja, r.category, r.min, r.mean, r.max, r.value
-         FROM benchmark_rows r JOIN benchmark_tables t ON t.id = r.table_id
-         ORDER BY r.table_id, r.position",
-    )
-    .fetch_all(pool)
-    .await?;
-    let rows: Vec<BenchmarkRowData> = rows
-        .into_iter()
-        .map(|r| BenchmarkRowData {
-            table_id: r.table_id,
-            table_source: r.source,
-            table_verified: r.verified,
-            key: r.key,
-            label_ja: r.label_ja,
-            category: r.category,
-            min: r.min,
-            mean: r.mean,
-            max: r.max,
-            value: r.value,
-        })
-        .collect();
-    Ok(Benchmarks::from_rows(&rows))
 }
 
 /// `POST /api/audit` (multipart): `file`, `facility_type`, optional `readers`
@@ -148,11 +108,11 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
             "facility_type（hospital, medical_clinic, dental_clinic, pharmacy, large_chain_pharmacy）を指定してください",
         );
     };
-    let benchmarks = match stored_benchmarks(&state.pool).await {
+    let benchmarks = match app::ssr::db::benchmarks::stored(&state.pool).await {
         Ok(b) => b,
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };
-    let peers = match crate::peers::for_facility_type(&state.pool, facility_type).await {
+    let peers = match app::ssr::db::peers::for_facility_type(&state.pool, facility_type).await {
         Ok(p) => p,
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };

@@ -9,6 +9,7 @@ mod helpers;
 mod login;
 mod pages;
 mod provisioning;
+mod quote_upload;
 mod security;
 mod seed_data;
 mod user_cli;

@@ -1,7 +1,9 @@
 //! Queries, one small function per statement, grouped by table.
 
 pub mod admin_users;
+pub mod benchmarks;
 pub mod facilities;
+pub mod peers;
 pub mod provisioning;
 pub mod quotes;
 pub mod reference;

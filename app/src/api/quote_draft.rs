@@ -1,0 +1,299 @@
+//! Server functions of the quote preview: the parsed, audited draft, and its confirmation.
+#![expect(missing_docs, reason = "#[server] generates argument structs whose fields cannot carry docs")]
+
+use crate::UiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A line of the preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftLine {
+    /// Row in the sheet.
+    pub row: u32,
+    /// 品名.
+    pub description: String,
+    /// Category code.
+    pub category: String,
+    /// Classifier confidence.
+    pub confidence: u8,
+    /// 数量 and 単位.
+    pub quantity: String,
+    /// 単価.
+    pub unit_price: String,
+    /// 金額 as plain digits (for the correction field).
+    pub amount: String,
+    /// Eligibility label.
+    pub eligibility: String,
+    /// Flags: (code, severity label, message).
+    pub flags: Vec<(String, String, String)>,
+}
+
+/// The preview of an uploaded quote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftView {
+    /// Draft token.
+    pub token: String,
+    /// Facility.
+    pub facility_id: i64,
+    /// File name.
+    pub file_name: String,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// Vendor read from the file.
+    pub vendor_in_file: Option<String>,
+    /// 見積日.
+    pub quote_date: Option<String>,
+    /// Lines.
+    pub lines: Vec<DraftLine>,
+    /// Quote-level flags: (code, severity label, message).
+    pub flags: Vec<(String, String, String)>,
+    /// Written totals (subtotal, tax, total).
+    pub written: [Option<String>; 3],
+    /// Computed totals (subtotal, tax, total, eligible total).
+    pub computed: [String; 4],
+    /// Subsidy estimate and self-burden.
+    pub subsidy: (String, String, String),
+    /// Vendors: (id, name).
+    pub vendors: Vec<(i64, String)>,
+}
+
+#[cfg(feature = "ssr")]
+struct Draft {
+    facility_id: i64,
+    file_name: String,
+    sha256: String,
+    bytes: Vec<u8>,
+    quote: rules::quote::Quote,
+}
+
+#[cfg(feature = "ssr")]
+async fn load_draft(pool: &sqlx::SqlitePool, user: &crate::SessionUser, token: &str) -> Result<Draft, UiError> {
+    use crate::ssr::context::internal;
+    let row: Option<(i64, i64, String, String, Vec<u8>, String)> = sqlx::query_as(
+        "SELECT facility_id, user_id, file_name, file_sha256, file_bytes, parsed_json FROM quote_drafts WHERE token = ?",
+    )
+    .bind(token)
+    .fetch_optional(pool)
+    .await
+    .map_err(internal)?;
+    // Only the uploader sees a draft; to anyone else it does not exist.
+    let (facility_id, owner, file_name, sha256, bytes, json) =
+        row.filter(|r| r.1 == user.id).ok_or(UiError::NotFound)?;
+    let _ = owner;
+    crate::ssr::db::provisioning::facility_in_scope(pool, &user.scope, facility_id).await?;
+    let quote = serde_json::from_str(&json).map_err(internal)?;
+    Ok(Draft { facility_id, file_name, sha256, bytes, quote })
+}
+
+#[cfg(feature = "ssr")]
+async fn audit_of(
+    pool: &sqlx::SqlitePool,
+    facility_id: i64,
+    quote: &rules::quote::Quote,
+) -> Result<rules::audit::AuditReport, UiError> {
+    use crate::ssr::{context::internal, db};
+    use rules::audit::{AuditContext, audit};
+    let kind: String = sqlx::query_scalar("SELECT facility_type FROM facilities WHERE id = ?")
+        .bind(facility_id)
+        .fetch_one(pool)
+        .await
+        .map_err(internal)?;
+    let kind = kind.parse::<rules::FacilityType>().map_err(internal)?;
+    let app = db::provisioning::application(pool, facility_id).await.map_err(internal)?;
+    let ctx = AuditContext {
+        facility_type: kind,
+        readers: app.as_ref().map_or(1, |a| u8::try_from(a.readers).unwrap_or(1)),
+        reader_applied_on: app.as_ref().and_then(|a| chrono::NaiveDate::parse_from_str(&a.applied_on, "%Y-%m-%d").ok()),
+    };
+    let bench = db::benchmarks::stored(pool).await.map_err(internal)?;
+    let peers = db::peers::for_facility_type(pool, kind).await.map_err(internal)?;
+    Ok(audit(quote, &ctx, &bench, &peers, rules::classify::Classifier::builtin(), rules::scheme::Catalog::builtin()))
+}
+
+/// The preview of a draft the user uploaded.
+#[server(prefix = "/api", endpoint = "quote_draft")]
+pub async fn quote_draft(token: String) -> Result<DraftView, UiError> {
+    use crate::ssr::{context, db};
+    let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
+    let pool = context::pool()?;
+    let d = load_draft(&pool, &user, &token).await?;
+    let r = audit_of(&pool, d.facility_id, &d.quote).await?;
+    let flag = |f: &rules::audit::Flag| (f.code.code().to_owned(), f.severity.label_ja().to_owned(), f.message.clone());
+    let yen = |y: Option<rules::Yen>| y.map(|y| y.to_string());
+    Ok(DraftView {
+        token,
+        facility_id: d.facility_id,
+        file_name: d.file_name,
+        sha256: d.sha256,
+        vendor_in_file: d.quote.vendor.clone(),
+        quote_date: d.quote.quote_date.map(rules::format_wareki_with_western),
+        lines: r
+            .lines
+            .iter()
+            .map(|l| DraftLine {
+                row: l.row,
+                description: l.description.clone(),
+                category: l.category.code().to_owned(),
+                confidence: l.confidence,
+                quantity: format!(
+                    "{}{}",
+                    l.quantity.map(|q| q.normalize().to_string()).unwrap_or_default(),
+                    l.unit.clone().unwrap_or_default()
+                ),
+                unit_price: yen(l.unit_price).unwrap_or_default(),
+                amount: l.amount.map(|a| a.amount().normalize().to_string()).unwrap_or_default(),
+                eligibility: l.eligibility.label_ja().to_owned(),
+                flags: l.flags.iter().map(flag).collect(),
+            })
+            .collect(),
+        flags: r.flags.iter().map(flag).collect(),
+        written: [yen(r.written.subtotal), yen(r.written.tax), yen(r.written.total)],
+        computed: [r.computed.subtotal, r.computed.tax, r.computed.total, r.computed.eligible_total]
+            .map(|y| y.to_string()),
+        subsidy: (
+            r.subsidy.scheme_name.clone().unwrap_or_else(|| "該当なし".into()),
+            r.subsidy.amount.to_string(),
+            r.subsidy.self_burden.to_string(),
+        ),
+        vendors: db::provisioning::vendors(&pool).await.map_err(context::internal)?,
+    })
+}
+
+/// Confirms a draft: applies the corrections (`category[row]`, `amount[row]`),
+/// stores the quote, its lines and its file in one transaction, records it.
+#[server(prefix = "/api", endpoint = "confirm_quote")]
+pub async fn confirm_quote(
+    token: String,
+    vendor_id: String,
+    new_vendor: String,
+    category: Option<BTreeMap<String, String>>,
+    amount: Option<BTreeMap<String, String>>,
+) -> Result<(), UiError> {
+    use crate::ssr::audit_log::{self, Actor, Change};
+    use crate::ssr::context::{self, internal};
+    use rules::category::Category;
+    let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
+    let pool = context::pool()?;
+    let d = load_draft(&pool, &user, &token).await?;
+    let mut quote = d.quote.clone();
+    let (category, amount) = (category.unwrap_or_default(), amount.unwrap_or_default());
+    let mut errors = Vec::new();
+    let classifier = rules::classify::Classifier::builtin();
+    // (category, parsed category if corrected, parsed amount if corrected) per line.
+    let mut chosen: Vec<(Category, Option<String>, Option<String>)> = Vec::new();
+    for line in &mut quote.lines {
+        let key = line.row.to_string();
+        let parsed = classifier.classify(line).category;
+        let cat = match category.get(&key).map(|c| c.parse::<Category>()) {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                errors.push((format!("category[{key}]"), e.to_string()));
+                parsed
+            }
+            None => parsed,
+        };
+        let mut parsed_amount = None;
+        if let Some(text) = amount.get(&key).map(|t| t.trim()).filter(|t| !t.is_empty()) {
+            match rules::Yen::parse(text) {
+                Ok(y) if Some(y) != line.effective_amount() => {
+                    parsed_amount =
+                        Some(line.effective_amount().map(|a| a.amount().normalize().to_string()).unwrap_or_default());
+                    line.amount = Some(y);
+                }
+                Ok(_) => {}
+                Err(e) => errors.push((format!("amount[{key}]"), format!("{}行目の金額: {e}", line.row))),
+            }
+        }
+        chosen.push((cat, (cat != parsed).then(|| parsed.code().to_owned()), parsed_amount));
+    }
+    if !errors.is_empty() {
+        return Err(UiError::Fields(errors));
+    }
+    let actor = Actor::user(user.id, user.email.clone());
+    let mut tx = audit_log::begin(&pool).await.map_err(internal)?;
+    let vendor: Option<i64> = match (vendor_id.trim().parse::<i64>().ok(), new_vendor.trim()) {
+        (Some(id), _) => Some(id),
+        (None, "") => None,
+        (None, name) => Some(
+            sqlx::query_scalar(
+                "INSERT INTO vendors (code, name, source) VALUES (?, ?, 'Onshi の利用者が登録') ON CONFLICT (code) DO UPDATE SET name = name RETURNING id",
+            )
+            .bind(format!("user_{}", name))
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(internal)?,
+        ),
+    };
+    let quote_id: i64 = sqlx::query_scalar(
+        "INSERT INTO quotes (facility_id, vendor_id, file_name, file_sha256, quote_date, tax_inclusive, confirmed, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING id",
+    )
+    .bind(d.facility_id)
+    .bind(vendor)
+    .bind(&d.file_name)
+    .bind(&d.sha256)
+    .bind(quote.quote_date.map(|q| q.format("%Y-%m-%d").to_string()))
+    .bind(quote.tax_inclusive)
+    .bind(user.id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(internal)?;
+    sqlx::query("INSERT INTO quote_files (quote_id, bytes) VALUES (?, ?)")
+        .bind(quote_id)
+        .bind(&d.bytes)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    let mut corrections = Vec::new();
+    for (position, (line, (cat, parsed_cat, parsed_amount))) in quote.lines.iter().zip(&chosen).enumerate() {
+        let kind = match line.kind {
+            rules::quote::LineKind::Item => "item",
+            rules::quote::LineKind::Discount => "discount",
+        };
+        let plain = |y: Option<rules::Yen>| y.map(|y| y.amount().normalize().to_string());
+        sqlx::query(
+            "INSERT INTO quote_lines (quote_id, position, sheet_row, kind, description, spec, category, quantity, unit,
+                                      unit_price, amount, comparable_price, note, parsed_category, parsed_amount)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(quote_id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(i64::from(line.row))
+        .bind(kind)
+        .bind(&line.description)
+        .bind(&line.spec)
+        .bind(cat.code())
+        .bind(line.quantity.map(|q| q.normalize().to_string()))
+        .bind(line.unit.as_ref().map(|u| u.label_ja().to_owned()))
+        .bind(plain(line.unit_price))
+        .bind(plain(line.effective_amount()))
+        .bind(plain(rules::audit::comparable_price(line, *cat)))
+        .bind(&line.note)
+        .bind(parsed_cat)
+        .bind(parsed_amount)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if parsed_cat.is_some() || parsed_amount.is_some() {
+            corrections.push(serde_json::json!({"row": line.row, "category_from": parsed_cat, "category_to": cat.code(),
+                                                "amount_from": parsed_amount, "amount_to": plain(line.effective_amount())}));
+        }
+    }
+    let change = Change {
+        action: "create",
+        entity: "quote",
+        entity_id: quote_id.to_string(),
+        before: None,
+        after: Some(
+            serde_json::json!({"facility_id": d.facility_id, "file_name": d.file_name, "file_sha256": d.sha256,
+                                       "lines": quote.lines.len(), "vendor_id": vendor, "corrections": corrections}),
+        ),
+    };
+    audit_log::record(&mut tx, &actor, change).await.map_err(internal)?;
+    sqlx::query("DELETE FROM quote_drafts WHERE token = ?").bind(&token).execute(&mut *tx).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    leptos_axum::redirect(&format!("/quotes/{quote_id}"));
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! 見積書の確認: the parsed, audited upload; correct categories or amounts, then confirm.
+
+use crate::api::quote_draft::{ConfirmQuote, DraftView, quote_draft};
+use crate::layout::{ErrorBox, Layout};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use rules::category::Category;
+
+/// 見積書の確認.
+#[component]
+pub fn QuoteDraftPage() -> impl IntoView {
+    let token = use_params_map().get_untracked().get("token").unwrap_or_default();
+    let draft = Resource::new(move || token.clone(), quote_draft);
+    let confirm = ServerAction::<ConfirmQuote>::new();
+    let error = move || {
+        confirm.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
+    view! {
+        <Layout title="見積書の確認">
+            {error}
+            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+                {move || Suspend::new(async move {
+                    match draft.await {
+                        Ok(d) => view! { <Draft d confirm /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+fn flag_list(flags: &[(String, String, String)]) -> impl IntoView + use<> {
+    let items = flags.to_vec();
+    view! {
+        <ul class="flags">
+            {items.into_iter().map(|(code, severity, message)| view! {
+                <li data-flag=code.clone()><span class="badge">{severity}</span> " " {message}</li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
+    let token = d.token.clone();
+    view! {
+        <section class="card" data-testid="quote-draft">
+            <h2>{d.file_name.clone()}</h2>
+            <p class="source">"SHA-256: " <code>{d.sha256.clone()}</code></p>
+            <p>{d.vendor_in_file.clone().map(|v| format!("発行元（ファイルの記載）: {v} ／ ")).unwrap_or_default()}
+               {d.quote_date.clone().map(|q| format!("見積日: {q}")).unwrap_or_default()}</p>
+            <p>"まだ登録されていません。費目や金額を確認し、必要なら直してから「登録する」を押してください。"</p>
+            {(!d.flags.is_empty()).then(|| flag_list(&d.flags))}
+            <ActionForm action=confirm attr:class="form" attr:data-testid="confirm-quote">
+                <input type="hidden" name="token" value=token/>
+                <table class="data">
+                    <thead>
+                        <tr><th scope="col" class="num">"行"</th><th scope="col">"品名"</th><th scope="col">"費目"</th>
+                            <th scope="col" class="num">"数量"</th><th scope="col" class="num">"単価"</th>
+                            <th scope="col" class="num">"金額（円）"</th><th scope="col">"補助"</th><th scope="col">"指摘"</th></tr>
+                    </thead>
+                    <tbody>
+                        {d.lines.iter().map(|l| {
+                            let current = l.category.clone();
+                            view! {
+                                <tr>
+                                    <td class="num">{l.row}</td>
+                                    <td>{l.description.clone()}</td>
+                                    <td>
+                                        <select name=format!("category[{}]", l.row) aria-label="費目">
+                                            {Category::ALL.into_iter().map(|c| view! {
+                                                <option value=c.code() selected=current == c.code()>{c.label_ja()}</option>
+                                            }).collect_view()}
+                                        </select>
+                                        {(l.confidence < 50).then(|| view! { <span class="warning">"要確認"</span> })}
+                                    </td>
+                                    <td class="num">{l.quantity.clone()}</td>
+                                    <td class="num">{l.unit_price.clone()}</td>
+                                    <td class="num"><input name=format!("amount[{}]", l.row) type="text" inputmode="numeric" value=l.amount.clone() aria-label="金額"/></td>
+                                    <td>{l.eligibility.clone()}</td>
+                                    <td>{flag_list(&l.flags)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <p>"記載の合計: " {d.written[2].clone().unwrap_or_else(|| "—".into())}
+                   " ／ 計算した合計: " {d.computed[2].clone()}
+                   " ／ 補助対象経費（税込）: " {d.computed[3].clone()}</p>
+                <p>"補助金の見込み（" {d.subsidy.0.clone()} "）: " <strong data-testid="draft-subsidy">{d.subsidy.1.clone()}</strong>
+                   " ／ 自己負担: " {d.subsidy.2.clone()}</p>
+                <label>"ベンダー"
+                    <select name="vendor_id">
+                        <option value="">"—（下に入力）"</option>
+                        {d.vendors.iter().map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"一覧にないベンダー（社名）"<input name="new_vendor" type="text" value=d.vendor_in_file.clone().unwrap_or_default()/></label>
+                <button type="submit" class="primary">"登録する"</button>
+            </ActionForm>
+        </section>
+    }
+}

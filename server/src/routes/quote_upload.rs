@@ -1,0 +1,90 @@
+//! `POST /facilities/{id}/quotes`: a vendor's quote file uploaded by a manager.
+//! The file is read and kept as a draft; nothing is a quote until confirmed.
+
+use crate::startup::AppState;
+use app::SessionUser;
+use axum::Extension;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use rules::access::Permission;
+use sha2::{Digest, Sha256};
+
+fn page(status: StatusCode, facility_id: i64, message: &str) -> Response {
+    let escaped = message.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let body = format!(
+        r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>見積書を読み取れません — Onshi</title><link rel="stylesheet" href="{css}"></head><body><main class="page"><h1>見積書を読み取れませんでした</h1><p class="error" role="alert">{escaped}</p><p>何も登録していません。ファイルを確認して、もう一度アップロードしてください。</p><p><a href="/facilities/{facility_id}">施設のページへ戻る</a></p></main></body></html>"#,
+        css = app::STYLESHEET_PATH
+    );
+    (status, Html(body)).into_response()
+}
+
+/// Reads the uploaded file; on success keeps it as a draft and shows the preview.
+pub async fn upload_quote(
+    State(state): State<AppState>,
+    user: Option<Extension<SessionUser>>,
+    Path(facility_id): Path<i64>,
+    mut multipart: Multipart,
+) -> Response {
+    let Some(Extension(user)) = user.filter(|Extension(u)| u.role.may(Permission::EditOwnFacilities)) else {
+        return (StatusCode::FORBIDDEN, "見積書の登録は医療機関担当者が行えます。\n").into_response();
+    };
+    if app::ssr::db::provisioning::facility_in_scope(&state.pool, &user.scope, facility_id).await.is_err() {
+        return (StatusCode::NOT_FOUND, "施設が見つかりません。\n").into_response();
+    }
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("見積書").to_owned();
+            match field.bytes().await {
+                Ok(b) => file = Some((name, b.to_vec())),
+                Err(e) => {
+                    return page(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        facility_id,
+                        &format!("ファイルを受け取れません（上限 20MB）: {e}"),
+                    );
+                }
+            }
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return page(StatusCode::BAD_REQUEST, facility_id, "見積書のファイルを選んでください。");
+    };
+    let reading = {
+        let (name, bytes) = (name.clone(), bytes.clone());
+        tokio::task::spawn_blocking(move || quote_reader::read_quote(&name, &bytes, &quote_reader::Limits::default()))
+            .await
+    };
+    let quote = match reading {
+        Ok(Ok(q)) => q,
+        Ok(Err(e)) => return page(StatusCode::UNPROCESSABLE_ENTITY, facility_id, &e.to_string()),
+        Err(e) => return crate::error::AppError::Internal(e.to_string()).into_response(),
+    };
+    let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let token: String = {
+        use rand::Rng;
+        let mut rng = rand::rng();
+        (0..32).map(|_| format!("{:x}", rng.random_range(0..16u8))).collect()
+    };
+    let parsed = match serde_json::to_string(&quote) {
+        Ok(p) => p,
+        Err(e) => return crate::error::AppError::Internal(e.to_string()).into_response(),
+    };
+    let saved = sqlx::query(
+        "INSERT INTO quote_drafts (token, facility_id, user_id, file_name, file_sha256, file_bytes, parsed_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&token)
+    .bind(facility_id)
+    .bind(user.id)
+    .bind(&name)
+    .bind(&sha)
+    .bind(&bytes)
+    .bind(&parsed)
+    .execute(&state.pool)
+    .await;
+    match saved {
+        Ok(_) => Redirect::to(&format!("/quotes/drafts/{token}")).into_response(),
+        Err(e) => crate::error::AppError::from(e).into_response(),
+    }
+}

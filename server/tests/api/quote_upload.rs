@@ -1,0 +1,134 @@
+//! Quote upload: read, preview with the audit, correct, confirm in one transaction.
+
+use crate::helpers::*;
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../quote_reader/tests/fixtures").join(name))
+        .expect("fixture")
+}
+
+async fn hospital(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT id FROM facilities WHERE facility_type = 'hospital' AND corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') LIMIT 1",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("hospital")
+}
+
+async fn upload(app: &TestApp, facility: i64, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let form =
+        reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+    app.client
+        .post(app.url(&format!("/facilities/{facility}/quotes")))
+        .header("Origin", app.base.clone())
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(app.pool()).await.expect("count")
+}
+
+#[tokio::test]
+async fn an_uploaded_quote_is_previewed_with_its_flags_corrected_and_stored_only_when_confirmed() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    let bytes = fixture("hospital_padded.xls");
+    let res = upload(&app, facility, "hospital_padded.xls", bytes.clone()).await;
+    assert_eq!(res.status(), 303);
+    let draft = location(&res);
+    assert!(draft.starts_with("/quotes/drafts/"), "{draft}");
+    assert_eq!(count(&app, "quotes").await, 0, "nothing stored before confirmation");
+
+    let html = app.get_html(&draft).await;
+    assert!(html.contains(r#"data-flag="free_item_charged""#), "flags in the preview");
+    assert!(html.contains(r#"data-flag="tax_mismatch""#));
+    let token = draft.rsplit('/').next().expect("token").to_owned();
+
+    // Correct row 18 (システム改修一式) to 電子カルテ and row 13's amount.
+    let res = app
+        .client
+        .post(app.url("/api/confirm_quote"))
+        .header("Accept", "text/html")
+        .header("Origin", app.base.clone())
+        .header("Referer", app.url(&draft))
+        .form(&[
+            ("token", token.as_str()),
+            ("vendor_id", ""),
+            ("new_vendor", "株式会社ヘルスケアシステムズ"),
+            ("category[18]", "emr"),
+            ("amount[13]", "750,000"),
+        ])
+        .send()
+        .await
+        .expect("confirm");
+    let to = location(&res);
+    assert!(to.starts_with("/quotes/") && !to.contains("drafts"), "{to}");
+    let (sha, lines): (String, i64) =
+        sqlx::query_as("SELECT q.file_sha256, (SELECT count(*) FROM quote_lines WHERE quote_id = q.id) FROM quotes q")
+            .fetch_one(app.pool())
+            .await
+            .expect("quote");
+    use sha2::Digest;
+    let expected: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(sha, expected);
+    assert_eq!(lines, 12);
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT bytes FROM quote_files").fetch_one(app.pool()).await.expect("file");
+    assert_eq!(stored, bytes, "the file is kept as uploaded");
+    let (cat, from): (String, Option<String>) =
+        sqlx::query_as("SELECT category, parsed_category FROM quote_lines WHERE sheet_row = 18")
+            .fetch_one(app.pool())
+            .await
+            .expect("row 18");
+    assert_eq!((cat.as_str(), from.as_deref()), ("emr", Some("receipt_system")));
+    let (amount, parsed): (String, Option<String>) =
+        sqlx::query_as("SELECT amount, parsed_amount FROM quote_lines WHERE sheet_row = 13")
+            .fetch_one(app.pool())
+            .await
+            .expect("row 13");
+    assert_eq!((amount.as_str(), parsed.as_deref()), ("750000", Some("840000")));
+    let after: String = sqlx::query_scalar("SELECT after_json FROM audit_log WHERE entity = 'quote'")
+        .fetch_one(app.pool())
+        .await
+        .expect("log");
+    assert!(after.contains("\"category_to\":\"emr\"") && after.contains(&sha), "{after}");
+    assert_eq!(count(&app, "quote_drafts").await, 0, "the draft is gone");
+    let page = app.get_html(&to).await;
+    assert!(page.contains("株式会社ヘルスケアシステムズ"));
+}
+
+#[tokio::test]
+async fn a_broken_upload_leaves_no_draft_and_no_quote() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    for name in ["truncated.xlsx", "ref_error.xlsx", "not_excel.xlsx"] {
+        let res = upload(&app, facility, name, fixture(name)).await;
+        assert_eq!(res.status(), 422, "{name}");
+        let body = res.text().await.expect("body");
+        assert!(body.contains(name) && body.contains("何も登録していません"), "{name}: {body}");
+    }
+    assert_eq!((count(&app, "quote_drafts").await, count(&app, "quotes").await), (0, 0));
+}
+
+#[tokio::test]
+async fn only_the_uploader_sees_a_draft_and_only_managers_upload() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    let res = upload(&app, facility, "clinic_cover.xlsx", fixture("clinic_cover.xlsx")).await;
+    let draft = location(&res);
+    let other = spawn_on(settings(&app.db_path, true)).await;
+    other.login_as(AUDITOR).await;
+    assert_eq!(other.get(&draft).await.status(), 403, "auditors do not confirm quotes");
+    other.login_as(REVIEWER).await;
+    let res = upload(&other, facility, "clinic_cover.xlsx", fixture("clinic_cover.xlsx")).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(count(&app, "quote_drafts").await, 1);
+}
