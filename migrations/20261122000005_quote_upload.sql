@@ -22,3 +22,9 @@ CREATE TABLE quote_files (
 -- What the manager changed before confirming (the parser's reading is kept).
 ALTER TABLE quote_lines ADD COLUMN parsed_category TEXT;
 ALTER TABLE quote_lines ADD COLUMN parsed_amount TEXT;
+
+-- The totals as the quote writes them, for the audit of a stored quote.
+ALTER TABLE quotes ADD COLUMN written_subtotal TEXT;
+ALTER TABLE quotes ADD COLUMN written_tax TEXT;
+ALTER TABLE quotes ADD COLUMN written_tax_included INTEGER NOT NULL DEFAULT 0 CHECK (written_tax_included IN (0, 1));
+ALTER TABLE quotes ADD COLUMN written_total TEXT;

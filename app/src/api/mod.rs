@@ -11,6 +11,7 @@ pub mod corporation;
 pub mod facilities;
 pub mod facility_form;
 pub mod provisioning;
+pub mod quote_audit;
 pub mod quote_draft;
 
 use crate::{SessionUser, UiError};

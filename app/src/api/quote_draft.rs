@@ -227,8 +227,9 @@ pub async fn confirm_quote(
         ),
     };
     let quote_id: i64 = sqlx::query_scalar(
-        "INSERT INTO quotes (facility_id, vendor_id, file_name, file_sha256, quote_date, tax_inclusive, confirmed, created_by)
-         VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING id",
+        "INSERT INTO quotes (facility_id, vendor_id, file_name, file_sha256, quote_date, tax_inclusive, confirmed, created_by,
+                             written_subtotal, written_tax, written_tax_included, written_total)
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(d.facility_id)
     .bind(vendor)
@@ -237,6 +238,10 @@ pub async fn confirm_quote(
     .bind(quote.quote_date.map(|q| q.format("%Y-%m-%d").to_string()))
     .bind(quote.tax_inclusive)
     .bind(user.id)
+    .bind(quote.written.subtotal.map(|w| w.amount.amount().normalize().to_string()))
+    .bind(quote.written.tax.map(|w| w.amount.amount().normalize().to_string()))
+    .bind(quote.written.tax_included_in_total)
+    .bind(quote.written.total.map(|w| w.amount.amount().normalize().to_string()))
     .fetch_one(&mut *tx)
     .await
     .map_err(internal)?;

@@ -12,11 +12,6 @@ fn id_param() -> Option<i64> {
     use_params_map().get_untracked().get("id").and_then(|s| s.parse().ok())
 }
 
-/// Yen as decimal text → 「1,234円」.
-fn yen_label(text: &Option<String>) -> String {
-    text.as_deref().and_then(|t| rules::Yen::parse(t).ok()).map(|y| y.to_string()).unwrap_or_default()
-}
-
 /// 施設一覧.
 #[component]
 pub fn FacilitiesPage() -> impl IntoView {
@@ -170,10 +165,12 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
     }
 }
 
-/// 見積書.
+/// 見積書: the stored quote with its audit; `?compare=<id>` puts another quote of the facility beside it.
 #[component]
 pub fn QuotePage() -> impl IntoView {
     let id = id_param();
+    let compare =
+        leptos_router::hooks::use_query_map().get_untracked().get("compare").and_then(|s| s.parse::<i64>().ok());
     let detail = Resource::new(
         move || id,
         |id| async move {
@@ -183,13 +180,29 @@ pub fn QuotePage() -> impl IntoView {
             }
         },
     );
+    let audited = Resource::new(
+        move || (id, compare),
+        |(id, compare)| async move {
+            let Some(id) = id else { return Err(UiError::NotFound) };
+            let own = crate::api::quote_audit::quote_audit(id).await?;
+            let other = match compare {
+                Some(c) => Some(crate::api::quote_audit::quote_audit(c).await?),
+                None => None,
+            };
+            Ok((own, other))
+        },
+    );
     view! {
         <Layout title="見積書">
             <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
                 {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(q) => view! { <QuoteView q /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    match (detail.await, audited.await) {
+                        (Ok(q), Ok((a, other))) => view! {
+                            <QuoteView q />
+                            <crate::pages::quote_audit::AuditView a=a.clone() />
+                            {other.map(|b| view! { <crate::pages::quote_audit::Comparison a b /> })}
+                        }.into_any(),
+                        (Err(error), _) | (_, Err(error)) => view! { <ErrorBox error /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -208,36 +221,6 @@ fn QuoteView(q: QuoteDetail) -> impl IntoView {
                 " ／ " {q.quote_date.clone().unwrap_or_default()}
                 {q.tax_inclusive.then_some(" ／ 税込表示")}
             </p>
-            <table class="data">
-                <thead>
-                    <tr>
-                        <th scope="col" class="num">"行"</th>
-                        <th scope="col">"品名"</th>
-                        <th scope="col">"費目"</th>
-                        <th scope="col" class="num">"数量"</th>
-                        <th scope="col" class="num">"単価"</th>
-                        <th scope="col" class="num">"金額"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {q.lines
-                        .into_iter()
-                        .map(|l| {
-                            let category = l.category.parse::<rules::category::Category>().map(|c| c.label_ja()).unwrap_or("その他");
-                            view! {
-                                <tr>
-                                    <td class="num">{l.sheet_row.map(|r| r.to_string()).unwrap_or_default()}</td>
-                                    <td>{l.description.clone()}</td>
-                                    <td>{category}</td>
-                                    <td class="num">{l.quantity.clone().unwrap_or_default()} {l.unit.clone().unwrap_or_default()}</td>
-                                    <td class="num">{yen_label(&l.unit_price)}</td>
-                                    <td class="num">{yen_label(&l.amount)}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
         </section>
     }
 }

@@ -9,6 +9,7 @@ mod home;
 mod login;
 mod not_found;
 mod provisioning;
+mod quote_audit;
 mod quote_draft;
 mod reference;
 mod subsidy;

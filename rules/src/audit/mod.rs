@@ -10,7 +10,7 @@ pub use flags::{Evidence, Flag, FlagCode, Severity};
 pub use tukey::{Fence, upper_fence};
 
 use crate::category::{Category, Eligibility};
-use crate::classify::Classifier;
+use crate::classify::{Classification, Classifier};
 use crate::quote::{LineKind, Quote, QuoteLine, Unit};
 use crate::scheme::{Catalog, Programme};
 use crate::subsidy::{SubsidyInput, calculate};
@@ -184,13 +184,31 @@ pub fn audit(
     classifier: &Classifier,
     catalog: &Catalog,
 ) -> AuditReport {
+    let classified: Vec<Classification> = quote.lines.iter().map(|l| classifier.classify(l)).collect();
+    audit_classified(quote, &classified, ctx, bench, peers, catalog)
+}
+
+/// Audits a quote whose lines were already classified — e.g. a stored quote
+/// whose categories the facility corrected. `classified` has one entry per line.
+pub fn audit_classified(
+    quote: &Quote,
+    classified: &[Classification],
+    ctx: &AuditContext,
+    bench: &Benchmarks,
+    peers: &Peers,
+    catalog: &Catalog,
+) -> AuditReport {
     let mut notes = Vec::new();
     let free_readers = ctx.facility_type.free_readers();
     let mut lines: Vec<AuditedLine> = quote
         .lines
         .iter()
-        .map(|l| {
-            let c = classifier.classify(l);
+        .zip(classified.iter().cloned().chain(std::iter::repeat(Classification {
+            category: Category::Other,
+            confidence: 0,
+            matched: None,
+        })))
+        .map(|(l, c)| {
             let amount =
                 l.effective_amount().map(|a| if l.kind == LineKind::Discount && !a.is_negative() { -a } else { a });
             let eligibility = c.category.eligibility();

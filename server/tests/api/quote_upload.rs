@@ -132,3 +132,61 @@ async fn only_the_uploader_sees_a_draft_and_only_managers_upload() {
     assert_eq!(res.status(), 403);
     assert_eq!(count(&app, "quote_drafts").await, 1);
 }
+
+async fn upload_and_confirm(app: &TestApp, facility: i64, name: &str, corrections: &[(&str, &str)]) -> String {
+    let res = upload(app, facility, name, fixture(name)).await;
+    let draft = location(&res);
+    let token = draft.rsplit('/').next().expect("token").to_owned();
+    let mut form = vec![("token", token.as_str()), ("vendor_id", ""), ("new_vendor", "")];
+    form.extend_from_slice(corrections);
+    let res = app
+        .client
+        .post(app.url("/api/confirm_quote"))
+        .header("Accept", "text/html")
+        .header("Origin", app.base.clone())
+        .header("Referer", app.url(&draft))
+        .form(&form)
+        .send()
+        .await
+        .expect("confirm");
+    location(&res)
+}
+
+#[tokio::test]
+async fn a_stored_quote_shows_its_audit_with_evidence_and_compares_with_another() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    let padded = upload_and_confirm(&app, facility, "hospital_padded.xls", &[]).await;
+    let clean = upload_and_confirm(&app, facility, "clinic_cover.xlsx", &[]).await;
+    let html = app.get_html(&padded).await;
+    assert!(html.contains(r#"data-testid="quote-audit""#));
+    for code in ["free_item_charged", "ineligible_running_cost", "labor_over_observed_max", "tax_mismatch"] {
+        assert!(html.contains(&format!(r#"data-flag="{code}""#)), "{code}");
+    }
+    assert!(html.contains("seeds/002_5f7084ac66d79285.txt"), "evidence cites its source");
+    assert!(html.contains("335,440円") && html.contains("419,300円"), "written and computed tax side by side");
+    let clean_id = clean.rsplit('/').next().expect("id");
+    let html = app.get_html(&format!("{padded}?compare={clean_id}")).await;
+    assert!(html.contains(r#"data-testid="comparison""#));
+    assert!(
+        html.contains("資格確認端末") && html.contains("840,000円") && html.contains("150,000円"),
+        "terminal amounts side by side"
+    );
+    // A reviewer of the prefecture reads the same audit; a foreign manager gets 404.
+    let other = spawn_on(settings(&app.db_path, true)).await;
+    other.login_as(REVIEWER).await;
+    assert_eq!(other.get(&padded).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_corrected_category_is_what_the_stored_audit_uses() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    // Row 22 (保守サービス) booked as setup work: no running-cost flag any more.
+    let quote = upload_and_confirm(&app, facility, "hospital_padded.xls", &[("category[22]", "setup_labor")]).await;
+    let html = app.get_html(&quote).await;
+    let flags = html.matches(r#"data-flag="ineligible_running_cost""#).count();
+    assert_eq!(flags, 1, "only the line fee (row 23) is still a running cost");
+}

@@ -49,3 +49,74 @@ pub async fn detail(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<O
         lines,
     }))
 }
+
+/// A stored line with what the audit needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredLine {
+    /// Sheet row.
+    pub sheet_row: Option<i64>,
+    /// item or discount.
+    pub kind: String,
+    /// 品名.
+    pub description: String,
+    /// 仕様.
+    pub spec: Option<String>,
+    /// Category code (after the facility's corrections).
+    pub category: String,
+    /// 数量.
+    pub quantity: Option<String>,
+    /// 単位.
+    pub unit: Option<String>,
+    /// 単価.
+    pub unit_price: Option<String>,
+    /// 金額.
+    pub amount: Option<String>,
+    /// 備考.
+    pub note: Option<String>,
+}
+
+/// The lines of a quote in order (call only after the scoped `detail`).
+pub async fn lines_for_audit(pool: &SqlitePool, quote_id: i64) -> sqlx::Result<Vec<StoredLine>> {
+    sqlx::query_as(
+        "SELECT sheet_row, kind, description, spec, category, quantity, unit, unit_price, amount, note
+         FROM quote_lines WHERE quote_id = ? ORDER BY position",
+    )
+    .bind(quote_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// The totals a quote wrote.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct Written {
+    /// 小計.
+    pub subtotal: Option<String>,
+    /// 消費税.
+    pub tax: Option<String>,
+    /// 内消費税.
+    pub tax_included: bool,
+    /// 合計.
+    pub total: Option<String>,
+}
+
+/// The written totals of a quote.
+pub async fn written(pool: &SqlitePool, quote_id: i64) -> sqlx::Result<Written> {
+    sqlx::query_as(
+        "SELECT written_subtotal AS subtotal, written_tax AS tax, written_tax_included AS tax_included, written_total AS total
+         FROM quotes WHERE id = ?",
+    )
+    .bind(quote_id)
+    .fetch_one(pool)
+    .await
+}
+
+/// The other confirmed quotes of the facility: (id, file name).
+pub async fn siblings(pool: &SqlitePool, facility_id: i64, quote_id: i64) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT id, file_name FROM quotes WHERE facility_id = ? AND id != ? AND confirmed = 1 ORDER BY id DESC",
+    )
+    .bind(facility_id)
+    .bind(quote_id)
+    .fetch_all(pool)
+    .await
+}

@@ -1,0 +1,212 @@
+//! Server function of the audit view of a stored quote (with the facility's corrections).
+#![expect(missing_docs, reason = "#[server] generates argument structs whose fields cannot carry docs")]
+
+use crate::UiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A flag as shown, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagView {
+    /// Stable code.
+    pub code: String,
+    /// Japanese label of the code.
+    pub label: String,
+    /// Severity label.
+    pub severity: String,
+    /// Message.
+    pub message: String,
+    /// What it rests on.
+    pub evidence: String,
+    /// The quote's figure and the limit.
+    pub figures: Option<String>,
+    /// Source of the limit.
+    pub source: Option<String>,
+    /// The limit is an assumption.
+    pub assumption: bool,
+}
+
+/// An audited line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLineView {
+    /// Sheet row.
+    pub row: u32,
+    /// 品名.
+    pub description: String,
+    /// Category code.
+    pub category: String,
+    /// Category label.
+    pub category_label: String,
+    /// 数量・単位.
+    pub quantity: String,
+    /// 単価.
+    pub unit_price: String,
+    /// 金額 (yen, with the amount as decimal text for sums).
+    pub amount: String,
+    /// Plain amount for comparisons.
+    pub amount_plain: String,
+    /// Eligibility label.
+    pub eligibility: String,
+    /// Flags.
+    pub flags: Vec<FlagView>,
+}
+
+/// The audit of a stored quote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteAuditView {
+    /// Quote id.
+    pub id: i64,
+    /// Facility id.
+    pub facility_id: i64,
+    /// Lines.
+    pub lines: Vec<AuditLineView>,
+    /// Quote-level flags.
+    pub flags: Vec<FlagView>,
+    /// (label, written, computed) rows.
+    pub totals: Vec<(String, String, String)>,
+    /// 補助対象経費（税込）.
+    pub eligible_total: String,
+    /// Scheme name, rate label, cap.
+    pub scheme: String,
+    /// The subsidy.
+    pub subsidy: String,
+    /// Self-burden.
+    pub self_burden: String,
+    /// Notes on how it was computed.
+    pub notes: Vec<String>,
+    /// Per-category amounts (category code, label, amount plain), for comparisons.
+    pub by_category: Vec<(String, String, String)>,
+    /// Other quotes of the facility: (id, file name).
+    pub siblings: Vec<(i64, String)>,
+}
+
+#[cfg(feature = "ssr")]
+fn flag_view(f: &rules::audit::Flag) -> FlagView {
+    let e = &f.evidence;
+    FlagView {
+        code: f.code.code().to_owned(),
+        label: f.code.label_ja().to_owned(),
+        severity: f.severity.label_ja().to_owned(),
+        message: f.message.clone(),
+        evidence: e.text.clone(),
+        figures: match (&e.value, &e.limit) {
+            (Some(v), Some(l)) => Some(format!("見積: {v} ／ 基準: {l}")),
+            (Some(v), None) => Some(format!("見積: {v}")),
+            _ => None,
+        },
+        source: e.source.clone(),
+        assumption: e.assumption,
+    }
+}
+
+/// The audit of a stored quote in the user's scope.
+#[server(prefix = "/api", endpoint = "quote_audit")]
+pub async fn quote_audit(id: i64) -> Result<QuoteAuditView, UiError> {
+    use crate::ssr::{context, db};
+    use rules::audit::{AuditContext, audit_classified};
+    use rules::classify::Classification;
+    use rules::quote::{LineKind, Quote, QuoteLine, Unit, WrittenAmount, WrittenTotals};
+    let user = context::require_permission(rules::access::Permission::ReadFacilities)?;
+    let pool = context::pool()?;
+    // The scoped detail doubles as the access check.
+    let detail =
+        db::quotes::detail(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
+    let stored = db::quotes::lines_for_audit(&pool, id).await.map_err(context::internal)?;
+    let head = db::quotes::written(&pool, id).await.map_err(context::internal)?;
+    let yen = |s: &Option<String>| s.as_deref().and_then(|t| rules::Yen::parse(t).ok());
+    let written = |s: &Option<String>| yen(s).map(|amount| WrittenAmount { amount, row: 0 });
+    let quote = Quote {
+        lines: stored
+            .iter()
+            .map(|l| QuoteLine {
+                row: u32::try_from(l.sheet_row.unwrap_or(0)).unwrap_or(0),
+                description: l.description.clone(),
+                spec: l.spec.clone(),
+                quantity: l.quantity.as_deref().and_then(|q| q.parse().ok()),
+                unit: l.unit.as_deref().and_then(Unit::parse),
+                unit_price: yen(&l.unit_price),
+                list_price: None,
+                amount: yen(&l.amount),
+                note: l.note.clone(),
+                kind: if l.kind == "discount" { LineKind::Discount } else { LineKind::Item },
+            })
+            .collect(),
+        written: WrittenTotals {
+            subtotal: written(&head.subtotal),
+            tax: written(&head.tax),
+            tax_included_in_total: head.tax_included,
+            total: written(&head.total),
+        },
+        tax_inclusive: detail.tax_inclusive,
+        ..Quote::default()
+    };
+    let classified: Vec<Classification> = stored
+        .iter()
+        .map(|l| Classification {
+            category: l.category.parse().unwrap_or(rules::category::Category::Other),
+            confidence: 100,
+            matched: None,
+        })
+        .collect();
+    let f = db::provisioning::facility_in_scope(&pool, &user.scope, detail.facility_id).await?;
+    let kind = f.facility_type.parse::<rules::FacilityType>().map_err(context::internal)?;
+    let app = db::provisioning::application(&pool, detail.facility_id).await.map_err(context::internal)?;
+    let ctx = AuditContext {
+        facility_type: kind,
+        readers: app.as_ref().map_or(1, |a| u8::try_from(a.readers).unwrap_or(1)),
+        reader_applied_on: app.as_ref().and_then(|a| chrono::NaiveDate::parse_from_str(&a.applied_on, "%Y-%m-%d").ok()),
+    };
+    let bench = db::benchmarks::stored(&pool).await.map_err(context::internal)?;
+    let peers = db::peers::excluding(&pool, kind, Some(id)).await.map_err(context::internal)?;
+    let r = audit_classified(&quote, &classified, &ctx, &bench, &peers, rules::scheme::Catalog::builtin());
+    let opt = |y: Option<rules::Yen>| y.map_or_else(|| "—".to_owned(), |y| y.to_string());
+    let mut by_category: Vec<(String, String, String)> = Vec::new();
+    for c in rules::category::Category::ALL {
+        let sum: rules::Yen = r.lines.iter().filter(|l| l.category == c).filter_map(|l| l.amount).sum();
+        if r.lines.iter().any(|l| l.category == c) {
+            by_category.push((c.code().to_owned(), c.label_ja().to_owned(), sum.amount().normalize().to_string()));
+        }
+    }
+    Ok(QuoteAuditView {
+        id,
+        facility_id: detail.facility_id,
+        lines: r
+            .lines
+            .iter()
+            .map(|l| AuditLineView {
+                row: l.row,
+                description: l.description.clone(),
+                category: l.category.code().to_owned(),
+                category_label: l.category.label_ja().to_owned(),
+                quantity: format!(
+                    "{}{}",
+                    l.quantity.map(|q| q.normalize().to_string()).unwrap_or_default(),
+                    l.unit.clone().unwrap_or_default()
+                ),
+                unit_price: l.unit_price.map(|p| p.to_string()).unwrap_or_default(),
+                amount: l.amount.map(|a| a.to_string()).unwrap_or_default(),
+                amount_plain: l.amount.map(|a| a.amount().normalize().to_string()).unwrap_or_default(),
+                eligibility: l.eligibility.label_ja().to_owned(),
+                flags: l.flags.iter().map(flag_view).collect(),
+            })
+            .collect(),
+        flags: r.flags.iter().map(flag_view).collect(),
+        totals: vec![
+            ("小計".into(), opt(r.written.subtotal), r.computed.subtotal.to_string()),
+            ("消費税".into(), opt(r.written.tax), r.computed.tax.to_string()),
+            ("合計".into(), opt(r.written.total), r.computed.total.to_string()),
+        ],
+        eligible_total: r.computed.eligible_total.to_string(),
+        scheme: format!(
+            "{}（{}、上限 {}）",
+            r.subsidy.scheme_name.clone().unwrap_or_else(|| "該当なし".into()),
+            r.subsidy.rate.label_ja(),
+            r.subsidy.cap
+        ),
+        subsidy: r.subsidy.amount.to_string(),
+        self_burden: r.subsidy.self_burden.to_string(),
+        notes: r.notes.clone(),
+        by_category,
+        siblings: db::quotes::siblings(&pool, detail.facility_id, id).await.map_err(context::internal)?,
+    })
+}

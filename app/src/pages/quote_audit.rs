@@ -1,0 +1,117 @@
+//! The audit view of a stored quote, and two quotes of a facility side by side.
+
+use crate::api::quote_audit::{FlagView, QuoteAuditView};
+use leptos::prelude::*;
+
+fn flags_view(flags: Vec<FlagView>) -> impl IntoView {
+    view! {
+        <ul class="flags">
+            {flags.into_iter().map(|f| view! {
+                <li data-flag=f.code.clone()>
+                    <span class="badge">{f.severity}</span> " " <strong>{f.label}</strong> ": " {f.message}
+                    <div class="evidence">
+                        {f.evidence}
+                        {f.figures.map(|x| view! { " ／ " {x} })}
+                        {f.assumption.then_some(" ［想定値・運用管理者が変更可能］")}
+                        {f.source.map(|s| view! { <span class="source">" 出典: " {s}</span> })}
+                    </div>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// Each line with category, eligibility, flags and evidence; totals; subsidy.
+#[component]
+pub fn AuditView(a: QuoteAuditView) -> impl IntoView {
+    let siblings = a.siblings.clone();
+    let id = a.id;
+    view! {
+        <section class="card" data-testid="quote-audit">
+            <h2>"監査結果"</h2>
+            {(!a.flags.is_empty()).then(|| flags_view(a.flags.clone()))}
+            <table class="data">
+                <thead>
+                    <tr><th scope="col" class="num">"行"</th><th scope="col">"品名"</th><th scope="col">"費目"</th>
+                        <th scope="col" class="num">"数量"</th><th scope="col" class="num">"単価"</th><th scope="col" class="num">"金額"</th>
+                        <th scope="col">"補助"</th><th scope="col">"指摘と根拠"</th></tr>
+                </thead>
+                <tbody>
+                    {a.lines.iter().cloned().map(|l| {
+                        let class = if l.flags.is_empty() { "" } else { "flagged" };
+                        view! {
+                        <tr class=class>
+                            <td class="num">{l.row}</td><td>{l.description}</td><td>{l.category_label}</td>
+                            <td class="num">{l.quantity}</td><td class="num">{l.unit_price}</td><td class="num">{l.amount}</td>
+                            <td>{l.eligibility}</td><td>{flags_view(l.flags)}</td>
+                        </tr>
+                    }}).collect_view()}
+                </tbody>
+            </table>
+            <table class="data summary" data-testid="totals">
+                <thead><tr><th scope="col">""</th><th scope="col" class="num">"見積書の記載"</th><th scope="col" class="num">"明細から計算"</th></tr></thead>
+                <tbody>
+                    {a.totals.iter().cloned().map(|(label, w, c)| view! {
+                        <tr><th scope="row">{label}</th><td class="num">{w}</td><td class="num">{c}</td></tr>
+                    }).collect_view()}
+                    <tr><th scope="row">"補助対象経費（税込）"</th><td></td><td class="num">{a.eligible_total.clone()}</td></tr>
+                </tbody>
+            </table>
+            <p>"補助金の見込み: " {a.scheme.clone()} " → " <strong data-testid="quote-subsidy">{a.subsidy.clone()}</strong>
+               " ／ 自己負担: " <strong>{a.self_burden.clone()}</strong></p>
+            {a.notes.iter().cloned().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
+            {(!siblings.is_empty()).then(|| view! {
+                <form method="get" action=format!("/quotes/{id}") class="form inline-compare">
+                    <label>"同じ施設の別の見積書と比べる"
+                        <select name="compare">
+                            {siblings.into_iter().map(|(sid, name)| view! { <option value=sid.to_string()>{name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit">"並べて比較"</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
+/// Two quotes of the same facility, category by category.
+#[component]
+pub fn Comparison(a: QuoteAuditView, b: QuoteAuditView) -> impl IntoView {
+    if a.facility_id != b.facility_id {
+        return view! { <p class="error">"比較できるのは同じ施設の見積書だけです。"</p> }.into_any();
+    }
+    let mut codes: Vec<(String, String)> =
+        a.by_category.iter().chain(&b.by_category).map(|(c, l, _)| (c.clone(), l.clone())).collect();
+    codes.dedup_by(|x, y| x.0 == y.0);
+    let mut seen = std::collections::HashSet::new();
+    codes.retain(|(c, _)| seen.insert(c.clone()));
+    let amount = |v: &QuoteAuditView, code: &str| {
+        v.by_category
+            .iter()
+            .find(|(c, _, _)| c == code)
+            .and_then(|(_, _, a)| rules::Yen::parse(a).ok())
+            .map_or_else(|| "—".to_owned(), |y| y.to_string())
+    };
+    view! {
+        <section class="card" data-testid="comparison">
+            <h2>"見積書の比較"</h2>
+            <table class="data">
+                <thead><tr><th scope="col">"費目"</th>
+                    <th scope="col" class="num">{format!("この見積書（#{}）", a.id)}</th>
+                    <th scope="col" class="num">{format!("比較する見積書（#{}）", b.id)}</th></tr></thead>
+                <tbody>
+                    {codes.iter().map(|(code, label)| view! {
+                        <tr><th scope="row">{label.clone()}</th><td class="num">{amount(&a, code)}</td><td class="num">{amount(&b, code)}</td></tr>
+                    }).collect_view()}
+                    <tr><th scope="row">"補助対象経費（税込）"</th><td class="num">{a.eligible_total.clone()}</td><td class="num">{b.eligible_total.clone()}</td></tr>
+                    <tr><th scope="row">"補助金の見込み"</th><td class="num">{a.subsidy.clone()}</td><td class="num">{b.subsidy.clone()}</td></tr>
+                    <tr><th scope="row">"自己負担"</th><td class="num">{a.self_burden.clone()}</td><td class="num">{b.self_burden.clone()}</td></tr>
+                    <tr><th scope="row">"指摘の数"</th>
+                        <td class="num">{a.flags.len() + a.lines.iter().map(|l| l.flags.len()).sum::<usize>()}</td>
+                        <td class="num">{b.flags.len() + b.lines.iter().map(|l| l.flags.len()).sum::<usize>()}</td></tr>
+                </tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}
