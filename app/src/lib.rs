@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/facilities/:id/edit") view=pages::FacilityEditPage ssr=SsrMode::Async />
                 <Route path=path!("/quotes/drafts/:token") view=pages::QuoteDraftPage ssr=SsrMode::Async />
                 <Route path=path!("/quotes/:id") view=pages::QuotePage ssr=SsrMode::Async />
+                <Route path=path!("/quotes/:id/letter") view=pages::LetterPage ssr=SsrMode::Async />
                 <Route path=path!("/corporations/:id") view=pages::CorporationPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users") view=pages::AdminUsersPage ssr=SsrMode::Async />
                 <Route path=path!("/audit-log") view=pages::AuditTrailPage ssr=SsrMode::Async />

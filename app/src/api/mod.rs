@@ -10,6 +10,7 @@ pub mod audit_trail;
 pub mod corporation;
 pub mod facilities;
 pub mod facility_form;
+pub mod letter;
 pub mod provisioning;
 pub mod quote_audit;
 pub mod quote_draft;

@@ -190,3 +190,35 @@ async fn a_corrected_category_is_what_the_stored_audit_uses() {
     let flags = html.matches(r#"data-flag="ineligible_running_cost""#).count();
     assert_eq!(flags, 1, "only the line fee (row 23) is still a running cost");
 }
+
+#[tokio::test]
+async fn the_counter_offer_letter_lists_every_flag_with_its_benchmark_and_source() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    let res = upload(&app, facility, "hospital_padded.xls", fixture("hospital_padded.xls")).await;
+    let draft = location(&res);
+    let token = draft.rsplit('/').next().expect("token").to_owned();
+    let res = app
+        .client
+        .post(app.url("/api/confirm_quote"))
+        .header("Accept", "text/html")
+        .header("Origin", app.base.clone())
+        .header("Referer", app.url(&draft))
+        .form(&[("token", token.as_str()), ("vendor_id", ""), ("new_vendor", "株式会社ヘルスケアシステムズ")])
+        .send()
+        .await
+        .expect("confirm");
+    let quote = location(&res);
+    let html = app.get_html(&format!("{quote}/letter")).await;
+    let letter = &html[html.find(r#"data-testid="letter""#).expect("letter")..];
+    let letter = &letter[..letter.find("</article>").expect("end of the letter")];
+    assert!(letter.contains("株式会社ヘルスケアシステムズ 御中"));
+    assert!(letter.contains("再見積のお願い"));
+    assert!(letter.contains("14行目「顔認証付きカードリーダー」"), "the charged reader is listed");
+    assert!(letter.contains("出典: seeds/001_03434e09f67b16ae.txt"), "with its source");
+    assert!(letter.contains("（想定値）"), "assumptions are marked");
+    assert!(letter.contains("令和"), "dated in 和暦");
+    let points = letter.matches("行目「").count() + letter.matches("見積全体").count();
+    assert_eq!(points, 16, "one paragraph per flag: 15 on lines, 1 on the whole quote (tax)");
+}

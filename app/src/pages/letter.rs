@@ -1,0 +1,42 @@
+//! 再見積のお願い: the counter-offer letter as a printable page.
+
+use crate::UiError;
+use crate::api::letter::counter_offer_letter;
+use crate::layout::{ErrorBox, Layout};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The letter page; the browser prints it (the header and menu are not printed).
+#[component]
+pub fn LetterPage() -> impl IntoView {
+    let id = use_params_map().get_untracked().get("id").and_then(|s| s.parse::<i64>().ok());
+    let letter = Resource::new(
+        move || id,
+        |id| async move {
+            match id {
+                Some(id) => counter_offer_letter(id).await,
+                None => Err(UiError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Layout title="再見積のお願い（ベンダーへの文書）">
+            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+                {move || Suspend::new(async move {
+                    match letter.await {
+                        Ok(l) => view! {
+                            <p class="no-print">
+                                {format!("指摘 {} 件をもとに作成しました。ブラウザの印刷機能で印刷・PDF保存できます。", l.points)}
+                                " " <a href=format!("/quotes/{}", l.quote_id)>"見積書へ戻る"</a>
+                            </p>
+                            <article class="letter" data-testid="letter">
+                                {l.paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
+                            </article>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
