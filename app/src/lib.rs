@@ -69,6 +69,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/quotes/:id") view=pages::QuotePage ssr=SsrMode::Async />
                 <Route path=path!("/quotes/:id/letter") view=pages::LetterPage ssr=SsrMode::Async />
                 <Route path=path!("/corporations/:id") view=pages::CorporationPage ssr=SsrMode::Async />
+                <Route path=path!("/complaints") view=pages::ComplaintsPage ssr=SsrMode::Async />
+                <Route path=path!("/complaints/new") view=pages::ComplaintNewPage ssr=SsrMode::Async />
+                <Route path=path!("/complaints/:id") view=pages::ComplaintPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users") view=pages::AdminUsersPage ssr=SsrMode::Async />
                 <Route path=path!("/audit-log") view=pages::AuditTrailPage ssr=SsrMode::Async />
                 <Route path=path!("/reference/vendors") view=pages::VendorsPage ssr=SsrMode::Async />

@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod category;
 pub mod classify;
+pub mod complaint;
 pub mod facility;
 pub mod facility_code;
 pub mod facility_type;

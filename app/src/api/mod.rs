@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod audit_trail;
+pub mod complaints;
 pub mod corporation;
 pub mod facilities;
 pub mod facility_form;

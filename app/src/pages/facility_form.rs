@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 use rules::{FacilityType, Prefecture};
 
 /// Whether the signed-in user may register and edit facilities (managers only).
-async fn may_edit() -> Result<(), UiError> {
+pub(crate) async fn may_edit() -> Result<(), UiError> {
     match crate::api::current_user().await? {
         Some(u) if u.role.may(rules::access::Permission::EditOwnFacilities) => Ok(()),
         _ => Err(UiError::Forbidden),

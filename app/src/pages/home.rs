@@ -10,6 +10,7 @@ use leptos::prelude::*;
 pub fn HomePage() -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
     let figures = Resource::new(|| (), |_| adoption_statistics());
+    let notes = Resource::new(|| (), |_| crate::api::complaints::notifications());
     view! {
         <Layout title="ホーム">
             <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
@@ -28,8 +29,18 @@ pub fn HomePage() -> impl IntoView {
                         Ok(figures) => view! { <NationalSummary figures /> }.into_any(),
                         Err(error) => view! { <ErrorBox error /> }.into_any(),
                     };
+                    let unread = notes.await.unwrap_or_default();
+                    let inbox = (!unread.is_empty()).then(|| view! {
+                        <section class="card" data-testid="notifications">
+                            <h2>"お知らせ"</h2>
+                            <ul>{unread.into_iter().map(|(c, m)| view! {
+                                <li>{match c { Some(c) => view! { <a href=format!("/complaints/{c}")>{m}</a> }.into_any(), None => m.into_any() }}</li>
+                            }).collect_view()}</ul>
+                        </section>
+                    });
                     view! {
                         <p class="lead">{greeting}</p>
+                        {inbox}
                         {corporation}
                         {summary}
                     }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit_trail;
+mod complaints;
 mod corporation;
 mod facilities;
 mod facility_form;
@@ -17,6 +18,7 @@ mod subsidy;
 
 pub use admin::AdminUsersPage;
 pub use audit_trail::AuditTrailPage;
+pub use complaints::{ComplaintNewPage, ComplaintPage, ComplaintsPage};
 pub use corporation::CorporationPage;
 pub use facilities::{FacilitiesPage, FacilityPage, QuotePage};
 pub use facility_form::{FacilityEditPage, FacilityNewPage};

@@ -29,7 +29,8 @@ pub fn AuditView(a: QuoteAuditView) -> impl IntoView {
     view! {
         <section class="card" data-testid="quote-audit">
             <h2>"監査結果"</h2>
-            <p><a href=format!("/quotes/{}/letter", a.id) data-testid="letter-link">"ベンダーへの再見積のお願い（文書）を作る"</a></p>
+            <p><a href=format!("/quotes/{}/letter", a.id) data-testid="letter-link">"ベンダーへの再見積のお願い（文書）を作る"</a>
+               " ／ " <a href=format!("/complaints/new?facility={}&quote={}", a.facility_id, a.id) data-testid="complaint-link">"この見積書について相談する"</a></p>
             {(!a.flags.is_empty()).then(|| flags_view(a.flags.clone()))}
             <table class="data">
                 <thead>

@@ -40,6 +40,10 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/quotes/{id}/letter", Obj::Foreign, [404, 404, 404, 403]),
     ("/corporations/{id}", Obj::Own, [200, 200, 200, 403]),
     ("/corporations/{id}", Obj::Foreign, [404, 404, 404, 403]),
+    ("/complaints", Obj::None, [200, 200, 200, 403]),
+    ("/complaints/new", Obj::None, [200, 403, 403, 403]),
+    ("/complaints/{id}", Obj::Own, [200, 200, 200, 403]),
+    ("/complaints/{id}", Obj::Foreign, [404, 404, 404, 403]),
     ("/admin/users", Obj::None, [403, 403, 403, 200]),
     ("/audit-log", Obj::None, [403, 403, 200, 403]),
     ("/audit-log.csv", Obj::None, [403, 403, 200, 403]),
@@ -66,6 +70,16 @@ async fn quote_for(pool: &SqlitePool, facility: i64, name: &str) -> i64 {
     .await
     .expect("line");
     q
+}
+
+async fn complaint_for(pool: &SqlitePool, facility: i64) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO complaints (facility_id, kind, description, status, filed_by) VALUES (?, 'high_quote', '高額', 'submitted', 1) RETURNING id",
+    )
+    .bind(facility)
+    .fetch_one(pool)
+    .await
+    .expect("complaint")
 }
 
 /// (own facility, foreign facility) of each role, by the demo data's scopes.
@@ -114,6 +128,8 @@ async fn every_role_gets_exactly_the_expected_status_on_every_page() {
         let own_quote = quote_for(&pool, own, &format!("own-{r}.xlsx")).await;
         let foreign_quote =
             if foreign == 999_999 { 999_999 } else { quote_for(&pool, foreign, &format!("foreign-{r}.xlsx")).await };
+        let own_complaint = complaint_for(&pool, own).await;
+        let foreign_complaint = if foreign == 999_999 { 999_999 } else { complaint_for(&pool, foreign).await };
         let user = client();
         let res = user
             .post(app.url("/api/login"))
@@ -129,6 +145,8 @@ async fn every_role_gets_exactly_the_expected_status_on_every_page() {
                 (Obj::None, _) => 0,
                 (Obj::Own, Some("quotes")) => own_quote,
                 (Obj::Foreign, Some("quotes")) => foreign_quote,
+                (Obj::Own, Some("complaints")) => own_complaint,
+                (Obj::Foreign, Some("complaints")) => foreign_complaint,
                 (Obj::Own, Some("corporations")) => corporations[r].0,
                 (Obj::Foreign, Some("corporations")) => corporations[r].1,
                 (Obj::Own, _) => own,

@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod audit_log;
 mod cli;
+mod complaints;
 mod helpers;
 mod login;
 mod pages;

@@ -2,6 +2,7 @@
 
 pub mod admin_users;
 pub mod benchmarks;
+pub mod complaints;
 pub mod facilities;
 pub mod peers;
 pub mod provisioning;

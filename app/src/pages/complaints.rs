@@ -1,0 +1,145 @@
+//! 相談（不適切対応事例）: list, filing form, and one case with its evidence, history and next steps.
+
+use crate::UiError;
+use crate::api::complaints::{ComplaintView, FileComplaint, MoveComplaint, complaint, list_complaints};
+use crate::layout::{ErrorBox, Layout};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use rules::complaint::ComplaintKind;
+
+/// 相談の一覧.
+#[component]
+pub fn ComplaintsPage() -> impl IntoView {
+    let list = Resource::new(|| (), |_| list_complaints());
+    view! {
+        <Layout title="相談（不適切対応事例）">
+            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(items) if items.is_empty() => view! { <p>"相談はまだありません。"</p> }.into_any(),
+                        Ok(items) => view! {
+                            <table class="data" data-testid="complaints">
+                                <thead><tr><th scope="col">"番号"</th><th scope="col">"施設"</th><th scope="col">"ベンダー"</th>
+                                    <th scope="col">"種類"</th><th scope="col">"状態"</th><th scope="col">"提出日時"</th></tr></thead>
+                                <tbody>
+                                    {items.into_iter().map(|c| view! {
+                                        <tr><td><a href=format!("/complaints/{}", c.id)>{format!("#{}", c.id)}</a></td><td>{c.facility}</td>
+                                            <td>{c.vendor}</td><td>{c.kind}</td><td>{c.status_label}</td><td>{c.filed_at}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+/// 相談の提出 (`?facility=ID&quote=ID`).
+#[component]
+pub fn ComplaintNewPage() -> impl IntoView {
+    let q = use_query_map().get_untracked();
+    let facility = q.get("facility").unwrap_or_default();
+    let quote = q.get("quote").unwrap_or_default();
+    let file = ServerAction::<FileComplaint>::new();
+    let error = move || {
+        file.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
+    let allowed = Resource::new(|| (), |_| crate::pages::facility_form::may_edit());
+    view! {
+        <Layout title="相談を提出する">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    allowed.await.err().map(|error| view! { <ErrorBox error /> })
+                })}
+            </Suspense>
+            <p>"ベンダーの高額な見積もりや不適切な対応を、所属の医師会等（または厚生労働省）に相談します。見積書を選ぶと、その見積書・ファイル・監査の指摘が証拠として添付されます。"</p>
+            {error}
+            <ActionForm action=file attr:class="form" attr:data-testid="file-complaint">
+                <input type="hidden" name="facility_id" value=facility/>
+                <input type="hidden" name="quote_id" value=quote/>
+                <label>"種類"
+                    <select name="kind">
+                        {ComplaintKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{k.label_ja()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"経緯（いつ・誰から・何を言われたか）"<textarea name="description" rows="6" required></textarea></label>
+                <label class="check"><input type="checkbox" name="direct"/>"医師会等を通さず、厚生労働省へ直接相談する"</label>
+                <button type="submit" class="primary">"提出する"</button>
+            </ActionForm>
+        </Layout>
+    }
+}
+
+/// 相談の詳細.
+#[component]
+pub fn ComplaintPage() -> impl IntoView {
+    let id = use_params_map().get_untracked().get("id").and_then(|s| s.parse::<i64>().ok());
+    let data = Resource::new(
+        move || id,
+        |id| async move {
+            match id {
+                Some(id) => complaint(id).await,
+                None => Err(UiError::NotFound),
+            }
+        },
+    );
+    let step = ServerAction::<MoveComplaint>::new();
+    let error = move || {
+        step.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
+    view! {
+        <Layout title="相談">
+            {error}
+            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(c) => view! { <Complaint c step /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn Complaint(c: ComplaintView, step: ServerAction<MoveComplaint>) -> impl IntoView {
+    let s = c.summary.clone();
+    let id = s.id;
+    view! {
+        <section class="card" data-testid="complaint">
+            <h2>{format!("相談 #{} — {}", s.id, s.kind)}</h2>
+            <p>"状態: " <strong data-testid="complaint-status">{s.status_label.clone()}</strong></p>
+            <p>"施設: " <a href=format!("/facilities/{}", c.facility_id)>{s.facility.clone()}</a> " ／ ベンダー: " {s.vendor.clone()}</p>
+            <p class="description">{c.description.clone()}</p>
+            {c.quote.clone().map(|(q, counts)| view! {
+                <div class="evidence-box" data-testid="evidence">
+                    <p>"証拠: " <a href=format!("/quotes/{q}")>{format!("見積書 #{q}（監査結果）")}</a></p>
+                    <ul>{counts.into_iter().map(|(label, n)| view! { <li>{format!("{label}: {n}件")}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            <h3>"経過"</h3>
+            <ol class="timeline" data-testid="complaint-history">
+                {c.history.iter().cloned().map(|(from, to, who, comment, at)| view! {
+                    <li>{at} " " {who} ": " {if from.is_empty() { to.clone() } else { format!("{from} → {to}") }} " — " {comment}</li>
+                }).collect_view()}
+            </ol>
+            {(!c.moves.is_empty()).then(|| view! {
+                <ActionForm action=step attr:class="form" attr:data-testid="move-complaint">
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <label>"次の状態"
+                        <select name="to">
+                            {c.moves.iter().cloned().map(|(code, label)| view! { <option value=code>{label}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"コメント（必須）"<textarea name="comment" rows="3" required></textarea></label>
+                    <button type="submit" class="primary">"記録する"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}

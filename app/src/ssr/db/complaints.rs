@@ -1,0 +1,244 @@
+//! Queries on complaints, their history and notifications; writes are audited.
+
+use super::scope::push_scope;
+use crate::UiError;
+use crate::ssr::audit_log::{self, Actor, Change};
+use crate::ssr::context::internal;
+use rules::Role;
+use rules::access::Scope;
+use rules::complaint::ComplaintStatus;
+use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
+
+/// A complaint row with its facility.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ComplaintRow {
+    /// Id.
+    pub id: i64,
+    /// Facility.
+    pub facility_id: i64,
+    /// Facility name.
+    pub facility_name: String,
+    /// Quote, if any.
+    pub quote_id: Option<i64>,
+    /// Vendor name.
+    pub vendor: Option<String>,
+    /// Kind code.
+    pub kind: String,
+    /// Description.
+    pub description: String,
+    /// Status code.
+    pub status: String,
+    /// Filed at.
+    pub filed_at: String,
+}
+
+fn select() -> QueryBuilder<'static, Sqlite> {
+    QueryBuilder::new(
+        "SELECT c.id, c.facility_id, f.name AS facility_name, c.quote_id, v.name AS vendor, c.kind, c.description, c.status, c.filed_at
+         FROM complaints c JOIN facilities f ON f.id = c.facility_id LEFT JOIN vendors v ON v.id = c.vendor_id WHERE 1 = 1",
+    )
+}
+
+/// One complaint if its facility is in the scope.
+pub async fn get(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<Option<ComplaintRow>> {
+    let mut qb = select();
+    qb.push(" AND c.id = ").push_bind(id);
+    push_scope(&mut qb, scope, "f");
+    qb.build_query_as().fetch_optional(pool).await
+}
+
+/// The complaints in the scope, newest first.
+pub async fn list(pool: &SqlitePool, scope: &Scope) -> sqlx::Result<Vec<ComplaintRow>> {
+    let mut qb = select();
+    push_scope(&mut qb, scope, "f");
+    qb.push(" ORDER BY c.id DESC");
+    qb.build_query_as().fetch_all(pool).await
+}
+
+/// The history: (from, to, actor e-mail, comment, at).
+pub async fn history(
+    pool: &SqlitePool,
+    id: i64,
+) -> sqlx::Result<Vec<(Option<String>, String, String, String, String)>> {
+    sqlx::query_as(
+        "SELECT e.from_status, e.to_status, u.display_name, e.comment, e.at
+         FROM complaint_events e JOIN users u ON u.id = e.actor_id WHERE e.complaint_id = ? ORDER BY e.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+}
+
+/// The users to tell about a complaint: the facility's managers and whoever must act next.
+async fn recipients(tx: &mut Transaction<'_, Sqlite>, facility_id: i64, next: Option<Role>) -> sqlx::Result<Vec<i64>> {
+    let mut ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT u.id FROM users u JOIN facilities f ON f.id = ?
+         WHERE u.disabled = 0 AND u.role = 'clinic_manager'
+           AND (u.facility_id = f.id OR (u.corporation_id IS NOT NULL AND u.corporation_id = f.corporation_id))",
+    )
+    .bind(facility_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let more: Vec<i64> = match next {
+        Some(Role::Reviewer) => {
+            sqlx::query_scalar(
+                "SELECT u.id FROM users u JOIN facilities f ON f.id = ?
+                 WHERE u.disabled = 0 AND u.role = 'reviewer' AND u.prefecture = f.prefecture
+                   AND u.association = CASE f.facility_type WHEN 'dental_clinic' THEN 'dental'
+                        WHEN 'pharmacy' THEN 'pharmaceutical' WHEN 'large_chain_pharmacy' THEN 'pharmaceutical' ELSE 'medical' END",
+            )
+            .bind(facility_id)
+            .fetch_all(&mut **tx)
+            .await?
+        }
+        Some(Role::Auditor) => {
+            sqlx::query_scalar("SELECT id FROM users WHERE disabled = 0 AND role = 'auditor'").fetch_all(&mut **tx).await?
+        }
+        _ => Vec::new(),
+    };
+    ids.extend(more);
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+async fn notify(
+    tx: &mut Transaction<'_, Sqlite>,
+    complaint_id: i64,
+    facility_id: i64,
+    status: ComplaintStatus,
+    message: &str,
+) -> sqlx::Result<()> {
+    for user in recipients(tx, facility_id, status.next_actor()).await? {
+        sqlx::query("INSERT INTO notifications (user_id, complaint_id, message) VALUES (?, ?, ?)")
+            .bind(user)
+            .bind(complaint_id)
+            .bind(message)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A new complaint.
+pub struct NewComplaint<'a> {
+    /// Facility.
+    pub facility_id: i64,
+    /// Quote attached as evidence.
+    pub quote_id: Option<i64>,
+    /// Vendor.
+    pub vendor_id: Option<i64>,
+    /// Kind code.
+    pub kind: &'a str,
+    /// What happened.
+    pub description: &'a str,
+    /// Submitted to the association, or straight to MHLW.
+    pub status: ComplaintStatus,
+    /// Who files.
+    pub user_id: i64,
+}
+
+/// Files a complaint with its first history entry and notifications, in one transaction.
+pub async fn file(pool: &SqlitePool, actor: &Actor, c: &NewComplaint<'_>) -> Result<i64, UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO complaints (facility_id, quote_id, vendor_id, kind, description, status, filed_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(c.facility_id)
+    .bind(c.quote_id)
+    .bind(c.vendor_id)
+    .bind(c.kind)
+    .bind(c.description)
+    .bind(c.status.code())
+    .bind(c.user_id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(internal)?;
+    sqlx::query("INSERT INTO complaint_events (complaint_id, from_status, to_status, actor_id, comment) VALUES (?, NULL, ?, ?, ?)")
+        .bind(id)
+        .bind(c.status.code())
+        .bind(c.user_id)
+        .bind("相談を提出しました")
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    notify(&mut tx, id, c.facility_id, c.status, &format!("相談 #{id} が提出されました（{}）", c.status.label_ja()))
+        .await
+        .map_err(internal)?;
+    let after = serde_json::json!({"facility_id": c.facility_id, "quote_id": c.quote_id, "vendor_id": c.vendor_id,
+                                   "kind": c.kind, "status": c.status.code()});
+    audit_log::record(
+        &mut tx,
+        actor,
+        Change { action: "create", entity: "complaint", entity_id: id.to_string(), before: None, after: Some(after) },
+    )
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(id)
+}
+
+/// Moves a complaint, with the comment, history entry and notifications, in one transaction.
+pub async fn transition(
+    pool: &SqlitePool,
+    actor: &Actor,
+    user_id: i64,
+    row: &ComplaintRow,
+    from: ComplaintStatus,
+    to: ComplaintStatus,
+    comment: &str,
+) -> Result<(), UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    // The status is compared again inside the transaction: two reviewers cannot both move it.
+    let moved = sqlx::query("UPDATE complaints SET status = ? WHERE id = ? AND status = ?")
+        .bind(to.code())
+        .bind(row.id)
+        .bind(from.code())
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    if moved.rows_affected() == 0 {
+        return Err(UiError::Invalid("この相談の状態は既に変わっています。画面を読み込み直してください".into()));
+    }
+    sqlx::query(
+        "INSERT INTO complaint_events (complaint_id, from_status, to_status, actor_id, comment) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(row.id)
+    .bind(from.code())
+    .bind(to.code())
+    .bind(user_id)
+    .bind(comment)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    notify(&mut tx, row.id, row.facility_id, to, &format!("相談 #{} が「{}」になりました", row.id, to.label_ja()))
+        .await
+        .map_err(internal)?;
+    let change = Change {
+        action: "transition",
+        entity: "complaint",
+        entity_id: row.id.to_string(),
+        before: Some(serde_json::json!({"status": from.code()})),
+        after: Some(serde_json::json!({"status": to.code(), "comment": comment})),
+    };
+    audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)
+}
+
+/// The user's unread notifications: (complaint id, message, at).
+pub async fn unread(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<(Option<i64>, String, String)>> {
+    sqlx::query_as("SELECT complaint_id, message, created_at FROM notifications WHERE user_id = ? AND read_at IS NULL ORDER BY id DESC LIMIT 20")
+        .bind(user_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// Marks the user's notifications of a complaint as read.
+pub async fn mark_read(pool: &SqlitePool, user_id: i64, complaint_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE notifications SET read_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE user_id = ? AND complaint_id = ? AND read_at IS NULL")
+        .bind(user_id)
+        .bind(complaint_id)
+        .execute(pool)
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,139 @@
+//! The complaint workflow across the three roles, each step by the role that owns it.
+
+use crate::helpers::*;
+
+async fn post(app: &TestApp, who: &reqwest::Client, endpoint: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    who.post(app.url(endpoint))
+        .header("Accept", "text/html")
+        .header("Origin", app.base.clone())
+        .header("Referer", app.url("/complaints"))
+        .form(fields)
+        .send()
+        .await
+        .expect("POST")
+}
+
+async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let c = client();
+    let res = post(app, &c, "/api/login", &[("email", email), ("password", DEMO_PASSWORD)]).await;
+    assert_eq!(location(&res), "/", "{email}");
+    c
+}
+
+#[tokio::test]
+async fn a_complaint_goes_from_the_clinic_to_the_association_to_the_ministry_and_back() {
+    let app = spawn_app().await;
+    let manager = signed_in(&app, MANAGER).await;
+    // A stored quote of the corporation's Fukuoka hospital as evidence.
+    let facility: i64 = sqlx::query_scalar(
+        "SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' AND corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') LIMIT 1",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("hospital");
+    let quote: i64 = sqlx::query_scalar(
+        "INSERT INTO quotes (facility_id, file_name, confirmed) VALUES (?, 'padded.xlsx', 1) RETURNING id",
+    )
+    .bind(facility)
+    .fetch_one(app.pool())
+    .await
+    .expect("quote");
+    sqlx::query("INSERT INTO quote_lines (quote_id, position, sheet_row, kind, description, category, quantity, unit, unit_price, amount) VALUES (?, 0, 5, 'item', '資格確認アプリケーション', 'app_software', '1', '式', '50000', '50000')")
+        .bind(quote)
+        .execute(app.pool())
+        .await
+        .expect("line");
+
+    let res = post(
+        &app,
+        &manager,
+        "/api/file_complaint",
+        &[
+            ("facility_id", &facility.to_string()),
+            ("quote_id", &quote.to_string()),
+            ("kind", "high_quote"),
+            ("description", "無償のアプリに5万円を請求された"),
+        ],
+    )
+    .await;
+    let case = location(&res);
+    assert!(case.starts_with("/complaints/"), "{case}");
+    let html = manager.get(app.url(&case)).send().await.expect("GET").text().await.expect("body");
+    assert!(html.contains("提出済み"));
+    assert!(
+        html.contains(r#"data-testid="evidence""#) && html.contains("無償品への請求: 1件"),
+        "the quote's flags attach as evidence"
+    );
+    let id = case.rsplit('/').next().expect("id").to_owned();
+
+    // The reviewer of 福岡県 医師会 is told and acts; the auditor may not act yet.
+    let reviewer = signed_in(&app, REVIEWER).await;
+    let home = reviewer.get(app.url("/")).send().await.expect("GET").text().await.expect("body");
+    assert!(home.contains(&format!("相談 #{id} が提出されました")), "notified");
+    let auditor = signed_in(&app, AUDITOR).await;
+    let res =
+        post(&app, &auditor, "/api/move_complaint", &[("id", &id), ("to", "under_review"), ("comment", "横取り")])
+            .await;
+    assert_eq!(res.status(), 403, "not the auditor's step");
+    let res =
+        post(&app, &reviewer, "/api/move_complaint", &[("id", &id), ("to", "under_review"), ("comment", "")]).await;
+    assert!(location(&res).contains("__err"), "a comment is required");
+    for (to, comment) in [("under_review", "内容を確認します"), ("forwarded", "厚生労働省へ送付します")]
+    {
+        let res = post(&app, &reviewer, "/api/move_complaint", &[("id", &id), ("to", to), ("comment", comment)]).await;
+        assert_eq!(res.status(), 302, "{to}");
+        assert!(!location(&res).contains("__err"), "{to}: {}", location(&res));
+    }
+    let res =
+        post(&app, &manager, "/api/move_complaint", &[("id", &id), ("to", "withdrawn"), ("comment", "取り下げ")]).await;
+    assert_eq!(res.status(), 403, "no withdrawal once at MHLW");
+    for (to, comment) in [("vendor_contacted", "ベンダーに価格の根拠を確認"), ("resolved", "請求を取り消すと回答")]
+    {
+        let res = post(&app, &auditor, "/api/move_complaint", &[("id", &id), ("to", to), ("comment", comment)]).await;
+        assert_eq!(res.status(), 302, "{to}");
+    }
+
+    let html = manager.get(app.url(&case)).send().await.expect("GET").text().await.expect("body");
+    assert!(html.contains(r#"data-testid="complaint-status">解決"#), "the manager sees the outcome");
+    for step in ["内容を確認します", "厚生労働省へ送付します", "ベンダーに価格の根拠を確認", "請求を取り消すと回答"]
+    {
+        assert!(html.contains(step), "history has {step}");
+    }
+    let (events, log): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM complaint_events), (SELECT count(*) FROM audit_log WHERE entity = 'complaint')",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("counts");
+    assert_eq!((events, log), (5, 5));
+}
+
+#[tokio::test]
+async fn a_reviewer_of_another_prefecture_cannot_see_the_case() {
+    let app = spawn_app().await;
+    let facility: i64 = sqlx::query_scalar("SELECT id FROM facilities WHERE prefecture != '40' LIMIT 1")
+        .fetch_one(app.pool())
+        .await
+        .expect("f");
+    let id: i64 = sqlx::query_scalar("INSERT INTO complaints (facility_id, kind, description, status, filed_by) VALUES (?, 'delay', '遅い', 'submitted', 1) RETURNING id")
+        .bind(facility)
+        .fetch_one(app.pool())
+        .await
+        .expect("complaint");
+    let reviewer = signed_in(&app, REVIEWER).await;
+    assert_eq!(reviewer.get(app.url(&format!("/complaints/{id}"))).send().await.expect("GET").status(), 404);
+    let res = post(
+        &app,
+        &reviewer,
+        "/api/move_complaint",
+        &[("id", &id.to_string()), ("to", "under_review"), ("comment", "x")],
+    )
+    .await;
+    assert!(location(&res).contains("__err") || res.status() == 404, "refused");
+    let status: String = sqlx::query_scalar("SELECT status FROM complaints WHERE id = ?")
+        .bind(id)
+        .fetch_one(app.pool())
+        .await
+        .expect("s");
+    assert_eq!(status, "submitted");
+}
