@@ -69,6 +69,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/quotes/:id") view=pages::QuotePage ssr=SsrMode::Async />
                 <Route path=path!("/quotes/:id/letter") view=pages::LetterPage ssr=SsrMode::Async />
                 <Route path=path!("/corporations/:id") view=pages::CorporationPage ssr=SsrMode::Async />
+                <Route path=path!("/vendors") view=pages::VendorLeaguePage ssr=SsrMode::Async />
+                <Route path=path!("/vendors/:id") view=pages::VendorPage ssr=SsrMode::Async />
                 <Route path=path!("/complaints") view=pages::ComplaintsPage ssr=SsrMode::Async />
                 <Route path=path!("/complaints/new") view=pages::ComplaintNewPage ssr=SsrMode::Async />
                 <Route path=path!("/complaints/:id") view=pages::ComplaintPage ssr=SsrMode::Async />

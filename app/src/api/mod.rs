@@ -15,6 +15,7 @@ pub mod letter;
 pub mod provisioning;
 pub mod quote_audit;
 pub mod quote_draft;
+pub mod vendors;
 
 use crate::{SessionUser, UiError};
 use leptos::prelude::*;

@@ -15,6 +15,7 @@ mod quote_audit;
 mod quote_draft;
 mod reference;
 mod subsidy;
+mod vendors;
 
 pub use admin::AdminUsersPage;
 pub use audit_trail::AuditTrailPage;
@@ -29,3 +30,4 @@ pub use not_found::NotFound;
 pub use quote_draft::QuoteDraftPage;
 pub use reference::{BenchmarksPage, StatisticsPage, VendorsPage};
 pub use subsidy::SubsidyPage;
+pub use vendors::{VendorLeaguePage, VendorPage};

@@ -40,6 +40,8 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/quotes/{id}/letter", Obj::Foreign, [404, 404, 404, 403]),
     ("/corporations/{id}", Obj::Own, [200, 200, 200, 403]),
     ("/corporations/{id}", Obj::Foreign, [404, 404, 404, 403]),
+    ("/vendors", Obj::None, [403, 200, 200, 403]),
+    ("/vendors/{vendor}", Obj::None, [200, 200, 200, 403]),
     ("/complaints", Obj::None, [200, 200, 200, 403]),
     ("/complaints/new", Obj::None, [200, 403, 403, 403]),
     ("/complaints/{id}", Obj::Own, [200, 200, 200, 403]),
@@ -105,7 +107,8 @@ fn every_route_of_the_app_is_in_the_access_matrix() {
     let listed: Vec<String> = leptos_axum::generate_route_list(app::App).iter().map(|r| r.path().to_owned()).collect();
     assert!(!listed.is_empty());
     for path in &listed {
-        let template = path.replace(":id", "{id}").replace(":token", "{token}");
+        let id = if path.starts_with("/vendors") { "{vendor}" } else { "{id}" };
+        let template = path.replace(":id", id).replace("{id}", id).replace(":token", "{token}");
         assert!(
             MATRIX.iter().any(|(p, _, _)| *p == template),
             "route {path} has no row in the access matrix: add its expected status for every role"
@@ -152,7 +155,8 @@ async fn every_role_gets_exactly_the_expected_status_on_every_page() {
                 (Obj::Own, _) => own,
                 (Obj::Foreign, _) => foreign,
             };
-            let path = template.replace("{id}", &id.to_string()).replace("{token}", "no-such-draft");
+            let path =
+                template.replace("{id}", &id.to_string()).replace("{token}", "no-such-draft").replace("{vendor}", "1");
             let res = user.get(app.url(&path)).send().await.expect("GET");
             let status = res.status().as_u16();
             let body = res.text().await.unwrap_or_default();

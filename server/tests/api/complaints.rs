@@ -137,3 +137,55 @@ async fn a_reviewer_of_another_prefecture_cannot_see_the_case() {
         .expect("s");
     assert_eq!(status, "submitted");
 }
+
+#[tokio::test]
+async fn the_vendor_league_ranks_vendors_by_their_flags_and_the_vendor_page_breaks_them_down() {
+    let app = spawn_app().await;
+    let facility: i64 =
+        sqlx::query_scalar("SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' LIMIT 1")
+            .fetch_one(app.pool())
+            .await
+            .expect("hospital");
+    let vendors: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM vendors ORDER BY id LIMIT 2").fetch_all(app.pool()).await.expect("v");
+    // Vendor A: a terminal at 500,000円 (twice the assumed ceiling) and a charged app; vendor B: a fair terminal.
+    for ((vendor, _), lines) in vendors.iter().zip([
+        vec![("資格確認端末", "terminal", "500000"), ("資格確認アプリケーション", "app_software", "50000")],
+        vec![("資格確認端末", "terminal", "150000")],
+    ]) {
+        let q: i64 = sqlx::query_scalar(
+            "INSERT INTO quotes (facility_id, vendor_id, file_name, confirmed) VALUES (?, ?, 'q.xlsx', 1) RETURNING id",
+        )
+        .bind(facility)
+        .bind(vendor)
+        .fetch_one(app.pool())
+        .await
+        .expect("quote");
+        for (i, (desc, cat, price)) in lines.iter().enumerate() {
+            sqlx::query("INSERT INTO quote_lines (quote_id, position, sheet_row, kind, description, category, quantity, unit, unit_price, amount, comparable_price) VALUES (?, ?, ?, 'item', ?, ?, '1', '台', ?, ?, ?)")
+                .bind(q).bind(i64::try_from(i).expect("small")).bind(i64::try_from(i + 5).expect("small")).bind(desc).bind(cat).bind(price).bind(price).bind(price)
+                .execute(app.pool()).await.expect("line");
+        }
+    }
+    let reviewer = signed_in(&app, REVIEWER).await;
+    let html = reviewer.get(app.url("/vendors")).send().await.expect("GET").text().await.expect("body");
+    let table = &html[html.find(r#"data-testid="vendor-league""#).expect("league")..];
+    let (a, b) = (&vendors[0].1, &vendors[1].1);
+    assert!(table.find(a.as_str()).expect("A") < table.find(b.as_str()).expect("B"), "the flagged vendor ranks first");
+    assert!(table.contains("2.00倍"), "terminal at twice the ceiling");
+    let page = reviewer
+        .get(app.url(&format!("/vendors/{}", vendors[0].0)))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("無償品への請求: 1件") && page.contains("目安を超える価格: 1件"), "flags by code");
+    let manager = signed_in(&app, MANAGER).await;
+    assert_eq!(
+        manager.get(app.url("/vendors")).send().await.expect("GET").status(),
+        403,
+        "the league is for reviewers and auditors"
+    );
+}
