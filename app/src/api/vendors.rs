@@ -178,9 +178,9 @@ pub async fn vendor_league(sort: String) -> Result<Vec<VendorStats>, UiError> {
     };
     match sort.as_str() {
         "name" => rows.sort_by(|a, b| a.name.cmp(&b.name)),
-        "quotes" => rows.sort_by(|a, b| b.quotes.cmp(&a.quotes)),
-        "complaints" => rows.sort_by(|a, b| b.complaint_total.cmp(&a.complaint_total)),
-        "ratio" => rows.sort_by(|a, b| ratio(b).cmp(&ratio(a))),
+        "quotes" => rows.sort_by_key(|r| std::cmp::Reverse(r.quotes)),
+        "complaints" => rows.sort_by_key(|r| std::cmp::Reverse(r.complaint_total)),
+        "ratio" => rows.sort_by_key(|r| std::cmp::Reverse(ratio(r))),
         _ => rows.sort_by(|a, b| b.flag_total.cmp(&a.flag_total).then(a.name.cmp(&b.name))),
     }
     Ok(rows)

@@ -87,13 +87,13 @@ fn Record(r: VendorStats) -> impl IntoView {
             <h2>{r.name.clone()}</h2>
             <p>{format!("見積書 {}件 ／ 指摘 {}件 ／ 相談 {}件", r.quotes, r.flag_total, r.complaint_total)}</p>
             <h3>"指摘の内訳"</h3>
-            <ul>{r.flags.iter().cloned().map(|(l, n)| view! { <li>{format!("{l}: {n}件")}</li> }).collect_view()}</ul>
+            <ul>{r.flags.iter().map(|(l, n)| view! { <li>{format!("{l}: {n}件")}</li> }).collect_view()}</ul>
             <h3>"基準（価格の目安の上限）に対する価格の中央値"</h3>
             <table class="data"><thead><tr><th scope="col">"費目"</th><th scope="col" class="num">"倍率"</th><th scope="col" class="num">"行数"</th></tr></thead>
                 <tbody>{r.ratios.iter().cloned().map(|(l, x, n)| view! { <tr><td>{l}</td><td class="num">{format!("{x}倍")}</td><td class="num">{n}</td></tr> }).collect_view()}</tbody>
             </table>
             <h3>"相談の状況"</h3>
-            <ul>{r.complaints.iter().cloned().map(|(l, n)| view! { <li>{format!("{l}: {n}件")}</li> }).collect_view()}</ul>
+            <ul>{r.complaints.iter().map(|(l, n)| view! { <li>{format!("{l}: {n}件")}</li> }).collect_view()}</ul>
         </section>
     }
 }
