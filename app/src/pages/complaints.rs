@@ -118,7 +118,8 @@ fn Complaint(c: ComplaintView, step: ServerAction<MoveComplaint>) -> impl IntoVi
             <p class="description">{c.description.clone()}</p>
             {c.quote.clone().map(|(q, counts)| view! {
                 <div class="evidence-box" data-testid="evidence">
-                    <p>"証拠: " <a href=format!("/quotes/{q}")>{format!("見積書 #{q}（監査結果）")}</a></p>
+                    <p>"証拠: " <a href=format!("/quotes/{q}")>{format!("見積書 #{q}（監査結果）")}</a>
+                       " ／ " <a href=format!("/quotes/{q}/file")>"元のファイル"</a></p>
                     <ul>{counts.into_iter().map(|(label, n)| view! { <li>{format!("{label}: {n}件")}</li> }).collect_view()}</ul>
                 </div>
             })}

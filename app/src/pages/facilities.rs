@@ -220,6 +220,7 @@ fn QuoteView(q: QuoteDetail) -> impl IntoView {
                 " ／ " {q.vendor.clone().unwrap_or_else(|| "ベンダー未登録".into())}
                 " ／ " {q.quote_date.clone().unwrap_or_default()}
                 {q.tax_inclusive.then_some(" ／ 税込表示")}
+                " ／ " <a href=format!("/quotes/{}/file", q.id) data-testid="quote-file">"元のファイル"</a>
             </p>
         </section>
     }

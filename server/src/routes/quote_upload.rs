@@ -88,3 +88,52 @@ pub async fn upload_quote(
         Err(e) => crate::error::AppError::from(e).into_response(),
     }
 }
+
+/// `GET /quotes/{id}/file`: the quote file exactly as uploaded (the evidence), for users whose scope reaches it.
+pub async fn download_quote_file(
+    State(state): State<AppState>,
+    user: Option<Extension<SessionUser>>,
+    Path(quote_id): Path<i64>,
+) -> Response {
+    use axum::http::header;
+    let Some(Extension(user)) = user.filter(|Extension(u)| u.role.may(Permission::ReadFacilities)) else {
+        return (StatusCode::FORBIDDEN, "この見積書は閲覧できません。\n").into_response();
+    };
+    match app::ssr::db::quotes::detail(&state.pool, &user.scope, quote_id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return (StatusCode::NOT_FOUND, "見積書が見つかりません。\n").into_response(),
+        Err(e) => return crate::error::AppError::from(e).into_response(),
+    }
+    let row: Option<(String, Vec<u8>)> = match sqlx::query_as(
+        "SELECT q.file_name, f.bytes FROM quotes q JOIN quote_files f ON f.quote_id = q.id WHERE q.id = ?",
+    )
+    .bind(quote_id)
+    .fetch_optional(&state.pool)
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => return crate::error::AppError::from(e).into_response(),
+    };
+    let Some((name, bytes)) = row else {
+        return (StatusCode::NOT_FOUND, "この見積書にはファイルがありません（手入力）。\n").into_response();
+    };
+    // RFC 6266 / 5987: the UTF-8 name for browsers, an ASCII fallback for the rest.
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"quote-{quote_id}\"; filename*=UTF-8''{encoded}");
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let headers = res.headers_mut();
+    headers.insert(header::CONTENT_TYPE, http::HeaderValue::from_static("application/octet-stream"));
+    if let Ok(v) = http::HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}

@@ -36,6 +36,8 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/quotes/drafts/{token}", Obj::None, [404, 403, 403, 403]),
     ("/quotes/{id}", Obj::Own, [200, 200, 200, 403]),
     ("/quotes/{id}", Obj::Foreign, [404, 404, 404, 403]),
+    ("/quotes/{id}/file", Obj::Own, [404, 404, 404, 403]),
+    ("/quotes/{id}/file", Obj::Foreign, [404, 404, 404, 403]),
     ("/quotes/{id}/letter", Obj::Own, [200, 200, 200, 403]),
     ("/quotes/{id}/letter", Obj::Foreign, [404, 404, 404, 403]),
     ("/corporations/{id}", Obj::Own, [200, 200, 200, 403]),

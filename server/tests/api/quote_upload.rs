@@ -101,6 +101,12 @@ async fn an_uploaded_quote_is_previewed_with_its_flags_corrected_and_stored_only
     assert_eq!(count(&app, "quote_drafts").await, 0, "the draft is gone");
     let page = app.get_html(&to).await;
     assert!(page.contains("株式会社ヘルスケアシステムズ"));
+    let file = app.get(&format!("{to}/file")).await;
+    assert_eq!(file.status(), 200);
+    assert!(
+        file.headers()["content-disposition"].to_str().expect("ascii").contains("filename*=UTF-8''hospital_padded.xls")
+    );
+    assert_eq!(file.bytes().await.expect("bytes").to_vec(), bytes, "the evidence file, byte for byte");
 }
 
 #[tokio::test]
