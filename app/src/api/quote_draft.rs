@@ -170,8 +170,8 @@ pub async fn confirm_quote(
     category: Option<BTreeMap<String, String>>,
     amount: Option<BTreeMap<String, String>>,
 ) -> Result<(), UiError> {
-    use crate::ssr::audit_log::{self, Actor, Change};
-    use crate::ssr::context::{self, internal};
+    use crate::ssr::audit_log::Actor;
+    use crate::ssr::context;
     use rules::category::Category;
     let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
     let pool = context::pool()?;
@@ -211,8 +211,58 @@ pub async fn confirm_quote(
         return Err(UiError::Fields(errors));
     }
     let actor = Actor::user(user.id, user.email.clone());
+    let file = StoredFile { name: &d.file_name, sha256: &d.sha256, bytes: &d.bytes };
+    let quote_id = store(
+        &pool,
+        &actor,
+        user.id,
+        d.facility_id,
+        VendorChoice { id: &vendor_id, new_name: &new_vendor },
+        Some(file),
+        &quote,
+        &chosen,
+        Some(&token),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/quotes/{quote_id}"));
+    Ok(())
+}
+
+/// The uploaded file stored with a quote.
+#[cfg(feature = "ssr")]
+pub(crate) struct StoredFile<'a> {
+    pub name: &'a str,
+    pub sha256: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// A vendor picked from the registry (`id`) or typed (`new_name`).
+#[cfg(feature = "ssr")]
+pub(crate) struct VendorChoice<'a> {
+    pub id: &'a str,
+    pub new_name: &'a str,
+}
+
+/// Stores a confirmed quote — its lines, its file if any, its audit-trail
+/// row — and deletes its draft, in one transaction. `chosen` holds per line the
+/// category and what the parser had read when the facility corrected it.
+#[cfg(feature = "ssr")]
+#[expect(clippy::too_many_arguments, reason = "the parts of one quote")]
+pub(crate) async fn store(
+    pool: &sqlx::SqlitePool,
+    actor: &crate::ssr::audit_log::Actor,
+    user_id: i64,
+    facility_id: i64,
+    vendor: VendorChoice<'_>,
+    file: Option<StoredFile<'_>>,
+    quote: &rules::quote::Quote,
+    chosen: &[(rules::category::Category, Option<String>, Option<String>)],
+    draft_token: Option<&str>,
+) -> Result<i64, UiError> {
+    use crate::ssr::audit_log::{self, Change};
+    use crate::ssr::context::internal;
     let mut tx = audit_log::begin(&pool).await.map_err(internal)?;
-    let vendor: Option<i64> = match (vendor_id.trim().parse::<i64>().ok(), new_vendor.trim()) {
+    let vendor: Option<i64> = match (vendor.id.trim().parse::<i64>().ok(), vendor.new_name.trim()) {
         (Some(id), _) => Some(id),
         (None, "") => None,
         (None, name) => Some(
@@ -231,13 +281,13 @@ pub async fn confirm_quote(
                              written_subtotal, written_tax, written_tax_included, written_total)
          VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id",
     )
-    .bind(d.facility_id)
+    .bind(facility_id)
     .bind(vendor)
-    .bind(&d.file_name)
-    .bind(&d.sha256)
+    .bind(file.as_ref().map_or("手入力", |f| f.name))
+    .bind(file.as_ref().map(|f| f.sha256))
     .bind(quote.quote_date.map(|q| q.format("%Y-%m-%d").to_string()))
     .bind(quote.tax_inclusive)
-    .bind(user.id)
+    .bind(user_id)
     .bind(quote.written.subtotal.map(|w| w.amount.amount().normalize().to_string()))
     .bind(quote.written.tax.map(|w| w.amount.amount().normalize().to_string()))
     .bind(quote.written.tax_included_in_total)
@@ -245,14 +295,16 @@ pub async fn confirm_quote(
     .fetch_one(&mut *tx)
     .await
     .map_err(internal)?;
-    sqlx::query("INSERT INTO quote_files (quote_id, bytes) VALUES (?, ?)")
-        .bind(quote_id)
-        .bind(&d.bytes)
-        .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+    if let Some(f) = &file {
+        sqlx::query("INSERT INTO quote_files (quote_id, bytes) VALUES (?, ?)")
+            .bind(quote_id)
+            .bind(f.bytes)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+    }
     let mut corrections = Vec::new();
-    for (position, (line, (cat, parsed_cat, parsed_amount))) in quote.lines.iter().zip(&chosen).enumerate() {
+    for (position, (line, (cat, parsed_cat, parsed_amount))) in quote.lines.iter().zip(chosen).enumerate() {
         let kind = match line.kind {
             rules::quote::LineKind::Item => "item",
             rules::quote::LineKind::Discount => "discount",
@@ -291,14 +343,18 @@ pub async fn confirm_quote(
         entity: "quote",
         entity_id: quote_id.to_string(),
         before: None,
-        after: Some(
-            serde_json::json!({"facility_id": d.facility_id, "file_name": d.file_name, "file_sha256": d.sha256,
-                                       "lines": quote.lines.len(), "vendor_id": vendor, "corrections": corrections}),
-        ),
+        after: Some(serde_json::json!({"facility_id": facility_id, "file_name": file.as_ref().map(|f| f.name),
+                               "file_sha256": file.as_ref().map(|f| f.sha256),
+                               "lines": quote.lines.len(), "vendor_id": vendor, "corrections": corrections})),
     };
-    audit_log::record(&mut tx, &actor, change).await.map_err(internal)?;
-    sqlx::query("DELETE FROM quote_drafts WHERE token = ?").bind(&token).execute(&mut *tx).await.map_err(internal)?;
+    audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
+    if let Some(token) = draft_token {
+        sqlx::query("DELETE FROM quote_drafts WHERE token = ?")
+            .bind(token)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+    }
     tx.commit().await.map_err(internal)?;
-    leptos_axum::redirect(&format!("/quotes/{quote_id}"));
-    Ok(())
+    Ok(quote_id)
 }
