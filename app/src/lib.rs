@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/facilities/new") view=pages::FacilityNewPage ssr=SsrMode::Async />
                 <Route path=path!("/facilities/:id") view=pages::FacilityPage ssr=SsrMode::Async />
                 <Route path=path!("/facilities/:id/edit") view=pages::FacilityEditPage ssr=SsrMode::Async />
+                <Route path=path!("/facilities/:id/quotes/new") view=pages::QuoteEntryPage ssr=SsrMode::Async />
                 <Route path=path!("/quotes/drafts/:token") view=pages::QuoteDraftPage ssr=SsrMode::Async />
                 <Route path=path!("/quotes/:id") view=pages::QuotePage ssr=SsrMode::Async />
                 <Route path=path!("/quotes/:id/letter") view=pages::LetterPage ssr=SsrMode::Async />

@@ -358,3 +358,101 @@ pub(crate) async fn store(
     tx.commit().await.map_err(internal)?;
     Ok(quote_id)
 }
+
+/// One hand-entered line (all text, as typed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualLine {
+    /// 品名.
+    #[serde(default)]
+    pub description: String,
+    /// Category code.
+    #[serde(default)]
+    pub category: String,
+    /// 数量.
+    #[serde(default)]
+    pub quantity: String,
+    /// 単位.
+    #[serde(default)]
+    pub unit: String,
+    /// 単価.
+    #[serde(default)]
+    pub unit_price: String,
+    /// 金額 (quantity × price when empty).
+    #[serde(default)]
+    pub amount: String,
+}
+
+/// Stores a quote entered by hand (`lines[n][field]`; blank rows are skipped).
+#[server(prefix = "/api", endpoint = "enter_quote")]
+pub async fn enter_quote(
+    facility_id: i64,
+    vendor_id: String,
+    new_vendor: String,
+    quote_date: String,
+    lines: Option<BTreeMap<String, ManualLine>>,
+) -> Result<(), UiError> {
+    use crate::ssr::{audit_log::Actor, context, db};
+    use rules::category::Category;
+    use rules::quote::{LineKind, Quote, QuoteLine, Unit};
+    let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
+    let pool = context::pool()?;
+    db::provisioning::facility_in_scope(&pool, &user.scope, facility_id).await?;
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let date = match quote_date.trim() {
+        "" => None,
+        t => rules::parse_date(t).map_err(|e| errors.push(("quote_date".into(), e.to_string()))).ok(),
+    };
+    let mut rows: Vec<(usize, ManualLine)> =
+        lines.unwrap_or_default().into_iter().filter_map(|(k, v)| k.parse::<usize>().ok().map(|k| (k, v))).collect();
+    rows.sort_by_key(|(k, _)| *k);
+    let mut quote = Quote { quote_date: date, ..Quote::default() };
+    let mut chosen = Vec::new();
+    for (n, l) in rows.into_iter().filter(|(_, l)| !l.description.trim().is_empty()) {
+        let row = u32::try_from(n + 1).unwrap_or(u32::MAX);
+        let money = |field: &str, text: &str, errors: &mut Vec<(String, String)>| match text.trim() {
+            "" => None,
+            t => rules::Yen::parse(t)
+                .map_err(|e| errors.push((format!("lines[{n}][{field}]"), format!("{row}行目: {e}"))))
+                .ok(),
+        };
+        let quantity = match l.quantity.trim() {
+            "" => None,
+            t => t
+                .parse()
+                .map_err(|_| {
+                    errors.push((format!("lines[{n}][quantity]"), format!("{row}行目: 数量は数字で入力してください")))
+                })
+                .ok(),
+        };
+        let category = l.category.parse::<Category>().unwrap_or(Category::Other);
+        let amount = money("amount", &l.amount, &mut errors);
+        let unit_price = money("unit_price", &l.unit_price, &mut errors);
+        if amount.is_none() && unit_price.is_none() {
+            errors.push((format!("lines[{n}][amount]"), format!("{row}行目: 金額か単価を入力してください")));
+        }
+        quote.lines.push(QuoteLine {
+            row,
+            description: l.description.trim().to_owned(),
+            spec: None,
+            quantity,
+            unit: Unit::parse(&l.unit),
+            unit_price,
+            list_price: None,
+            amount,
+            note: None,
+            kind: if category == Category::Discount { LineKind::Discount } else { LineKind::Item },
+        });
+        chosen.push((category, None, None));
+    }
+    if quote.lines.is_empty() {
+        errors.push(("lines".into(), "明細を1行以上入力してください".into()));
+    }
+    if !errors.is_empty() {
+        return Err(UiError::Fields(errors));
+    }
+    let actor = Actor::user(user.id, user.email.clone());
+    let vendor = VendorChoice { id: &vendor_id, new_name: &new_vendor };
+    let id = store(&pool, &actor, user.id, facility_id, vendor, None, &quote, &chosen, None).await?;
+    leptos_axum::redirect(&format!("/quotes/{id}"));
+    Ok(())
+}

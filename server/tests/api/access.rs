@@ -31,6 +31,7 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/facilities/new", Obj::None, [200, 403, 403, 403]),
     ("/facilities/{id}", Obj::Own, [200, 200, 200, 403]),
     ("/facilities/{id}/edit", Obj::Own, [200, 403, 403, 403]),
+    ("/facilities/{id}/quotes/new", Obj::Own, [200, 403, 403, 403]),
     ("/facilities/{id}/edit", Obj::Foreign, [404, 403, 403, 403]),
     ("/facilities/{id}", Obj::Foreign, [404, 404, 404, 403]),
     ("/quotes/drafts/{token}", Obj::None, [404, 403, 403, 403]),

@@ -228,3 +228,76 @@ async fn the_counter_offer_letter_lists_every_flag_with_its_benchmark_and_source
     let points = letter.matches("行目「").count() + letter.matches("見積全体").count();
     assert_eq!(points, 16, "one paragraph per flag: 15 on lines, 1 on the whole quote (tax)");
 }
+
+#[tokio::test]
+async fn a_paper_quote_entered_by_hand_is_stored_and_audited() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    let post = |fields: Vec<(&'static str, &'static str)>| {
+        let app = &app;
+        let mut form: Vec<(String, String)> = vec![
+            ("facility_id".into(), facility.to_string()),
+            ("vendor_id".into(), String::new()),
+            ("new_vendor".into(), "有限会社紙見積".into()),
+        ];
+        form.extend(fields.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())));
+        async move {
+            app.client
+                .post(app.url("/api/enter_quote"))
+                .header("Accept", "text/html")
+                .header("Origin", app.base.clone())
+                .header("Referer", app.url(&format!("/facilities/{facility}/quotes/new")))
+                .form(&form)
+                .send()
+                .await
+                .expect("POST")
+        }
+    };
+    let res = post(vec![
+        ("quote_date", "令和4年9月1日"),
+        ("lines[0][description]", "資格確認アプリケーション"),
+        ("lines[0][category]", "app_software"),
+        ("lines[0][quantity]", "1"),
+        ("lines[0][unit]", "式"),
+        ("lines[0][unit_price]", ""),
+        ("lines[0][amount]", "abc"),
+    ])
+    .await;
+    let back = location(&res);
+    assert!(back.contains("__err"), "a bad amount is refused");
+    assert_eq!(count(&app, "quotes").await, 0);
+    let res = post(vec![
+        ("quote_date", "令和4年9月1日"),
+        ("lines[0][description]", "資格確認アプリケーション"),
+        ("lines[0][category]", "app_software"),
+        ("lines[0][quantity]", "1"),
+        ("lines[0][unit]", "式"),
+        ("lines[0][unit_price]", "50,000"),
+        ("lines[0][amount]", ""),
+        ("lines[1][description]", ""),
+        ("lines[1][category]", "other"),
+        ("lines[1][quantity]", ""),
+        ("lines[1][unit]", ""),
+        ("lines[1][unit_price]", ""),
+        ("lines[1][amount]", ""),
+        ("lines[2][description]", "資格確認端末"),
+        ("lines[2][category]", "terminal"),
+        ("lines[2][quantity]", "1"),
+        ("lines[2][unit]", "台"),
+        ("lines[2][unit_price]", "180000"),
+        ("lines[2][amount]", "180,000"),
+    ])
+    .await;
+    let to = location(&res);
+    assert!(to.starts_with("/quotes/") && !to.contains("__err"), "{to}");
+    let html = app.get_html(&to).await;
+    assert!(html.contains(r#"data-flag="free_item_charged""#), "the hand-entered charge for the free app is flagged");
+    assert!(html.contains("有限会社紙見積"));
+    let (lines, file): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT count(*) FROM quote_lines), (SELECT count(*) FROM quote_files)")
+            .fetch_one(app.pool())
+            .await
+            .expect("counts");
+    assert_eq!((lines, file), (2, 0), "two lines, no file");
+}
