@@ -261,7 +261,7 @@ pub(crate) async fn store(
 ) -> Result<i64, UiError> {
     use crate::ssr::audit_log::{self, Change};
     use crate::ssr::context::internal;
-    let mut tx = audit_log::begin(&pool).await.map_err(internal)?;
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
     let vendor: Option<i64> = match (vendor.id.trim().parse::<i64>().ok(), vendor.new_name.trim()) {
         (Some(id), _) => Some(id),
         (None, "") => None,
