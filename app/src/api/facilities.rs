@@ -57,6 +57,8 @@ pub struct FacilityDetail {
     pub corporation_id: Option<i64>,
     /// Its quotes, newest first.
     pub quotes: Vec<QuoteSummary>,
+    /// The user may edit it and enter quotes (a manager of the facility).
+    pub can_edit: bool,
 }
 
 /// A stored quote line.
@@ -117,10 +119,12 @@ pub async fn facility(id: i64) -> Result<FacilityDetail, UiError> {
     use crate::ssr::{context, db};
     use rules::access::Permission;
     let user = context::require_permission(Permission::ReadFacilities)?;
-    db::facilities::detail(&context::pool()?, &user.scope, id)
+    let mut detail = db::facilities::detail(&context::pool()?, &user.scope, id)
         .await
         .map_err(context::internal)?
-        .ok_or(UiError::NotFound)
+        .ok_or(UiError::NotFound)?;
+    detail.can_edit = user.role.may(Permission::EditOwnFacilities);
+    Ok(detail)
 }
 
 /// One quote, or [`UiError::NotFound`] when its facility is outside the user's scope.

@@ -108,7 +108,7 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
     view! {
         <section class="card" data-testid="facility">
             <h2>{s.name.clone()}</h2>
-            <p><a href=format!("/facilities/{}/edit", s.id)>"施設情報を編集"</a></p>
+            {d.can_edit.then(|| view! { <p><a href=format!("/facilities/{}/edit", s.id)>"施設情報を編集"</a></p> })}
             <table class="data summary">
                 <tbody>
                     <tr><th scope="row">"医療機関コード"</th><td>{s.code.clone()}</td></tr>
@@ -125,11 +125,13 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
         </section>
         <section class="card">
             <h2>"見積書"</h2>
-            <form method="post" enctype="multipart/form-data" action=format!("/facilities/{}/quotes", s.id) class="form upload-form" data-testid="upload-quote">
-                <label>"ベンダーの見積書（Excel・LibreOffice・CSV、20MBまで）"<input type="file" name="file" required/></label>
-                <button type="submit">"読み取って確認する"</button>
-            </form>
-            <p><a href=format!("/facilities/{}/quotes/new", s.id)>"紙の見積書を手入力する"</a></p>
+            {d.can_edit.then(|| view! {
+                <form method="post" enctype="multipart/form-data" action=format!("/facilities/{}/quotes", s.id) class="form upload-form" data-testid="upload-quote">
+                    <label>"ベンダーの見積書（Excel・LibreOffice・CSV、20MBまで）"<input type="file" name="file" required/></label>
+                    <button type="submit">"読み取って確認する"</button>
+                </form>
+                <p><a href=format!("/facilities/{}/quotes/new", s.id)>"紙の見積書を手入力する"</a></p>
+            })}
             {if d.quotes.is_empty() {
                 view! { <p>"登録された見積書はありません。"</p> }.into_any()
             } else {

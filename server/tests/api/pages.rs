@@ -177,3 +177,26 @@ async fn the_subsidy_calculator_explains_each_bad_field_in_japanese() {
         .expect("GET");
     assert!(res.text().await.expect("body").contains("病院の無償提供は3台までです"));
 }
+
+#[tokio::test]
+async fn only_those_who_may_edit_see_the_edit_link_and_the_upload_form() {
+    let app = spawn_app().await;
+    let facility: i64 = sqlx::query_scalar(
+        "SELECT id FROM facilities WHERE corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') LIMIT 1",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("demo facility");
+    let path = format!("/facilities/{facility}");
+    let edit = format!("/facilities/{facility}/edit");
+
+    app.login_as(MANAGER).await;
+    let html = app.get_html(&path).await;
+    assert!(html.contains("upload-quote") && html.contains(&edit), "the manager edits their own facility");
+    app.post_logout().await;
+
+    app.login_as(AUDITOR).await;
+    let html = app.get_html(&path).await;
+    assert!(html.contains("data-testid=\"facility\""), "the auditor sees the facility");
+    assert!(!html.contains("upload-quote") && !html.contains(&edit), "but is offered no edit or upload");
+}

@@ -74,6 +74,7 @@ pub async fn detail(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<O
         address: row.address,
         corporation_id: row.corporation_id,
         quotes,
+        can_edit: false,
     }))
 }
 
