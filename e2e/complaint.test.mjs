@@ -3,16 +3,11 @@
 // and resolves it; the manager sees the outcome and the history.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
-import { clickAndWaitForLoad, closeBrowser, getBrowser, login, pathOf, startServer, withPage } from './harness.mjs';
+import { describe, test } from 'node:test';
+import { clickAndWaitForLoad, getBrowser, login, pathOf, submitForm, useServer, withPage } from './harness.mjs';
 
 const TIMEOUT = { timeout: 180_000 };
 const PADDED = fileURLToPath(new URL('../quote_reader/tests/fixtures/hospital_padded.xls', import.meta.url));
-
-async function submit(page, form) {
-  await clickAndWaitForLoad(page, page.locator(`form[data-testid="${form}"] button[type="submit"]`));
-  assert.deepEqual(await page.locator('[role="alert"]').allInnerTexts(), [], `no error after ${form}`);
-}
 
 async function asUser(server, email, fn) {
   const browser = await getBrowser();
@@ -30,20 +25,11 @@ async function move(page, url, to, comment) {
   await page.goto(url);
   await page.selectOption('form[data-testid="move-complaint"] select[name="to"]', to);
   await page.fill('form[data-testid="move-complaint"] textarea[name="comment"]', comment);
-  await submit(page, 'move-complaint');
+  await submitForm(page, 'move-complaint');
 }
 
 describe('complaint workflow', () => {
-  let server;
-
-  before(async () => {
-    server = await startServer();
-  });
-
-  after(async () => {
-    await closeBrowser();
-    await server?.stop();
-  });
+  const server = useServer();
 
   test('a padded quote travels from the clinic to the association and the ministry and back', TIMEOUT, (t) =>
     withPage(t, async (page) => {
@@ -54,7 +40,7 @@ describe('complaint workflow', () => {
       await clickAndWaitForLoad(page, page.locator('form[data-testid="upload-quote"] button[type="submit"]'));
       assert.match(pathOf(page), /^\/quotes\/drafts\//);
       assert.ok(await page.locator('[data-flag="free_item_charged"]').count() >= 2, 'flags in the preview');
-      await submit(page, 'confirm-quote');
+      await submitForm(page, 'confirm-quote');
       assert.match(pathOf(page), /^\/quotes\/\d+$/);
       assert.ok(await page.locator('[data-testid="quote-audit"] [data-flag="tax_mismatch"]').count() >= 1);
 
@@ -67,7 +53,7 @@ describe('complaint workflow', () => {
       await clickAndWaitForLoad(page, page.locator('[data-testid="complaint-link"]'));
       await page.selectOption('form[data-testid="file-complaint"] select[name="kind"]', 'high_quote');
       await page.fill('form[data-testid="file-complaint"] textarea[name="description"]', '無償のカードリーダーとアプリに請求されました。');
-      await submit(page, 'file-complaint');
+      await submitForm(page, 'file-complaint');
       const caseUrl = page.url();
       assert.match(await page.locator('[data-testid="complaint-status"]').innerText(), /提出済み/);
 

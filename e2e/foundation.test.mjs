@@ -1,13 +1,12 @@
 // Foundation journeys: signing in and out of Onshi in a real browser.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   DEMO_MANAGER_EMAIL,
   clickAndWaitForLoad,
-  closeBrowser,
   login,
   pathOf,
-  startServer,
+  useServer,
   withPage,
 } from './harness.mjs';
 
@@ -16,16 +15,7 @@ const ROLE_CLINIC_MANAGER = '医療機関担当者';
 const TIMEOUT = { timeout: 90_000 };
 
 describe('foundation', () => {
-  let server;
-
-  before(async () => {
-    server = await startServer();
-  });
-
-  after(async () => {
-    await closeBrowser();
-    await server?.stop();
-  });
+  const server = useServer();
 
   test('anonymous visitor is sent to the login page', TIMEOUT, (t) =>
     withPage(t, async (page) => {

@@ -7,6 +7,8 @@
 // - withPage(t, fn): a fresh browser context + page per test; on failure a
 //   full-page screenshot (and the page's HTML) go to test-output/screenshots/.
 // - login(page, url, email, password): fills and submits the login form.
+// - useServer(options): one server per suite, stopped (with the browser) after it.
+// - submitForm(page, testid): submits a form and asserts the next page shows no error.
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +17,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -276,4 +280,34 @@ export async function login(page, url, email, password) {
 /** Path of the page's current URL, e.g. "/login". */
 export function pathOf(page) {
   return new URL(page.url()).pathname;
+}
+
+/**
+ * Start one server for the enclosing `describe` and stop it, with the browser,
+ * after the suite. The returned handle reads through to the running server.
+ */
+export function useServer(options = {}) {
+  let server;
+  before(async () => {
+    server = await startServer(options);
+  });
+  after(async () => {
+    await closeBrowser();
+    await server?.stop();
+  });
+  return {
+    get url() {
+      return server.url;
+    },
+    get password() {
+      return server.password;
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/** Submit the form with `data-testid` `form` and assert the page it leads to shows no error. */
+export async function submitForm(page, form) {
+  await clickAndWaitForLoad(page, page.locator(`form[data-testid="${form}"] button[type="submit"]`));
+  assert.deepEqual(await page.locator('[role="alert"]').allInnerTexts(), [], `no error after ${form}`);
 }

@@ -1,8 +1,8 @@
 // Provisioning journey: the demo manager registers a facility, applies for a reader as 機種未定,
 // chooses the model, moves through the stages to 運用開始, and the deadline banner follows.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { clickAndWaitForLoad, closeBrowser, login, pathOf, startServer, withPage } from './harness.mjs';
+import { describe, test } from 'node:test';
+import { clickAndWaitForLoad, login, pathOf, submitForm, useServer, withPage } from './harness.mjs';
 
 const TIMEOUT = { timeout: 120_000 };
 
@@ -22,24 +22,9 @@ async function banner(page) {
   return { kind: await b.getAttribute('data-kind'), status: await b.getAttribute('data-status'), text: await b.innerText() };
 }
 
-async function submit(page, form) {
-  await clickAndWaitForLoad(page, page.locator(`form[data-testid="${form}"] button[type="submit"]`));
-  const alerts = await page.locator('[role="alert"]').allInnerTexts();
-  assert.deepEqual(alerts, [], `no error after ${form}`);
-}
-
 describe('reader provisioning', () => {
-  let server;
-
-  before(async () => {
-    // Look at the rollout as of mid-April 2021, when the 機種未定 deadline was still ahead.
-    server = await startServer({ env: { ONSHI_TODAY: '2021-04-15' } });
-  });
-
-  after(async () => {
-    await closeBrowser();
-    await server?.stop();
-  });
+  // Look at the rollout as of mid-April 2021, when the 機種未定 deadline was still ahead.
+  const server = useServer({ env: { ONSHI_TODAY: '2021-04-15' } });
 
   test('the manager registers a facility and takes it from 機種未定 to 運用開始 while the banner follows', TIMEOUT, (t) =>
     withPage(t, async (page) => {
@@ -51,14 +36,14 @@ describe('reader provisioning', () => {
       await page.selectOption('select[name="facility_type"]', 'medical_clinic');
       await page.selectOption('select[name="prefecture"]', '40');
       await page.fill('input[name="address"]', '福岡市博多区博多駅前1-1');
-      await submit(page, 'facility-form');
+      await submitForm(page, 'facility-form');
       assert.match(pathOf(page), /^\/facilities\/\d+$/);
       assert.equal(await page.locator('[data-testid="stage"]').innerText(), 'ポータルサイト未登録');
 
       const seen = [];
       await page.fill('form[data-testid="apply-reader"] input[name="applied_on"]', '令和3年3月15日');
       await page.selectOption('form[data-testid="apply-reader"] select[name="maker"]', '');
-      await submit(page, 'apply-reader');
+      await submitForm(page, 'apply-reader');
       let b = await banner(page);
       assert.equal(b.kind, 'model_choice');
       assert.equal(b.status, 'upcoming');
@@ -67,7 +52,7 @@ describe('reader provisioning', () => {
 
       await page.selectOption('form[data-testid="choose-model"] select[name="maker"]', { index: 0 });
       await page.fill('form[data-testid="choose-model"] input[name="chosen_on"]', '2021-04-10');
-      await submit(page, 'choose-model');
+      await submitForm(page, 'choose-model');
       b = await banner(page);
       assert.notEqual(b.kind, 'model_choice', 'the model choice is done');
       seen.push(b);
@@ -75,7 +60,7 @@ describe('reader provisioning', () => {
       for (const [stage, day] of [['vendor_ordered', '2021-07-01'], ['installing', '2021-08-02'], ['installed', '2021-09-01'], ['operating', '2021-10-20']]) {
         await page.selectOption('form[data-testid="record-stage"] select[name="stage"]', stage);
         await page.fill('form[data-testid="record-stage"] input[name="reached_on"]', day);
-        await submit(page, 'record-stage');
+        await submitForm(page, 'record-stage');
         seen.push(await banner(page));
       }
       assert.equal(await page.locator('[data-testid="stage"]').innerText(), '運用開始');

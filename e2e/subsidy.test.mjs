@@ -1,21 +1,12 @@
 // Subsidy calculator journeys: a clinic manager and a reviewer work out a subsidy in a real browser.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { clickAndWaitForLoad, closeBrowser, login, pathOf, startServer, withPage } from './harness.mjs';
+import { describe, test } from 'node:test';
+import { clickAndWaitForLoad, login, pathOf, useServer, withPage } from './harness.mjs';
 
 const TIMEOUT = { timeout: 90_000 };
 
 describe('subsidy calculator', () => {
-  let server;
-
-  before(async () => {
-    server = await startServer();
-  });
-
-  after(async () => {
-    await closeBrowser();
-    await server?.stop();
-  });
+  const server = useServer();
 
   test('the manager reaches the calculator from the menu and sees the hospital amount with its what-if line', TIMEOUT, (t) =>
     withPage(t, async (page) => {
