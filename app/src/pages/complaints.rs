@@ -5,7 +5,7 @@ use crate::api::complaints::{ComplaintView, FileComplaint, MoveComplaint, compla
 use crate::layout::{ErrorBox, Layout};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use rules::complaint::ComplaintKind;
 
 /// 相談の一覧.
@@ -77,16 +77,8 @@ pub fn ComplaintNewPage() -> impl IntoView {
 /// 相談の詳細.
 #[component]
 pub fn ComplaintPage() -> impl IntoView {
-    let id = use_params_map().get_untracked().get("id").and_then(|s| s.parse::<i64>().ok());
-    let data = Resource::new(
-        move || id,
-        |id| async move {
-            match id {
-                Some(id) => complaint(id).await,
-                None => Err(UiError::NotFound),
-            }
-        },
-    );
+    let id = super::id_param();
+    let data = Resource::new(move || id, |id| async move { complaint(id.ok_or(UiError::NotFound)?).await });
     let step = ServerAction::<MoveComplaint>::new();
     let error = move || {
         step.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })

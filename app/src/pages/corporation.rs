@@ -6,21 +6,12 @@ use crate::api::provisioning::BulkApplyReaders;
 use crate::layout::{ErrorBox, Layout};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// 法人のページ.
 #[component]
 pub fn CorporationPage() -> impl IntoView {
-    let id = use_params_map().get_untracked().get("id").and_then(|s| s.parse::<i64>().ok());
-    let view_data = Resource::new(
-        move || id,
-        |id| async move {
-            match id {
-                Some(id) => corporation(id).await,
-                None => Err(UiError::NotFound),
-            }
-        },
-    );
+    let id = super::id_param();
+    let view_data = Resource::new(move || id, |id| async move { corporation(id.ok_or(UiError::NotFound)?).await });
     let bulk = ServerAction::<BulkApplyReaders>::new();
     let error = move || {
         bulk.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })

@@ -5,12 +5,6 @@ use crate::api::facilities::{FacilityDetail, FacilitySummary, QuoteDetail, facil
 use crate::layout::{ErrorBox, Layout};
 use crate::pages::reference::{facility_type_label, prefecture_label};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
-
-/// The `:id` of the route, or None when it is not a number.
-fn id_param() -> Option<i64> {
-    use_params_map().get_untracked().get("id").and_then(|s| s.parse().ok())
-}
 
 /// 施設一覧.
 #[component]
@@ -71,16 +65,8 @@ fn FacilityTable(list: Vec<FacilitySummary>) -> impl IntoView {
 /// 施設の詳細.
 #[component]
 pub fn FacilityPage() -> impl IntoView {
-    let id = id_param();
-    let detail = Resource::new(
-        move || id,
-        |id| async move {
-            match id {
-                Some(id) => facility(id).await,
-                None => Err(UiError::NotFound),
-            }
-        },
-    );
+    let id = super::id_param();
+    let detail = Resource::new(move || id, |id| async move { facility(id.ok_or(UiError::NotFound)?).await });
     view! {
         <Layout title="施設の詳細">
             <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
@@ -171,18 +157,10 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
 /// 見積書: the stored quote with its audit; `?compare=<id>` puts another quote of the facility beside it.
 #[component]
 pub fn QuotePage() -> impl IntoView {
-    let id = id_param();
+    let id = super::id_param();
     let compare =
         leptos_router::hooks::use_query_map().get_untracked().get("compare").and_then(|s| s.parse::<i64>().ok());
-    let detail = Resource::new(
-        move || id,
-        |id| async move {
-            match id {
-                Some(id) => quote(id).await,
-                None => Err(UiError::NotFound),
-            }
-        },
-    );
+    let detail = Resource::new(move || id, |id| async move { quote(id.ok_or(UiError::NotFound)?).await });
     let audited = Resource::new(
         move || (id, compare),
         |(id, compare)| async move {

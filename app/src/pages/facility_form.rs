@@ -6,7 +6,6 @@ use crate::api::facility_form::SaveFacility;
 use crate::layout::{ErrorBox, Layout};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use rules::{FacilityType, Prefecture};
 
 /// Whether the signed-in user may register and edit facilities (managers only).
@@ -38,15 +37,12 @@ pub fn FacilityNewPage() -> impl IntoView {
 /// 施設の編集.
 #[component]
 pub fn FacilityEditPage() -> impl IntoView {
-    let id = use_params_map().get_untracked().get("id").and_then(|s| s.parse::<i64>().ok());
+    let id = super::id_param();
     let detail = Resource::new(
         move || id,
         |id| async move {
             may_edit().await?;
-            match id {
-                Some(id) => facility(id).await,
-                None => Err(UiError::NotFound),
-            }
+            facility(id.ok_or(UiError::NotFound)?).await
         },
     );
     view! {

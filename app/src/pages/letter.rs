@@ -4,21 +4,13 @@ use crate::UiError;
 use crate::api::letter::counter_offer_letter;
 use crate::layout::{ErrorBox, Layout};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// The letter page; the browser prints it (the header and menu are not printed).
 #[component]
 pub fn LetterPage() -> impl IntoView {
-    let id = use_params_map().get_untracked().get("id").and_then(|s| s.parse::<i64>().ok());
-    let letter = Resource::new(
-        move || id,
-        |id| async move {
-            match id {
-                Some(id) => counter_offer_letter(id).await,
-                None => Err(UiError::NotFound),
-            }
-        },
-    );
+    let id = super::id_param();
+    let letter =
+        Resource::new(move || id, |id| async move { counter_offer_letter(id.ok_or(UiError::NotFound)?).await });
     view! {
         <Layout title="再見積のお願い（ベンダーへの文書）">
             <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>

@@ -33,3 +33,9 @@ pub use quote_entry::QuoteEntryPage;
 pub use reference::{BenchmarksPage, StatisticsPage, VendorsPage};
 pub use subsidy::SubsidyPage;
 pub use vendors::{VendorLeaguePage, VendorPage};
+
+/// The `:id` of the route, or None when it is not a number (the page then answers 404).
+fn id_param() -> Option<i64> {
+    use leptos::prelude::GetUntracked;
+    leptos_router::hooks::use_params_map().get_untracked().get("id").and_then(|s| s.parse().ok())
+}

@@ -4,7 +4,7 @@ use crate::UiError;
 use crate::api::vendors::{VendorStats, vendor_league, vendor_record};
 use crate::layout::{ErrorBox, Layout};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 const SORTS: [(&str, &str); 5] = [
     ("flags", "指摘の数"),
@@ -56,16 +56,8 @@ pub fn VendorLeaguePage() -> impl IntoView {
 /// One vendor.
 #[component]
 pub fn VendorPage() -> impl IntoView {
-    let id = use_params_map().get_untracked().get("id").and_then(|s| s.parse::<i64>().ok());
-    let data = Resource::new(
-        move || id,
-        |id| async move {
-            match id {
-                Some(id) => vendor_record(id).await,
-                None => Err(UiError::NotFound),
-            }
-        },
-    );
+    let id = super::id_param();
+    let data = Resource::new(move || id, |id| async move { vendor_record(id.ok_or(UiError::NotFound)?).await });
     view! {
         <Layout title="ベンダー">
             <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
