@@ -48,6 +48,12 @@ describe('complaint workflow', () => {
       const letter = await page.locator('[data-testid="letter"]').innerText();
       assert.match(letter, /再見積のお願い/);
       assert.match(letter, /顔認証付きカードリーダー/);
+      // The PDF link answers a PDF with the browser's own session.
+      const pdfHref = await page.locator('[data-testid="letter-pdf"]').getAttribute('href');
+      const pdf = await page.request.get(new URL(pdfHref, server.url).href);
+      assert.equal(pdf.status(), 200);
+      assert.equal(pdf.headers()['content-type'], 'application/pdf');
+      assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
       await page.goBack();
 
       await clickAndWaitForLoad(page, page.locator('[data-testid="complaint-link"]'));

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 mod middleware;
+pub mod pdf;
 pub mod quote_audit;
 mod routes;
 pub mod seed;

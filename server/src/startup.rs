@@ -142,6 +142,7 @@ impl Application {
             .route(app::STYLESHEET_PATH, get(routes::stylesheet))
             .route("/audit-log.csv", get(routes::audit_trail::export_audit_log_csv))
             .route("/quotes/{id}/file", get(routes::quote_upload::download_quote_file))
+            .route("/quotes/{id}/letter.pdf", get(routes::letter_pdf::counter_offer_letter_pdf))
             .route(
                 "/facilities/{id}/quotes",
                 axum::routing::post(routes::quote_upload::upload_quote)

@@ -19,6 +19,7 @@ pub fn LetterPage() -> impl IntoView {
                         Ok(l) => view! {
                             <p class="no-print">
                                 {format!("指摘 {} 件をもとに作成しました。ブラウザの印刷機能で印刷・PDF保存できます。", l.points)}
+                                " " <a href=format!("/quotes/{}/letter.pdf", l.quote_id) data-testid="letter-pdf">"PDFで開く"</a>
                                 " " <a href=format!("/quotes/{}", l.quote_id)>"見積書へ戻る"</a>
                             </p>
                             <article class="letter" data-testid="letter">

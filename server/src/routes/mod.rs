@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod audit_trail;
+pub mod letter_pdf;
 pub mod quote_upload;
 
 use crate::error::AppError;

@@ -41,6 +41,8 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/quotes/{id}/file", Obj::Foreign, [404, 404, 404, 403]),
     ("/quotes/{id}/letter", Obj::Own, [200, 200, 200, 403]),
     ("/quotes/{id}/letter", Obj::Foreign, [404, 404, 404, 403]),
+    ("/quotes/{id}/letter.pdf", Obj::Own, [200, 200, 200, 403]),
+    ("/quotes/{id}/letter.pdf", Obj::Foreign, [404, 404, 404, 403]),
     ("/corporations/{id}", Obj::Own, [200, 200, 200, 403]),
     ("/corporations/{id}", Obj::Foreign, [404, 404, 404, 403]),
     ("/vendors", Obj::None, [403, 200, 200, 403]),

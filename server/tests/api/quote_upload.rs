@@ -227,6 +227,41 @@ async fn the_counter_offer_letter_lists_every_flag_with_its_benchmark_and_source
     assert!(letter.contains("令和"), "dated in 和暦");
     let points = letter.matches("行目「").count() + letter.matches("見積全体").count();
     assert_eq!(points, 16, "one paragraph per flag: 15 on lines, 1 on the whole quote (tax)");
+
+    // The same letter as a PDF, read back with pdftotext.
+    let res = app.get(&format!("{quote}/letter.pdf")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = res.bytes().await.expect("pdf");
+    let text: String = pdf_text(&pdf).chars().filter(|c| !c.is_whitespace()).collect();
+    for expected in [
+        "株式会社ヘルスケアシステムズ御中",
+        "再見積のお願い",
+        "14行目「顔認証付きカードリーダー」",
+        "出典:seeds/001_03434e09f67b16ae.txt",
+        "（想定値）",
+        "令和",
+        "以上",
+    ] {
+        assert!(text.contains(expected), "the PDF says {expected}: {text}");
+    }
+    let pdf_points = text.matches("行目「").count() + text.matches("見積全体").count();
+    assert_eq!(pdf_points, 16, "every point of the page is in the PDF");
+}
+
+/// The text of a PDF as poppler's `pdftotext` reads it.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("letter.pdf");
+    std::fs::write(&path, pdf).expect("write pdf");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by scripts/test");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
 }
 
 #[tokio::test]

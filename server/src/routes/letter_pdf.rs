@@ -1,0 +1,51 @@
+//! `GET /quotes/{id}/letter.pdf`: the counter-offer letter (再見積のお願い) as a PDF.
+//!
+//! The text is exactly the printable page's: the same server function builds it, run here
+//! with the request's user and pool in its context, so scopes and roles apply unchanged.
+
+use crate::startup::AppState;
+use app::UiError;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use leptos::prelude::provide_context;
+use leptos::reactive::computed::ScopedFuture;
+use leptos::reactive::owner::Owner;
+
+/// Renders the letter of a quote in the user's scope.
+pub async fn counter_offer_letter_pdf(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let owner = Owner::new();
+    owner.with(|| {
+        state.provide_context();
+        provide_context(parts);
+    });
+    let letter = owner.with(|| ScopedFuture::new(app::api::letter::counter_offer_letter(id))).await;
+    let letter = match letter {
+        Ok(l) => l,
+        Err(UiError::NotFound) => return (StatusCode::NOT_FOUND, "見積書が見つかりません。\n").into_response(),
+        Err(UiError::Forbidden | UiError::Unauthenticated) => {
+            return (StatusCode::FORBIDDEN, "この見積書の文書は作成できません。\n").into_response();
+        }
+        Err(e) => return crate::error::AppError::Internal(e.to_string()).into_response(),
+    };
+    let layout = match crate::pdf::Layout::parse(crate::pdf::LETTER_LAYOUT) {
+        Ok(l) => l,
+        Err(e) => return crate::error::AppError::Internal(e).into_response(),
+    };
+    let bytes = match crate::pdf::render("再見積のお願い", &layout, &letter.paragraphs) {
+        Ok(b) => b,
+        Err(e) => return crate::error::AppError::Internal(e).into_response(),
+    };
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let headers = res.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"counter-offer-{id}.pdf\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
