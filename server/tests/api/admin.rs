@@ -4,14 +4,7 @@ use crate::helpers::*;
 use sqlx::SqlitePool;
 
 async fn post_form(app: &TestApp, who: &reqwest::Client, endpoint: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    who.post(app.url(endpoint))
-        .header("Accept", "text/html")
-        .header("Origin", app.base.clone())
-        .header("Referer", app.url("/admin/users"))
-        .form(fields)
-        .send()
-        .await
-        .expect("POST")
+    crate::helpers::post_form(app, who, endpoint, "/admin/users", fields).await
 }
 
 async fn signed_in(app: &TestApp, email: &str, password: &str) -> (reqwest::Client, reqwest::Response) {

@@ -3,14 +3,7 @@
 use crate::helpers::*;
 
 async fn post(app: &TestApp, who: &reqwest::Client, endpoint: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    who.post(app.url(endpoint))
-        .header("Accept", "text/html")
-        .header("Origin", app.base.clone())
-        .header("Referer", app.url("/complaints"))
-        .form(fields)
-        .send()
-        .await
-        .expect("POST")
+    post_form(app, who, endpoint, "/complaints", fields).await
 }
 
 async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {

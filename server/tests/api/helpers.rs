@@ -127,6 +127,25 @@ impl TestApp {
     }
 }
 
+/// Posts `fields` to `endpoint` as a browser without JavaScript does from the page `from`,
+/// with `who`'s cookies (the CSRF check wants the Origin).
+pub async fn post_form<F: serde::Serialize + ?Sized>(
+    app: &TestApp,
+    who: &reqwest::Client,
+    endpoint: &str,
+    from: &str,
+    fields: &F,
+) -> reqwest::Response {
+    who.post(app.url(endpoint))
+        .header("Accept", "text/html")
+        .header("Origin", app.base.clone())
+        .header("Referer", app.url(from))
+        .form(fields)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {endpoint}: {e}"))
+}
+
 pub fn location(res: &reqwest::Response) -> String {
     res.headers().get("location").map(|v| v.to_str().expect("ascii location").to_owned()).unwrap_or_default()
 }

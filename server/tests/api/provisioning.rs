@@ -13,15 +13,7 @@ async fn own_facility(app: &TestApp, kind: &str) -> i64 {
 }
 
 async fn post(app: &TestApp, endpoint: &str, referer: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(endpoint))
-        .header("Accept", "text/html")
-        .header("Origin", app.base.clone())
-        .header("Referer", app.url(referer))
-        .form(fields)
-        .send()
-        .await
-        .expect("POST")
+    post_form(app, &app.client, endpoint, referer, fields).await
 }
 
 fn banner(html: &str) -> String {

@@ -51,22 +51,20 @@ async fn an_uploaded_quote_is_previewed_with_its_flags_corrected_and_stored_only
     let token = draft.rsplit('/').next().expect("token").to_owned();
 
     // Correct row 18 (システム改修一式) to 電子カルテ and row 13's amount.
-    let res = app
-        .client
-        .post(app.url("/api/confirm_quote"))
-        .header("Accept", "text/html")
-        .header("Origin", app.base.clone())
-        .header("Referer", app.url(&draft))
-        .form(&[
+    let res = post_form(
+        &app,
+        &app.client,
+        "/api/confirm_quote",
+        &draft,
+        &[
             ("token", token.as_str()),
             ("vendor_id", ""),
             ("new_vendor", "株式会社ヘルスケアシステムズ"),
             ("category[18]", "emr"),
             ("amount[13]", "750,000"),
-        ])
-        .send()
-        .await
-        .expect("confirm");
+        ],
+    )
+    .await;
     let to = location(&res);
     assert!(to.starts_with("/quotes/") && !to.contains("drafts"), "{to}");
     let (sha, lines): (String, i64) =
@@ -145,16 +143,7 @@ async fn upload_and_confirm(app: &TestApp, facility: i64, name: &str, correction
     let token = draft.rsplit('/').next().expect("token").to_owned();
     let mut form = vec![("token", token.as_str()), ("vendor_id", ""), ("new_vendor", "")];
     form.extend_from_slice(corrections);
-    let res = app
-        .client
-        .post(app.url("/api/confirm_quote"))
-        .header("Accept", "text/html")
-        .header("Origin", app.base.clone())
-        .header("Referer", app.url(&draft))
-        .form(&form)
-        .send()
-        .await
-        .expect("confirm");
+    let res = post_form(app, &app.client, "/api/confirm_quote", &draft, &form).await;
     location(&res)
 }
 
@@ -205,16 +194,14 @@ async fn the_counter_offer_letter_lists_every_flag_with_its_benchmark_and_source
     let res = upload(&app, facility, "hospital_padded.xls", fixture("hospital_padded.xls")).await;
     let draft = location(&res);
     let token = draft.rsplit('/').next().expect("token").to_owned();
-    let res = app
-        .client
-        .post(app.url("/api/confirm_quote"))
-        .header("Accept", "text/html")
-        .header("Origin", app.base.clone())
-        .header("Referer", app.url(&draft))
-        .form(&[("token", token.as_str()), ("vendor_id", ""), ("new_vendor", "株式会社ヘルスケアシステムズ")])
-        .send()
-        .await
-        .expect("confirm");
+    let res = post_form(
+        &app,
+        &app.client,
+        "/api/confirm_quote",
+        &draft,
+        &[("token", token.as_str()), ("vendor_id", ""), ("new_vendor", "株式会社ヘルスケアシステムズ")],
+    )
+    .await;
     let quote = location(&res);
     let html = app.get_html(&format!("{quote}/letter")).await;
     let letter = &html[html.find(r#"data-testid="letter""#).expect("letter")..];
@@ -278,15 +265,7 @@ async fn a_paper_quote_entered_by_hand_is_stored_and_audited() {
         ];
         form.extend(fields.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())));
         async move {
-            app.client
-                .post(app.url("/api/enter_quote"))
-                .header("Accept", "text/html")
-                .header("Origin", app.base.clone())
-                .header("Referer", app.url(&format!("/facilities/{facility}/quotes/new")))
-                .form(&form)
-                .send()
-                .await
-                .expect("POST")
+            post_form(app, &app.client, "/api/enter_quote", &format!("/facilities/{facility}/quotes/new"), &form).await
         }
     };
     let res = post(vec![
