@@ -5,6 +5,7 @@
 //! (a file in `shared/seeds/` or a public URL).
 
 pub mod access;
+pub mod application;
 pub mod audit;
 pub mod category;
 pub mod classify;

@@ -94,6 +94,30 @@ pub struct ComputedTotals {
     pub eligible_total: Yen,
 }
 
+impl ComputedTotals {
+    /// Totals of line amounts, each with whether it counts toward the subsidy: tax at
+    /// [`TAX_RATE`] rounded down to the yen, on the whole subtotal (or the tax inside a
+    /// tax-inclusive subtotal); the eligible total never below zero.
+    pub fn of(amounts: impl Iterator<Item = (Yen, bool)>, tax_inclusive: bool) -> ComputedTotals {
+        let (mut subtotal, mut eligible_before) = (Yen::ZERO, Yen::ZERO);
+        for (amount, eligible) in amounts {
+            subtotal = subtotal + amount;
+            if eligible {
+                eligible_before = eligible_before + amount;
+            }
+        }
+        let eligible_before = eligible_before.max(Yen::ZERO);
+        if tax_inclusive {
+            let inside = Yen::new((subtotal.amount() * Decimal::from(10) / Decimal::from(110)).floor());
+            ComputedTotals { subtotal, tax: inside, total: subtotal, eligible_total: eligible_before }
+        } else {
+            let tax = TAX_RATE.apply(subtotal).floor_to_whole_yen();
+            let eligible_total = eligible_before + TAX_RATE.apply(eligible_before).floor_to_whole_yen();
+            ComputedTotals { subtotal, tax, total: subtotal + tax, eligible_total }
+        }
+    }
+}
+
 /// The subsidy for the eligible total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SubsidySummary {
@@ -413,21 +437,9 @@ pub fn audit_classified(
     labour_flags(&mut lines, &quote.lines, bench, &mut notes);
 
     // Totals.
-    let subtotal: Yen = lines.iter().filter_map(|l| l.amount).sum();
-    let (tax, total) = if quote.tax_inclusive {
-        let inside = Yen::new((subtotal.amount() * Decimal::from(10) / Decimal::from(110)).floor());
-        (inside, subtotal)
-    } else {
-        let tax = TAX_RATE.apply(subtotal).floor_to_whole_yen();
-        (tax, subtotal + tax)
-    };
-    let eligible_before: Yen = lines.iter().filter(|l| l.eligible).filter_map(|l| l.amount).sum::<Yen>().max(Yen::ZERO);
-    let eligible_total = if quote.tax_inclusive {
-        eligible_before
-    } else {
-        eligible_before + TAX_RATE.apply(eligible_before).floor_to_whole_yen()
-    };
-    let computed = ComputedTotals { subtotal, tax, total, eligible_total };
+    let computed =
+        ComputedTotals::of(lines.iter().filter_map(|l| l.amount.map(|a| (a, l.eligible))), quote.tax_inclusive);
+    let ComputedTotals { total, eligible_total, .. } = computed;
     let written = WrittenTotals {
         subtotal: quote.written.subtotal.map(|w| w.amount),
         tax: quote.written.tax.map(|w| w.amount),

@@ -1,0 +1,231 @@
+//! The 交付申請 package: amounts from the official tables, and every refusal with what to do.
+
+use chrono::NaiveDate;
+use rules::application::{Applicant, CostLine, FinalCosts, RefusalCode, Request, prepare};
+use rules::category::Category;
+use rules::provisioning::{Grace, ProvisioningFacts, Stage};
+use rules::scheme::Catalog;
+use rules::{FacilityType, GraceType, Yen};
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+fn yen(n: i64) -> Yen {
+    Yen::from_i64(n)
+}
+
+fn applicant(kind: FacilityType) -> Applicant {
+    Applicant {
+        name: "さくら内科クリニック".into(),
+        facility_code: "0110113719".into(),
+        facility_type: kind,
+        prefecture: "北海道".into(),
+        address: "札幌市中央区北1条西2丁目".into(),
+        founder: "医療法人さくら会".into(),
+    }
+}
+
+/// A clinic that applied for its reader in the 加速化プラン window and finished in time.
+fn clinic() -> ProvisioningFacts {
+    ProvisioningFacts {
+        readers: 1,
+        reader_applied_on: Some(day("2021-03-15")),
+        vendor_contract_on: Some(day("2022-10-01")),
+        completed_on: Some(day("2023-01-20")),
+        operation_started_on: Some(day("2023-02-01")),
+        stage: Stage::Operating,
+        ..ProvisioningFacts::new(FacilityType::MedicalClinic, true)
+    }
+}
+
+fn line(category: Category, description: &str, amount: i64) -> CostLine {
+    CostLine { category, description: description.into(), amount: yen(amount) }
+}
+
+/// Tax-exclusive costs: 320,000 eligible after the discount, 12,000 of maintenance.
+fn paid_costs() -> FinalCosts {
+    FinalCosts {
+        lines: vec![
+            line(Category::Terminal, "資格確認端末（PC一式）", 200_000),
+            line(Category::NetworkSetup, "ネットワーク設定", 80_000),
+            line(Category::SetupLabor, "導入作業費", 60_000),
+            line(Category::Maintenance, "保守（月額）", 12_000),
+            line(Category::Discount, "出精値引", -20_000),
+        ],
+        tax_inclusive: false,
+        paid_on: Some(day("2023-02-10")),
+        payee: Some("株式会社ヘルスケアシステムズ".into()),
+    }
+}
+
+fn request<'a>(facts: &'a ProvisioningFacts, costs: &'a FinalCosts, applied_on: &str) -> Request<'a> {
+    Request { facts, costs, readers_claimed: 1, applied_on: day(applied_on) }
+}
+
+fn refusal_codes(facts: &ProvisioningFacts, costs: &FinalCosts, readers: u8, applied_on: &str) -> Vec<RefusalCode> {
+    let req = Request { readers_claimed: readers, ..request(facts, costs, applied_on) };
+    match prepare(Catalog::builtin(), applicant(facts.facility_type), req) {
+        Ok(p) => panic!("expected a refusal, got a package for {}", p.subsidy),
+        Err(r) => {
+            assert!(r.iter().all(|r| !r.reason.is_empty() && !r.remedy.is_empty()), "{r:?}");
+            r.into_iter().map(|r| r.code).collect()
+        }
+    }
+}
+
+#[test]
+fn a_clinic_in_the_acceleration_plan_gets_its_whole_eligible_cost_tax_included() {
+    let (facts, costs) = (clinic(), paid_costs());
+    let p = prepare(Catalog::builtin(), applicant(FacilityType::MedicalClinic), request(&facts, &costs, "2023-05-01"))
+        .expect("eligible");
+    assert_eq!(p.scheme_id, "acceleration_plan_2020");
+    assert_eq!(p.scheme_name, "「加速化プラン」を踏まえた追加的な財政補助（実費補助）");
+    assert_eq!(p.cap, yen(429_000), "seeds/003: 診療所 42.9万円");
+    assert_eq!((p.subtotal, p.tax, p.total_cost), (yen(332_000), yen(33_200), yen(365_200)));
+    assert_eq!(p.eligible_cost, yen(352_000), "(200,000 + 80,000 + 60,000 − 20,000) × 1.1");
+    assert_eq!(p.subsidy, yen(352_000), "rate 1, under the cap");
+    assert_eq!(p.self_burden, yen(13_200), "総事業費 − 補助金申請額");
+    assert_eq!((p.complete_by, p.apply_by), (Some(day("2023-03-31")), Some(day("2023-09-30"))));
+    let breakdown: Vec<(Category, Yen)> = p.breakdown.iter().map(|b| (b.category, b.amount)).collect();
+    assert_eq!(
+        breakdown,
+        vec![
+            (Category::Terminal, yen(200_000)),
+            (Category::NetworkSetup, yen(80_000)),
+            (Category::SetupLabor, yen(60_000)),
+            (Category::Maintenance, yen(12_000)),
+            (Category::Discount, yen(-20_000)),
+        ]
+    );
+    assert_eq!(p.lines.iter().filter(|l| !l.eligible).count(), 1, "maintenance only");
+    assert!(p.notes.iter().any(|n| n.contains("保守")), "{:?}", p.notes);
+    assert_eq!(p.payee.as_deref(), Some("株式会社ヘルスケアシステムズ"));
+}
+
+#[test]
+fn a_hospital_at_the_normal_rate_gets_the_official_table_amount() {
+    // seeds/003: 病院 1台 事業額210.1万円の1/2 → 105万円.
+    let facts = ProvisioningFacts {
+        readers: 1,
+        reader_applied_on: Some(day("2022-01-15")),
+        completed_on: Some(day("2023-03-01")),
+        operation_started_on: Some(day("2023-03-10")),
+        ..ProvisioningFacts::new(FacilityType::Hospital, true)
+    };
+    let costs = FinalCosts {
+        lines: vec![line(Category::ReceiptSystem, "レセコン改修", 2_500_000)],
+        tax_inclusive: true,
+        paid_on: Some(day("2023-03-20")),
+        payee: None,
+    };
+    let p = prepare(Catalog::builtin(), applicant(FacilityType::Hospital), request(&facts, &costs, "2023-06-01"))
+        .expect("eligible");
+    assert_eq!(p.scheme_id, "normal_2020");
+    assert_eq!((p.cap, p.subsidy), (yen(2_101_000), yen(1_050_000)));
+    assert_eq!(p.tax, yen(227_272), "the tax inside 2,500,000 tax-inclusive, rounded down");
+    assert_eq!(p.self_burden, yen(1_450_000));
+}
+
+#[test]
+fn a_hospital_claiming_three_readers_when_it_applied_for_two_is_refused() {
+    let facts = ProvisioningFacts {
+        readers: 2,
+        reader_applied_on: Some(day("2022-01-15")),
+        completed_on: Some(day("2023-03-01")),
+        operation_started_on: Some(day("2023-03-10")),
+        ..ProvisioningFacts::new(FacilityType::Hospital, true)
+    };
+    let costs = paid_costs();
+    assert_eq!(refusal_codes(&facts, &costs, 3, "2023-06-01"), vec![RefusalCode::ReadersBeyondEntitlement]);
+    assert_eq!(refusal_codes(&clinic(), &costs, 2, "2023-06-01"), vec![RefusalCode::ReadersBeyondEntitlement]);
+    assert_eq!(refusal_codes(&clinic(), &costs, 0, "2023-06-01"), vec![RefusalCode::ReadersBeyondEntitlement]);
+    let two = prepare(
+        Catalog::builtin(),
+        applicant(FacilityType::Hospital),
+        Request { readers_claimed: 2, ..request(&facts, &costs, "2023-06-01") },
+    )
+    .expect("two readers applied for, two claimed");
+    assert_eq!(two.cap, yen(2_002_000), "seeds/003: 病院 2台 200.2万円");
+}
+
+#[test]
+fn completion_after_the_deadline_is_refused_unless_an_accepted_grace_extends_it() {
+    let late = ProvisioningFacts { completed_on: Some(day("2023-05-01")), ..clinic() };
+    let costs = paid_costs();
+    assert_eq!(refusal_codes(&late, &costs, 1, "2023-06-01"), vec![RefusalCode::CompletedAfterDeadline]);
+
+    let filed = ProvisioningFacts {
+        grace: Some(Grace { kind: GraceType::new(1).expect("type"), accepted: false, until: None }),
+        ..late.clone()
+    };
+    let refused =
+        prepare(Catalog::builtin(), applicant(FacilityType::MedicalClinic), request(&filed, &costs, "2023-06-01"))
+            .expect_err("not accepted");
+    assert!(refused[0].remedy.contains("受理"), "{:?}", refused[0]);
+
+    let accepted = ProvisioningFacts {
+        grace: Some(Grace { kind: GraceType::new(1).expect("type"), accepted: true, until: None }),
+        ..late
+    };
+    let p =
+        prepare(Catalog::builtin(), applicant(FacilityType::MedicalClinic), request(&accepted, &costs, "2023-11-01"))
+            .expect("the grace extends both deadlines");
+    assert_eq!((p.complete_by, p.apply_by), (Some(day("2023-09-30")), Some(day("2023-12-31"))));
+    assert_eq!(p.grace, GraceType::new(1).ok());
+}
+
+#[test]
+fn an_application_after_the_apply_by_date_is_refused_and_the_last_day_is_not() {
+    let (facts, costs) = (clinic(), paid_costs());
+    assert_eq!(refusal_codes(&facts, &costs, 1, "2023-10-01"), vec![RefusalCode::AppliedAfterDeadline]);
+    assert!(
+        prepare(Catalog::builtin(), applicant(FacilityType::MedicalClinic), request(&facts, &costs, "2023-09-30"))
+            .is_ok()
+    );
+}
+
+#[test]
+fn unpaid_costs_and_a_missing_operation_start_are_both_reported_at_once() {
+    let facts = ProvisioningFacts { operation_started_on: None, ..clinic() };
+    let costs = FinalCosts { paid_on: None, ..paid_costs() };
+    assert_eq!(
+        refusal_codes(&facts, &costs, 1, "2023-05-01"),
+        vec![RefusalCode::NoOperationStart, RefusalCode::CostsNotPaid]
+    );
+}
+
+#[test]
+fn dates_after_the_application_day_are_refused() {
+    let costs = FinalCosts { paid_on: Some(day("2023-06-01")), ..paid_costs() };
+    assert_eq!(refusal_codes(&clinic(), &costs, 1, "2023-05-01"), vec![RefusalCode::DatesOutOfOrder]);
+    assert_eq!(
+        refusal_codes(&clinic(), &paid_costs(), 1, "2023-01-25"),
+        vec![RefusalCode::DatesOutOfOrder, RefusalCode::DatesOutOfOrder],
+        "operation (02-01) and payment (02-10) after the application day"
+    );
+}
+
+#[test]
+fn a_facility_without_reader_application_completion_or_eligible_costs_is_told_each() {
+    let facts = ProvisioningFacts::new(FacilityType::MedicalClinic, true);
+    let costs = FinalCosts { lines: vec![line(Category::Maintenance, "保守", 10_000)], ..paid_costs() };
+    let codes = refusal_codes(&facts, &costs, 1, "2023-05-01");
+    for expected in [
+        RefusalCode::NoReaderApplication,
+        RefusalCode::NotCompleted,
+        RefusalCode::NoOperationStart,
+        RefusalCode::NoEligibleCost,
+    ] {
+        assert!(codes.contains(&expected), "{expected:?} missing from {codes:?}");
+    }
+}
+
+#[test]
+fn the_package_survives_a_json_round_trip_unchanged() {
+    let (facts, costs) = (clinic(), paid_costs());
+    let p = prepare(Catalog::builtin(), applicant(FacilityType::MedicalClinic), request(&facts, &costs, "2023-05-01"))
+        .expect("eligible");
+    let json = serde_json::to_string(&p).expect("json");
+    assert_eq!(serde_json::from_str::<rules::application::Package>(&json).expect("back"), p);
+}
