@@ -8,6 +8,8 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod application_document;
+pub mod csv;
 pub mod error;
 mod layout;
 pub mod nav;
@@ -69,6 +71,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/quotes/drafts/:token") view=pages::QuoteDraftPage ssr=SsrMode::Async />
                 <Route path=path!("/quotes/:id") view=pages::QuotePage ssr=SsrMode::Async />
                 <Route path=path!("/quotes/:id/letter") view=pages::LetterPage ssr=SsrMode::Async />
+                <Route path=path!("/applications") view=pages::ApplicationsPage ssr=SsrMode::Async />
+                <Route path=path!("/applications/:id") view=pages::ApplicationPage ssr=SsrMode::Async />
                 <Route path=path!("/corporations/:id") view=pages::CorporationPage ssr=SsrMode::Async />
                 <Route path=path!("/vendors") view=pages::VendorLeaguePage ssr=SsrMode::Async />
                 <Route path=path!("/vendors/:id") view=pages::VendorPage ssr=SsrMode::Async />

@@ -125,6 +125,11 @@ impl QuoteLine {
         })
     }
 
+    /// [`Self::effective_amount`] with a discount always negative, whichever sign the quote wrote.
+    pub fn signed_amount(&self) -> Option<Yen> {
+        self.effective_amount().map(|a| if self.kind == LineKind::Discount && !a.is_negative() { -a } else { a })
+    }
+
     /// All text of the line, for classification: description, spec and note.
     pub fn text(&self) -> String {
         [Some(self.description.as_str()), self.spec.as_deref(), self.note.as_deref()]

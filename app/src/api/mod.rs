@@ -6,6 +6,7 @@
 #![expect(missing_docs, reason = "#[server] generates argument structs whose fields cannot carry docs")]
 
 pub mod admin;
+pub mod applications;
 pub mod audit_trail;
 pub mod complaints;
 pub mod corporation;

@@ -105,7 +105,7 @@ pub async fn quote_audit(id: i64) -> Result<QuoteAuditView, UiError> {
     use crate::ssr::{context, db};
     use rules::audit::{AuditContext, audit_classified};
     use rules::classify::Classification;
-    use rules::quote::{LineKind, Quote, QuoteLine, Unit, WrittenAmount, WrittenTotals};
+    use rules::quote::{Quote, WrittenAmount, WrittenTotals};
     let user = context::require_permission(rules::access::Permission::ReadFacilities)?;
     let pool = context::pool()?;
     // The scoped detail doubles as the access check.
@@ -116,21 +116,7 @@ pub async fn quote_audit(id: i64) -> Result<QuoteAuditView, UiError> {
     let yen = |s: &Option<String>| s.as_deref().and_then(|t| rules::Yen::parse(t).ok());
     let written = |s: &Option<String>| yen(s).map(|amount| WrittenAmount { amount, row: 0 });
     let quote = Quote {
-        lines: stored
-            .iter()
-            .map(|l| QuoteLine {
-                row: u32::try_from(l.sheet_row.unwrap_or(0)).unwrap_or(0),
-                description: l.description.clone(),
-                spec: l.spec.clone(),
-                quantity: l.quantity.as_deref().and_then(|q| q.parse().ok()),
-                unit: l.unit.as_deref().and_then(Unit::parse),
-                unit_price: yen(&l.unit_price),
-                list_price: None,
-                amount: yen(&l.amount),
-                note: l.note.clone(),
-                kind: if l.kind == "discount" { LineKind::Discount } else { LineKind::Item },
-            })
-            .collect(),
+        lines: stored.iter().map(db::quotes::StoredLine::to_quote_line).collect(),
         written: WrittenTotals {
             subtotal: written(&head.subtotal),
             tax: written(&head.tax),

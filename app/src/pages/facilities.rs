@@ -77,6 +77,7 @@ pub fn FacilityPage() -> impl IntoView {
                             view! {
                                 <FacilityView d />
                                 <crate::pages::provisioning::ProvisioningSection facility_id />
+                                <crate::pages::applications::ApplicationSection facility_id />
                             }
                             .into_any()
                         }

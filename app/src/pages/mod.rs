@@ -1,6 +1,7 @@
 //! The pages, one module each.
 
 mod admin;
+mod applications;
 mod audit_trail;
 mod complaints;
 mod corporation;
@@ -19,6 +20,7 @@ mod subsidy;
 mod vendors;
 
 pub use admin::AdminUsersPage;
+pub use applications::{ApplicationPage, ApplicationsPage};
 pub use audit_trail::AuditTrailPage;
 pub use complaints::{ComplaintNewPage, ComplaintPage, ComplaintsPage};
 pub use corporation::CorporationPage;

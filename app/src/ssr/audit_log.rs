@@ -525,31 +525,7 @@ fn push_csv_record(out: &mut String, e: &LogEntry) {
         e.after_json.as_deref().unwrap_or(""),
         &e.hash,
     ];
-    for (i, field) in fields.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_csv_field(out, field);
-    }
-    out.push_str("\r\n");
-}
-
-/// Appends one field, RFC 4180: quoted, with quotes doubled, when it holds a
-/// comma, a quote, CR or LF. A field that a spreadsheet would take for a
-/// formula (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`,
-/// so that a label typed by a user stays text in the auditor's Excel
-/// (OWASP, "CSV Injection").
-fn push_csv_field(out: &mut String, field: &str) {
-    let guard = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) { "'" } else { "" };
-    if field.contains([',', '"', '\r', '\n']) {
-        out.push('"');
-        out.push_str(guard);
-        out.push_str(&field.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(guard);
-        out.push_str(field);
-    }
+    crate::csv::push_record(out, fields);
 }
 
 #[cfg(test)]
@@ -629,44 +605,6 @@ mod tests {
         let h = chain_hash(&fields());
         assert_eq!(h.len(), 64);
         assert!(h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "{h}");
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_only_when_rfc_4180_requires_it() {
-        let cases = [
-            ("plain", "plain"),
-            ("", ""),
-            ("日本語", "日本語"),
-            ("a,b", "\"a,b\""),
-            ("say \"hi\"", "\"say \"\"hi\"\"\""),
-            ("line\nbreak", "\"line\nbreak\""),
-            ("cr\rlf", "\"cr\rlf\""),
-            (r#"{"a":1,"b":"x"}"#, r#""{""a"":1,""b"":""x""}""#),
-            ("a=b", "a=b"),
-        ];
-        for (field, expected) in cases {
-            let mut out = String::new();
-            push_csv_field(&mut out, field);
-            assert_eq!(out, expected, "field {field:?}");
-        }
-    }
-
-    #[test]
-    fn csv_fields_that_excel_would_run_as_formulas_stay_text() {
-        let cases = [
-            ("=1+1", "'=1+1"),
-            ("+81", "'+81"),
-            ("-1", "'-1"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "\"'\rx\""),
-            ("=HYPERLINK(\"x\",\"y\")", "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\""),
-        ];
-        for (field, expected) in cases {
-            let mut out = String::new();
-            push_csv_field(&mut out, field);
-            assert_eq!(out, expected, "field {field:?}");
-        }
     }
 
     #[test]

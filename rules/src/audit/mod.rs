@@ -11,7 +11,7 @@ pub use tukey::{Fence, upper_fence};
 
 use crate::category::{Category, Eligibility};
 use crate::classify::{Classification, Classifier};
-use crate::quote::{LineKind, Quote, QuoteLine, Unit};
+use crate::quote::{Quote, QuoteLine, Unit};
 use crate::scheme::{Catalog, Programme};
 use crate::subsidy::{SubsidyInput, calculate};
 use crate::{FacilityType, Rate, Yen};
@@ -233,8 +233,7 @@ pub fn audit_classified(
             matched: None,
         })))
         .map(|(l, c)| {
-            let amount =
-                l.effective_amount().map(|a| if l.kind == LineKind::Discount && !a.is_negative() { -a } else { a });
+            let amount = l.signed_amount();
             let eligibility = c.category.eligibility();
             AuditedLine {
                 row: l.row,

@@ -1,6 +1,7 @@
 //! Queries, one small function per statement, grouped by table.
 
 pub mod admin_users;
+pub mod applications;
 pub mod benchmarks;
 pub mod complaints;
 pub mod facilities;

@@ -75,6 +75,26 @@ pub struct StoredLine {
     pub note: Option<String>,
 }
 
+impl StoredLine {
+    /// The line as the rules read it.
+    pub fn to_quote_line(&self) -> rules::quote::QuoteLine {
+        use rules::quote::{LineKind, QuoteLine, Unit};
+        let yen = |s: &Option<String>| s.as_deref().and_then(|t| rules::Yen::parse(t).ok());
+        QuoteLine {
+            row: u32::try_from(self.sheet_row.unwrap_or(0)).unwrap_or(0),
+            description: self.description.clone(),
+            spec: self.spec.clone(),
+            quantity: self.quantity.as_deref().and_then(|q| q.parse().ok()),
+            unit: self.unit.as_deref().and_then(Unit::parse),
+            unit_price: yen(&self.unit_price),
+            list_price: None,
+            amount: yen(&self.amount),
+            note: self.note.clone(),
+            kind: if self.kind == "discount" { LineKind::Discount } else { LineKind::Item },
+        }
+    }
+}
+
 /// The lines of a quote in order (call only after the scoped `detail`).
 pub async fn lines_for_audit(pool: &SqlitePool, quote_id: i64) -> sqlx::Result<Vec<StoredLine>> {
     sqlx::query_as(

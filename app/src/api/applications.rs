@@ -1,0 +1,415 @@
+//! Server functions of subsidy applications (交付申請): mark costs paid, prepare the package or
+//! hear why not, submit, record the payment, and the totals reviewers and auditors read.
+#![expect(missing_docs, reason = "#[server] generates argument structs whose fields cannot carry docs")]
+
+use crate::UiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A confirmed quote offered as the final costs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostChoice {
+    /// Quote id.
+    pub id: i64,
+    /// File name, vendor and date.
+    pub label: String,
+    /// 支払日 (和暦), when paid.
+    pub paid_on: Option<String>,
+}
+
+/// The application section of a facility.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationFormView {
+    /// Facility id.
+    pub facility_id: i64,
+    /// Facility name.
+    pub facility_name: String,
+    /// Its confirmed quotes.
+    pub quotes: Vec<CostChoice>,
+    /// Readers the application counts by default (the free ones applied for).
+    pub readers_default: u8,
+    /// Today (YYYY-MM-DD), the default 申請日.
+    pub today: String,
+    /// The facility's application: (id, status label).
+    pub existing: Option<(i64, String)>,
+    /// The user may prepare, mark paid and submit.
+    pub can_edit: bool,
+}
+
+/// One stored application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationSummary {
+    /// Id.
+    pub id: i64,
+    /// Facility id.
+    pub facility_id: i64,
+    /// Facility name.
+    pub facility_name: String,
+    /// Type label.
+    pub facility_type: String,
+    /// Prefecture name.
+    pub prefecture: String,
+    /// Status code.
+    pub status: String,
+    /// Status label.
+    pub status_label: String,
+    /// 申請日 (和暦).
+    pub applied_on: String,
+    /// 総事業費.
+    pub total_cost: String,
+    /// 補助金申請額.
+    pub subsidy: String,
+    /// 交付額, once paid.
+    pub paid_amount: Option<String>,
+}
+
+/// One application with its package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationView {
+    /// The list fields.
+    pub summary: ApplicationSummary,
+    /// The documents' values by placeholder (see `application_document`).
+    pub fields: Vec<(String, String)>,
+    /// Category totals: (category, eligibility, amount).
+    pub breakdown: Vec<(String, String, String)>,
+    /// The lines: (no, category, description, eligible, amount).
+    pub lines: Vec<(String, String, String, String, String)>,
+    /// Remarks.
+    pub notes: Vec<String>,
+    /// 提出日 and 交付日 (和暦).
+    pub submitted_on: Option<String>,
+    /// 交付日.
+    pub paid_on: Option<String>,
+    /// The user may submit it (a draft, the facility's manager).
+    pub can_submit: bool,
+    /// The user may record the payment (submitted, the facility's manager).
+    pub can_record_payment: bool,
+    /// 申請日 (YYYY-MM-DD), the default 提出日.
+    pub applied_on_iso: String,
+}
+
+/// Totals of one prefecture and facility type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationTotal {
+    /// Prefecture name.
+    pub prefecture: String,
+    /// Type label.
+    pub facility_type: String,
+    /// Applications by status: draft, submitted, paid.
+    pub counts: [usize; 3],
+    /// 補助金申請額 of submitted and paid applications.
+    pub requested: String,
+    /// 交付額.
+    pub granted: String,
+}
+
+/// The applications the user may see, with totals by prefecture and type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationsOverview {
+    /// Every application.
+    pub rows: Vec<ApplicationSummary>,
+    /// Totals by prefecture and type.
+    pub totals: Vec<ApplicationTotal>,
+}
+
+#[cfg(feature = "ssr")]
+fn wareki(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").map_or_else(|_| iso.to_owned(), rules::format_wareki)
+}
+
+#[cfg(feature = "ssr")]
+fn yen_text(plain: &str) -> String {
+    rules::Yen::parse(plain).map_or_else(|_| plain.to_owned(), |y| y.to_string())
+}
+
+#[cfg(feature = "ssr")]
+fn summary(r: &crate::ssr::db::applications::ApplicationRecord) -> ApplicationSummary {
+    ApplicationSummary {
+        id: r.id,
+        facility_id: r.facility_id,
+        facility_name: r.facility_name.clone(),
+        facility_type: r.facility_type.parse::<rules::FacilityType>().map_or("", |t| t.label_ja()).to_owned(),
+        prefecture: r.prefecture.parse::<rules::Prefecture>().map_or("", |p| p.name_ja()).to_owned(),
+        status: r.status.clone(),
+        status_label: crate::ssr::db::applications::status_label(&r.status).to_owned(),
+        applied_on: wareki(&r.applied_on),
+        total_cost: yen_text(&r.total_cost),
+        subsidy: yen_text(&r.subsidy),
+        paid_amount: r.paid_amount.as_deref().map(yen_text),
+    }
+}
+
+/// Prepares a facility's package from a confirmed quote (None: its newest paid one) or says
+/// why it cannot apply. Shared by the form, the PDF and CSV downloads and the 一括申請 bundle.
+#[cfg(feature = "ssr")]
+pub async fn prepare_for(
+    pool: &sqlx::SqlitePool,
+    scope: &rules::access::Scope,
+    facility_id: i64,
+    quote_id: Option<i64>,
+    applied_on: chrono::NaiveDate,
+    readers: Option<u8>,
+) -> Result<(Option<i64>, Result<rules::application::Package, Vec<rules::application::Refusal>>), UiError> {
+    use crate::ssr::{context::internal, db};
+    use rules::application::{FinalCosts, RefusalCode, Request, prepare};
+    let (applicant, facts) = db::applications::applicant_and_facts(pool, scope, facility_id).await?;
+    let quote_id = match quote_id {
+        Some(q) => Some(q),
+        None => db::applications::latest_paid_quote(pool, facility_id).await.map_err(internal)?,
+    };
+    let costs = match quote_id {
+        Some(q) => {
+            Some(db::applications::final_costs(pool, facility_id, q).await.map_err(internal)?.ok_or_else(|| {
+                UiError::Fields(vec![("quote_id".into(), "この施設の確定済みの見積書を選んでください".into())])
+            })?)
+        }
+        None => None,
+    };
+    let readers =
+        readers.unwrap_or_else(|| rules::readers::entitlement(facts.facility_type, facts.readers).free.max(1));
+    let empty = FinalCosts { lines: Vec::new(), tax_inclusive: true, paid_on: None, payee: None };
+    let request =
+        Request { facts: &facts, costs: costs.as_ref().unwrap_or(&empty), readers_claimed: readers, applied_on };
+    let mut outcome = prepare(rules::scheme::Catalog::builtin(), applicant, request);
+    if costs.is_none()
+        && let Err(refusals) = &mut outcome
+    {
+        refusals.retain(|r| !matches!(r.code, RefusalCode::CostsNotPaid | RefusalCode::NoEligibleCost));
+        refusals.insert(
+            0,
+            rules::application::Refusal {
+                code: RefusalCode::CostsNotPaid,
+                reason: "支払済みの費用（確定した見積書または手入力の実費）が登録されていません".into(),
+                remedy: "見積書を取り込むか実費を手入力して確定し、見積の画面で「支払済みにする」から支払日を登録してください"
+                    .into(),
+            },
+        );
+    }
+    Ok((quote_id, outcome))
+}
+
+#[cfg(feature = "ssr")]
+fn parse_day(field: &str, value: &str, what: &str) -> Result<chrono::NaiveDate, UiError> {
+    rules::parse_date(value)
+        .map_err(|e| UiError::Fields(vec![(field.to_owned(), format!("{what}: {e}（例: 2023-05-01、令和5年5月1日）"))]))
+}
+
+/// The application section of a facility page.
+#[server(prefix = "/api", endpoint = "application_form")]
+pub async fn application_form(facility_id: i64) -> Result<ApplicationFormView, UiError> {
+    use crate::ssr::{context, db};
+    use rules::access::Permission;
+    let user = context::require_permission(Permission::ReadFacilities)?;
+    let pool = context::pool()?;
+    let (applicant, facts) = db::applications::applicant_and_facts(&pool, &user.scope, facility_id).await?;
+    let quotes = db::applications::confirmed_quotes(&pool, facility_id)
+        .await
+        .map_err(context::internal)?
+        .into_iter()
+        .map(|q| CostChoice {
+            id: q.id,
+            label: format!(
+                "#{} {}（{}{}）",
+                q.id,
+                q.file_name,
+                q.vendor.unwrap_or_else(|| "ベンダー未登録".into()),
+                q.quote_date.map(|d| format!("・{d}")).unwrap_or_default()
+            ),
+            paid_on: q.paid_on.as_deref().map(wareki),
+        })
+        .collect();
+    let existing = db::applications::of_facility(&pool, facility_id)
+        .await
+        .map_err(context::internal)?
+        .map(|(id, s)| (id, db::applications::status_label(&s).to_owned()));
+    Ok(ApplicationFormView {
+        facility_id,
+        facility_name: applicant.name,
+        quotes,
+        readers_default: rules::readers::entitlement(facts.facility_type, facts.readers).free.max(1),
+        today: context::today().to_string(),
+        existing,
+        can_edit: user.role.may(Permission::EditOwnFacilities),
+    })
+}
+
+/// Marks a confirmed quote paid on the 領収書's date; an empty date marks it unpaid.
+#[server(prefix = "/api", endpoint = "mark_quote_paid")]
+pub async fn mark_quote_paid(facility_id: i64, quote_id: i64, paid_on: String) -> Result<(), UiError> {
+    use crate::ssr::{audit_log::Actor, context, db};
+    let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
+    let pool = context::pool()?;
+    db::provisioning::facility_in_scope(&pool, &user.scope, facility_id).await?;
+    let paid_on = match paid_on.trim() {
+        "" => None,
+        text => {
+            let day = parse_day("paid_on", text, "支払日")?;
+            if day > context::today() {
+                return Err(UiError::Fields(vec![(
+                    "paid_on".into(),
+                    "支払日が今日より後です。支払が済んでから登録してください".into(),
+                )]));
+            }
+            Some(day)
+        }
+    };
+    let actor = Actor::user(user.id, user.email.clone());
+    db::applications::set_quote_paid(&pool, &actor, facility_id, quote_id, paid_on).await
+}
+
+/// Prepares the package and stores it as the facility's draft application, or refuses with
+/// every reason and what to do (nothing is stored then).
+#[server(prefix = "/api", endpoint = "prepare_application")]
+pub async fn prepare_application(
+    facility_id: i64,
+    quote_id: i64,
+    applied_on: String,
+    readers: String,
+) -> Result<(), UiError> {
+    use crate::ssr::{audit_log::Actor, context, db};
+    let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
+    let pool = context::pool()?;
+    let applied_on = parse_day("applied_on", &applied_on, "申請日")?;
+    let readers = readers.trim().parse::<u8>().map_err(|_| {
+        UiError::Fields(vec![("readers".into(), "カードリーダーの台数を数字で入力してください（例: 1）".into())])
+    })?;
+    let (quote_id, outcome) =
+        prepare_for(&pool, &user.scope, facility_id, Some(quote_id), applied_on, Some(readers)).await?;
+    let package = outcome.map_err(|refusals| {
+        UiError::Fields(
+            refusals.into_iter().map(|r| (r.code.code().to_owned(), format!("{}。{}", r.reason, r.remedy))).collect(),
+        )
+    })?;
+    let quote_id = quote_id.ok_or(UiError::NotFound)?;
+    let id =
+        db::applications::save_draft(&pool, &Actor::user(user.id, user.email.clone()), facility_id, quote_id, &package)
+            .await?;
+    leptos_axum::redirect(&format!("/applications/{id}"));
+    Ok(())
+}
+
+/// One application in the user's scope.
+#[server(prefix = "/api", endpoint = "application")]
+pub async fn application(id: i64) -> Result<ApplicationView, UiError> {
+    use crate::application_document::{fields, tables};
+    use crate::ssr::{context, db};
+    use rules::access::Permission;
+    let user = context::require_permission(Permission::ReadFacilities)?;
+    let pool = context::pool()?;
+    let r = db::applications::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
+    let package: rules::application::Package = serde_json::from_str(&r.package_json).map_err(context::internal)?;
+    let t = tables(&package);
+    let rows = |name: &str| t.get(name).cloned().unwrap_or_default();
+    let col = |row: &crate::application_document::Fields, k: &str| row.get(k).cloned().unwrap_or_default();
+    let editor = user.role.may(Permission::EditOwnFacilities);
+    Ok(ApplicationView {
+        summary: summary(&r),
+        fields: fields(&package).into_iter().collect(),
+        breakdown: rows("breakdown")
+            .iter()
+            .map(|b| (col(b, "category"), col(b, "eligibility"), col(b, "amount")))
+            .collect(),
+        lines: rows("lines")
+            .iter()
+            .map(|l| (col(l, "no"), col(l, "category"), col(l, "description"), col(l, "eligible"), col(l, "amount")))
+            .collect(),
+        notes: package.notes.clone(),
+        submitted_on: r.submitted_on.as_deref().map(wareki),
+        paid_on: r.paid_on.as_deref().map(wareki),
+        can_submit: editor && r.status == "draft",
+        can_record_payment: editor && r.status == "submitted",
+        applied_on_iso: r.applied_on.clone(),
+    })
+}
+
+/// draft → submitted, on the day it was sent.
+#[server(prefix = "/api", endpoint = "submit_application")]
+pub async fn submit_application(id: i64, submitted_on: String) -> Result<(), UiError> {
+    use crate::ssr::{audit_log::Actor, context, db};
+    let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
+    let pool = context::pool()?;
+    let r = db::applications::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
+    let on = parse_day("submitted_on", &submitted_on, "提出日")?;
+    let applied: chrono::NaiveDate = r.applied_on.parse().map_err(context::internal)?;
+    if on < applied {
+        return Err(UiError::Fields(vec![(
+            "submitted_on".into(),
+            format!("提出日が申請書の申請日（{}）より前です", rules::format_wareki(applied)),
+        )]));
+    }
+    db::applications::submit(&pool, &Actor::user(user.id, user.email.clone()), &r, on).await
+}
+
+/// submitted → paid, with the day and the amount the 交付決定 granted.
+#[server(prefix = "/api", endpoint = "record_application_payment")]
+pub async fn record_application_payment(id: i64, paid_on: String, amount: String) -> Result<(), UiError> {
+    use crate::ssr::{audit_log::Actor, context, db};
+    let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
+    let pool = context::pool()?;
+    let r = db::applications::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
+    let on = parse_day("paid_on", &paid_on, "交付日")?;
+    let amount = rules::Yen::parse(&amount).map_err(|e| UiError::Fields(vec![("amount".into(), e.to_string())]))?;
+    let requested = rules::Yen::parse(&r.subsidy).map_err(context::internal)?;
+    if amount.is_negative() || amount > requested {
+        return Err(UiError::Fields(vec![(
+            "amount".into(),
+            format!("交付額は0円以上、申請額（{requested}）以下で入力してください"),
+        )]));
+    }
+    db::applications::record_payment(&pool, &Actor::user(user.id, user.email.clone()), &r, on, amount).await
+}
+
+/// The applications in the user's scope with totals by prefecture and type.
+#[server(prefix = "/api", endpoint = "applications")]
+pub async fn list_applications() -> Result<ApplicationsOverview, UiError> {
+    use crate::ssr::{context, db};
+    use rules::Yen;
+    let user = context::require_permission(rules::access::Permission::ReadFacilities)?;
+    let pool = context::pool()?;
+    let records = db::applications::list(&pool, &user.scope).await.map_err(context::internal)?;
+    let mut totals: Vec<(ApplicationTotal, Yen, Yen)> = Vec::new();
+    for r in &records {
+        let s = summary(r);
+        let i = match totals
+            .iter()
+            .position(|(t, _, _)| t.prefecture == s.prefecture && t.facility_type == s.facility_type)
+        {
+            Some(i) => i,
+            None => {
+                let t = ApplicationTotal {
+                    prefecture: s.prefecture.clone(),
+                    facility_type: s.facility_type.clone(),
+                    counts: [0; 3],
+                    requested: String::new(),
+                    granted: String::new(),
+                };
+                totals.push((t, Yen::ZERO, Yen::ZERO));
+                totals.len() - 1
+            }
+        };
+        let (t, requested, granted) = &mut totals[i];
+        let slot = match r.status.as_str() {
+            "draft" => 0,
+            "submitted" => 1,
+            _ => 2,
+        };
+        t.counts[slot] += 1;
+        if slot > 0 {
+            *requested = *requested + Yen::parse(&r.subsidy).map_err(context::internal)?;
+        }
+        if let Some(p) = &r.paid_amount {
+            *granted = *granted + Yen::parse(p).map_err(context::internal)?;
+        }
+    }
+    Ok(ApplicationsOverview {
+        rows: records.iter().map(summary).collect(),
+        totals: totals
+            .into_iter()
+            .map(|(t, requested, granted)| ApplicationTotal {
+                requested: requested.to_string(),
+                granted: granted.to_string(),
+                ..t
+            })
+            .collect(),
+    })
+}

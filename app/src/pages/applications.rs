@@ -1,0 +1,304 @@
+//! 補助金の交付申請: the section of a facility page (mark costs paid, prepare the package),
+//! one application with its documents and status, and the list with totals.
+
+use crate::UiError;
+use crate::api::applications::{
+    ApplicationFormView, ApplicationView, ApplicationsOverview, MarkQuotePaid, PrepareApplication,
+    RecordApplicationPayment, SubmitApplication, application, application_form, list_applications,
+};
+use crate::layout::{ErrorBox, Layout};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+/// A refused action: every reason with what to do, one per line (the codes stay in `data-code`).
+fn refusal_list(error: UiError) -> AnyView {
+    match error {
+        UiError::Fields(items) => view! {
+            <div class="error" role="alert" data-testid="refusals">
+                <p>"次の点を確認してください。"</p>
+                <ul>
+                    {items.into_iter().map(|(code, text)| view! { <li data-code=code>{text}</li> }).collect_view()}
+                </ul>
+            </div>
+        }
+        .into_any(),
+        other => view! { <p class="error" role="alert">{other.to_string()}</p> }.into_any(),
+    }
+}
+
+/// The application part of a facility page.
+#[component]
+pub fn ApplicationSection(facility_id: i64) -> impl IntoView {
+    let form = Resource::new(move || facility_id, application_form);
+    let paid = ServerAction::<MarkQuotePaid>::new();
+    let prepare = ServerAction::<PrepareApplication>::new();
+    let errors = move || {
+        [paid.value().get(), prepare.value().get()]
+            .into_iter()
+            .flatten()
+            .filter_map(Result::err)
+            .map(refusal_list)
+            .collect_view()
+    };
+    view! {
+        {errors}
+        <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+            {move || Suspend::new(async move {
+                match form.await {
+                    Ok(f) => view! { <ApplicationForm f paid prepare /> }.into_any(),
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ApplicationForm(
+    f: ApplicationFormView,
+    paid: ServerAction<MarkQuotePaid>,
+    prepare: ServerAction<PrepareApplication>,
+) -> impl IntoView {
+    let id = f.facility_id;
+    let paid_quotes: Vec<(i64, String)> =
+        f.quotes.iter().filter(|q| q.paid_on.is_some()).map(|q| (q.id, q.label.clone())).collect();
+    view! {
+        <section class="card" data-testid="subsidy-application">
+            <h2>"補助金の交付申請"</h2>
+            <p class="note">"補助金は導入作業の完了とベンダーへの支払の後に申請します（精算払い）。領収書(写)・領収書内訳書・事業完了報告書を添付します。"</p>
+            {f.existing.clone().map(|(aid, status)| view! {
+                <p>"この施設の申請: " <a href=format!("/applications/{aid}") data-testid="application-link">{format!("申請 #{aid}（{status}）")}</a></p>
+            })}
+            {if f.quotes.is_empty() {
+                view! { <p>"確定した見積書・実費がありません。見積書を取り込むか手入力して確定してください。"</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data" data-testid="cost-quotes">
+                        <thead><tr><th scope="col">"見積書・実費"</th><th scope="col">"支払日"</th>
+                            {f.can_edit.then(|| view! { <th scope="col">"支払済みにする"</th> })}</tr></thead>
+                        <tbody>
+                            {f.quotes.iter().cloned().map(|q| view! {
+                                <tr data-quote=q.id.to_string()>
+                                    <td><a href=format!("/quotes/{}", q.id)>{q.label}</a></td>
+                                    <td>{q.paid_on.unwrap_or_else(|| "未払い".into())}</td>
+                                    {f.can_edit.then(|| view! {
+                                        <td>
+                                            <ActionForm action=paid attr:class="form inline" attr:data-testid=format!("mark-paid-{}", q.id)>
+                                                <input type="hidden" name="facility_id" value=id.to_string()/>
+                                                <input type="hidden" name="quote_id" value=q.id.to_string()/>
+                                                <label>"支払日（領収書の日付）"<input name="paid_on" type="text" placeholder="2023-02-10"/></label>
+                                                <button type="submit">"登録"</button>
+                                            </ActionForm>
+                                        </td>
+                                    })}
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            {(f.can_edit && !paid_quotes.is_empty()).then(|| view! {
+                <ActionForm action=prepare attr:class="form" attr:data-testid="prepare-application">
+                    <input type="hidden" name="facility_id" value=id.to_string()/>
+                    <label>"支払済みの費用"
+                        <select name="quote_id">
+                            {paid_quotes.into_iter().map(|(qid, label)| view! { <option value=qid.to_string()>{label}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"申請日"<input name="applied_on" type="text" value=f.today.clone() required/></label>
+                    <label>"補助対象のカードリーダー台数"<input name="readers" type="number" min="1" max="3" value=f.readers_default.to_string()/></label>
+                    <button type="submit" class="primary">"申請書類を作成"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+/// 交付申請 #id.
+#[component]
+pub fn ApplicationPage() -> impl IntoView {
+    let id = super::id_param();
+    let submit = ServerAction::<SubmitApplication>::new();
+    let payment = ServerAction::<RecordApplicationPayment>::new();
+    let data = Resource::new(
+        move || (id, submit.version().get(), payment.version().get()),
+        |(id, _, _)| async move { application(id.ok_or(UiError::NotFound)?).await },
+    );
+    let errors = move || {
+        [submit.value().get(), payment.value().get()]
+            .into_iter()
+            .flatten()
+            .filter_map(Result::err)
+            .map(refusal_list)
+            .collect_view()
+    };
+    view! {
+        <Layout title="補助金の交付申請">
+            {errors}
+            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(a) => view! { <Application a submit payment /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+/// Labels of the summary fields, in the order of the 交付申請書.
+const SUMMARY_LABELS: [(&str, &str); 21] = [
+    ("facility_name", "医療機関名"),
+    ("facility_code", "医療機関コード"),
+    ("facility_type", "施設区分"),
+    ("prefecture", "都道府県"),
+    ("founder", "開設者"),
+    ("applied_on", "申請日"),
+    ("scheme_name", "適用する補助制度"),
+    ("scheme_source", "制度の出典"),
+    ("rate", "補助率"),
+    ("cap", "基準とする事業額（上限）"),
+    ("readers", "補助対象のカードリーダー台数"),
+    ("total_cost", "総事業費"),
+    ("eligible_cost", "補助対象経費"),
+    ("subsidy", "補助金申請額"),
+    ("self_burden", "自己負担額"),
+    ("reader_applied_on", "カードリーダー申込日"),
+    ("completed_on", "導入完了日"),
+    ("operation_started_on", "運用開始日"),
+    ("paid_on", "支払日（領収書）"),
+    ("complete_by", "導入完了期限"),
+    ("apply_by", "交付申請期限"),
+];
+
+#[component]
+fn Application(
+    a: ApplicationView,
+    submit: ServerAction<SubmitApplication>,
+    payment: ServerAction<RecordApplicationPayment>,
+) -> impl IntoView {
+    let s = a.summary.clone();
+    let field = |k: &str| a.fields.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let requested = field("subsidy").replace(['円', ','], "");
+    view! {
+        <section class="card" data-testid="application" data-status=s.status.clone()>
+            <h2>{format!("{} の交付申請", s.facility_name)}</h2>
+            <p>"状態: " <strong data-testid="application-status">{s.status_label.clone()}</strong>
+                {a.submitted_on.clone().map(|d| format!(" ／ 提出日: {d}"))}
+                {a.paid_on.clone().map(|d| format!(" ／ 交付日: {d}"))}
+                {s.paid_amount.clone().map(|p| format!(" ／ 交付額: {p}"))}</p>
+            <p>
+                <a href=format!("/applications/{}/package.pdf", s.id) data-testid="package-pdf">"申請書類（PDF）"</a>
+                " ／ " <a href=format!("/applications/{}/package.csv", s.id) data-testid="package-csv">"CSV"</a>
+                " ／ " <a href=format!("/facilities/{}", s.facility_id)>"施設に戻る"</a>
+            </p>
+            <table class="data summary" data-testid="application-summary">
+                <tbody>
+                    {SUMMARY_LABELS.iter().map(|(k, label)| view! {
+                        <tr data-field=*k><th scope="row">{*label}</th><td>{field(k)}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <h3>"費目別の内訳"</h3>
+            <table class="data" data-testid="application-breakdown">
+                <thead><tr><th scope="col">"費目"</th><th scope="col">"補助の扱い"</th><th scope="col" class="num">"金額"</th></tr></thead>
+                <tbody>
+                    {a.breakdown.iter().cloned().map(|(c, e, amount)| view! {
+                        <tr><td>{c}</td><td>{e}</td><td class="num">{amount}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <h3>"領収書内訳書"</h3>
+            <table class="data" data-testid="application-lines">
+                <thead><tr><th scope="col" class="num">"No."</th><th scope="col">"費目"</th><th scope="col">"品名・内容"</th>
+                    <th scope="col">"補助対象"</th><th scope="col" class="num">"金額"</th></tr></thead>
+                <tbody>
+                    {a.lines.iter().cloned().map(|(no, c, d, e, amount)| view! {
+                        <tr><td class="num">{no}</td><td>{c}</td><td>{d}</td><td>{e}</td><td class="num">{amount}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <h3>"備考"</h3>
+            {a.notes.iter().cloned().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
+            {a.can_submit.then(|| view! {
+                <ActionForm action=submit attr:class="form" attr:data-testid="submit-application">
+                    <input type="hidden" name="id" value=s.id.to_string()/>
+                    <label>"提出日"<input name="submitted_on" type="text" value=a.applied_on_iso.clone() required/></label>
+                    <button type="submit" class="primary">"提出済みにする"</button>
+                </ActionForm>
+            })}
+            {a.can_record_payment.then(|| view! {
+                <ActionForm action=payment attr:class="form" attr:data-testid="record-payment">
+                    <input type="hidden" name="id" value=s.id.to_string()/>
+                    <label>"交付日"<input name="paid_on" type="text" required/></label>
+                    <label>"交付額（円）"<input name="amount" type="text" value=requested required/></label>
+                    <button type="submit" class="primary">"交付済みにする"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+/// 交付申請の一覧と集計.
+#[component]
+pub fn ApplicationsPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| list_applications());
+    view! {
+        <Layout title="補助金の交付申請">
+            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(o) => view! { <Overview o /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Layout>
+    }
+}
+
+#[component]
+fn Overview(o: ApplicationsOverview) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"都道府県・施設区分別の集計"</h2>
+            <table class="data" data-testid="application-totals">
+                <thead><tr><th scope="col">"都道府県"</th><th scope="col">"施設区分"</th>
+                    <th scope="col" class="num">"下書き"</th><th scope="col" class="num">"提出済み"</th><th scope="col" class="num">"交付済み"</th>
+                    <th scope="col" class="num">"申請額（提出済み・交付済み）"</th><th scope="col" class="num">"交付額"</th></tr></thead>
+                <tbody>
+                    {o.totals.into_iter().map(|t| view! {
+                        <tr><td>{t.prefecture}</td><td>{t.facility_type}</td>
+                            <td class="num">{t.counts[0]}</td><td class="num">{t.counts[1]}</td><td class="num">{t.counts[2]}</td>
+                            <td class="num">{t.requested}</td><td class="num">{t.granted}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        <section class="card">
+            <h2>"申請の一覧"</h2>
+            {if o.rows.is_empty() {
+                view! { <p>"申請はまだありません。"</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data" data-testid="application-list">
+                        <thead><tr><th scope="col">"施設"</th><th scope="col">"都道府県"</th><th scope="col">"施設区分"</th>
+                            <th scope="col">"状態"</th><th scope="col">"申請日"</th><th scope="col" class="num">"総事業費"</th>
+                            <th scope="col" class="num">"補助金申請額"</th><th scope="col" class="num">"交付額"</th></tr></thead>
+                        <tbody>
+                            {o.rows.into_iter().map(|r| view! {
+                                <tr data-status=r.status.clone()>
+                                    <td><a href=format!("/applications/{}", r.id)>{r.facility_name}</a></td>
+                                    <td>{r.prefecture}</td><td>{r.facility_type}</td><td>{r.status_label}</td><td>{r.applied_on}</td>
+                                    <td class="num">{r.total_cost}</td><td class="num">{r.subsidy}</td>
+                                    <td class="num">{r.paid_amount.unwrap_or_else(|| "—".into())}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,409 @@
+//! Subsidy applications (交付申請): the facts a package is prepared from, the stored
+//! applications and their status; every write also goes into the audit trail.
+
+use super::scope::push_scope;
+use crate::UiError;
+use crate::ssr::audit_log::{self, Actor, Change};
+use crate::ssr::context::internal;
+use rules::access::Scope;
+use rules::application::{Applicant, CostLine, FinalCosts, Package};
+use rules::category::Category;
+use rules::provisioning::ProvisioningFacts;
+use rules::{FacilityType, Prefecture, Yen};
+use serde_json::json;
+use sqlx::{QueryBuilder, SqlitePool};
+
+/// A facility as an application needs it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct ApplicantRow {
+    id: i64,
+    facility_code: String,
+    name: String,
+    facility_type: String,
+    prefecture: String,
+    address: String,
+    corporation_name: Option<String>,
+    online_billing: bool,
+}
+
+/// Who applies and what they did, for a facility the scope reaches.
+pub async fn applicant_and_facts(
+    pool: &SqlitePool,
+    scope: &Scope,
+    facility_id: i64,
+) -> Result<(Applicant, ProvisioningFacts), UiError> {
+    let mut qb = QueryBuilder::new(
+        "SELECT f.id, f.facility_code, f.name, f.facility_type, f.prefecture, f.address,
+                c.name AS corporation_name, f.online_billing
+         FROM facilities f LEFT JOIN corporations c ON c.id = f.corporation_id WHERE f.id = ",
+    );
+    qb.push_bind(facility_id);
+    push_scope(&mut qb, scope, "f");
+    let row: ApplicantRow =
+        qb.build_query_as().fetch_optional(pool).await.map_err(internal)?.ok_or(UiError::NotFound)?;
+    let kind = row.facility_type.parse::<FacilityType>().map_err(internal)?;
+    let basics = super::provisioning::FacilityBasics {
+        id: row.id,
+        name: row.name.clone(),
+        facility_type: row.facility_type.clone(),
+        corporation_id: None,
+        online_billing: row.online_billing,
+    };
+    let application = super::provisioning::application(pool, row.id).await.map_err(internal)?;
+    let progress = super::provisioning::progress(pool, row.id).await.map_err(internal)?;
+    let facts = super::provisioning::facts(&basics, application.as_ref(), &progress);
+    let prefecture = row.prefecture.parse::<Prefecture>().map(|p| p.name_ja().to_owned()).unwrap_or(row.prefecture);
+    let applicant = Applicant {
+        founder: row.corporation_name.unwrap_or_else(|| row.name.clone()),
+        name: row.name,
+        facility_code: row.facility_code,
+        facility_type: kind,
+        prefecture,
+        address: row.address,
+    };
+    Ok((applicant, facts))
+}
+
+/// A confirmed quote of a facility as the application page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CostQuote {
+    /// Id.
+    pub id: i64,
+    /// File name (or 手入力).
+    pub file_name: String,
+    /// Vendor.
+    pub vendor: Option<String>,
+    /// 見積日.
+    pub quote_date: Option<String>,
+    /// 支払日, when paid.
+    pub paid_on: Option<String>,
+}
+
+/// The confirmed quotes of a facility (call after a scoped check), newest first.
+pub async fn confirmed_quotes(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Vec<CostQuote>> {
+    sqlx::query_as(
+        "SELECT q.id, q.file_name, v.name AS vendor, q.quote_date, q.paid_on
+         FROM quotes q LEFT JOIN vendors v ON v.id = q.vendor_id
+         WHERE q.facility_id = ? AND q.confirmed = 1 ORDER BY q.id DESC",
+    )
+    .bind(facility_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// The final costs of a confirmed quote of the facility; None when it is not one.
+pub async fn final_costs(pool: &SqlitePool, facility_id: i64, quote_id: i64) -> sqlx::Result<Option<FinalCosts>> {
+    let head: Option<(bool, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT q.tax_inclusive, q.paid_on, v.name FROM quotes q LEFT JOIN vendors v ON v.id = q.vendor_id
+         WHERE q.id = ? AND q.facility_id = ? AND q.confirmed = 1",
+    )
+    .bind(quote_id)
+    .bind(facility_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some((tax_inclusive, paid_on, payee)) = head else { return Ok(None) };
+    let stored = super::quotes::lines_for_audit(pool, quote_id).await?;
+    let lines = stored
+        .iter()
+        .filter_map(|l| {
+            let amount = l.to_quote_line().signed_amount()?;
+            Some(CostLine {
+                category: l.category.parse().unwrap_or(Category::Other),
+                description: l.description.clone(),
+                amount,
+            })
+        })
+        .collect();
+    Ok(Some(FinalCosts {
+        lines,
+        tax_inclusive,
+        paid_on: paid_on.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        payee,
+    }))
+}
+
+/// Marks a confirmed quote paid on a day, or not paid (None). Refused once an application
+/// built on it was submitted: the papers sent must keep matching the record.
+pub async fn set_quote_paid(
+    pool: &SqlitePool,
+    actor: &Actor,
+    facility_id: i64,
+    quote_id: i64,
+    paid_on: Option<chrono::NaiveDate>,
+) -> Result<(), UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    let locked: Option<String> =
+        sqlx::query_scalar("SELECT status FROM subsidy_applications WHERE quote_id = ? AND status != 'draft'")
+            .bind(quote_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+    if locked.is_some() {
+        return Err(UiError::Invalid("この見積に基づく交付申請は提出済みのため、支払日は変更できません。".into()));
+    }
+    let paid = paid_on.map(|d| d.to_string());
+    let done = sqlx::query("UPDATE quotes SET paid_on = ? WHERE id = ? AND facility_id = ? AND confirmed = 1")
+        .bind(&paid)
+        .bind(quote_id)
+        .bind(facility_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    if done.rows_affected() == 0 {
+        return Err(UiError::NotFound);
+    }
+    let change = Change {
+        action: "mark_paid",
+        entity: "quote",
+        entity_id: quote_id.to_string(),
+        before: None,
+        after: Some(json!({ "paid_on": paid })),
+    };
+    audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)
+}
+
+/// Stores a prepared package as the facility's draft application (replacing an earlier
+/// draft); refused once the facility's application was submitted.
+pub async fn save_draft(
+    pool: &SqlitePool,
+    actor: &Actor,
+    facility_id: i64,
+    quote_id: i64,
+    p: &Package,
+) -> Result<i64, UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    let existing: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, status FROM subsidy_applications WHERE facility_id = ?")
+            .bind(facility_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+    if let Some((_, status)) = existing.as_ref().filter(|(_, s)| s != "draft") {
+        return Err(UiError::Invalid(format!(
+            "この施設の交付申請は{}です。提出後の申請は作り直せません。",
+            status_label(status)
+        )));
+    }
+    let json = serde_json::to_string(p).map_err(internal)?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO subsidy_applications
+             (facility_id, quote_id, applied_on, scheme_id, total_cost, eligible_cost, subsidy, self_burden,
+              package_json, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (facility_id) DO UPDATE SET
+             quote_id = excluded.quote_id, applied_on = excluded.applied_on, scheme_id = excluded.scheme_id,
+             total_cost = excluded.total_cost, eligible_cost = excluded.eligible_cost, subsidy = excluded.subsidy,
+             self_burden = excluded.self_burden, package_json = excluded.package_json,
+             updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         RETURNING id",
+    )
+    .bind(facility_id)
+    .bind(quote_id)
+    .bind(p.applied_on.to_string())
+    .bind(&p.scheme_id)
+    .bind(p.total_cost.amount().to_string())
+    .bind(p.eligible_cost.amount().to_string())
+    .bind(p.subsidy.amount().to_string())
+    .bind(p.self_burden.amount().to_string())
+    .bind(&json)
+    .bind(actor.user_id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let change = Change {
+        action: if existing.is_some() { "update" } else { "create" },
+        entity: "subsidy_application",
+        entity_id: id.to_string(),
+        before: None,
+        after: Some(json!({
+            "facility_id": facility_id, "quote_id": quote_id, "applied_on": p.applied_on,
+            "scheme": p.scheme_id, "total_cost": p.total_cost, "subsidy": p.subsidy,
+        })),
+    };
+    audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(id)
+}
+
+/// An application as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApplicationRecord {
+    /// Id.
+    pub id: i64,
+    /// Facility.
+    pub facility_id: i64,
+    /// Facility name.
+    pub facility_name: String,
+    /// Facility type code.
+    pub facility_type: String,
+    /// Prefecture code.
+    pub prefecture: String,
+    /// The quote the costs come from.
+    pub quote_id: i64,
+    /// draft, submitted or paid.
+    pub status: String,
+    /// 申請日.
+    pub applied_on: String,
+    /// Scheme id.
+    pub scheme_id: String,
+    /// 総事業費.
+    pub total_cost: String,
+    /// 補助対象経費.
+    pub eligible_cost: String,
+    /// 補助金申請額.
+    pub subsidy: String,
+    /// 提出日.
+    pub submitted_on: Option<String>,
+    /// 交付日.
+    pub paid_on: Option<String>,
+    /// 交付額.
+    pub paid_amount: Option<String>,
+    /// The package as prepared.
+    pub package_json: String,
+}
+
+fn select() -> QueryBuilder<'static, sqlx::Sqlite> {
+    QueryBuilder::new(
+        "SELECT a.id, a.facility_id, f.name AS facility_name, f.facility_type, f.prefecture, a.quote_id, a.status,
+                a.applied_on, a.scheme_id, a.total_cost, a.eligible_cost, a.subsidy, a.submitted_on, a.paid_on,
+                a.paid_amount, a.package_json
+         FROM subsidy_applications a JOIN facilities f ON f.id = a.facility_id WHERE 1 = 1",
+    )
+}
+
+/// One application, if the scope reaches its facility.
+pub async fn get(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<Option<ApplicationRecord>> {
+    let mut qb = select();
+    qb.push(" AND a.id = ").push_bind(id);
+    push_scope(&mut qb, scope, "f");
+    qb.build_query_as().fetch_optional(pool).await
+}
+
+/// The application of a facility, if any (call after a scoped check).
+pub async fn of_facility(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Option<(i64, String)>> {
+    sqlx::query_as("SELECT id, status FROM subsidy_applications WHERE facility_id = ?")
+        .bind(facility_id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Every application the scope reaches, by prefecture, type and facility.
+pub async fn list(pool: &SqlitePool, scope: &Scope) -> sqlx::Result<Vec<ApplicationRecord>> {
+    let mut qb = select();
+    push_scope(&mut qb, scope, "f");
+    qb.push(" ORDER BY f.prefecture, f.facility_type, f.kana, f.name");
+    qb.build_query_as().fetch_all(pool).await
+}
+
+/// The Japanese label of a status code.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "draft" => "下書き",
+        "submitted" => "提出済み",
+        "paid" => "交付済み",
+        _ => "不明",
+    }
+}
+
+/// draft → submitted: records the 申請日 as the facility's 交付申請 date too, so the
+/// provisioning deadlines see the application made.
+pub async fn submit(
+    pool: &SqlitePool,
+    actor: &Actor,
+    record: &ApplicationRecord,
+    on: chrono::NaiveDate,
+) -> Result<(), UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    let done = sqlx::query(
+        "UPDATE subsidy_applications SET status = 'submitted', submitted_on = ?,
+             updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         WHERE id = ? AND status = 'draft'",
+    )
+    .bind(on.to_string())
+    .bind(record.id)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    if done.rows_affected() == 0 {
+        return Err(UiError::Invalid("下書きの申請だけを提出済みにできます。".into()));
+    }
+    sqlx::query("INSERT INTO facility_progress (facility_id) VALUES (?) ON CONFLICT (facility_id) DO NOTHING")
+        .bind(record.facility_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    sqlx::query("UPDATE facility_progress SET subsidy_applied_on = ? WHERE facility_id = ?")
+        .bind(&record.applied_on)
+        .bind(record.facility_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    let change = Change {
+        action: "submit",
+        entity: "subsidy_application",
+        entity_id: record.id.to_string(),
+        before: Some(json!({ "status": record.status })),
+        after: Some(json!({ "status": "submitted", "submitted_on": on })),
+    };
+    audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)
+}
+
+/// submitted → paid, with the day and the amount granted.
+pub async fn record_payment(
+    pool: &SqlitePool,
+    actor: &Actor,
+    record: &ApplicationRecord,
+    on: chrono::NaiveDate,
+    amount: Yen,
+) -> Result<(), UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    let done = sqlx::query(
+        "UPDATE subsidy_applications SET status = 'paid', paid_on = ?, paid_amount = ?,
+             updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         WHERE id = ? AND status = 'submitted'",
+    )
+    .bind(on.to_string())
+    .bind(amount.amount().to_string())
+    .bind(record.id)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    if done.rows_affected() == 0 {
+        return Err(UiError::Invalid("提出済みの申請だけを交付済みにできます。".into()));
+    }
+    let change = Change {
+        action: "record_payment",
+        entity: "subsidy_application",
+        entity_id: record.id.to_string(),
+        before: Some(json!({ "status": record.status })),
+        after: Some(json!({ "status": "paid", "paid_on": on, "paid_amount": amount })),
+    };
+    audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)
+}
+
+/// The facilities of a corporation the scope reaches: (id, name).
+pub async fn corporation_facilities(
+    pool: &SqlitePool,
+    scope: &Scope,
+    corporation_id: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    let mut qb = QueryBuilder::new("SELECT f.id, f.name FROM facilities f WHERE f.corporation_id = ");
+    qb.push_bind(corporation_id);
+    push_scope(&mut qb, scope, "f");
+    qb.push(" ORDER BY f.kana, f.name");
+    qb.build_query_as().fetch_all(pool).await
+}
+
+/// The newest paid confirmed quote of a facility (call after a scoped check).
+pub async fn latest_paid_quote(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM quotes WHERE facility_id = ? AND confirmed = 1 AND paid_on IS NOT NULL
+         ORDER BY paid_on DESC, id DESC LIMIT 1",
+    )
+    .bind(facility_id)
+    .fetch_optional(pool)
+    .await
+}
