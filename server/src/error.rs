@@ -65,6 +65,15 @@ pub enum AppError {
     /// 503: the database does not answer (health check).
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// 403 with what the user may not do, in Japanese.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// 404: no such object, or one outside the user's scope (which must look the same).
+    #[error("{0}が見つかりません。")]
+    NotFound(&'static str),
+    /// 400 with what to fix, in Japanese.
+    #[error("{0}")]
+    BadRequest(String),
 }
 
 impl From<sqlx::Error> for AppError {
@@ -75,13 +84,24 @@ impl From<sqlx::Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        tracing::error!(error = %self, "request failed");
-        match self {
-            AppError::Internal(_) => server_error_page(),
-            AppError::Unavailable(_) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "データベースに接続できません。\n").into_response()
+        let status = match &self {
+            AppError::Internal(_) => {
+                tracing::error!(error = %self, "request failed");
+                return server_error_page();
             }
-        }
+            AppError::Unavailable(_) => {
+                tracing::error!(error = %self, "request failed");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        };
+        let text = match self {
+            AppError::Unavailable(_) => "データベースに接続できません。".to_owned(),
+            other => other.to_string(),
+        };
+        (status, format!("{text}\n")).into_response()
     }
 }
 

@@ -143,6 +143,9 @@ impl Application {
             .route("/audit-log.csv", get(routes::audit_trail::export_audit_log_csv))
             .route("/quotes/{id}/file", get(routes::quote_upload::download_quote_file))
             .route("/quotes/{id}/letter.pdf", get(routes::letter_pdf::counter_offer_letter_pdf))
+            .route("/applications/{id}/package.pdf", get(routes::application_docs::package_pdf))
+            .route("/applications/{id}/package.csv", get(routes::application_docs::package_csv_file))
+            .route("/corporations/{id}/applications.zip", get(routes::application_docs::corporation_bundle))
             .route(
                 "/facilities/{id}/quotes",
                 axum::routing::post(routes::quote_upload::upload_quote)

@@ -59,6 +59,14 @@ fn Corporation(c: CorporationView, bulk: ServerAction<BulkApplyReaders>) -> impl
                 }).collect_view()}
             </tbody>
         </table>
+        <section class="card">
+            <h2>"一括申請（補助金の交付申請書類）"</h2>
+            <p class="note">"支払済みの費用がある施設ごとに申請書類（PDF）を作り、全施設の申請可否と理由を一覧（CSV）にしてZIPでまとめます。"</p>
+            <form method="get" action=format!("/corporations/{}/applications.zip", c.id) class="form" data-testid="bulk-application">
+                <label>"申請日"<input name="applied_on" type="text" placeholder="2023-05-01" required/></label>
+                <button type="submit">"一括申請の書類をダウンロード"</button>
+            </form>
+        </section>
         {(c.can_edit && !pending.is_empty()).then(|| view! {
             <section class="card">
                 <h2>"一括申請（カードリーダー）"</h2>

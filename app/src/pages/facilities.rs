@@ -117,7 +117,7 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
                     <label>"ベンダーの見積書（Excel・LibreOffice・CSV、20MBまで）"<input type="file" name="file" required/></label>
                     <button type="submit">"読み取って確認する"</button>
                 </form>
-                <p><a href=format!("/facilities/{}/quotes/new", s.id)>"紙の見積書を手入力する"</a></p>
+                <p><a href=format!("/facilities/{}/quotes/new", s.id)>"紙の見積書・支払済みの実費（領収書）を手入力する"</a></p>
             })}
             {if d.quotes.is_empty() {
                 view! { <p>"登録された見積書はありません。"</p> }.into_any()

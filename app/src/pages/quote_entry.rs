@@ -1,4 +1,4 @@
-//! 見積書の手入力: for quotes that came on paper.
+//! 見積書・実費の手入力: quotes that came on paper, or the actual costs from the receipts.
 
 use crate::api::quote_draft::EnterQuote;
 use crate::layout::{ErrorBox, Layout};
@@ -20,11 +20,11 @@ pub fn QuoteEntryPage() -> impl IntoView {
     };
     let allowed = Resource::new(|| (), |_| crate::pages::facility_form::may_edit());
     view! {
-        <Layout title="見積書の手入力">
+        <Layout title="見積書・実費の手入力">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move { allowed.await.err().map(|error| view! { <ErrorBox error /> }) })}
             </Suspense>
-            <p>"紙で受け取った見積書の明細を入力します。空の行は無視します。金額が空の行は 数量×単価 で計算します。"</p>
+            <p>"紙で受け取った見積書、または支払済みの実費（領収書）の明細を入力します。空の行は無視します。金額が空の行は 数量×単価 で計算します。"</p>
             {error}
             <ActionForm action=enter attr:class="form" attr:data-testid="enter-quote">
                 <input type="hidden" name="facility_id" value=facility/>

@@ -1,5 +1,6 @@
 //! Plain axum routes beside the Leptos pages: health, assets, the audit API, 404.
 
+pub mod application_docs;
 pub mod audit;
 pub mod audit_trail;
 pub mod letter_pdf;

@@ -45,6 +45,15 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/quotes/{id}/letter.pdf", Obj::Foreign, [404, 404, 404, 403]),
     ("/corporations/{id}", Obj::Own, [200, 200, 200, 403]),
     ("/corporations/{id}", Obj::Foreign, [404, 404, 404, 403]),
+    ("/corporations/{id}/applications.zip", Obj::Own, [200, 200, 200, 403]),
+    ("/corporations/{id}/applications.zip", Obj::Foreign, [404, 404, 404, 403]),
+    ("/applications", Obj::None, [200, 200, 200, 403]),
+    ("/applications/{id}", Obj::Own, [200, 200, 200, 403]),
+    ("/applications/{id}", Obj::Foreign, [404, 404, 404, 403]),
+    ("/applications/{id}/package.pdf", Obj::Own, [200, 200, 200, 403]),
+    ("/applications/{id}/package.pdf", Obj::Foreign, [404, 404, 404, 403]),
+    ("/applications/{id}/package.csv", Obj::Own, [200, 200, 200, 403]),
+    ("/applications/{id}/package.csv", Obj::Foreign, [404, 404, 404, 403]),
     ("/vendors", Obj::None, [403, 200, 200, 403]),
     ("/vendors/{vendor}", Obj::None, [200, 200, 200, 403]),
     ("/complaints", Obj::None, [200, 200, 200, 403]),
@@ -77,6 +86,52 @@ async fn quote_for(pool: &SqlitePool, facility: i64, name: &str) -> i64 {
     .await
     .expect("line");
     q
+}
+
+/// A draft application of the facility, its package prepared by the rules.
+async fn application_for(pool: &SqlitePool, facility: i64, quote: i64) -> i64 {
+    use rules::application::{Applicant, CostLine, FinalCosts, Request, prepare};
+    use rules::provisioning::ProvisioningFacts;
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().expect("date");
+    let facts = ProvisioningFacts {
+        readers: 1,
+        reader_applied_on: Some(day("2021-03-15")),
+        completed_on: Some(day("2023-01-20")),
+        operation_started_on: Some(day("2023-02-01")),
+        ..ProvisioningFacts::new(rules::FacilityType::MedicalClinic, true)
+    };
+    let costs = FinalCosts {
+        lines: vec![CostLine {
+            category: rules::category::Category::Terminal,
+            description: "端末".into(),
+            amount: rules::Yen::from_i64(150_000),
+        }],
+        tax_inclusive: false,
+        paid_on: Some(day("2023-02-10")),
+        payee: None,
+    };
+    let applicant = Applicant {
+        name: format!("施設{facility}"),
+        facility_code: "0110113719".into(),
+        facility_type: rules::FacilityType::MedicalClinic,
+        prefecture: "北海道".into(),
+        address: String::new(),
+        founder: format!("施設{facility}"),
+    };
+    let request = Request { facts: &facts, costs: &costs, readers_claimed: 1, applied_on: day("2023-05-01") };
+    let p = prepare(rules::scheme::Catalog::builtin(), applicant, request).expect("eligible");
+    sqlx::query_scalar(
+        "INSERT INTO subsidy_applications (facility_id, quote_id, applied_on, scheme_id, total_cost, eligible_cost,
+             subsidy, self_burden, package_json)
+         VALUES (?, ?, '2023-05-01', ?, '165000', '165000', '165000', '0', ?) RETURNING id",
+    )
+    .bind(facility)
+    .bind(quote)
+    .bind(&p.scheme_id)
+    .bind(serde_json::to_string(&p).expect("json"))
+    .fetch_one(pool)
+    .await
+    .expect("application")
 }
 
 async fn complaint_for(pool: &SqlitePool, facility: i64) -> i64 {
@@ -138,6 +193,14 @@ async fn every_role_gets_exactly_the_expected_status_on_every_page() {
             if foreign == 999_999 { 999_999 } else { quote_for(&pool, foreign, &format!("foreign-{r}.xlsx")).await };
         let own_complaint = complaint_for(&pool, own).await;
         let foreign_complaint = if foreign == 999_999 { 999_999 } else { complaint_for(&pool, foreign).await };
+        // One application per facility: each role's pair gets its own, removed after the role's pass.
+        sqlx::query("DELETE FROM subsidy_applications").execute(&pool).await.expect("clear");
+        let own_application = application_for(&pool, own, own_quote).await;
+        let foreign_application = match foreign {
+            999_999 => 999_999,
+            f if f == own => own_application,
+            f => application_for(&pool, f, foreign_quote).await,
+        };
         let user = client();
         let res = user
             .post(app.url("/api/login"))
@@ -155,6 +218,8 @@ async fn every_role_gets_exactly_the_expected_status_on_every_page() {
                 (Obj::Foreign, Some("quotes")) => foreign_quote,
                 (Obj::Own, Some("complaints")) => own_complaint,
                 (Obj::Foreign, Some("complaints")) => foreign_complaint,
+                (Obj::Own, Some("applications")) => own_application,
+                (Obj::Foreign, Some("applications")) => foreign_application,
                 (Obj::Own, Some("corporations")) => corporations[r].0,
                 (Obj::Foreign, Some("corporations")) => corporations[r].1,
                 (Obj::Own, _) => own,

@@ -236,21 +236,6 @@ async fn the_counter_offer_letter_lists_every_flag_with_its_benchmark_and_source
     assert_eq!(pdf_points, 16, "every point of the page is in the PDF");
 }
 
-/// The text of a PDF as poppler's `pdftotext` reads it.
-fn pdf_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("letter.pdf");
-    std::fs::write(&path, pdf).expect("write pdf");
-    let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed by scripts/test");
-    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
 #[tokio::test]
 async fn a_paper_quote_entered_by_hand_is_stored_and_audited() {
     let app = spawn_app().await;
