@@ -81,3 +81,28 @@ pub fn ErrorBox(error: crate::UiError) -> impl IntoView {
     }
     view! { <p class="error" role="alert">{error.to_string()}</p> }
 }
+
+/// A page part that waits for `data`: 「読み込み中…」 meanwhile, then `show` of the value, or
+/// the error (with its status, as [`ErrorBox`] sets it).
+pub fn loaded<T, V>(
+    data: Resource<Result<T, crate::UiError>>,
+    show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
+            {move || {
+                let show = show.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(value) => show(value).into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

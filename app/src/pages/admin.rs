@@ -3,7 +3,7 @@
 use crate::api::admin::{
     AdminUser, CreateUser, MIN_PASSWORD_CHARS, ResetPassword, SetUserDisabled, SetUserScope, admin_users,
 };
-use crate::layout::{ErrorBox, Layout};
+use crate::layout::{Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use rules::{Association, Prefecture, Role};
@@ -66,14 +66,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     view! {
         <Layout title="利用者管理">
             {errors}
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        Ok(list) => view! { <UserTable list disable reset scope /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(users, move |list| view! { <UserTable list disable reset scope /> })}
             <section class="card">
                 <h2>"利用者を追加"</h2>
                 <ActionForm action=create attr:class="form" attr:data-testid="create-user">

@@ -6,7 +6,7 @@ use crate::api::applications::{
     ApplicationFormView, ApplicationView, ApplicationsOverview, MarkQuotePaid, PrepareApplication,
     RecordApplicationPayment, SubmitApplication, application, application_form, list_applications,
 };
-use crate::layout::{ErrorBox, Layout};
+use crate::layout::{Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -42,14 +42,7 @@ pub fn ApplicationSection(facility_id: i64) -> impl IntoView {
     };
     view! {
         {errors}
-        <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-            {move || Suspend::new(async move {
-                match form.await {
-                    Ok(f) => view! { <ApplicationForm f paid prepare /> }.into_any(),
-                    Err(error) => view! { <ErrorBox error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(form, move |f| view! { <ApplicationForm f paid prepare /> })}
     }
 }
 
@@ -135,14 +128,7 @@ pub fn ApplicationPage() -> impl IntoView {
     view! {
         <Layout title="補助金の交付申請">
             {errors}
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(a) => view! { <Application a submit payment /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(data, move |a| view! { <Application a submit payment /> })}
         </Layout>
     }
 }
@@ -246,14 +232,7 @@ pub fn ApplicationsPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| list_applications());
     view! {
         <Layout title="補助金の交付申請">
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(o) => view! { <Overview o /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(data, |o| view! { <Overview o /> })}
         </Layout>
     }
 }

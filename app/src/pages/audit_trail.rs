@@ -1,7 +1,7 @@
 //! 監査ログ: the auditor's view of the hash-chained audit trail, filtered, paged, exported to CSV.
 
 use crate::api::audit_trail::{PER_PAGE, TrailPage, audit_trail};
-use crate::layout::{ErrorBox, Layout};
+use crate::layout::{Layout, loaded};
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
@@ -39,14 +39,7 @@ pub fn AuditTrailPage() -> impl IntoView {
                 <button type="submit">"絞り込む"</button>
             </Form>
             <p><a href=format!("/audit-log.csv?{export}") data-testid="csv-link">"CSVで書き出す（Excel 向け UTF-8 BOM 付き）"</a></p>
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match trail.await {
-                        Ok(page) => view! { <TrailTable page /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(trail, move |page| view! { <TrailTable page /> })}
         </Layout>
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::UiError;
 use crate::api::complaints::{ComplaintView, FileComplaint, MoveComplaint, complaint, list_complaints};
-use crate::layout::{ErrorBox, Layout};
+use crate::layout::{ErrorBox, Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -86,14 +86,7 @@ pub fn ComplaintPage() -> impl IntoView {
     view! {
         <Layout title="相談">
             {error}
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(c) => view! { <Complaint c step /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(data, move |c| view! { <Complaint c step /> })}
         </Layout>
     }
 }

@@ -3,7 +3,7 @@
 use crate::UiError;
 use crate::api::corporation::{CorporationView, corporation};
 use crate::api::provisioning::BulkApplyReaders;
-use crate::layout::{ErrorBox, Layout};
+use crate::layout::{Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -19,14 +19,7 @@ pub fn CorporationPage() -> impl IntoView {
     view! {
         <Layout title="法人の施設">
             {error}
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match view_data.await {
-                        Ok(c) => view! { <Corporation c bulk /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(view_data, move |c| view! { <Corporation c bulk /> })}
         </Layout>
     }
 }

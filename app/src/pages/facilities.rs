@@ -2,7 +2,7 @@
 
 use crate::UiError;
 use crate::api::facilities::{FacilityDetail, FacilitySummary, QuoteDetail, facility, list_facilities, quote};
-use crate::layout::{ErrorBox, Layout};
+use crate::layout::{ErrorBox, Layout, loaded};
 use crate::pages::reference::{facility_type_label, prefecture_label};
 use leptos::prelude::*;
 
@@ -12,14 +12,7 @@ pub fn FacilitiesPage() -> impl IntoView {
     let facilities = Resource::new(|| (), |_| list_facilities());
     view! {
         <Layout title="施設一覧">
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match facilities.await {
-                        Ok(list) => view! { <FacilityTable list /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(facilities, move |list| view! { <FacilityTable list /> })}
         </Layout>
     }
 }

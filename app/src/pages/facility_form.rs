@@ -3,7 +3,7 @@
 use crate::UiError;
 use crate::api::facilities::{FacilityDetail, facility};
 use crate::api::facility_form::SaveFacility;
-use crate::layout::{ErrorBox, Layout};
+use crate::layout::{ErrorBox, Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use rules::{FacilityType, Prefecture};
@@ -47,14 +47,7 @@ pub fn FacilityEditPage() -> impl IntoView {
     );
     view! {
         <Layout title="施設の編集">
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(d) => view! { <FacilityForm existing=Some(d) /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(detail, move |d| view! { <FacilityForm existing=Some(d) /> })}
         </Layout>
     }
 }

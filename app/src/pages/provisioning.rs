@@ -4,7 +4,7 @@
 use crate::api::provisioning::{
     ApplyReader, ChooseModel, DeadlineView, ProgressView, RecordStage, SetGrace, facility_progress,
 };
-use crate::layout::ErrorBox;
+use crate::layout::loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use rules::provisioning::Stage;
@@ -59,14 +59,7 @@ pub fn ProvisioningSection(facility_id: i64) -> impl IntoView {
     };
     view! {
         {errors}
-        <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-            {move || Suspend::new(async move {
-                match progress.await {
-                    Ok(p) => view! { <Progress p apply choose stage grace /> }.into_any(),
-                    Err(error) => view! { <ErrorBox error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(progress, move |p| view! { <Progress p apply choose stage grace /> })}
     }
 }
 

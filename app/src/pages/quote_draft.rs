@@ -1,7 +1,7 @@
 //! 見積書の確認: the parsed, audited upload; correct categories or amounts, then confirm.
 
 use crate::api::quote_draft::{ConfirmQuote, DraftView, quote_draft};
-use crate::layout::{ErrorBox, Layout};
+use crate::layout::{Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -19,14 +19,7 @@ pub fn QuoteDraftPage() -> impl IntoView {
     view! {
         <Layout title="見積書の確認">
             {error}
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match draft.await {
-                        Ok(d) => view! { <Draft d confirm /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(draft, move |d| view! { <Draft d confirm /> })}
         </Layout>
     }
 }

@@ -1,7 +1,7 @@
 //! Reference pages: vendors, published adoption figures, benchmarks — each with its source.
 
 use crate::api::{AdoptionFigure, BenchmarkTable, Vendor, adoption_statistics, benchmark_tables, list_vendors};
-use crate::layout::{ErrorBox, Layout};
+use crate::layout::{ErrorBox, Layout, loaded};
 use leptos::prelude::*;
 use rules::{FacilityType, Prefecture};
 
@@ -147,14 +147,7 @@ pub fn VendorsPage() -> impl IntoView {
     let vendors = Resource::new(|| (), |_| list_vendors());
     view! {
         <Layout title="ベンダー一覧">
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match vendors.await {
-                        Ok(vendors) => view! { <VendorTable vendors /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(vendors, move |vendors| view! { <VendorTable vendors /> })}
         </Layout>
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::UiError;
 use crate::api::vendors::{VendorStats, vendor_league, vendor_record};
-use crate::layout::{ErrorBox, Layout};
+use crate::layout::{ErrorBox, Layout, loaded};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -60,14 +60,7 @@ pub fn VendorPage() -> impl IntoView {
     let data = Resource::new(move || id, |id| async move { vendor_record(id.ok_or(UiError::NotFound)?).await });
     view! {
         <Layout title="ベンダー">
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(r) => view! { <Record r /> }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(data, move |r| view! { <Record r /> })}
         </Layout>
     }
 }
