@@ -1,0 +1,138 @@
+//! The built-in font (IPAex Gothic): parsed once, its glyph ids and widths looked up once per
+//! character, and lines broken to a width by those widths with 禁則.
+
+use printpdf::ParsedFont;
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// IPAex Gothic (`fonts/ipaexg.ttf`, licence in `fonts/IPA_Font_License_Agreement_v1.0.txt`).
+const FONT: &[u8] = include_bytes!("../../../fonts/ipaexg.ttf");
+
+/// The font parsed once: parsing 6 MB of tables per document took most of a render.
+pub(super) static PARSED_FONT: LazyLock<Option<ParsedFont>> =
+    LazyLock::new(|| ParsedFont::from_bytes(FONT, 0, &mut Vec::new()));
+
+/// Glyph ids and widths of the font, looked up once per process (see [`Metrics`]).
+pub(super) static METRICS: LazyLock<Option<Metrics>> = LazyLock::new(|| PARSED_FONT.as_ref().map(Metrics::new));
+
+/// Glyph ids and advance widths of the built-in font.
+///
+/// The font's own lookup (allsorts, a linear search of the cmap's groups) costs microseconds a
+/// character and took 40 % of a letter's render; each BMP character is looked up once per
+/// process and remembered here.
+pub(super) struct Metrics {
+    pub(super) font: &'static ParsedFont,
+    /// By code point: glyph id << 16 | advance in font units, or [`NOT_LOOKED_UP`]; glyph 0
+    /// means the font lacks the character.
+    bmp: Vec<AtomicU32>,
+    units_per_em: f32,
+    /// The top of the em box above the baseline, in ems: the font's ascender over its
+    /// ascender-to-descender span, so text sits centred in a line.
+    pub(super) ascent_em: f32,
+}
+
+/// No glyph id is 0xFFFF, so this is never a looked-up entry.
+const NOT_LOOKED_UP: u32 = u32::MAX;
+
+impl Metrics {
+    fn new(font: &'static ParsedFont) -> Self {
+        let (ascender, descender) =
+            (f32::from(font.pdf_font_metrics.ascender), f32::from(font.pdf_font_metrics.descender));
+        let span = ascender - descender;
+        Metrics {
+            font,
+            bmp: (0..=0xFFFF).map(|_| AtomicU32::new(NOT_LOOKED_UP)).collect(),
+            units_per_em: f32::from(font.pdf_font_metrics.units_per_em.max(1)),
+            ascent_em: if span > 0.0 { ascender / span } else { 0.88 },
+        }
+    }
+
+    /// Glyph id and advance (font units); a character missing from the font is glyph 0, one
+    /// em wide (it renders as a box).
+    pub(super) fn glyph(&self, c: char) -> (u16, u16) {
+        let slot = self.bmp.get(c as usize);
+        if let Some(packed) = slot.map(|s| s.load(Ordering::Relaxed)).filter(|p| *p != NOT_LOOKED_UP) {
+            return ((packed >> 16) as u16, packed as u16);
+        }
+        let found = match self.font.lookup_glyph_index(u32::from(c)).filter(|g| *g != 0) {
+            Some(g) => (g, self.font.get_horizontal_advance(g)),
+            None => (0, self.units_per_em as u16),
+        };
+        if let Some(s) = slot {
+            s.store(u32::from(found.0) << 16 | u32::from(found.1), Ordering::Relaxed);
+        }
+        found
+    }
+
+    /// The advance of `c` in ems.
+    pub(super) fn em_width(&self, c: char) -> f32 {
+        f32::from(self.glyph(c).1) / self.units_per_em
+    }
+
+    /// The width of `s` in ems.
+    pub(super) fn width(&self, s: &str) -> f32 {
+        s.chars().map(|c| self.em_width(c)).sum()
+    }
+}
+
+/// Breaks one line of text into lines at most `max_ems` wide; closing 句読点 and brackets
+/// stay on the line they end (禁則), so at most one of them hangs into the margin.
+pub(super) fn wrap(line: &str, max_ems: f32, em_width: impl Fn(char) -> f32) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut width = 0.0;
+    for c in line.chars() {
+        let w = em_width(c);
+        let closing = matches!(c, '、' | '。' | '，' | '．' | '）' | '」' | '』' | ')' | ',' | '.');
+        if width + w > max_ems && !current.is_empty() && !closing {
+            out.push(std::mem::take(&mut current));
+            width = 0.0;
+        }
+        current.push(c);
+        width += w;
+    }
+    out.push(current);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Full-width characters one em, the rest 0.6 em: enough to test the line breaking.
+    fn test_width(c: char) -> f32 {
+        if c.is_ascii() { 0.6 } else { 1.0 }
+    }
+
+    #[test]
+    fn the_font_measures_full_width_characters_as_one_em_and_latin_narrower() {
+        let m = METRICS.as_ref().expect("font");
+        assert!((m.em_width('あ') - 1.0).abs() < 0.01, "{}", m.em_width('あ'));
+        assert!((m.em_width('円') - 1.0).abs() < 0.01);
+        assert!(m.em_width('i') < m.em_width('M') && m.em_width('M') < 1.0, "IPAex sets Latin proportionally");
+    }
+
+    #[test]
+    fn the_glyph_table_agrees_with_the_font_lookup() {
+        let m = METRICS.as_ref().expect("font");
+        for c in ['あ', '円', '髙', 'A', ' ', '（', '１', '\u{3000}', '😀', '\u{E000}'] {
+            let expected = m.font.lookup_glyph_index(u32::from(c)).filter(|g| *g != 0).unwrap_or(0);
+            assert_eq!(m.glyph(c).0, expected, "{c}");
+        }
+    }
+
+    #[test]
+    fn wrapping_keeps_every_character_and_respects_the_width() {
+        let line = "あ".repeat(10) + "。" + &"x".repeat(30);
+        let lines = wrap(&line, 10.0, test_width);
+        assert_eq!(lines.concat(), line);
+        assert!(lines.iter().all(|l| l.chars().map(test_width).sum::<f32>() <= 11.0), "{lines:?}");
+        assert_eq!(lines[0], "あ".repeat(10) + "。", "the full stop stays with its sentence");
+        assert_eq!(lines[1], "x".repeat(16));
+    }
+
+    #[test]
+    fn an_empty_line_stays_an_empty_line() {
+        assert_eq!(wrap("", 10.0, test_width), vec![String::new()]);
+    }
+}

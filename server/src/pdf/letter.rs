@@ -1,0 +1,117 @@
+//! The counter-offer letter: paragraphs flowed onto pages by a layout template
+//! (`templates/counter_offer_letter.layout.json`).
+
+use super::font::{METRICS, wrap};
+use super::page::{Align, Ink, Page, Placed, mm};
+use super::write::write_pdf;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Where and how text flows on the page; read from a template so a changed form is a template edit.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Layout {
+    page_width_mm: f32,
+    page_height_mm: f32,
+    margin_top_mm: f32,
+    margin_bottom_mm: f32,
+    margin_left_mm: f32,
+    margin_right_mm: f32,
+    font_size_pt: f32,
+    line_height: f32,
+    paragraph_gap_lines: f32,
+    /// A paragraph containing this text is set as the title, in `title_size_pt`.
+    title_contains: String,
+    title_size_pt: f32,
+    /// Alignment of paragraphs by their position in the text template (0 = first).
+    #[serde(default)]
+    align_by_index: BTreeMap<usize, Align>,
+    /// Alignment of paragraphs that are exactly this text (記, 敬具, 以上).
+    #[serde(default)]
+    align_by_text: BTreeMap<String, Align>,
+}
+
+impl Layout {
+    /// Parses a layout template.
+    pub fn parse(json: &str) -> Result<Self, String> {
+        serde_json::from_str(json).map_err(|e| format!("layout template: {e}"))
+    }
+
+    fn align(&self, index: usize, paragraph: &str) -> Align {
+        self.align_by_text
+            .get(paragraph.trim())
+            .or_else(|| self.align_by_index.get(&index))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// Flows `paragraphs` (lines inside a paragraph kept) onto pages and returns the PDF bytes.
+pub fn render(title: &str, layout: &Layout, paragraphs: &[String]) -> Result<Vec<u8>, String> {
+    let metrics = METRICS.as_ref().ok_or("the built-in font cannot be read")?;
+    let (top, bottom) = (mm(layout.page_height_mm - layout.margin_top_mm), mm(layout.margin_bottom_mm));
+    let (left, text_width) =
+        (mm(layout.margin_left_mm), mm(layout.page_width_mm - layout.margin_left_mm - layout.margin_right_mm));
+
+    let mut pages: Vec<Page> = vec![Page::default()];
+    let mut y = top;
+    for (index, paragraph) in paragraphs.iter().enumerate() {
+        let size = if paragraph.contains(&layout.title_contains) { layout.title_size_pt } else { layout.font_size_pt };
+        let advance = size * layout.line_height;
+        let align = layout.align(index, paragraph);
+        for line in paragraph.split('\n').flat_map(|l| wrap(l, text_width / size, |c| metrics.em_width(c))) {
+            if y - advance < bottom {
+                pages.push(Page::default());
+                y = top;
+            }
+            y -= advance;
+            let slack = (text_width - metrics.width(&line) * size).max(0.0);
+            let x_pt = match align {
+                Align::Left => left,
+                Align::Center => left + slack / 2.0,
+                Align::Right => left + slack,
+            };
+            pages.last_mut().expect("a page").texts.push(Placed { text: line, size, x_pt, y_pt: y });
+        }
+        y -= layout.font_size_pt * layout.line_height * layout.paragraph_gap_lines;
+    }
+    let ink = Ink { rule_width_pt: 0.5, shade_gray: 0.9 };
+    write_pdf(title, (layout.page_width_mm, layout.page_height_mm), &pages, metrics, ink)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::LETTER_LAYOUT;
+    use crate::pdf::read_back::pdftotext;
+    use crate::pdf::subset::subset_for;
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+
+    #[test]
+    fn the_shipped_letter_layout_parses_and_aligns_the_letter_the_japanese_way() {
+        let l = Layout::parse(LETTER_LAYOUT).expect("layout");
+        assert!(l.page_width_mm > l.margin_left_mm + l.margin_right_mm);
+        assert_eq!(l.align(0, "令和8年11月22日"), Align::Right, "the date");
+        assert_eq!(l.align(1, "株式会社ヘルスケアシステムズ 御中"), Align::Left, "the addressee");
+        assert_eq!(l.align(9, "記"), Align::Center);
+        assert_eq!(l.align(12, "以上"), Align::Right);
+    }
+
+    #[test]
+    fn the_letter_still_reads_back_and_a_repeated_render_reuses_the_subset() {
+        let layout = Layout::parse(LETTER_LAYOUT).expect("layout");
+        let paragraphs =
+            vec!["令和8年11月22日".to_owned(), "再見積のお願い".to_owned(), "拝啓　時下ますます".to_owned()];
+        let first = render("再見積のお願い", &layout, &paragraphs).expect("pdf");
+        let second = render("再見積のお願い", &layout, &paragraphs).expect("pdf");
+        assert_eq!(first.len(), second.len());
+        let text = pdftotext(&second, false);
+        // pdftotext reads the 全角 space as a paragraph break, as it did before.
+        assert!(text.contains("再見積のお願い") && text.contains("拝啓") && text.contains("時下ますます"), "{text}");
+        let m = METRICS.as_ref().expect("font");
+        let gids: BTreeSet<u16> = paragraphs.concat().chars().map(|c| m.glyph(c).0).filter(|g| *g != 0).collect();
+        let gids: Vec<u16> = gids.into_iter().collect();
+        let (a, b) = (subset_for(m.font, gids.clone()).expect("subset"), subset_for(m.font, gids).expect("subset"));
+        assert!(Arc::ptr_eq(&a, &b), "the second render took the cached subset");
+    }
+}
