@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/quotes/drafts/:token") view=pages::QuoteDraftPage ssr=SsrMode::Async />
                 <Route path=path!("/quotes/:id") view=pages::QuotePage ssr=SsrMode::Async />
                 <Route path=path!("/quotes/:id/letter") view=pages::LetterPage ssr=SsrMode::Async />
+                <Route path=path!("/dashboard") view=pages::DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/applications") view=pages::ApplicationsPage ssr=SsrMode::Async />
                 <Route path=path!("/applications/:id") view=pages::ApplicationPage ssr=SsrMode::Async />
                 <Route path=path!("/corporations/:id") view=pages::CorporationPage ssr=SsrMode::Async />

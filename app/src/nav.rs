@@ -17,6 +17,7 @@ const ADMIN_USERS: NavItem = NavItem { href: "/admin/users", label: "利用者�
 const AUDIT_TRAIL: NavItem = NavItem { href: "/audit-log", label: "監査ログ" };
 const COMPLAINTS: NavItem = NavItem { href: "/complaints", label: "相談" };
 const LEAGUE: NavItem = NavItem { href: "/vendors", label: "ベンダー比較" };
+const DASHBOARD: NavItem = NavItem { href: "/dashboard", label: "ダッシュボード" };
 const APPLICATIONS: NavItem = NavItem { href: "/applications", label: "交付申請" };
 const SUBSIDY: NavItem = NavItem { href: "/subsidy", label: "補助金シミュレーション" };
 const STATISTICS: NavItem = NavItem { href: "/reference/statistics", label: "導入状況（公表値）" };
@@ -33,11 +34,23 @@ pub fn nav_items(role: Role) -> Vec<NavItem> {
             vec![HOME, FACILITIES, APPLICATIONS, COMPLAINTS, SUBSIDY, BENCHMARKS, VENDORS, STATISTICS]
         }
         Role::Reviewer => {
-            vec![HOME, FACILITIES, COMPLAINTS, APPLICATIONS, LEAGUE, STATISTICS, VENDORS, BENCHMARKS, SUBSIDY]
+            vec![
+                HOME,
+                FACILITIES,
+                DASHBOARD,
+                COMPLAINTS,
+                APPLICATIONS,
+                LEAGUE,
+                STATISTICS,
+                VENDORS,
+                BENCHMARKS,
+                SUBSIDY,
+            ]
         }
         Role::Auditor => vec![
             HOME,
             FACILITIES,
+            DASHBOARD,
             COMPLAINTS,
             APPLICATIONS,
             LEAGUE,

@@ -1,4 +1,4 @@
-//! The command line: `onshi [serve|migrate]`.
+//! The command line: `onshi [serve|migrate|…]`.
 
 use crate::config::{Cli, Command, LogFormat, ServeArgs, Settings};
 use crate::startup::{Application, DemoChoice, prepare_database};
@@ -31,6 +31,9 @@ pub fn main() -> ExitCode {
     if let Some(Command::User(args)) = &cli.command {
         return crate::user_command::main(args);
     }
+    if let Some(Command::SeedNational(args)) = &cli.command {
+        return crate::seed::national::main(args);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -42,7 +45,13 @@ pub fn main() -> ExitCode {
         match cli.command {
             None => serve(cli.serve).await,
             Some(Command::Serve(args)) => serve(args).await,
-            Some(Command::Subsidy(_) | Command::Audit(_) | Command::AuditLog(_) | Command::User(_)) => Ok(()),
+            Some(
+                Command::Subsidy(_)
+                | Command::Audit(_)
+                | Command::AuditLog(_)
+                | Command::User(_)
+                | Command::SeedNational(_),
+            ) => Ok(()),
             Some(Command::Migrate(args)) => {
                 telemetry::init(LogFormat::Text);
                 // `migrate` never decides about demo data: the first `serve` does.

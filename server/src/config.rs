@@ -33,6 +33,38 @@ pub enum Command {
     AuditLog(AuditLogCommand),
     /// Add a user account from the command line (`user add`: the first admin of a new database).
     User(UserArgs),
+    /// Fill the database with national-scale synthetic data (facilities, progress, quotes, complaints); the same seed gives the same rows.
+    ///
+    /// Types follow the published national totals, Fukuoka its published share
+    /// and the other prefectures the rest evenly; stages follow the published
+    /// 申込 / 準備完了 / 運用開始 counts. Progress goes to stderr a batch at a time;
+    /// a failing batch is rolled back and the message says how far the run got.
+    ///
+    /// Exit status: 0 done, 1 stopped (the batches before the failure stay).
+    SeedNational(SeedNationalArgs),
+}
+
+/// `onshi seed-national`: how much synthetic data, from which seed.
+#[derive(Debug, Clone, Args)]
+pub struct SeedNationalArgs {
+    /// Facilities to create (the published national total is 229,836).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::seed::national::MAX_FACILITIES)))]
+    pub facilities: u32,
+    /// Confirmed quotes per facility.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::seed::national::MAX_QUOTES_PER_FACILITY)))]
+    pub quotes_per_facility: u32,
+    /// Lines per quote.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::seed::national::MAX_LINES_PER_QUOTE)))]
+    pub lines_per_quote: u32,
+    /// Random seed: the same seed, arguments and starting database give the same rows.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Facilities per transaction.
+    #[arg(long, default_value_t = crate::seed::national::DEFAULT_BATCH_SIZE, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub batch_size: u32,
+    /// Database location; a missing file is created, migrated and given reference data (no demo data).
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `onshi user …`: accounts from the command line.

@@ -140,9 +140,12 @@ impl Application {
         let router = Router::new()
             .route("/healthz", get(routes::healthz))
             .route(app::STYLESHEET_PATH, get(routes::stylesheet))
-            .route("/audit-log.csv", get(routes::audit_trail::export_audit_log_csv))
+            // The audit trail's export wrapped for `?encoding=sjis` (routes::exports).
+            .route("/audit-log.csv", get(routes::exports::export_audit_log_csv))
+            .route("/exports/{file}", get(routes::exports::export_list_csv))
             .route("/quotes/{id}/file", get(routes::quote_upload::download_quote_file))
             .route("/quotes/{id}/letter.pdf", get(routes::letter_pdf::counter_offer_letter_pdf))
+            .route("/dashboard/{chart}", get(routes::dashboard_csv::chart_csv))
             .route("/applications/{id}/package.pdf", get(routes::application_docs::package_pdf))
             .route("/applications/{id}/package.csv", get(routes::application_docs::package_csv_file))
             .route("/corporations/{id}/applications.zip", get(routes::application_docs::corporation_bundle))

@@ -10,6 +10,7 @@ pub mod applications;
 pub mod audit_trail;
 pub mod complaints;
 pub mod corporation;
+pub mod dashboard;
 pub mod facilities;
 pub mod facility_form;
 pub mod letter;

@@ -104,8 +104,6 @@ fn flag_view(f: &rules::audit::Flag) -> FlagView {
 pub async fn quote_audit(id: i64) -> Result<QuoteAuditView, UiError> {
     use crate::ssr::{context, db};
     use rules::audit::{AuditContext, audit_classified};
-    use rules::classify::Classification;
-    use rules::quote::{Quote, WrittenAmount, WrittenTotals};
     let user = context::require_permission(rules::access::Permission::ReadFacilities)?;
     let pool = context::pool()?;
     // The scoped detail doubles as the access check.
@@ -113,27 +111,7 @@ pub async fn quote_audit(id: i64) -> Result<QuoteAuditView, UiError> {
         db::quotes::detail(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
     let stored = db::quotes::lines_for_audit(&pool, id).await.map_err(context::internal)?;
     let head = db::quotes::written(&pool, id).await.map_err(context::internal)?;
-    let yen = |s: &Option<String>| s.as_deref().and_then(|t| rules::Yen::parse(t).ok());
-    let written = |s: &Option<String>| yen(s).map(|amount| WrittenAmount { amount, row: 0 });
-    let quote = Quote {
-        lines: stored.iter().map(db::quotes::StoredLine::to_quote_line).collect(),
-        written: WrittenTotals {
-            subtotal: written(&head.subtotal),
-            tax: written(&head.tax),
-            tax_included_in_total: head.tax_included,
-            total: written(&head.total),
-        },
-        tax_inclusive: detail.tax_inclusive,
-        ..Quote::default()
-    };
-    let classified: Vec<Classification> = stored
-        .iter()
-        .map(|l| Classification {
-            category: l.category.parse().unwrap_or(rules::category::Category::Other),
-            confidence: 100,
-            matched: None,
-        })
-        .collect();
+    let (quote, classified) = db::quotes::audit_input(&stored, &head, detail.tax_inclusive);
     let f = db::provisioning::facility_in_scope(&pool, &user.scope, detail.facility_id).await?;
     let kind = f.facility_type.parse::<rules::FacilityType>().map_err(context::internal)?;
     let app = db::provisioning::application(&pool, detail.facility_id).await.map_err(context::internal)?;

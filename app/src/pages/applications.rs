@@ -257,6 +257,7 @@ fn Overview(o: ApplicationsOverview) -> impl IntoView {
         </section>
         <section class="card">
             <h2>"申請の一覧"</h2>
+            {crate::csv::download_links("", "/exports/applications.csv")}
             {if o.rows.is_empty() {
                 view! { <p>"申請はまだありません。"</p> }.into_any()
             } else {

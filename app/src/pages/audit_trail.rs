@@ -38,7 +38,8 @@ pub fn AuditTrailPage() -> impl IntoView {
                     .collect_view()}
                 <button type="submit">"絞り込む"</button>
             </Form>
-            <p><a href=format!("/audit-log.csv?{export}") data-testid="csv-link">"CSVで書き出す（Excel 向け UTF-8 BOM 付き）"</a></p>
+            <p><a href=format!("/audit-log.csv?{export}") data-testid="csv-link">"CSVで書き出す（Excel 向け UTF-8 BOM 付き）"</a>
+               " ／ " <a href=format!("/audit-log.csv?{export}&encoding=sjis") data-testid="csv-link-sjis">"CSV（Excel旧版: Shift_JIS）"</a></p>
             {loaded(trail, move |page| view! { <TrailTable page /> })}
         </Layout>
     }

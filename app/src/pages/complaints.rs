@@ -19,6 +19,7 @@ pub fn ComplaintsPage() -> impl IntoView {
                     match list.await {
                         Ok(items) if items.is_empty() => view! { <p>"相談はまだありません。"</p> }.into_any(),
                         Ok(items) => view! {
+                            {crate::csv::download_links("相談（経過つき）", "/exports/complaints.csv")}
                             <table class="data" data-testid="complaints">
                                 <thead><tr><th scope="col">"番号"</th><th scope="col">"施設"</th><th scope="col">"ベンダー"</th>
                                     <th scope="col">"種類"</th><th scope="col">"状態"</th><th scope="col">"提出日時"</th></tr></thead>

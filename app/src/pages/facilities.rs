@@ -24,6 +24,9 @@ fn FacilityTable(list: Vec<FacilitySummary>) -> impl IntoView {
     }
     view! {
         <p>{list.len()} " 施設 ／ " <a href="/facilities/new">"施設を登録"</a></p>
+        {crate::csv::download_links("施設一覧", "/exports/facilities.csv")}
+        {crate::csv::download_links("見積書一覧", "/exports/quotes.csv")}
+        {crate::csv::download_links("見積明細（監査の指摘つき）", "/exports/quote_lines.csv")}
         <table class="data" data-testid="facilities">
             <thead>
                 <tr>
@@ -116,6 +119,7 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
                 view! { <p>"登録された見積書はありません。"</p> }.into_any()
             } else {
                 view! {
+                    {crate::csv::download_links("この施設の見積明細（監査の指摘つき）", &format!("/exports/quote_lines.csv?facility={}", s.id))}
                     <table class="data">
                         <thead>
                             <tr>

@@ -147,6 +147,7 @@ pub fn VendorsPage() -> impl IntoView {
     let vendors = Resource::new(|| (), |_| list_vendors());
     view! {
         <Layout title="ベンダー一覧">
+            {crate::csv::download_links("ベンダー一覧", "/exports/vendors.csv")}
             {loaded(vendors, move |vendors| view! { <VendorTable vendors /> })}
         </Layout>
     }

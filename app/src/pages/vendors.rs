@@ -28,6 +28,7 @@ pub fn VendorLeaguePage() -> impl IntoView {
                     view! { <a href=format!("/vendors?sort={k}") class=if here { "current" } else { "" }>{*label}</a> " " }
                 }).collect_view()}
             </p>
+            {crate::csv::download_links("登録ベンダー（見積書・相談の数つき）", "/exports/vendors.csv")}
             <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
                 {move || Suspend::new(async move {
                     match rows.await {

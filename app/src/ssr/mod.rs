@@ -3,6 +3,7 @@
 pub mod audit_log;
 pub mod context;
 pub mod db;
+pub mod exports;
 pub mod password;
 pub mod throttle;
 

@@ -3,6 +3,8 @@
 pub mod application_docs;
 pub mod audit;
 pub mod audit_trail;
+pub mod dashboard_csv;
+pub mod exports;
 pub mod letter_pdf;
 pub mod quote_upload;
 

@@ -47,6 +47,8 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/corporations/{id}", Obj::Foreign, [404, 404, 404, 403]),
     ("/corporations/{id}/applications.zip", Obj::Own, [200, 200, 200, 403]),
     ("/corporations/{id}/applications.zip", Obj::Foreign, [404, 404, 404, 403]),
+    ("/dashboard", Obj::None, [200, 200, 200, 403]),
+    ("/dashboard/funnel_by_type.csv", Obj::None, [200, 200, 200, 403]),
     ("/applications", Obj::None, [200, 200, 200, 403]),
     ("/applications/{id}", Obj::Own, [200, 200, 200, 403]),
     ("/applications/{id}", Obj::Foreign, [404, 404, 404, 403]),
@@ -63,6 +65,18 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/admin/users", Obj::None, [403, 403, 403, 200]),
     ("/audit-log", Obj::None, [403, 403, 200, 403]),
     ("/audit-log.csv", Obj::None, [403, 403, 200, 403]),
+    ("/audit-log.csv?encoding=sjis", Obj::None, [403, 403, 200, 403]),
+    ("/exports/facilities.csv", Obj::None, [200, 200, 200, 403]),
+    ("/exports/facilities.csv?encoding=sjis", Obj::None, [200, 200, 200, 403]),
+    ("/exports/quotes.csv", Obj::None, [200, 200, 200, 403]),
+    ("/exports/quote_lines.csv", Obj::None, [200, 200, 200, 403]),
+    ("/exports/complaints.csv", Obj::None, [200, 200, 200, 403]),
+    ("/exports/applications.csv", Obj::None, [200, 200, 200, 403]),
+    ("/exports/vendors.csv", Obj::None, [200, 200, 200, 200]),
+    ("/exports/vendors.csv?encoding=sjis", Obj::None, [200, 200, 200, 200]),
+    ("/exports/users.csv", Obj::None, [404, 404, 404, 404]),
+    ("/exports/quote_lines.csv?facility={id}", Obj::Own, [200, 200, 200, 403]),
+    ("/exports/quote_lines.csv?facility={id}", Obj::Foreign, [404, 404, 404, 403]),
 ];
 
 async fn id(pool: &SqlitePool, sql: &str) -> i64 {

@@ -4,6 +4,7 @@ pub mod admin_users;
 pub mod applications;
 pub mod benchmarks;
 pub mod complaints;
+pub mod dashboard;
 pub mod facilities;
 pub mod peers;
 pub mod provisioning;

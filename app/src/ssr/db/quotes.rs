@@ -130,6 +130,39 @@ pub async fn written(pool: &SqlitePool, quote_id: i64) -> sqlx::Result<Written> 
     .await
 }
 
+/// A stored quote as the audit reads it: its lines, the categories the facility confirmed
+/// (certain, so confidence 100) and the totals it wrote.
+pub fn audit_input(
+    stored: &[StoredLine],
+    written: &Written,
+    tax_inclusive: bool,
+) -> (rules::quote::Quote, Vec<rules::classify::Classification>) {
+    use rules::quote::{Quote, WrittenAmount, WrittenTotals};
+    let amount = |s: &Option<String>| {
+        s.as_deref().and_then(|t| rules::Yen::parse(t).ok()).map(|amount| WrittenAmount { amount, row: 0 })
+    };
+    let quote = Quote {
+        lines: stored.iter().map(StoredLine::to_quote_line).collect(),
+        written: WrittenTotals {
+            subtotal: amount(&written.subtotal),
+            tax: amount(&written.tax),
+            tax_included_in_total: written.tax_included,
+            total: amount(&written.total),
+        },
+        tax_inclusive,
+        ..Quote::default()
+    };
+    let classified = stored
+        .iter()
+        .map(|l| rules::classify::Classification {
+            category: l.category.parse().unwrap_or(rules::category::Category::Other),
+            confidence: 100,
+            matched: None,
+        })
+        .collect();
+    (quote, classified)
+}
+
 /// The other confirmed quotes of the facility: (id, file name).
 pub async fn siblings(pool: &SqlitePool, facility_id: i64, quote_id: i64) -> sqlx::Result<Vec<(i64, String)>> {
     sqlx::query_as(

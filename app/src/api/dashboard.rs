@@ -1,0 +1,321 @@
+//! Server function of the dashboards: adoption funnel beside the published figures, blockers,
+//! quotes by category, complaints by vendor, subsidy totals — each chart with its table.
+#![expect(missing_docs, reason = "#[server] generates argument structs whose fields cannot carry docs")]
+
+use crate::UiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One row of a chart's table, with the values its bars show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartRow {
+    /// The table cells, label first.
+    pub cells: Vec<String>,
+    /// One value per series.
+    pub bars: Vec<i64>,
+    /// How each bar's value reads (e.g. 「57.6%」), beside the bar.
+    pub bar_labels: Vec<String>,
+    /// The row's name on the chart: short enough to sit left of the bars.
+    pub short_label: String,
+    /// A published figure rather than live data (drawn lighter, set in italics in the table).
+    pub published: bool,
+}
+
+/// A chart and its table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chart {
+    /// Stable id (the CSV's name).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// How to read it, and what it leaves out.
+    pub note: Option<String>,
+    /// Names of the plotted series.
+    pub series: Vec<String>,
+    /// Table headers.
+    pub columns: Vec<String>,
+    /// Rows.
+    pub rows: Vec<ChartRow>,
+}
+
+/// The dashboard page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardView {
+    /// The charts in page order.
+    pub charts: Vec<Chart>,
+    /// Facility types offered in the filter: (code, label).
+    pub types: Vec<(String, String)>,
+    /// Prefectures offered in the filter: (code, name).
+    pub prefectures: Vec<(String, String)>,
+    /// The filter as applied: type, prefecture, from, to (codes and ISO dates, empty when unset).
+    pub applied: [String; 4],
+}
+
+/// The filter as typed, checked: unknown codes and impossible dates say what to fix.
+#[cfg(feature = "ssr")]
+pub fn parse_filter(
+    facility_type: &str,
+    prefecture: &str,
+    from: &str,
+    to: &str,
+) -> Result<crate::ssr::db::dashboard::Filter, UiError> {
+    let mut errors = Vec::new();
+    let code = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let facility_type = code(facility_type);
+    if let Some(t) = &facility_type
+        && t.parse::<rules::FacilityType>().is_err()
+    {
+        errors.push(("facility_type".to_owned(), format!("施設区分 {t} はありません")));
+    }
+    let prefecture = code(prefecture);
+    if let Some(p) = &prefecture
+        && p.parse::<rules::Prefecture>().is_err()
+    {
+        errors.push(("prefecture".to_owned(), format!("都道府県コード {p} はありません（01〜47）")));
+    }
+    let mut day = |field: &str, what: &str, s: &str| match code(s) {
+        None => None,
+        Some(text) => match rules::parse_date(&text) {
+            Ok(d) => Some(d.to_string()),
+            Err(e) => {
+                errors.push((field.to_owned(), format!("{what}: {e}")));
+                None
+            }
+        },
+    };
+    let (from, to) = (day("from", "期間の開始日", from), day("to", "期間の終了日", to));
+    if !errors.is_empty() {
+        return Err(UiError::Fields(errors));
+    }
+    Ok(crate::ssr::db::dashboard::Filter { facility_type, prefecture, from, to })
+}
+
+#[cfg(feature = "ssr")]
+fn type_label(code: &str) -> String {
+    code.parse::<rules::FacilityType>().map_or_else(|_| "全施設".to_owned(), |t| t.label_ja().to_owned())
+}
+
+#[cfg(feature = "ssr")]
+fn prefecture_name(code: &str) -> String {
+    code.parse::<rules::Prefecture>().map_or_else(|_| code.to_owned(), |p| p.name_ja().to_owned())
+}
+
+#[cfg(feature = "ssr")]
+fn percent(part: i64, whole: i64) -> String {
+    if whole == 0 { "—".to_owned() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
+}
+
+#[cfg(feature = "ssr")]
+fn count(n: i64) -> String {
+    rules::Yen::from_i64(n).format_plain()
+}
+
+#[cfg(feature = "ssr")]
+/// A funnel row: the bars are shares of the facilities (in 0.01 %), so a prefecture's live
+/// data and the national published figures sit on one scale.
+fn funnel_row(
+    label: String,
+    short_label: String,
+    [n, applied, ready, operating]: [i64; 4],
+    published: bool,
+) -> ChartRow {
+    let share = |part: i64| if n == 0 { 0 } else { part * 10_000 / n };
+    ChartRow {
+        cells: vec![label, count(n), count(applied), count(ready), count(operating), percent(operating, n)],
+        bars: vec![share(applied), share(ready), share(operating)],
+        bar_labels: vec![percent(applied, n), percent(ready, n), percent(operating, n)],
+        short_label,
+        published,
+    }
+}
+
+/// A row whose bars show its values as they are.
+fn plain_row(cells: Vec<String>, bars: Vec<i64>, bar_labels: Vec<String>) -> ChartRow {
+    let short_label = cells.first().cloned().unwrap_or_default();
+    ChartRow { cells, bars, bar_labels, short_label, published: false }
+}
+
+/// A published series for one type and place: (as of, series, type, prefecture, source).
+#[cfg(feature = "ssr")]
+type PublishedKey = (String, String, String, String, String);
+
+/// Every chart for the user's scope and the filter (the page and the CSV downloads share it).
+#[cfg(feature = "ssr")]
+pub async fn charts_for(
+    pool: &sqlx::SqlitePool,
+    scope: &rules::access::Scope,
+    filter: &crate::ssr::db::dashboard::Filter,
+) -> Result<Vec<Chart>, UiError> {
+    use crate::ssr::{context::internal, db::dashboard as q};
+    use std::collections::BTreeMap;
+    let funnel_columns = ["", "施設数", "カードリーダー申込", "準備完了", "運用開始", "運用開始率"];
+    let funnel_series = vec!["カードリーダー申込".to_owned(), "準備完了".to_owned(), "運用開始".to_owned()];
+
+    // Published figures by (series, type, prefecture): metric → value.
+    let mut published: BTreeMap<PublishedKey, BTreeMap<String, i64>> = BTreeMap::new();
+    for (series, as_of, source, kind, pref, metric, value) in q::published(pool).await.map_err(internal)? {
+        published.entry((as_of, series, kind, pref, source)).or_default().insert(metric, value);
+    }
+    let published_row = |kind: &str, pref: &str| {
+        published
+            .iter()
+            .filter(|((_, _, k, p, _), m)| k == kind && p == pref && m.contains_key("facilities"))
+            .map(|((as_of, _, _, _, source), m)| {
+                let ready = m.get("ready").or_else(|| m.get("connected")).copied().unwrap_or(0);
+                let figures = [
+                    m["facilities"],
+                    m.get("reader_applied").copied().unwrap_or(0),
+                    ready,
+                    m.get("operating").copied().unwrap_or(0),
+                ];
+                let place = if pref.is_empty() { "全国".to_owned() } else { prefecture_name(pref) };
+                let source = source.split(' ').next().unwrap_or_default();
+                let label = format!("{}・{place}（公表 {as_of}、{source}）", type_label(kind));
+                funnel_row(label, format!("公表 {as_of}・{place}"), figures, true)
+            })
+            .collect::<Vec<_>>()
+    };
+
+    // A reviewer's figures are their prefecture's; otherwise the filtered prefecture's, or national.
+    let published_place = match (scope, &filter.prefecture) {
+        (_, Some(p)) => p.clone(),
+        (rules::access::Scope::Association { prefecture, .. }, None) => prefecture.code().to_owned(),
+        _ => String::new(),
+    };
+    let mut by_type = Vec::new();
+    for (kind, n, a, r, o) in q::funnel(pool, scope, filter, "f.facility_type").await.map_err(internal)? {
+        by_type.push(funnel_row(type_label(&kind), type_label(&kind), [n, a, r, o], false));
+        by_type.extend(published_row(&kind, &published_place));
+    }
+    let mut by_prefecture = Vec::new();
+    for (pref, n, a, r, o) in q::funnel(pool, scope, filter, "f.prefecture").await.map_err(internal)? {
+        by_prefecture.push(funnel_row(prefecture_name(&pref), prefecture_name(&pref), [n, a, r, o], false));
+        by_prefecture.extend(published_row(filter.facility_type.as_deref().unwrap_or("all"), &pref));
+    }
+    let stage_label =
+        |s: &str| s.parse::<rules::provisioning::Stage>().map_or_else(|_| s.to_owned(), |s| s.label_ja().to_owned());
+    let status_label = |s: &str| {
+        s.parse::<rules::complaint::ComplaintStatus>().map_or_else(|_| s.to_owned(), |s| s.label_ja().to_owned())
+    };
+    let yen = |n: i64| rules::Yen::from_i64(n).to_string();
+    let with_labels = |columns: &[&str]| columns.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+
+    Ok(vec![
+        Chart {
+            id: "funnel_by_type".into(),
+            title: "導入の進み具合（施設区分別）".into(),
+            note: Some("期間の終了日時点。棒は施設数に対する割合。準備完了は導入完了日または運用開始日のある施設。薄い色の棒と斜体の行は公表値（seeds/002・004）で、全国または福岡県の値です。".into()),
+            series: funnel_series.clone(),
+            columns: with_labels(&["施設区分", "施設数", "カードリーダー申込", "準備完了", "運用開始", "運用開始率"]),
+            rows: by_type,
+        },
+        Chart {
+            id: "funnel_by_prefecture".into(),
+            title: "導入の進み具合（都道府県別）".into(),
+            note: Some("公表値は福岡県（福岡県医師会、seeds/004）だけがあります。".into()),
+            series: funnel_series,
+            columns: {
+                let mut c = with_labels(&funnel_columns);
+                c[0] = "都道府県".into();
+                c
+            },
+            rows: by_prefecture,
+        },
+        Chart {
+            id: "blockers".into(),
+            title: "止まっている理由（段階別）".into(),
+            note: None,
+            series: vec!["施設数".into()],
+            columns: with_labels(&["段階", "理由", "施設数"]),
+            rows: q::blockers(pool, scope, filter)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|(stage, reason, n)| {
+                    let short = format!("{}: {}", stage_label(&stage), reason.chars().take(14).collect::<String>());
+                    ChartRow { short_label: short, ..plain_row(vec![stage_label(&stage), reason, count(n)], vec![n], vec![count(n)]) }
+                })
+                .collect(),
+        },
+        Chart {
+            id: "quote_categories".into(),
+            title: "見積の費目別の金額と指摘".into(),
+            note: Some("確定した見積の明細。指摘は費目だけで判る2種（無償提供品への請求、補助対象外の運用経費）の行数で、基準値超過などは見積ごとの監査画面とCSVで確認します。".into()),
+            series: vec!["金額".into()],
+            columns: with_labels(&["費目", "行数", "金額", "無償提供品への請求", "運用経費（補助対象外）"]),
+            rows: q::quote_categories(pool, scope, filter)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|(category, lines, amount, free, running)| {
+                    let label = category
+                        .parse::<rules::category::Category>()
+                        .map_or_else(|_| category.clone(), |c| c.label_ja().to_owned());
+                    plain_row(vec![label, count(lines), yen(amount), count(free), count(running)], vec![amount], vec![yen(amount)])
+                })
+                .collect(),
+        },
+        Chart {
+            id: "complaints".into(),
+            title: "相談（ベンダー・状態別）".into(),
+            note: None,
+            series: vec!["件数".into()],
+            columns: with_labels(&["ベンダー", "状態", "件数"]),
+            rows: q::complaints(pool, scope, filter)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|(vendor, status, n)| {
+                    let short = format!("{}（{}）", vendor.chars().take(12).collect::<String>(), status_label(&status));
+                    ChartRow { short_label: short, ..plain_row(vec![vendor, status_label(&status), count(n)], vec![n], vec![count(n)]) }
+                })
+                .collect(),
+        },
+        Chart {
+            id: "subsidies".into(),
+            title: "補助金の交付申請（状態別）".into(),
+            note: None,
+            series: vec!["申請額".into(), "交付額".into()],
+            columns: with_labels(&["状態", "件数", "申請額", "交付額"]),
+            rows: q::subsidies(pool, scope, filter)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|(status, n, requested, granted)| {
+                    let label = crate::ssr::db::applications::status_label(&status).to_owned();
+                    plain_row(vec![label, count(n), yen(requested), yen(granted)], vec![requested, granted], vec![yen(requested), yen(granted)])
+                })
+                .collect(),
+        },
+    ])
+}
+
+/// The dashboards for the user's scope, narrowed by type, prefecture and period.
+#[server(prefix = "/api", endpoint = "dashboard")]
+pub async fn dashboard(
+    facility_type: String,
+    prefecture: String,
+    from: String,
+    to: String,
+) -> Result<DashboardView, UiError> {
+    use crate::ssr::context;
+    use rules::access::{Permission, Scope};
+    let user = context::require_permission(Permission::ReadFacilities)?;
+    let filter = parse_filter(&facility_type, &prefecture, &from, &to)?;
+    let charts = charts_for(&context::pool()?, &user.scope, &filter).await?;
+    let prefectures = match user.scope {
+        Scope::Association { prefecture, .. } => vec![prefecture],
+        _ => rules::Prefecture::all().collect(),
+    };
+    Ok(DashboardView {
+        charts,
+        types: user
+            .scope
+            .facility_types()
+            .into_iter()
+            .map(|t| (t.code().to_owned(), t.label_ja().to_owned()))
+            .collect(),
+        prefectures: prefectures.into_iter().map(|p| (p.code().to_owned(), p.name_ja().to_owned())).collect(),
+        applied: [filter.facility_type, filter.prefecture, filter.from, filter.to].map(Option::unwrap_or_default),
+    })
+}

@@ -1,0 +1,104 @@
+//! `applications.csv`: one row per subsidy application (交付申請) in the scope.
+
+use super::{Filter, Stop, Writer, facility_type_label, plain_yen, prefecture_label, text};
+use futures_util::TryStreamExt;
+use rules::access::Scope;
+use sqlx::{QueryBuilder, SqlitePool};
+
+/// The columns; amounts in plain yen as the application stores them.
+pub const HEADER: &[&str] = &[
+    "申請ID",
+    "施設ID",
+    "医療機関コード",
+    "医療機関名",
+    "施設区分コード",
+    "施設区分",
+    "都道府県コード",
+    "都道府県",
+    "見積書ID",
+    "状態コード",
+    "状態",
+    "申請日",
+    "補助制度ID",
+    "総事業費",
+    "補助対象経費",
+    "補助金申請額",
+    "自己負担額",
+    "提出日",
+    "交付日",
+    "交付額",
+    "作成日時",
+    "更新日時",
+];
+
+const COLUMNS: usize = HEADER.len();
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    facility_id: i64,
+    facility_code: String,
+    facility_name: String,
+    facility_type: String,
+    prefecture: String,
+    quote_id: i64,
+    status: String,
+    applied_on: String,
+    scheme_id: String,
+    total_cost: String,
+    eligible_cost: String,
+    subsidy: String,
+    self_burden: String,
+    submitted_on: Option<String>,
+    paid_on: Option<String>,
+    paid_amount: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+const SELECT: &str = "SELECT a.id, f.id AS facility_id, f.facility_code, f.name AS facility_name, f.facility_type,
+        f.prefecture, a.quote_id, a.status, a.applied_on, a.scheme_id, a.total_cost, a.eligible_cost, a.subsidy,
+        a.self_burden, a.submitted_on, a.paid_on, a.paid_amount, a.created_at, a.updated_at
+ FROM subsidy_applications a JOIN facilities f ON f.id = a.facility_id
+ WHERE 1 = 1";
+
+/// Writes the applications of the scope, by prefecture, facility type and facility (as the list page).
+pub async fn write(pool: &SqlitePool, scope: &Scope, filter: &Filter, w: &mut Writer) -> Result<(), Stop> {
+    let mut qb = QueryBuilder::new(SELECT);
+    filter.push(&mut qb, None);
+    crate::ssr::db::scope::push_scope(&mut qb, scope, "f");
+    qb.push(" ORDER BY f.prefecture, f.facility_type, f.kana, f.name, a.id");
+    let mut rows = qb.build_query_as::<Row>().fetch(pool);
+    while let Some(r) = rows.try_next().await? {
+        let (id, facility_id, quote_id) = (r.id.to_string(), r.facility_id.to_string(), r.quote_id.to_string());
+        let [total, eligible, subsidy, burden] =
+            [&r.total_cost, &r.eligible_cost, &r.subsidy, &r.self_burden].map(|s| plain_yen(Some(s)));
+        let paid_amount = plain_yen(r.paid_amount.as_deref());
+        let fields: [&str; COLUMNS] = [
+            &id,
+            &facility_id,
+            &r.facility_code,
+            &r.facility_name,
+            &r.facility_type,
+            facility_type_label(&r.facility_type),
+            &r.prefecture,
+            prefecture_label(&r.prefecture),
+            &quote_id,
+            &r.status,
+            crate::ssr::db::applications::status_label(&r.status),
+            &r.applied_on,
+            &r.scheme_id,
+            &total,
+            &eligible,
+            &subsidy,
+            &burden,
+            text(&r.submitted_on),
+            text(&r.paid_on),
+            &paid_amount,
+            &r.created_at,
+            &r.updated_at,
+        ];
+        w.record(fields).await?;
+    }
+    Ok(())
+}

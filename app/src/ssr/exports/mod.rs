@@ -1,0 +1,503 @@
+//! CSV exports of every list, scoped by role, streamed in constant memory, in UTF-8 (BOM) or CP932.
+//!
+//! # One path for every export
+//! Each list (`facilities`, `quotes`, `quote_lines`, `complaints`,
+//! `applications`, `vendors`) is one module with its Japanese header and an
+//! `async fn write` that reads its rows with sqlx's `fetch` stream and hands
+//! each record to a [`Writer`]. [`csv_stream`] runs that function in a task:
+//! the writer gathers records into a chunk of about [`CHUNK`] bytes, encodes
+//! it ([`crate::csv::CsvEncoder`]: UTF-8 with the BOM first, or CP932 with 〓
+//! for what CP932 cannot write) and sends it over a channel of four chunks, so
+//! the task stays at most a few chunks ahead of the client and stops when the
+//! client goes away. Memory is bounded by those chunks — and, for quote lines,
+//! by the lines of one quote (see [`quotes`]).
+//!
+//! The audit log keeps its own row stream (`audit_log::csv_stream`, UTF-8
+//! with BOM); [`transcode`] re-encodes any such UTF-8 stream chunk by chunk, so
+//! `/audit-log.csv?encoding=sjis` goes through the same encoder.
+//!
+//! # Scope
+//! Every query on facility data joins `facilities f` and appends
+//! [`push_scope`](super::db::scope::push_scope): a manager gets the own
+//! facility or corporation, a reviewer the association's facility types in the
+//! prefecture, an auditor everything, an admin nothing (the route answers 403
+//! before any query). The vendor registry is reference data, open to every
+//! role like `/reference/vendors`; only its counts are scoped.
+
+pub mod applications;
+pub mod complaints;
+pub mod facilities;
+pub mod quotes;
+pub mod vendors;
+
+use crate::csv::{Charset, CsvEncoder};
+use futures_util::{Stream, StreamExt};
+use rules::Role;
+use rules::access::{Permission, Scope};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use std::pin::Pin;
+use tokio::sync::mpsc;
+
+/// Bytes of CSV text gathered before a chunk is encoded and handed on.
+pub const CHUNK: usize = 32 * 1024;
+
+/// Chunks the export task may run ahead of the client.
+const CHANNEL_CHUNKS: usize = 4;
+
+/// A list that can be exported: the `{list}` of `/exports/{list}.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    /// 施設: one row per facility, with its progress and reader application.
+    Facilities,
+    /// 見積書: one row per quote, with the totals it writes.
+    Quotes,
+    /// 見積明細: one row per quote line, with the audit's flag codes.
+    QuoteLines,
+    /// 相談: one row per history step of each complaint.
+    Complaints,
+    /// 交付申請: one row per subsidy application.
+    Applications,
+    /// ベンダー: the vendor registry, with counts in the user's scope.
+    Vendors,
+}
+
+impl List {
+    /// Every list.
+    pub const ALL: [List; 6] =
+        [List::Facilities, List::Quotes, List::QuoteLines, List::Complaints, List::Applications, List::Vendors];
+
+    /// The stable code, also the file name without `.csv`.
+    pub fn code(self) -> &'static str {
+        match self {
+            List::Facilities => "facilities",
+            List::Quotes => "quotes",
+            List::QuoteLines => "quote_lines",
+            List::Complaints => "complaints",
+            List::Applications => "applications",
+            List::Vendors => "vendors",
+        }
+    }
+
+    /// The list named by a code; `None` for anything else (the route answers 404).
+    pub fn from_code(code: &str) -> Option<List> {
+        List::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// The file name offered to the browser.
+    pub fn file_name(self) -> String {
+        format!("{}.csv", self.code())
+    }
+
+    /// The path of the export (without `?encoding=`).
+    pub fn path(self) -> String {
+        format!("/exports/{}", self.file_name())
+    }
+
+    /// The Japanese header row.
+    pub fn header(self) -> &'static [&'static str] {
+        match self {
+            List::Facilities => facilities::HEADER,
+            List::Quotes => quotes::QUOTES_HEADER,
+            List::QuoteLines => quotes::LINES_HEADER,
+            List::Complaints => complaints::HEADER,
+            List::Applications => applications::HEADER,
+            List::Vendors => vendors::HEADER,
+        }
+    }
+
+    /// Whether a role may export the list: facility data needs `ReadFacilities`
+    /// (admins have none); the vendor registry is open to every role, as its page is.
+    pub fn may_export(self, role: Role) -> bool {
+        match self {
+            List::Vendors => true,
+            _ => role.may(Permission::ReadFacilities),
+        }
+    }
+
+    fn takes_facility(self) -> bool {
+        !matches!(self, List::Vendors)
+    }
+
+    fn takes_quote(self) -> bool {
+        matches!(self, List::Quotes | List::QuoteLines | List::Complaints)
+    }
+}
+
+/// Narrows a list to one facility (`?facility=ID`) or one quote (`?quote=ID`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Filter {
+    /// Only this facility's rows.
+    pub facility: Option<i64>,
+    /// Only this quote's rows.
+    pub quote: Option<i64>,
+}
+
+/// A filter parameter that is not a number, or that the list does not take.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidFilter {
+    /// `?facility=abc`.
+    #[error("{name}={value:?} は番号ではありません（例: {name}=12）")]
+    NotANumber {
+        /// The parameter.
+        name: &'static str,
+        /// What was given.
+        value: String,
+    },
+    /// `?quote=` on a list without quotes.
+    #[error("{list}.csv は {name} で絞り込めません")]
+    NotTaken {
+        /// The list's code.
+        list: &'static str,
+        /// The parameter.
+        name: &'static str,
+    },
+}
+
+impl Filter {
+    /// Reads `?facility=` and `?quote=` for `list`; blank values mean no filter.
+    pub fn parse(list: List, facility: Option<&str>, quote: Option<&str>) -> Result<Filter, InvalidFilter> {
+        let id = |name: &'static str, value: Option<&str>, taken: bool| -> Result<Option<i64>, InvalidFilter> {
+            let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+            if !taken {
+                return Err(InvalidFilter::NotTaken { list: list.code(), name });
+            }
+            v.parse::<i64>().map(Some).map_err(|_| InvalidFilter::NotANumber { name, value: v.to_owned() })
+        };
+        Ok(Filter {
+            facility: id("facility", facility, list.takes_facility())?,
+            quote: id("quote", quote, list.takes_quote())?,
+        })
+    }
+
+    /// Whether the facility and quote named exist inside the scope; a route
+    /// answers 404 otherwise, as the pages do for objects outside the scope.
+    pub async fn in_scope(&self, pool: &SqlitePool, scope: &Scope) -> sqlx::Result<bool> {
+        if let Some(id) = self.facility {
+            let mut qb = QueryBuilder::new("SELECT count(*) FROM facilities f WHERE f.id = ");
+            qb.push_bind(id);
+            super::db::scope::push_scope(&mut qb, scope, "f");
+            if qb.build_query_scalar::<i64>().fetch_one(pool).await? == 0 {
+                return Ok(false);
+            }
+        }
+        if let Some(id) = self.quote {
+            let mut qb = QueryBuilder::new(
+                "SELECT count(*) FROM quotes q JOIN facilities f ON f.id = q.facility_id WHERE q.id = ",
+            );
+            qb.push_bind(id);
+            super::db::scope::push_scope(&mut qb, scope, "f");
+            if qb.build_query_scalar::<i64>().fetch_one(pool).await? == 0 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Appends ` AND …` for the filters, on the facility alias `f` and the
+    /// column holding the quote id (`None` when the query has none).
+    fn push(&self, qb: &mut QueryBuilder<'_, Sqlite>, quote_column: Option<&str>) {
+        if let Some(id) = self.facility {
+            qb.push(" AND f.id = ").push_bind(id);
+        }
+        if let (Some(id), Some(column)) = (self.quote, quote_column) {
+            qb.push(format!(" AND {column} = ")).push_bind(id);
+        }
+    }
+}
+
+/// Why an export stopped part-way (the client then gets a cut-off download).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Reading the rows failed.
+    #[error("reading the rows of the CSV export failed: {0}")]
+    Db(#[from] sqlx::Error),
+    /// A stored value the export cannot read (a code the rules do not know).
+    #[error("the CSV export met a stored value it cannot read: {0}")]
+    Data(String),
+}
+
+/// How a list's `write` ended early.
+#[derive(Debug)]
+pub enum Stop {
+    /// The client went away: nothing more to do.
+    Gone,
+    /// Something failed: the stream ends with this error.
+    Failed(ExportError),
+}
+
+impl From<sqlx::Error> for Stop {
+    fn from(e: sqlx::Error) -> Self {
+        Stop::Failed(ExportError::Db(e))
+    }
+}
+
+impl From<ExportError> for Stop {
+    fn from(e: ExportError) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+/// Gathers records into chunks, encodes them and sends them to the client.
+pub struct Writer {
+    sender: mpsc::Sender<Result<Vec<u8>, ExportError>>,
+    text: String,
+    encoder: CsvEncoder,
+    records: u64,
+}
+
+impl Writer {
+    fn new(sender: mpsc::Sender<Result<Vec<u8>, ExportError>>, charset: Charset, header: &[&str]) -> Self {
+        let mut text = String::with_capacity(CHUNK + 4 * 1024);
+        crate::csv::push_record(&mut text, header);
+        Writer { sender, text, encoder: charset.encoder(), records: 0 }
+    }
+
+    /// Appends one record; sends a chunk when enough text has gathered, and
+    /// waits while the client is behind.
+    pub async fn record<S: AsRef<str>>(&mut self, fields: impl IntoIterator<Item = S>) -> Result<(), Stop> {
+        crate::csv::push_record(&mut self.text, fields);
+        self.records += 1;
+        if self.text.len() >= CHUNK { self.send().await } else { Ok(()) }
+    }
+
+    async fn send(&mut self) -> Result<(), Stop> {
+        let mut bytes = Vec::with_capacity(self.text.len() + 3);
+        self.encoder.encode(&self.text, &mut bytes);
+        self.text.clear();
+        self.sender.send(Ok(bytes)).await.map_err(|_| Stop::Gone)
+    }
+
+    /// Sends what is left (at least the header), or the error that stopped the list.
+    async fn finish(mut self, list: List, outcome: Result<(), Stop>) {
+        match outcome {
+            Ok(()) => {
+                if self.send().await.is_err() {
+                    return;
+                }
+                if self.encoder.replaced() > 0 {
+                    tracing::info!(
+                        list = list.code(),
+                        replaced = self.encoder.replaced(),
+                        "characters CP932 cannot write were exported as 〓"
+                    );
+                }
+                tracing::debug!(list = list.code(), records = self.records, "CSV export done");
+            }
+            Err(Stop::Gone) => tracing::debug!(list = list.code(), "CSV export cancelled by the client"),
+            Err(Stop::Failed(e)) => {
+                tracing::error!(list = list.code(), error = %e, "CSV export failed");
+                let _ = self.sender.send(Err(e)).await;
+            }
+        }
+    }
+}
+
+/// The export of `list` for `scope`, narrowed by `filter`, as a stream of
+/// encoded chunks for an HTTP body (`axum::body::Body::from_stream`). The
+/// caller checks [`List::may_export`] and [`Filter::in_scope`] first. A task
+/// reads the rows and stays at most a few chunks ahead of the client; it stops
+/// when the stream is dropped. Must be called inside a Tokio runtime.
+pub fn csv_stream(
+    pool: SqlitePool,
+    scope: Scope,
+    list: List,
+    filter: Filter,
+    charset: Charset,
+) -> impl Stream<Item = Result<Vec<u8>, ExportError>> + Send + 'static {
+    let (sender, receiver) = mpsc::channel::<Result<Vec<u8>, ExportError>>(CHANNEL_CHUNKS);
+    tokio::spawn(async move {
+        let mut w = Writer::new(sender, charset, list.header());
+        let outcome = match list {
+            List::Facilities => facilities::write(&pool, &scope, &filter, &mut w).await,
+            List::Quotes => quotes::write_quotes(&pool, &scope, &filter, &mut w).await,
+            List::QuoteLines => quotes::write_lines(&pool, &scope, &filter, &mut w).await,
+            List::Complaints => complaints::write(&pool, &scope, &filter, &mut w).await,
+            List::Applications => applications::write(&pool, &scope, &filter, &mut w).await,
+            List::Vendors => vendors::write(&pool, &scope, &mut w).await,
+        };
+        w.finish(list, outcome).await;
+    });
+    futures_util::stream::unfold(
+        receiver,
+        |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
+    )
+}
+
+/// Re-encodes a CSV that arrives as UTF-8 chunks (with or without a BOM,
+/// split anywhere) into `charset`, chunk by chunk: the BOM is written once for
+/// UTF-8 and never for CP932. Errors of the source pass through and end the stream.
+pub fn transcode<E: Send + 'static>(
+    utf8: impl Stream<Item = Result<Vec<u8>, E>> + Send + 'static,
+    charset: Charset,
+) -> impl Stream<Item = Result<Vec<u8>, E>> + Send + 'static {
+    struct State<E> {
+        source: Pin<Box<dyn Stream<Item = Result<Vec<u8>, E>> + Send>>,
+        decoder: encoding_rs::Decoder,
+        encoder: CsvEncoder,
+        done: bool,
+    }
+    fn decode(decoder: &mut encoding_rs::Decoder, mut bytes: &[u8], last: bool) -> String {
+        let mut text = String::new();
+        loop {
+            text.reserve(decoder.max_utf8_buffer_length(bytes.len()).unwrap_or(bytes.len() * 3 + 16));
+            let (result, read, _) = decoder.decode_to_string(bytes, &mut text, last);
+            bytes = &bytes[read..];
+            if result == encoding_rs::CoderResult::InputEmpty {
+                return text;
+            }
+        }
+    }
+    let state = State {
+        source: Box::pin(utf8),
+        decoder: encoding_rs::UTF_8.new_decoder_with_bom_removal(),
+        encoder: charset.encoder(),
+        done: false,
+    };
+    futures_util::stream::unfold(state, |mut st| async move {
+        if st.done {
+            return None;
+        }
+        let text = match st.source.next().await {
+            Some(Ok(bytes)) => decode(&mut st.decoder, &bytes, false),
+            Some(Err(e)) => {
+                st.done = true;
+                return Some((Err(e), st));
+            }
+            None => {
+                st.done = true;
+                decode(&mut st.decoder, &[], true)
+            }
+        };
+        let mut out = Vec::with_capacity(text.len() + 3);
+        st.encoder.encode(&text, &mut out);
+        Some((Ok(out), st))
+    })
+}
+
+/// The Japanese name of a facility type code ("" for an unknown code).
+fn facility_type_label(code: &str) -> &'static str {
+    code.parse::<rules::FacilityType>().map(|t| t.label_ja()).unwrap_or("")
+}
+
+/// The Japanese name of a prefecture code ("" for an unknown code).
+fn prefecture_label(code: &str) -> &'static str {
+    code.parse::<rules::Prefecture>().map(|p| p.name_ja()).unwrap_or("")
+}
+
+/// `1` or `0`, as Excel sums and filters them.
+fn one_zero(b: bool) -> &'static str {
+    if b { "1" } else { "0" }
+}
+
+/// `1`, `0` or empty (not known).
+fn one_zero_unknown(b: Option<bool>) -> &'static str {
+    b.map_or("", one_zero)
+}
+
+/// A stored yen amount (exact decimal text) as a plain number: `150000`,
+/// `-20000`, `1234.5` — no separators, no unit. Text that is not an amount
+/// is written as stored rather than lost.
+fn plain_yen(stored: Option<&str>) -> String {
+    match stored {
+        None => String::new(),
+        Some(s) => rules::Yen::parse(s).map(yen_number).unwrap_or_else(|_| s.to_owned()),
+    }
+}
+
+/// A yen amount as a plain number.
+fn yen_number(y: rules::Yen) -> String {
+    y.amount().normalize().to_string()
+}
+
+/// An optional text, empty when absent.
+fn text(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or("")
+}
+
+/// An optional integer, empty when absent.
+fn number(n: Option<i64>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_list_code_round_trips_and_anything_else_is_unknown() {
+        for l in List::ALL {
+            assert_eq!(List::from_code(l.code()), Some(l));
+            assert_eq!(l.path(), format!("/exports/{}.csv", l.code()));
+        }
+        assert_eq!(List::from_code("users"), None);
+        assert_eq!(List::from_code("facilities.csv"), None);
+    }
+
+    #[test]
+    fn admins_export_only_the_vendor_registry() {
+        for l in List::ALL {
+            assert_eq!(l.may_export(Role::Admin), l == List::Vendors, "{l:?}");
+            assert!(l.may_export(Role::ClinicManager) && l.may_export(Role::Reviewer) && l.may_export(Role::Auditor));
+        }
+    }
+
+    #[test]
+    fn headers_are_japanese_and_unique() {
+        for l in List::ALL {
+            let h = l.header();
+            let mut seen = std::collections::HashSet::new();
+            assert!(h.iter().all(|c| seen.insert(*c)), "{l:?} repeats a column");
+            assert!(h.iter().all(|c| !c.is_ascii()), "{l:?}: {h:?}");
+        }
+    }
+
+    #[test]
+    fn filters_are_numbers_on_lists_that_take_them() {
+        assert_eq!(Filter::parse(List::Quotes, Some(" 12 "), None), Ok(Filter { facility: Some(12), quote: None }));
+        assert_eq!(Filter::parse(List::QuoteLines, None, Some("7")), Ok(Filter { facility: None, quote: Some(7) }));
+        assert_eq!(Filter::parse(List::Facilities, Some(""), None), Ok(Filter::default()));
+        assert!(matches!(
+            Filter::parse(List::Facilities, None, Some("7")),
+            Err(InvalidFilter::NotTaken { name: "quote", .. })
+        ));
+        assert!(matches!(
+            Filter::parse(List::Vendors, Some("1"), None),
+            Err(InvalidFilter::NotTaken { name: "facility", .. })
+        ));
+        assert!(matches!(
+            Filter::parse(List::Quotes, Some("1; DROP"), None),
+            Err(InvalidFilter::NotANumber { name: "facility", .. })
+        ));
+    }
+
+    #[test]
+    fn amounts_are_plain_numbers() {
+        assert_eq!(plain_yen(Some("150000")), "150000");
+        assert_eq!(plain_yen(Some("-20000")), "-20000");
+        assert_eq!(plain_yen(Some("150000.00")), "150000");
+        assert_eq!(plain_yen(Some("1234.5")), "1234.5");
+        assert_eq!(plain_yen(None), "");
+    }
+
+    async fn collect<E: std::fmt::Debug>(s: impl Stream<Item = Result<Vec<u8>, E>>) -> Vec<u8> {
+        let mut s = std::pin::pin!(s);
+        let mut out = Vec::new();
+        while let Some(chunk) = s.next().await {
+            out.extend(chunk.expect("chunk"));
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn transcoding_splits_characters_anywhere_and_writes_one_bom() {
+        let source = "\u{feff}医療機関名,金額\r\n〜テスト𠮷,-20000\r\n".as_bytes().to_vec();
+        // Cut every few bytes, through the middle of multi-byte characters.
+        let pieces: Vec<Result<Vec<u8>, std::convert::Infallible>> = source.chunks(5).map(|c| Ok(c.to_vec())).collect();
+        let utf8 = collect(transcode(futures_util::stream::iter(pieces.clone()), Charset::Utf8)).await;
+        assert_eq!(utf8, source);
+        let sjis = collect(transcode(futures_util::stream::iter(pieces), Charset::ShiftJis)).await;
+        assert_eq!(sjis, crate::csv::encode(Charset::ShiftJis, "医療機関名,金額\r\n〜テスト𠮷,-20000\r\n"));
+        let (back, _) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(&sjis);
+        assert_eq!(back, "医療機関名,金額\r\n～テスト〓,-20000\r\n");
+    }
+}

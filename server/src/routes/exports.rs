@@ -1,0 +1,87 @@
+//! `GET /exports/{list}.csv`: every list as CSV, scoped by role, streamed in constant memory;
+//! `?encoding=sjis` (CP932) on it and on `/audit-log.csv` for older Excel.
+//!
+//! The rows, columns and streaming are in `app::ssr::exports`; this is the HTTP edge:
+//! 404 for an unknown list, 403 for a role that may not export it, 400 for a bad
+//! parameter, 404 for a `?facility=` or `?quote=` outside the user's scope.
+
+use crate::error::AppError;
+use crate::startup::AppState;
+use app::SessionUser;
+use app::csv::Charset;
+use app::ssr::exports::{self, Filter, List};
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::TryStreamExt;
+use std::collections::HashMap;
+
+/// The `?encoding=` of a request (400 for one the exports do not write).
+fn charset(q: &HashMap<String, String>) -> Result<Charset, AppError> {
+    Charset::from_query(q.get("encoding").map(String::as_str)).map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
+/// A streamed CSV download.
+fn download(body: Body, charset: Charset, file_name: &str) -> Response {
+    let mut res = (StatusCode::OK, body).into_response();
+    let headers = res.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(charset.content_type()));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// Streams one list (`facilities`, `quotes`, `quote_lines`, `complaints`,
+/// `applications`, `vendors`) in the user's scope, optionally narrowed by
+/// `?facility=ID` or `?quote=ID`, in UTF-8 with BOM or `?encoding=sjis`.
+pub async fn export_list_csv(
+    State(state): State<AppState>,
+    user: Option<Extension<SessionUser>>,
+    Path(file): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let Some(Extension(user)) = user else {
+        return Err(AppError::Forbidden("ログインしてから書き出してください。"));
+    };
+    let list = file.strip_suffix(".csv").and_then(List::from_code).ok_or(AppError::NotFound("書き出す一覧"))?;
+    if !list.may_export(user.role) {
+        return Err(AppError::Forbidden("この一覧を書き出す権限がありません。"));
+    }
+    let charset = charset(&q)?;
+    let filter = Filter::parse(list, q.get("facility").map(String::as_str), q.get("quote").map(String::as_str))
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if !filter.in_scope(&state.pool, &user.scope).await? {
+        return Err(AppError::NotFound(if filter.quote.is_some() { "見積書" } else { "施設" }));
+    }
+    let rows = exports::csv_stream(state.pool.clone(), user.scope, list, filter, charset);
+    Ok(download(Body::from_stream(rows), charset, &list.file_name()))
+}
+
+/// `/audit-log.csv` with `?encoding=`: the audit trail's own handler (auditors
+/// only, its filters, UTF-8 with BOM) and, for `sjis`, its stream re-encoded
+/// chunk by chunk to CP932 by the exports' encoder.
+pub async fn export_audit_log_csv(
+    state: State<AppState>,
+    user: Option<Extension<SessionUser>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let wanted = charset(&q);
+    let res = super::audit_trail::export_audit_log_csv(state, user, Query(q)).await;
+    if res.status() != StatusCode::OK {
+        return res;
+    }
+    let charset = match wanted {
+        Ok(Charset::Utf8) => return res,
+        Ok(c) => c,
+        // Dropping the response stops the export task.
+        Err(e) => return e.into_response(),
+    };
+    let (mut parts, body) = res.into_parts();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(charset.content_type()));
+    let utf8 = body.into_data_stream().map_ok(|bytes| bytes.to_vec());
+    Response::from_parts(parts, Body::from_stream(exports::transcode(utf8, charset)))
+}
