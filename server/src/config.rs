@@ -62,7 +62,8 @@ pub struct SeedNationalArgs {
     /// Facilities per transaction.
     #[arg(long, default_value_t = crate::seed::national::DEFAULT_BATCH_SIZE, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub batch_size: u32,
-    /// Database location; a missing file is created, migrated and given reference data (no demo data).
+    /// Database location; a missing file is created, migrated and given reference data. No demo data is
+    /// loaded, and a later `serve` adds none either (the run creates accounts): run `serve` first for both.
     #[command(flatten)]
     pub db: DbArgs,
 }

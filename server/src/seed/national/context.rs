@@ -353,6 +353,48 @@ async fn chains(conn: &mut SqliteConnection, seed: u64, large_pharmacies: u64) -
     Ok(chains)
 }
 
+/// A context without a database: the seed files' figures, prices and caps, made-up ids.
+#[cfg(test)]
+pub fn for_tests(options: Options) -> Context {
+    let benchmarks: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../seed/benchmarks.json")).expect("benchmarks.json");
+    let rows = |table: &str| -> Vec<serde_json::Value> {
+        let tables = benchmarks["tables"].as_array().expect("tables");
+        let t = tables.iter().find(|t| t["id"] == table).expect("table");
+        t["rows"].as_array().expect("rows").clone()
+    };
+    let ranges = rows(PRICE_TABLE)
+        .iter()
+        .filter_map(|r| {
+            let max = r["max"].as_i64()?;
+            Some((r["key"].as_str()?.to_owned(), Range { min: r["min"].as_i64(), max }))
+        })
+        .collect();
+    let caps: HashMap<String, i64> =
+        rows(CAP_TABLE).iter().filter_map(|r| Some((r["key"].as_str()?.to_owned(), r["value"].as_i64()?))).collect();
+    let hospital_caps = [caps["hospital_1_reader"], caps["hospital_2_readers"], caps["hospital_3_readers"]];
+    let mut blockers = vec![Vec::new(); Stage::ALL.len()];
+    for stage in &mut blockers[1..6] {
+        stage.extend([("other".to_owned(), 100), ("quote_cost_burden".to_owned(), 83)]);
+    }
+    Context {
+        plan: plan::plan(&plan::seed_figures(), u64::from(options.facilities), options.seed),
+        options,
+        days: Days::new(),
+        prices: Prices { ranges },
+        hospital_caps,
+        caps,
+        hospital_vendors: vec![1, 2, 3],
+        clinic_vendors: vec![2, 3, 4, 5],
+        makers: vec!["maker_a".to_owned(), "maker_b".to_owned()],
+        blockers,
+        chains: vec![Chain { id: 7, brand: 0, monthly_prescriptions: 120_000 }],
+        reviewers: vec![[10; 47], [11; 47], [12; 47]],
+        auditor: 13,
+        prefecture_codes: Prefecture::all().map(Prefecture::code).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,8 +50,8 @@ pub const QUOTE_FILE_NAME: &str = "合成データ（seed-national）";
 pub struct Slot {
     /// Index of [`FacilityType::ALL`].
     pub kind: u8,
-    /// JIS number 1–47.
-    pub prefecture: u8,
+    /// Prefecture.
+    pub prefecture: Prefecture,
 }
 
 /// A facility row; ids are assigned when the batch is written.
@@ -316,8 +316,8 @@ impl Generator {
     pub fn new(ctx: &Context, taken: HashSet<u64>) -> Self {
         let mut slots = Vec::new();
         for (t, per_prefecture) in ctx.plan.counts.iter().enumerate() {
-            for (p, n) in per_prefecture.iter().enumerate() {
-                let slot = Slot { kind: t as u8, prefecture: p as u8 + 1 };
+            for (prefecture, n) in Prefecture::all().zip(per_prefecture) {
+                let slot = Slot { kind: t as u8, prefecture };
                 slots.extend(std::iter::repeat_n(slot, usize::try_from(*n).unwrap_or(0)));
             }
         }
@@ -386,9 +386,8 @@ impl Generator {
         let ordinal = self.ordinals[t];
         self.ordinals[t] += 1;
         let stage = stage_of(&ctx.plan, kind, ordinal, seed);
-        let prefecture = Prefecture::from_number(slot.prefecture)
-            .map_err(|_| SeedError::CodesExhausted { prefecture: slot.prefecture, digit: kind.fee_schedule_digit() })?;
-        let code = self.code(&mut rng, slot.prefecture, kind.fee_schedule_digit())?;
+        let prefecture = slot.prefecture;
+        let code = self.code(&mut rng, prefecture.number(), kind.fee_schedule_digit())?;
         let f = u32::try_from(batch.facilities.len()).unwrap_or(u32::MAX);
 
         // Name, kana, address.
@@ -442,14 +441,14 @@ impl Generator {
             name,
             kana,
             kind,
-            prefecture: usize::from(slot.prefecture - 1),
+            prefecture: usize::from(prefecture.number() - 1),
             address,
             corporation: chain.map(|c| c.id),
             online_billing: !rng.chance(PAPER_BILLING_PER_MILLE),
             group_prescriptions: chain.map(|c| c.monthly_prescriptions),
         });
 
-        // Timeline (dates as seeds/001 and 002 make plausible; see `timeline`).
+        // Timeline: dates as seeds/001 and 002 make plausible (see the module documentation of `national`).
         let days = &ctx.days;
         let vendors = if kind == FacilityType::Hospital { &ctx.hospital_vendors } else { &ctx.clinic_vendors };
         let vendor = *rng.pick(vendors);
@@ -590,12 +589,13 @@ impl Generator {
             });
             let status = COMPLAINT_STATUSES[rng.weighted(&COMPLAINT_STATUSES.map(|(_, w)| w))].0;
             let mut day = days.add(on, rng.between(7, 90));
+            // 09:00–18:59 in Japan (UTC+9), written in UTC like every timestamp of the database.
             let stamp = |rng: &mut Rng, day: Day| {
                 format!("{}T{:02}:{:02}:00Z", days.text(day), rng.between(0, 9), rng.between(0, 59))
             };
             let filed_at = stamp(&mut rng, day);
             let association = Association::ALL.iter().position(|a| a.covers(kind)).unwrap_or(0);
-            let reviewer = ctx.reviewers[association][usize::from(slot.prefecture - 1)];
+            let reviewer = ctx.reviewers[association][usize::from(prefecture.number() - 1)];
             batch.complaint_events.push(ComplaintEventRow {
                 complaint: c,
                 from: None,
@@ -753,10 +753,13 @@ const EXTRAS: [(Category, &str); 6] = [
     (Category::Router, "スイッチングハブ"),
 ];
 
-/// A price drawn within the lower three quarters of a range, rounded to 1,000 yen (100 below 10,000).
+/// A fair price: within the lower two fifths of a range (from its floor, or a tenth of its
+/// ceiling), rounded to 1,000 yen (100 below 10,000). So a clinic's ordinary ten-line quote
+/// comes to about 42万円 with tax, around the 基準とする事業額 of 429,000円 that MHLW set as the
+/// typical cost (seeds/001, 003) — while the ranges are the audit's ceilings.
 fn normal_price(rng: &mut Rng, range: super::context::Range) -> i64 {
-    let lo = range.min.unwrap_or(range.max / 5);
-    let hi = lo + (range.max - lo) * 3 / 4;
+    let lo = range.min.unwrap_or(range.max / 10);
+    let hi = lo + (range.max - lo) * 2 / 5;
     let step = if hi < 10_000 { 100 } else { 1_000 };
     (rng.between(lo, hi) / step * step).max(0)
 }
@@ -820,20 +823,13 @@ fn normal_line(ctx: &Context, rng: &mut Rng, kind: FacilityType, readers: u8, ca
         LanWiring => {
             line(*rng.pick(&["LAN配線工事", "LANケーブル敷設工事"]), None, 1, "式", price(rng, "lan_wiring"), None)
         }
-        ReceiptSystem => {
-            let description = match kind {
-                FacilityType::DentalClinic => "歯科レセコン改修（資格確認連携）",
-                FacilityType::Pharmacy | FacilityType::LargeChainPharmacy => "調剤レセコン改修（資格確認連携）",
-                _ => "レセコン改修（オンライン資格確認連携）",
-            };
-            line(description, None, 1, "式", price(rng, "receipt_system"), None)
-        }
+        ReceiptSystem => line(receipt_description(kind), None, 1, "式", price(rng, "receipt_system"), None),
         Emr => line("電子カルテ改修（資格確認連携）", None, 1, "式", price(rng, "emr"), None),
         SetupLabor if hospital => {
             // Person-days at a day rate; at most 3 (24 h), within MHLW's observed 1,542 minutes (seeds/002).
             line("導入作業・設定", None, rng.between(1, 3), "人日", rng.between(60, 90) * 1_000, None)
         }
-        SetupLabor => line("導入作業・初期設定", None, rng.between(3, 8), "時間", rng.between(10, 15) * 1_000, None),
+        SetupLabor => line("導入作業・初期設定", None, rng.between(2, 5), "時間", rng.between(10, 15) * 1_000, None),
         Training => line(
             *rng.pick(&["操作説明", "操作説明（オンライン資格確認）"]),
             None,
@@ -875,8 +871,26 @@ fn quote_lines(
         line.position = position as u32;
         out.push(line);
     }
-    let Some(padding) = padding else { return };
-    let lines = &mut out[start..];
+    if let Some(padding) = padding {
+        pad(ctx, rng, kind, readers, &mut out[start..], padding);
+    }
+}
+
+/// The system modification's description for a type.
+fn receipt_description(kind: FacilityType) -> &'static str {
+    match kind {
+        FacilityType::DentalClinic => "歯科レセコン改修（資格確認連携）",
+        FacilityType::Pharmacy | FacilityType::LargeChainPharmacy => "調剤レセコン改修（資格確認連携）",
+        _ => "レセコン改修（オンライン資格確認連携）",
+    }
+}
+
+/// The smallest system-modification line a near-cap padding writes; when the other lines
+/// leave less room under the cap, the quote gets a lump sum instead.
+const MIN_NEAR_CAP_LINE: i64 = 50_000;
+
+/// Pads a quote's lines (never empty) the given way.
+fn pad(ctx: &Context, rng: &mut Rng, kind: FacilityType, readers: u8, lines: &mut [LineRow], padding: Padding) {
     // The line of a category, or the last line when the quote is too short to have one.
     let slot = |lines: &[LineRow], c: Category| lines.iter().position(|l| l.category == c).unwrap_or(lines.len() - 1);
     let hospital = kind == FacilityType::Hospital;
@@ -952,10 +966,10 @@ fn quote_lines(
             let i = slot(lines, Category::ReceiptSystem);
             let others: i64 = lines.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, l)| l.amount()).sum();
             let amount = target - others;
-            if amount > 0 {
+            if amount >= MIN_NEAR_CAP_LINE {
                 lines[i] = LineRow {
                     category: Category::ReceiptSystem,
-                    description: "レセコン改修（オンライン資格確認連携）",
+                    description: receipt_description(kind),
                     spec: None,
                     quantity: 1,
                     unit: "式",
@@ -963,6 +977,8 @@ fn quote_lines(
                     note: None,
                     ..lines[i].clone()
                 };
+            } else {
+                pad(ctx, rng, kind, readers, lines, Padding::LumpSum);
             }
         }
     }
@@ -971,7 +987,64 @@ fn quote_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::seed::national::Options;
+    use crate::seed::national::context::for_tests;
     use rules::FacilityCode;
+    use rules::quote::{LineKind, QuoteLine, Unit};
+    use rust_decimal::Decimal;
+
+    fn batch(options: Options) -> (Context, Batch) {
+        let ctx = for_tests(options);
+        let mut generator = Generator::new(&ctx, HashSet::new());
+        let batch = generator.batch(&ctx, usize::MAX).unwrap();
+        (ctx, batch)
+    }
+
+    #[test]
+    fn every_line_reads_as_its_category_to_the_audits_classifier() {
+        let (_, batch) = batch(Options { lines_per_quote: 20, ..Options::new(500) });
+        let classifier = rules::classify::Classifier::builtin();
+        let mut wrong = Vec::new();
+        for l in &batch.lines {
+            let line = QuoteLine {
+                row: 1,
+                description: l.description.to_owned(),
+                spec: l.spec.map(str::to_owned),
+                quantity: Some(Decimal::from(l.quantity)),
+                unit: Unit::parse(l.unit),
+                unit_price: Some(rules::Yen::new(Decimal::from(l.unit_price))),
+                list_price: None,
+                amount: Some(rules::Yen::new(Decimal::from(l.amount()))),
+                note: l.note.map(str::to_owned),
+                kind: if l.category == Category::Discount { LineKind::Discount } else { LineKind::Item },
+            };
+            let found = classifier.classify(&line).category;
+            if found != l.category {
+                wrong.push(format!("{} → {found:?}, written as {:?}", l.description, l.category));
+            }
+        }
+        wrong.sort();
+        wrong.dedup();
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    #[test]
+    fn ordinary_clinic_quotes_come_to_about_the_base_cost_and_padded_ones_stand_out() {
+        let (ctx, batch) = batch(Options::new(2_000));
+        let cap = ctx.cap(FacilityType::MedicalClinic, 1);
+        let mut totals: Vec<i64> = batch
+            .quotes
+            .iter()
+            .filter(|q| batch.facilities[q.facility as usize].kind == FacilityType::MedicalClinic)
+            .map(|q| q.subtotal + q.tax)
+            .collect();
+        totals.sort_unstable();
+        let median = totals[totals.len() / 2];
+        assert!(median * 10 > cap * 8 && median * 10 < cap * 12, "median {median} against the cap {cap}");
+        let padded = batch.lines.iter().filter(|l| l.category == Category::CardReader && l.unit_price > 0).count();
+        assert!(padded > 0, "some free readers are charged");
+        assert!(batch.lines.iter().all(|l| l.category != Category::ReceiptSystem || l.amount() >= 20_000));
+    }
 
     #[test]
     fn generated_codes_pass_the_luhn_check_and_carry_the_fee_schedule() {

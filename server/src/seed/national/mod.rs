@@ -19,10 +19,12 @@
 //!   運用開始. 40 % of stuck facilities record a blocker of seeds/002's survey,
 //!   weighted by its percentages.
 //! * **Quotes**: `--quotes-per-facility` confirmed quotes of
-//!   `--lines-per-quote` lines in the categories of domain.md, priced within
-//!   the audit's ranges (`benchmark_rows`, `audit_price_ranges`); 12.5 % are
-//!   padded (a free reader or app charged, a terminal at 3–6× the ceiling, a
-//!   一式 lump sum, five years of maintenance, a total just under the cap).
+//!   `--lines-per-quote` lines in the categories of domain.md, priced in the
+//!   lower part of the audit's ranges (`benchmark_rows`, `audit_price_ranges`),
+//!   so an ordinary clinic quote comes to about the 基準とする事業額 (429,000円);
+//!   12.5 % are padded (a free reader or app charged, a terminal at 3–6× the
+//!   ceiling, a 一式 lump sum, five years of maintenance, a total just under
+//!   the cap). Descriptions read as their category to the audit's classifier.
 //! * **Complaints**: about 1 % of facilities, most about a padded quote, with
 //!   a history of moves the complaint rules allow. Each is filed by a
 //!   synthetic clinic manager of that facility; reviewers (one per association

@@ -292,27 +292,27 @@ pub fn stage_of(plan: &Plan, kind: FacilityType, ordinal: u64, seed: u64) -> Sta
     Stage::ALL[i]
 }
 
+/// The figures of seed/adoption_stats.json (seeds/002 and 004), for the tests without a database.
+#[cfg(test)]
+pub fn seed_figures() -> Published {
+    let f = |facilities, reader_applied, ready, operating| TypeFigures { facilities, reader_applied, ready, operating };
+    Published {
+        national: [
+            f(8_211, 6_467, 3_420, 2_891),
+            f(89_711, 40_809, 15_341, 11_429),
+            f(70_748, 35_175, 11_836, 8_960),
+            f(61_166, 49_873, 24_668, 19_053),
+        ],
+        fukuoka_all: 10_701,
+        fukuoka_hospital: 452,
+        fukuoka_medical_clinic: 4_142,
+        survey_applied_stages: [17_296, 28_887, 6_417],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The figures of seed/adoption_stats.json (seeds/002 and 004), for the pure tests.
-    pub(crate) fn seed_figures() -> Published {
-        let f =
-            |facilities, reader_applied, ready, operating| TypeFigures { facilities, reader_applied, ready, operating };
-        Published {
-            national: [
-                f(8_211, 6_467, 3_420, 2_891),
-                f(89_711, 40_809, 15_341, 11_429),
-                f(70_748, 35_175, 11_836, 8_960),
-                f(61_166, 49_873, 24_668, 19_053),
-            ],
-            fukuoka_all: 10_701,
-            fukuoka_hospital: 452,
-            fukuoka_medical_clinic: 4_142,
-            survey_applied_stages: [17_296, 28_887, 6_417],
-        }
-    }
 
     #[test]
     fn apportioning_keeps_the_total_and_each_share_within_one() {

@@ -134,7 +134,7 @@ pub const OTHER_BLOCKER_TEXTS: [&str; 4] = [
     "担当者の異動により引継ぎ中",
 ];
 
-/// A complaint's kind code and what the facility wrote.
+/// What facilities wrote about a high quote (kind high_quote).
 pub const HIGH_QUOTE_COMPLAINTS: [&str; 3] = [
     "見積額が補助上限額に近く、作業内容に比べて高額と思われる。内訳の説明を求めたが回答がない。",
     "無償提供のはずの顔認証付きカードリーダーやアプリケーションが見積に計上されていた。",
