@@ -139,6 +139,16 @@ fn plain_row(cells: Vec<String>, bars: Vec<i64>, bar_labels: Vec<String>) -> Cha
 #[cfg(feature = "ssr")]
 type PublishedKey = (String, String, String, String, String);
 
+/// Dashboards computed at once. Each holds a pooled connection for the length of its
+/// aggregates (seconds at national scale, BENCHMARKS.md); without a limit, a burst of them took
+/// all eight and starved every other request, `/healthz` included.
+#[cfg(feature = "ssr")]
+const CONCURRENT_DASHBOARDS: usize = 2;
+
+#[cfg(feature = "ssr")]
+static DASHBOARD_PERMITS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(CONCURRENT_DASHBOARDS));
+
 /// Every chart for the user's scope and the filter (the page and the CSV downloads share it).
 #[cfg(feature = "ssr")]
 pub async fn charts_for(
@@ -148,6 +158,7 @@ pub async fn charts_for(
 ) -> Result<Vec<Chart>, UiError> {
     use crate::ssr::{context::internal, db::dashboard as q};
     use std::collections::BTreeMap;
+    let _permit = DASHBOARD_PERMITS.acquire().await.map_err(internal)?;
     let funnel_columns = ["", "施設数", "カードリーダー申込", "準備完了", "運用開始", "運用開始率"];
     let funnel_series = vec!["カードリーダー申込".to_owned(), "準備完了".to_owned(), "運用開始".to_owned()];
 
