@@ -897,29 +897,25 @@ fn pad(ctx: &Context, rng: &mut Rng, kind: FacilityType, readers: u8, lines: &mu
     match padding {
         Padding::ReaderCharged => {
             let i = slot(lines, Category::CardReader);
-            lines[i] = LineRow {
-                category: Category::CardReader,
-                description: "顔認証付きカードリーダー",
-                spec: None,
-                quantity: i64::from(readers),
-                unit: "台",
-                unit_price: rng.between(60, 120) * 1_000,
-                note: None,
-                ..lines[i].clone()
-            };
+            lines[i] = padded_line(
+                &lines[i],
+                Category::CardReader,
+                "顔認証付きカードリーダー",
+                i64::from(readers),
+                "台",
+                rng.between(60, 120) * 1_000,
+            );
         }
         Padding::AppCharged => {
             let i = slot(lines, Category::AppSoftware);
-            lines[i] = LineRow {
-                category: Category::AppSoftware,
-                description: "オンライン資格確認アプリケーション導入費",
-                spec: None,
-                quantity: 1,
-                unit: "式",
-                unit_price: rng.between(30, 150) * 1_000,
-                note: None,
-                ..lines[i].clone()
-            };
+            lines[i] = padded_line(
+                &lines[i],
+                Category::AppSoftware,
+                "オンライン資格確認アプリケーション導入費",
+                1,
+                "式",
+                rng.between(30, 150) * 1_000,
+            );
         }
         Padding::AboveRange => {
             let i = slot(lines, Category::Terminal);
@@ -934,29 +930,19 @@ fn pad(ctx: &Context, rng: &mut Rng, kind: FacilityType, readers: u8, lines: &mu
         Padding::LumpSum => {
             let i = slot(lines, Category::SetupLabor);
             let amount = if hospital { rng.between(1_500, 4_000) } else { rng.between(300, 900) } * 1_000;
-            lines[i] = LineRow {
-                category: Category::SetupLabor,
-                description: "オンライン資格確認導入作業一式",
-                spec: None,
-                quantity: 1,
-                unit: "一式",
-                unit_price: amount,
-                note: None,
-                ..lines[i].clone()
-            };
+            lines[i] =
+                padded_line(&lines[i], Category::SetupLabor, "オンライン資格確認導入作業一式", 1, "一式", amount);
         }
         Padding::Maintenance => {
             let i = slot(lines, Category::Travel);
-            lines[i] = LineRow {
-                category: Category::Maintenance,
-                description: "保守サポート費用（5年分）",
-                spec: None,
-                quantity: 60,
-                unit: "月",
-                unit_price: rng.between(8, 20) * 1_000,
-                note: None,
-                ..lines[i].clone()
-            };
+            lines[i] = padded_line(
+                &lines[i],
+                Category::Maintenance,
+                "保守サポート費用（5年分）",
+                60,
+                "月",
+                rng.between(8, 20) * 1_000,
+            );
         }
         Padding::NearCap => {
             // Tax included, between 98 % and 100 % of the cap; the system modification absorbs the difference.
@@ -982,6 +968,18 @@ fn pad(ctx: &Context, rng: &mut Rng, kind: FacilityType, readers: u8, lines: &mu
             }
         }
     }
+}
+
+/// A padded line in place of `base`: the vendor's wording, quantity, unit and price, no spec or note.
+fn padded_line(
+    base: &LineRow,
+    category: Category,
+    description: &'static str,
+    quantity: i64,
+    unit: &'static str,
+    unit_price: i64,
+) -> LineRow {
+    LineRow { category, description, spec: None, quantity, unit, unit_price, note: None, ..base.clone() }
 }
 
 #[cfg(test)]
