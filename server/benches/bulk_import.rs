@@ -29,18 +29,7 @@ use std::time::{Duration, Instant};
 
 /// Every table `seed-national` writes, parents first (the audit-log rows are left out: its
 /// triggers refuse explicit ids, and a run writes one row per batch).
-const TABLES: [&str; 10] = [
-    "corporations",
-    "facilities",
-    "users",
-    "reader_applications",
-    "facility_progress",
-    "stage_events",
-    "quotes",
-    "quote_lines",
-    "complaints",
-    "complaint_events",
-];
+const TABLES: [&str; 10] = server::seed::national::TABLES_WRITTEN;
 
 const SETTINGS: &str = ".timeout 10000\nPRAGMA foreign_keys = ON;\nPRAGMA synchronous = NORMAL;\nPRAGMA cache_size = -65536;\nPRAGMA temp_store = MEMORY;\n";
 

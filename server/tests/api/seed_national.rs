@@ -127,18 +127,7 @@ async fn a_second_run_skips_the_codes_the_first_took() {
 /// columns that record when a row was written (and the demo users' salted hashes).
 async fn fingerprint(pool: &SqlitePool) -> String {
     let mut hash = Sha256::new();
-    for table in [
-        "corporations",
-        "facilities",
-        "users",
-        "reader_applications",
-        "facility_progress",
-        "stage_events",
-        "quotes",
-        "quote_lines",
-        "complaints",
-        "complaint_events",
-    ] {
+    for table in server::seed::national::TABLES_WRITTEN {
         let columns: Vec<String> = sqlx::query_scalar(&format!(
             "SELECT name FROM pragma_table_info('{table}')
              WHERE name NOT IN ('created_at', 'updated_at', 'recorded_at', 'password_hash') ORDER BY cid"

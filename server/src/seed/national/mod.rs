@@ -59,6 +59,20 @@ use std::time::{Duration, Instant};
 
 pub use plan::{FUKUOKA_SERIES, NATIONAL_SERIES};
 
+/// Every table a run writes rows to, parents first (besides one audit-log row per batch).
+pub const TABLES_WRITTEN: [&str; 10] = [
+    "corporations",
+    "facilities",
+    "users",
+    "reader_applications",
+    "facility_progress",
+    "stage_events",
+    "quotes",
+    "quote_lines",
+    "complaints",
+    "complaint_events",
+];
+
 /// Facilities one run may create at most (the country has about 230,000).
 pub const MAX_FACILITIES: u32 = 1_000_000;
 /// Quotes per facility at most.
