@@ -22,6 +22,8 @@ describe('dashboards', () => {
       await page.fill('form[data-testid="dashboard-filter"] input[name="to"]', '令和5年3月31日');
       await submitForm(page, 'dashboard-filter');
       assert.match(page.url(), /type=medical_clinic/);
+      assert.equal(await page.inputValue('form[data-testid="dashboard-filter"] input[name="to"]'), '2023-03',
+        'a whole month reads back as the month');
       const rows = await funnel.locator('tbody th').allInnerTexts();
       assert.ok(rows.every((r) => r.startsWith('医科診療所')), `clinics only: ${rows.join(' / ')}`);
       const prefectures = await page.locator('form[data-testid="dashboard-filter"] select[name="prefecture"] option').allInnerTexts();

@@ -32,4 +32,4 @@ pub use money::{InvalidYen, Yen};
 pub use prefecture::{Prefecture, UnknownPrefecture};
 pub use rate::{InvalidRate, Rate};
 pub use role::{Association, Role, UnknownAssociation, UnknownRole};
-pub use wareki::{InvalidDate, format_wareki, format_wareki_with_western, parse_date};
+pub use wareki::{InvalidDate, format_wareki, format_wareki_with_western, parse_date, parse_month};

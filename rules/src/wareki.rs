@@ -177,6 +177,31 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, InvalidDate> {
     Ok(date)
 }
 
+/// Parses a month as people type it: `2023-03`, `2023/3`, `2023年3月`, `令和5年3月`,
+/// `R5.3`, full-width or with spaces; returns its first day. Errors are [`parse_date`]'s.
+pub fn parse_month(input: &str) -> Result<NaiveDate, InvalidDate> {
+    let text: String = input.chars().map(fold_fullwidth).filter(|c| !c.is_whitespace()).collect();
+    let as_day = if text.ends_with('月') {
+        format!("{text}1日")
+    } else {
+        match ['-', '/', '.', '\u{2212}'].into_iter().find(|sep| text.matches(*sep).count() == 1) {
+            Some(sep) => format!("{text}{sep}1"),
+            None => {
+                return Err(if text.is_empty() {
+                    InvalidDate::Empty(input.to_owned())
+                } else {
+                    InvalidDate::Unrecognized(input.to_owned())
+                });
+            }
+        }
+    };
+    parse_date(&as_day).map_err(|e| match e {
+        InvalidDate::Unrecognized(_) => InvalidDate::Unrecognized(input.to_owned()),
+        InvalidDate::Impossible(_) => InvalidDate::Impossible(input.to_owned()),
+        other => other,
+    })
+}
+
 /// `平成元年1月8日から平成31年4月30日まで`, or `令和元年5月1日から` for the current era.
 fn era_span(era: &Era) -> String {
     let next = ERAS.iter().find(|e| e.start > era.start);
@@ -252,6 +277,24 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn months_are_read_as_their_first_day() {
+        for input in ["2023-03", "2023/3", "2023.03", "2023年3月", "令和5年3月", "R5.3", "Ｒ５．３", "２０２３年 ３月"]
+        {
+            assert_eq!(parse_month(input), Ok(date(2023, 3, 1)), "{input}");
+        }
+        assert_eq!(parse_month("令和元年5月"), Ok(date(2019, 5, 1)));
+    }
+
+    #[test]
+    fn impossible_months_say_so_with_the_text_typed() {
+        assert_eq!(parse_month("2023-13"), Err(InvalidDate::Impossible("2023-13".into())));
+        assert_eq!(parse_month("2023"), Err(InvalidDate::Unrecognized("2023".into())));
+        assert_eq!(parse_month("2023-03-01"), Err(InvalidDate::Unrecognized("2023-03-01".into())));
+        assert_eq!(parse_month(" "), Err(InvalidDate::Empty(" ".into())));
+        assert!(matches!(parse_month("平成31年5月"), Err(InvalidDate::OutsideEra { .. })));
     }
 
     #[test]

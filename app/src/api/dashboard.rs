@@ -73,17 +73,27 @@ pub fn parse_filter(
     {
         errors.push(("prefecture".to_owned(), format!("都道府県コード {p} はありません（01〜47）")));
     }
-    let mut day = |field: &str, what: &str, s: &str| match code(s) {
+    // A month stands for its first day as the start and its last day as the end.
+    let mut day = |field: &str, what: &str, s: &str, month_end: bool| match code(s) {
         None => None,
         Some(text) => match rules::parse_date(&text) {
             Ok(d) => Some(d.to_string()),
-            Err(e) => {
-                errors.push((field.to_owned(), format!("{what}: {e}")));
-                None
-            }
+            Err(e) => match rules::parse_month(&text) {
+                Ok(first) if month_end => {
+                    first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).map(|d| d.to_string())
+                }
+                Ok(first) => Some(first.to_string()),
+                Err(_) => {
+                    errors.push((
+                        field.to_owned(),
+                        format!("{what}: {e}（年月だけでも構いません: 2023-03、令和5年3月）"),
+                    ));
+                    None
+                }
+            },
         },
     };
-    let (from, to) = (day("from", "期間の開始日", from), day("to", "期間の終了日", to));
+    let (from, to) = (day("from", "期間の開始", from, false), day("to", "期間の終了", to, true));
     if !errors.is_empty() {
         return Err(UiError::Fields(errors));
     }
@@ -139,9 +149,11 @@ fn plain_row(cells: Vec<String>, bars: Vec<i64>, bar_labels: Vec<String>) -> Cha
 #[cfg(feature = "ssr")]
 type PublishedKey = (String, String, String, String, String);
 
-/// Dashboards computed at once. Each holds a pooled connection for the length of its
-/// aggregates (seconds at national scale, BENCHMARKS.md); without a limit, a burst of them took
-/// all eight and starved every other request, `/healthz` included.
+/// Dashboards counted from raw rows at once. Each holds a pooled connection for the length of
+/// its aggregates (seconds at national scale for a period that starts or ends mid-month,
+/// BENCHMARKS.md); without a limit, a burst of them took all eight and starved every other
+/// request, `/healthz` included. Dashboards read from the running totals take milliseconds and
+/// need no permit.
 #[cfg(feature = "ssr")]
 const CONCURRENT_DASHBOARDS: usize = 2;
 
@@ -156,9 +168,25 @@ pub async fn charts_for(
     scope: &rules::access::Scope,
     filter: &crate::ssr::db::dashboard::Filter,
 ) -> Result<Vec<Chart>, UiError> {
+    use crate::ssr::db::dashboard::Source;
+    let source = Source::for_request(scope, filter);
+    let _permit = match source {
+        Source::Raw => Some(DASHBOARD_PERMITS.acquire().await.map_err(crate::ssr::context::internal)?),
+        Source::Totals(..) => None,
+    };
+    charts_from(pool, &source, scope, filter).await
+}
+
+/// Every chart, from the given source (tests compare the two).
+#[cfg(feature = "ssr")]
+pub async fn charts_from(
+    pool: &sqlx::SqlitePool,
+    source: &crate::ssr::db::dashboard::Source,
+    scope: &rules::access::Scope,
+    filter: &crate::ssr::db::dashboard::Filter,
+) -> Result<Vec<Chart>, UiError> {
     use crate::ssr::{context::internal, db::dashboard as q};
     use std::collections::BTreeMap;
-    let _permit = DASHBOARD_PERMITS.acquire().await.map_err(internal)?;
     let funnel_columns = ["", "施設数", "カードリーダー申込", "準備完了", "運用開始", "運用開始率"];
     let funnel_series = vec!["カードリーダー申込".to_owned(), "準備完了".to_owned(), "運用開始".to_owned()];
 
@@ -194,12 +222,12 @@ pub async fn charts_for(
         _ => String::new(),
     };
     let mut by_type = Vec::new();
-    for (kind, n, a, r, o) in q::funnel(pool, scope, filter, "f.facility_type").await.map_err(internal)? {
+    for (kind, n, a, r, o) in q::funnel(pool, source, scope, filter, "f.facility_type").await.map_err(internal)? {
         by_type.push(funnel_row(type_label(&kind), type_label(&kind), [n, a, r, o], false));
         by_type.extend(published_row(&kind, &published_place));
     }
     let mut by_prefecture = Vec::new();
-    for (pref, n, a, r, o) in q::funnel(pool, scope, filter, "f.prefecture").await.map_err(internal)? {
+    for (pref, n, a, r, o) in q::funnel(pool, source, scope, filter, "f.prefecture").await.map_err(internal)? {
         by_prefecture.push(funnel_row(prefecture_name(&pref), prefecture_name(&pref), [n, a, r, o], false));
         by_prefecture.extend(published_row(filter.facility_type.as_deref().unwrap_or("all"), &pref));
     }
@@ -238,7 +266,7 @@ pub async fn charts_for(
             note: None,
             series: vec!["施設数".into()],
             columns: with_labels(&["段階", "理由", "施設数"]),
-            rows: q::blockers(pool, scope, filter)
+            rows: q::blockers(pool, source, scope, filter)
                 .await
                 .map_err(internal)?
                 .into_iter()
@@ -254,7 +282,7 @@ pub async fn charts_for(
             note: Some("確定した見積の明細。指摘は費目だけで判る2種（無償提供品への請求、補助対象外の運用経費）の行数で、基準値超過などは見積ごとの監査画面とCSVで確認します。".into()),
             series: vec!["金額".into()],
             columns: with_labels(&["費目", "行数", "金額", "無償提供品への請求", "運用経費（補助対象外）"]),
-            rows: q::quote_categories(pool, scope, filter)
+            rows: q::quote_categories(pool, source, scope, filter)
                 .await
                 .map_err(internal)?
                 .into_iter()
@@ -272,7 +300,7 @@ pub async fn charts_for(
             note: None,
             series: vec!["件数".into()],
             columns: with_labels(&["ベンダー", "状態", "件数"]),
-            rows: q::complaints(pool, scope, filter)
+            rows: q::complaints(pool, source, scope, filter)
                 .await
                 .map_err(internal)?
                 .into_iter()
@@ -288,7 +316,7 @@ pub async fn charts_for(
             note: None,
             series: vec!["申請額".into(), "交付額".into()],
             columns: with_labels(&["状態", "件数", "申請額", "交付額"]),
-            rows: q::subsidies(pool, scope, filter)
+            rows: q::subsidies(pool, source, scope, filter)
                 .await
                 .map_err(internal)?
                 .into_iter()
@@ -327,6 +355,10 @@ pub async fn dashboard(
             .map(|t| (t.code().to_owned(), t.label_ja().to_owned()))
             .collect(),
         prefectures: prefectures.into_iter().map(|p| (p.code().to_owned(), p.name_ja().to_owned())).collect(),
-        applied: [filter.facility_type, filter.prefecture, filter.from, filter.to].map(Option::unwrap_or_default),
+        applied: {
+            // Whole months read back as months, the way they are usually typed.
+            let (from, to) = filter.months_typed();
+            [filter.facility_type, filter.prefecture, from, to].map(Option::unwrap_or_default)
+        },
     })
 }

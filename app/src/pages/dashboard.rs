@@ -116,8 +116,8 @@ fn filter_form(d: &DashboardView) -> impl IntoView + use<> {
                     {d.prefectures.iter().map(|(code, name)| view! { <option value=code.clone() selected=*code == p>{name.clone()}</option> }).collect_view()}
                 </select>
             </label>
-            <label>"期間（開始）"<input name="from" type="text" value=from placeholder="2022-01-01"/></label>
-            <label>"期間（終了）"<input name="to" type="text" value=to placeholder="2023-03-31"/></label>
+            <label>"期間（開始）"<input name="from" type="text" value=from placeholder="2022-04" title="年月（2022-04、令和4年4月）または日付"/></label>
+            <label>"期間（終了）"<input name="to" type="text" value=to placeholder="2023-03" title="年月（2023-03、令和5年3月）または日付"/></label>
             <button type="submit">"絞り込む"</button>
         </form>
     }
