@@ -14,6 +14,7 @@ pub mod error;
 mod layout;
 pub mod nav;
 mod pages;
+pub mod security;
 pub mod session_user;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -36,6 +37,8 @@ pub const PRODUCT_NAME: &str = "Onshi";
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="ja">

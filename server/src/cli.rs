@@ -34,6 +34,12 @@ pub fn main() -> ExitCode {
     if let Some(Command::SeedNational(args)) = &cli.command {
         return crate::seed::national::main(args);
     }
+    if let Some(Command::Backup(args)) = &cli.command {
+        return crate::backup_command::main_backup(args);
+    }
+    if let Some(Command::Restore(args)) = &cli.command {
+        return crate::backup_command::main_restore(args);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -50,7 +56,9 @@ pub fn main() -> ExitCode {
                 | Command::Audit(_)
                 | Command::AuditLog(_)
                 | Command::User(_)
-                | Command::SeedNational(_),
+                | Command::SeedNational(_)
+                | Command::Backup(_)
+                | Command::Restore(_),
             ) => Ok(()),
             Some(Command::Migrate(args)) => {
                 telemetry::init(LogFormat::Text);

@@ -42,6 +42,40 @@ pub enum Command {
     ///
     /// Exit status: 0 done, 1 stopped (the batches before the failure stay).
     SeedNational(SeedNationalArgs),
+    /// Copy the database to FILE while the server runs (consistent: one snapshot), then check the copy.
+    ///
+    /// The copy is checked (integrity_check, foreign keys, the audit trail's hash chain)
+    /// before it takes its name; an existing FILE is never overwritten.
+    ///
+    /// Exit status: 0 a checked backup, 1 none (the message says why).
+    Backup(BackupArgs),
+    /// Put a backup in place of the database; stop the server first.
+    ///
+    /// The backup is checked first; the database it replaces is kept beside it as
+    /// NAME.before-restore-TIMESTAMP. The next `serve` migrates it if it is older.
+    ///
+    /// Exit status: 0 restored, 1 nothing changed (the message says why).
+    Restore(RestoreArgs),
+}
+
+/// `onshi backup FILE`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// Where to write the backup (a new file).
+    pub file: PathBuf,
+    /// The database to copy.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `onshi restore FILE`.
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// The backup to restore (made by `onshi backup`).
+    pub file: PathBuf,
+    /// The database to replace.
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `onshi seed-national`: how much synthetic data, from which seed.

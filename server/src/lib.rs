@@ -8,6 +8,7 @@
 /// The audit trail lives with the server functions that write it.
 pub use app::ssr::audit_log;
 pub mod application_package;
+pub mod backup_command;
 pub mod cli;
 pub mod config;
 pub mod db;

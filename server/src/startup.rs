@@ -140,7 +140,7 @@ impl Application {
         let router = Router::new()
             .route("/healthz", get(routes::healthz))
             .route(app::STYLESHEET_PATH, get(routes::stylesheet))
-            // The audit trail's export wrapped for `?encoding=sjis` (routes::exports).
+            // The audit trail, through the same CSV writer as every list (routes::exports).
             .route("/audit-log.csv", get(routes::exports::export_audit_log_csv))
             .route("/exports/{file}", get(routes::exports::export_list_csv))
             .route("/quotes/{id}/file", get(routes::quote_upload::download_quote_file))
@@ -171,6 +171,7 @@ impl Application {
             .layer(sessions)
             .layer(axum::middleware::from_fn(middleware::check_origin))
             .layer(CatchPanicLayer::custom(|_| crate::error::server_error_page()))
+            .layer(axum::middleware::from_fn(middleware::security_headers))
             .layer(TraceLayer::new_for_http())
             .with_state(state);
 

@@ -1,4 +1,5 @@
-//! The audit trail: an append-only, hash-chained log of every write, its check, its queries and its CSV export.
+//! The audit trail: an append-only, hash-chained log of every write, its check and its queries
+//! (its CSV export is written by `exports::audit_log`, like every other list).
 //!
 //! Every write in the application calls [`record`] inside the transaction of
 //! the write itself, so the write and its log row commit or roll back
@@ -423,109 +424,19 @@ pub async fn count(pool: &SqlitePool, filter: &LogFilter) -> sqlx::Result<u64> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Why the CSV export stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    /// Reading the rows failed.
-    #[error("reading the audit log for the CSV export failed: {0}")]
-    Db(#[from] sqlx::Error),
-    /// Writing the output failed (disk full, client gone).
-    #[error("writing the audit-log CSV failed: {0}")]
-    Write(#[from] std::io::Error),
-}
-
-/// The byte-order mark (Excel reads UTF-8 only with it) and the header line.
-const CSV_HEADER: &str = "\u{feff}日時,操作者,操作,対象,対象ID,変更前,変更後,ハッシュ\r\n";
-
-/// The export's rows, oldest first: the chain's own order.
-const EXPORT_SQL: &str = concat!(entry_columns!(), filter_where!(), " ORDER BY id");
-
-/// Writes the rows matching `filter` as CSV (UTF-8 with BOM, RFC 4180, CRLF,
-/// Japanese headers), oldest first, streaming them from the database.
-/// Returns the number of rows written. `out` should be quick to write to
-/// (a `Vec`, a file): this runs on the async runtime.
-pub async fn write_csv<W: std::io::Write>(
-    pool: &SqlitePool,
+/// The rows of the CSV export (`exports::audit_log`), oldest first: the
+/// chain's own order, so that an auditor reading the file can follow each
+/// `prev_hash` to the line above it. The SQL stays here, beside the filter it
+/// binds.
+pub fn export_rows<'a>(
+    pool: &'a SqlitePool,
     filter: &LogFilter,
-    out: &mut W,
-) -> Result<u64, ExportError> {
-    out.write_all(CSV_HEADER.as_bytes())?;
-    let mut query = sqlx::query_as::<_, LogEntry>(EXPORT_SQL);
+) -> impl Stream<Item = sqlx::Result<LogEntry>> + Send + use<'a> {
+    let mut query = sqlx::query_as::<_, LogEntry>(concat!(entry_columns!(), filter_where!(), " ORDER BY id"));
     for value in filter.binds() {
         query = query.bind(value);
     }
-    let mut rows = query.fetch(pool);
-    let mut line = String::new();
-    let mut written = 0;
-    while let Some(entry) = rows.try_next().await? {
-        line.clear();
-        push_csv_record(&mut line, &entry);
-        out.write_all(line.as_bytes())?;
-        written += 1;
-    }
-    out.flush()?;
-    Ok(written)
-}
-
-/// Bytes gathered before a chunk of [`csv_stream`] is handed on.
-const CSV_CHUNK: usize = 32 * 1024;
-
-/// The same CSV as [`write_csv`] as a stream of byte chunks, for an HTTP body
-/// (`axum::body::Body::from_stream`). A task reads the rows and stays at most
-/// a few chunks ahead of the client; it stops when the stream is dropped.
-/// Must be called inside a Tokio runtime.
-pub fn csv_stream(
-    pool: SqlitePool,
-    filter: LogFilter,
-) -> impl Stream<Item = Result<Vec<u8>, ExportError>> + Send + 'static {
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, ExportError>>(4);
-    tokio::spawn(async move {
-        let mut query = sqlx::query_as::<_, LogEntry>(EXPORT_SQL);
-        for value in filter.binds() {
-            query = query.bind(value);
-        }
-        let mut rows = query.fetch(&pool);
-        let mut chunk = String::from(CSV_HEADER);
-        loop {
-            match rows.try_next().await {
-                Ok(Some(entry)) => {
-                    push_csv_record(&mut chunk, &entry);
-                    if chunk.len() >= CSV_CHUNK
-                        && sender.send(Ok(std::mem::take(&mut chunk).into_bytes())).await.is_err()
-                    {
-                        return; // the client went away
-                    }
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    let _ = sender.send(Err(e.into())).await;
-                    return;
-                }
-            }
-        }
-        if !chunk.is_empty() {
-            let _ = sender.send(Ok(chunk.into_bytes())).await;
-        }
-    });
-    futures_util::stream::unfold(
-        receiver,
-        |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
-    )
-}
-
-/// Appends one CSV record (the columns of [`CSV_HEADER`]) and its CRLF.
-fn push_csv_record(out: &mut String, e: &LogEntry) {
-    let fields = [
-        e.at.as_str(),
-        &e.actor_label,
-        &e.action,
-        &e.entity,
-        &e.entity_id,
-        e.before_json.as_deref().unwrap_or(""),
-        e.after_json.as_deref().unwrap_or(""),
-        &e.hash,
-    ];
-    crate::csv::push_record(out, fields);
+    query.fetch(pool)
 }
 
 #[cfg(test)]
@@ -605,31 +516,6 @@ mod tests {
         let h = chain_hash(&fields());
         assert_eq!(h.len(), 64);
         assert!(h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "{h}");
-    }
-
-    #[test]
-    fn a_csv_record_has_eight_fields_and_ends_with_crlf() {
-        let entry = LogEntry {
-            id: 1,
-            at: "2026-11-22T03:04:05.123456Z".into(),
-            actor_user_id: None,
-            actor_label: "cli".into(),
-            action: "create".into(),
-            entity: "user".into(),
-            entity_id: "9".into(),
-            before_json: None,
-            after_json: Some(r#"{"email":"a@b.jp","role":"admin"}"#.into()),
-            prev_hash: GENESIS_HASH.into(),
-            hash: "ab".repeat(32),
-        };
-        let mut out = String::new();
-        push_csv_record(&mut out, &entry);
-        let expected = format!(
-            "2026-11-22T03:04:05.123456Z,cli,create,user,9,,\"{{\"\"email\"\":\"\"a@b.jp\"\",\"\"role\"\":\"\"admin\"\"}}\",{}\r\n",
-            "ab".repeat(32)
-        );
-        assert_eq!(out, expected);
-        assert_eq!(CSV_HEADER.trim_start_matches('\u{feff}').trim_end().split(',').count(), 8);
     }
 
     #[test]

@@ -1,9 +1,10 @@
-//! `GET /exports/{list}.csv`: every list as CSV, scoped by role, streamed in constant memory;
-//! `?encoding=sjis` (CP932) on it and on `/audit-log.csv` for older Excel.
+//! `GET /exports/{list}.csv` and `GET /audit-log.csv`: every list and the audit trail as CSV,
+//! streamed in constant memory, in UTF-8 with BOM or `?encoding=sjis` (CP932) for older Excel.
 //!
 //! The rows, columns and streaming are in `app::ssr::exports`; this is the HTTP edge:
 //! 404 for an unknown list, 403 for a role that may not export it, 400 for a bad
-//! parameter, 404 for a `?facility=` or `?quote=` outside the user's scope.
+//! parameter, 404 for a `?facility=` or `?quote=` outside the user's scope. Both
+//! handlers answer with the same headers (`download`).
 
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -15,7 +16,7 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::TryStreamExt;
+use rules::access::Permission;
 use std::collections::HashMap;
 
 /// The `?encoding=` of a request (400 for one the exports do not write).
@@ -61,27 +62,27 @@ pub async fn export_list_csv(
     Ok(download(Body::from_stream(rows), charset, &list.file_name()))
 }
 
-/// `/audit-log.csv` with `?encoding=`: the audit trail's own handler (auditors
-/// only, its filters, UTF-8 with BOM) and, for `sjis`, its stream re-encoded
-/// chunk by chunk to CP932 by the exports' encoder.
+/// `GET /audit-log.csv`: the audit trail for auditors (403 for anyone else),
+/// narrowed by `?entity=`, `?actor=`, `?action=`, `?from=` and `?to=` (as
+/// on `/audit-trail`), oldest first, in UTF-8 with BOM or `?encoding=sjis`.
 pub async fn export_audit_log_csv(
-    state: State<AppState>,
+    State(state): State<AppState>,
     user: Option<Extension<SessionUser>>,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let wanted = charset(&q);
-    let res = super::audit_trail::export_audit_log_csv(state, user, Query(q)).await;
-    if res.status() != StatusCode::OK {
-        return res;
+) -> Result<Response, AppError> {
+    if !user.is_some_and(|Extension(u)| u.role.may(Permission::Audit)) {
+        return Err(AppError::Forbidden("監査ログの書き出しは監査担当のみが行えます。"));
     }
-    let charset = match wanted {
-        Ok(Charset::Utf8) => return res,
-        Ok(c) => c,
-        // Dropping the response stops the export task.
-        Err(e) => return e.into_response(),
-    };
-    let (mut parts, body) = res.into_parts();
-    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(charset.content_type()));
-    let utf8 = body.into_data_stream().map_ok(|bytes| bytes.to_vec());
-    Response::from_parts(parts, Body::from_stream(exports::transcode(utf8, charset)))
+    let field = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
+    let filter = app::api::audit_trail::filter_from(
+        field("entity"),
+        field("actor"),
+        field("action"),
+        field("from"),
+        field("to"),
+    )
+    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let charset = charset(&q)?;
+    let rows = exports::audit_log_stream(state.pool.clone(), filter, charset);
+    Ok(download(Body::from_stream(rows), charset, "audit-log.csv"))
 }

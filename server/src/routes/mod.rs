@@ -2,7 +2,6 @@
 
 pub mod application_docs;
 pub mod audit;
-pub mod audit_trail;
 pub mod dashboard_csv;
 pub mod exports;
 pub mod letter_pdf;

@@ -153,3 +153,154 @@ async fn cookies_are_secure_when_configured_for_https() {
     let cookie = session_cookie(&res).expect("cookie");
     assert!(cookie.contains("Secure") && cookie.contains("HttpOnly"), "{cookie}");
 }
+
+/// The nonces of the page's `<script>` elements.
+fn script_nonces(html: &str) -> Vec<String> {
+    html.match_indices("<script")
+        .map(|(i, _)| {
+            let tag = &html[i..i + html[i..].find('>').expect("tag end")];
+            let nonce = tag.split("nonce=\"").nth(1).unwrap_or_else(|| panic!("a script without a nonce: {tag}"));
+            nonce[..nonce.find('"').expect("quote")].to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_pages_allow_only_their_own_scripts() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let mut page_nonces = Vec::new();
+    for path in ["/", "/login", "/healthz", "/no-such-page", "/exports/facilities.csv", "/assets/onshi.css"] {
+        let res = app.client.get(app.url(path)).header("Accept", "text/html").send().await.expect("GET");
+        let headers = res.headers().clone();
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let policy = header("content-security-policy");
+        assert!(
+            policy.contains("frame-ancestors 'none'") && policy.starts_with("default-src 'none'"),
+            "{path}: {policy}"
+        );
+        assert!(!policy.contains("unsafe"), "{path}: {policy}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("referrer-policy"), "same-origin", "{path}");
+        let body = res.text().await.expect("body");
+        if body.contains("<html") {
+            let nonces = script_nonces(&body);
+            assert!(!nonces.is_empty(), "{path}: Leptos writes its resource data in inline scripts");
+            let allowed = policy.split("script-src 'nonce-").nth(1).and_then(|s| s.split('\'').next()).unwrap_or("");
+            assert!(allowed.len() >= 16, "{path}: a page allows its scripts by nonce: {policy}");
+            assert!(nonces.iter().all(|n| n == allowed), "{path}: every inline script carries the allowed nonce");
+            page_nonces.push(allowed.to_owned());
+        } else {
+            assert!(policy.contains("script-src 'none'"), "{path}: {policy}");
+        }
+    }
+    assert!(page_nonces.len() >= 2, "{page_nonces:?}");
+    page_nonces.sort();
+    page_nonces.dedup();
+    assert!(page_nonces.len() >= 2, "a new nonce for every page");
+}
+
+/// The session id a response sets.
+fn session_id(res: &reqwest::Response) -> Option<String> {
+    session_cookie(res)?.split(';').next()?.strip_prefix("onshi_session=").map(str::to_owned)
+}
+
+/// Runs `onshi serve` as a process with debug logging, signs in, creates a user, resets their
+/// password, fails a login and signs in again; then reads everything the process wrote.
+#[test]
+fn no_password_or_session_id_reaches_any_log_line() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("dir");
+    let demo = "Demo-Secret-4729-horse";
+    let (first, second, wrong) = ("First-Secret-8815-apple", "Second-Secret-3391-pear", "Wrong-Secret-0077-plum");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("onshi.sqlite"))
+        .env("ONSHI_DEMO_PASSWORD", demo)
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn onshi");
+    // Drained from the start: start-up logs more than a pipe holds before the banner.
+    let mut stderr = child.stderr.take().expect("stderr");
+    let log_reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        stderr.read_to_string(&mut log).expect("stderr");
+        log
+    });
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut banner = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut banner).expect("banner");
+    let url = banner.trim().strip_prefix("Onshi listening on ").expect("banner format").to_owned();
+
+    let cookies = tokio::runtime::Runtime::new().expect("runtime").block_on(async {
+        let post = |c: &reqwest::Client, path: &str, form: Vec<(&str, String)>| {
+            c.post(format!("{url}{path}"))
+                .header("Accept", "text/html")
+                .header("Origin", url.clone())
+                // Forms post from their page: without JavaScript, Leptos answers by redirecting there.
+                .header("Referer", format!("{url}{}", if path == "/api/login" { "/login" } else { "/admin/users" }))
+                .form(&form)
+                .send()
+        };
+        let mut cookies = Vec::new();
+        let admin = client();
+        let res =
+            post(&admin, "/api/login", vec![("email", ADMIN.into()), ("password", demo.into())]).await.expect("login");
+        assert_eq!(location(&res), "/", "the admin signs in");
+        cookies.extend(session_id(&res));
+        let form = vec![
+            ("email", "new.auditor@example.jp".to_owned()),
+            ("display_name", "新しい監査担当".into()),
+            ("role", "auditor".into()),
+            ("password", first.into()),
+            ("facility", String::new()),
+            ("corporation", String::new()),
+            ("association", String::new()),
+            ("prefecture", String::new()),
+        ];
+        let res = post(&admin, "/api/create_user", form).await.expect("create");
+        assert!(res.status().is_redirection() || res.status().is_success(), "{}", res.status());
+        let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.path().join("onshi.sqlite").display()))
+            .await
+            .expect("db");
+        let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'new.auditor@example.jp'")
+            .fetch_one(&db)
+            .await
+            .expect("the new user");
+        let res = post(&admin, "/api/reset_password", vec![("user_id", id.to_string()), ("password", second.into())])
+            .await
+            .expect("reset");
+        assert!(res.status().is_redirection() || res.status().is_success(), "{}", res.status());
+        let user = client();
+        let res =
+            post(&user, "/api/login", vec![("email", "new.auditor@example.jp".into()), ("password", wrong.into())])
+                .await
+                .expect("wrong login");
+        assert_ne!(location(&res), "/", "a wrong password does not sign in");
+        let res =
+            post(&user, "/api/login", vec![("email", "new.auditor@example.jp".into()), ("password", second.into())])
+                .await
+                .expect("login");
+        assert_eq!(location(&res), "/", "the new password works");
+        cookies.extend(session_id(&res));
+        cookies
+    });
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    child.wait().expect("wait");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).expect("stdout");
+    let log = log_reader.join().expect("log reader");
+    assert!(log.contains("/api/login") && log.contains("DEBUG"), "debug logging was on and saw the logins:\n{log}");
+    assert_eq!(cookies.len(), 2, "two sessions began");
+    let everything = format!("{banner}{rest}{log}");
+    for secret in [demo, first, second, wrong].into_iter().map(str::to_owned).chain(cookies) {
+        assert!(!everything.contains(&secret), "{secret:?} appears in the output");
+    }
+    assert!(!everything.contains("$argon2"), "no password hash in the output");
+}

@@ -1,20 +1,24 @@
-//! CSV exports of every list, scoped by role, streamed in constant memory, in UTF-8 (BOM) or CP932.
+//! CSV exports of every list and of the audit log, scoped by role, streamed in constant memory,
+//! in UTF-8 (BOM) or CP932.
 //!
 //! # One path for every export
 //! Each list (`facilities`, `quotes`, `quote_lines`, `complaints`,
 //! `applications`, `vendors`) is one module with its Japanese header and an
 //! `async fn write` that reads its rows with sqlx's `fetch` stream and hands
-//! each record to a [`Writer`]. [`csv_stream`] runs that function in a task:
+//! each record to a [`Writer`]. [`stream`] runs such a function in a task:
 //! the writer gathers records into a chunk of about [`CHUNK`] bytes, encodes
 //! it ([`crate::csv::CsvEncoder`]: UTF-8 with the BOM first, or CP932 with 〓
 //! for what CP932 cannot write) and sends it over a channel of four chunks, so
 //! the task stays at most a few chunks ahead of the client and stops when the
 //! client goes away. Memory is bounded by those chunks — and, for quote lines,
-//! by the lines of one quote (see [`quotes`]).
+//! by the lines of one quote (see [`quotes`]). [`csv_stream`] is that for the
+//! lists of `/exports/{list}.csv`.
 //!
-//! The audit log keeps its own row stream (`audit_log::csv_stream`, UTF-8
-//! with BOM); [`transcode`] re-encodes any such UTF-8 stream chunk by chunk, so
-//! `/audit-log.csv?encoding=sjis` goes through the same encoder.
+//! The audit log goes through the same writer: [`audit_log`] lays out the
+//! entries that `crate::ssr::audit_log` reads (the SQL stays beside the chain
+//! and its filter), and [`audit_log_stream`] runs it, so `/audit-log.csv` and
+//! `/audit-log.csv?encoding=sjis` are chunked, encoded and cancelled exactly
+//! like the lists.
 //!
 //! # Scope
 //! Every query on facility data joins `facilities f` and appends
@@ -25,17 +29,18 @@
 //! role like `/reference/vendors`; only its counts are scoped.
 
 pub mod applications;
+pub mod audit_log;
 pub mod complaints;
 pub mod facilities;
 pub mod quotes;
 pub mod vendors;
 
 use crate::csv::{Charset, CsvEncoder};
-use futures_util::{Stream, StreamExt};
+use crate::ssr::audit_log::LogFilter;
+use futures_util::Stream;
 use rules::Role;
 use rules::access::{Permission, Scope};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
-use std::pin::Pin;
 use tokio::sync::mpsc;
 
 /// Bytes of CSV text gathered before a chunk is encoded and handed on.
@@ -216,7 +221,7 @@ pub enum ExportError {
     Data(String),
 }
 
-/// How a list's `write` ended early.
+/// How an export's `write` ended early.
 #[derive(Debug)]
 pub enum Stop {
     /// The client went away: nothing more to do.
@@ -267,8 +272,9 @@ impl Writer {
         self.sender.send(Ok(bytes)).await.map_err(|_| Stop::Gone)
     }
 
-    /// Sends what is left (at least the header), or the error that stopped the list.
-    async fn finish(mut self, list: List, outcome: Result<(), Stop>) {
+    /// Sends what is left (at least the header), or the error that stopped
+    /// the export; `label` names the export in the log lines.
+    async fn finish(mut self, label: &'static str, outcome: Result<(), Stop>) {
         match outcome {
             Ok(()) => {
                 if self.send().await.is_err() {
@@ -276,27 +282,60 @@ impl Writer {
                 }
                 if self.encoder.replaced() > 0 {
                     tracing::info!(
-                        list = list.code(),
+                        list = label,
                         replaced = self.encoder.replaced(),
                         "characters CP932 cannot write were exported as 〓"
                     );
                 }
-                tracing::debug!(list = list.code(), records = self.records, "CSV export done");
+                tracing::debug!(list = label, records = self.records, "CSV export done");
             }
-            Err(Stop::Gone) => tracing::debug!(list = list.code(), "CSV export cancelled by the client"),
+            Err(Stop::Gone) => tracing::debug!(list = label, "CSV export cancelled by the client"),
             Err(Stop::Failed(e)) => {
-                tracing::error!(list = list.code(), error = %e, "CSV export failed");
+                tracing::error!(list = label, error = %e, "CSV export failed");
                 let _ = self.sender.send(Err(e)).await;
             }
         }
     }
 }
 
-/// The export of `list` for `scope`, narrowed by `filter`, as a stream of
-/// encoded chunks for an HTTP body (`axum::body::Body::from_stream`). The
-/// caller checks [`List::may_export`] and [`Filter::in_scope`] first. A task
-/// reads the rows and stays at most a few chunks ahead of the client; it stops
-/// when the stream is dropped. Must be called inside a Tokio runtime.
+/// Runs one export: `job` gets a [`Writer`] that already holds `header`,
+/// writes its records to it, and hands it back with how it ended. The result
+/// is a stream of encoded chunks for an HTTP body
+/// (`axum::body::Body::from_stream`); a failure ends it with an error, so the
+/// client gets a cut-off download rather than a file that looks complete.
+///
+/// The job runs in a task that stays at most a few chunks ahead of the client
+/// and stops when the stream is dropped (its next [`Writer::record`] that
+/// sends a chunk returns [`Stop::Gone`]). `label` names the export in the
+/// log lines. Must be called inside a Tokio runtime.
+///
+/// The job owns the writer rather than borrowing it because a closure whose
+/// future borrows its argument cannot be given a `Send` bound here, and the
+/// task must be `Send`.
+pub fn stream<F, Fut>(
+    label: &'static str,
+    header: &'static [&'static str],
+    charset: Charset,
+    job: F,
+) -> impl Stream<Item = Result<Vec<u8>, ExportError>> + Send + 'static
+where
+    F: FnOnce(Writer) -> Fut + Send + 'static,
+    Fut: Future<Output = (Writer, Result<(), Stop>)> + Send + 'static,
+{
+    let (sender, receiver) = mpsc::channel::<Result<Vec<u8>, ExportError>>(CHANNEL_CHUNKS);
+    tokio::spawn(async move {
+        let (w, outcome) = job(Writer::new(sender, charset, header)).await;
+        w.finish(label, outcome).await;
+    });
+    futures_util::stream::unfold(
+        receiver,
+        |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
+    )
+}
+
+/// The export of `list` for `scope`, narrowed by `filter`, in `charset` (see
+/// [`stream`]). The caller checks [`List::may_export`] and
+/// [`Filter::in_scope`] first.
 pub fn csv_stream(
     pool: SqlitePool,
     scope: Scope,
@@ -304,9 +343,7 @@ pub fn csv_stream(
     filter: Filter,
     charset: Charset,
 ) -> impl Stream<Item = Result<Vec<u8>, ExportError>> + Send + 'static {
-    let (sender, receiver) = mpsc::channel::<Result<Vec<u8>, ExportError>>(CHANNEL_CHUNKS);
-    tokio::spawn(async move {
-        let mut w = Writer::new(sender, charset, list.header());
+    stream(list.code(), list.header(), charset, move |mut w| async move {
         let outcome = match list {
             List::Facilities => facilities::write(&pool, &scope, &filter, &mut w).await,
             List::Quotes => quotes::write_quotes(&pool, &scope, &filter, &mut w).await,
@@ -315,62 +352,21 @@ pub fn csv_stream(
             List::Applications => applications::write(&pool, &scope, &filter, &mut w).await,
             List::Vendors => vendors::write(&pool, &scope, &mut w).await,
         };
-        w.finish(list, outcome).await;
-    });
-    futures_util::stream::unfold(
-        receiver,
-        |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
-    )
+        (w, outcome)
+    })
 }
 
-/// Re-encodes a CSV that arrives as UTF-8 chunks (with or without a BOM,
-/// split anywhere) into `charset`, chunk by chunk: the BOM is written once for
-/// UTF-8 and never for CP932. Errors of the source pass through and end the stream.
-pub fn transcode<E: Send + 'static>(
-    utf8: impl Stream<Item = Result<Vec<u8>, E>> + Send + 'static,
+/// The audit log's entries matching `filter`, oldest first, in `charset` (see
+/// [`stream`]). The caller checks that the user may audit
+/// (`Permission::Audit`): the log is not scoped.
+pub fn audit_log_stream(
+    pool: SqlitePool,
+    filter: LogFilter,
     charset: Charset,
-) -> impl Stream<Item = Result<Vec<u8>, E>> + Send + 'static {
-    struct State<E> {
-        source: Pin<Box<dyn Stream<Item = Result<Vec<u8>, E>> + Send>>,
-        decoder: encoding_rs::Decoder,
-        encoder: CsvEncoder,
-        done: bool,
-    }
-    fn decode(decoder: &mut encoding_rs::Decoder, mut bytes: &[u8], last: bool) -> String {
-        let mut text = String::new();
-        loop {
-            text.reserve(decoder.max_utf8_buffer_length(bytes.len()).unwrap_or(bytes.len() * 3 + 16));
-            let (result, read, _) = decoder.decode_to_string(bytes, &mut text, last);
-            bytes = &bytes[read..];
-            if result == encoding_rs::CoderResult::InputEmpty {
-                return text;
-            }
-        }
-    }
-    let state = State {
-        source: Box::pin(utf8),
-        decoder: encoding_rs::UTF_8.new_decoder_with_bom_removal(),
-        encoder: charset.encoder(),
-        done: false,
-    };
-    futures_util::stream::unfold(state, |mut st| async move {
-        if st.done {
-            return None;
-        }
-        let text = match st.source.next().await {
-            Some(Ok(bytes)) => decode(&mut st.decoder, &bytes, false),
-            Some(Err(e)) => {
-                st.done = true;
-                return Some((Err(e), st));
-            }
-            None => {
-                st.done = true;
-                decode(&mut st.decoder, &[], true)
-            }
-        };
-        let mut out = Vec::with_capacity(text.len() + 3);
-        st.encoder.encode(&text, &mut out);
-        Some((Ok(out), st))
+) -> impl Stream<Item = Result<Vec<u8>, ExportError>> + Send + 'static {
+    stream("audit_log", audit_log::HEADER, charset, move |mut w| async move {
+        let outcome = audit_log::write(&pool, &filter, &mut w).await;
+        (w, outcome)
     })
 }
 
@@ -479,25 +475,72 @@ mod tests {
         assert_eq!(plain_yen(None), "");
     }
 
-    async fn collect<E: std::fmt::Debug>(s: impl Stream<Item = Result<Vec<u8>, E>>) -> Vec<u8> {
-        let mut s = std::pin::pin!(s);
-        let mut out = Vec::new();
-        while let Some(chunk) = s.next().await {
-            out.extend(chunk.expect("chunk"));
+    const TEST_HEADER: &[&str] = &["見出し", "金額"];
+
+    /// Every item of an export, in order (chunks as bytes, errors as text).
+    async fn items(s: impl Stream<Item = Result<Vec<u8>, ExportError>>) -> Vec<Result<Vec<u8>, String>> {
+        use futures_util::StreamExt;
+        s.map(|item| item.map_err(|e| e.to_string())).collect().await
+    }
+
+    async fn two_records(mut w: Writer) -> (Writer, Result<(), Stop>) {
+        let mut outcome = w.record(["=SUM(A1)", "-20000"]).await;
+        if outcome.is_ok() {
+            outcome = w.record(["〜𠮷, \"x\"", "1"]).await;
         }
-        out
+        (w, outcome)
     }
 
     #[tokio::test]
-    async fn transcoding_splits_characters_anywhere_and_writes_one_bom() {
-        let source = "\u{feff}医療機関名,金額\r\n〜テスト𠮷,-20000\r\n".as_bytes().to_vec();
-        // Cut every few bytes, through the middle of multi-byte characters.
-        let pieces: Vec<Result<Vec<u8>, std::convert::Infallible>> = source.chunks(5).map(|c| Ok(c.to_vec())).collect();
-        let utf8 = collect(transcode(futures_util::stream::iter(pieces.clone()), Charset::Utf8)).await;
-        assert_eq!(utf8, source);
-        let sjis = collect(transcode(futures_util::stream::iter(pieces), Charset::ShiftJis)).await;
-        assert_eq!(sjis, crate::csv::encode(Charset::ShiftJis, "医療機関名,金額\r\n〜テスト𠮷,-20000\r\n"));
-        let (back, _) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(&sjis);
-        assert_eq!(back, "医療機関名,金額\r\n～テスト〓,-20000\r\n");
+    async fn a_job_is_written_after_its_header_with_one_bom_in_utf8_and_none_in_cp932() {
+        let text = "見出し,金額\r\n'=SUM(A1),-20000\r\n\"〜𠮷, \"\"x\"\"\",1\r\n";
+        let utf8: Vec<u8> = items(stream("test", TEST_HEADER, Charset::Utf8, two_records))
+            .await
+            .into_iter()
+            .flat_map(|chunk| chunk.expect("chunk"))
+            .collect();
+        assert_eq!(utf8, format!("{}{text}", crate::csv::BOM).into_bytes());
+        let sjis: Vec<u8> = items(stream("test", TEST_HEADER, Charset::ShiftJis, two_records))
+            .await
+            .into_iter()
+            .flat_map(|chunk| chunk.expect("chunk"))
+            .collect();
+        assert_eq!(sjis, crate::csv::encode(Charset::ShiftJis, text));
+        assert!(!sjis.starts_with(&[0xEF, 0xBB, 0xBF]), "no BOM in CP932");
+    }
+
+    #[tokio::test]
+    async fn a_failed_job_ends_the_stream_with_its_error() {
+        let got = items(stream("test", TEST_HEADER, Charset::Utf8, |mut w| async move {
+            let outcome = match w.record(["a", "1"]).await {
+                Ok(()) => Err(Stop::Failed(ExportError::Data("bad code".into()))),
+                Err(stop) => Err(stop),
+            };
+            (w, outcome)
+        }))
+        .await;
+        let last = got.last().expect("an item");
+        assert!(matches!(last, Err(e) if e.contains("bad code")), "{got:?}");
+    }
+
+    #[tokio::test]
+    async fn the_job_stops_when_the_client_goes_away() {
+        use futures_util::StreamExt;
+        let (done, stopped) = tokio::sync::oneshot::channel();
+        let mut s = Box::pin(stream("test", TEST_HEADER, Charset::Utf8, move |mut w| async move {
+            let row = "x".repeat(1024);
+            let outcome = loop {
+                if let Err(stop) = w.record([row.as_str(), "1"]).await {
+                    break Err(stop);
+                }
+            };
+            let _ = done.send(matches!(outcome, Err(Stop::Gone)));
+            (w, outcome)
+        }));
+        let first = s.next().await.expect("a chunk").expect("no error");
+        assert!(first.len() >= CHUNK, "records are gathered into chunks of CHUNK bytes");
+        drop(s);
+        let gone = tokio::time::timeout(std::time::Duration::from_secs(5), stopped).await;
+        assert!(matches!(gone, Ok(Ok(true))), "the job saw the client leave: {gone:?}");
     }
 }
