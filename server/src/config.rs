@@ -305,6 +305,8 @@ pub struct Settings {
     pub session_idle: std::time::Duration,
     /// A session ends this long after sign-in, active or not.
     pub session_absolute: std::time::Duration,
+    /// Longest an uploaded file may take to read ([`crate::reading::TIME_LIMIT`]).
+    pub read_time_limit: std::time::Duration,
 }
 
 /// Idle timeout of a session: 30 minutes (OWASP ASVS 4.0 §3.3.2, level 2:
@@ -325,6 +327,7 @@ impl Settings {
             secure_cookies: args.secure_cookies,
             session_idle: SESSION_IDLE,
             session_absolute: SESSION_ABSOLUTE,
+            read_time_limit: crate::reading::TIME_LIMIT,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod error;
 mod middleware;
 pub mod pdf;
 pub mod quote_audit;
+pub mod reading;
 mod routes;
 pub mod seed;
 pub mod startup;

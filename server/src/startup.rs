@@ -32,6 +32,8 @@ pub struct AppState {
     pub pool: SqlitePool,
     /// Login throttling shared by the middleware and the login server function.
     pub throttle: LoginThrottle,
+    /// Limits on reading uploaded files.
+    pub reading: crate::reading::Reading,
 }
 
 impl AppState {
@@ -133,7 +135,12 @@ impl Application {
 
         let leptos_options = LeptosOptions::builder().output_name("onshi").build();
         let throttle = LoginThrottle::default();
-        let state = AppState { leptos_options: leptos_options.clone(), pool: pool.clone(), throttle: throttle.clone() };
+        let state = AppState {
+            leptos_options: leptos_options.clone(),
+            pool: pool.clone(),
+            throttle: throttle.clone(),
+            reading: crate::reading::Reading::new(settings.read_time_limit),
+        };
         let routes = generate_route_list(app::App);
         let context_state = state.clone();
         let gate = middleware::GateState { pool: pool.clone(), absolute: settings.session_absolute };

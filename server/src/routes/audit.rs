@@ -118,10 +118,24 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
     };
     let ctx = AuditContext { facility_type, readers: readers.unwrap_or(1), reader_applied_on };
     // Parsing is CPU work: keep it off the async threads.
-    let joined = tokio::task::spawn_blocking(move || audit_file(&file_name, &bytes, &ctx, &benchmarks, &peers)).await;
+    let joined = state.reading.run(move || audit_file(&file_name, &bytes, &ctx, &benchmarks, &peers)).await;
     match joined {
         Ok(Ok(doc)) => (StatusCode::OK, Json::<AuditDocument>(doc)).into_response(),
         Ok(Err(e)) => read_error(&e),
-        Err(e) => crate::error::AppError::Internal(e.to_string()).into_response(),
+        Err(e) => {
+            let status = match e {
+                crate::reading::Overrun::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let body = ErrorBody {
+                error: e.to_string(),
+                field: Some("file"),
+                file: None,
+                sheet: None,
+                row: None,
+                column: None,
+            };
+            (status, Json(body)).into_response()
+        }
     }
 }

@@ -53,13 +53,15 @@ pub async fn upload_quote(
     };
     let reading = {
         let (name, bytes) = (name.clone(), bytes.clone());
-        tokio::task::spawn_blocking(move || quote_reader::read_quote(&name, &bytes, &quote_reader::Limits::default()))
-            .await
+        state.reading.run(move || quote_reader::read_quote(&name, &bytes, &quote_reader::Limits::default())).await
     };
     let quote = match reading {
         Ok(Ok(q)) => q,
         Ok(Err(e)) => return page(StatusCode::UNPROCESSABLE_ENTITY, facility_id, &e.to_string()),
-        Err(e) => return crate::error::AppError::Internal(e.to_string()).into_response(),
+        Err(e @ crate::reading::Overrun::Busy) => {
+            return page(StatusCode::SERVICE_UNAVAILABLE, facility_id, &e.to_string());
+        }
+        Err(e) => return page(StatusCode::UNPROCESSABLE_ENTITY, facility_id, &e.to_string()),
     };
     let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     let token: String = {

@@ -9,6 +9,7 @@ mod backup;
 mod cli;
 mod complaints;
 mod concurrency;
+mod crash;
 mod dashboard;
 mod exports;
 mod helpers;

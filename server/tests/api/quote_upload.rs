@@ -122,6 +122,30 @@ async fn a_broken_upload_leaves_no_draft_and_no_quote() {
 }
 
 #[tokio::test]
+async fn limits_are_enforced_before_parsing_and_a_read_past_its_time_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut settings = settings(&dir.path().join("onshi.sqlite"), true);
+    settings.read_time_limit = std::time::Duration::from_millis(1);
+    let app = spawn_on(settings).await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    // 20,000 lines (100,000 cells, within the cell limit) take far longer than a millisecond.
+    let mut csv = String::from("品名,数量,単位,単価,金額\r\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!("LAN配線工事 {i},1,式,1000,1000\r\n"));
+    }
+    let res = upload(&app, facility, "long.csv", csv.into_bytes()).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.expect("body");
+    assert!(body.contains("制限時間") && body.contains("何も登録していません"), "{body}");
+
+    // Over the size limit: refused while the body is read, before any parser sees it.
+    let res = upload(&app, facility, "big.xlsx", vec![b'P'; 22 * 1024 * 1024]).await;
+    assert_eq!(res.status(), 413);
+    assert_eq!((count(&app, "quote_drafts").await, count(&app, "quotes").await), (0, 0), "nothing kept");
+}
+
+#[tokio::test]
 async fn only_the_uploader_sees_a_draft_and_only_managers_upload() {
     let app = spawn_app().await;
     app.login_as(MANAGER).await;
