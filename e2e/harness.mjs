@@ -233,8 +233,15 @@ export async function withPage(t, fn) {
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(30_000);
   const page = await context.newPage();
+  // Every page must run under its Content-Security-Policy without a violation.
+  const violations = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) violations.push(`${page.url()}: ${msg.text()}`);
+  });
   try {
-    return await fn(page, context);
+    const result = await fn(page, context);
+    if (violations.length > 0) throw new Error(`CSP violations:\n${violations.join('\n')}`);
+    return result;
   } catch (err) {
     await saveFailureArtifacts(t, page);
     throw err;
