@@ -168,14 +168,46 @@ pub async fn charts_for(
     scope: &rules::access::Scope,
     filter: &crate::ssr::db::dashboard::Filter,
 ) -> Result<Vec<Chart>, UiError> {
-    use crate::ssr::db::dashboard::Source;
+    use crate::ssr::context::internal;
+    use crate::ssr::db::dashboard::{Source, generation};
     let source = Source::for_request(scope, filter);
-    let _permit = match source {
-        Source::Raw => Some(DASHBOARD_PERMITS.acquire().await.map_err(crate::ssr::context::internal)?),
-        Source::Totals(..) => None,
-    };
-    charts_from(pool, &source, scope, filter).await
+    if source == Source::Raw {
+        let _permit = DASHBOARD_PERMITS.acquire().await.map_err(internal)?;
+        return charts_from(pool, &source, scope, filter).await;
+    }
+    // Read before computing: a write meanwhile leaves the entry one generation behind, so the
+    // next request computes again; a cached entry is never newer than its generation says.
+    let generation = generation(pool).await.map_err(internal)?;
+    let key = format!("{}|{scope:?}|{filter:?}", pool.connect_options().get_filename().display());
+    if let Some(charts) =
+        COMPUTED.lock().ok().and_then(|c| c.get(&key).filter(|(g, _)| *g == generation).map(|(_, c)| c.clone()))
+    {
+        return Ok(charts.as_ref().clone());
+    }
+    let charts = charts_from(pool, &source, scope, filter).await?;
+    if let Ok(mut computed) = COMPUTED.lock() {
+        if computed.len() >= COMPUTED_AT_MOST {
+            computed.clear();
+        }
+        computed.insert(key, (generation, std::sync::Arc::new(charts.clone())));
+    }
+    Ok(charts)
 }
+
+/// Dashboards computed from the running totals, by database, scope and filter, with the
+/// generation of the totals they were computed at (`dashboard_generation`, bumped by the
+/// triggers on every change): served again until anything they show changes. A national
+/// page costs ~9 ms to compute (BENCHMARKS.md) and a few microseconds to serve again.
+#[cfg(feature = "ssr")]
+type Computed = std::collections::HashMap<String, (i64, std::sync::Arc<Vec<Chart>>)>;
+
+#[cfg(feature = "ssr")]
+static COMPUTED: std::sync::LazyLock<std::sync::Mutex<Computed>> = std::sync::LazyLock::new(Default::default);
+
+/// Entries kept at most (one per scope × filter in use; a reviewer's is a few tens of KB):
+/// past it the cache starts again empty.
+#[cfg(feature = "ssr")]
+const COMPUTED_AT_MOST: usize = 256;
 
 /// Every chart, from the given source (tests compare the two).
 #[cfg(feature = "ssr")]

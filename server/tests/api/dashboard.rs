@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use app::api::dashboard::{Chart, charts_from, parse_filter};
-use app::ssr::db::dashboard::{Filter, Source, totals_drift};
+use app::ssr::db::dashboard::{Filter, Source, generation, totals_drift};
 
 async fn signed_in(app: &TestApp, who: &str) -> reqwest::Client {
     let c = client();
@@ -246,4 +246,45 @@ fn whole_months_use_the_totals_and_part_months_the_raw_rows() {
     assert_eq!(Source::for_request(&auditor, &filter("", "", "2022-04-02", "")), Source::Raw);
     assert_eq!(Source::for_request(&auditor, &filter("", "", "", "2023-02-27")), Source::Raw);
     assert_eq!(Source::for_request(&manager, &filter("", "", "", "")), Source::Raw, "a manager's own rows");
+}
+
+#[tokio::test]
+async fn a_dashboard_is_served_again_until_anything_it_shows_changes() {
+    let app = spawn_app().await;
+    let auditor = signed_in(&app, AUDITOR).await;
+    let facility: i64 = sqlx::query_scalar("SELECT id FROM facilities ORDER BY id LIMIT 1")
+        .fetch_one(app.pool())
+        .await
+        .expect("facility");
+    let manager: i64 = sqlx::query_scalar("SELECT id FROM users WHERE role = 'clinic_manager' LIMIT 1")
+        .fetch_one(app.pool())
+        .await
+        .expect("manager");
+    let vendor: i64 =
+        sqlx::query_scalar("SELECT id FROM vendors ORDER BY id LIMIT 1").fetch_one(app.pool()).await.expect("vendor");
+    let complaints = |body: String| read_csv(&body).into_iter().skip(1).collect::<Vec<_>>();
+
+    let (_, first) = get(&app, &auditor, "/dashboard/complaints.csv").await;
+    let before = generation(app.pool()).await.expect("generation");
+    let (_, again) = get(&app, &auditor, "/dashboard/complaints.csv").await;
+    assert_eq!(first, again);
+    assert_eq!(generation(app.pool()).await.expect("generation"), before, "reading changes nothing");
+
+    run(&app, &format!(
+        "INSERT INTO complaints (facility_id, vendor_id, kind, description, status, filed_by) VALUES ({facility}, {vendor}, 'delay', '遅い', 'submitted', {manager})"
+    ))
+    .await;
+    let (_, after) = get(&app, &auditor, "/dashboard/complaints.csv").await;
+    let rows = complaints(after.clone());
+    assert_eq!(rows.len(), complaints(first).len() + 1, "the new complaint shows at once: {rows:?}");
+
+    // Served from the cache: national rows changed behind the triggers' back do not show…
+    run(&app, "UPDATE dashboard_totals SET n = n + 100 WHERE metric = 'complaint' AND prefecture = ''").await;
+    let (_, cached) = get(&app, &auditor, "/dashboard/complaints.csv").await;
+    assert_eq!(complaints(cached), rows, "the computed charts were served again");
+    run(&app, "UPDATE dashboard_totals SET n = n - 100 WHERE metric = 'complaint' AND prefecture = ''").await;
+
+    run(&app, &format!("UPDATE vendors SET name = '改名後のベンダー' WHERE id = {vendor}")).await;
+    let (_, renamed) = get(&app, &auditor, "/dashboard/complaints.csv").await;
+    assert!(complaints(renamed).iter().any(|r| r[0] == "改名後のベンダー"), "a renamed vendor shows at once");
 }

@@ -336,6 +336,12 @@ pub async fn subsidies(
     grouped(pool, &SUBSIDIES, source, scope, filter).await
 }
 
+/// The totals' generation: it changes whenever anything the dashboards show changes
+/// (migrations/20261122000009).
+pub async fn generation(pool: &SqlitePool) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT generation FROM dashboard_generation WHERE id = 1").fetch_one(pool).await
+}
+
 /// Rows where the running totals differ from the raw rows: none unless a write bypassed the
 /// triggers (the tests run it after every kind of write).
 pub async fn totals_drift(
