@@ -80,7 +80,8 @@ pub async fn prepare_database(path: &Path, demo: DemoChoice) -> Result<Prepared,
     let demo_password = match demo {
         DemoChoice::Undecided => return Ok(prepared),
         DemoChoice::Skip => {
-            let mut tx = pool.begin().await?;
+            // The write lock first: a deferred transaction that reads, then writes, can meet SQLITE_BUSY at once.
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
             demo::record_decision(&mut tx, DemoDecision::Skipped).await?;
             tx.commit().await?;
             return Ok(prepared);

@@ -82,7 +82,8 @@ pub async fn load(pool: &SqlitePool, password: &str) -> Result<DemoAccounts, Sta
         }
     }
 
-    let mut tx = pool.begin().await?;
+    // The write lock first: a deferred transaction that reads, then writes, can meet SQLITE_BUSY at once.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     for c in &demo.corporations {
         sqlx::query("INSERT INTO corporations (code, name, kind) VALUES (?, ?, ?)")
             .bind(&c.code)

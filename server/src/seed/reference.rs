@@ -121,7 +121,8 @@ pub async fn load(pool: &SqlitePool) -> Result<ReferenceCounts, StartError> {
     let figures: Vec<FigureSeed> = parse(ADOPTION.0, ADOPTION.1)?;
     let blockers: BlockerFile = parse(BLOCKERS.0, BLOCKERS.1)?;
 
-    let mut tx = pool.begin().await?;
+    // The write lock first: a deferred transaction that reads, then writes, can meet SQLITE_BUSY at once.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut counts = ReferenceCounts::default();
     for p in Prefecture::all() {
         sqlx::query("INSERT INTO prefectures (code, name_ja) VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET name_ja = excluded.name_ja")
