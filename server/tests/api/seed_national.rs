@@ -123,6 +123,33 @@ async fn a_second_run_skips_the_codes_the_first_took() {
     assert_eq!(scalar(pool, "SELECT count(DISTINCT facility_code) FROM facilities").await, DEMO_FACILITIES + 600);
 }
 
+#[tokio::test]
+async fn the_dashboard_totals_of_an_import_are_exact_and_its_triggers_are_back() {
+    let app = spawn_app().await;
+    let pool = app.pool();
+    let triggers = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'dashboard%'";
+    let before = scalar(pool, triggers).await;
+    let generation = app::ssr::db::dashboard::generation(pool).await.expect("generation");
+    // Two batches and a part one, on top of the demo.
+    run(pool, &Options { batch_size: 200, ..small(450) }).await;
+    assert_eq!(
+        app::ssr::db::dashboard::totals_drift(pool).await.expect("drift"),
+        vec![],
+        "totals as the triggers would keep them"
+    );
+    assert_eq!(scalar(pool, triggers).await, before, "every trigger is back");
+    assert!(
+        app::ssr::db::dashboard::generation(pool).await.expect("generation") > generation,
+        "cached dashboards are stale"
+    );
+    // And they work again: a write after the import is counted.
+    sqlx::query("UPDATE facilities SET prefecture = '13' WHERE id = (SELECT max(id) FROM facilities)")
+        .execute(pool)
+        .await
+        .expect("move");
+    assert_eq!(app::ssr::db::dashboard::totals_drift(pool).await.expect("drift"), vec![]);
+}
+
 /// SHA-256 over every row of the tables a run writes, in id order, without the
 /// columns that record when a row was written (and the demo users' salted hashes).
 async fn fingerprint(pool: &SqlitePool) -> String {

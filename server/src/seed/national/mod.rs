@@ -45,6 +45,7 @@ mod generate;
 mod plan;
 mod rng;
 mod text;
+mod totals;
 mod write;
 
 use crate::config::SeedNationalArgs;
@@ -332,6 +333,18 @@ pub async fn seed(pool: &SqlitePool, options: &Options, progress: impl FnMut(&Pr
     result
 }
 
+/// Writes a batch and its share of the dashboard totals (see [`totals`]).
+async fn write_with_totals(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    ctx: &context::Context,
+    batch: &generate::Batch,
+) -> sqlx::Result<write::Written> {
+    let suspended = totals::suspend(tx).await?;
+    let written = write::batch(tx, ctx, batch).await?;
+    totals::add_and_resume(tx, suspended, written.first_facility, written.last_facility).await?;
+    Ok(written)
+}
+
 async fn run(
     conn: &mut SqliteConnection,
     options: &Options,
@@ -351,7 +364,7 @@ async fn run(
         let n = batch.facilities.len() as u64;
         let failed = |source| SeedError::Batch { done, total, first: done + 1, last: done + n, source };
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(failed)?;
-        let written = match write::batch(&mut tx, &ctx, &batch).await {
+        let written = match write_with_totals(&mut tx, &ctx, &batch).await {
             Ok(w) => w,
             Err(e) => {
                 let _ = tx.rollback().await;
