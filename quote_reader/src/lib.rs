@@ -31,6 +31,35 @@ mod load;
 mod scan;
 mod text;
 
+/// The number parsers applied to cells, reachable from the fuzz targets in
+/// `fuzz/` (they are private to the reader otherwise). Not a stable API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::grid::Value;
+
+    /// Reads `text` as a cell of every number-bearing column would: money,
+    /// quantity (with its unit), unit, and the CSV "looks numeric" test.
+    /// The results are dropped; only panics matter to a fuzzer.
+    pub fn text_cell(text: &str) {
+        let value = Value::from_text(text);
+        let _ = crate::text::money(&value);
+        let _ = crate::text::quantity(&value);
+        let _ = crate::text::unit(&value);
+        let _ = crate::text::looks_numeric(text);
+        let _ = crate::text::compact_unbracketed(text);
+        let _ = crate::text::clean(text);
+    }
+
+    /// Reads a numeric cell (any float a workbook can hold, NaN and infinities included)
+    /// as a money and a quantity cell.
+    pub fn number_cell(number: f64) {
+        let value = Value::Number(number);
+        let _ = crate::text::money(&value);
+        let _ = crate::text::quantity(&value);
+    }
+}
+
 pub use error::{ReadError, ReadErrorKind, UnsupportedFormat};
 use rules::quote::Quote;
 

@@ -5,6 +5,8 @@
 //! times on 1,048,576 rows; an .xls cell at row 65,535, column 65,535), and
 //! the allocation would abort the process — not a panic we could catch. So we
 //! walk the same records first, cheaply, and refuse before calamine runs.
+//! For .xls that includes the DIMENSIONS record, whose declared range
+//! calamine reserves up front.
 
 use crate::Limits;
 use crate::error::{ReadError, ReadErrorKind};
@@ -174,6 +176,51 @@ fn u16_at(data: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_le_bytes(bytes))
 }
 
+fn u32_at(data: &[u8], at: usize) -> Option<u32> {
+    let bytes: [u8; 4] = data.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(u32::from_le_bytes(bytes))
+}
+
+/// The used range a DIMENSIONS record declares, read as calamine reads it
+/// (`parse_dimensions` in its xls.rs, calamine 0.38).
+#[derive(Debug, PartialEq, Eq)]
+enum Declared {
+    /// First and last row, first and last column (0-based, inclusive).
+    Range { rows: (u64, u64), cols: (u64, u64) },
+    /// A last row before the first: calamine computes `last - first + 1`
+    /// without a check, which wraps to about 4 billion rows.
+    Inverted,
+}
+
+/// `None` for a length calamine refuses itself (it reads 10 bytes in BIFF2–5, 14 or 16 in BIFF8).
+fn declared_range(data: &[u8]) -> Option<Declared> {
+    let (first_row, row_after, first_col, col_after) = match data.len() {
+        10 => (
+            u32::from(u16_at(data, 0)?),
+            u32::from(u16_at(data, 2)?),
+            u32::from(u16_at(data, 4)?),
+            u32::from(u16_at(data, 6)?),
+        ),
+        14 | 16 => (u32_at(data, 0)?, u32_at(data, 4)?, u32::from(u16_at(data, 8)?), u32::from(u16_at(data, 10)?)),
+        _ => return None,
+    };
+    // calamine's own repair: a first column past 255 or after the last means 0.
+    let first_col = if first_col > 0xFF || col_after < first_col { 0 } else { first_col };
+    if row_after == 0 || col_after == 0 {
+        // calamine then takes the range as the single first cell.
+        let (r, c) = (u64::from(first_row), u64::from(first_col));
+        return Some(Declared::Range { rows: (r, r), cols: (c, c) });
+    }
+    let (last_row, last_col) = (row_after - 1, col_after - 1);
+    if last_row < first_row {
+        return Some(Declared::Inverted);
+    }
+    Some(Declared::Range {
+        rows: (u64::from(first_row), u64::from(last_row)),
+        cols: (u64::from(first_col), u64::from(last_col)),
+    })
+}
+
 /// Counts the used-range cells of every sheet of an .xls workbook stream (BIFF2–8),
 /// and refuses encrypted workbooks (a FILEPASS record).
 pub(crate) fn biff_cells(file: &str, stream: &[u8], limits: &Limits) -> Result<(), ReadError> {
@@ -204,6 +251,19 @@ pub(crate) fn biff_cells(file: &str, stream: &[u8], limits: &Limits) -> Result<(
                     sheet.add_cols(u64::from(c), u64::from(c));
                 }
             }
+            // DIMENSIONS: calamine reserves room for rows × columns of the range this
+            // record declares before it reads a single cell, so a few bytes claiming
+            // 4 billion rows made it ask for a terabyte and abort (fuzzing, issue 10).
+            0x0200 => match declared_range(data) {
+                Some(Declared::Range { rows, cols }) => {
+                    sheet.add_rows(rows.0, rows.1);
+                    sheet.add_cols(cols.0, cols.1);
+                }
+                Some(Declared::Inverted) => {
+                    return Err(corrupted(file, "DIMENSIONS record ends before it starts"));
+                }
+                None => {}
+            },
             // MULRK: row, first column, …, last column.
             0x00BD => {
                 let last = data.len().checked_sub(2).and_then(|at| u16_at(data, at));
@@ -245,6 +305,58 @@ mod tests {
         let limits = Limits::default();
         let err = biff_cells("a.xls", &stream, &limits).unwrap_err();
         assert_eq!(err.kind, ReadErrorKind::TooManyCells { cells: 65_536 * 256, limit: limits.max_cells });
+    }
+
+    fn dimensions(first_row: u32, row_after: u32, first_col: u16, col_after: u16) -> Vec<u8> {
+        let mut data = first_row.to_le_bytes().to_vec();
+        data.extend_from_slice(&row_after.to_le_bytes());
+        data.extend_from_slice(&first_col.to_le_bytes());
+        data.extend_from_slice(&col_after.to_le_bytes());
+        data.extend_from_slice(&[0; 2]);
+        record(0x0200, &data)
+    }
+
+    fn sheet_of(records: &[Vec<u8>]) -> Vec<u8> {
+        let mut stream = record(0x0809, &[0; 16]);
+        stream.extend(records.concat());
+        stream.extend(record(0x000A, &[]));
+        stream
+    }
+
+    #[test]
+    fn a_dimensions_record_claiming_billions_of_rows_is_refused_before_calamine_reserves_them() {
+        let limits = Limits::default();
+        let err = biff_cells("a.xls", &sheet_of(&[dimensions(0, u32::MAX, 0, 4)]), &limits).unwrap_err();
+        assert_eq!(err.kind, ReadErrorKind::TooManyCells { cells: u64::from(u32::MAX) * 4, limit: limits.max_cells });
+    }
+
+    #[test]
+    fn a_dimensions_record_ending_before_it_starts_is_corrupted() {
+        let err = biff_cells("a.xls", &sheet_of(&[dimensions(70_000, 5, 0, 4)]), &Limits::default()).unwrap_err();
+        assert!(matches!(err.kind, ReadErrorKind::Corrupted { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn an_ordinary_dimensions_record_counts_its_range() {
+        let limits = Limits { max_cells: 40, ..Limits::default() };
+        assert!(biff_cells("a.xls", &sheet_of(&[dimensions(0, 10, 0, 4), number(9, 3)]), &limits).is_ok());
+        let err = biff_cells("a.xls", &sheet_of(&[dimensions(0, 11, 0, 4)]), &limits).unwrap_err();
+        assert_eq!(err.kind, ReadErrorKind::TooManyCells { cells: 44, limit: 40 });
+        // BIFF2–5 form (u16 rows), and calamine's fallbacks: an empty range is its first cell,
+        // a first column past 255 starts at 0.
+        assert_eq!(
+            declared_range(&[0, 0, 3, 0, 0, 0, 2, 0, 0, 0]),
+            Some(Declared::Range { rows: (0, 2), cols: (0, 1) })
+        );
+        assert_eq!(
+            declared_range(&[5, 0, 0, 0, 9, 0, 10, 0, 0, 0]),
+            Some(Declared::Range { rows: (5, 5), cols: (9, 9) })
+        );
+        assert_eq!(
+            declared_range(&[0, 0, 1, 0, 0, 1, 3, 1, 0, 0]),
+            Some(Declared::Range { rows: (0, 0), cols: (0, 258) })
+        );
+        assert_eq!(declared_range(&[0; 12]), None);
     }
 
     #[test]

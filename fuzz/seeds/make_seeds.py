@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Writes the hand-made seed inputs of the fuzz corpora (fuzz/corpus/*/seed-hand-*).
+
+The fixture files (quote_reader/tests/fixtures) are deflate-compressed, so a
+mutated byte mostly breaks the deflate stream and never reaches the XML
+parsers. These seeds store their parts uncompressed, so mutations land in
+the XML itself. Plus short CSV variants and the parser strings the unit tests
+use. Run from the repository root: python3 fuzz/seeds/make_seeds.py
+"""
+import io
+import pathlib
+import zipfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent / "corpus"
+
+
+def write(target, name, data):
+    path = ROOT / target / f"seed-hand-{name}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def stored_zip(parts):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for name, text in parts:
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+def inline(cell, text):
+    return f'<c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+sheet = (
+    f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><dimension ref="A1:D4"/>'
+    '<mergeCells count="1"><mergeCell ref="A4:C4"/></mergeCells><sheetData>'
+    f'<row r="1">{inline("A1", "品名")}{inline("B1", "数量")}{inline("C1", "単価")}{inline("D1", "金額")}</row>'
+    f'<row r="2">{inline("A2", "資格確認端末")}<c r="B2"><v>1</v></c><c r="C2" t="s"><v>0</v></c>'
+    '<c r="D2"><f>B2*C2</f><v>104990.00000000001</v></c></row>'
+    f'<row r="3">{inline("A3", "出精値引")}<c r="D3"><v>-500</v></c><c r="F9" t="b"><v>1</v></c></row>'
+    f'<row r="4">{inline("A4", "合計")}<c r="D4" s="1"><v>44805</v></c></row>'
+    "</sheetData></worksheet>"
+)
+xlsx = stored_zip([
+    ("[Content_Types].xml",
+     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+     '<Default Extension="xml" ContentType="application/xml"/></Types>'),
+    ("_rels/.rels",
+     f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" '
+     f'Type="{OFFICE_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+    ("xl/workbook.xml",
+     f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{OFFICE_REL}"><sheets>'
+     '<sheet name="明細" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    ("xl/_rels/workbook.xml.rels",
+     f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}">'
+     f'<Relationship Id="rId1" Type="{OFFICE_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+     f'<Relationship Id="rId2" Type="{OFFICE_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+     f'<Relationship Id="rId3" Type="{OFFICE_REL}/styles" Target="styles.xml"/></Relationships>'),
+    ("xl/sharedStrings.xml",
+     f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>¥1,050,000-</t></si></sst>'),
+    ("xl/styles.xml",
+     f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{MAIN}"><numFmts count="1">'
+     '<numFmt numFmtId="164" formatCode="yyyy/mm/dd"/></numFmts><cellXfs count="2"><xf numFmtId="0"/>'
+     '<xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>'),
+    ("xl/worksheets/sheet1.xml", sheet),
+])
+write("read_xlsx", "stored.xlsx", xlsx)
+
+ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+
+
+def ods_cell(text=None, value=None, date=None, repeat=None, span=None):
+    attrs = ""
+    if repeat:
+        attrs += f' table:number-columns-repeated="{repeat}"'
+    if span:
+        attrs += f' table:number-columns-spanned="{span}"'
+    if value is not None:
+        return f'<table:table-cell office:value-type="float" office:value="{value}"{attrs}/>'
+    if date is not None:
+        return f'<table:table-cell office:value-type="date" office:date-value="{date}"{attrs}/>'
+    if text is not None:
+        return f'<table:table-cell office:value-type="string"{attrs}><text:p>{text}</text:p></table:table-cell>'
+    return f"<table:table-cell{attrs}/>"
+
+
+rows = "".join([
+    "<table:table-row>" + ods_cell("品名") + ods_cell("数量") + ods_cell("単価") + ods_cell("金額") + "</table:table-row>",
+    "<table:table-row>" + ods_cell("LAN工事") + ods_cell("1式") + ods_cell(value=8000) + ods_cell(value=8000) + "</table:table-row>",
+    '<table:table-row table:number-rows-repeated="2">' + ods_cell(repeat=4) + "</table:table-row>",
+    "<table:table-row>" + ods_cell("見積日", span=2) + ods_cell(date="2022-09-01T00:00:00") + ods_cell("※ 保守は別途") + "</table:table-row>",
+])
+ods = stored_zip([
+    ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+    ("content.xml",
+     f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NS}><office:body><office:spreadsheet>'
+     f'<table:table table:name="明細">{rows}</table:table></office:spreadsheet></office:body></office:document-content>'),
+    ("META-INF/manifest.xml",
+     '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+     '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+     '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'),
+])
+write("read_ods", "stored.ods", ods)
+
+tsv = "品名\t数量\t単価\t金額\nLAN工事\t1式\t8,000\t\"8,000\"\n\"改行\nあり\"\t２台\t▲500\t(1,000)\n合計\t\t\t7,000\n"
+write("read_csv", "tabs.tsv", tsv)
+write("read_csv", "utf16.csv", b"\xff\xfe" + "品名,金額\r\n端末,\"1,050,000円\"\r\n".encode("utf-16-le"))
+
+for i, s in enumerate(["1,050,000円", "￥１２０，０００", "▲１１，０００", "(10,000)", "32.1万円", "¥(1,000)万円",
+                       "@8,000-", "16,000円(税込)", "1.5人日", "一台", "3 ヶ月", "99999999999999999999999999999"]):
+    write("parse_yen", f"{i:02}", s)
+for i, s in enumerate(["2022-09-01", "令和4年9月1日（木）", "R04/09/01", "㍻31.4.30", "昭和64年1月7日", "令和元年5月1日(月・祝)",
+                       "２０２３年３月", "R5.3", "平成31年5月1日", "令和999年12月31日"]):
+    write("parse_date", f"{i:02}", s)
