@@ -25,6 +25,8 @@ pub struct GateState {
     pub pool: SqlitePool,
     /// Sessions older than this since sign-in end, active or not.
     pub absolute: std::time::Duration,
+    /// Sessions idle this long end; activity pushes the end forward.
+    pub idle: std::time::Duration,
 }
 
 /// Loads the signed-in user into the request; sends anonymous visitors of
@@ -70,6 +72,7 @@ async fn signed_in_user(gate: &GateState, session: &Session) -> Result<Option<Se
         }
     };
     let Some(id) = id else { return Ok(None) };
+    keep_alive(gate, session).await;
     let user = app::ssr::db::users::session_user(pool, id).await?;
     if user.is_none() {
         // The account was disabled or removed: end the session for good.
@@ -200,6 +203,22 @@ mod origin_tests {
     fn default_ports_compare_equal() {
         assert!(same_origin(&post(&[("host", "onshi.example.jp"), ("origin", "https://onshi.example.jp")])));
         assert!(same_origin(&post(&[("host", "onshi.example.jp"), ("origin", "http://onshi.example.jp:80")])));
+    }
+}
+
+/// Marks a signed-in session active so that its idle expiry moves forward (ASVS 3.3.2: 30
+/// minutes of *inactivity*). The store saves a session only when it changes, so without this
+/// a busy user would be signed out 30 minutes after signing in. At most once per quarter of
+/// the idle time (a minute at most): one session write per user per minute, not per request.
+async fn keep_alive(gate: &GateState, session: &Session) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let now = i64::try_from(now).unwrap_or(i64::MAX);
+    let every = i64::try_from((gate.idle / 4).min(std::time::Duration::from_secs(60)).as_millis()).unwrap_or(60_000);
+    let last = session.get::<i64>(session_keys::ACTIVE_AT).await.ok().flatten().unwrap_or(0);
+    if now.saturating_sub(last) >= every
+        && let Err(e) = session.insert(session_keys::ACTIVE_AT, now).await
+    {
+        tracing::warn!(error = %e, "could not mark the session active");
     }
 }
 

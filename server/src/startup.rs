@@ -144,7 +144,11 @@ impl Application {
         };
         let routes = generate_route_list(app::App);
         let context_state = state.clone();
-        let gate = middleware::GateState { pool: pool.clone(), absolute: settings.session_absolute };
+        let gate = middleware::GateState {
+            pool: pool.clone(),
+            absolute: settings.session_absolute,
+            idle: settings.session_idle,
+        };
         let router = Router::new()
             .route("/healthz", get(routes::healthz))
             .route(app::STYLESHEET_PATH, get(routes::stylesheet))

@@ -13,4 +13,7 @@ pub mod session_keys {
     pub const USER_ID: &str = "user_id";
     /// When the user signed in (Unix seconds), for the absolute timeout.
     pub const SIGNED_IN_AT: &str = "signed_in_at";
+    /// When the session was last marked active (Unix milliseconds): changing it makes the
+    /// session store save the session, which pushes its idle expiry forward.
+    pub const ACTIVE_AT: &str = "active_at";
 }

@@ -144,6 +144,24 @@ async fn an_idle_session_expires() {
 }
 
 #[tokio::test]
+async fn an_active_session_outlives_the_idle_time_and_ends_once_left_idle() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut s = settings(&dir.path().join("a.sqlite"), true);
+    s.session_idle = Duration::from_secs(2);
+    let app = spawn_on(s).await;
+    app.login_as(MANAGER).await;
+    // Active for twice the idle time: a request every 0.6 s.
+    for _ in 0..7 {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let res = app.client.get(app.url("/")).send().await.expect("GET");
+        assert_eq!(res.status(), 200, "still signed in while active");
+    }
+    tokio::time::sleep(Duration::from_millis(2300)).await;
+    let res = app.client.get(app.url("/")).send().await.expect("GET");
+    assert_eq!(res.status(), 303, "signed out after the idle time");
+}
+
+#[tokio::test]
 async fn cookies_are_secure_when_configured_for_https() {
     let dir = tempfile::tempdir().expect("dir");
     let mut s = settings(&dir.path().join("s.sqlite"), true);
