@@ -275,7 +275,7 @@ async fn a_dashboard_is_served_again_until_anything_it_shows_changes() {
     ))
     .await;
     let (_, after) = get(&app, &auditor, "/dashboard/complaints.csv").await;
-    let rows = complaints(after.clone());
+    let rows = complaints(after);
     assert_eq!(rows.len(), complaints(first).len() + 1, "the new complaint shows at once: {rows:?}");
 
     // Served from the cache: national rows changed behind the triggers' back do not show…

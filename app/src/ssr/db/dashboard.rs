@@ -337,7 +337,7 @@ pub async fn subsidies(
 }
 
 /// The totals' generation: it changes whenever anything the dashboards show changes
-/// (migrations/20261122000009).
+/// (migrations/20261122000008).
 pub async fn generation(pool: &SqlitePool) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT generation FROM dashboard_generation WHERE id = 1").fetch_one(pool).await
 }

@@ -1,6 +1,6 @@
 //! The dashboard totals of a batch in three statements instead of a trigger per row.
 //!
-//! The triggers of migrations/20261122000008–9 keep `dashboard_totals` on every write; for a
+//! The triggers of migrations/20261122000008 keep `dashboard_totals` on every write; for a
 //! batch of thousands of facilities and tens of thousands of quote lines they cost the import
 //! 2.5× its time (BENCHMARKS.md). Inside the batch's transaction the triggers are dropped, the
 //! rows written, the batch's share of the totals added from the `dashboard_contributions`
