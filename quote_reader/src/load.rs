@@ -1,6 +1,6 @@
 //! From bytes to sheets: detects the format by content, enforces the limits before any parser expands the file, and hands workbooks to calamine.
 
-use crate::cfb::{self, Cfb};
+use crate::cfb::{self, Cfb, wrap};
 use crate::error::{ReadError, ReadErrorKind, UnsupportedFormat};
 use crate::grid::{Sheet, Value};
 use crate::{Limits, csv, scan};
@@ -207,9 +207,14 @@ fn load_cfb(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Rea
     let Some(stream) = container.read_stream("Workbook").or_else(|| container.read_stream("Book")) else {
         return Err(not_a_spreadsheet(file));
     };
+    // calamine gets a container we wrote around the stream we scanned (cfb::wrap).
+    let stream = wrap::padded(&stream);
     scan::biff_cells(file, &stream, limits)?;
+    let Some(clean) = wrap::workbook_file(&stream) else {
+        return Err(corrupted(file, "workbook stream too large"));
+    };
     guarded(file, || {
-        let mut workbook: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+        let mut workbook: Xls<_> = Xls::new(Cursor::new(clean.as_slice())).map_err(|e| match e {
             XlsError::Password => ReadError::file(file, ReadErrorKind::Encrypted),
             other => corrupted(file, other),
         })?;

@@ -12,7 +12,7 @@ fn dir() -> PathBuf {
 /// What each finding must read as: the file, and a check on the error kind.
 type Expectation = (&'static str, fn(&ReadErrorKind) -> bool);
 
-const FINDINGS: [Expectation; 2] = [
+const FINDINGS: [Expectation; 3] = [
     // A DIMENSIONS record whose last row lies before its first: calamine computed
     // last − first + 1 unchecked, wrapped to ~4 billion rows and reserved a
     // terabyte for them, which aborts the process (no panic to catch).
@@ -24,6 +24,13 @@ const FINDINGS: [Expectation; 2] = [
     // panics slicing it (xls.rs parse_formula); the reader's catch_unwind
     // must turn that into "corrupted", never let it reach the server.
     ("xls_formula_calamine_panics.xls", |k| matches!(k, ReadErrorKind::Corrupted { .. })),
+    // The globals' EOF record claims 512 bytes of data, so a walk of the stream from its
+    // start skipped the sheet; calamine starts the sheet where BOUNDSHEET says,
+    // inside that record, and laid out 132,840,525 cells (4 GB) for two far-apart
+    // labels. The pre-scan now walks each sheet from its BOUNDSHEET offset; its
+    // count also takes in a DIMENSIONS record's columns and the formulas' range,
+    // which tells it from the check after calamine that gave 132,840,525.
+    ("xls_sheet_offset_inside_a_record.xls", |k| matches!(k, ReadErrorKind::TooManyCells { cells: 1_475_172_861, .. })),
 ];
 
 #[test]

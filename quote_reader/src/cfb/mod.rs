@@ -5,10 +5,12 @@
 //! `EncryptionInfo` and `EncryptedPackage` streams) and the workbook stream
 //! to count cells before calamine lays every sheet out densely.
 
+pub(crate) mod wrap;
+
 /// The 8-byte signature every compound file starts with.
 pub(crate) const SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-const END_OF_CHAIN: u32 = 0xFFFF_FFFE;
+pub(crate) const END_OF_CHAIN: u32 = 0xFFFF_FFFE;
 /// Sector ids from here up are markers (free, end of chain, FAT, DIFAT), not sectors.
 const MAX_REGULAR_SECTOR: u32 = 0xFFFF_FFFA;
 const HEADER_DIFAT_ENTRIES: usize = 109;
@@ -35,12 +37,12 @@ struct Entry {
     size: u64,
 }
 
-fn u16_at(data: &[u8], at: usize) -> Option<u16> {
+pub(crate) fn u16_at(data: &[u8], at: usize) -> Option<u16> {
     let bytes = data.get(at..at.checked_add(2)?)?;
     Some(u16::from_le_bytes([bytes.first().copied()?, bytes.get(1).copied()?]))
 }
 
-fn u32_at(data: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn u32_at(data: &[u8], at: usize) -> Option<u32> {
     let bytes: [u8; 4] = data.get(at..at.checked_add(4)?)?.try_into().ok()?;
     Some(u32::from_le_bytes(bytes))
 }
