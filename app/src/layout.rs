@@ -1,6 +1,6 @@
 //! The frame of every signed-in page: header with user and logout, navigation, footer.
 
-use crate::api::{Logout, current_user};
+use crate::api::Logout;
 use crate::nav::nav_items;
 use crate::{PRODUCT_NAME, SessionUser};
 use leptos::form::ActionForm;
@@ -13,21 +13,13 @@ pub fn Layout(
     title: &'static str,
     children: Children,
 ) -> impl IntoView {
-    let user = Resource::new(|| (), |_| current_user());
     view! {
         <header class="site-header">
             <div class="brand">
                 <a href="/">{PRODUCT_NAME}</a>
                 <span class="tagline">"オンライン資格確認 導入・補助金・見積監査"</span>
             </div>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match user.await {
-                        Ok(Some(u)) => view! { <UserBox user=u /> }.into_any(),
-                        _ => ().into_any(),
-                    }
-                })}
-            </Suspense>
+            {signed_in_user().map(|user| view! { <UserBox user /> })}
         </header>
         <main class="page">
             <h1>{title}</h1>
@@ -37,6 +29,17 @@ pub fn Layout(
             "Onshi — 補助金の金額・期限は出典（厚生労働省・社会保険診療報酬支払基金の公表資料）に基づいて表示しています。"
         </footer>
     }
+}
+
+/// The user the server's session gate put into the request. Read at once, not
+/// through a resource: the header needs no waiting, and a resource per page
+/// cost more than the rest of a page without data (BENCHMARKS.md, load test).
+fn signed_in_user() -> Option<SessionUser> {
+    #[cfg(feature = "ssr")]
+    return crate::ssr::context::session_user();
+    // A browser build would load it with `api::current_user`.
+    #[cfg(not(feature = "ssr"))]
+    None
 }
 
 #[component]

@@ -26,6 +26,10 @@ pub async fn connect(path: &Path) -> Result<SqlitePool, crate::error::StartError
         .busy_timeout(BUSY_TIMEOUT);
     SqlitePoolOptions::new()
         .max_connections(8)
+        // sqlx pings every connection it hands out by default: a second round trip
+        // to the connection's thread per query, for a file that cannot hang up
+        // (a third of a data page's time under load, BENCHMARKS.md).
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(|source| StartError::OpenDb { path: path.to_owned(), source })

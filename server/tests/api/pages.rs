@@ -74,6 +74,20 @@ async fn home_shows_the_newest_national_figures_of_seed_004_exactly() {
 }
 
 #[tokio::test]
+async fn pages_carry_their_data_as_html_only_not_again_as_hydration_data() {
+    let app = spawn_app().await;
+    app.login_as(AUDITOR).await;
+    for path in ["/", "/reference/statistics", "/facilities", "/dashboard"] {
+        let html = app.get_html(path).await;
+        // Leptos writes a resource's value as `__RESOLVED_RESOURCES[n] = "<JSON>"` for a
+        // browser build to pick up; there is none, so the pages carry only the empty lists.
+        assert!(html.contains("__RESOLVED_RESOURCES=[]"), "{path}");
+        assert!(!html.contains("__RESOLVED_RESOURCES["), "{path}: hydration data in the page");
+        assert!(!html.contains("\\\"source\\\""), "{path}: escaped JSON in the page");
+    }
+}
+
+#[tokio::test]
 async fn the_statistics_page_shows_seed_002_figures_exactly_with_their_source() {
     let app = spawn_app().await;
     app.login_as(AUDITOR).await;
