@@ -14,11 +14,11 @@ pub fn ComplaintsPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| list_complaints());
     view! {
         <Layout title="相談（不適切対応事例）">
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(items) if items.is_empty() => view! { <p>"相談はまだありません。"</p> }.into_any(),
-                        Ok(items) => view! {
+            {loaded(list, |items| {
+                if items.is_empty() {
+                    return view! { <p>"相談はまだありません。"</p> }.into_any();
+                }
+                view! {
                             {crate::csv::download_links("相談（経過つき）", "/exports/complaints.csv")}
                             <table class="data" data-testid="complaints">
                                 <thead><tr><th scope="col">"番号"</th><th scope="col">"施設"</th><th scope="col">"ベンダー"</th>
@@ -30,11 +30,8 @@ pub fn ComplaintsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+                }.into_any()
+            })}
         </Layout>
     }
 }

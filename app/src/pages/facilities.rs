@@ -65,22 +65,14 @@ pub fn FacilityPage() -> impl IntoView {
     let detail = Resource::new(move || id, |id| async move { facility(id.ok_or(UiError::NotFound)?).await });
     view! {
         <Layout title="施設の詳細">
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(d) => {
-                            let facility_id = d.summary.id;
-                            view! {
-                                <FacilityView d />
-                                <crate::pages::provisioning::ProvisioningSection facility_id />
-                                <crate::pages::applications::ApplicationSection facility_id />
-                            }
-                            .into_any()
-                        }
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(detail, |d| {
+                let facility_id = d.summary.id;
+                view! {
+                    <FacilityView d />
+                    <crate::pages::provisioning::ProvisioningSection facility_id />
+                    <crate::pages::applications::ApplicationSection facility_id />
+                }
+            })}
         </Layout>
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::UiError;
 use crate::api::letter::counter_offer_letter;
-use crate::layout::{ErrorBox, Layout};
+use crate::layout::{Layout, loaded};
 use leptos::prelude::*;
 
 /// The letter page; the browser prints it (the header and menu are not printed).
@@ -13,23 +13,16 @@ pub fn LetterPage() -> impl IntoView {
         Resource::new(move || id, |id| async move { counter_offer_letter(id.ok_or(UiError::NotFound)?).await });
     view! {
         <Layout title="再見積のお願い（ベンダーへの文書）">
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match letter.await {
-                        Ok(l) => view! {
-                            <p class="no-print">
-                                {format!("指摘 {} 件をもとに作成しました。ブラウザの印刷機能で印刷・PDF保存できます。", l.points)}
-                                " " <a href=format!("/quotes/{}/letter.pdf", l.quote_id) data-testid="letter-pdf">"PDFで開く"</a>
-                                " " <a href=format!("/quotes/{}", l.quote_id)>"見積書へ戻る"</a>
-                            </p>
-                            <article class="letter" data-testid="letter">
-                                {l.paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
-                            </article>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(letter, |l| view! {
+                <p class="no-print">
+                    {format!("指摘 {} 件をもとに作成しました。ブラウザの印刷機能で印刷・PDF保存できます。", l.points)}
+                    " " <a href=format!("/quotes/{}/letter.pdf", l.quote_id) data-testid="letter-pdf">"PDFで開く"</a>
+                    " " <a href=format!("/quotes/{}", l.quote_id)>"見積書へ戻る"</a>
+                </p>
+                <article class="letter" data-testid="letter">
+                    {l.paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
+                </article>
+            })}
         </Layout>
     }
 }

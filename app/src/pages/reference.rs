@@ -1,7 +1,7 @@
 //! Reference pages: vendors, published adoption figures, benchmarks — each with its source.
 
 use crate::api::{AdoptionFigure, BenchmarkTable, Vendor, adoption_statistics, benchmark_tables, list_vendors};
-use crate::layout::{ErrorBox, Layout, loaded};
+use crate::layout::{Layout, loaded};
 use leptos::prelude::*;
 use rules::{FacilityType, Prefecture};
 
@@ -201,20 +201,9 @@ pub fn StatisticsPage() -> impl IntoView {
     let figures = Resource::new(|| (), |_| adoption_statistics());
     view! {
         <Layout title="導入状況（公表値）">
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match figures.await {
-                        Ok(figures) => {
-                            series_tables(&figures)
-                                .into_iter()
-                                .map(|table| view! { <SeriesTableView table /> })
-                                .collect_view()
-                                .into_any()
-                        }
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(figures, |figures| {
+                series_tables(&figures).into_iter().map(|table| view! { <SeriesTableView table /> }).collect_view()
+            })}
         </Layout>
     }
 }
@@ -258,20 +247,9 @@ pub fn BenchmarksPage() -> impl IntoView {
     view! {
         <Layout title="基準値・出典">
             <p>"見積もりの監査に用いる基準値です。数値はすべて出典資料からの転記です。"</p>
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match tables.await {
-                        Ok(tables) => {
-                            tables
-                                .into_iter()
-                                .map(|table| view! { <BenchmarkTableView table /> })
-                                .collect_view()
-                                .into_any()
-                        }
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(tables, |tables| {
+                tables.into_iter().map(|table| view! { <BenchmarkTableView table /> }).collect_view()
+            })}
         </Layout>
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::UiError;
 use crate::api::vendors::{VendorStats, vendor_league, vendor_record};
-use crate::layout::{ErrorBox, Layout, loaded};
+use crate::layout::{Layout, loaded};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -29,11 +29,11 @@ pub fn VendorLeaguePage() -> impl IntoView {
                 }).collect_view()}
             </p>
             {crate::csv::download_links("登録ベンダー（見積書・相談の数つき）", "/exports/vendors.csv")}
-            <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    match rows.await {
-                        Ok(rows) if rows.is_empty() => view! { <p>"範囲内に見積書や相談のあるベンダーはありません。"</p> }.into_any(),
-                        Ok(rows) => view! {
+            {loaded(rows, |rows| {
+                if rows.is_empty() {
+                    return view! { <p>"範囲内に見積書や相談のあるベンダーはありません。"</p> }.into_any();
+                }
+                view! {
                             <table class="data" data-testid="vendor-league">
                                 <thead><tr><th scope="col">"ベンダー"</th><th scope="col" class="num">"見積書"</th><th scope="col" class="num">"指摘"</th>
                                     <th scope="col" class="num">"基準に対する価格（中央値）"</th><th scope="col" class="num">"相談"</th></tr></thead>
@@ -45,11 +45,8 @@ pub fn VendorLeaguePage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+                }.into_any()
+            })}
         </Layout>
     }
 }
