@@ -34,7 +34,7 @@ pub fn Layout(
 /// The user the server's session gate put into the request. Read at once, not
 /// through a resource: the header needs no waiting, and a resource per page
 /// cost more than the rest of a page without data (BENCHMARKS.md, load test).
-fn signed_in_user() -> Option<SessionUser> {
+pub fn signed_in_user() -> Option<SessionUser> {
     #[cfg(feature = "ssr")]
     return crate::ssr::context::session_user();
     // A browser build would load it with `api::current_user`.

@@ -139,6 +139,14 @@ pub async fn adoption_statistics() -> Result<Vec<AdoptionFigure>, UiError> {
     db::reference::adoption_figures(&context::pool()?).await.map_err(context::internal)
 }
 
+/// The newest national series of published figures (the home page's table).
+#[server(prefix = "/api", endpoint = "national_summary")]
+pub async fn national_summary() -> Result<Vec<AdoptionFigure>, UiError> {
+    use crate::ssr::{context, db};
+    context::require_user()?;
+    db::reference::newest_national_figures(&context::pool()?).await.map_err(context::internal)
+}
+
 /// A benchmark table with its rows and source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BenchmarkTable {

@@ -1,6 +1,6 @@
 //! ホーム: who is signed in, and where the country stands.
 
-use crate::api::{AdoptionFigure, adoption_statistics, current_user};
+use crate::api::{AdoptionFigure, national_summary};
 use crate::layout::{ErrorBox, Layout};
 use crate::pages::reference::{date_label, facility_type_label, latest_national_series, metric_label};
 use leptos::prelude::*;
@@ -8,14 +8,15 @@ use leptos::prelude::*;
 /// The home page of every role.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let user = Resource::new(|| (), |_| current_user());
-    let figures = Resource::new(|| (), |_| adoption_statistics());
+    let me = crate::layout::signed_in_user();
+    let figures = Resource::new(|| (), |_| national_summary());
     let notes = Resource::new(|| (), |_| crate::api::complaints::notifications());
     view! {
         <Layout title="ホーム">
             <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
-                {move || Suspend::new(async move {
-                    let me = user.await.ok().flatten();
+                {move || {
+                let me = me.clone();
+                Suspend::new(async move {
                     let greeting = me.as_ref().map(|u| format!("{} さん、ようこそ。", u.display_name)).unwrap_or_default();
                     let corporation = me.as_ref().and_then(|u| match u.scope {
                         rules::access::Scope::Corporation { id } => Some(view! {
@@ -44,7 +45,8 @@ pub fn HomePage() -> impl IntoView {
                         {corporation}
                         {summary}
                     }
-                })}
+                })
+                }}
             </Suspense>
         </Layout>
     }

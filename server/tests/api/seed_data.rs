@@ -197,3 +197,18 @@ async fn the_database_runs_in_wal_mode_with_foreign_keys_enforced() {
     .await;
     assert!(bad.is_err(), "a facility in an unknown prefecture is refused");
 }
+
+#[tokio::test]
+async fn the_home_page_query_returns_exactly_the_newest_national_series() {
+    let app = spawn_app().await;
+    let pool = app.pool();
+    let all = app::ssr::db::reference::adoption_figures(pool).await.expect("all figures");
+    let newest = app::ssr::db::reference::newest_national_figures(pool).await.expect("newest national");
+    // What the statistics page shows first among the national series, row for row.
+    let first = all.iter().find(|f| f.prefecture.is_empty()).expect("a national series");
+    let expected: Vec<_> =
+        all.iter().filter(|f| f.prefecture.is_empty() && f.series == first.series && f.as_of == first.as_of).collect();
+    assert_eq!(newest.iter().collect::<Vec<_>>(), expected);
+    assert_eq!(first.as_of, "2023-01-01", "seeds/004 is the newest national series");
+    assert!(!newest.is_empty() && newest.len() < all.len(), "{} of {}", newest.len(), all.len());
+}

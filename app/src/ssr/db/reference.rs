@@ -46,12 +46,26 @@ struct FigureRow {
 
 /// Every published adoption figure, newest first.
 pub async fn adoption_figures(pool: &SqlitePool) -> sqlx::Result<Vec<AdoptionFigure>> {
-    let rows: Vec<FigureRow> = sqlx::query_as(
-        "SELECT series, as_of, source, facility_type, prefecture, metric, value
-         FROM adoption_stats ORDER BY as_of DESC, series, prefecture, facility_type, metric",
+    figures(pool, "").await
+}
+
+/// The figures of the newest national series only (the home page's table): the
+/// series `adoption_figures` lists first among the national ones.
+pub async fn newest_national_figures(pool: &SqlitePool) -> sqlx::Result<Vec<AdoptionFigure>> {
+    figures(
+        pool,
+        "WHERE prefecture = '' AND (as_of, series) =
+           (SELECT as_of, series FROM adoption_stats WHERE prefecture = '' ORDER BY as_of DESC, series LIMIT 1)",
     )
-    .fetch_all(pool)
-    .await?;
+    .await
+}
+
+async fn figures(pool: &SqlitePool, filter: &str) -> sqlx::Result<Vec<AdoptionFigure>> {
+    let sql = format!(
+        "SELECT series, as_of, source, facility_type, prefecture, metric, value
+         FROM adoption_stats {filter} ORDER BY as_of DESC, series, prefecture, facility_type, metric"
+    );
+    let rows: Vec<FigureRow> = sqlx::query_as(&sql).fetch_all(pool).await?;
     Ok(rows
         .into_iter()
         .map(|r| AdoptionFigure {
