@@ -41,8 +41,8 @@ pub struct Chart {
 /// The dashboard page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardView {
-    /// The charts in page order.
-    pub charts: Vec<Chart>,
+    /// The charts in page order, as HTML (rendered on the server, kept like the figures).
+    pub charts_html: String,
     /// Facility types offered in the filter: (code, label).
     pub types: Vec<(String, String)>,
     /// Prefectures offered in the filter: (code, name).
@@ -167,47 +167,106 @@ pub async fn charts_for(
     pool: &sqlx::SqlitePool,
     scope: &rules::access::Scope,
     filter: &crate::ssr::db::dashboard::Filter,
-) -> Result<Vec<Chart>, UiError> {
+) -> Result<std::sync::Arc<Vec<Chart>>, UiError> {
     use crate::ssr::context::internal;
     use crate::ssr::db::dashboard::{Source, generation};
     let source = Source::for_request(scope, filter);
     if source == Source::Raw {
         let _permit = DASHBOARD_PERMITS.acquire().await.map_err(internal)?;
-        return charts_from(pool, &source, scope, filter).await;
+        return charts_from(pool, &source, scope, filter).await.map(std::sync::Arc::new);
     }
     // Read before computing: a write meanwhile leaves the entry one generation behind, so the
     // next request computes again; a cached entry is never newer than its generation says.
     let generation = generation(pool).await.map_err(internal)?;
-    let key = format!("{}|{scope:?}|{filter:?}", pool.connect_options().get_filename().display());
-    if let Some(charts) =
-        COMPUTED.lock().ok().and_then(|c| c.get(&key).filter(|(g, _)| *g == generation).map(|(_, c)| c.clone()))
-    {
-        return Ok(charts.as_ref().clone());
+    let key = cache_key(pool, scope, filter, "");
+    if let Some(charts) = COMPUTED.get(&key, generation) {
+        return Ok(charts);
     }
-    let charts = charts_from(pool, &source, scope, filter).await?;
-    if let Ok(mut computed) = COMPUTED.lock() {
-        if computed.len() >= COMPUTED_AT_MOST {
-            computed.clear();
-        }
-        computed.insert(key, (generation, std::sync::Arc::new(charts.clone())));
-    }
+    let charts = std::sync::Arc::new(charts_from(pool, &source, scope, filter).await?);
+    COMPUTED.put(key, generation, charts.clone());
     Ok(charts)
 }
 
-/// Dashboards computed from the running totals, by database, scope and filter, with the
-/// generation of the totals they were computed at (`dashboard_generation`, bumped by the
-/// triggers on every change): served again until anything they show changes. A national
-/// page costs ~9 ms to compute (BENCHMARKS.md) and a few microseconds to serve again.
+/// The charts as the page shows them (HTML), rendered once per generation like
+/// [`charts_for`] computes them once: rendering a national page's 90 KB of SVG and
+/// tables cost more than everything else the page does (BENCHMARKS.md, load test).
+/// `query` is the filter as the CSV links repeat it.
 #[cfg(feature = "ssr")]
-type Computed = std::collections::HashMap<String, (i64, std::sync::Arc<Vec<Chart>>)>;
+async fn charts_html(
+    pool: &sqlx::SqlitePool,
+    scope: &rules::access::Scope,
+    filter: &crate::ssr::db::dashboard::Filter,
+    query: &str,
+) -> Result<std::sync::Arc<String>, UiError> {
+    use crate::ssr::context::internal;
+    use crate::ssr::db::dashboard::{Source, generation};
+    let render = |charts: &[Chart]| std::sync::Arc::new(crate::pages::dashboard::charts_markup(charts, query));
+    if Source::for_request(scope, filter) == Source::Raw {
+        return Ok(render(&charts_for(pool, scope, filter).await?));
+    }
+    let generation = generation(pool).await.map_err(internal)?;
+    let key = cache_key(pool, scope, filter, query);
+    if let Some(html) = RENDERED.get(&key, generation) {
+        return Ok(html);
+    }
+    let html = render(&charts_for(pool, scope, filter).await?);
+    RENDERED.put(key, generation, html.clone());
+    Ok(html)
+}
 
 #[cfg(feature = "ssr")]
-static COMPUTED: std::sync::LazyLock<std::sync::Mutex<Computed>> = std::sync::LazyLock::new(Default::default);
+fn cache_key(
+    pool: &sqlx::SqlitePool,
+    scope: &rules::access::Scope,
+    filter: &crate::ssr::db::dashboard::Filter,
+    query: &str,
+) -> String {
+    format!("{}|{scope:?}|{filter:?}|{query}", pool.connect_options().get_filename().display())
+}
 
-/// Entries kept at most (one per scope × filter in use; a reviewer's is a few tens of KB):
-/// past it the cache starts again empty.
+/// Values by database, scope and filter, with the generation of the totals they were made
+/// at (`dashboard_generation`, bumped by the triggers on every change): served again until
+/// anything they show changes. A national page costs ~9 ms to compute and ~3 ms to render
+/// (BENCHMARKS.md), and microseconds to serve again.
 #[cfg(feature = "ssr")]
-const COMPUTED_AT_MOST: usize = 256;
+struct GenerationCache<T>(std::sync::LazyLock<std::sync::Mutex<Entries<T>>>);
+
+/// Cached values by key, each with its generation.
+#[cfg(feature = "ssr")]
+type Entries<T> = std::collections::HashMap<String, (i64, std::sync::Arc<T>)>;
+
+#[cfg(feature = "ssr")]
+impl<T> GenerationCache<T> {
+    const fn new() -> Self {
+        Self(std::sync::LazyLock::new(Default::default))
+    }
+
+    fn get(&self, key: &str, generation: i64) -> Option<std::sync::Arc<T>> {
+        self.0.lock().ok()?.get(key).filter(|(g, _)| *g == generation).map(|(_, v)| v.clone())
+    }
+
+    fn put(&self, key: String, generation: i64, value: std::sync::Arc<T>) {
+        if let Ok(mut entries) = self.0.lock() {
+            if entries.len() >= CACHED_AT_MOST {
+                entries.clear();
+            }
+            entries.insert(key, (generation, value));
+        }
+    }
+}
+
+/// Computed charts (the page and the CSV downloads).
+#[cfg(feature = "ssr")]
+static COMPUTED: GenerationCache<Vec<Chart>> = GenerationCache::new();
+
+/// Rendered charts (the page).
+#[cfg(feature = "ssr")]
+static RENDERED: GenerationCache<String> = GenerationCache::new();
+
+/// Entries kept at most per cache (one per scope × filter in use; a national page's is
+/// ~100 KB): past it the cache starts again empty.
+#[cfg(feature = "ssr")]
+const CACHED_AT_MOST: usize = 256;
 
 /// Every chart, from the given source (tests compare the two).
 #[cfg(feature = "ssr")]
@@ -373,13 +432,18 @@ pub async fn dashboard(
     use rules::access::{Permission, Scope};
     let user = context::require_permission(Permission::ReadFacilities)?;
     let filter = parse_filter(&facility_type, &prefecture, &from, &to)?;
-    let charts = charts_for(&context::pool()?, &user.scope, &filter).await?;
+    // Whole months read back as months, the way they are usually typed.
+    let (from, to) = filter.months_typed();
+    let applied = [filter.facility_type.clone(), filter.prefecture.clone(), from, to].map(Option::unwrap_or_default);
+    let [t, p, from, to] = &applied;
+    let query = format!("?type={t}&prefecture={p}&from={from}&to={to}");
+    let charts_html = charts_html(&context::pool()?, &user.scope, &filter, &query).await?;
     let prefectures = match user.scope {
         Scope::Association { prefecture, .. } => vec![prefecture],
         _ => rules::Prefecture::all().collect(),
     };
     Ok(DashboardView {
-        charts,
+        charts_html: charts_html.as_ref().clone(),
         types: user
             .scope
             .facility_types()
@@ -387,10 +451,6 @@ pub async fn dashboard(
             .map(|t| (t.code().to_owned(), t.label_ja().to_owned()))
             .collect(),
         prefectures: prefectures.into_iter().map(|p| (p.code().to_owned(), p.name_ja().to_owned())).collect(),
-        applied: {
-            // Whole months read back as months, the way they are usually typed.
-            let (from, to) = filter.months_typed();
-            [filter.facility_type, filter.prefecture, from, to].map(Option::unwrap_or_default)
-        },
+        applied,
     })
 }

@@ -70,6 +70,12 @@ fn bar_chart(chart: &Chart) -> impl IntoView + use<> {
     }
 }
 
+/// The charts as HTML, with their CSV links carrying `query` (the filter).
+#[cfg(feature = "ssr")]
+pub fn charts_markup(charts: &[Chart], query: &str) -> String {
+    charts.iter().map(|c| chart_view(c.clone(), query.to_owned())).collect_view().to_html()
+}
+
 fn chart_view(chart: Chart, query: String) -> impl IntoView {
     let csv = format!("/dashboard/{}.csv{query}", chart.id);
     view! {
@@ -133,13 +139,9 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <Layout title="ダッシュボード">
             {loaded(data, move |d: DashboardView| {
-                let [t, p, from, to] = d.applied.clone();
-                let query = format!(
-                    "?type={t}&prefecture={p}&from={from}&to={to}"
-                );
                 view! {
                     {filter_form(&d)}
-                    {d.charts.into_iter().map(|c| chart_view(c, query.clone())).collect_view()}
+                    <div class="charts" inner_html=d.charts_html />
                 }
             })}
         </Layout>

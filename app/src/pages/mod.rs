@@ -5,7 +5,7 @@ mod applications;
 mod audit_trail;
 mod complaints;
 mod corporation;
-mod dashboard;
+pub(crate) mod dashboard;
 mod facilities;
 mod facility_form;
 mod home;

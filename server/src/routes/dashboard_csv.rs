@@ -28,7 +28,7 @@ pub async fn chart_csv(
     let charts = app::api::dashboard::charts_for(&state.pool, &user.scope, &filter)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let chart = charts.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound("グラフ"))?;
+    let chart = charts.iter().find(|c| c.id == id).ok_or(AppError::NotFound("グラフ"))?;
     let mut out = String::from(app::csv::BOM);
     let mut header_row = chart.columns.clone();
     header_row.push("区分".to_owned());

@@ -265,6 +265,12 @@ async fn a_dashboard_is_served_again_until_anything_it_shows_changes() {
     let complaints = |body: String| read_csv(&body).into_iter().skip(1).collect::<Vec<_>>();
 
     let (_, first) = get(&app, &auditor, "/dashboard/complaints.csv").await;
+    // The rendered charts, without the page around them (its script nonce differs every time).
+    let charts_of = |html: String| {
+        let start = html.find(r#"<div class="charts">"#).expect("charts");
+        html[start..start + html[start..].find("</main>").expect("end of main")].to_owned()
+    };
+    let page_first = charts_of(get(&app, &auditor, "/dashboard").await.1);
     let before = generation(app.pool()).await.expect("generation");
     let (_, again) = get(&app, &auditor, "/dashboard/complaints.csv").await;
     assert_eq!(first, again);
@@ -277,14 +283,19 @@ async fn a_dashboard_is_served_again_until_anything_it_shows_changes() {
     let (_, after) = get(&app, &auditor, "/dashboard/complaints.csv").await;
     let rows = complaints(after);
     assert_eq!(rows.len(), complaints(first).len() + 1, "the new complaint shows at once: {rows:?}");
+    let page_after = charts_of(get(&app, &auditor, "/dashboard").await.1);
+    assert!(page_after != page_first, "the page's rendered charts follow the new complaint");
 
     // Served from the cache: national rows changed behind the triggers' back do not show…
     run(&app, "UPDATE dashboard_totals SET n = n + 100 WHERE metric = 'complaint' AND prefecture = ''").await;
     let (_, cached) = get(&app, &auditor, "/dashboard/complaints.csv").await;
     assert_eq!(complaints(cached), rows, "the computed charts were served again");
+    let page_cached = charts_of(get(&app, &auditor, "/dashboard").await.1);
+    assert!(page_cached == page_after, "the rendered charts were served again");
     run(&app, "UPDATE dashboard_totals SET n = n - 100 WHERE metric = 'complaint' AND prefecture = ''").await;
 
     run(&app, &format!("UPDATE vendors SET name = '改名後のベンダー' WHERE id = {vendor}")).await;
     let (_, renamed) = get(&app, &auditor, "/dashboard/complaints.csv").await;
     assert!(complaints(renamed).iter().any(|r| r[0] == "改名後のベンダー"), "a renamed vendor shows at once");
+    assert!(charts_of(get(&app, &auditor, "/dashboard").await.1).contains("改名後のベンダー"), "and on the page");
 }
