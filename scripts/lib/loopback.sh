@@ -38,8 +38,17 @@ sign_in() {
 
 # Sequential requests to a path: median and p95 in ms. Args: cookie path runs.
 latency() {
-  for _ in $(seq 1 "$3"); do
-    curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: $1" "$url$2"
+  local cookie="$1" path="$2" paths=()
+  for _ in $(seq 1 "$3"); do paths+=("$path"); done
+  latency_each "$cookie" "${paths[@]}"
+}
+
+# One sequential request to each path: median and p95 in ms. Args: cookie path…
+latency_each() {
+  local cookie="$1"
+  shift
+  for path in "$@"; do
+    curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: $cookie" "$url$path"
   done | sort -n | awk '{ t[NR] = $1 * 1000 } END { printf "median %.1f ms, p95 %.1f ms (%d runs)\n", t[int((NR + 1) / 2)], t[int(NR * 0.95 + 0.5)], NR }'
 }
 

@@ -77,12 +77,10 @@ pub fn parse_filter(
     let mut day = |field: &str, what: &str, s: &str, month_end: bool| match code(s) {
         None => None,
         Some(text) => match rules::parse_date(&text) {
-            Ok(d) => Some(d.to_string()),
+            Ok(d) => Some(d),
             Err(e) => match rules::parse_month(&text) {
-                Ok(first) if month_end => {
-                    first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).map(|d| d.to_string())
-                }
-                Ok(first) => Some(first.to_string()),
+                Ok(first) if month_end => first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()),
+                Ok(first) => Some(first),
                 Err(_) => {
                     errors.push((
                         field.to_owned(),
@@ -149,11 +147,11 @@ fn plain_row(cells: Vec<String>, bars: Vec<i64>, bar_labels: Vec<String>) -> Cha
 #[cfg(feature = "ssr")]
 type PublishedKey = (String, String, String, String, String);
 
-/// Dashboards counted from raw rows at once. Each holds a pooled connection for the length of
-/// its aggregates (seconds at national scale for a period that starts or ends mid-month,
-/// BENCHMARKS.md); without a limit, a burst of them took all eight and starved every other
-/// request, `/healthz` included. Dashboards read from the running totals take milliseconds and
-/// need no permit.
+/// Dashboards computed at once (served again from the cache, they need no permit). Each
+/// holds a pooled connection for the length of its aggregates: milliseconds from the totals,
+/// up to ~0.1 s at national scale for the raw rows of a part month, and once seconds
+/// (BENCHMARKS.md); without a limit a burst of them took all eight connections and starved
+/// every other request, `/healthz` included.
 #[cfg(feature = "ssr")]
 const CONCURRENT_DASHBOARDS: usize = 2;
 
@@ -170,10 +168,10 @@ pub async fn charts_for(
 ) -> Result<std::sync::Arc<Vec<Chart>>, UiError> {
     use crate::ssr::context::internal;
     use crate::ssr::db::dashboard::{Source, generation};
-    let source = Source::for_request(scope, filter);
+    let source = Source::for_request(scope);
     if source == Source::Raw {
         let _permit = DASHBOARD_PERMITS.acquire().await.map_err(internal)?;
-        return charts_from(pool, &source, scope, filter).await.map(std::sync::Arc::new);
+        return charts_from(pool, source, scope, filter).await.map(std::sync::Arc::new);
     }
     // Read before computing: a write meanwhile leaves the entry one generation behind, so the
     // next request computes again; a cached entry is never newer than its generation says.
@@ -182,7 +180,8 @@ pub async fn charts_for(
     if let Some(charts) = COMPUTED.get(&key, generation) {
         return Ok(charts);
     }
-    let charts = std::sync::Arc::new(charts_from(pool, &source, scope, filter).await?);
+    let _permit = DASHBOARD_PERMITS.acquire().await.map_err(internal)?;
+    let charts = std::sync::Arc::new(charts_from(pool, source, scope, filter).await?);
     COMPUTED.put(key, generation, charts.clone());
     Ok(charts)
 }
@@ -201,7 +200,7 @@ async fn charts_html(
     use crate::ssr::context::internal;
     use crate::ssr::db::dashboard::{Source, generation};
     let render = |charts: &[Chart]| std::sync::Arc::new(crate::pages::dashboard::charts_markup(charts, query));
-    if Source::for_request(scope, filter) == Source::Raw {
+    if Source::for_request(scope) == Source::Raw {
         return Ok(render(&charts_for(pool, scope, filter).await?));
     }
     let generation = generation(pool).await.map_err(internal)?;
@@ -272,7 +271,7 @@ const CACHED_AT_MOST: usize = 256;
 #[cfg(feature = "ssr")]
 pub async fn charts_from(
     pool: &sqlx::SqlitePool,
-    source: &crate::ssr::db::dashboard::Source,
+    source: crate::ssr::db::dashboard::Source,
     scope: &rules::access::Scope,
     filter: &crate::ssr::db::dashboard::Filter,
 ) -> Result<Vec<Chart>, UiError> {

@@ -132,9 +132,8 @@ async fn filters_narrow_every_chart_and_bad_ones_say_what_to_fix() {
 
 /// Every chart from the running totals and from the raw rows, for a scope and filter.
 async fn both_sources(app: &TestApp, scope: &rules::access::Scope, filter: &Filter) -> (Vec<Chart>, Vec<Chart>) {
-    let totals = Source::totals(filter).expect("whole months");
-    let from_totals = charts_from(app.pool(), &totals, scope, filter).await.expect("totals");
-    let from_rows = charts_from(app.pool(), &Source::Raw, scope, filter).await.expect("raw rows");
+    let from_totals = charts_from(app.pool(), Source::Totals, scope, filter).await.expect("totals");
+    let from_rows = charts_from(app.pool(), Source::Raw, scope, filter).await.expect("raw rows");
     (from_totals, from_rows)
 }
 
@@ -207,6 +206,17 @@ async fn the_running_totals_follow_every_write_and_give_the_raw_rows_figures() {
         (&national, filter("", "40", "2023-01-01", "2023-03-31")),
         (&fukuoka, filter("", "", "", "")),
         (&fukuoka, filter("hospital", "", "2022-01", "令和5年2月")),
+        // Periods starting or ending mid-month: totals for the whole months, raw rows for the days.
+        (&national, filter("", "", "2022-06-01", "2023-01-15")),
+        (&national, filter("", "", "2022-06-02", "2023-01-14")),
+        (&national, filter("", "", "2022-05-15", "")),
+        (&national, filter("", "", "", "2023-02-01")),
+        (&national, filter("hospital", "", "2023-01-10", "2023-03-01")),
+        (&national, filter("", "40", "2022-07-01", "2022-07-01")),
+        (&national, filter("", "", "2023-01-31", "2023-02-01")),
+        (&national, filter("", "", "2023-03-10", "2023-01-05")),
+        (&fukuoka, filter("", "", "2021-12-20", "2023-03-01")),
+        (&fukuoka, filter("", "", "2022-07-02", "2023-01-16")),
     ] {
         let (from_totals, from_rows) = both_sources(&app, scope, &f).await;
         assert_eq!(from_totals, from_rows, "{scope:?} {f:?}");
@@ -234,18 +244,79 @@ async fn the_running_totals_follow_every_write_and_give_the_raw_rows_figures() {
 }
 
 #[test]
-fn whole_months_use_the_totals_and_part_months_the_raw_rows() {
+fn a_period_splits_into_whole_months_and_the_days_of_part_months() {
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().expect("a date");
+    let months = |a: &str, b: &str| {
+        Some((Some(a.to_owned()).filter(|s| !s.is_empty()), Some(b.to_owned()).filter(|s| !s.is_empty())))
+    };
+    for (from, to, whole, days) in [
+        ("2022-04", "2023-03", months("2022-04", "2023-03"), vec![]),
+        ("", "", months("", ""), vec![]),
+        ("2022-04-01", "2023-02-28", months("2022-04", "2023-02"), vec![]),
+        ("2024-02", "2024-02-29", months("2024-02", "2024-02"), vec![]),
+        ("2022-04-02", "", months("2022-05", ""), vec![(day("2022-04-02"), day("2022-04-30"))]),
+        ("", "2023-02-27", months("", "2023-01"), vec![(day("2023-02-01"), day("2023-02-27"))]),
+        (
+            "2022-12-31",
+            "2023-03-01",
+            months("2023-01", "2023-02"),
+            vec![(day("2022-12-31"), day("2022-12-31")), (day("2023-03-01"), day("2023-03-01"))],
+        ),
+        // Within one month: one span, no whole month.
+        ("2023-02-03", "2023-02-20", None, vec![(day("2023-02-03"), day("2023-02-20"))]),
+        ("2023-02-01", "2023-02-20", None, vec![(day("2023-02-01"), day("2023-02-20"))]),
+        // Two neighbouring part months and no whole one.
+        (
+            "2023-01-31",
+            "2023-02-01",
+            None,
+            vec![(day("2023-01-31"), day("2023-01-31")), (day("2023-02-01"), day("2023-02-01"))],
+        ),
+        // An end before the start: nothing at all.
+        ("2023-03-10", "2023-01-05", None, vec![]),
+        ("2023-03-10", "2023-03-05", None, vec![]),
+    ] {
+        let split = filter("", "", from, to).split();
+        assert_eq!(split.months, whole, "{from}..{to}");
+        assert_eq!(split.days, days, "{from}..{to}");
+    }
     let auditor = rules::access::Scope::National;
     let manager = rules::access::Scope::Corporation { id: 1 };
-    assert!(matches!(Source::for_request(&auditor, &filter("", "", "2022-04", "2023-03")), Source::Totals(..)));
-    assert!(matches!(Source::for_request(&auditor, &filter("", "", "", "")), Source::Totals(None, None)));
-    assert_eq!(
-        Source::for_request(&auditor, &filter("", "", "2022-04-01", "2023-02-28")),
-        Source::Totals(Some("2022-04".into()), Some("2023-02".into()))
-    );
-    assert_eq!(Source::for_request(&auditor, &filter("", "", "2022-04-02", "")), Source::Raw);
-    assert_eq!(Source::for_request(&auditor, &filter("", "", "", "2023-02-27")), Source::Raw);
-    assert_eq!(Source::for_request(&manager, &filter("", "", "", "")), Source::Raw, "a manager's own rows");
+    assert_eq!(Source::for_request(&auditor), Source::Totals);
+    assert_eq!(Source::for_request(&manager), Source::Raw, "a manager's own rows");
+}
+
+#[tokio::test]
+async fn a_period_ending_mid_month_counts_its_last_day_and_not_the_next() {
+    let app = spawn_app().await;
+    let clinic: i64 = sqlx::query_scalar("SELECT id FROM facilities ORDER BY id LIMIT 1")
+        .fetch_one(app.pool())
+        .await
+        .expect("a facility");
+    run(&app, &format!("INSERT INTO quotes (id, facility_id, file_name, quote_date, confirmed) VALUES (9101, {clinic}, 'a.xlsx', '2023-01-15', 1)")).await;
+    run(&app, "INSERT INTO quote_lines (quote_id, position, kind, description, category, amount) VALUES (9101, 1, 'item', 'カードリーダー', 'card_reader', '100000')").await;
+    let national = rules::access::Scope::National;
+    for source in [Source::Totals, Source::Raw] {
+        let readers = |charts: &[Chart]| {
+            charts
+                .iter()
+                .find(|c| c.id == "quote_categories")
+                .and_then(|c| c.rows.iter().find(|r| r.cells[0] == "顔認証付きカードリーダー"))
+                .map(|r| r.cells[1].clone())
+        };
+        let on = charts_from(app.pool(), source, &national, &filter("", "", "2023-01-15", "2023-01-15"))
+            .await
+            .expect("charts");
+        assert_eq!(readers(&on), Some("1".to_owned()), "{source:?}: the day itself");
+        let before = charts_from(app.pool(), source, &national, &filter("", "", "2022-12-01", "2023-01-14"))
+            .await
+            .expect("charts");
+        assert_eq!(readers(&before), None, "{source:?}: up to the day before");
+        let after = charts_from(app.pool(), source, &national, &filter("", "", "2023-01-16", "2023-02-10"))
+            .await
+            .expect("charts");
+        assert_eq!(readers(&after), None, "{source:?}: from the day after");
+    }
 }
 
 #[tokio::test]

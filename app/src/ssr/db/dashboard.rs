@@ -1,16 +1,17 @@
 //! Aggregates for the dashboards, every one limited to the user's scope and the filters.
 //!
 //! Reviewers' and auditors' pages read `dashboard_totals` (running totals by prefecture ×
-//! type × month, kept by triggers: migrations/20261122000008) when the period is whole months
-//! or open; a period starting or ending mid-month, and a manager's own facilities, count the
-//! raw rows. Both give the same figures (tests/api/dashboard.rs compares them).
+//! type × month, kept by triggers: migrations/20261122000008) for the whole months of the
+//! period, and count the raw rows for the days of a month it covers only in part (found
+//! through the indexes of migrations/20261122000009). A manager's own facilities are always
+//! counted from the raw rows. Both give the same figures (tests/api/dashboard.rs compares them).
 
 use super::scope::push_scope;
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use rules::access::Scope;
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-/// What the dashboards are narrowed to; the period is (from, to) as YYYY-MM-DD.
+/// What the dashboards are narrowed to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     /// Facility type code.
@@ -18,55 +19,108 @@ pub struct Filter {
     /// Prefecture code.
     pub prefecture: Option<String>,
     /// First day of the period.
-    pub from: Option<String>,
+    pub from: Option<NaiveDate>,
     /// Last day of the period.
-    pub to: Option<String>,
+    pub to: Option<NaiveDate>,
 }
 
 impl Filter {
-    /// The period as whole months (first, last as YYYY-MM), if it is whole months or open.
-    fn months(&self) -> Option<(Option<String>, Option<String>)> {
-        let day = |d: &Option<String>| match d {
-            None => Ok(None),
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some).map_err(|_| ()),
-        };
-        let (from, to) = (day(&self.from).ok()?, day(&self.to).ok()?);
-        let month = |d: NaiveDate| format!("{:04}-{:02}", d.year(), d.month());
-        if from.is_some_and(|d| d.day() != 1) || to.is_some_and(|d| d.succ_opt().is_some_and(|next| next.day() != 1)) {
-            return None;
-        }
-        Some((from.map(month), to.map(month)))
+    /// The period as typed back into the form: a first or last day of a month as the month
+    /// (YYYY-MM), other days as dates.
+    pub fn months_typed(&self) -> (Option<String>, Option<String>) {
+        let from = self.from.map(|d| if d.day() == 1 { month(d) } else { d.to_string() });
+        let to = self.to.map(|d| if d == last_of_month(d) { month(d) } else { d.to_string() });
+        (from, to)
     }
 
-    /// The period as typed back into the form: whole months as YYYY-MM, other days as dates.
-    pub fn months_typed(&self) -> (Option<String>, Option<String>) {
-        self.months().unwrap_or_else(|| (self.from.clone(), self.to.clone()))
+    /// The period as the totals answer it.
+    pub fn split(&self) -> Split {
+        let whole_first = self.from.map(|d| if d.day() == 1 { d } else { last_of_month(d).succ_opt().unwrap_or(d) });
+        let whole_last =
+            self.to.map(|d| if d == last_of_month(d) { d } else { first_of_month(d).pred_opt().unwrap_or(d) });
+        let months = match (whole_first, whole_last) {
+            (Some(first), Some(last)) if first > last => None,
+            _ => Some((whole_first.map(month), whole_last.map(month))),
+        };
+        // The head and the tail, each cut to the period (one span when both are in one month).
+        let within = |first: NaiveDate, last: NaiveDate| {
+            let first = self.from.map_or(first, |from| first.max(from));
+            let last = self.to.map_or(last, |to| last.min(to));
+            (first <= last).then_some((first, last))
+        };
+        let head = self.from.filter(|d| d.day() != 1).and_then(|d| within(d, last_of_month(d)));
+        let tail = self.to.filter(|d| *d != last_of_month(*d)).and_then(|d| within(first_of_month(d), d));
+        let mut days: Vec<(NaiveDate, NaiveDate)> = head.into_iter().chain(tail).collect();
+        days.dedup();
+        Split { months, days }
+    }
+
+    /// The same filter as of its last day, whatever its first: the funnel counts every step
+    /// taken by then.
+    fn as_of_end(&self) -> Self {
+        Self { from: None, ..self.clone() }
     }
 }
 
-/// Where a dashboard's figures come from.
+/// A period as the running totals answer it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// The whole months in the period, first and last (YYYY-MM, open when `None`); `None`
+    /// when it holds no whole month.
+    pub months: Option<(Option<String>, Option<String>)>,
+    /// The days of the months the period covers only in part, first and last: counted from
+    /// the raw rows.
+    pub days: Vec<(NaiveDate, NaiveDate)>,
+}
+
+fn month(d: NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+fn last_of_month(d: NaiveDate) -> NaiveDate {
+    first_of_month(d).checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(d)
+}
+
+/// Where a dashboard's figures come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
-    /// The running totals, for whole months: (first, last) month as YYYY-MM, open when `None`.
-    Totals(Option<String>, Option<String>),
-    /// The raw rows: any period, any scope.
+    /// The running totals for whole months, the raw rows for the days of part months.
+    Totals,
+    /// The raw rows for the whole period.
     Raw,
 }
 
 impl Source {
-    /// The totals where they answer exactly (a prefecture's or the country's facilities over
-    /// whole months), else the raw rows.
-    pub fn for_request(scope: &Scope, filter: &Filter) -> Self {
+    /// The totals where they answer (a prefecture's or the country's facilities), else the raw
+    /// rows: the totals hold a manager's prefecture and type, not their corporation.
+    pub fn for_request(scope: &Scope) -> Self {
         match scope {
-            Scope::Association { .. } | Scope::National => Self::totals(filter).unwrap_or(Self::Raw),
+            Scope::Association { .. } | Scope::National => Self::Totals,
             _ => Self::Raw,
         }
     }
+}
 
-    /// The totals for the filter's period, if it is whole months (whatever the scope: the
-    /// totals hold a manager's prefecture and type, not their corporation, so only tests ask).
-    pub fn totals(filter: &Filter) -> Option<Self> {
-        filter.months().map(|(from, to)| Self::Totals(from, to))
+/// One part of a chart's figures: the running totals over whole months, or the raw rows
+/// between two days (either open).
+enum Part {
+    Totals(Option<String>, Option<String>),
+    Raw(Option<NaiveDate>, Option<NaiveDate>),
+}
+
+/// The parts that make up a chart's figures for the period.
+fn parts(source: Source, filter: &Filter) -> Vec<Part> {
+    match source {
+        Source::Raw => vec![Part::Raw(filter.from, filter.to)],
+        Source::Totals => {
+            let split = filter.split();
+            let totals = split.months.map(|(first, last)| Part::Totals(first, last));
+            totals.into_iter().chain(split.days.into_iter().map(|(a, b)| Part::Raw(Some(a), Some(b)))).collect()
+        }
     }
 }
 
@@ -124,124 +178,165 @@ fn facilities_where(qb: &mut QueryBuilder<'_, Sqlite>, scope: &Scope, filter: &F
     }
 }
 
-/// `AND column` within the period (dates or timestamps as text; the end day is inclusive).
-fn in_period(qb: &mut QueryBuilder<'_, Sqlite>, column: &str, filter: &Filter) {
-    if let Some(from) = &filter.from {
-        qb.push(format!(" AND {column} >= ")).push_bind(from.clone());
+/// `AND column` between two days, both included. The column holds dates or timestamps as
+/// text; comparing the column itself (not its date part) lets SQLite use its index.
+fn between_days(qb: &mut QueryBuilder<'_, Sqlite>, column: &str, first: Option<NaiveDate>, last: Option<NaiveDate>) {
+    if let Some(first) = first {
+        qb.push(format!(" AND {column} >= ")).push_bind(first.to_string());
     }
-    if let Some(to) = &filter.to {
-        qb.push(format!(" AND substr({column}, 1, 10) <= ")).push_bind(to.clone());
+    if let Some(after) = last.and_then(|d| d.succ_opt()) {
+        qb.push(format!(" AND {column} < ")).push_bind(after.to_string());
     }
 }
 
-/// `column` set and on or before the period's end: the funnel counts a step as of that day.
-fn done_by(column: &str, filter: &Filter) -> String {
-    match &filter.to {
-        // Dates come from forms as YYYY-MM-DD (checked before they get here); quoting keeps SQL plain.
-        Some(to) if to.len() == 10 && to.bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
-            format!("({column} IS NOT NULL AND {column} <= '{to}')")
+/// `column` set and on or before the day: the funnel counts a step as of that day.
+fn done_by(column: &str, day: Option<NaiveDate>) -> String {
+    match day {
+        // A date prints as YYYY-MM-DD: nothing to quote.
+        Some(day) => format!("({column} IS NOT NULL AND {column} <= '{day}')"),
+        None => format!("({column} IS NOT NULL)"),
+    }
+}
+
+/// The day a facility became ready: 導入完了 or 運用開始, whichever came first (operating
+/// needs completed work: seeds/002). The expression is migration 20261122000009's index.
+const READY_DAY: &str =
+    "min(coalesce(p.completed_on, p.operation_started_on), coalesce(p.operation_started_on, p.completed_on))";
+
+/// Adds the parts as `UNION ALL` arms; false when there is none (an empty period).
+fn push_parts(
+    qb: &mut QueryBuilder<'_, Sqlite>,
+    parts: &[Part],
+    mut arm: impl FnMut(&mut QueryBuilder<'_, Sqlite>, &Part),
+) -> bool {
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            qb.push(" UNION ALL ");
         }
-        _ => format!("({column} IS NOT NULL)"),
+        arm(qb, part);
     }
+    !parts.is_empty()
 }
 
-/// Facilities by a grouping key with the funnel's steps: (key, facilities, reader applied,
-/// ready, operating). `by` is `f.facility_type` or `f.prefecture`.
+/// Facilities by a grouping key with the funnel's steps as of the period's end: (key,
+/// facilities, reader applied, ready, operating). `by` is `f.facility_type` or `f.prefecture`.
 pub async fn funnel(
     pool: &SqlitePool,
-    source: &Source,
+    source: Source,
     scope: &Scope,
     filter: &Filter,
     by: &str,
 ) -> sqlx::Result<Vec<(String, i64, i64, i64, i64)>> {
-    let mut qb;
-    match source {
-        Source::Totals(_, to) => {
-            // As of the last month: every month up to it.
-            qb = QueryBuilder::new(format!("SELECT {by}, sum(CASE WHEN f.metric = 'facilities' THEN f.n ELSE 0 END)"));
+    let as_of = filter.as_of_end();
+    let by_prefecture = by == "f.prefecture";
+    let mut qb = QueryBuilder::new("SELECT k, sum(n), sum(reader_applied), sum(ready), sum(operating) FROM (");
+    let mut arm = |qb: &mut QueryBuilder<'_, Sqlite>, part: &Part| match part {
+        Part::Totals(_, last) => {
+            // Every facility, and the steps taken in every month up to the last.
+            qb.push(format!("SELECT {by} AS k, sum(CASE WHEN f.metric = 'facilities' THEN f.n ELSE 0 END) AS n"));
             for metric in ["reader_applied", "ready", "operating"] {
                 qb.push(format!(", sum(CASE WHEN f.metric = '{metric}'"));
-                if let Some(to) = to {
-                    qb.push(" AND f.month <= ").push_bind(to.clone());
+                if let Some(last) = last {
+                    qb.push(" AND f.month <= ").push_bind(last.clone());
                 }
-                qb.push(" THEN f.n ELSE 0 END)");
+                qb.push(format!(" THEN f.n ELSE 0 END) AS {metric}"));
             }
             qb.push(" FROM dashboard_totals f");
-            let by_prefecture = by == "f.prefecture";
-            totals_where(
-                &mut qb,
-                &["facilities", "reader_applied", "ready", "operating"],
-                scope,
-                filter,
-                by_prefecture,
-            );
-            qb.push(format!(
-                " GROUP BY {by} HAVING sum(CASE WHEN f.metric = 'facilities' THEN f.n ELSE 0 END) > 0 ORDER BY {by}"
-            ));
+            totals_where(qb, &["facilities", "reader_applied", "ready", "operating"], scope, filter, by_prefecture);
+            qb.push(" GROUP BY 1");
         }
-        Source::Raw => {
-            let applied = done_by("a.applied_on", filter);
-            // Ready: 導入完了 (or operating, which needs completed work: seeds/002).
+        // The whole period from the raw rows: every facility, with the steps done by its end.
+        Part::Raw(None, last) => {
+            let applied = done_by("a.applied_on", *last);
             let ready =
-                format!("({} OR {})", done_by("p.completed_on", filter), done_by("p.operation_started_on", filter));
-            let operating = done_by("p.operation_started_on", filter);
-            qb = QueryBuilder::new(format!(
-                "SELECT {by}, count(*), sum({applied}), sum({ready}), sum({operating})
+                format!("({} OR {})", done_by("p.completed_on", *last), done_by("p.operation_started_on", *last));
+            let operating = done_by("p.operation_started_on", *last);
+            qb.push(format!(
+                "SELECT {by} AS k, count(*) AS n, sum({applied}) AS reader_applied, sum({ready}) AS ready,
+                        sum({operating}) AS operating
                  FROM facilities f
                  LEFT JOIN reader_applications a ON a.facility_id = f.id
                  LEFT JOIN facility_progress p ON p.facility_id = f.id"
             ));
-            facilities_where(&mut qb, scope, filter);
-            qb.push(format!(" GROUP BY {by} ORDER BY {by}"));
+            facilities_where(qb, scope, filter);
+            qb.push(" GROUP BY 1");
         }
+        // The steps taken on the days of a part month, each found through its day's index.
+        Part::Raw(first, last) => {
+            let steps = [
+                ("0, count(*), 0, 0", "reader_applications a", "a", "a.applied_on"),
+                ("0, 0, count(*), 0", "facility_progress p", "p", READY_DAY),
+                ("0, 0, 0, count(*)", "facility_progress p", "p", "p.operation_started_on"),
+            ];
+            for (i, (counts, table, alias, day)) in steps.into_iter().enumerate() {
+                if i > 0 {
+                    qb.push(" UNION ALL ");
+                }
+                qb.push(format!("SELECT {by}, {counts} FROM {table} JOIN facilities f ON f.id = {alias}.facility_id"));
+                facilities_where(qb, scope, filter);
+                between_days(qb, day, *first, *last);
+                qb.push(" GROUP BY 1");
+            }
+        }
+    };
+    if !push_parts(&mut qb, &parts(source, &as_of), &mut arm) {
+        return Ok(Vec::new());
     }
+    qb.push(") GROUP BY k HAVING sum(n) > 0 ORDER BY k");
     qb.build_query_as().fetch_all(pool).await
 }
 
-/// A chart grouped by codes: the same figures from the totals or from the raw rows.
+/// A chart grouped by codes: the same figures from the totals and from the raw rows. Both
+/// arms name their columns as `outer` reads them.
 struct Grouped {
-    /// `SELECT … FROM dashboard_totals f …`.
+    /// `SELECT … FROM (` over the arms, which sums their figures by key.
+    outer: &'static str,
+    /// `) GROUP BY … HAVING … ORDER BY …`.
+    outer_tail: &'static str,
+    /// `SELECT … FROM dashboard_totals f …` (joins included).
     totals: &'static str,
     /// The totals' metric.
     metric: &'static str,
-    /// `GROUP BY … HAVING … ORDER BY …` on the totals.
-    totals_tail: &'static str,
     /// `SELECT … FROM … JOIN facilities f …` on the raw rows.
     raw: &'static str,
     /// Extra `AND …` on the raw rows.
     raw_condition: &'static str,
-    /// The raw column the period applies to (a date or a timestamp).
+    /// The raw column the period applies to (a date or a timestamp; indexed).
     period: &'static str,
-    /// `GROUP BY … ORDER BY …` on the raw rows (the same order as the totals').
-    raw_tail: &'static str,
+    /// `GROUP BY …` in each arm.
+    group: &'static str,
 }
 
 async fn grouped<T>(
     pool: &SqlitePool,
     q: &Grouped,
-    source: &Source,
+    source: Source,
     scope: &Scope,
     filter: &Filter,
 ) -> sqlx::Result<Vec<T>>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
 {
-    let mut qb;
-    match source {
-        Source::Totals(from, to) => {
-            qb = QueryBuilder::new(q.totals);
-            totals_where(&mut qb, &[q.metric], scope, filter, false);
-            months_between(&mut qb, from, to);
-            qb.push(q.totals_tail);
+    let mut qb = QueryBuilder::new(q.outer);
+    let arm = |qb: &mut QueryBuilder<'_, Sqlite>, part: &Part| match part {
+        Part::Totals(first, last) => {
+            qb.push(q.totals);
+            totals_where(qb, &[q.metric], scope, filter, false);
+            months_between(qb, first, last);
+            qb.push(q.group);
         }
-        Source::Raw => {
-            qb = QueryBuilder::new(q.raw);
-            facilities_where(&mut qb, scope, filter);
+        Part::Raw(first, last) => {
+            qb.push(q.raw);
+            facilities_where(qb, scope, filter);
             qb.push(q.raw_condition);
-            in_period(&mut qb, q.period, filter);
-            qb.push(q.raw_tail);
+            between_days(qb, q.period, *first, *last);
+            qb.push(q.group);
         }
+    };
+    if !push_parts(&mut qb, &parts(source, filter), arm) {
+        return Ok(Vec::new());
     }
+    qb.push(q.outer_tail);
     qb.build_query_as().fetch_all(pool).await
 }
 
@@ -249,21 +344,22 @@ where
 /// (seeds/002 survey) when the code is known, else the code or the text typed.
 pub async fn blockers(
     pool: &SqlitePool,
-    source: &Source,
+    source: Source,
     scope: &Scope,
     filter: &Filter,
 ) -> sqlx::Result<Vec<(String, String, i64)>> {
     const BLOCKERS: Grouped = Grouped {
-        totals: "SELECT f.key, coalesce(b.label_ja, f.detail), sum(f.n)
+        outer: "SELECT stage, label, sum(n) FROM (",
+        outer_tail: ") GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 3 DESC, 1, 2",
+        totals: "SELECT f.key AS stage, coalesce(b.label_ja, f.detail) AS label, sum(f.n) AS n
                  FROM dashboard_totals f LEFT JOIN blocker_reasons b ON b.stage = f.key AND b.code = f.detail",
         metric: "blocker",
-        totals_tail: " GROUP BY 1, 2 HAVING sum(f.n) > 0 ORDER BY 3 DESC, 1, 2",
-        raw: "SELECT p.stage, coalesce(b.label_ja, p.blocker_code, p.blocker_text), count(*)
+        raw: "SELECT p.stage AS stage, coalesce(b.label_ja, p.blocker_code, p.blocker_text) AS label, count(*) AS n
               FROM facility_progress p JOIN facilities f ON f.id = p.facility_id
               LEFT JOIN blocker_reasons b ON b.stage = p.stage AND b.code = p.blocker_code",
         raw_condition: " AND (p.blocker_code IS NOT NULL OR p.blocker_text IS NOT NULL)",
         period: "p.updated_at",
-        raw_tail: " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+        group: " GROUP BY 1, 2",
     };
     grouped(pool, &BLOCKERS, source, scope, filter).await
 }
@@ -273,23 +369,25 @@ pub async fn blockers(
 /// (free_item_charged, ineligible_running_cost); the others need the whole audit.
 pub async fn quote_categories(
     pool: &SqlitePool,
-    source: &Source,
+    source: Source,
     scope: &Scope,
     filter: &Filter,
 ) -> sqlx::Result<Vec<(String, i64, i64, i64, i64)>> {
     const QUOTE_CATEGORIES: Grouped = Grouped {
-        totals: "SELECT f.key, sum(f.n), sum(f.amount), sum(f.free_item_lines),
-                        sum(CASE WHEN f.key IN ('maintenance', 'line_fee') THEN f.n ELSE 0 END)
+        outer: "SELECT category, sum(n), sum(amount), sum(free_items), sum(running) FROM (",
+        outer_tail: ") GROUP BY 1 HAVING sum(n) > 0 ORDER BY 3 DESC, 1",
+        totals:
+            "SELECT f.key AS category, sum(f.n) AS n, sum(f.amount) AS amount, sum(f.free_item_lines) AS free_items,
+                        sum(CASE WHEN f.key IN ('maintenance', 'line_fee') THEN f.n ELSE 0 END) AS running
                  FROM dashboard_totals f",
         metric: "quote_line",
-        totals_tail: " GROUP BY f.key HAVING sum(f.n) > 0 ORDER BY 3 DESC, 1",
-        raw: "SELECT l.category, count(*), coalesce(sum(CAST(l.amount AS INTEGER)), 0),
-                     sum(l.category IN ('card_reader', 'app_software') AND CAST(l.amount AS INTEGER) > 0),
-                     sum(l.category IN ('maintenance', 'line_fee'))
-              FROM quote_lines l JOIN quotes q ON q.id = l.quote_id JOIN facilities f ON f.id = q.facility_id",
+        raw: "SELECT l.category AS category, count(*) AS n, coalesce(sum(CAST(l.amount AS INTEGER)), 0) AS amount,
+                     sum(l.category IN ('card_reader', 'app_software') AND CAST(l.amount AS INTEGER) > 0) AS free_items,
+                     sum(l.category IN ('maintenance', 'line_fee')) AS running
+              FROM quotes q JOIN quote_lines l ON l.quote_id = q.id JOIN facilities f ON f.id = q.facility_id",
         raw_condition: " AND q.confirmed = 1",
         period: "coalesce(q.quote_date, q.created_at)",
-        raw_tail: " GROUP BY l.category ORDER BY 3 DESC, 1",
+        group: " GROUP BY 1",
     };
     grouped(pool, &QUOTE_CATEGORIES, source, scope, filter).await
 }
@@ -297,20 +395,21 @@ pub async fn quote_categories(
 /// Complaints by vendor and status: (vendor, status, count).
 pub async fn complaints(
     pool: &SqlitePool,
-    source: &Source,
+    source: Source,
     scope: &Scope,
     filter: &Filter,
 ) -> sqlx::Result<Vec<(String, String, i64)>> {
     const COMPLAINTS: Grouped = Grouped {
-        totals: "SELECT coalesce(v.name, 'ベンダー未登録'), f.key, sum(f.n)
+        outer: "SELECT vendor, status, sum(n) FROM (",
+        outer_tail: ") GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 3 DESC, 1, 2",
+        totals: "SELECT coalesce(v.name, 'ベンダー未登録') AS vendor, f.key AS status, sum(f.n) AS n
                  FROM dashboard_totals f LEFT JOIN vendors v ON f.detail <> '' AND v.id = CAST(f.detail AS INTEGER)",
         metric: "complaint",
-        totals_tail: " GROUP BY 1, 2 HAVING sum(f.n) > 0 ORDER BY 3 DESC, 1, 2",
-        raw: "SELECT coalesce(v.name, 'ベンダー未登録'), c.status, count(*)
+        raw: "SELECT coalesce(v.name, 'ベンダー未登録') AS vendor, c.status AS status, count(*) AS n
               FROM complaints c JOIN facilities f ON f.id = c.facility_id LEFT JOIN vendors v ON v.id = c.vendor_id",
         raw_condition: "",
         period: "c.filed_at",
-        raw_tail: " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+        group: " GROUP BY 1, 2",
     };
     grouped(pool, &COMPLAINTS, source, scope, filter).await
 }
@@ -318,20 +417,22 @@ pub async fn complaints(
 /// Subsidy applications by status: (status, count, applied for, granted) in whole yen.
 pub async fn subsidies(
     pool: &SqlitePool,
-    source: &Source,
+    source: Source,
     scope: &Scope,
     filter: &Filter,
 ) -> sqlx::Result<Vec<(String, i64, i64, i64)>> {
     const SUBSIDIES: Grouped = Grouped {
-        totals: "SELECT f.key, sum(f.n), sum(f.amount), sum(f.granted) FROM dashboard_totals f",
+        outer: "SELECT status, sum(n), sum(amount), sum(granted) FROM (",
+        outer_tail: ") GROUP BY 1 HAVING sum(n) > 0 ORDER BY 1",
+        totals: "SELECT f.key AS status, sum(f.n) AS n, sum(f.amount) AS amount, sum(f.granted) AS granted
+                 FROM dashboard_totals f",
         metric: "subsidy",
-        totals_tail: " GROUP BY f.key HAVING sum(f.n) > 0 ORDER BY f.key",
-        raw: "SELECT a.status, count(*), coalesce(sum(CAST(a.subsidy AS INTEGER)), 0),
-                     coalesce(sum(CAST(a.paid_amount AS INTEGER)), 0)
+        raw: "SELECT a.status AS status, count(*) AS n, coalesce(sum(CAST(a.subsidy AS INTEGER)), 0) AS amount,
+                     coalesce(sum(CAST(a.paid_amount AS INTEGER)), 0) AS granted
               FROM subsidy_applications a JOIN facilities f ON f.id = a.facility_id",
         raw_condition: "",
         period: "a.applied_on",
-        raw_tail: " GROUP BY a.status ORDER BY a.status",
+        group: " GROUP BY 1",
     };
     grouped(pool, &SUBSIDIES, source, scope, filter).await
 }
