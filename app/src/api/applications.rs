@@ -201,7 +201,9 @@ pub async fn application_form(facility_id: i64) -> Result<ApplicationFormView, U
     use rules::access::Permission;
     let user = context::require_permission(Permission::ReadFacilities)?;
     let pool = context::pool()?;
-    let (applicant, facts) = db::applications::applicant_and_facts(&pool, &user.scope, facility_id).await?;
+    let basics = db::applications::section_basics(&pool, &user.scope, facility_id).await?;
+    let facility_type = basics.facility_type.parse().unwrap_or(rules::FacilityType::MedicalClinic);
+    let readers = u8::try_from(basics.readers).unwrap_or(u8::MAX);
     let quotes = db::applications::confirmed_quotes(&pool, facility_id)
         .await
         .map_err(context::internal)?
@@ -218,15 +220,15 @@ pub async fn application_form(facility_id: i64) -> Result<ApplicationFormView, U
             paid_on: q.paid_on.as_deref().map(wareki),
         })
         .collect();
-    let existing = db::applications::of_facility(&pool, facility_id)
-        .await
-        .map_err(context::internal)?
+    let existing = basics
+        .application_id
+        .zip(basics.application_status)
         .map(|(id, s)| (id, db::applications::status_label(&s).to_owned()));
     Ok(ApplicationFormView {
         facility_id,
-        facility_name: applicant.name,
+        facility_name: basics.name,
         quotes,
-        readers_default: rules::readers::entitlement(facts.facility_type, facts.readers).free.max(1),
+        readers_default: rules::readers::entitlement(facility_type, readers).free.max(1),
         today: context::today().to_string(),
         existing,
         can_edit: user.role.may(Permission::EditOwnFacilities),

@@ -64,6 +64,37 @@ pub async fn applicant_and_facts(
     Ok((applicant, facts))
 }
 
+/// What a facility page's application section shows besides its quotes, in one query: the
+/// page loads three sections at once and this one needs no more than these.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SectionBasics {
+    /// Facility name.
+    pub name: String,
+    /// Facility type code.
+    pub facility_type: String,
+    /// Readers applied for (0 before the reader application).
+    pub readers: i64,
+    /// The facility's application (交付申請), if any.
+    pub application_id: Option<i64>,
+    /// Its status code.
+    pub application_status: Option<String>,
+}
+
+/// [`SectionBasics`] for a facility the scope reaches, or [`UiError::NotFound`].
+pub async fn section_basics(pool: &SqlitePool, scope: &Scope, facility_id: i64) -> Result<SectionBasics, UiError> {
+    let mut qb = QueryBuilder::new(
+        "SELECT f.name, f.facility_type, coalesce(r.readers, 0) AS readers, s.id AS application_id,
+                s.status AS application_status
+         FROM facilities f
+         LEFT JOIN reader_applications r ON r.facility_id = f.id
+         LEFT JOIN subsidy_applications s ON s.facility_id = f.id
+         WHERE f.id = ",
+    );
+    qb.push_bind(facility_id);
+    push_scope(&mut qb, scope, "f");
+    qb.build_query_as().fetch_optional(pool).await.map_err(internal)?.ok_or(UiError::NotFound)
+}
+
 /// A confirmed quote of a facility as the application page lists it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CostQuote {
@@ -278,14 +309,6 @@ pub async fn get(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<Opti
     qb.push(" AND a.id = ").push_bind(id);
     push_scope(&mut qb, scope, "f");
     qb.build_query_as().fetch_optional(pool).await
-}
-
-/// The application of a facility, if any (call after a scoped check).
-pub async fn of_facility(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Option<(i64, String)>> {
-    sqlx::query_as("SELECT id, status FROM subsidy_applications WHERE facility_id = ?")
-        .bind(facility_id)
-        .fetch_optional(pool)
-        .await
 }
 
 /// Every application the scope reaches, by prefecture, type and facility.
