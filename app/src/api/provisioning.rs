@@ -144,7 +144,13 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
     .into_iter()
     .filter_map(|(label, d)| wareki(d).map(|d| (label.to_owned(), d)))
     .collect();
-    let blockers = db::provisioning::blocker_reasons(&pool).await.map_err(context::internal)?;
+    // The lists below feed the edit forms; a reader of the page needs at most a blocker's label.
+    let can_edit = user.role.may(Permission::EditOwnFacilities);
+    let blockers = if can_edit || p.blocker_code.is_some() {
+        db::provisioning::blocker_reasons(&pool).await.map_err(context::internal)?
+    } else {
+        Vec::new()
+    };
     let blocker = p.blocker_text.clone().filter(|t| !t.is_empty()).or_else(|| {
         p.blocker_code
             .as_ref()
@@ -183,9 +189,9 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
         deadlines: deadlines(catalog, &facts, today).iter().map(deadline_view).collect(),
         next: next_deadline(catalog, &facts, today).as_ref().map(deadline_view),
         obligation: obligation_status(catalog, &facts, today).label_ja(),
-        can_edit: user.role.may(Permission::EditOwnFacilities),
-        makers: db::provisioning::makers(&pool).await.map_err(context::internal)?,
-        vendors: db::provisioning::vendors(&pool).await.map_err(context::internal)?,
+        can_edit,
+        makers: if can_edit { db::provisioning::makers(&pool).await.map_err(context::internal)? } else { Vec::new() },
+        vendors: if can_edit { db::provisioning::vendors(&pool).await.map_err(context::internal)? } else { Vec::new() },
         blockers,
     })
 }
