@@ -230,7 +230,7 @@ pub async fn funnel(
     let as_of = filter.as_of_end();
     let by_prefecture = by == "f.prefecture";
     let mut qb = QueryBuilder::new("SELECT k, sum(n), sum(reader_applied), sum(ready), sum(operating) FROM (");
-    let mut arm = |qb: &mut QueryBuilder<'_, Sqlite>, part: &Part| match part {
+    let arm = |qb: &mut QueryBuilder<'_, Sqlite>, part: &Part| match part {
         Part::Totals(_, last) => {
             // Every facility, and the steps taken in every month up to the last.
             qb.push(format!("SELECT {by} AS k, sum(CASE WHEN f.metric = 'facilities' THEN f.n ELSE 0 END) AS n"));
@@ -279,7 +279,7 @@ pub async fn funnel(
             }
         }
     };
-    if !push_parts(&mut qb, &parts(source, &as_of), &mut arm) {
+    if !push_parts(&mut qb, &parts(source, &as_of), arm) {
         return Ok(Vec::new());
     }
     qb.push(") GROUP BY k HAVING sum(n) > 0 ORDER BY k");
