@@ -149,7 +149,7 @@ type PublishedKey = (String, String, String, String, String);
 
 /// Dashboards computed at once (served again from the cache, they need no permit). Each
 /// holds a pooled connection for the length of its aggregates: milliseconds from the totals,
-/// up to ~0.1 s at national scale for the raw rows of a part month, and once seconds
+/// up to ~0.2 s at national scale for the raw rows of part months, and once seconds
 /// (BENCHMARKS.md); without a limit a burst of them took all eight connections and starved
 /// every other request, `/healthz` included.
 #[cfg(feature = "ssr")]
@@ -181,6 +181,10 @@ pub async fn charts_for(
         return Ok(charts);
     }
     let _permit = DASHBOARD_PERMITS.acquire().await.map_err(internal)?;
+    // A burst for one new page waits here; the first computes it, the others find it.
+    if let Some(charts) = COMPUTED.get(&key, generation) {
+        return Ok(charts);
+    }
     let charts = std::sync::Arc::new(charts_from(pool, source, scope, filter).await?);
     COMPUTED.put(key, generation, charts.clone());
     Ok(charts)
