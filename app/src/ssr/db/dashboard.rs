@@ -105,11 +105,14 @@ impl Source {
     }
 }
 
-/// One part of a chart's figures: the running totals over whole months, or the raw rows
-/// between two days (either open).
+/// One part of a chart's figures.
 enum Part {
+    /// The running totals over whole months (first, last as YYYY-MM; open when `None`).
     Totals(Option<String>, Option<String>),
+    /// The raw rows of the whole period (either end open).
     Raw(Option<NaiveDate>, Option<NaiveDate>),
+    /// The raw rows of the days of a part month, first and last.
+    Days(NaiveDate, NaiveDate),
 }
 
 /// The parts that make up a chart's figures for the period.
@@ -119,7 +122,7 @@ fn parts(source: Source, filter: &Filter) -> Vec<Part> {
         Source::Totals => {
             let split = filter.split();
             let totals = split.months.map(|(first, last)| Part::Totals(first, last));
-            totals.into_iter().chain(split.days.into_iter().map(|(a, b)| Part::Raw(Some(a), Some(b)))).collect()
+            totals.into_iter().chain(split.days.into_iter().map(|(a, b)| Part::Days(a, b))).collect()
         }
     }
 }
@@ -245,11 +248,11 @@ pub async fn funnel(
             totals_where(qb, &["facilities", "reader_applied", "ready", "operating"], scope, filter, by_prefecture);
             qb.push(" GROUP BY 1");
         }
-        // The whole period from the raw rows: every facility, with the steps done by its end.
-        Part::Raw(None, last) => {
+        // The whole period from the raw rows: every facility, with the steps done by its end
+        // (the funnel's period has no start: `as_of_end`).
+        Part::Raw(_, last) => {
             let applied = done_by("a.applied_on", *last);
-            let ready =
-                format!("({} OR {})", done_by("p.completed_on", *last), done_by("p.operation_started_on", *last));
+            let ready = done_by(READY_DAY, *last);
             let operating = done_by("p.operation_started_on", *last);
             qb.push(format!(
                 "SELECT {by} AS k, count(*) AS n, sum({applied}) AS reader_applied, sum({ready}) AS ready,
@@ -262,7 +265,7 @@ pub async fn funnel(
             qb.push(" GROUP BY 1");
         }
         // The steps taken on the days of a part month, each found through its day's index.
-        Part::Raw(first, last) => {
+        Part::Days(first, last) => {
             let steps = [
                 ("0, count(*), 0, 0", "reader_applications a", "a", "a.applied_on"),
                 ("0, 0, count(*), 0", "facility_progress p", "p", READY_DAY),
@@ -274,7 +277,7 @@ pub async fn funnel(
                 }
                 qb.push(format!("SELECT {by}, {counts} FROM {table} JOIN facilities f ON f.id = {alias}.facility_id"));
                 facilities_where(qb, scope, filter);
-                between_days(qb, day, *first, *last);
+                between_days(qb, day, Some(*first), Some(*last));
                 qb.push(" GROUP BY 1");
             }
         }
@@ -318,6 +321,13 @@ where
     T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
 {
     let mut qb = QueryBuilder::new(q.outer);
+    let raw = |qb: &mut QueryBuilder<'_, Sqlite>, first: Option<NaiveDate>, last: Option<NaiveDate>| {
+        qb.push(q.raw);
+        facilities_where(qb, scope, filter);
+        qb.push(q.raw_condition);
+        between_days(qb, q.period, first, last);
+        qb.push(q.group);
+    };
     let arm = |qb: &mut QueryBuilder<'_, Sqlite>, part: &Part| match part {
         Part::Totals(first, last) => {
             qb.push(q.totals);
@@ -325,13 +335,8 @@ where
             months_between(qb, first, last);
             qb.push(q.group);
         }
-        Part::Raw(first, last) => {
-            qb.push(q.raw);
-            facilities_where(qb, scope, filter);
-            qb.push(q.raw_condition);
-            between_days(qb, q.period, *first, *last);
-            qb.push(q.group);
-        }
+        Part::Raw(first, last) => raw(qb, *first, *last),
+        Part::Days(first, last) => raw(qb, Some(*first), Some(*last)),
     };
     if !push_parts(&mut qb, &parts(source, filter), arm) {
         return Ok(Vec::new());
