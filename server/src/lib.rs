@@ -19,6 +19,7 @@ pub mod quote_audit;
 pub mod reading;
 mod routes;
 pub mod seed;
+mod session_cache;
 pub mod startup;
 pub mod subsidy_command;
 pub mod telemetry;

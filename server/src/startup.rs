@@ -20,7 +20,8 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
+use axum::serve::{ListenerExt, TapIo};
+use tower_sessions::{CachingSessionStore, ExpiredDeletion, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 /// State shared by the plain axum handlers.
@@ -106,6 +107,18 @@ fn generate_password() -> String {
     rand::rng().sample_iter(&Alphanumeric).take(16).map(char::from).collect()
 }
 
+/// The listener with TCP_NODELAY on every connection it accepts. Without it a streamed
+/// body's last chunk waits for the client's delayed ACK: every CSV download took at least
+/// 40 ms however small (BENCHMARKS.md, load test).
+fn without_delay(listener: TcpListener) -> TapIo<TcpListener, fn(&mut tokio::net::TcpStream)> {
+    fn no_delay(tcp: &mut tokio::net::TcpStream) {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY on a connection");
+        }
+    }
+    listener.tap_io(no_delay)
+}
+
 /// The server, bound and ready to run.
 pub struct Application {
     listener: TcpListener,
@@ -125,7 +138,8 @@ impl Application {
 
         let store = SqliteStore::new(pool.clone());
         store.migrate().await.map_err(|e| StartError::Sessions(e.to_string()))?;
-        let sessions = SessionManagerLayer::new(store.clone())
+        let cached = CachingSessionStore::new(crate::session_cache::SessionCache::default(), store.clone());
+        let sessions = SessionManagerLayer::new(cached)
             .with_name("onshi_session")
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
@@ -204,9 +218,25 @@ impl Application {
         let cleanup =
             tokio::spawn(self.store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
         let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        let served = axum::serve(without_delay(self.listener), app).with_graceful_shutdown(shutdown).await;
         cleanup.abort();
         self.prepared.pool.close().await;
         served.map_err(StartError::Serve)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_delay;
+    use axum::serve::Listener;
+
+    #[tokio::test]
+    async fn accepted_connections_send_small_writes_at_once() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let mut listener = without_delay(listener);
+        let _client = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let (accepted, _) = listener.accept().await;
+        assert!(accepted.nodelay().expect("socket option"), "TCP_NODELAY is set");
     }
 }

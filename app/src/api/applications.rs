@@ -200,11 +200,11 @@ pub async fn application_form(facility_id: i64) -> Result<ApplicationFormView, U
     use crate::ssr::{context, db};
     use rules::access::Permission;
     let user = context::require_permission(Permission::ReadFacilities)?;
-    let pool = context::pool()?;
-    let basics = db::applications::section_basics(&pool, &user.scope, facility_id).await?;
+    let mut conn = context::pool()?.acquire().await.map_err(context::internal)?;
+    let basics = db::applications::section_basics(&mut *conn, &user.scope, facility_id).await?;
     let facility_type = basics.facility_type.parse().unwrap_or(rules::FacilityType::MedicalClinic);
     let readers = u8::try_from(basics.readers).unwrap_or(u8::MAX);
-    let quotes = db::applications::confirmed_quotes(&pool, facility_id)
+    let quotes = db::applications::confirmed_quotes(&mut *conn, facility_id)
         .await
         .map_err(context::internal)?
         .into_iter()

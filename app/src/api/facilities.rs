@@ -119,7 +119,8 @@ pub async fn facility(id: i64) -> Result<FacilityDetail, UiError> {
     use crate::ssr::{context, db};
     use rules::access::Permission;
     let user = context::require_permission(Permission::ReadFacilities)?;
-    let mut detail = db::facilities::detail(&context::pool()?, &user.scope, id)
+    let mut conn = context::pool()?.acquire().await.map_err(context::internal)?;
+    let mut detail = db::facilities::detail(&mut conn, &user.scope, id)
         .await
         .map_err(context::internal)?
         .ok_or(UiError::NotFound)?;

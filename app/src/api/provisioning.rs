@@ -105,10 +105,12 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
     use rules::provisioning::{Stage, deadlines, next_deadline, obligation_status};
     use rules::scheme::Catalog;
     let user = context::require_permission(Permission::ReadFacilities)?;
-    let pool = context::pool()?;
-    let f = db::provisioning::facility_in_scope(&pool, &user.scope, id).await?;
-    let app = db::provisioning::application(&pool, id).await.map_err(context::internal)?;
-    let p = db::provisioning::progress(&pool, id).await.map_err(context::internal)?;
+    // One connection for the section's queries: each release to the pool costs sqlx a
+    // round trip to the connection's thread (BENCHMARKS.md, load test).
+    let mut conn = context::pool()?.acquire().await.map_err(context::internal)?;
+    let f = db::provisioning::facility_in_scope(&mut *conn, &user.scope, id).await?;
+    let app = db::provisioning::application(&mut *conn, id).await.map_err(context::internal)?;
+    let p = db::provisioning::progress(&mut *conn, id).await.map_err(context::internal)?;
     let facts = db::provisioning::facts(&f, app.as_ref(), &p);
     let today = context::today();
     let catalog = Catalog::builtin();
@@ -147,7 +149,7 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
     // The lists below feed the edit forms; a reader of the page needs at most a blocker's label.
     let can_edit = user.role.may(Permission::EditOwnFacilities);
     let blockers = if can_edit || p.blocker_code.is_some() {
-        db::provisioning::blocker_reasons(&pool).await.map_err(context::internal)?
+        db::provisioning::blocker_reasons(&mut *conn).await.map_err(context::internal)?
     } else {
         Vec::new()
     };
@@ -166,7 +168,7 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
             g.until.map(|u| format!("・{}まで", rules::format_wareki(u))).unwrap_or_default()
         )
     });
-    let events = db::provisioning::events(&pool, id)
+    let events = db::provisioning::events(&mut *conn, id)
         .await
         .map_err(context::internal)?
         .into_iter()
@@ -190,8 +192,8 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
         next: next_deadline(catalog, &facts, today).as_ref().map(deadline_view),
         obligation: obligation_status(catalog, &facts, today).label_ja(),
         can_edit,
-        makers: if can_edit { db::provisioning::makers(&pool).await.map_err(context::internal)? } else { Vec::new() },
-        vendors: if can_edit { db::provisioning::vendors(&pool).await.map_err(context::internal)? } else { Vec::new() },
+        makers: if can_edit { db::provisioning::makers(&mut *conn).await.map_err(context::internal)? } else { Vec::new() },
+        vendors: if can_edit { db::provisioning::vendors(&mut *conn).await.map_err(context::internal)? } else { Vec::new() },
         blockers,
     })
 }

@@ -81,7 +81,7 @@ pub struct SectionBasics {
 }
 
 /// [`SectionBasics`] for a facility the scope reaches, or [`UiError::NotFound`].
-pub async fn section_basics(pool: &SqlitePool, scope: &Scope, facility_id: i64) -> Result<SectionBasics, UiError> {
+pub async fn section_basics(db: impl sqlx::SqliteExecutor<'_>, scope: &Scope, facility_id: i64) -> Result<SectionBasics, UiError> {
     let mut qb = QueryBuilder::new(
         "SELECT f.name, f.facility_type, coalesce(r.readers, 0) AS readers, s.id AS application_id,
                 s.status AS application_status
@@ -92,7 +92,7 @@ pub async fn section_basics(pool: &SqlitePool, scope: &Scope, facility_id: i64) 
     );
     qb.push_bind(facility_id);
     push_scope(&mut qb, scope, "f");
-    qb.build_query_as().fetch_optional(pool).await.map_err(internal)?.ok_or(UiError::NotFound)
+    qb.build_query_as().fetch_optional(db).await.map_err(internal)?.ok_or(UiError::NotFound)
 }
 
 /// A confirmed quote of a facility as the application page lists it.
@@ -111,14 +111,14 @@ pub struct CostQuote {
 }
 
 /// The confirmed quotes of a facility (call after a scoped check), newest first.
-pub async fn confirmed_quotes(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Vec<CostQuote>> {
+pub async fn confirmed_quotes(db: impl sqlx::SqliteExecutor<'_>, facility_id: i64) -> sqlx::Result<Vec<CostQuote>> {
     sqlx::query_as(
         "SELECT q.id, q.file_name, v.name AS vendor, q.quote_date, q.paid_on
          FROM quotes q LEFT JOIN vendors v ON v.id = q.vendor_id
          WHERE q.facility_id = ? AND q.confirmed = 1 ORDER BY q.id DESC",
     )
     .bind(facility_id)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 

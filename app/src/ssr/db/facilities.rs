@@ -52,11 +52,11 @@ pub async fn visible(pool: &SqlitePool, scope: &Scope) -> sqlx::Result<Vec<Facil
 }
 
 /// One facility with its quotes, if the scope reaches it (None otherwise, as for a missing id).
-pub async fn detail(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<Option<FacilityDetail>> {
+pub async fn detail(conn: &mut sqlx::SqliteConnection, scope: &Scope, id: i64) -> sqlx::Result<Option<FacilityDetail>> {
     let mut qb = select();
     qb.push(" AND f.id = ").push_bind(id);
     push_scope(&mut qb, scope, "f");
-    let Some(row) = qb.build_query_as::<FacilityRow>().fetch_optional(pool).await? else {
+    let Some(row) = qb.build_query_as::<FacilityRow>().fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
     let quotes: Vec<QuoteSummary> = sqlx::query_as(
@@ -66,7 +66,7 @@ pub async fn detail(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<O
          WHERE q.facility_id = ? ORDER BY q.created_at DESC, q.id DESC",
     )
     .bind(row.id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     Ok(Some(FacilityDetail {
         summary: row.summary(),

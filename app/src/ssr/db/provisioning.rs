@@ -27,13 +27,13 @@ pub struct FacilityBasics {
 }
 
 /// The facility if the scope reaches it.
-pub async fn facility_in_scope(pool: &SqlitePool, scope: &Scope, id: i64) -> Result<FacilityBasics, UiError> {
+pub async fn facility_in_scope(db: impl sqlx::SqliteExecutor<'_>, scope: &Scope, id: i64) -> Result<FacilityBasics, UiError> {
     let mut qb = QueryBuilder::new(
         "SELECT f.id, f.name, f.facility_type, f.corporation_id, f.online_billing FROM facilities f WHERE f.id = ",
     );
     qb.push_bind(id);
     push_scope(&mut qb, scope, "f");
-    qb.build_query_as::<FacilityBasics>().fetch_optional(pool).await.map_err(internal)?.ok_or(UiError::NotFound)
+    qb.build_query_as::<FacilityBasics>().fetch_optional(db).await.map_err(internal)?.ok_or(UiError::NotFound)
 }
 
 /// The reader application as stored.
@@ -87,26 +87,26 @@ pub struct ProgressRow {
 }
 
 /// The reader application of a facility.
-pub async fn application(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Option<ApplicationRow>> {
+pub async fn application(db: impl sqlx::SqliteExecutor<'_>, facility_id: i64) -> sqlx::Result<Option<ApplicationRow>> {
     sqlx::query_as(
         "SELECT a.applied_on, a.readers, a.model_undecided, a.maker_code, m.name AS maker_name, a.model_chosen_on,
                 a.bulk_declared_on, a.bulk_batch
          FROM reader_applications a LEFT JOIN reader_makers m ON m.code = a.maker_code WHERE a.facility_id = ?",
     )
     .bind(facility_id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 
 /// The progress of a facility (the default row when nothing was recorded).
-pub async fn progress(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<ProgressRow> {
+pub async fn progress(db: impl sqlx::SqliteExecutor<'_>, facility_id: i64) -> sqlx::Result<ProgressRow> {
     let row: Option<ProgressRow> = sqlx::query_as(
         "SELECT p.stage, v.name AS vendor_name, p.vendor_id, p.vendor_contract_on, p.completed_on, p.operation_started_on,
                 p.subsidy_applied_on, p.grace_type, p.grace_accepted, p.grace_until, p.blocker_code, p.blocker_text
          FROM facility_progress p LEFT JOIN vendors v ON v.id = p.vendor_id WHERE p.facility_id = ?",
     )
     .bind(facility_id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     Ok(row.unwrap_or_else(|| ProgressRow {
         stage: Stage::PortalUnregistered.code().to_owned(),
@@ -374,24 +374,24 @@ pub struct EventRow {
 }
 
 /// The timeline, oldest first.
-pub async fn events(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Vec<EventRow>> {
+pub async fn events(db: impl sqlx::SqliteExecutor<'_>, facility_id: i64) -> sqlx::Result<Vec<EventRow>> {
     sqlx::query_as("SELECT stage, reached_on FROM stage_events WHERE facility_id = ? ORDER BY reached_on, id")
         .bind(facility_id)
-        .fetch_all(pool)
+        .fetch_all(db)
         .await
 }
 
 /// Reader makers: (code, name).
-pub async fn makers(pool: &SqlitePool) -> sqlx::Result<Vec<(String, String)>> {
-    sqlx::query_as("SELECT code, name FROM reader_makers ORDER BY rowid").fetch_all(pool).await
+pub async fn makers(db: impl sqlx::SqliteExecutor<'_>) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as("SELECT code, name FROM reader_makers ORDER BY rowid").fetch_all(db).await
 }
 
 /// Vendors: (id, name).
-pub async fn vendors(pool: &SqlitePool) -> sqlx::Result<Vec<(i64, String)>> {
-    sqlx::query_as("SELECT id, name FROM vendors ORDER BY name").fetch_all(pool).await
+pub async fn vendors(db: impl sqlx::SqliteExecutor<'_>) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, name FROM vendors ORDER BY name").fetch_all(db).await
 }
 
 /// Blocker reasons of seed 002: (stage, code, label).
-pub async fn blocker_reasons(pool: &SqlitePool) -> sqlx::Result<Vec<(String, String, String)>> {
-    sqlx::query_as("SELECT stage, code, label_ja FROM blocker_reasons ORDER BY stage, rank").fetch_all(pool).await
+pub async fn blocker_reasons(db: impl sqlx::SqliteExecutor<'_>) -> sqlx::Result<Vec<(String, String, String)>> {
+    sqlx::query_as("SELECT stage, code, label_ja FROM blocker_reasons ORDER BY stage, rank").fetch_all(db).await
 }
