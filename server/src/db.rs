@@ -11,6 +11,9 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 /// How long a connection waits for a lock before SQLITE_BUSY.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How much of the database file SQLite may map (1 GiB; the national data set is ~0.5 GB).
+const MMAP_BYTES: u64 = 1 << 30;
+
 /// Opens (creating the folder and file if missing) the database.
 pub async fn connect(path: &Path) -> Result<SqlitePool, crate::error::StartError> {
     use crate::error::StartError;
@@ -23,7 +26,11 @@ pub async fn connect(path: &Path) -> Result<SqlitePool, crate::error::StartError
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT);
+        .busy_timeout(BUSY_TIMEOUT)
+        // Pages read through a memory map rather than copied into each connection's small
+        // page cache: a national dashboard's random look-ups went to the kernel for every
+        // page (BENCHMARKS.md, dashboard latency). Address space, not memory.
+        .pragma("mmap_size", MMAP_BYTES.to_string());
     SqlitePoolOptions::new()
         .max_connections(8)
         // sqlx pings every connection it hands out by default: a second round trip

@@ -196,6 +196,15 @@ async fn the_database_runs_in_wal_mode_with_foreign_keys_enforced() {
     .execute(app.pool())
     .await;
     assert!(bad.is_err(), "a facility in an unknown prefecture is refused");
+    // Every pooled connection reads through a memory map (the national dashboards rely on it).
+    let mut conns = Vec::new();
+    for _ in 0..3 {
+        conns.push(app.pool().acquire().await.expect("a connection"));
+    }
+    for conn in &mut conns {
+        let mapped: i64 = sqlx::query_scalar("PRAGMA mmap_size").fetch_one(&mut **conn).await.expect("pragma");
+        assert_eq!(mapped, 1 << 30);
+    }
 }
 
 #[tokio::test]

@@ -3,7 +3,8 @@
 //! Reviewers' and auditors' pages read `dashboard_totals` (running totals by prefecture ×
 //! type × month, kept by triggers: migrations/20261122000008) for the whole months of the
 //! period, and count the raw rows for the days of a month it covers only in part (found
-//! through the indexes of migrations/20261122000009). A manager's own facilities are always
+//! through the indexes of migrations/20261122000009; the country's quote lines from their
+//! daily totals, migrations/20261122000010). A manager's own facilities are always
 //! counted from the raw rows. Both give the same figures (tests/api/dashboard.rs compares them).
 
 use super::scope::push_scope;
@@ -150,13 +151,19 @@ fn totals_where(
         Some(p) => {
             qb.push(" AND f.prefecture = ").push_bind(p.clone());
         }
-        None if !by_prefecture && matches!(scope, Scope::National) => {
+        None if !by_prefecture && reads_national_rows(scope, filter) => {
             qb.push(" AND f.prefecture = ''");
         }
         None => {
             qb.push(" AND f.prefecture <> ''");
         }
     }
+}
+
+/// Whether a chart not grouped by prefecture can read the national rows (prefecture ''):
+/// the page reaches every prefecture and is not narrowed to one.
+fn reads_national_rows(scope: &Scope, filter: &Filter) -> bool {
+    matches!(scope, Scope::National) && filter.prefecture.is_none()
 }
 
 /// `AND f.month` within the months.
@@ -224,7 +231,7 @@ fn push_parts(
 /// Facilities by a grouping key with the funnel's steps as of the period's end: (key,
 /// facilities, reader applied, ready, operating). `by` is `f.facility_type` or `f.prefecture`.
 pub async fn funnel(
-    pool: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
     source: Source,
     scope: &Scope,
     filter: &Filter,
@@ -286,7 +293,7 @@ pub async fn funnel(
         return Ok(Vec::new());
     }
     qb.push(") GROUP BY k HAVING sum(n) > 0 ORDER BY k");
-    qb.build_query_as().fetch_all(pool).await
+    qb.build_query_as().fetch_all(db).await
 }
 
 /// A chart grouped by codes: the same figures from the totals and from the raw rows. Both
@@ -308,10 +315,13 @@ struct Grouped {
     period: &'static str,
     /// `GROUP BY …` in each arm.
     group: &'static str,
+    /// `SELECT … FROM … f` over national rows by day (`f.day`, `f.facility_type`), when the
+    /// chart has them: a part month's days for the whole country (migrations/20261122000010).
+    national_days: Option<&'static str>,
 }
 
 async fn grouped<T>(
-    pool: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
     q: &Grouped,
     source: Source,
     scope: &Scope,
@@ -336,19 +346,30 @@ where
             qb.push(q.group);
         }
         Part::Raw(first, last) => raw(qb, *first, *last),
-        Part::Days(first, last) => raw(qb, Some(*first), Some(*last)),
+        Part::Days(first, last) => match q.national_days {
+            Some(days) if reads_national_rows(scope, filter) => {
+                qb.push(days);
+                qb.push(" WHERE f.day >= ").push_bind(first.to_string());
+                qb.push(" AND f.day <= ").push_bind(last.to_string());
+                if let Some(t) = &filter.facility_type {
+                    qb.push(" AND f.facility_type = ").push_bind(t.clone());
+                }
+                qb.push(q.group);
+            }
+            _ => raw(qb, Some(*first), Some(*last)),
+        },
     };
     if !push_parts(&mut qb, &parts(source, filter), arm) {
         return Ok(Vec::new());
     }
     qb.push(q.outer_tail);
-    qb.build_query_as().fetch_all(pool).await
+    qb.build_query_as().fetch_all(db).await
 }
 
 /// Facilities stuck with a blocker: (stage, blocker label, count). The label is the reason's
 /// (seeds/002 survey) when the code is known, else the code or the text typed.
 pub async fn blockers(
-    pool: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
     source: Source,
     scope: &Scope,
     filter: &Filter,
@@ -365,15 +386,16 @@ pub async fn blockers(
         raw_condition: " AND (p.blocker_code IS NOT NULL OR p.blocker_text IS NOT NULL)",
         period: "p.updated_at",
         group: " GROUP BY 1, 2",
+        national_days: None,
     };
-    grouped(pool, &BLOCKERS, source, scope, filter).await
+    grouped(db, &BLOCKERS, source, scope, filter).await
 }
 
 /// Confirmed quote lines by category: (category, lines, amount, lines charging for a free
 /// item, lines of running costs). The two flag counts are the ones the category alone proves
 /// (free_item_charged, ineligible_running_cost); the others need the whole audit.
 pub async fn quote_categories(
-    pool: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
     source: Source,
     scope: &Scope,
     filter: &Filter,
@@ -393,13 +415,18 @@ pub async fn quote_categories(
         raw_condition: " AND q.confirmed = 1",
         period: "coalesce(q.quote_date, q.created_at)",
         group: " GROUP BY 1",
+        national_days: Some(
+            "SELECT f.category AS category, sum(f.n) AS n, sum(f.amount) AS amount, sum(f.free_item_lines) AS free_items,
+                    sum(CASE WHEN f.category IN ('maintenance', 'line_fee') THEN f.n ELSE 0 END) AS running
+             FROM dashboard_line_days f",
+        ),
     };
-    grouped(pool, &QUOTE_CATEGORIES, source, scope, filter).await
+    grouped(db, &QUOTE_CATEGORIES, source, scope, filter).await
 }
 
 /// Complaints by vendor and status: (vendor, status, count).
 pub async fn complaints(
-    pool: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
     source: Source,
     scope: &Scope,
     filter: &Filter,
@@ -415,13 +442,14 @@ pub async fn complaints(
         raw_condition: "",
         period: "c.filed_at",
         group: " GROUP BY 1, 2",
+        national_days: None,
     };
-    grouped(pool, &COMPLAINTS, source, scope, filter).await
+    grouped(db, &COMPLAINTS, source, scope, filter).await
 }
 
 /// Subsidy applications by status: (status, count, applied for, granted) in whole yen.
 pub async fn subsidies(
-    pool: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
     source: Source,
     scope: &Scope,
     filter: &Filter,
@@ -438,8 +466,9 @@ pub async fn subsidies(
         raw_condition: "",
         period: "a.applied_on",
         group: " GROUP BY 1",
+        national_days: None,
     };
-    grouped(pool, &SUBSIDIES, source, scope, filter).await
+    grouped(db, &SUBSIDIES, source, scope, filter).await
 }
 
 /// The totals' generation: it changes whenever anything the dashboards show changes
@@ -448,23 +477,28 @@ pub async fn generation(pool: &SqlitePool) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT generation FROM dashboard_generation WHERE id = 1").fetch_one(pool).await
 }
 
-/// Rows where the running totals differ from the raw rows: none unless a write bypassed the
-/// triggers (the tests run it after every kind of write).
+/// Rows where the running totals (monthly, and the national quote lines by day) differ from
+/// the raw rows: none unless a write bypassed the triggers (the tests run it after every kind
+/// of write).
 pub async fn totals_drift(
     pool: &SqlitePool,
 ) -> sqlx::Result<Vec<(String, String, String, String, String, String, i64)>> {
-    sqlx::query_as("SELECT metric, prefecture, facility_type, key, detail, month, n FROM dashboard_totals_drift")
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(
+        "SELECT metric, prefecture, facility_type, key, detail, month, n FROM dashboard_totals_drift
+         UNION ALL
+         SELECT 'quote_line_day', '', facility_type, category, '', day, n FROM dashboard_line_days_drift",
+    )
+    .fetch_all(pool)
+    .await
 }
 
 /// Published figures: (series, as_of, source, facility type, prefecture, metric, value).
-pub async fn published(pool: &SqlitePool) -> sqlx::Result<Vec<(String, String, String, String, String, String, i64)>> {
+pub async fn published(db: impl sqlx::SqliteExecutor<'_>) -> sqlx::Result<Vec<(String, String, String, String, String, String, i64)>> {
     sqlx::query_as(
         "SELECT series, as_of, source, facility_type, prefecture, metric, value FROM adoption_stats
          WHERE metric IN ('facilities', 'reader_applied', 'ready', 'connected', 'operating')
          ORDER BY as_of, series",
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }

@@ -1,4 +1,4 @@
-//! The dashboard totals of a batch in three statements instead of a trigger per row.
+//! The dashboard totals of a batch in a few statements instead of a trigger per row.
 //!
 //! The triggers of migrations/20261122000008 keep `dashboard_totals` on every write; for a
 //! batch of thousands of facilities and tens of thousands of quote lines they cost the import
@@ -26,7 +26,8 @@ pub async fn suspend(tx: &mut SqliteConnection) -> sqlx::Result<Suspended> {
     Ok(Suspended(triggers))
 }
 
-/// Adds the share of facilities `first..=last` (prefecture rows and national rows), and moves
+/// Adds the share of facilities `first..=last` (prefecture rows, national rows and the national
+/// quote lines by day), and moves
 /// the generation on, then creates the triggers again.
 pub async fn add_and_resume(
     tx: &mut SqliteConnection,
@@ -67,6 +68,20 @@ pub async fn add_and_resume(
         .execute(&mut *tx)
         .await?;
     }
+    // The country's quote lines by day (migrations/20261122000010).
+    sqlx::query(
+        "INSERT INTO dashboard_line_days
+         SELECT c.day, f.facility_type, c.category, sum(c.n), sum(c.amount), sum(c.free_item_lines)
+         FROM dashboard_line_day_contributions c JOIN facilities f ON f.id = c.facility_id
+         WHERE c.facility_id BETWEEN ? AND ?
+         GROUP BY 1, 2, 3
+         ON CONFLICT DO UPDATE SET n = n + excluded.n, amount = amount + excluded.amount,
+             free_item_lines = free_item_lines + excluded.free_item_lines",
+    )
+    .bind(first)
+    .bind(last)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("UPDATE dashboard_generation SET generation = generation + 1").execute(&mut *tx).await?;
     for (_, sql) in suspended.0 {
         sqlx::query(&sql).execute(&mut *tx).await?;
