@@ -1,5 +1,5 @@
 # Shared by scripts/bench-national and scripts/load-test: a release `onshi serve` on a
-# database in "$work", sign-in as a demo user, and bounded loopback load with autocannon.
+# database in "$work", sign-in as a demo user, and bounded loopback load with wrk.
 # Callers set: work (a temp dir), db, password; they get: url, server_pid, cookie.
 # shellcheck shell=bash
 
@@ -28,6 +28,10 @@ stop_server() {
 # The server's peak resident memory so far, in KiB.
 peak_kib() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server_pid/status"; }
 
+# The server's anonymous memory now (heap and stacks), in KiB: RSS also counts the file
+# pages SQLite maps (db.rs, mmap_size), which are the kernel's shared, reclaimable cache.
+anon_kib() { sed -n 's/^RssAnon:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server_pid/status"; }
+
 # Signs in as a demo user and prints the session cookie ("onshi_session=…").
 sign_in() {
   local jar="$work/cookies-$1"
@@ -52,14 +56,22 @@ latency_each() {
   done | sort -n | awk '{ t[NR] = $1 * 1000 } END { printf "median %.1f ms, p95 %.1f ms (%d runs)\n", t[int((NR + 1) / 2)], t[int(NR * 0.95 + 0.5)], NR }'
 }
 
-# Fetches autocannon (npm) into "$work" once.
-install_autocannon() {
-  [ -f "$work/node_modules/autocannon/autocannon.js" ] || (cd "$work" && npm install --silent --no-audit --no-fund autocannon@9 >/dev/null)
+# Installs wrk (Debian package) when it is missing. wrk is written in C: autocannon (node)
+# spent more CPU parsing a 135 KB page than the server spent sending it, and on this
+# 2-core machine the load generator shares the cores with the server.
+install_wrk() {
+  command -v wrk >/dev/null 2>&1 && return 0
+  local sudo=()
+  [ "$(id -u)" = 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 }
 
 # Bounded load on one path: "N requests in S s (R req/s), p99 P ms, non-2xx, errors, timeouts",
 # and the rate alone in "$work/last-rate". Args: cookie path; uses $connections and $seconds.
 load() {
-  node "$work/node_modules/autocannon/autocannon.js" -j -c "$connections" -d "$seconds" -H "Cookie=$1" "$url$2" 2>/dev/null \
-    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);const rate=r.requests.total/r.duration;require("fs").writeFileSync(process.argv[1],String(rate));console.log(`${r.requests.total} requests in ${r.duration} s (${rate.toFixed(1)} req/s), p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`)})' "$work/last-rate"
+  wrk -t 2 -c "$connections" -d "${seconds}s" -H "Cookie: $1" -s scripts/lib/wrk-summary.lua "$url$2" \
+    | awk -v out="$work/last-rate" '/^summary / {
+        rate = $2 / $3; printf "%.1f\n", rate > out
+        printf "%d requests in %.2f s (%.1f req/s), p99 %d ms, non-2xx %d, errors %d, timeouts %d\n", $2, $3, rate, $4 + 0.5, $5, $6, $7
+      }'
 }
