@@ -267,8 +267,13 @@ pub struct ServeArgs {
     pub db: DbArgs,
 
     /// Do not load demo data into a new database.
-    #[arg(long, env = "ONSHI_NO_DEMO")]
+    #[arg(long, env = "ONSHI_NO_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_demo: bool,
+
+    /// Load the demo accounts and facilities without their sample activity (quotes,
+    /// progress, a complaint): a blank slate for demonstrations and tests.
+    #[arg(long, env = "ONSHI_NO_DEMO_ACTIVITY", value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_demo_activity: bool,
 
     /// Mark session cookies `Secure` (set when served over HTTPS).
     #[arg(long, env = "ONSHI_SECURE_COOKIES")]
@@ -297,6 +302,8 @@ pub struct Settings {
     pub db_path: PathBuf,
     /// Load demo data into a new database.
     pub load_demo: bool,
+    /// Replay the demo corporation's activity (seed/demo_activity.json) with the demo data.
+    pub demo_activity: bool,
     /// Password of the demo users (ONSHI_DEMO_PASSWORD); generated when None.
     pub demo_password: Option<String>,
     /// Secure cookies.
@@ -323,6 +330,7 @@ impl Settings {
             addr: args.addr,
             db_path: args.db.db.clone(),
             load_demo: !args.no_demo,
+            demo_activity: !args.no_demo_activity,
             demo_password: std::env::var("ONSHI_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()),
             secure_cookies: args.secure_cookies,
             session_idle: SESSION_IDLE,

@@ -59,8 +59,14 @@ pub struct Prepared {
 /// What to do about demo data on a new database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DemoChoice {
-    /// Load it; every demo user gets this password, or a generated one.
-    Load(Option<String>),
+    /// Load it; every demo user gets this password, or a generated one. With `activity`, also
+    /// the demo corporation's quotes, progress and complaint (`seed::demo_activity`).
+    Load {
+        /// The demo users' password; generated when `None`.
+        password: Option<String>,
+        /// Replay seed/demo_activity.json too.
+        activity: bool,
+    },
     /// Record that this database has no demo data, for good.
     Skip,
     /// Decide nothing (`onshi migrate`): the first `serve` decides.
@@ -87,8 +93,9 @@ pub async fn prepare_database(path: &Path, demo: DemoChoice) -> Result<Prepared,
             tx.commit().await?;
             return Ok(prepared);
         }
-        DemoChoice::Load(password) => password,
+        DemoChoice::Load { password, activity } => (password, activity),
     };
+    let (demo_password, activity) = demo_password;
     let password = match demo_password {
         Some(p) => p,
         None => {
@@ -99,6 +106,10 @@ pub async fn prepare_database(path: &Path, demo: DemoChoice) -> Result<Prepared,
     };
     let accounts = demo::load(&pool, &password).await?;
     tracing::info!(users = accounts.users.len(), facilities = accounts.facilities, "demo data loaded");
+    if activity {
+        let counts = seed::demo_activity::load(&pool).await?;
+        tracing::info!(quotes = counts.quotes, complaints = counts.complaints, "demo activity loaded");
+    }
     prepared.demo = Some(accounts);
     Ok(prepared)
 }
@@ -132,7 +143,11 @@ pub struct Application {
 impl Application {
     /// Prepares the database and binds the address.
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
-        let demo = if settings.load_demo { DemoChoice::Load(settings.demo_password.clone()) } else { DemoChoice::Skip };
+        let demo = if settings.load_demo {
+            DemoChoice::Load { password: settings.demo_password.clone(), activity: settings.demo_activity }
+        } else {
+            DemoChoice::Skip
+        };
         let prepared = prepare_database(&settings.db_path, demo).await?;
         let pool = prepared.pool.clone();
 

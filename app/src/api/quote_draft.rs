@@ -230,16 +230,21 @@ pub async fn confirm_quote(
 
 /// The uploaded file stored with a quote.
 #[cfg(feature = "ssr")]
-pub(crate) struct StoredFile<'a> {
+pub struct StoredFile<'a> {
+    /// The file's name as uploaded.
     pub name: &'a str,
+    /// Its SHA-256, in hex.
     pub sha256: &'a str,
+    /// Its bytes, kept as the evidence.
     pub bytes: &'a [u8],
 }
 
 /// A vendor picked from the registry (`id`) or typed (`new_name`).
 #[cfg(feature = "ssr")]
-pub(crate) struct VendorChoice<'a> {
+pub struct VendorChoice<'a> {
+    /// A registered vendor's id, or empty.
     pub id: &'a str,
+    /// A vendor's name as typed, registered on the way; or empty.
     pub new_name: &'a str,
 }
 
@@ -248,7 +253,7 @@ pub(crate) struct VendorChoice<'a> {
 /// category and what the parser had read when the facility corrected it.
 #[cfg(feature = "ssr")]
 #[expect(clippy::too_many_arguments, reason = "the parts of one quote")]
-pub(crate) async fn store(
+pub async fn store(
     pool: &sqlx::SqlitePool,
     actor: &crate::ssr::audit_log::Actor,
     user_id: i64,

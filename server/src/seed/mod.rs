@@ -4,6 +4,7 @@
 //! The seed files are embedded in the binary, so `onshi` runs from any folder.
 
 pub mod demo;
+pub mod demo_activity;
 pub mod national;
 pub mod reference;
 

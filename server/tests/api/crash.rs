@@ -15,6 +15,8 @@ fn serve(db: &Path) -> (Child, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
         .arg(db)
+        // The quotes these tests count are their own.
+        .arg("--no-demo-activity")
         .env("ONSHI_DEMO_PASSWORD", PASSWORD)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

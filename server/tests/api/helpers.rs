@@ -30,6 +30,8 @@ pub fn settings(db_path: &Path, load_demo: bool) -> Settings {
         addr: "127.0.0.1:0".parse().expect("address"),
         db_path: db_path.to_owned(),
         load_demo,
+        // The tests start from the demo accounts alone; `demo_activity.rs` loads the activity.
+        demo_activity: false,
         demo_password: Some(DEMO_PASSWORD.to_owned()),
         secure_cookies: false,
         session_idle: server::config::SESSION_IDLE,

@@ -11,6 +11,7 @@ mod complaints;
 mod concurrency;
 mod crash;
 mod dashboard;
+mod demo_activity;
 mod exports;
 mod helpers;
 mod login;
