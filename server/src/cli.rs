@@ -28,6 +28,9 @@ pub fn main() -> ExitCode {
     if let Some(Command::AuditLog(command)) = &cli.command {
         return run_audit_log(command);
     }
+    if let Some(Command::DashboardTotals(command)) = &cli.command {
+        return crate::dashboard_totals_command::main(command);
+    }
     if let Some(Command::User(args)) = &cli.command {
         return crate::user_command::main(args);
     }
@@ -55,6 +58,7 @@ pub fn main() -> ExitCode {
                 Command::Subsidy(_)
                 | Command::Audit(_)
                 | Command::AuditLog(_)
+                | Command::DashboardTotals(_)
                 | Command::User(_)
                 | Command::SeedNational(_)
                 | Command::Backup(_)
@@ -189,20 +193,10 @@ fn run_audit(args: &crate::config::AuditArgs) -> ExitCode {
 fn run_audit_log(command: &crate::config::AuditLogCommand) -> ExitCode {
     const CANNOT_CHECK: u8 = 2;
     let crate::config::AuditLogCommand::Verify(args) = command;
-    // `connect` would create a missing file, and an empty log is "intact": refuse a mistyped path.
-    if !args.db.is_file() {
-        eprintln!(
-            "onshi audit-log verify: データベースがありません: {} (no database file there; give --db PATH or set ONSHI_DB)",
-            args.db.display()
-        );
-        return ExitCode::from(CANNOT_CHECK);
-    }
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    // An empty log is "intact": a mistyped path must not pass as one.
+    let runtime = match runtime_for_existing("audit-log verify", &args.db) {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("onshi audit-log verify: cannot start the async runtime: {e}");
-            return ExitCode::from(CANNOT_CHECK);
-        }
+        Err(e) => return e,
     };
     let result = runtime.block_on(async {
         let pool = crate::db::connect(&args.db).await.map_err(|e| e.to_string())?;
@@ -236,4 +230,21 @@ fn run_audit_log(command: &crate::config::AuditLogCommand) -> ExitCode {
             ExitCode::from(CANNOT_CHECK)
         }
     }
+}
+
+/// A runtime for a command that reads an existing database, or exit status 2 with the reason:
+/// `connect` would create a missing file, and a check of an empty one would pass.
+pub(crate) fn runtime_for_existing(command: &str, db: &std::path::Path) -> Result<tokio::runtime::Runtime, ExitCode> {
+    const CANNOT_CHECK: u8 = 2;
+    if !db.is_file() {
+        eprintln!(
+            "onshi {command}: データベースがありません: {} (no database file there; give --db PATH or set ONSHI_DB)",
+            db.display()
+        );
+        return Err(ExitCode::from(CANNOT_CHECK));
+    }
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
+        eprintln!("onshi {command}: cannot start the async runtime: {e}");
+        ExitCode::from(CANNOT_CHECK)
+    })
 }

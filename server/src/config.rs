@@ -31,6 +31,10 @@ pub enum Command {
     /// Check the audit trail's hash chain (`audit-log verify`).
     #[command(subcommand)]
     AuditLog(AuditLogCommand),
+    /// Check the dashboards' running totals against the raw rows, or rebuild them
+    /// (`dashboard-totals check|rebuild`).
+    #[command(subcommand)]
+    DashboardTotals(DashboardTotalsCommand),
     /// Add a user account from the command line (`user add`: the first admin of a new database).
     User(UserArgs),
     /// Fill the database with national-scale synthetic data (facilities, progress, quotes, complaints); the same seed gives the same rows.
@@ -158,6 +162,22 @@ pub enum AuditLogCommand {
     ///
     /// Exit status: 0 intact, 1 broken (the row is named), 2 the log cannot be checked.
     Verify(DbArgs),
+}
+
+/// `onshi dashboard-totals …`: the running totals the dashboards read (migrations
+/// 20261122000008 and 20261122000010), kept by triggers.
+#[derive(Debug, Clone, Subcommand)]
+pub enum DashboardTotalsCommand {
+    /// Recompute the totals from the raw rows and list every row that differs.
+    ///
+    /// Exit status: 0 they agree, 1 they differ (the rows are listed), 2 cannot check.
+    Check(DbArgs),
+    /// Recompute the totals from the raw rows and store them, in one transaction (for a
+    /// database written with the triggers dropped); run it with the server stopped or not.
+    ///
+    /// Exit status: 0 rebuilt and checked, 1 nothing changed (the message says why), 2 no
+    /// database there.
+    Rebuild(DbArgs),
 }
 
 /// `onshi audit FILE`: what the quote's lines are, what is eligible, what is flagged.

@@ -11,6 +11,7 @@ pub mod application_package;
 pub mod backup_command;
 pub mod cli;
 pub mod config;
+pub mod dashboard_totals_command;
 pub mod db;
 pub mod error;
 mod middleware;

@@ -16,6 +16,7 @@ fn help_lists_the_subcommands_with_one_line_descriptions() {
         ("subsidy", "Calculate a facility's subsidy"),
         ("audit", "Audit a vendor's quote file"),
         ("audit-log", "Check the audit trail's hash chain"),
+        ("dashboard-totals", "Check the dashboards' running totals"),
         ("user", "Add a user account"),
     ] {
         let listed = help.lines().any(|l| {

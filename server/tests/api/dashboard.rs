@@ -370,3 +370,77 @@ async fn a_dashboard_is_served_again_until_anything_it_shows_changes() {
     assert!(complaints(renamed).iter().any(|r| r[0] == "改名後のベンダー"), "a renamed vendor shows at once");
     assert!(charts_of(get(&app, &auditor, "/dashboard").await.1).contains("改名後のベンダー"), "and on the page");
 }
+
+/// `onshi dashboard-totals SUBCOMMAND --db DB`: exit code and stdout.
+fn totals_cli(subcommand: &str, db: &std::path::Path) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .args(["dashboard-totals", subcommand, "--db"])
+        .arg(db)
+        .env_remove("ONSHI_DB")
+        .output()
+        .expect("run onshi dashboard-totals");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    (out.status.code(), format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[tokio::test]
+async fn the_cli_finds_totals_written_past_the_triggers_and_rebuilds_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("onshi.sqlite");
+    let mut with_activity = settings(&db, true);
+    with_activity.demo_activity = true;
+    let app = spawn_on(with_activity).await;
+    let pool = app.pool();
+    let (code, out) = totals_cli("check", &db);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("dashboard totals agree with the raw rows"), "{out}");
+
+    // A line written with its triggers out of the way (and put back): the totals never saw it.
+    let before = generation(pool).await.expect("generation");
+    let mut tx = pool.begin().await.expect("tx");
+    for sql in [
+        "CREATE TEMP TABLE kept AS SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ('dashboard_line_added', 'dashboard_line_day_added')",
+        "DROP TRIGGER dashboard_line_added",
+        "DROP TRIGGER dashboard_line_day_added",
+        "INSERT INTO quote_lines (quote_id, position, kind, description, category, quantity, unit_price, amount)
+         VALUES (1, 999, 'item', '追加のルーター', 'router', '1', '30000', '30000')",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.expect(sql);
+    }
+    let kept: Vec<(String,)> = sqlx::query_as("SELECT sql FROM kept").fetch_all(&mut *tx).await.expect("kept");
+    for (sql,) in kept {
+        sqlx::query(&sql).execute(&mut *tx).await.expect("trigger again");
+    }
+    tx.commit().await.expect("commit");
+
+    let (code, out) = totals_cli("check", &db);
+    assert_eq!(code, Some(1), "{out}");
+    for row in [
+        "quote_line\t40\thospital\trouter\t\t2022-10\t1",
+        "quote_line\t\thospital\trouter\t\t2022-10\t1",
+        "quote_line_day\t\thospital\trouter\t\t2022-10-05\t1",
+    ] {
+        assert!(out.contains(row), "{row:?} is listed: {out}");
+    }
+
+    let (code, out) = totals_cli("rebuild", &db);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(totals_drift(pool).await.expect("drift"), vec![], "the rebuilt totals agree");
+    assert!(generation(pool).await.expect("generation") > before, "cached dashboards are computed again");
+    let (code, out) = totals_cli("check", &db);
+    assert_eq!(code, Some(0), "{out}");
+    app.stop().await;
+    drop(dir);
+}
+
+#[test]
+fn the_cli_refuses_a_missing_database_instead_of_creating_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("typo.sqlite");
+    for subcommand in ["check", "rebuild"] {
+        let (code, out) = totals_cli(subcommand, &db);
+        assert_eq!(code, Some(2), "{out}");
+        assert!(out.contains("データベースがありません"), "{out}");
+    }
+    assert!(!db.exists(), "no file was created");
+}

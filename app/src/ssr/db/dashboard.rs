@@ -481,14 +481,14 @@ pub async fn generation(pool: &SqlitePool) -> sqlx::Result<i64> {
 /// the raw rows: none unless a write bypassed the triggers (the tests run it after every kind
 /// of write).
 pub async fn totals_drift(
-    pool: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
 ) -> sqlx::Result<Vec<(String, String, String, String, String, String, i64)>> {
     sqlx::query_as(
         "SELECT metric, prefecture, facility_type, key, detail, month, n FROM dashboard_totals_drift
          UNION ALL
          SELECT 'quote_line_day', '', facility_type, category, '', day, n FROM dashboard_line_days_drift",
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 
