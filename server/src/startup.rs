@@ -108,7 +108,12 @@ pub async fn prepare_database(path: &Path, demo: DemoChoice) -> Result<Prepared,
     tracing::info!(users = accounts.users.len(), facilities = accounts.facilities, "demo data loaded");
     if activity {
         let counts = seed::demo_activity::load(&pool).await?;
-        tracing::info!(quotes = counts.quotes, complaints = counts.complaints, "demo activity loaded");
+        tracing::info!(
+            quotes = counts.quotes,
+            complaints = counts.complaints,
+            applications = counts.applications,
+            "demo activity loaded"
+        );
     }
     prepared.demo = Some(accounts);
     Ok(prepared)

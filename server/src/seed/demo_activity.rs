@@ -12,6 +12,8 @@ use app::ssr::audit_log::Actor;
 use app::ssr::db;
 use rules::complaint::{ComplaintKind, ComplaintStatus};
 use rules::provisioning::Stage;
+use chrono::NaiveDate;
+use rules::access::Scope;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
@@ -44,6 +46,18 @@ struct FacilityActivity {
     #[serde(default)]
     stages: Vec<StageStep>,
     complaint: Option<ComplaintSeed>,
+    application: Option<ApplicationSeed>,
+}
+
+/// A 交付申請 built on one of the facility's quotes, once paid.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApplicationSeed {
+    quote_file: String,
+    paid_on: NaiveDate,
+    applied_on: NaiveDate,
+    readers: u8,
+    submitted_on: Option<NaiveDate>,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +99,8 @@ pub struct ActivityCounts {
     pub quotes: usize,
     /// Complaints filed.
     pub complaints: usize,
+    /// Subsidy applications prepared.
+    pub applications: usize,
 }
 
 /// Replays the activity on a database that has just received the demo accounts.
@@ -136,11 +152,41 @@ pub async fn load(pool: &SqlitePool) -> Result<ActivityCounts, StartError> {
             };
             db::provisioning::record_stage(pool, &actor, user_id, facility_id, &input).await.map_err(ui)?;
         }
-        if let Some(c) = &f.complaint {
-            let &(_, quote_id, vendor_id) = quotes
+        let quote = |file: &str| {
+            quotes
                 .iter()
-                .find(|(file, _, _)| *file == c.quote_file)
-                .ok_or_else(|| fail(format!("the complaint's quote {} is not among the facility's", c.quote_file)))?;
+                .find(|(f, _, _)| *f == file)
+                .map(|&(_, quote_id, vendor_id)| (quote_id, vendor_id))
+                .ok_or_else(|| fail(format!("facility {}: the quote {file} is not among the facility's", f.facility)))
+        };
+        if let Some(a) = &f.application {
+            let (quote_id, _) = quote(&a.quote_file)?;
+            db::applications::set_quote_paid(pool, &actor, facility_id, quote_id, Some(a.paid_on)).await.map_err(ui)?;
+            let (_, outcome) = app::api::applications::prepare_for(
+                pool,
+                &Scope::National,
+                facility_id,
+                Some(quote_id),
+                a.applied_on,
+                Some(a.readers),
+            )
+            .await
+            .map_err(ui)?;
+            let package = outcome.map_err(|refusals| {
+                let codes: Vec<&str> = refusals.iter().map(|r| r.code.code()).collect();
+                fail(format!("facility {}: the application is refused: {}", f.facility, codes.join(", ")))
+            })?;
+            let id = db::applications::save_draft(pool, &actor, facility_id, quote_id, &package).await.map_err(ui)?;
+            if let Some(on) = a.submitted_on {
+                let record = db::applications::get(pool, &Scope::National, id)
+                    .await?
+                    .ok_or_else(|| fail(format!("facility {}: the application just saved is gone", f.facility)))?;
+                db::applications::submit(pool, &actor, &record, on).await.map_err(ui)?;
+            }
+            counts.applications += 1;
+        }
+        if let Some(c) = &f.complaint {
+            let (quote_id, vendor_id) = quote(&c.quote_file)?;
             let complaint = db::complaints::NewComplaint {
                 facility_id,
                 quote_id: Some(quote_id),

@@ -80,6 +80,20 @@ async fn a_first_start_shows_audited_quotes_progress_and_a_complaint() {
         sqlx::query_as("SELECT status, kind, quote_id FROM complaints").fetch_one(pool).await.expect("one complaint");
     assert_eq!(filed, ("submitted".to_owned(), "high_quote".to_owned(), Some(quotes[0].0)));
 
+    // The finished clinic's 交付申請 was prepared from its paid quote and submitted.
+    let applied: (String, String, String, Option<String>) = sqlx::query_as(
+        "SELECT f.facility_code, a.status, a.applied_on, a.submitted_on FROM subsidy_applications a
+         JOIN facilities f ON f.id = a.facility_id",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("one application");
+    assert_eq!(
+        applied,
+        ("4010188425".to_owned(), "submitted".to_owned(), "2023-01-20".to_owned(), Some("2023-01-23".to_owned()))
+    );
+    assert!(app.get_html("/applications").await.contains("オンシ内科クリニック"), "the reviewer sees it");
+
     // Everything went through the audited write paths and the dashboards' triggers.
     let report = app::ssr::audit_log::verify(pool).await.expect("verify");
     assert!(report.is_intact());
