@@ -20,25 +20,22 @@ use tower_sessions::session_store::{Result, SessionStore};
 const CAPACITY: usize = 20_000;
 
 /// The in-memory side of the session store.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SessionCache {
     records: Arc<Mutex<HashMap<Id, Record>>>,
-    capacity: Capacity,
+    capacity: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Capacity(usize);
-
-impl Default for Capacity {
+impl Default for SessionCache {
     fn default() -> Self {
-        Self(CAPACITY)
+        Self { records: Arc::default(), capacity: CAPACITY }
     }
 }
 
 impl SessionCache {
     #[cfg(test)]
     fn with_capacity(capacity: usize) -> Self {
-        Self { records: Arc::default(), capacity: Capacity(capacity) }
+        Self { records: Arc::default(), capacity }
     }
 
     fn records(&self) -> MutexGuard<'_, HashMap<Id, Record>> {
@@ -48,10 +45,10 @@ impl SessionCache {
 
     fn put(&self, record: &Record) {
         let mut records = self.records();
-        if records.len() >= self.capacity.0 && !records.contains_key(&record.id) {
+        if records.len() >= self.capacity && !records.contains_key(&record.id) {
             let now = OffsetDateTime::now_utc();
             records.retain(|_, r| r.expiry_date > now);
-            if records.len() >= self.capacity.0 {
+            if records.len() >= self.capacity {
                 records.clear();
             }
         }
