@@ -145,7 +145,7 @@ impl QuoteLine {
 pub struct WrittenAmount {
     /// The amount.
     pub amount: Yen,
-    /// 1-based row.
+    /// 1-based row; 0 when not known (a stored quote keeps the amounts, not their rows).
     pub row: u32,
 }
 

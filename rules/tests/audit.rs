@@ -254,3 +254,34 @@ fn readers_beyond_the_free_count_are_noted_and_capped_in_the_subsidy() {
     assert!(r.notes.iter().any(|n| n.contains("自己負担")));
     assert_eq!(r.subsidy.cap, yen(429_000));
 }
+
+#[test]
+fn a_written_total_is_named_by_its_row_or_as_written_when_the_row_is_unknown() {
+    // 8 % tax and a subtotal off by 1,000: both messages name where they stand.
+    let quote = |row: u32| {
+        let at = |amount: i64, offset: u32| {
+            Some(WrittenAmount { amount: yen(amount), row: if row == 0 { 0 } else { row + offset } })
+        };
+        Quote {
+            lines: vec![item(20, "資格確認端末", 1, "台", 200_000)],
+            written: WrittenTotals {
+                subtotal: at(201_000, 0),
+                tax: at(16_080, 1),
+                tax_included_in_total: false,
+                total: at(217_080, 2),
+            },
+            ..Quote::default()
+        }
+    };
+    let messages = |row: u32| -> Vec<String> {
+        run(&quote(row), FacilityType::MedicalClinic, 1, None).flags.into_iter().map(|f| f.message).collect()
+    };
+    let read = messages(28);
+    assert!(read.iter().any(|m| m.starts_with("28行目の小計 201,000円")), "{read:?}");
+    assert!(read.iter().any(|m| m.starts_with("29行目の消費税 16,080円")), "{read:?}");
+    // A stored quote keeps its written amounts but not their rows (row 0): no 「0行目」.
+    let stored = messages(0);
+    assert!(stored.iter().any(|m| m.starts_with("記載の小計 201,000円")), "{stored:?}");
+    assert!(stored.iter().any(|m| m.starts_with("記載の消費税 16,080円")), "{stored:?}");
+    assert!(stored.iter().all(|m| !m.contains("0行目")), "{stored:?}");
+}

@@ -40,7 +40,10 @@ pub fn main(command: &DashboardTotalsCommand) -> ExitCode {
             ExitCode::SUCCESS
         }
         (Ok(rows), false) => {
-            println!("ダッシュボードの集計が元データと{}か所で食い違っています（`onshi dashboard-totals rebuild` で作り直せます）:", rows.len());
+            println!(
+                "ダッシュボードの集計が元データと{}か所で食い違っています（`onshi dashboard-totals rebuild` で作り直せます）:",
+                rows.len()
+            );
             println!("metric\tprefecture\ttype\tkey\tdetail\tmonth/day\tdifference");
             for (metric, prefecture, kind, key, detail, period, n) in &rows {
                 println!("{metric}\t{prefecture}\t{kind}\t{key}\t{detail}\t{period}\t{n}");

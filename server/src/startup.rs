@@ -8,6 +8,7 @@ use app::ssr::throttle::LoginThrottle;
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::get;
+use axum::serve::{ListenerExt, TapIo};
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use rand::Rng;
@@ -20,7 +21,6 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
-use axum::serve::{ListenerExt, TapIo};
 use tower_sessions::{CachingSessionStore, ExpiredDeletion, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 

@@ -192,8 +192,16 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
         next: next_deadline(catalog, &facts, today).as_ref().map(deadline_view),
         obligation: obligation_status(catalog, &facts, today).label_ja(),
         can_edit,
-        makers: if can_edit { db::provisioning::makers(&mut *conn).await.map_err(context::internal)? } else { Vec::new() },
-        vendors: if can_edit { db::provisioning::vendors(&mut *conn).await.map_err(context::internal)? } else { Vec::new() },
+        makers: if can_edit {
+            db::provisioning::makers(&mut *conn).await.map_err(context::internal)?
+        } else {
+            Vec::new()
+        },
+        vendors: if can_edit {
+            db::provisioning::vendors(&mut *conn).await.map_err(context::internal)?
+        } else {
+            Vec::new()
+        },
         blockers,
     })
 }

@@ -11,7 +11,7 @@ pub use tukey::{Fence, upper_fence};
 
 use crate::category::{Category, Eligibility};
 use crate::classify::{Classification, Classifier};
-use crate::quote::{Quote, QuoteLine, Unit};
+use crate::quote::{Quote, QuoteLine, Unit, WrittenAmount};
 use crate::scheme::{Catalog, Programme};
 use crate::subsidy::{SubsidyInput, calculate};
 use crate::{FacilityType, Rate, Yen};
@@ -597,6 +597,12 @@ fn labour_flags(lines: &mut [AuditedLine], raw: &[QuoteLine], bench: &Benchmarks
     }
 }
 
+/// Where a written amount stands, to start a message: 「28行目の」, or 「記載の」 when the row
+/// is not known (a stored quote keeps its written amounts, not their rows).
+fn written_at(w: WrittenAmount) -> String {
+    if w.row == 0 { "記載の".to_owned() } else { format!("{}行目の", w.row) }
+}
+
 /// Written subtotal, tax and total against the lines.
 fn total_flags(quote: &Quote, computed: &ComputedTotals) -> Vec<Flag> {
     let mut flags = Vec::new();
@@ -607,7 +613,7 @@ fn total_flags(quote: &Quote, computed: &ComputedTotals) -> Vec<Flag> {
         flags.push(Flag::new(
             FlagCode::ArithmeticMismatch,
             Severity::High,
-            format!("{}行目の小計 {} は、明細の合計 {} と一致しません。", sub.row, sub.amount, computed.subtotal),
+            format!("{}小計 {} は、明細の合計 {} と一致しません。", written_at(sub), sub.amount, computed.subtotal),
             Evidence::plain("明細の合計".into(), Some(yen_text(sub.amount)), Some(yen_text(computed.subtotal))),
         ));
     }
@@ -624,8 +630,8 @@ fn total_flags(quote: &Quote, computed: &ComputedTotals) -> Vec<Flag> {
                 FlagCode::TaxMismatch,
                 Severity::High,
                 format!(
-                    "{}行目の消費税 {} は、{}（{} に対して {}）と一致しません。",
-                    tax.row,
+                    "{}消費税 {} は、{}（{} に対して {}）と一致しません。",
+                    written_at(tax),
                     tax.amount,
                     what,
                     base,
@@ -650,7 +656,7 @@ fn total_flags(quote: &Quote, computed: &ComputedTotals) -> Vec<Flag> {
             flags.push(Flag::new(
                 FlagCode::ArithmeticMismatch,
                 Severity::High,
-                format!("{}行目の合計 {} は、小計と消費税の和 {} と一致しません。", total.row, total.amount, e),
+                format!("{}合計 {} は、小計と消費税の和 {} と一致しません。", written_at(total), total.amount, e),
                 Evidence::plain("小計＋消費税".into(), Some(yen_text(total.amount)), Some(yen_text(e))),
             ));
         } else if expected.is_none() && total.amount != computed.total {
@@ -658,8 +664,10 @@ fn total_flags(quote: &Quote, computed: &ComputedTotals) -> Vec<Flag> {
                 FlagCode::ArithmeticMismatch,
                 Severity::High,
                 format!(
-                    "{}行目の合計 {} は、明細から計算した合計 {} と一致しません。",
-                    total.row, total.amount, computed.total
+                    "{}合計 {} は、明細から計算した合計 {} と一致しません。",
+                    written_at(total),
+                    total.amount,
+                    computed.total
                 ),
                 Evidence::plain(
                     "明細から計算した合計".into(),

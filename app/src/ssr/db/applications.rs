@@ -81,7 +81,11 @@ pub struct SectionBasics {
 }
 
 /// [`SectionBasics`] for a facility the scope reaches, or [`UiError::NotFound`].
-pub async fn section_basics(db: impl sqlx::SqliteExecutor<'_>, scope: &Scope, facility_id: i64) -> Result<SectionBasics, UiError> {
+pub async fn section_basics(
+    db: impl sqlx::SqliteExecutor<'_>,
+    scope: &Scope,
+    facility_id: i64,
+) -> Result<SectionBasics, UiError> {
     let mut qb = QueryBuilder::new(
         "SELECT f.name, f.facility_type, coalesce(r.readers, 0) AS readers, s.id AS application_id,
                 s.status AS application_status

@@ -493,7 +493,9 @@ pub async fn totals_drift(
 }
 
 /// Published figures: (series, as_of, source, facility type, prefecture, metric, value).
-pub async fn published(db: impl sqlx::SqliteExecutor<'_>) -> sqlx::Result<Vec<(String, String, String, String, String, String, i64)>> {
+pub async fn published(
+    db: impl sqlx::SqliteExecutor<'_>,
+) -> sqlx::Result<Vec<(String, String, String, String, String, String, i64)>> {
     sqlx::query_as(
         "SELECT series, as_of, source, facility_type, prefecture, metric, value FROM adoption_stats
          WHERE metric IN ('facilities', 'reader_applied', 'ready', 'connected', 'operating')

@@ -27,7 +27,11 @@ pub struct FacilityBasics {
 }
 
 /// The facility if the scope reaches it.
-pub async fn facility_in_scope(db: impl sqlx::SqliteExecutor<'_>, scope: &Scope, id: i64) -> Result<FacilityBasics, UiError> {
+pub async fn facility_in_scope(
+    db: impl sqlx::SqliteExecutor<'_>,
+    scope: &Scope,
+    id: i64,
+) -> Result<FacilityBasics, UiError> {
     let mut qb = QueryBuilder::new(
         "SELECT f.id, f.name, f.facility_type, f.corporation_id, f.online_billing FROM facilities f WHERE f.id = ",
     );
