@@ -77,6 +77,16 @@ pub fn FacilityPage() -> impl IntoView {
     }
 }
 
+/// The address with its prefecture in front, once: addresses are often typed with it.
+fn full_address(prefecture: &str, address: &str) -> String {
+    let address = address.trim();
+    if address.starts_with(prefecture) {
+        address.to_owned()
+    } else {
+        format!("{prefecture} {address}").trim().to_owned()
+    }
+}
+
 #[component]
 fn FacilityView(d: FacilityDetail) -> impl IntoView {
     let s = d.summary;
@@ -89,7 +99,7 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
                     <tr><th scope="row">"医療機関コード"</th><td>{s.code.clone()}</td></tr>
                     <tr><th scope="row">"フリガナ"</th><td>{d.kana}</td></tr>
                     <tr><th scope="row">"施設区分"</th><td>{facility_type_label(&s.facility_type)}</td></tr>
-                    <tr><th scope="row">"所在地"</th><td>{prefecture_label(&s.prefecture)} " " {d.address}</td></tr>
+                    <tr><th scope="row">"所在地"</th><td>{full_address(&prefecture_label(&s.prefecture), &d.address)}</td></tr>
                     <tr><th scope="row">"法人"</th><td>{match (s.corporation.clone(), d.corporation_id) {
                         (Some(name), Some(cid)) => view! { <a href=format!("/corporations/{cid}")>{name}</a> }.into_any(),
                         _ => "—".into_any(),
@@ -194,5 +204,20 @@ fn QuoteView(q: QuoteDetail) -> impl IntoView {
                 " ／ " <a href=format!("/quotes/{}/file", q.id) data-testid="quote-file">"元のファイル"</a>
             </p>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::full_address;
+
+    #[test]
+    fn the_prefecture_is_shown_once() {
+        assert_eq!(
+            full_address("福岡県", "福岡県福岡市中央区オンシ一丁目1番1号"),
+            "福岡県福岡市中央区オンシ一丁目1番1号"
+        );
+        assert_eq!(full_address("福岡県", "福岡市中央区天神1-1"), "福岡県 福岡市中央区天神1-1");
+        assert_eq!(full_address("北海道", ""), "北海道");
     }
 }
