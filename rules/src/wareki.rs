@@ -100,6 +100,20 @@ pub fn format_wareki_with_western(date: NaiveDate) -> String {
     format!("{}（{date}）", format_wareki(date))
 }
 
+/// A stored UTC timestamp (`2026-11-22T15:09:29Z`, fractions allowed, or SQLite's
+/// `2026-11-22 15:09:29`) in Japan time as people read it: `令和8年11月23日 00:09`. Text that
+/// is not such a timestamp comes back unchanged, so nothing is hidden.
+pub fn format_timestamp_jst(stored: &str) -> String {
+    let text = stored.trim();
+    let utc = chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.naive_utc())
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"));
+    match utc.ok().and_then(|t| t.checked_add_signed(chrono::TimeDelta::hours(9))) {
+        Some(jst) => format!("{} {}", format_wareki(jst.date()), jst.format("%H:%M")),
+        None => stored.to_owned(),
+    }
+}
+
 /// Parses a date as people type it in Japanese forms and spreadsheets.
 ///
 /// Accepts `2022-09-01`, `2022/9/1`, `2022.9.1`, `2022年9月1日`,
@@ -272,6 +286,17 @@ fn small_number(field: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn stored_timestamps_read_in_japan_time_with_the_era() {
+        assert_eq!(super::format_timestamp_jst("2026-11-22T15:09:29Z"), "令和8年11月23日 00:09");
+        assert_eq!(super::format_timestamp_jst("2022-10-12T01:02:03.456789Z"), "令和4年10月12日 10:02");
+        // The last minute of 平成 in Japan; one minute later it is 令和元年.
+        assert_eq!(super::format_timestamp_jst("2019-04-30 14:59:00"), "平成31年4月30日 23:59");
+        assert_eq!(super::format_timestamp_jst("2019-04-30T15:00:00Z"), "令和元年5月1日 00:00");
+        assert_eq!(super::format_timestamp_jst("昨日"), "昨日", "anything else is shown as it is");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -20,7 +20,7 @@ pub struct ComplaintSummary {
     pub status: String,
     /// Status label.
     pub status_label: String,
-    /// Filed at.
+    /// Filed at, in Japan time with the era (`令和4年10月12日 10:02`).
     pub filed_at: String,
 }
 
@@ -51,7 +51,7 @@ fn summary(r: &crate::ssr::db::complaints::ComplaintRow) -> ComplaintSummary {
         kind: r.kind.parse::<rules::complaint::ComplaintKind>().map(|k| k.label_ja().to_owned()).unwrap_or_default(),
         status: r.status.clone(),
         status_label: status.map(|s| s.label_ja().to_owned()).unwrap_or_default(),
-        filed_at: r.filed_at.clone(),
+        filed_at: rules::format_timestamp_jst(&r.filed_at),
     }
 }
 
@@ -78,7 +78,9 @@ pub async fn complaint(id: i64) -> Result<ComplaintView, UiError> {
         .await
         .map_err(context::internal)?
         .into_iter()
-        .map(|(from, to, who, comment, at)| (from.map(|f| label(&f)).unwrap_or_default(), label(&to), who, comment, at))
+        .map(|(from, to, who, comment, at)| {
+            (from.map(|f| label(&f)).unwrap_or_default(), label(&to), who, comment, rules::format_timestamp_jst(&at))
+        })
         .collect();
     let quote = match row.quote_id {
         Some(q) => {

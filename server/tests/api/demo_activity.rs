@@ -76,6 +76,10 @@ async fn a_first_start_shows_audited_quotes_progress_and_a_complaint() {
     app.login_as(REVIEWER).await;
     let complaints = app.get_html("/complaints").await;
     assert!(complaints.contains("オンシ記念病院"), "the reviewer of 福岡県 sees it");
+    let filed_at: String = sqlx::query_scalar("SELECT filed_at FROM complaints").fetch_one(pool).await.expect("filed");
+    assert!(!complaints.contains(&filed_at), "not the stored UTC text {filed_at}");
+    assert!(complaints.contains(&rules::format_timestamp_jst(&filed_at)), "filed in Japan time with the era");
+    assert!(rules::format_timestamp_jst(&filed_at).starts_with("令和"), "{filed_at}");
     let filed: (String, String, Option<i64>) =
         sqlx::query_as("SELECT status, kind, quote_id FROM complaints").fetch_one(pool).await.expect("one complaint");
     assert_eq!(filed, ("submitted".to_owned(), "high_quote".to_owned(), Some(quotes[0].0)));
