@@ -33,5 +33,6 @@ pub use prefecture::{Prefecture, UnknownPrefecture};
 pub use rate::{InvalidRate, Rate};
 pub use role::{Association, Role, UnknownAssociation, UnknownRole};
 pub use wareki::{
-    InvalidDate, format_timestamp_jst, format_wareki, format_wareki_with_western, parse_date, parse_month,
+    InvalidDate, format_stored_day, format_timestamp_jst, format_wareki, format_wareki_with_western, parse_date,
+    parse_month,
 };

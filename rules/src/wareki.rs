@@ -100,6 +100,12 @@ pub fn format_wareki_with_western(date: NaiveDate) -> String {
     format!("{}（{date}）", format_wareki(date))
 }
 
+/// A stored day (`2022-10-05`) as people read it: `令和4年10月5日（2022-10-05）`. Text that is
+/// not such a day comes back unchanged.
+pub fn format_stored_day(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso.trim(), "%Y-%m-%d").map_or_else(|_| iso.to_owned(), format_wareki_with_western)
+}
+
 /// A stored UTC timestamp (`2026-11-22T15:09:29Z`, fractions allowed, or SQLite's
 /// `2026-11-22 15:09:29`) in Japan time as people read it: `令和8年11月23日 00:09`. Text that
 /// is not such a timestamp comes back unchanged, so nothing is hidden.
@@ -286,6 +292,13 @@ fn small_number(field: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn stored_days_read_with_the_era_and_the_western_date() {
+        assert_eq!(super::format_stored_day("2022-10-05"), "令和4年10月5日（2022-10-05）");
+        assert_eq!(super::format_stored_day("2019-04-30"), "平成31年4月30日（2019-04-30）");
+        assert_eq!(super::format_stored_day("不明"), "不明");
+    }
 
     #[test]
     fn stored_timestamps_read_in_japan_time_with_the_era() {

@@ -139,7 +139,7 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
                                     <tr>
                                         <td><a href=format!("/quotes/{}", q.id)>{q.file_name}</a></td>
                                         <td>{q.vendor.unwrap_or_default()}</td>
-                                        <td>{q.quote_date.unwrap_or_default()}</td>
+                                        <td>{q.quote_date.as_deref().map(rules::format_stored_day).unwrap_or_default()}</td>
                                         <td class="num">{q.lines}</td>
                                         <td>{if q.confirmed { "確定" } else { "下書き" }}</td>
                                     </tr>
@@ -199,7 +199,7 @@ fn QuoteView(q: QuoteDetail) -> impl IntoView {
             <p>
                 <a href=format!("/facilities/{}", q.facility_id)>{q.facility_name.clone()}</a>
                 " ／ " {q.vendor.clone().unwrap_or_else(|| "ベンダー未登録".into())}
-                " ／ " {q.quote_date.clone().unwrap_or_default()}
+                " ／ " {q.quote_date.as_deref().map(rules::format_stored_day).unwrap_or_default()}
                 {q.tax_inclusive.then_some(" ／ 税込表示")}
                 " ／ " <a href=format!("/quotes/{}/file", q.id) data-testid="quote-file">"元のファイル"</a>
             </p>

@@ -43,7 +43,7 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
             <h2>{d.file_name.clone()}</h2>
             <p class="source">"SHA-256: " <code>{d.sha256.clone()}</code></p>
             <p>{d.vendor_in_file.clone().map(|v| format!("発行元（ファイルの記載）: {v} ／ ")).unwrap_or_default()}
-               {d.quote_date.clone().map(|q| format!("見積日: {q}")).unwrap_or_default()}</p>
+               {d.quote_date.as_deref().map(|q| format!("見積日: {}", rules::format_stored_day(q))).unwrap_or_default()}</p>
             <p>"まだ登録されていません。費目や金額を確認し、必要なら直してから「登録する」を押してください。"</p>
             {(!d.flags.is_empty()).then(|| flag_list(&d.flags))}
             <ActionForm action=confirm attr:class="form" attr:data-testid="confirm-quote">
