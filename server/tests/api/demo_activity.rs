@@ -71,7 +71,8 @@ async fn a_first_start_shows_audited_quotes_progress_and_a_complaint() {
     let page = app.get_html(&format!("/quotes/{}", quotes[0].0)).await;
     assert!(page.contains("hospital_padded.xls"), "the quote page shows the stored quote");
     assert!(page.contains("令和4年10月5日（2022-10-05）"), "the 見積日 with its era");
-    assert!(!page.contains("0行目"), "a stored quote's written totals have no rows to name");
+    assert!(page.contains("記載の消費税 335,440円"), "a stored quote's written totals have no rows to name");
+    assert!(!page.contains(">0行目"), "no 「0行目」");
 
     // The complaint about the padded quote waits for the prefecture's medical association.
     app.post_logout().await;
