@@ -22,6 +22,8 @@ pub struct FacilitySummary {
     pub corporation: Option<String>,
     /// Bills online (under the 2023-04-01 obligation).
     pub online_billing: bool,
+    /// Where its rollout stands (the stage's Japanese label), in lists.
+    pub stage: Option<String>,
 }
 
 /// A quote in a facility's list.

@@ -35,6 +35,7 @@ fn FacilityTable(list: Vec<FacilitySummary>) -> impl IntoView {
                     <th scope="col">"施設区分"</th>
                     <th scope="col">"都道府県"</th>
                     <th scope="col">"法人"</th>
+                    <th scope="col">"導入状況"</th>
                 </tr>
             </thead>
             <tbody>
@@ -48,6 +49,7 @@ fn FacilityTable(list: Vec<FacilitySummary>) -> impl IntoView {
                                 <td>{facility_type_label(&f.facility_type)}</td>
                                 <td>{prefecture_label(&f.prefecture)}</td>
                                 <td>{f.corporation.unwrap_or_default()}</td>
+                                <td>{f.stage.unwrap_or_default()}</td>
                             </tr>
                         }
                     })

@@ -68,6 +68,16 @@ async fn a_first_start_shows_audited_quotes_progress_and_a_complaint() {
         progress.contains(&("4010123018".into(), "reader_applied".into(), Some("quote_cost_burden".into()))),
         "{progress:?}"
     );
+    // The list says where each facility's rollout stands.
+    let list = app.get_html("/facilities").await;
+    let row_of = |name: &str| {
+        let start = list.find(name).unwrap_or_else(|| panic!("{name} listed"));
+        list[start..].split("</tr>").next().unwrap_or_default().to_owned()
+    };
+    use rules::provisioning::Stage;
+    assert!(row_of("オンシ内科クリニック").contains(Stage::Operating.label_ja()));
+    assert!(row_of("オンシ記念病院").contains(Stage::ReaderApplied.label_ja()));
+    assert!(row_of("オンシこどもクリニック").contains(Stage::PortalRegistered.label_ja()));
     let page = app.get_html(&format!("/quotes/{}", quotes[0].0)).await;
     assert!(page.contains("hospital_padded.xls"), "the quote page shows the stored quote");
     assert!(page.contains("令和4年10月5日（2022-10-05）"), "the 見積日 with its era");

@@ -29,6 +29,7 @@ impl FacilityRow {
             prefecture: self.prefecture.clone(),
             corporation: self.corporation_name.clone(),
             online_billing: self.online_billing,
+            stage: None,
         }
     }
 }
@@ -42,13 +43,39 @@ fn select() -> QueryBuilder<'static, Sqlite> {
     )
 }
 
-/// Every facility the scope reaches, by prefecture and name.
+/// A facility in a list, with the columns its stage is worked out from.
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    #[sqlx(flatten)]
+    facility: FacilityRow,
+    #[sqlx(flatten)]
+    progress: super::provisioning::StageRow,
+}
+
+impl ListRow {
+    fn summary(&self) -> FacilitySummary {
+        let f = &self.facility;
+        let stage = self.progress.effective(&f.facility_type, f.online_billing);
+        FacilitySummary { stage: Some(stage.label_ja().to_owned()), ..f.summary() }
+    }
+}
+
+/// Every facility the scope reaches, by prefecture and name, with where its rollout stands.
 pub async fn visible(pool: &SqlitePool, scope: &Scope) -> sqlx::Result<Vec<FacilitySummary>> {
-    let mut qb = select();
+    let mut qb = QueryBuilder::new(
+        "SELECT f.id, f.facility_code, f.name, f.kana, f.facility_type, f.prefecture, f.address,
+                c.name AS corporation_name, f.corporation_id, f.online_billing,
+                p.stage, a.applied_on AS reader_applied_on, a.model_chosen_on, p.vendor_contract_on,
+                p.completed_on, p.operation_started_on
+         FROM facilities f LEFT JOIN corporations c ON c.id = f.corporation_id
+         LEFT JOIN facility_progress p ON p.facility_id = f.id
+         LEFT JOIN reader_applications a ON a.facility_id = f.id
+         WHERE 1 = 1",
+    );
     push_scope(&mut qb, scope, "f");
     qb.push(" ORDER BY f.prefecture, f.kana, f.name");
-    let rows: Vec<FacilityRow> = qb.build_query_as().fetch_all(pool).await?;
-    Ok(rows.iter().map(FacilityRow::summary).collect())
+    let rows: Vec<ListRow> = qb.build_query_as().fetch_all(pool).await?;
+    Ok(rows.iter().map(ListRow::summary).collect())
 }
 
 /// One facility with its quotes, if the scope reaches it (None otherwise, as for a missing id).

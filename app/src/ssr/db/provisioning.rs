@@ -122,6 +122,43 @@ fn day(s: &Option<String>) -> Option<chrono::NaiveDate> {
     s.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
+/// The stored columns a list row reads the stage the pages show from (`facility_progress` and
+/// `reader_applications` joined to the facility; `None` where there is no row). Flattened into
+/// list rows (`#[sqlx(flatten)]`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StageRow {
+    /// The recorded stage.
+    pub stage: Option<String>,
+    /// Reader applied on.
+    pub reader_applied_on: Option<String>,
+    /// Model chosen on.
+    pub model_chosen_on: Option<String>,
+    /// Vendor contract.
+    pub vendor_contract_on: Option<String>,
+    /// 導入完了.
+    pub completed_on: Option<String>,
+    /// 運用開始.
+    pub operation_started_on: Option<String>,
+}
+
+impl StageRow {
+    /// The stage the pages show: the recorded one, moved on by the milestones (as on the
+    /// facility page).
+    pub fn effective(&self, facility_type: &str, online_billing: bool) -> Stage {
+        let kind = facility_type.parse().unwrap_or(FacilityType::MedicalClinic);
+        let facts = ProvisioningFacts {
+            stage: self.stage.as_deref().and_then(|s| s.parse().ok()).unwrap_or(Stage::PortalUnregistered),
+            reader_applied_on: day(&self.reader_applied_on),
+            model_chosen_on: day(&self.model_chosen_on),
+            vendor_contract_on: day(&self.vendor_contract_on),
+            completed_on: day(&self.completed_on),
+            operation_started_on: day(&self.operation_started_on),
+            ..ProvisioningFacts::new(kind, online_billing)
+        };
+        facts.effective_stage()
+    }
+}
+
 /// The facts the deadline rules read.
 pub fn facts(f: &FacilityBasics, a: Option<&ApplicationRow>, p: &ProgressRow) -> ProvisioningFacts {
     let kind = f.facility_type.parse::<FacilityType>().unwrap_or(FacilityType::MedicalClinic);

@@ -3,7 +3,7 @@
 use super::{Filter, Stop, Writer, facility_type_label, number, one_zero, prefecture_label, text};
 use futures_util::TryStreamExt;
 use rules::access::Scope;
-use rules::provisioning::{ProvisioningFacts, Stage};
+use rules::provisioning::Stage;
 use sqlx::{QueryBuilder, SqlitePool};
 
 /// The columns. 導入段階 is the stage the pages show: the recorded one, or the
@@ -52,15 +52,11 @@ struct Row {
     corporation_code: Option<String>,
     corporation_name: Option<String>,
     online_billing: bool,
-    stage: Option<String>,
+    #[sqlx(flatten)]
+    progress: crate::ssr::db::provisioning::StageRow,
     vendor_code: Option<String>,
     vendor_name: Option<String>,
-    reader_applied_on: Option<String>,
     readers: Option<i64>,
-    model_chosen_on: Option<String>,
-    vendor_contract_on: Option<String>,
-    completed_on: Option<String>,
-    operation_started_on: Option<String>,
     subsidy_applied_on: Option<String>,
     grace_type: Option<i64>,
     grace_accepted: Option<bool>,
@@ -83,18 +79,7 @@ const SELECT: &str = "SELECT f.id, f.facility_code, f.name, f.kana, f.facility_t
 impl Row {
     /// The stage the pages show for this row.
     fn stage(&self) -> Stage {
-        let day = |s: &Option<String>| s.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok());
-        let kind = self.facility_type.parse().unwrap_or(rules::FacilityType::MedicalClinic);
-        let facts = ProvisioningFacts {
-            stage: self.stage.as_deref().and_then(|s| s.parse().ok()).unwrap_or(Stage::PortalUnregistered),
-            reader_applied_on: day(&self.reader_applied_on),
-            model_chosen_on: day(&self.model_chosen_on),
-            vendor_contract_on: day(&self.vendor_contract_on),
-            completed_on: day(&self.completed_on),
-            operation_started_on: day(&self.operation_started_on),
-            ..ProvisioningFacts::new(kind, self.online_billing)
-        };
-        facts.effective_stage()
+        self.progress.effective(&self.facility_type, self.online_billing)
     }
 }
 
@@ -125,12 +110,12 @@ pub async fn write(pool: &SqlitePool, scope: &Scope, filter: &Filter, w: &mut Wr
             stage.label_ja(),
             text(&r.vendor_code),
             text(&r.vendor_name),
-            text(&r.reader_applied_on),
+            text(&r.progress.reader_applied_on),
             &readers,
-            text(&r.model_chosen_on),
-            text(&r.vendor_contract_on),
-            text(&r.completed_on),
-            text(&r.operation_started_on),
+            text(&r.progress.model_chosen_on),
+            text(&r.progress.vendor_contract_on),
+            text(&r.progress.completed_on),
+            text(&r.progress.operation_started_on),
             text(&r.subsidy_applied_on),
             &grace,
             if r.grace_type.is_some() { one_zero(r.grace_accepted.unwrap_or(false)) } else { "" },
