@@ -108,9 +108,7 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
     // One connection for the section's queries: each release to the pool costs sqlx a
     // round trip to the connection's thread (BENCHMARKS.md, load test).
     let mut conn = context::pool()?.acquire().await.map_err(context::internal)?;
-    let f = db::provisioning::facility_in_scope(&mut *conn, &user.scope, id).await?;
-    let app = db::provisioning::application(&mut *conn, id).await.map_err(context::internal)?;
-    let p = db::provisioning::progress(&mut *conn, id).await.map_err(context::internal)?;
+    let (f, app, p) = db::provisioning::section(&mut *conn, &user.scope, id).await?;
     let facts = db::provisioning::facts(&f, app.as_ref(), &p);
     let today = context::today();
     let catalog = Catalog::builtin();

@@ -385,11 +385,8 @@ fn totals_cli(subcommand: &str, db: &std::path::Path) -> (Option<i32>, String) {
 
 #[tokio::test]
 async fn the_cli_finds_totals_written_past_the_triggers_and_rebuilds_them() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("onshi.sqlite");
-    let mut with_activity = settings(&db, true);
-    with_activity.demo_activity = true;
-    let app = spawn_on(with_activity).await;
+    let app = spawn_app_with_demo_activity().await;
+    let db = app.db_path.clone();
     let pool = app.pool();
     let (code, out) = totals_cli("check", &db);
     assert_eq!(code, Some(0), "{out}");
@@ -430,7 +427,6 @@ async fn the_cli_finds_totals_written_past_the_triggers_and_rebuilds_them() {
     let (code, out) = totals_cli("check", &db);
     assert_eq!(code, Some(0), "{out}");
     app.stop().await;
-    drop(dir);
 }
 
 #[test]

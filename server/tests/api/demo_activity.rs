@@ -11,10 +11,7 @@ fn column(header: &[String], name: &str) -> usize {
 
 #[tokio::test]
 async fn a_first_start_shows_audited_quotes_progress_and_a_complaint() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut with_activity = settings(&dir.path().join("onshi.sqlite"), true);
-    with_activity.demo_activity = true;
-    let app = spawn_on(with_activity).await;
+    let app = spawn_app_with_demo_activity().await;
     let pool = app.pool();
 
     // Three vendor files of three formats, read and confirmed, each kept as the evidence.
@@ -121,5 +118,4 @@ async fn a_first_start_shows_audited_quotes_progress_and_a_complaint() {
         .expect("audit rows");
     assert!(by_manager >= 13, "applications, quotes, stages and the complaint are on record: {by_manager}");
     assert_eq!(app::ssr::db::dashboard::totals_drift(pool).await.expect("drift"), vec![]);
-    drop(dir);
 }

@@ -53,6 +53,17 @@ pub async fn spawn_app() -> TestApp {
     app
 }
 
+/// A fresh app with demo data and the demo activity (quotes, progress, a complaint, an
+/// application), as a first `onshi serve` starts; the folder lives as long as the app.
+pub async fn spawn_app_with_demo_activity() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut with_activity = settings(&dir.path().join("onshi.sqlite"), true);
+    with_activity.demo_activity = true;
+    let mut app = spawn_on(with_activity).await;
+    app._dir = Some(dir);
+    app
+}
+
 /// An app on the given settings (e.g. an existing database file).
 pub async fn spawn_on(settings: Settings) -> TestApp {
     let db_path = settings.db_path.clone();

@@ -318,3 +318,37 @@ async fn a_corporation_applies_for_several_facilities_at_once_and_sees_them_on_i
     assert!(html.contains(r#"data-testid="total-estimate""#));
     assert!(html.contains("カードリーダー申込済"), "stage shown per facility");
 }
+
+#[tokio::test]
+async fn the_section_query_reads_what_the_three_single_queries_read() {
+    use app::ssr::db::provisioning::{application, facility_in_scope, progress, section};
+    let app = spawn_app_with_demo_activity().await;
+    let pool = app.pool();
+    let national = rules::access::Scope::National;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM facilities ORDER BY id").fetch_all(pool).await.expect("ids");
+    let mut with_both = 0;
+    for id in ids {
+        let (f, a, p) = section(pool, &national, id).await.expect("in scope");
+        let single_f = facility_in_scope(pool, &national, id).await.expect("facility");
+        let single_a = application(pool, id).await.expect("application");
+        let single_p = progress(pool, id).await.expect("progress");
+        assert_eq!(format!("{f:?}"), format!("{single_f:?}"), "facility {id}");
+        assert_eq!(format!("{a:?}"), format!("{single_a:?}"), "application of {id}");
+        assert_eq!(format!("{p:?}"), format!("{single_p:?}"), "progress of {id}");
+        with_both += usize::from(a.is_some() && p.blocker_code.is_some());
+    }
+    assert!(with_both > 0, "the demo activity gives a facility with both an application and a blocker");
+    // Outside the scope it is not found, as the single query says.
+    let other: i64 = sqlx::query_scalar("SELECT id FROM facilities WHERE facility_code = '4010166132'")
+        .fetch_one(pool)
+        .await
+        .expect("オンシ中央病院");
+    let manager = rules::access::Scope::Corporation {
+        id: sqlx::query_scalar("SELECT id FROM corporations WHERE code = 'demo_corp'")
+            .fetch_one(pool)
+            .await
+            .expect("corp"),
+    };
+    assert!(matches!(section(pool, &manager, other).await, Err(app::UiError::NotFound)));
+    assert!(matches!(facility_in_scope(pool, &manager, other).await, Err(app::UiError::NotFound)));
+}
