@@ -84,7 +84,7 @@ pub async fn prepare_database(path: &Path, demo: DemoChoice) -> Result<Prepared,
     if demo::decided(&pool).await? {
         return Ok(prepared);
     }
-    let demo_password = match demo {
+    let (demo_password, activity) = match demo {
         DemoChoice::Undecided => return Ok(prepared),
         DemoChoice::Skip => {
             // The write lock first: a deferred transaction that reads, then writes, can meet SQLITE_BUSY at once.
@@ -95,7 +95,6 @@ pub async fn prepare_database(path: &Path, demo: DemoChoice) -> Result<Prepared,
         }
         DemoChoice::Load { password, activity } => (password, activity),
     };
-    let (demo_password, activity) = demo_password;
     let password = match demo_password {
         Some(p) => p,
         None => {

@@ -4,7 +4,10 @@
 //!
 //! Everything goes through the functions the pages call (`db::provisioning`, the quote
 //! store of the confirm step, `db::complaints::file`), as the demo manager, so the rows,
-//! the audit trail and the dashboards' totals are exactly what a user's actions make.
+//! the audit trail and the dashboards' totals are exactly what a user's actions make. Each
+//! of those commits on its own, so a broken seed would stop the start part-way: the seed is
+//! embedded in the binary and replayed by `tests/api/demo_activity.rs`, and an error names
+//! the facility and record that failed.
 
 use super::{invalid, parse};
 use crate::error::StartError;
