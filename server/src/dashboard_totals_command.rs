@@ -73,27 +73,18 @@ async fn drift(pool: &SqlitePool) -> Result<Vec<DriftRow>, String> {
     app::ssr::db::dashboard::totals_drift(pool).await.map_err(|e| format!("reading the totals failed: {e}"))
 }
 
-/// Empties both totals and fills them again from the raw rows (the national rows follow
-/// the prefecture rows through their own triggers), then checks, all in one transaction.
+/// Empties both totals and fills them again from the raw rows, the way `seed-national` adds a
+/// batch's share (the triggers set aside for the transaction, every facility's share added in
+/// a few statements), then checks, all in one transaction.
 async fn rebuild_totals(pool: &SqlitePool) -> Result<(), String> {
+    use crate::seed::national::totals::{add_and_resume, suspend};
     let failed = |e: sqlx::Error| format!("rebuilding the totals failed: {e}");
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(failed)?;
-    for sql in [
-        "DELETE FROM dashboard_totals",
-        "DELETE FROM dashboard_line_days",
-        "INSERT INTO dashboard_totals
-         SELECT c.metric, f.prefecture, f.facility_type, c.key, c.detail, c.month,
-                sum(c.n), sum(c.amount), sum(c.free_item_lines), sum(c.granted)
-         FROM dashboard_contributions c JOIN facilities f ON f.id = c.facility_id
-         GROUP BY 1, 2, 3, 4, 5, 6",
-        "INSERT INTO dashboard_line_days
-         SELECT c.day, f.facility_type, c.category, sum(c.n), sum(c.amount), sum(c.free_item_lines)
-         FROM dashboard_line_day_contributions c JOIN facilities f ON f.id = c.facility_id
-         GROUP BY 1, 2, 3",
-        "UPDATE dashboard_generation SET generation = generation + 1",
-    ] {
+    let suspended = suspend(&mut tx).await.map_err(failed)?;
+    for sql in ["DELETE FROM dashboard_totals", "DELETE FROM dashboard_line_days"] {
         sqlx::query(sql).execute(&mut *tx).await.map_err(failed)?;
     }
+    add_and_resume(&mut tx, suspended, i64::MIN, i64::MAX).await.map_err(failed)?;
     let left = app::ssr::db::dashboard::totals_drift(&mut *tx).await.map_err(failed)?;
     if !left.is_empty() {
         return Err(format!("the rebuilt totals still differ in {} rows", left.len()));

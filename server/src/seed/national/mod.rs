@@ -45,7 +45,7 @@ mod generate;
 mod plan;
 mod rng;
 mod text;
-mod totals;
+pub(crate) mod totals;
 mod write;
 
 use crate::config::SeedNationalArgs;
