@@ -231,10 +231,8 @@ fn a_lump_sum_of_labour_is_turned_into_hours_with_the_assumed_rate() {
 
 #[test]
 fn a_price_beyond_the_peer_fence_is_an_outlier() {
-    let mut peers = Peers::default();
-    peers
-        .by_category
-        .insert(Category::Router, [20_000, 22_000, 25_000, 25_000, 28_000, 30_000, 30_000, 35_000].map(yen).to_vec());
+    let prices = [20_000, 22_000, 25_000, 25_000, 28_000, 30_000, 30_000, 35_000].map(yen);
+    let mut peers = Peers::new(prices.map(|p| (Category::Router, p)));
     let quote = Quote { lines: vec![item(3, "ルーター", 1, "台", 60_000)], ..Quote::default() };
     let ctx = AuditContext { facility_type: FacilityType::MedicalClinic, readers: 1, reader_applied_on: None };
     let r = audit(&quote, &ctx, &bench(), &peers, Classifier::builtin(), Catalog::builtin());
@@ -243,9 +241,13 @@ fn a_price_beyond_the_peer_fence_is_an_outlier() {
     assert_eq!(fence.peers, 8);
     assert!(fence.upper < yen(60_000));
     // Seven peers are too few.
-    peers.by_category.get_mut(&Category::Router).unwrap().pop();
+    peers.leave_out([(Category::Router, yen(35_000))]);
     let r = audit(&quote, &ctx, &bench(), &peers, Classifier::builtin(), Catalog::builtin());
     assert!(r.lines[0].flags.is_empty());
+    // A price that is not a peer's leaves the group whole.
+    peers.leave_out([(Category::Router, yen(36_000))]);
+    let r = audit(&quote, &ctx, &bench(), &peers, Classifier::builtin(), Catalog::builtin());
+    assert_eq!(r.lines[0].flags[0].evidence.fence.expect("fence").peers, 8);
 }
 
 #[test]

@@ -45,7 +45,6 @@ pub struct CorporationView {
 /// The corporation with its facilities in the user's scope (404 when none is).
 #[server(prefix = "/api", endpoint = "corporation")]
 pub async fn corporation(id: i64) -> Result<CorporationView, UiError> {
-    use crate::ssr::db::scope::push_scope;
     use crate::ssr::{context, db};
     use rules::access::{Permission, Scope};
     use rules::provisioning::next_deadline;
@@ -59,22 +58,15 @@ pub async fn corporation(id: i64) -> Result<CorporationView, UiError> {
         .await
         .map_err(context::internal)?;
     let name = name.ok_or(UiError::NotFound)?;
-    let mut qb = sqlx::QueryBuilder::new("SELECT f.id FROM facilities f WHERE f.corporation_id = ");
-    qb.push_bind(id);
-    push_scope(&mut qb, &user.scope, "f");
-    qb.push(" ORDER BY f.kana, f.name");
-    let ids: Vec<i64> = qb.build_query_scalar().fetch_all(&pool).await.map_err(context::internal)?;
-    if ids.is_empty() {
+    let sections = db::provisioning::corporation_sections(&pool, &user.scope, id).await.map_err(context::internal)?;
+    if sections.is_empty() {
         return Err(UiError::NotFound);
     }
     let catalog = Catalog::builtin();
     let today = context::today();
     let mut facilities = Vec::new();
     let mut total = rules::Yen::ZERO;
-    for fid in ids {
-        let f = db::provisioning::facility_in_scope(&pool, &user.scope, fid).await?;
-        let a = db::provisioning::application(&pool, fid).await.map_err(context::internal)?;
-        let p = db::provisioning::progress(&pool, fid).await.map_err(context::internal)?;
+    for (f, a, p) in sections {
         let facts = db::provisioning::facts(&f, a.as_ref(), &p);
         let readers = facts.readers.clamp(1, facts.facility_type.free_readers());
         let cap = catalog
@@ -86,7 +78,7 @@ pub async fn corporation(id: i64) -> Result<CorporationView, UiError> {
         let estimate = calculate(catalog, &facts.subsidy_input(cap)).map(|o| o.subsidy).unwrap_or(rules::Yen::ZERO);
         total = total + estimate;
         facilities.push(CorporationFacility {
-            id: fid,
+            id: f.id,
             name: f.name.clone(),
             facility_type: facts.facility_type.label_ja().to_owned(),
             stage: facts.effective_stage().label_ja().to_owned(),

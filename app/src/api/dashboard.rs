@@ -176,6 +176,20 @@ pub async fn charts_for(
     // Read before computing: a write meanwhile leaves the entry one generation behind, so the
     // next request computes again; a cached entry is never newer than its generation says.
     let generation = generation(pool).await.map_err(internal)?;
+    charts_at(pool, scope, filter, generation).await
+}
+
+/// [`charts_for`] at a generation the caller has just read.
+#[cfg(feature = "ssr")]
+async fn charts_at(
+    pool: &sqlx::SqlitePool,
+    scope: &rules::access::Scope,
+    filter: &crate::ssr::db::dashboard::Filter,
+    generation: i64,
+) -> Result<std::sync::Arc<Vec<Chart>>, UiError> {
+    use crate::ssr::context::internal;
+    use crate::ssr::db::dashboard::Source;
+    let source = Source::for_request(scope);
     let key = cache_key(pool, scope, filter, "");
     if let Some(charts) = COMPUTED.get(&key, generation) {
         return Ok(charts);
@@ -212,7 +226,7 @@ async fn charts_html(
     if let Some(html) = RENDERED.get(&key, generation) {
         return Ok(html);
     }
-    let html = render(&charts_for(pool, scope, filter).await?);
+    let html = render(&charts_at(pool, scope, filter, generation).await?);
     RENDERED.put(key, generation, html.clone());
     Ok(html)
 }

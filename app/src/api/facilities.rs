@@ -63,28 +63,9 @@ pub struct FacilityDetail {
     pub can_edit: bool,
 }
 
-/// A stored quote line.
+/// A stored quote: what its page shows above the audit (the lines come with the audit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct QuoteLineView {
-    /// Row in the original sheet.
-    pub sheet_row: Option<i64>,
-    /// 品名.
-    pub description: String,
-    /// Category code.
-    pub category: String,
-    /// 数量.
-    pub quantity: Option<String>,
-    /// 単位.
-    pub unit: Option<String>,
-    /// 単価 (yen, decimal text).
-    pub unit_price: Option<String>,
-    /// 金額 (yen, decimal text).
-    pub amount: Option<String>,
-}
-
-/// A stored quote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuoteDetail {
     /// Database id.
     pub id: i64,
@@ -102,8 +83,6 @@ pub struct QuoteDetail {
     pub tax_inclusive: bool,
     /// Confirmed by the facility.
     pub confirmed: bool,
-    /// Lines in order.
-    pub lines: Vec<QuoteLineView>,
 }
 
 /// The facilities the user may see.
@@ -128,13 +107,4 @@ pub async fn facility(id: i64) -> Result<FacilityDetail, UiError> {
         .ok_or(UiError::NotFound)?;
     detail.can_edit = user.role.may(Permission::EditOwnFacilities);
     Ok(detail)
-}
-
-/// One quote, or [`UiError::NotFound`] when its facility is outside the user's scope.
-#[server(prefix = "/api", endpoint = "quote")]
-pub async fn quote(id: i64) -> Result<QuoteDetail, UiError> {
-    use crate::ssr::{context, db};
-    use rules::access::Permission;
-    let user = context::require_permission(Permission::ReadFacilities)?;
-    db::quotes::detail(&context::pool()?, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)
 }

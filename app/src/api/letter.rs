@@ -56,11 +56,9 @@ pub async fn counter_offer_letter(id: i64) -> Result<LetterView, UiError> {
     use crate::ssr::context;
     let user = context::require_permission(rules::access::Permission::ReadFacilities)?;
     let pool = context::pool()?;
-    let q = crate::ssr::db::quotes::detail(&pool, &user.scope, id)
-        .await
-        .map_err(context::internal)?
-        .ok_or(UiError::NotFound)?;
+    // The audit checks the user's scope and carries the quote.
     let a = quote_audit(id).await?;
+    let q = &a.quote;
     let mut items = Vec::new();
     for l in &a.lines {
         for f in &l.flags {

@@ -56,6 +56,8 @@ pub struct AuditLineView {
 pub struct QuoteAuditView {
     /// Quote id.
     pub id: i64,
+    /// The quote itself (file, vendor, date).
+    pub quote: crate::api::facilities::QuoteDetail,
     /// Facility id.
     pub facility_id: i64,
     /// Lines.
@@ -78,6 +80,8 @@ pub struct QuoteAuditView {
     pub by_category: Vec<(String, String, String)>,
     /// Other quotes of the facility: (id, file name).
     pub siblings: Vec<(i64, String)>,
+    /// Whether the user may file a complaint about it (the facility's own manager).
+    pub can_complain: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -134,6 +138,7 @@ pub async fn quote_audit(id: i64) -> Result<QuoteAuditView, UiError> {
     Ok(QuoteAuditView {
         id,
         facility_id: detail.facility_id,
+        can_complain: user.role.may(rules::access::Permission::EditOwnFacilities),
         lines: r
             .lines
             .iter()
@@ -172,5 +177,6 @@ pub async fn quote_audit(id: i64) -> Result<QuoteAuditView, UiError> {
         notes: r.notes.clone(),
         by_category,
         siblings: db::quotes::siblings(&pool, detail.facility_id, id).await.map_err(context::internal)?,
+        quote: detail,
     })
 }

@@ -4,7 +4,7 @@
 use crate::UiError;
 use crate::api::applications::{
     ApplicationFormView, ApplicationView, ApplicationsOverview, MarkQuotePaid, PrepareApplication,
-    RecordApplicationPayment, SubmitApplication, application, application_form, list_applications,
+    RecordApplicationPayment, SubmitApplication, application, list_applications,
 };
 use crate::layout::{Layout, loaded};
 use leptos::form::ActionForm;
@@ -28,8 +28,7 @@ fn refusal_list(error: UiError) -> AnyView {
 
 /// The application part of a facility page.
 #[component]
-pub fn ApplicationSection(facility_id: i64) -> impl IntoView {
-    let form = Resource::new(move || facility_id, application_form);
+pub fn ApplicationSection(form: Resource<Result<ApplicationFormView, UiError>>) -> impl IntoView {
     let paid = ServerAction::<MarkQuotePaid>::new();
     let prepare = ServerAction::<PrepareApplication>::new();
     let errors = move || {

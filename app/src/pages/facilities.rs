@@ -1,7 +1,9 @@
 //! 施設: the facilities a user may see, one facility, one stored quote.
 
 use crate::UiError;
-use crate::api::facilities::{FacilityDetail, FacilitySummary, QuoteDetail, facility, list_facilities, quote};
+use crate::api::applications::application_form;
+use crate::api::facilities::{FacilityDetail, FacilitySummary, QuoteDetail, facility, list_facilities};
+use crate::api::provisioning::facility_progress;
 use crate::layout::{ErrorBox, Layout, loaded};
 use crate::pages::reference::{facility_type_label, prefecture_label};
 use leptos::prelude::*;
@@ -17,13 +19,19 @@ pub fn FacilitiesPage() -> impl IntoView {
     }
 }
 
+/// Only a facility's manager registers facilities (the form refuses everyone else).
+fn may_register() -> bool {
+    crate::layout::signed_in_user().is_some_and(|u| u.role.may(rules::access::Permission::EditOwnFacilities))
+}
+
 #[component]
 fn FacilityTable(list: Vec<FacilitySummary>) -> impl IntoView {
     if list.is_empty() {
         return view! { <p>"閲覧できる施設はありません。"</p> }.into_any();
     }
     view! {
-        <p>{list.len()} " 施設 ／ " <a href="/facilities/new">"施設を登録"</a></p>
+        <p>{list.len()} " 施設"
+            {may_register().then(|| view! { " ／ " <a href="/facilities/new">"施設を登録"</a> })}</p>
         {crate::csv::download_links("施設一覧", "/exports/facilities.csv")}
         {crate::csv::download_links("見積書一覧", "/exports/quotes.csv")}
         {crate::csv::download_links("見積明細（監査の指摘つき）", "/exports/quote_lines.csv")}
@@ -65,14 +73,18 @@ fn FacilityTable(list: Vec<FacilitySummary>) -> impl IntoView {
 pub fn FacilityPage() -> impl IntoView {
     let id = super::id_param();
     let detail = Resource::new(move || id, |id| async move { facility(id.ok_or(UiError::NotFound)?).await });
+    // The sections' data is asked for here, beside the detail, not by the sections inside its
+    // view: a resource made while a Suspense renders is made again when it renders again, and
+    // every facility page ran the sections' queries twice (BENCHMARKS.md, load test).
+    let progress = Resource::new(move || id, |id| async move { facility_progress(id.ok_or(UiError::NotFound)?).await });
+    let form = Resource::new(move || id, |id| async move { application_form(id.ok_or(UiError::NotFound)?).await });
     view! {
         <Layout title="施設の詳細">
-            {loaded(detail, |d| {
-                let facility_id = d.summary.id;
+            {loaded(detail, move |d| {
                 view! {
                     <FacilityView d />
-                    <crate::pages::provisioning::ProvisioningSection facility_id />
-                    <crate::pages::applications::ApplicationSection facility_id />
+                    <crate::pages::provisioning::ProvisioningSection progress />
+                    <crate::pages::applications::ApplicationSection form />
                 }
             })}
         </Layout>
@@ -162,7 +174,6 @@ pub fn QuotePage() -> impl IntoView {
     let id = super::id_param();
     let compare =
         leptos_router::hooks::use_query_map().get_untracked().get("compare").and_then(|s| s.parse::<i64>().ok());
-    let detail = Resource::new(move || id, |id| async move { quote(id.ok_or(UiError::NotFound)?).await });
     let audited = Resource::new(
         move || (id, compare),
         |(id, compare)| async move {
@@ -179,13 +190,13 @@ pub fn QuotePage() -> impl IntoView {
         <Layout title="見積書">
             <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
                 {move || Suspend::new(async move {
-                    match (detail.await, audited.await) {
-                        (Ok(q), Ok((a, other))) => view! {
-                            <QuoteView q />
+                    match audited.await {
+                        Ok((a, other)) => view! {
+                            <QuoteView q=a.quote.clone() />
                             <crate::pages::quote_audit::AuditView a=a.clone() />
                             {other.map(|b| view! { <crate::pages::quote_audit::Comparison a b /> })}
                         }.into_any(),
-                        (Err(error), _) | (_, Err(error)) => view! { <ErrorBox error /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
                     }
                 })}
             </Suspense>

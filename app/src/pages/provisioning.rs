@@ -2,8 +2,9 @@
 //! application, the stages with their blockers, the 猶予届出.
 
 use crate::api::provisioning::{
-    ApplyReader, ChooseModel, DeadlineView, ProgressView, RecordStage, SetGrace, facility_progress,
+    ApplyReader, ChooseModel, DeadlineView, ProgressView, RecordStage, SetGrace,
 };
+use crate::UiError;
 use crate::layout::loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -43,8 +44,7 @@ fn maker_select(makers: Vec<(String, String)>, with_undecided: bool) -> impl Int
 
 /// The provisioning section of a facility page.
 #[component]
-pub fn ProvisioningSection(facility_id: i64) -> impl IntoView {
-    let progress = Resource::new(move || facility_id, facility_progress);
+pub fn ProvisioningSection(progress: Resource<Result<ProgressView, UiError>>) -> impl IntoView {
     let apply = ServerAction::<ApplyReader>::new();
     let choose = ServerAction::<ChooseModel>::new();
     let stage = ServerAction::<RecordStage>::new();

@@ -30,7 +30,9 @@ pub fn AuditView(a: QuoteAuditView) -> impl IntoView {
         <section class="card" data-testid="quote-audit">
             <h2>"監査結果"</h2>
             <p><a href=format!("/quotes/{}/letter", a.id) data-testid="letter-link">"ベンダーへの再見積のお願い（文書）を作る"</a>
-               " ／ " <a href=format!("/complaints/new?facility={}&quote={}", a.facility_id, a.id) data-testid="complaint-link">"この見積書について相談する"</a></p>
+               {a.can_complain.then(|| view! {
+                   " ／ " <a href=format!("/complaints/new?facility={}&quote={}", a.facility_id, a.id) data-testid="complaint-link">"この見積書について相談する"</a>
+               })}</p>
             {(!a.flags.is_empty()).then(|| flags_view(a.flags.clone()))}
             {crate::csv::download_links("この見積書の明細と指摘", &format!("/exports/quote_lines.csv?quote={id}"))}
             <p class="note">"CSVの指摘には、同じ施設区分の確定済み見積との比較（外れ値）は含まれません。"</p>

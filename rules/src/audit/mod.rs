@@ -7,7 +7,7 @@ mod tukey;
 
 pub use benchmarks::{BenchmarkRowData, Benchmarks, Figure, LabourMax, PriceRange};
 pub use flags::{Evidence, Flag, FlagCode, Severity};
-pub use tukey::{Fence, upper_fence};
+pub use tukey::{Fence, upper_fence, upper_fence_without};
 
 use crate::category::{Category, Eligibility};
 use crate::classify::{Classification, Classifier};
@@ -35,12 +35,46 @@ pub struct AuditContext {
     pub reader_applied_on: Option<NaiveDate>,
 }
 
-/// Prices of confirmed lines of other quotes, same facility type, by category
-/// (as [`comparable_price`] gives them).
+/// Prices of confirmed lines of the same facility type, by category (as [`comparable_price`]
+/// gives them), less the audited quote's own when it is one of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Peers {
-    /// Prices by category.
-    pub by_category: HashMap<Category, Vec<Yen>>,
+    /// Prices by category, ascending.
+    by_category: HashMap<Category, Vec<Yen>>,
+    /// The audited quote's own prices, left out of its fences.
+    own: HashMap<Category, Vec<Yen>>,
+}
+
+impl Peers {
+    /// The peer group of these prices.
+    pub fn new(prices: impl IntoIterator<Item = (Category, Yen)>) -> Self {
+        let mut by_category: HashMap<Category, Vec<Yen>> = HashMap::new();
+        for (c, p) in prices {
+            by_category.entry(c).or_default().push(p);
+        }
+        by_category.values_mut().for_each(|v| v.sort());
+        Peers { by_category, own: HashMap::new() }
+    }
+
+    /// Leaves these prices (a confirmed quote's own) out of the fences from now on, in place of
+    /// those left out before: one group serves every quote of a facility type in turn.
+    pub fn leave_out(&mut self, own: impl IntoIterator<Item = (Category, Yen)>) {
+        self.own.clear();
+        for (c, p) in own {
+            self.own.entry(c).or_default().push(p);
+        }
+    }
+
+    /// The number of prices of a category (before any are left out).
+    pub fn count(&self, c: Category) -> usize {
+        self.by_category.get(&c).map_or(0, Vec::len)
+    }
+
+    /// The upper fence of a category's prices, the quote's own left out.
+    pub fn fence(&self, c: Category, k: Decimal, min_peers: usize) -> Option<Fence> {
+        let prices = self.by_category.get(&c)?;
+        upper_fence_without(prices, self.own.get(&c).map_or(&[], Vec::as_slice), k, min_peers)
+    }
 }
 
 /// A line with its verdict.
@@ -354,9 +388,8 @@ pub fn audit_classified(
                     },
                 ));
             }
-            if let (Some(prices), Some(price)) =
-                (peers.by_category.get(&line.category), comparable_price(raw, line.category))
-                && let Some(fence) = upper_fence(prices, bench.tukey_k, bench.peer_min)
+            if let Some(price) = comparable_price(raw, line.category)
+                && let Some(fence) = peers.fence(line.category, bench.tukey_k, bench.peer_min)
                 && price > fence.upper
             {
                 line.flags.push(Flag::new(

@@ -19,35 +19,67 @@ pub struct Fence {
 }
 
 /// The quantile by linear interpolation between closest ranks (Hyndman & Fan type 7,
-/// the default of R and numpy). `sorted` must be sorted and non-empty.
-fn quantile(sorted: &[Decimal], p: Decimal) -> Decimal {
-    let n = sorted.len();
+/// the default of R and numpy) of `n` sorted values, the `i`-th read by `at`; `n` > 0.
+fn quantile(n: usize, at: impl Fn(usize) -> Decimal, p: Decimal) -> Decimal {
     if n == 1 {
-        return sorted[0];
+        return at(0);
     }
     let h = p * Decimal::from(n - 1);
     let lower = h.floor();
     let frac = h - lower;
     let i = lower.to_usize().unwrap_or(0).min(n - 1);
-    let next = sorted.get(i + 1).copied().unwrap_or(sorted[i]);
-    sorted[i] + (next - sorted[i]) * frac
+    let here = at(i);
+    let next = if i + 1 < n { at(i + 1) } else { here };
+    here + (next - here) * frac
 }
 
 /// The upper fence, or None when there are fewer than `min_peers` prices or
 /// the spread is zero (every peer the same: no meaningful outlier).
 pub fn upper_fence(prices: &[Yen], k: Decimal, min_peers: usize) -> Option<Fence> {
-    if prices.len() < min_peers.max(1) {
+    let mut sorted = prices.to_vec();
+    sorted.sort();
+    upper_fence_without(&sorted, &[], k, min_peers)
+}
+
+/// [`upper_fence`] of `sorted` (ascending) with the prices of `left_out` taken out, one
+/// occurrence each (a stored quote is not its own peer), without copying `sorted`: a vendor's
+/// record audits every quote against the same national peer group.
+pub fn upper_fence_without(sorted: &[Yen], left_out: &[Yen], k: Decimal, min_peers: usize) -> Option<Fence> {
+    debug_assert!(sorted.is_sorted());
+    // Only prices that are there can be taken out, each as often as it occurs.
+    let mut out: Vec<Yen> = Vec::with_capacity(left_out.len());
+    let mut wanted = left_out.to_vec();
+    wanted.sort();
+    for w in wanted {
+        let present = sorted.partition_point(|p| *p <= w) - sorted.partition_point(|p| *p < w);
+        if out.iter().filter(|o| **o == w).count() < present {
+            out.push(w);
+        }
+    }
+    let n = sorted.len() - out.len();
+    if n < min_peers.max(1) {
         return None;
     }
-    let mut sorted: Vec<Decimal> = prices.iter().map(|p| p.amount()).collect();
-    sorted.sort();
-    let q1 = quantile(&sorted, Decimal::new(25, 2));
-    let q3 = quantile(&sorted, Decimal::new(75, 2));
+    // The i-th of what remains: the smallest price with more than i remaining at or below it.
+    let at = |i: usize| {
+        let remaining_at_or_below = |j: usize| {
+            sorted.partition_point(|p| *p <= sorted[j]) - out.partition_point(|o| *o <= sorted[j])
+        };
+        let mut lo = 0;
+        let mut hi = sorted.len() - 1;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if remaining_at_or_below(mid) > i { hi = mid } else { lo = mid + 1 }
+        }
+        sorted[lo].amount()
+    };
+    let q1 = quantile(n, at, Decimal::new(25, 2));
+    let q3 = quantile(n, at, Decimal::new(75, 2));
     let iqr = q3 - q1;
     if iqr.is_zero() {
         return None;
     }
-    Some(Fence { peers: prices.len(), q1: Yen::new(q1), q3: Yen::new(q3), upper: Yen::new(q3 + k * iqr) })
+    Some(Fence { peers: n, q1: Yen::new(q1), q3: Yen::new(q3), upper: Yen::new(q3 + k * iqr) })
 }
 
 #[cfg(test)]
@@ -63,6 +95,30 @@ mod tests {
         // Type-7 quartiles of 1..=8 ×1000: Q1 = 2750, Q3 = 6250, IQR = 3500, fence = 11500.
         let f = upper_fence(&yen(&[1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000]), Decimal::new(15, 1), 8).unwrap();
         assert_eq!((f.q1, f.q3, f.upper), (Yen::from_i64(2750), Yen::from_i64(6250), Yen::from_i64(11_500)));
+    }
+
+    proptest::proptest! {
+        /// Taking prices out of the sorted group gives the fence of the group without them.
+        #[test]
+        fn leaving_prices_out_is_the_fence_of_the_rest(
+            prices in proptest::collection::vec(0i64..40, 0..60),
+            picks in proptest::collection::vec(0usize..100, 0..12),
+            strangers in proptest::collection::vec(40i64..50, 0..3),
+            min_peers in 1usize..10,
+        ) {
+            let prices = yen(&prices);
+            let mut rest = prices.clone();
+            let mut left_out = yen(&strangers);
+            for p in picks {
+                if !rest.is_empty() {
+                    left_out.push(rest.remove(p % rest.len()));
+                }
+            }
+            let mut sorted = prices.clone();
+            sorted.sort();
+            let k = Decimal::new(15, 1);
+            proptest::prop_assert_eq!(upper_fence_without(&sorted, &left_out, k, min_peers), upper_fence(&rest, k, min_peers));
+        }
     }
 
     #[test]

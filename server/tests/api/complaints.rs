@@ -146,19 +146,7 @@ async fn the_vendor_league_ranks_vendors_by_their_flags_and_the_vendor_page_brea
         vec![("資格確認端末", "terminal", "500000"), ("資格確認アプリケーション", "app_software", "50000")],
         vec![("資格確認端末", "terminal", "150000")],
     ]) {
-        let q: i64 = sqlx::query_scalar(
-            "INSERT INTO quotes (facility_id, vendor_id, file_name, confirmed) VALUES (?, ?, 'q.xlsx', 1) RETURNING id",
-        )
-        .bind(facility)
-        .bind(vendor)
-        .fetch_one(app.pool())
-        .await
-        .expect("quote");
-        for (i, (desc, cat, price)) in lines.iter().enumerate() {
-            sqlx::query("INSERT INTO quote_lines (quote_id, position, sheet_row, kind, description, category, quantity, unit, unit_price, amount, comparable_price) VALUES (?, ?, ?, 'item', ?, ?, '1', '台', ?, ?, ?)")
-                .bind(q).bind(i64::try_from(i).expect("small")).bind(i64::try_from(i + 5).expect("small")).bind(desc).bind(cat).bind(price).bind(price).bind(price)
-                .execute(app.pool()).await.expect("line");
-        }
+        insert_confirmed_quote(app.pool(), facility, *vendor, &lines).await;
     }
     let reviewer = signed_in(&app, REVIEWER).await;
     let html = reviewer.get(app.url("/vendors")).send().await.expect("GET").text().await.expect("body");

@@ -199,3 +199,22 @@ pub fn pdf_pages(pdf: &[u8]) -> usize {
     let line = info.lines().find(|l| l.starts_with("Pages:")).expect("a Pages: line");
     line.trim_start_matches("Pages:").trim().parse().expect("a page count")
 }
+
+/// A confirmed quote written straight into the database, each line one 台 of (品名, category
+/// code, price) at sheet rows 5, 6, …: the quotes a test needs without uploading files.
+pub async fn insert_confirmed_quote(pool: &SqlitePool, facility: i64, vendor: i64, lines: &[(&str, &str, &str)]) -> i64 {
+    let q: i64 = sqlx::query_scalar(
+        "INSERT INTO quotes (facility_id, vendor_id, file_name, confirmed) VALUES (?, ?, 'q.xlsx', 1) RETURNING id",
+    )
+    .bind(facility)
+    .bind(vendor)
+    .fetch_one(pool)
+    .await
+    .expect("quote");
+    for (i, (desc, cat, price)) in (0_i64..).zip(lines) {
+        sqlx::query("INSERT INTO quote_lines (quote_id, position, sheet_row, kind, description, category, quantity, unit, unit_price, amount, comparable_price) VALUES (?, ?, ?, 'item', ?, ?, '1', '台', ?, ?, ?)")
+            .bind(q).bind(i).bind(i + 5).bind(desc).bind(cat).bind(price).bind(price).bind(price)
+            .execute(pool).await.expect("line");
+    }
+    q
+}

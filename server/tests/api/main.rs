@@ -22,3 +22,4 @@ mod security;
 mod seed_data;
 mod seed_national;
 mod user_cli;
+mod vendors;

@@ -2,7 +2,6 @@
 //! of the same facility type, by category.
 
 use rules::audit::Peers;
-use rules::category::Category;
 use rules::{FacilityType, Yen};
 use sqlx::SqlitePool;
 
@@ -24,12 +23,28 @@ pub async fn excluding(pool: &SqlitePool, kind: FacilityType, quote_id: Option<i
     .bind(quote_id)
     .fetch_all(pool)
     .await?;
-    let mut peers = Peers::default();
-    for (category, price) in rows {
-        // Rows the CHECK constraint let in always parse; anything else is skipped, not fatal.
-        if let (Ok(c), Ok(p)) = (category.parse::<Category>(), Yen::parse(&price)) {
-            peers.by_category.entry(c).or_default().push(p);
+    // Rows the CHECK constraint let in always parse; anything else is skipped, not fatal.
+    Ok(Peers::new(rows.into_iter().filter_map(|(category, price)| Some((category.parse().ok()?, Yen::parse(&price).ok()?)))))
+}
+
+/// Every facility type's peer group (by type code), in one query: a vendor's record audits
+/// quotes of every type.
+pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<std::collections::HashMap<String, Peers>> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT f.facility_type, ql.category, ql.comparable_price
+         FROM quote_lines ql
+         JOIN quotes q ON q.id = ql.quote_id
+         JOIN facilities f ON f.id = q.facility_id
+         WHERE q.confirmed = 1 AND ql.comparable_price IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut prices: std::collections::HashMap<String, Vec<(rules::category::Category, Yen)>> =
+        std::collections::HashMap::new();
+    for (kind, category, price) in rows {
+        if let (Ok(c), Ok(p)) = (category.parse(), Yen::parse(&price)) {
+            prices.entry(kind).or_default().push((c, p));
         }
     }
-    Ok(peers)
+    Ok(prices.into_iter().map(|(kind, p)| (kind, Peers::new(p))).collect())
 }

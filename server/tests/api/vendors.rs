@@ -1,0 +1,81 @@
+//! A vendor's record: every confirmed quote audited in one pass, the same flags as each quote's page.
+
+use crate::helpers::*;
+use app::api::quote_audit::QuoteAuditView;
+use app::api::vendors::VendorStats;
+use server::seed::national::{Options, seed};
+use std::collections::BTreeMap;
+
+/// A server function's JSON answer, as a script on the page would ask for it.
+async fn call<T: serde::de::DeserializeOwned>(app: &TestApp, endpoint: &str, field: (&str, &str)) -> T {
+    let res =
+        app.client.post(app.url(endpoint)).header("Origin", app.base.clone()).form(&[field]).send().await.expect("POST");
+    assert_eq!(res.status(), 200, "{endpoint} {field:?}");
+    res.json().await.expect("JSON")
+}
+
+#[tokio::test]
+async fn a_vendors_record_counts_the_flags_of_its_quotes_pages_outliers_included() {
+    let app = spawn_app().await;
+    // Enough quotes of a type for the peer fences, padded lines among them.
+    seed(app.pool(), &Options { lines_per_quote: 6, ..Options::new(400) }, |_| {}).await.expect("seed-national");
+    app.login_as(AUDITOR).await;
+    let vendors: Vec<i64> = sqlx::query_scalar(
+        "SELECT vendor_id FROM quotes WHERE confirmed = 1 AND vendor_id IS NOT NULL
+         GROUP BY vendor_id ORDER BY count(*) DESC, vendor_id LIMIT 3",
+    )
+    .fetch_all(app.pool())
+    .await
+    .expect("vendors");
+    let mut outliers = 0;
+    for vendor in vendors {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM quotes WHERE confirmed = 1 AND vendor_id = ?")
+            .bind(vendor)
+            .fetch_all(app.pool())
+            .await
+            .expect("quotes");
+        let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+        for id in &ids {
+            let audit: QuoteAuditView = call(&app, "/api/quote_audit", ("id", &id.to_string())).await;
+            for f in audit.flags.iter().chain(audit.lines.iter().flat_map(|l| l.flags.iter())) {
+                *expected.entry(f.label.clone()).or_default() += 1;
+                outliers += usize::from(f.message.contains("外れ値"));
+            }
+        }
+        let record: VendorStats = call(&app, "/api/vendor_record", ("id", &vendor.to_string())).await;
+        assert_eq!(record.quotes, ids.len(), "vendor {vendor}");
+        assert_eq!(record.flags.into_iter().collect::<BTreeMap<_, _>>(), expected, "vendor {vendor}");
+        let league: Vec<VendorStats> = call(&app, "/api/vendor_league", ("sort", "flags")).await;
+        let row = league.iter().find(|r| r.id == vendor).expect("in the league");
+        assert_eq!((row.quotes, row.flag_total), (ids.len(), expected.values().sum()), "vendor {vendor} in the league");
+    }
+    assert!(outliers > 0, "no quote was an outlier among its peers: the fences were not tested");
+}
+
+#[tokio::test]
+async fn a_quote_is_not_its_own_peer_in_the_vendors_record() {
+    let app = spawn_app().await;
+    let minimum: i64 = sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM benchmark_rows WHERE key = 'peer_min_lines'")
+        .fetch_one(app.pool())
+        .await
+        .expect("peer minimum");
+    let facility: i64 =
+        sqlx::query_scalar("SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' LIMIT 1")
+            .fetch_one(app.pool())
+            .await
+            .expect("hospital");
+    let vendor: i64 = sqlx::query_scalar("SELECT min(id) FROM vendors").fetch_one(app.pool()).await.expect("vendor");
+    // Exactly the minimum of routers, one far above the rest: counted with itself it would have a
+    // fence to stand out from; without itself its peers are one too few.
+    for i in 0..minimum {
+        let price = if i == 0 { "90000" } else { &(20_000 + 1_000 * i).to_string() };
+        insert_confirmed_quote(app.pool(), facility, vendor, &[("ルーター", "router", price)]).await;
+    }
+    app.login_as(AUDITOR).await;
+    let record: VendorStats = call(&app, "/api/vendor_record", ("id", &vendor.to_string())).await;
+    assert_eq!(record.quotes, usize::try_from(minimum).expect("small"));
+    let first: i64 = sqlx::query_scalar("SELECT min(id) FROM quotes").fetch_one(app.pool()).await.expect("first");
+    let audit: QuoteAuditView = call(&app, "/api/quote_audit", ("id", &first.to_string())).await;
+    assert!(!audit.lines[0].flags.iter().any(|f| f.message.contains("外れ値")), "too few peers on the quote's page");
+    assert!(!record.flags.iter().any(|(label, _)| label == "目安を超える価格"), "nor in the record: {:?}", record.flags);
+}
