@@ -241,49 +241,15 @@ fn cache_key(
     format!("{}|{scope:?}|{filter:?}|{query}", pool.connect_options().get_filename().display())
 }
 
-/// Values by database, scope and filter, with the generation of the totals they were made
-/// at (`dashboard_generation`, bumped by the triggers on every change): served again until
-/// anything they show changes. A national page costs ~9 ms to compute and ~3 ms to render
-/// (BENCHMARKS.md), and microseconds to serve again.
-#[cfg(feature = "ssr")]
-struct GenerationCache<T>(std::sync::LazyLock<std::sync::Mutex<Entries<T>>>);
-
-/// Cached values by key, each with its generation.
-#[cfg(feature = "ssr")]
-type Entries<T> = std::collections::HashMap<String, (i64, std::sync::Arc<T>)>;
-
-#[cfg(feature = "ssr")]
-impl<T> GenerationCache<T> {
-    const fn new() -> Self {
-        Self(std::sync::LazyLock::new(Default::default))
-    }
-
-    fn get(&self, key: &str, generation: i64) -> Option<std::sync::Arc<T>> {
-        self.0.lock().ok()?.get(key).filter(|(g, _)| *g == generation).map(|(_, v)| v.clone())
-    }
-
-    fn put(&self, key: String, generation: i64, value: std::sync::Arc<T>) {
-        if let Ok(mut entries) = self.0.lock() {
-            if entries.len() >= CACHED_AT_MOST {
-                entries.clear();
-            }
-            entries.insert(key, (generation, value));
-        }
-    }
-}
-
 /// Computed charts (the page and the CSV downloads).
 #[cfg(feature = "ssr")]
-static COMPUTED: GenerationCache<Vec<Chart>> = GenerationCache::new();
+static COMPUTED: crate::ssr::generation_cache::GenerationCache<Vec<Chart>> =
+    crate::ssr::generation_cache::GenerationCache::new();
 
 /// Rendered charts (the page).
 #[cfg(feature = "ssr")]
-static RENDERED: GenerationCache<String> = GenerationCache::new();
-
-/// Entries kept at most per cache (one per scope × filter in use; a national page's is
-/// ~100 KB): past it the cache starts again empty.
-#[cfg(feature = "ssr")]
-const CACHED_AT_MOST: usize = 256;
+static RENDERED: crate::ssr::generation_cache::GenerationCache<String> =
+    crate::ssr::generation_cache::GenerationCache::new();
 
 /// Every chart, from the given source (tests compare the two).
 #[cfg(feature = "ssr")]

@@ -125,7 +125,7 @@ pub async fn quote_audit(id: i64) -> Result<QuoteAuditView, UiError> {
         reader_applied_on: app.as_ref().and_then(|a| chrono::NaiveDate::parse_from_str(&a.applied_on, "%Y-%m-%d").ok()),
     };
     let bench = db::benchmarks::stored(&pool).await.map_err(context::internal)?;
-    let peers = db::peers::excluding(&pool, kind, Some(id)).await.map_err(context::internal)?;
+    let peers = db::peers::of_quote(&pool, kind, id, detail.confirmed).await.map_err(context::internal)?;
     let r = audit_classified(&quote, &classified, &ctx, &bench, &peers, rules::scheme::Catalog::builtin());
     let opt = |y: Option<rules::Yen>| y.map_or_else(|| "—".to_owned(), |y| y.to_string());
     let mut by_category: Vec<(String, String, String)> = Vec::new();

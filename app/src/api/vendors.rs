@@ -112,11 +112,7 @@ async fn records(
         .map(|q| (q.id, q))
         .collect();
     let bench = db::benchmarks::stored(pool).await.map_err(internal)?;
-    let mut peers = if quotes.is_empty() {
-        HashMap::new()
-    } else {
-        db::peers::every_facility_type(pool).await.map_err(internal)?
-    };
+    let peers = db::peers::every_facility_type(pool).await.map_err(internal)?;
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
     let mut audit = |q: AuditedQuote, lines: Vec<AuditedLine>| -> Result<(), UiError> {
         let kind = q.facility_type.parse::<rules::FacilityType>().map_err(internal)?;
@@ -131,10 +127,10 @@ async fn records(
             .iter()
             .filter_map(|l| Some((l.line.category.parse().ok()?, rules::Yen::parse(l.comparable_price.as_deref()?).ok()?)))
             .collect();
-        // A type whose quotes have no priced line has no group yet: an empty one.
-        let group = peers.entry(q.facility_type.clone()).or_default();
+        // A type whose quotes have no priced line has no group: an empty one.
+        let mut group = peers.get(&q.facility_type).cloned().unwrap_or_default();
         group.leave_out(priced.iter().copied());
-        let r = rules::audit::audit_classified(&quote, &classified, &ctx, &bench, group, rules::scheme::Catalog::builtin());
+        let r = rules::audit::audit_classified(&quote, &classified, &ctx, &bench, &group, rules::scheme::Catalog::builtin());
         let t = tallies.entry(q.vendor_id).or_default();
         t.quotes += 1;
         for f in r.flags.iter().chain(r.lines.iter().flat_map(|l| l.flags.iter())) {

@@ -4,6 +4,7 @@ pub mod audit_log;
 pub mod context;
 pub mod db;
 pub mod exports;
+pub mod generation_cache;
 pub mod password;
 pub mod throttle;
 

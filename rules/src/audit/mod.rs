@@ -39,8 +39,8 @@ pub struct AuditContext {
 /// gives them), less the audited quote's own when it is one of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Peers {
-    /// Prices by category, ascending.
-    by_category: HashMap<Category, Vec<Yen>>,
+    /// Prices by category, ascending; shared by the clones each quote of a type is audited with.
+    by_category: std::sync::Arc<HashMap<Category, Vec<Yen>>>,
     /// The audited quote's own prices, left out of its fences.
     own: HashMap<Category, Vec<Yen>>,
 }
@@ -53,7 +53,7 @@ impl Peers {
             by_category.entry(c).or_default().push(p);
         }
         by_category.values_mut().for_each(|v| v.sort());
-        Peers { by_category, own: HashMap::new() }
+        Peers { by_category: std::sync::Arc::new(by_category), own: HashMap::new() }
     }
 
     /// Leaves these prices (a confirmed quote's own) out of the fences from now on, in place of

@@ -79,3 +79,33 @@ async fn a_quote_is_not_its_own_peer_in_the_vendors_record() {
     assert!(!audit.lines[0].flags.iter().any(|f| f.message.contains("外れ値")), "too few peers on the quote's page");
     assert!(!record.flags.iter().any(|(label, _)| label == "目安を超える価格"), "nor in the record: {:?}", record.flags);
 }
+
+#[tokio::test]
+async fn the_quote_page_sees_a_peer_price_that_changed_alone() {
+    let app = spawn_app().await;
+    let facility: i64 =
+        sqlx::query_scalar("SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' LIMIT 1")
+            .fetch_one(app.pool())
+            .await
+            .expect("hospital");
+    let vendor: i64 = sqlx::query_scalar("SELECT min(id) FROM vendors").fetch_one(app.pool()).await.expect("vendor");
+    // A router at 90,000円 among eight at 21,000–28,000円: an outlier (fence 31,500円).
+    let mut ids = Vec::new();
+    for price in ["90000", "21000", "22000", "23000", "24000", "25000", "26000", "27000", "28000"] {
+        ids.push(insert_confirmed_quote(app.pool(), facility, vendor, &[("ルーター", "router", price)]).await);
+    }
+    app.login_as(AUDITOR).await;
+    let outlier = |a: &QuoteAuditView| a.lines[0].flags.iter().any(|f| f.message.contains("外れ値"));
+    let before: QuoteAuditView = call(&app, "/api/quote_audit", ("id", &ids[0].to_string())).await;
+    assert!(outlier(&before), "{:?}", before.lines[0].flags);
+    // Four peers' comparable prices alone (no total counts them): the fence rises past 200,000円.
+    for id in &ids[1..5] {
+        sqlx::query("UPDATE quote_lines SET comparable_price = '100000' WHERE quote_id = ?")
+            .bind(id)
+            .execute(app.pool())
+            .await
+            .expect("update");
+    }
+    let after: QuoteAuditView = call(&app, "/api/quote_audit", ("id", &ids[0].to_string())).await;
+    assert!(!outlier(&after), "the peer group kept in memory was served after its prices changed");
+}

@@ -1,35 +1,37 @@
-//! Peer prices for the audit's outlier test: confirmed lines of other quotes
-//! of the same facility type, by category.
+//! Peer prices for the audit's outlier test: confirmed lines of the same facility type, by
+//! category, kept in memory until `dashboard_generation` moves.
 
+use crate::ssr::generation_cache::GenerationCache;
 use rules::audit::Peers;
+use rules::category::Category;
 use rules::{FacilityType, Yen};
 use sqlx::SqlitePool;
+use std::collections::HashMap;
+use std::sync::Arc;
 
-/// Comparable prices of every confirmed line of facilities of this type.
-pub async fn for_facility_type(pool: &SqlitePool, kind: FacilityType) -> sqlx::Result<Peers> {
-    excluding(pool, kind, None).await
-}
+/// Every facility type's group, by database file.
+static GROUPS: GenerationCache<HashMap<String, Peers>> = GenerationCache::new();
 
-/// The same, leaving out one quote (a stored quote is not its own peer).
-pub async fn excluding(pool: &SqlitePool, kind: FacilityType, quote_id: Option<i64>) -> sqlx::Result<Peers> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT ql.category, ql.comparable_price
-         FROM quote_lines ql
-         JOIN quotes q ON q.id = ql.quote_id
-         JOIN facilities f ON f.id = q.facility_id
-         WHERE q.confirmed = 1 AND f.facility_type = ? AND ql.comparable_price IS NOT NULL AND q.id IS NOT ?",
-    )
-    .bind(kind.code())
-    .bind(quote_id)
-    .fetch_all(pool)
-    .await?;
-    // Rows the CHECK constraint let in always parse; anything else is skipped, not fatal.
-    Ok(Peers::new(rows.into_iter().filter_map(|(category, price)| Some((category.parse().ok()?, Yen::parse(&price).ok()?)))))
-}
+/// One load at a time: a burst of quote pages after a change waits for the first to load.
+static LOADING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Every facility type's peer group (by type code), in one query: a vendor's record audits
-/// quotes of every type.
-pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<std::collections::HashMap<String, Peers>> {
+/// Every facility type's peer group (by type code). Loaded once per generation: at national
+/// scale a type's group is up to a million lines, and the quote page loaded it per view
+/// (0.6–2.3 s, BENCHMARKS.md). Every change to what a group holds moves the generation:
+/// lines added, removed or re-categorised and quotes confirmed or moved to another type through
+/// the dashboard totals, a comparable price alone through its own trigger (migration 0011).
+pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<Arc<HashMap<String, Peers>>> {
+    let key = pool.connect_options().get_filename().display().to_string();
+    // Read before loading: a change meanwhile leaves the groups a generation behind, so the
+    // next request loads them again; they are never newer than their generation says.
+    let generation = super::dashboard::generation(pool).await?;
+    if let Some(groups) = GROUPS.get(&key, generation) {
+        return Ok(groups);
+    }
+    let _one = LOADING.lock().await;
+    if let Some(groups) = GROUPS.get(&key, generation) {
+        return Ok(groups);
+    }
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT f.facility_type, ql.category, ql.comparable_price
          FROM quote_lines ql
@@ -39,12 +41,38 @@ pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<std::collect
     )
     .fetch_all(pool)
     .await?;
-    let mut prices: std::collections::HashMap<String, Vec<(rules::category::Category, Yen)>> =
-        std::collections::HashMap::new();
+    let mut prices: HashMap<String, Vec<(Category, Yen)>> = HashMap::new();
     for (kind, category, price) in rows {
-        if let (Ok(c), Ok(p)) = (category.parse(), Yen::parse(&price)) {
-            prices.entry(kind).or_default().push((c, p));
-        }
+        prices.entry(kind).or_default().extend(parsed(&category, &price));
     }
-    Ok(prices.into_iter().map(|(kind, p)| (kind, Peers::new(p))).collect())
+    let groups = Arc::new(prices.into_iter().map(|(kind, p)| (kind, Peers::new(p))).collect::<HashMap<_, _>>());
+    GROUPS.put(key, generation, groups.clone());
+    Ok(groups)
+}
+
+/// The group of a facility type, for a quote that is not one of its peers (a draft, a file).
+pub async fn for_facility_type(pool: &SqlitePool, kind: FacilityType) -> sqlx::Result<Peers> {
+    Ok(every_facility_type(pool).await?.get(kind.code()).cloned().unwrap_or_default())
+}
+
+/// The group a stored quote is audited against: its facility type's, with its own prices left
+/// out when it is confirmed (and so one of the peers).
+pub async fn of_quote(pool: &SqlitePool, kind: FacilityType, quote_id: i64, confirmed: bool) -> sqlx::Result<Peers> {
+    let mut peers = for_facility_type(pool, kind).await?;
+    if confirmed {
+        let own: Vec<(String, String)> = sqlx::query_as(
+            "SELECT category, comparable_price FROM quote_lines WHERE quote_id = ? AND comparable_price IS NOT NULL",
+        )
+        .bind(quote_id)
+        .fetch_all(pool)
+        .await?;
+        peers.leave_out(own.iter().flat_map(|(c, p)| parsed(c, p)));
+    }
+    Ok(peers)
+}
+
+/// A stored (category, price); rows the CHECK constraint let in always parse, anything else is
+/// skipped, not fatal.
+fn parsed(category: &str, price: &str) -> Option<(Category, Yen)> {
+    Some((category.parse().ok()?, Yen::parse(price).ok()?))
 }
