@@ -134,11 +134,7 @@ async fn a_reviewer_of_another_prefecture_cannot_see_the_case() {
 #[tokio::test]
 async fn the_vendor_league_ranks_vendors_by_their_flags_and_the_vendor_page_breaks_them_down() {
     let app = spawn_app().await;
-    let facility: i64 =
-        sqlx::query_scalar("SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' LIMIT 1")
-            .fetch_one(app.pool())
-            .await
-            .expect("hospital");
+    let facility = fukuoka_hospital(app.pool()).await;
     let vendors: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, name FROM vendors ORDER BY id LIMIT 2").fetch_all(app.pool()).await.expect("v");
     // Vendor A: a terminal at 500,000円 (twice the assumed ceiling) and a charged app; vendor B: a fair terminal.

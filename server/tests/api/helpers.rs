@@ -218,3 +218,11 @@ pub async fn insert_confirmed_quote(pool: &SqlitePool, facility: i64, vendor: i6
     }
     q
 }
+
+/// A hospital of the demo data in 福岡県 (the demo reviewer's prefecture).
+pub async fn fukuoka_hospital(pool: &SqlitePool) -> i64 {
+    sqlx::query_scalar("SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' LIMIT 1")
+        .fetch_one(pool)
+        .await
+        .expect("a hospital in 福岡県")
+}

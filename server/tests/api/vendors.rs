@@ -59,11 +59,7 @@ async fn a_quote_is_not_its_own_peer_in_the_vendors_record() {
         .fetch_one(app.pool())
         .await
         .expect("peer minimum");
-    let facility: i64 =
-        sqlx::query_scalar("SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' LIMIT 1")
-            .fetch_one(app.pool())
-            .await
-            .expect("hospital");
+    let facility = fukuoka_hospital(app.pool()).await;
     let vendor: i64 = sqlx::query_scalar("SELECT min(id) FROM vendors").fetch_one(app.pool()).await.expect("vendor");
     // Exactly the minimum of routers, one far above the rest: counted with itself it would have a
     // fence to stand out from; without itself its peers are one too few.
@@ -83,11 +79,7 @@ async fn a_quote_is_not_its_own_peer_in_the_vendors_record() {
 #[tokio::test]
 async fn the_quote_page_sees_a_peer_price_that_changed_alone() {
     let app = spawn_app().await;
-    let facility: i64 =
-        sqlx::query_scalar("SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' LIMIT 1")
-            .fetch_one(app.pool())
-            .await
-            .expect("hospital");
+    let facility = fukuoka_hospital(app.pool()).await;
     let vendor: i64 = sqlx::query_scalar("SELECT min(id) FROM vendors").fetch_one(app.pool()).await.expect("vendor");
     // A router at 90,000円 among eight at 21,000–28,000円: an outlier (fence 31,500円).
     let mut ids = Vec::new();
