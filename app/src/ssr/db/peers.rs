@@ -9,27 +9,64 @@ use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Every facility type's group, by database file.
-static GROUPS: GenerationCache<HashMap<String, Peers>> = GenerationCache::new();
+/// Each facility type's group, by database file and type code.
+static GROUPS: GenerationCache<Peers> = GenerationCache::new();
 
 /// One load at a time: a burst of quote pages after a change waits for the first to load.
 static LOADING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Every facility type's peer group (by type code). Loaded once per generation: at national
-/// scale a type's group is up to a million lines, and the quote page loaded it per view
-/// (0.6–2.3 s, BENCHMARKS.md). Every change to what a group holds moves the generation:
-/// lines added, removed or re-categorised and quotes confirmed or moved to another type through
-/// the dashboard totals, a comparable price alone through its own trigger (migration 0011).
-pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<Arc<HashMap<String, Peers>>> {
-    let key = pool.connect_options().get_filename().display().to_string();
-    // Read before loading: a change meanwhile leaves the groups a generation behind, so the
-    // next request loads them again; they are never newer than their generation says.
+fn key(pool: &SqlitePool, kind: &str) -> String {
+    format!("{}|{kind}", pool.connect_options().get_filename().display())
+}
+
+/// The group of a facility type, for a quote that is not one of its peers (a draft, a file).
+/// Loaded once per generation: at national scale a type's group is up to a million lines, and
+/// the quote page loaded it per view (0.6–2.3 s, BENCHMARKS.md). Every change to what a group
+/// holds moves the generation: lines added, removed or re-categorised and quotes confirmed or
+/// moved to another type through the dashboard totals, a comparable price alone through its
+/// own trigger (migration 0011).
+pub async fn for_facility_type(pool: &SqlitePool, kind: FacilityType) -> sqlx::Result<Peers> {
+    // Read before loading: a change meanwhile leaves the group a generation behind, so the
+    // next request loads it again; it is never newer than its generation says.
     let generation = super::dashboard::generation(pool).await?;
-    if let Some(groups) = GROUPS.get(&key, generation) {
+    let key = key(pool, kind.code());
+    if let Some(group) = GROUPS.get(&key, generation) {
+        return Ok((*group).clone());
+    }
+    let _one = LOADING.lock().await;
+    if let Some(group) = GROUPS.get(&key, generation) {
+        return Ok((*group).clone());
+    }
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT ql.category, ql.comparable_price
+         FROM quote_lines ql
+         JOIN quotes q ON q.id = ql.quote_id
+         JOIN facilities f ON f.id = q.facility_id
+         WHERE q.confirmed = 1 AND ql.comparable_price IS NOT NULL AND f.facility_type = ?",
+    )
+    .bind(kind.code())
+    .fetch_all(pool)
+    .await?;
+    let group = Peers::new(rows.iter().flat_map(|(c, p)| parsed(c, p)));
+    GROUPS.put(key, generation, Arc::new(group.clone()));
+    Ok(group)
+}
+
+/// Every facility type's group (by type code), in one query when any is missing: a vendor's
+/// record audits quotes of every type.
+pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<HashMap<String, Peers>> {
+    let generation = super::dashboard::generation(pool).await?;
+    let cached = || -> Option<HashMap<String, Peers>> {
+        FacilityType::ALL
+            .iter()
+            .map(|k| Some((k.code().to_owned(), (*GROUPS.get(&key(pool, k.code()), generation)?).clone())))
+            .collect()
+    };
+    if let Some(groups) = cached() {
         return Ok(groups);
     }
     let _one = LOADING.lock().await;
-    if let Some(groups) = GROUPS.get(&key, generation) {
+    if let Some(groups) = cached() {
         return Ok(groups);
     }
     let rows: Vec<(String, String, String)> = sqlx::query_as(
@@ -41,18 +78,16 @@ pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<Arc<HashMap<
     )
     .fetch_all(pool)
     .await?;
-    let mut prices: HashMap<String, Vec<(Category, Yen)>> = HashMap::new();
-    for (kind, category, price) in rows {
-        prices.entry(kind).or_default().extend(parsed(&category, &price));
+    let mut prices: HashMap<String, Vec<(Category, Yen)>> =
+        FacilityType::ALL.iter().map(|k| (k.code().to_owned(), Vec::new())).collect();
+    for (kind, category, price) in &rows {
+        prices.entry(kind.clone()).or_default().extend(parsed(category, price));
     }
-    let groups = Arc::new(prices.into_iter().map(|(kind, p)| (kind, Peers::new(p))).collect::<HashMap<_, _>>());
-    GROUPS.put(key, generation, groups.clone());
+    let groups: HashMap<String, Peers> = prices.into_iter().map(|(kind, p)| (kind, Peers::new(p))).collect();
+    for (kind, group) in &groups {
+        GROUPS.put(key(pool, kind), generation, Arc::new(group.clone()));
+    }
     Ok(groups)
-}
-
-/// The group of a facility type, for a quote that is not one of its peers (a draft, a file).
-pub async fn for_facility_type(pool: &SqlitePool, kind: FacilityType) -> sqlx::Result<Peers> {
-    Ok(every_facility_type(pool).await?.get(kind.code()).cloned().unwrap_or_default())
 }
 
 /// The group a stored quote is audited against: its facility type's, with its own prices left
