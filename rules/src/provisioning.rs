@@ -763,10 +763,16 @@ pub fn deadlines(catalog: &Catalog, facts: &ProvisioningFacts, today: NaiveDate)
 
 /// The deadline for the banner: the earliest not met, missed ones first.
 pub fn next_deadline(catalog: &Catalog, facts: &ProvisioningFacts, today: NaiveDate) -> Option<Deadline> {
-    deadlines(catalog, facts, today)
-        .into_iter()
+    next_of(&deadlines(catalog, facts, today))
+}
+
+/// [`next_deadline`] among deadlines already computed (each computes the subsidy).
+pub fn next_of(deadlines: &[Deadline]) -> Option<Deadline> {
+    deadlines
+        .iter()
         .filter(|d| d.status != DeadlineStatus::Met)
         .min_by_key(|d| (d.status != DeadlineStatus::Missed, d.due, d.kind))
+        .cloned()
 }
 
 /// Where a facility stands with 原則義務化 on a given day.

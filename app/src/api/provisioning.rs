@@ -102,7 +102,7 @@ pub(crate) fn deadline_view(d: &rules::provisioning::Deadline) -> DeadlineView {
 pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
     use crate::ssr::{context, db};
     use rules::access::Permission;
-    use rules::provisioning::{Stage, deadlines, next_deadline, obligation_status};
+    use rules::provisioning::{Stage, deadlines, next_of, obligation_status};
     use rules::scheme::Catalog;
     let user = context::require_permission(Permission::ReadFacilities)?;
     // One connection for the section's queries: each release to the pool costs sqlx a
@@ -176,6 +176,7 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
         })
         .collect();
     let stage = facts.effective_stage();
+    let all_deadlines = deadlines(catalog, &facts, today);
     Ok(ProgressView {
         facility_id: id,
         stage: stage.code().to_owned(),
@@ -186,8 +187,8 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
         blocker,
         grace,
         events,
-        deadlines: deadlines(catalog, &facts, today).iter().map(deadline_view).collect(),
-        next: next_deadline(catalog, &facts, today).as_ref().map(deadline_view),
+        next: next_of(&all_deadlines).as_ref().map(deadline_view),
+        deadlines: all_deadlines.iter().map(deadline_view).collect(),
         obligation: obligation_status(catalog, &facts, today).label_ja(),
         can_edit,
         makers: if can_edit {
