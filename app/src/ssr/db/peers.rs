@@ -12,8 +12,17 @@ use std::sync::Arc;
 /// Each facility type's group, by database file and type code.
 static GROUPS: GenerationCache<Peers> = GenerationCache::new();
 
-/// One load at a time: a burst of quote pages after a change waits for the first to load.
-static LOADING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// One load at a time per database: a burst of quote pages after a change waits for the first
+/// to load. Per database, not per process: servers on other databases (the tests run many in
+/// one process) never wait for each other.
+static LOADING: std::sync::LazyLock<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn loading(pool: &SqlitePool) -> Arc<tokio::sync::Mutex<()>> {
+    let file = pool.connect_options().get_filename().display().to_string();
+    let mut locks = LOADING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    locks.entry(file).or_default().clone()
+}
 
 fn key(pool: &SqlitePool, kind: &str) -> String {
     format!("{}|{kind}", pool.connect_options().get_filename().display())
@@ -33,7 +42,8 @@ pub async fn for_facility_type(pool: &SqlitePool, kind: FacilityType) -> sqlx::R
     if let Some(group) = GROUPS.get(&key, generation) {
         return Ok((*group).clone());
     }
-    let _one = LOADING.lock().await;
+    let lock = loading(pool);
+    let _one = lock.lock().await;
     if let Some(group) = GROUPS.get(&key, generation) {
         return Ok((*group).clone());
     }
@@ -65,7 +75,8 @@ pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<HashMap<Stri
     if let Some(groups) = cached() {
         return Ok(groups);
     }
-    let _one = LOADING.lock().await;
+    let lock = loading(pool);
+    let _one = lock.lock().await;
     if let Some(groups) = cached() {
         return Ok(groups);
     }
