@@ -68,8 +68,10 @@ fn links(html: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_page_runs_a_statement_twice() {
-    let subscriber = tracing_subscriber::registry()
-        .with(Statements.with_filter(tracing_subscriber::filter::Targets::new().with_target("sqlx::query", tracing::Level::DEBUG)));
+    let subscriber = tracing_subscriber::registry().with(
+        Statements
+            .with_filter(tracing_subscriber::filter::Targets::new().with_target("sqlx::query", tracing::Level::DEBUG)),
+    );
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber in this binary");
 
     let app = spawn_app_with_demo_activity().await;

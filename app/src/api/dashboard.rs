@@ -156,8 +156,8 @@ type PublishedKey = (String, String, String, String, String);
 const CONCURRENT_DASHBOARDS: usize = 2;
 
 #[cfg(feature = "ssr")]
-static DASHBOARD_PERMITS: std::sync::LazyLock<tokio::sync::Semaphore> =
-    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(CONCURRENT_DASHBOARDS));
+static DASHBOARD_PERMITS: crate::ssr::per_database::PerDatabase<tokio::sync::Semaphore> =
+    crate::ssr::per_database::PerDatabase::new(|| tokio::sync::Semaphore::new(CONCURRENT_DASHBOARDS));
 
 /// Every chart for the user's scope and the filter (the page and the CSV downloads share it).
 #[cfg(feature = "ssr")]
@@ -170,7 +170,8 @@ pub async fn charts_for(
     use crate::ssr::db::dashboard::{Source, generation};
     let source = Source::for_request(scope);
     if source == Source::Raw {
-        let _permit = DASHBOARD_PERMITS.acquire().await.map_err(internal)?;
+        let permits = DASHBOARD_PERMITS.of(pool);
+        let _permit = permits.acquire().await.map_err(internal)?;
         return charts_from(pool, source, scope, filter).await.map(std::sync::Arc::new);
     }
     // Read before computing: a write meanwhile leaves the entry one generation behind, so the
@@ -194,7 +195,8 @@ async fn charts_at(
     if let Some(charts) = COMPUTED.get(&key, generation) {
         return Ok(charts);
     }
-    let _permit = DASHBOARD_PERMITS.acquire().await.map_err(internal)?;
+    let permits = DASHBOARD_PERMITS.of(pool);
+    let _permit = permits.acquire().await.map_err(internal)?;
     // A burst for one new page waits here; the first computes it, the others find it.
     if let Some(charts) = COMPUTED.get(&key, generation) {
         return Ok(charts);

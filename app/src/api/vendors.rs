@@ -121,16 +121,28 @@ async fn records(
         let ctx = rules::audit::AuditContext {
             facility_type: kind,
             readers: q.readers.map_or(1, |r| u8::try_from(r).unwrap_or(1)),
-            reader_applied_on: q.applied_on.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            reader_applied_on: q
+                .applied_on
+                .as_deref()
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
         };
         let priced: Vec<(Category, rules::Yen)> = lines
             .iter()
-            .filter_map(|l| Some((l.line.category.parse().ok()?, rules::Yen::parse(l.comparable_price.as_deref()?).ok()?)))
+            .filter_map(|l| {
+                Some((l.line.category.parse().ok()?, rules::Yen::parse(l.comparable_price.as_deref()?).ok()?))
+            })
             .collect();
         // A type whose quotes have no priced line has no group: an empty one.
         let mut group = peers.get(&q.facility_type).cloned().unwrap_or_default();
         group.leave_out(priced.iter().copied());
-        let r = rules::audit::audit_classified(&quote, &classified, &ctx, &bench, &group, rules::scheme::Catalog::builtin());
+        let r = rules::audit::audit_classified(
+            &quote,
+            &classified,
+            &ctx,
+            &bench,
+            &group,
+            rules::scheme::Catalog::builtin(),
+        );
         let t = tallies.entry(q.vendor_id).or_default();
         t.quotes += 1;
         for f in r.flags.iter().chain(r.lines.iter().flat_map(|l| l.flags.iter())) {

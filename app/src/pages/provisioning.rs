@@ -1,10 +1,8 @@
 //! The provisioning part of the facility page: the deadline banner, the reader
 //! application, the stages with their blockers, the 猶予届出.
 
-use crate::api::provisioning::{
-    ApplyReader, ChooseModel, DeadlineView, ProgressView, RecordStage, SetGrace,
-};
 use crate::UiError;
+use crate::api::provisioning::{ApplyReader, ChooseModel, DeadlineView, ProgressView, RecordStage, SetGrace};
 use crate::layout::loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;

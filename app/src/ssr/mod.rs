@@ -6,6 +6,7 @@ pub mod db;
 pub mod exports;
 pub mod generation_cache;
 pub mod password;
+pub mod per_database;
 pub mod throttle;
 
 /// Keys of the values kept in a session.

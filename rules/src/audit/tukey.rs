@@ -62,9 +62,8 @@ pub fn upper_fence_without(sorted: &[Yen], left_out: &[Yen], k: Decimal, min_pee
     }
     // The i-th of what remains: the smallest price with more than i remaining at or below it.
     let at = |i: usize| {
-        let remaining_at_or_below = |j: usize| {
-            sorted.partition_point(|p| *p <= sorted[j]) - out.partition_point(|o| *o <= sorted[j])
-        };
+        let remaining_at_or_below =
+            |j: usize| sorted.partition_point(|p| *p <= sorted[j]) - out.partition_point(|o| *o <= sorted[j]);
         let mut lo = 0;
         let mut hi = sorted.len() - 1;
         while lo < hi {

@@ -202,7 +202,12 @@ pub fn pdf_pages(pdf: &[u8]) -> usize {
 
 /// A confirmed quote written straight into the database, each line one 台 of (品名, category
 /// code, price) at sheet rows 5, 6, …: the quotes a test needs without uploading files.
-pub async fn insert_confirmed_quote(pool: &SqlitePool, facility: i64, vendor: i64, lines: &[(&str, &str, &str)]) -> i64 {
+pub async fn insert_confirmed_quote(
+    pool: &SqlitePool,
+    facility: i64,
+    vendor: i64,
+    lines: &[(&str, &str, &str)],
+) -> i64 {
     let q: i64 = sqlx::query_scalar(
         "INSERT INTO quotes (facility_id, vendor_id, file_name, confirmed) VALUES (?, ?, 'q.xlsx', 1) RETURNING id",
     )

@@ -8,8 +8,14 @@ use std::collections::BTreeMap;
 
 /// A server function's JSON answer, as a script on the page would ask for it.
 async fn call<T: serde::de::DeserializeOwned>(app: &TestApp, endpoint: &str, field: (&str, &str)) -> T {
-    let res =
-        app.client.post(app.url(endpoint)).header("Origin", app.base.clone()).form(&[field]).send().await.expect("POST");
+    let res = app
+        .client
+        .post(app.url(endpoint))
+        .header("Origin", app.base.clone())
+        .form(&[field])
+        .send()
+        .await
+        .expect("POST");
     assert_eq!(res.status(), 200, "{endpoint} {field:?}");
     res.json().await.expect("JSON")
 }
@@ -55,10 +61,11 @@ async fn a_vendors_record_counts_the_flags_of_its_quotes_pages_outliers_included
 #[tokio::test]
 async fn a_quote_is_not_its_own_peer_in_the_vendors_record() {
     let app = spawn_app().await;
-    let minimum: i64 = sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM benchmark_rows WHERE key = 'peer_min_lines'")
-        .fetch_one(app.pool())
-        .await
-        .expect("peer minimum");
+    let minimum: i64 =
+        sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM benchmark_rows WHERE key = 'peer_min_lines'")
+            .fetch_one(app.pool())
+            .await
+            .expect("peer minimum");
     let facility = fukuoka_hospital(app.pool()).await;
     let vendor: i64 = sqlx::query_scalar("SELECT min(id) FROM vendors").fetch_one(app.pool()).await.expect("vendor");
     // Exactly the minimum of routers, one far above the rest: counted with itself it would have a
@@ -73,7 +80,11 @@ async fn a_quote_is_not_its_own_peer_in_the_vendors_record() {
     let first: i64 = sqlx::query_scalar("SELECT min(id) FROM quotes").fetch_one(app.pool()).await.expect("first");
     let audit: QuoteAuditView = call(&app, "/api/quote_audit", ("id", &first.to_string())).await;
     assert!(!audit.lines[0].flags.iter().any(|f| f.message.contains("外れ値")), "too few peers on the quote's page");
-    assert!(!record.flags.iter().any(|(label, _)| label == "目安を超える価格"), "nor in the record: {:?}", record.flags);
+    assert!(
+        !record.flags.iter().any(|(label, _)| label == "目安を超える価格"),
+        "nor in the record: {:?}",
+        record.flags
+    );
 }
 
 #[tokio::test]

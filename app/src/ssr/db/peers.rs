@@ -2,6 +2,7 @@
 //! category, kept in memory until `dashboard_generation` moves.
 
 use crate::ssr::generation_cache::GenerationCache;
+use crate::ssr::per_database::PerDatabase;
 use rules::audit::Peers;
 use rules::category::Category;
 use rules::{FacilityType, Yen};
@@ -12,17 +13,9 @@ use std::sync::Arc;
 /// Each facility type's group, by database file and type code.
 static GROUPS: GenerationCache<Peers> = GenerationCache::new();
 
-/// One load at a time per database: a burst of quote pages after a change waits for the first
-/// to load. Per database, not per process: servers on other databases (the tests run many in
-/// one process) never wait for each other.
-static LOADING: std::sync::LazyLock<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
-    std::sync::LazyLock::new(Default::default);
-
-fn loading(pool: &SqlitePool) -> Arc<tokio::sync::Mutex<()>> {
-    let file = pool.connect_options().get_filename().display().to_string();
-    let mut locks = LOADING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    locks.entry(file).or_default().clone()
-}
+/// One load at a time (per database): a burst of quote pages after a change waits for the
+/// first to load.
+static LOADING: PerDatabase<tokio::sync::Mutex<()>> = PerDatabase::new(|| tokio::sync::Mutex::new(()));
 
 fn key(pool: &SqlitePool, kind: &str) -> String {
     format!("{}|{kind}", pool.connect_options().get_filename().display())
@@ -42,7 +35,7 @@ pub async fn for_facility_type(pool: &SqlitePool, kind: FacilityType) -> sqlx::R
     if let Some(group) = GROUPS.get(&key, generation) {
         return Ok((*group).clone());
     }
-    let lock = loading(pool);
+    let lock = LOADING.of(pool);
     let _one = lock.lock().await;
     if let Some(group) = GROUPS.get(&key, generation) {
         return Ok((*group).clone());
@@ -75,7 +68,7 @@ pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<HashMap<Stri
     if let Some(groups) = cached() {
         return Ok(groups);
     }
-    let lock = loading(pool);
+    let lock = LOADING.of(pool);
     let _one = lock.lock().await;
     if let Some(groups) = cached() {
         return Ok(groups);
