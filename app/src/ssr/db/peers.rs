@@ -29,7 +29,7 @@ fn key(pool: &SqlitePool, kind: &str) -> String {
 /// own trigger (migration 0011).
 pub async fn for_facility_type(pool: &SqlitePool, kind: FacilityType) -> sqlx::Result<Peers> {
     // Read before loading: a change meanwhile leaves the group a generation behind, so the
-    // next request loads it again; it is never newer than its generation says.
+    // next request loads it again: a group is never older than the generation it is kept at.
     let generation = super::dashboard::generation(pool).await?;
     let key = key(pool, kind.code());
     if let Some(group) = GROUPS.get(&key, generation) {
