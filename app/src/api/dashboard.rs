@@ -175,7 +175,7 @@ pub async fn charts_for(
         return charts_from(pool, source, scope, filter).await.map(std::sync::Arc::new);
     }
     // Read before computing: a write meanwhile leaves the entry one generation behind, so the
-    // next request computes again; a cached entry is never newer than its generation says.
+    // next request computes again: an entry is never older than the generation it is kept at.
     let generation = generation(pool).await.map_err(internal)?;
     charts_at(pool, scope, filter, generation).await
 }

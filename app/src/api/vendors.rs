@@ -132,7 +132,6 @@ async fn records(
                 Some((l.line.category.parse().ok()?, rules::Yen::parse(l.comparable_price.as_deref()?).ok()?))
             })
             .collect();
-        // A type whose quotes have no priced line has no group: an empty one.
         let mut group = peers.get(&q.facility_type).cloned().unwrap_or_default();
         group.leave_out(priced.iter().copied());
         let r = rules::audit::audit_classified(

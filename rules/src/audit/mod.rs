@@ -65,11 +65,6 @@ impl Peers {
         }
     }
 
-    /// The number of prices of a category (before any are left out).
-    pub fn count(&self, c: Category) -> usize {
-        self.by_category.get(&c).map_or(0, Vec::len)
-    }
-
     /// The upper fence of a category's prices, the quote's own left out.
     pub fn fence(&self, c: Category, k: Decimal, min_peers: usize) -> Option<Fence> {
         let prices = self.by_category.get(&c)?;

@@ -6,7 +6,7 @@ use crate::ssr::per_database::PerDatabase;
 use rules::audit::Peers;
 use rules::category::Category;
 use rules::{FacilityType, Yen};
-use sqlx::SqlitePool;
+use sqlx::{QueryBuilder, SqlitePool};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -22,45 +22,27 @@ fn key(pool: &SqlitePool, kind: &str) -> String {
 }
 
 /// The group of a facility type, for a quote that is not one of its peers (a draft, a file).
-/// Loaded once per generation: at national scale a type's group is up to a million lines, and
-/// the quote page loaded it per view (0.6–2.3 s, BENCHMARKS.md). Every change to what a group
-/// holds moves the generation: lines added, removed or re-categorised and quotes confirmed or
-/// moved to another type through the dashboard totals, a comparable price alone through its
-/// own trigger (migration 0011).
 pub async fn for_facility_type(pool: &SqlitePool, kind: FacilityType) -> sqlx::Result<Peers> {
-    // Read before loading: a change meanwhile leaves the group a generation behind, so the
-    // next request loads it again: a group is never older than the generation it is kept at.
-    let generation = super::dashboard::generation(pool).await?;
-    let key = key(pool, kind.code());
-    if let Some(group) = GROUPS.get(&key, generation) {
-        return Ok((*group).clone());
-    }
-    let lock = LOADING.of(pool);
-    let _one = lock.lock().await;
-    if let Some(group) = GROUPS.get(&key, generation) {
-        return Ok((*group).clone());
-    }
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT ql.category, ql.comparable_price
-         FROM quote_lines ql
-         JOIN quotes q ON q.id = ql.quote_id
-         JOIN facilities f ON f.id = q.facility_id
-         WHERE q.confirmed = 1 AND ql.comparable_price IS NOT NULL AND f.facility_type = ?",
-    )
-    .bind(kind.code())
-    .fetch_all(pool)
-    .await?;
-    let group = Peers::new(rows.iter().flat_map(|(c, p)| parsed(c, p)));
-    GROUPS.put(key, generation, Arc::new(group.clone()));
-    Ok(group)
+    Ok(groups(pool, &[kind]).await?.remove(kind.code()).unwrap_or_default())
 }
 
-/// Every facility type's group (by type code), in one query when any is missing: a vendor's
-/// record audits quotes of every type.
+/// Every facility type's group (by type code): a vendor's record audits quotes of every type.
 pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<HashMap<String, Peers>> {
+    groups(pool, &FacilityType::ALL).await
+}
+
+/// The groups of these types (by type code), loaded in one query when any is missing and then
+/// kept until the generation moves: at national scale a type's group is up to a million lines,
+/// and the quote page loaded it per view (0.6–2.3 s, BENCHMARKS.md). Every change to what a
+/// group holds moves the generation: lines added, removed or re-categorised and quotes confirmed
+/// or moved to another type through the dashboard totals, a comparable price alone through its
+/// own trigger (migration 0011).
+async fn groups(pool: &SqlitePool, kinds: &[FacilityType]) -> sqlx::Result<HashMap<String, Peers>> {
+    // Read before loading: a change meanwhile leaves the groups a generation behind, so the
+    // next request loads them again: a group is never older than the generation it is kept at.
     let generation = super::dashboard::generation(pool).await?;
     let cached = || -> Option<HashMap<String, Peers>> {
-        FacilityType::ALL
+        kinds
             .iter()
             .map(|k| Some((k.code().to_owned(), (*GROUPS.get(&key(pool, k.code()), generation)?).clone())))
             .collect()
@@ -73,19 +55,25 @@ pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<HashMap<Stri
     if let Some(groups) = cached() {
         return Ok(groups);
     }
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
+    let mut qb = QueryBuilder::new(
         "SELECT f.facility_type, ql.category, ql.comparable_price
          FROM quote_lines ql
          JOIN quotes q ON q.id = ql.quote_id
          JOIN facilities f ON f.id = q.facility_id
          WHERE q.confirmed = 1 AND ql.comparable_price IS NOT NULL",
-    )
-    .fetch_all(pool)
-    .await?;
+    );
+    if let [only] = kinds {
+        qb.push(" AND f.facility_type = ");
+        qb.push_bind(only.code());
+    }
+    let rows: Vec<(String, String, String)> = qb.build_query_as().fetch_all(pool).await?;
+    // Every type asked for gets a group, an empty one when it has no priced line yet.
     let mut prices: HashMap<String, Vec<(Category, Yen)>> =
-        FacilityType::ALL.iter().map(|k| (k.code().to_owned(), Vec::new())).collect();
+        kinds.iter().map(|k| (k.code().to_owned(), Vec::new())).collect();
     for (kind, category, price) in &rows {
-        prices.entry(kind.clone()).or_default().extend(parsed(category, price));
+        if let Some(p) = prices.get_mut(kind) {
+            p.extend(parsed(category, price));
+        }
     }
     let groups: HashMap<String, Peers> = prices.into_iter().map(|(kind, p)| (kind, Peers::new(p))).collect();
     for (kind, group) in &groups {
