@@ -38,11 +38,10 @@ fn median(mut v: Vec<rust_decimal::Decimal>) -> Option<rust_decimal::Decimal> {
     Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / rust_decimal::Decimal::from(2) })
 }
 
-/// A confirmed quote as a vendor's record audits it.
+/// A confirmed quote as a vendor's record audits it, with its lines.
 #[cfg(feature = "ssr")]
 #[derive(sqlx::FromRow)]
 struct AuditedQuote {
-    id: i64,
     vendor_id: i64,
     facility_type: String,
     tax_inclusive: bool,
@@ -50,16 +49,8 @@ struct AuditedQuote {
     written: crate::ssr::db::quotes::Written,
     readers: Option<i64>,
     applied_on: Option<String>,
-}
-
-/// A line of such a quote, with the price its peers see.
-#[cfg(feature = "ssr")]
-#[derive(sqlx::FromRow)]
-struct AuditedLine {
-    quote_id: i64,
-    #[sqlx(flatten)]
-    line: crate::ssr::db::quotes::StoredLine,
-    comparable_price: Option<String>,
+    /// The lines in order, as a JSON array of `[[stored line's columns in order], comparable price]`.
+    lines: String,
 }
 
 /// What the records count, per vendor, as the quotes go by.
@@ -73,7 +64,7 @@ struct Tally {
 }
 
 /// The confirmed quotes of the scope (of one vendor, or of all), audited as the quote page
-/// audits them, and the complaints: one query for the quotes, one streaming their lines, one
+/// audits them, and the complaints: one query streaming the quotes with their lines, one
 /// peer group per facility type with each quote's own prices left out in turn. Auditing quote
 /// by quote took a dozen queries and a peer group each: 8,000 facilities took 484 s.
 #[cfg(feature = "ssr")]
@@ -86,7 +77,7 @@ async fn records(
     use crate::ssr::{context::internal, db};
     use futures_util::TryStreamExt;
     use rules::category::Category;
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::BTreeMap;
     let confirmed = |select: &'static str| {
         let mut qb = sqlx::QueryBuilder::new(select);
         qb.push(" WHERE q.confirmed = 1 AND q.vendor_id IS NOT NULL");
@@ -97,26 +88,28 @@ async fn records(
         push_scope(&mut qb, &user.scope, "f");
         qb
     };
+    // One row per quote, its lines packed into JSON by SQLite: the driver hands each value
+    // across threads on its own, and 2.3 million lines × 11 values took most of the national
+    // league's time (BENCHMARKS.md, vendor league).
     let mut qb = confirmed(
-        "SELECT q.id, q.vendor_id, f.facility_type, q.tax_inclusive, q.written_subtotal AS subtotal,
+        "SELECT q.vendor_id, f.facility_type, q.tax_inclusive, q.written_subtotal AS subtotal,
                 q.written_tax AS tax, q.written_tax_included AS tax_included, q.written_total AS total,
-                a.readers, a.applied_on
+                a.readers, a.applied_on,
+                (SELECT json_group_array(json_array(json_array(l.sheet_row, l.kind, l.description, l.spec,
+                            l.category, l.quantity, l.unit, l.unit_price, l.amount, l.note), l.comparable_price)
+                            ORDER BY l.position)
+                 FROM quote_lines l WHERE l.quote_id = q.id) AS lines
          FROM quotes q JOIN facilities f ON f.id = q.facility_id LEFT JOIN reader_applications a ON a.facility_id = f.id",
     );
-    let mut quotes: HashMap<i64, AuditedQuote> = qb
-        .build_query_as::<AuditedQuote>()
-        .fetch_all(pool)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|q| (q.id, q))
-        .collect();
+    qb.push(" ORDER BY q.id");
     let bench = db::benchmarks::stored(pool).await.map_err(internal)?;
     let peers = db::peers::every_facility_type(pool).await.map_err(internal)?;
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
-    let mut audit = |q: AuditedQuote, lines: Vec<AuditedLine>| -> Result<(), UiError> {
+    let mut quotes = qb.build_query_as::<AuditedQuote>().fetch(pool);
+    while let Some(q) = quotes.try_next().await.map_err(internal)? {
         let kind = q.facility_type.parse::<rules::FacilityType>().map_err(internal)?;
-        let stored: Vec<_> = lines.iter().map(|l| l.line.clone()).collect();
+        let lines: Vec<(db::quotes::StoredLine, Option<String>)> = serde_json::from_str(&q.lines).map_err(internal)?;
+        let (stored, comparable): (Vec<_>, Vec<_>) = lines.into_iter().unzip();
         let (quote, classified) = db::quotes::audit_input(&stored, &q.written, q.tax_inclusive);
         let ctx = rules::audit::AuditContext {
             facility_type: kind,
@@ -126,11 +119,10 @@ async fn records(
                 .as_deref()
                 .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
         };
-        let priced: Vec<(Category, rules::Yen)> = lines
+        let priced: Vec<(Category, rules::Yen)> = stored
             .iter()
-            .filter_map(|l| {
-                Some((l.line.category.parse().ok()?, rules::Yen::parse(l.comparable_price.as_deref()?).ok()?))
-            })
+            .zip(&comparable)
+            .filter_map(|(l, p)| Some((l.category.parse().ok()?, rules::Yen::parse(p.as_deref()?).ok()?)))
             .collect();
         let mut group = peers.get(&q.facility_type).cloned().unwrap_or_default();
         group.leave_out(priced.iter().copied());
@@ -162,34 +154,8 @@ async fn records(
                 None => t.ratios.push((c, vec![ratio])),
             }
         }
-        Ok(())
-    };
-    let mut qb = confirmed(
-        "SELECT l.quote_id, l.sheet_row, l.kind, l.description, l.spec, l.category, l.quantity, l.unit, l.unit_price,
-                l.amount, l.note, l.comparable_price
-         FROM quote_lines l JOIN quotes q ON q.id = l.quote_id JOIN facilities f ON f.id = q.facility_id",
-    );
-    qb.push(" ORDER BY l.quote_id, l.position");
-    let mut stream = qb.build_query_as::<AuditedLine>().fetch(pool);
-    let mut lines: Vec<AuditedLine> = Vec::new();
-    while let Some(line) = stream.try_next().await.map_err(internal)? {
-        if lines.first().is_some_and(|l| l.quote_id != line.quote_id) {
-            let done = std::mem::take(&mut lines);
-            if let Some(q) = quotes.remove(&done[0].quote_id) {
-                audit(q, done)?;
-            }
-        }
-        lines.push(line);
     }
-    drop(stream);
-    if let Some(q) = lines.first().and_then(|l| quotes.remove(&l.quote_id)) {
-        audit(q, lines)?;
-    }
-    // Quotes without lines are audited too (their written totals can still be wrong).
-    for q in std::mem::take(&mut quotes).into_values() {
-        audit(q, Vec::new())?;
-    }
-    drop(audit);
+    drop(quotes);
     let mut qb = sqlx::QueryBuilder::new(
         "SELECT c.vendor_id, c.status FROM complaints c JOIN facilities f ON f.id = c.facility_id WHERE c.vendor_id IS NOT NULL",
     );

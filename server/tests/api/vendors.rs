@@ -112,3 +112,53 @@ async fn the_quote_page_sees_a_peer_price_that_changed_alone() {
     let after: QuoteAuditView = call(&app, "/api/quote_audit", ("id", &ids[0].to_string())).await;
     assert!(!outlier(&after), "the peer group kept in memory was served after its prices changed");
 }
+
+#[tokio::test]
+async fn a_vendors_record_reads_every_line_whatever_its_text_and_quotes_without_lines() {
+    let app = spawn_app().await;
+    let facility = fukuoka_hospital(app.pool()).await;
+    let vendor: i64 = sqlx::query_scalar("SELECT min(id) FROM vendors").fetch_one(app.pool()).await.expect("vendor");
+    // Text a spreadsheet cell can hold (quotes, backslashes, line breaks, tabs, emoji) and
+    // empty optional cells: the record packs lines as JSON and must read back each of them.
+    let awkward = insert_confirmed_quote(
+        app.pool(),
+        facility,
+        vendor,
+        &[
+            ("顔認証付きカードリーダー \"Caora\" \\ 1台", "card_reader", "250000"),
+            ("設定作業\n（院内）\t一式 🙂", "setup_labor", "180000"),
+            ("ルーター", "router", "45000"),
+        ],
+    )
+    .await;
+    sqlx::query(
+        "UPDATE quote_lines SET spec = 'a\"b\\c', note = NULL, sheet_row = NULL WHERE quote_id = ? AND position = 0",
+    )
+    .bind(awkward)
+    .execute(app.pool())
+    .await
+    .expect("spec");
+    let empty = insert_confirmed_quote(app.pool(), facility, vendor, &[]).await;
+    // Written totals the lines do not add up to: flags on both quotes, lines or none.
+    sqlx::query("UPDATE quotes SET written_total = '999999' WHERE id IN (?, ?)")
+        .bind(awkward)
+        .bind(empty)
+        .execute(app.pool())
+        .await
+        .expect("totals");
+    app.login_as(AUDITOR).await;
+    let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+    for id in [awkward, empty] {
+        let audit: QuoteAuditView = call(&app, "/api/quote_audit", ("id", &id.to_string())).await;
+        for f in audit.flags.iter().chain(audit.lines.iter().flat_map(|l| l.flags.iter())) {
+            *expected.entry(f.label.clone()).or_default() += 1;
+        }
+    }
+    assert!(!expected.is_empty(), "no flag on either quote: nothing compared");
+    let record: VendorStats = call(&app, "/api/vendor_record", ("id", &vendor.to_string())).await;
+    assert_eq!(record.quotes, 2);
+    assert_eq!(record.flags.into_iter().collect::<BTreeMap<_, _>>(), expected);
+    // Set-up work and the router have benchmark ceilings (the reader, given free, has none).
+    let ratios: Vec<(&str, usize)> = record.ratios.iter().map(|(c, _, n)| (c.as_str(), *n)).collect();
+    assert_eq!(ratios, [("導入作業・設定", 1), ("ルーター等", 1)]);
+}

@@ -18,8 +18,9 @@ pub async fn detail(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<O
     qb.build_query_as().fetch_optional(pool).await
 }
 
-/// A stored line with what the audit needs.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A stored line with what the audit needs: from a row, or from a JSON array of its columns
+/// in this order (the vendor records, which read a quote's lines as one value).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct StoredLine {
     /// Sheet row.
     pub sheet_row: Option<i64>,
