@@ -203,6 +203,51 @@ fn stats(id: i64, name: String, t: Tally) -> VendorStats {
     }
 }
 
+/// The league's rows by database file and scope, kept until the generation moves: the national
+/// league audits every confirmed quote (9 s at 230,000 facilities, BENCHMARKS.md). Every change
+/// to what the audit reads moves the generation (the totals' triggers, migration 0012 for the rest).
+#[cfg(feature = "ssr")]
+static LEAGUES: crate::ssr::generation_cache::GenerationCache<Vec<VendorStats>> =
+    crate::ssr::generation_cache::GenerationCache::new();
+
+/// One league computed at a time (per database): a burst of views after a change waits for the
+/// first instead of auditing the country once per request.
+#[cfg(feature = "ssr")]
+static COMPUTING: crate::ssr::per_database::PerDatabase<tokio::sync::Mutex<()>> =
+    crate::ssr::per_database::PerDatabase::new(|| tokio::sync::Mutex::new(()));
+
+/// The vendors with quotes or complaints in the user's scope, unsorted.
+#[cfg(feature = "ssr")]
+async fn league(pool: &sqlx::SqlitePool, user: &crate::SessionUser) -> Result<Vec<VendorStats>, UiError> {
+    use crate::ssr::{context::internal, db::dashboard::generation};
+    let key = format!("{}|{:?}", pool.connect_options().get_filename().display(), user.scope);
+    // Read before computing: a change meanwhile leaves the rows a generation behind, so the next
+    // view computes them again (rows are never older than the generation they are kept at).
+    let cached = || async {
+        let at = generation(pool).await.map_err(internal)?;
+        Ok::<_, UiError>((at, LEAGUES.get(&key, at)))
+    };
+    if let (_, Some(rows)) = cached().await? {
+        return Ok((*rows).clone());
+    }
+    let lock = COMPUTING.of(pool);
+    let _one = lock.lock().await;
+    let at = match cached().await? {
+        (_, Some(rows)) => return Ok((*rows).clone()),
+        (at, None) => at,
+    };
+    let mut tallies = records(pool, user, None).await?;
+    let names: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM vendors").fetch_all(pool).await.map_err(internal)?;
+    let rows: Vec<VendorStats> = names
+        .into_iter()
+        .filter_map(|(id, name)| tallies.remove(&id).map(|t| stats(id, name, t)))
+        .filter(|r| r.quotes > 0 || r.complaint_total > 0)
+        .collect();
+    LEAGUES.put(key, at, std::sync::Arc::new(rows.clone()));
+    Ok(rows)
+}
+
 /// One vendor's record in the user's scope.
 #[server(prefix = "/api", endpoint = "vendor_record")]
 pub async fn vendor_record(id: i64) -> Result<VendorStats, UiError> {
@@ -233,14 +278,7 @@ pub async fn vendor_league(sort: String) -> Result<Vec<VendorStats>, UiError> {
         return Err(UiError::Forbidden);
     }
     let pool = context::pool()?;
-    let mut tallies = records(&pool, &user, None).await?;
-    let names: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM vendors").fetch_all(&pool).await.map_err(context::internal)?;
-    let mut rows: Vec<VendorStats> = names
-        .into_iter()
-        .filter_map(|(id, name)| tallies.remove(&id).map(|t| stats(id, name, t)))
-        .filter(|r| r.quotes > 0 || r.complaint_total > 0)
-        .collect();
+    let mut rows = league(&pool, &user).await?;
     let ratio = |r: &VendorStats| {
         r.overall_ratio.as_deref().and_then(|x| x.parse::<rust_decimal::Decimal>().ok()).unwrap_or_default()
     };

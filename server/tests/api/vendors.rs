@@ -162,3 +162,63 @@ async fn a_vendors_record_reads_every_line_whatever_its_text_and_quotes_without_
     let ratios: Vec<(&str, usize)> = record.ratios.iter().map(|(c, _, n)| (c.as_str(), *n)).collect();
     assert_eq!(ratios, [("導入作業・設定", 1), ("ルーター等", 1)]);
 }
+
+#[tokio::test]
+async fn the_vendor_league_kept_in_memory_follows_every_change_the_audit_reads() {
+    let app = spawn_app().await;
+    let facility = fukuoka_hospital(app.pool()).await;
+    let vendors: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM vendors ORDER BY id LIMIT 2").fetch_all(app.pool()).await.expect("vendors");
+    let (mover, other) = (vendors[0], vendors[1]);
+    let quote = insert_confirmed_quote(app.pool(), facility, mover, &[("ルーター", "router", "50000")]).await;
+    app.login_as(AUDITOR).await;
+    let row = |league: &[VendorStats], id: i64| {
+        league.iter().find(|r| r.id == id).cloned().unwrap_or(VendorStats {
+            id,
+            name: String::new(),
+            quotes: 0,
+            flags: Vec::new(),
+            flag_total: 0,
+            ratios: Vec::new(),
+            overall_ratio: None,
+            complaints: Vec::new(),
+            complaint_total: 0,
+        })
+    };
+    let league = || call::<Vec<VendorStats>>(&app, "/api/vendor_league", ("sort", "flags"));
+    let ratio = |r: &VendorStats, label: &str| r.ratios.iter().find(|(c, _, _)| c == label).map(|(_, m, _)| m.clone());
+    let first = league().await;
+    assert_eq!(first, league().await, "the same league twice");
+    // The router's benchmark ceiling (audit_price_ranges: 100,000円) doubled: half the ratio.
+    assert_eq!(ratio(&row(&first, mover), "ルーター等").as_deref(), Some("0.50"));
+    sqlx::query("UPDATE benchmark_rows SET max = '200000' WHERE table_id = 'audit_price_ranges' AND key = 'router'")
+        .execute(app.pool())
+        .await
+        .expect("benchmark");
+    let rebenchmarked = league().await;
+    assert_eq!(ratio(&row(&rebenchmarked, mover), "ルーター等").as_deref(), Some("0.25"), "benchmark change not seen");
+    // The quote given to another vendor.
+    sqlx::query("UPDATE quotes SET vendor_id = ? WHERE id = ?")
+        .bind(other)
+        .bind(quote)
+        .execute(app.pool())
+        .await
+        .expect("vendor");
+    let moved = league().await;
+    assert_eq!(
+        (row(&moved, mover).quotes, row(&moved, other).quotes),
+        (row(&first, mover).quotes - 1, row(&first, other).quotes + 1),
+        "vendor change not seen"
+    );
+    // Two routers at 50,000円 for the same 50,000円: the line no longer adds up, as its page says.
+    sqlx::query("UPDATE quote_lines SET quantity = '2' WHERE quote_id = ?")
+        .bind(quote)
+        .execute(app.pool())
+        .await
+        .expect("line");
+    let audit: QuoteAuditView = call(&app, "/api/quote_audit", ("id", &quote.to_string())).await;
+    let on_page = audit.flags.len() + audit.lines.iter().map(|l| l.flags.len()).sum::<usize>();
+    let requantified = league().await;
+    assert!(on_page > 0, "no flag for a line that does not add up");
+    assert_eq!(row(&requantified, other).flag_total, row(&moved, other).flag_total + on_page, "line change not seen");
+}
