@@ -68,8 +68,11 @@ install_wrk() {
 
 # Bounded load on one path: "N requests in S s (R req/s), p99 P ms, non-2xx, errors, timeouts",
 # and the rate alone in "$work/last-rate". Args: cookie path; uses $connections and $seconds.
+# Args: cookie path [accept-encoding].
 load() {
-  wrk -t 2 -c "$connections" -d "${seconds}s" -H "Cookie: $1" -s scripts/lib/wrk-summary.lua "$url$2" \
+  local accept=()
+  [ -n "${3:-}" ] && accept=(-H "Accept-Encoding: $3")
+  wrk -t 2 -c "$connections" -d "${seconds}s" -H "Cookie: $1" "${accept[@]}" -s scripts/lib/wrk-summary.lua "$url$2" \
     | awk -v out="$work/last-rate" '/^summary / {
         rate = $2 / $3; printf "%.1f\n", rate > out
         printf "%d requests in %.2f s (%.1f req/s), p99 %d ms, non-2xx %d, errors %d, timeouts %d\n", $2, $3, rate, $4 + 0.5, $5, $6, $7

@@ -10,6 +10,7 @@ pub use app::ssr::audit_log;
 pub mod application_package;
 pub mod backup_command;
 pub mod cli;
+mod compression;
 pub mod config;
 pub mod dashboard_totals_command;
 pub mod db;

@@ -216,6 +216,7 @@ impl Application {
             .layer(sessions)
             .layer(axum::middleware::from_fn(middleware::check_origin))
             .layer(CatchPanicLayer::custom(|_| crate::error::server_error_page()))
+            .layer(crate::compression::layer())
             .layer(axum::middleware::from_fn(middleware::security_headers))
             .layer(TraceLayer::new_for_http())
             .with_state(state);

@@ -68,10 +68,14 @@ struct Tally {
 /// peer group per facility type with each quote's own prices left out in turn. Auditing quote
 /// by quote took a dozen queries and a peer group each: 8,000 facilities took 484 s.
 #[cfg(feature = "ssr")]
+///
+/// `generation` (of `dashboard_generation`) is read by the caller before: the peer groups kept
+/// at it are used.
 async fn records(
     pool: &sqlx::SqlitePool,
     user: &crate::SessionUser,
     only: Option<i64>,
+    generation: i64,
 ) -> Result<std::collections::BTreeMap<i64, Tally>, UiError> {
     use crate::ssr::db::scope::push_scope;
     use crate::ssr::{context::internal, db};
@@ -103,7 +107,7 @@ async fn records(
     );
     qb.push(" ORDER BY q.id");
     let bench = db::benchmarks::stored(pool).await.map_err(internal)?;
-    let peers = db::peers::every_facility_type(pool).await.map_err(internal)?;
+    let peers = db::peers::every_facility_type(pool, generation).await.map_err(internal)?;
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
     let mut quotes = qb.build_query_as::<AuditedQuote>().fetch(pool);
     while let Some(q) = quotes.try_next().await.map_err(internal)? {
@@ -223,20 +227,17 @@ async fn league(pool: &sqlx::SqlitePool, user: &crate::SessionUser) -> Result<Ve
     let key = format!("{}|{:?}", pool.connect_options().get_filename().display(), user.scope);
     // Read before computing: a change meanwhile leaves the rows a generation behind, so the next
     // view computes them again (rows are never older than the generation they are kept at).
-    let cached = || async {
-        let at = generation(pool).await.map_err(internal)?;
-        Ok::<_, UiError>((at, LEAGUES.get(&key, at)))
-    };
-    if let (_, Some(rows)) = cached().await? {
+    let at = generation(pool).await.map_err(internal)?;
+    if let Some(rows) = LEAGUES.get(&key, at) {
         return Ok((*rows).clone());
     }
     let lock = COMPUTING.of(pool);
     let _one = lock.lock().await;
-    let at = match cached().await? {
-        (_, Some(rows)) => return Ok((*rows).clone()),
-        (at, None) => at,
-    };
-    let mut tallies = records(pool, user, None).await?;
+    // Computed meanwhile by the view this one waited for.
+    if let Some(rows) = LEAGUES.get(&key, at) {
+        return Ok((*rows).clone());
+    }
+    let mut tallies = records(pool, user, None, at).await?;
     let names: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, name FROM vendors").fetch_all(pool).await.map_err(internal)?;
     let rows: Vec<VendorStats> = names
@@ -260,7 +261,8 @@ pub async fn vendor_record(id: i64) -> Result<VendorStats, UiError> {
         .await
         .map_err(context::internal)?;
     let name = name.ok_or(UiError::NotFound)?;
-    let tally = records(&pool, &user, Some(id)).await?.remove(&id).unwrap_or_default();
+    let generation = crate::ssr::db::dashboard::generation(&pool).await.map_err(context::internal)?;
+    let tally = records(&pool, &user, Some(id), generation).await?.remove(&id).unwrap_or_default();
     Ok(stats(id, name, tally))
 }
 

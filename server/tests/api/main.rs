@@ -8,6 +8,7 @@ mod audit_log;
 mod backup;
 mod cli;
 mod complaints;
+mod compression;
 mod concurrency;
 mod crash;
 mod dashboard;

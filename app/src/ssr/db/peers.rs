@@ -23,12 +23,14 @@ fn key(pool: &SqlitePool, kind: &str) -> String {
 
 /// The group of a facility type, for a quote that is not one of its peers (a draft, a file).
 pub async fn for_facility_type(pool: &SqlitePool, kind: FacilityType) -> sqlx::Result<Peers> {
-    Ok(groups(pool, &[kind]).await?.remove(kind.code()).unwrap_or_default())
+    let generation = super::dashboard::generation(pool).await?;
+    Ok(groups(pool, &[kind], generation).await?.remove(kind.code()).unwrap_or_default())
 }
 
-/// Every facility type's group (by type code): a vendor's record audits quotes of every type.
-pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<HashMap<String, Peers>> {
-    groups(pool, &FacilityType::ALL).await
+/// Every facility type's group (by type code), kept at `generation`, which the caller read
+/// before: a vendor's record audits quotes of every type.
+pub async fn every_facility_type(pool: &SqlitePool, generation: i64) -> sqlx::Result<HashMap<String, Peers>> {
+    groups(pool, &FacilityType::ALL, generation).await
 }
 
 /// The groups of these types (by type code), loaded in one query when any is missing and then
@@ -37,10 +39,10 @@ pub async fn every_facility_type(pool: &SqlitePool) -> sqlx::Result<HashMap<Stri
 /// group holds moves the generation: lines added, removed or re-categorised and quotes confirmed
 /// or moved to another type through the dashboard totals, a comparable price alone through its
 /// own trigger (migration 0011).
-async fn groups(pool: &SqlitePool, kinds: &[FacilityType]) -> sqlx::Result<HashMap<String, Peers>> {
-    // Read before loading: a change meanwhile leaves the groups a generation behind, so the
-    // next request loads them again: a group is never older than the generation it is kept at.
-    let generation = super::dashboard::generation(pool).await?;
+///
+/// `generation` is read before loading: a change meanwhile leaves the groups a generation behind,
+/// so the next request loads them again: a group is never older than the generation it is kept at.
+async fn groups(pool: &SqlitePool, kinds: &[FacilityType], generation: i64) -> sqlx::Result<HashMap<String, Peers>> {
     let cached = || -> Option<HashMap<String, Peers>> {
         kinds
             .iter()

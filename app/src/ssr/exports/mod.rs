@@ -322,15 +322,14 @@ where
     F: FnOnce(Writer) -> Fut + Send + 'static,
     Fut: Future<Output = (Writer, Result<(), Stop>)> + Send + 'static,
 {
-    let (sender, receiver) = mpsc::channel::<Result<Vec<u8>, ExportError>>(CHANNEL_CHUNKS);
+    let (sender, mut receiver) = mpsc::channel::<Result<Vec<u8>, ExportError>>(CHANNEL_CHUNKS);
     tokio::spawn(async move {
         let (w, outcome) = job(Writer::new(sender, charset, header)).await;
         w.finish(label, outcome).await;
     });
-    futures_util::stream::unfold(
-        receiver,
-        |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
-    )
+    // A closed receiver answers None however often it is asked: a body may be polled again after
+    // its end (tower-http's gzip does), which `stream::unfold` answered with a panic.
+    futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx))
 }
 
 /// The export of `list` for `scope`, narrowed by `filter`, in `charset` (see
