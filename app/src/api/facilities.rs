@@ -85,13 +85,90 @@ pub struct QuoteDetail {
     pub confirmed: bool,
 }
 
-/// The facilities the user may see.
+/// One page of the facilities the user may see, narrowed as asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacilityList {
+    /// The facilities of this page.
+    pub rows: Vec<FacilitySummary>,
+    /// How many match, on every page.
+    pub total: i64,
+    /// This page, from 1.
+    pub page: i64,
+    /// How many pages (at least 1).
+    pub pages: i64,
+    /// Position of the first row among all that match, from 1.
+    pub first: i64,
+    /// The filter as applied: type code, prefecture code, search text ("" for none).
+    pub applied: [String; 3],
+    /// The scope reaches more than one facility: the filter form is shown.
+    pub filterable: bool,
+    /// Facility types to choose from: (code, label).
+    pub types: Vec<(String, String)>,
+    /// Prefectures to choose from: (code, name).
+    pub prefectures: Vec<(String, String)>,
+}
+
+/// Facilities per page: a national list is 230,000 facilities, 44 MB of HTML on one page.
+pub const FACILITIES_PER_PAGE: i64 = 100;
+
+/// The page number typed in the address (`""` is the first page).
+#[cfg(feature = "ssr")]
+fn parse_page(page: &str) -> Result<i64, UiError> {
+    let page = page.trim();
+    if page.is_empty() {
+        return Ok(1);
+    }
+    page.parse::<i64>()
+        .ok()
+        .filter(|p| *p >= 1)
+        .ok_or_else(|| UiError::Invalid(format!("ページ番号 {page} は 1 以上の数字で指定してください（例: page=2）")))
+}
+
+/// The facilities the user may see: a page of them, narrowed by type, prefecture and a
+/// search on name, kana or 医療機関コード.
 #[server(prefix = "/api", endpoint = "facilities")]
-pub async fn list_facilities() -> Result<Vec<FacilitySummary>, UiError> {
+pub async fn list_facilities(
+    facility_type: String,
+    prefecture: String,
+    search: String,
+    page: String,
+) -> Result<FacilityList, UiError> {
     use crate::ssr::{context, db};
-    use rules::access::Permission;
+    use rules::access::{Permission, Scope};
     let user = context::require_permission(Permission::ReadFacilities)?;
-    db::facilities::visible(&context::pool()?, &user.scope).await.map_err(context::internal)
+    let codes = crate::api::dashboard::parse_filter(&facility_type, &prefecture, "", "")?;
+    let search = Some(search.trim().to_owned()).filter(|s| !s.is_empty());
+    let filter =
+        db::facilities::ListFilter { facility_type: codes.facility_type, prefecture: codes.prefecture, search };
+    let pool = context::pool()?;
+    let total = db::facilities::count_visible(&pool, &user.scope, &filter).await.map_err(context::internal)?;
+    let pages = ((total + FACILITIES_PER_PAGE - 1) / FACILITIES_PER_PAGE).max(1);
+    // Past the last page (the list shrank, or a number typed by hand): the last page.
+    let page = parse_page(&page)?.min(pages);
+    let offset = (page - 1) * FACILITIES_PER_PAGE;
+    let rows = db::facilities::visible(&pool, &user.scope, &filter, offset, FACILITIES_PER_PAGE)
+        .await
+        .map_err(context::internal)?;
+    let prefectures = match user.scope {
+        Scope::Association { prefecture, .. } => vec![prefecture],
+        _ => rules::Prefecture::all().collect(),
+    };
+    Ok(FacilityList {
+        first: offset + 1,
+        rows,
+        total,
+        page,
+        pages,
+        applied: [filter.facility_type, filter.prefecture, filter.search].map(Option::unwrap_or_default),
+        filterable: !matches!(user.scope, Scope::Facility { .. }),
+        types: user
+            .scope
+            .facility_types()
+            .into_iter()
+            .map(|t| (t.code().to_owned(), t.label_ja().to_owned()))
+            .collect(),
+        prefectures: prefectures.into_iter().map(|p| (p.code().to_owned(), p.name_ja().to_owned())).collect(),
+    })
 }
 
 /// One facility, or [`UiError::NotFound`] when it does not exist or is outside the user's scope.

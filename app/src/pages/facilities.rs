@@ -2,20 +2,78 @@
 
 use crate::UiError;
 use crate::api::applications::application_form;
-use crate::api::facilities::{FacilityDetail, FacilitySummary, QuoteDetail, facility, list_facilities};
+use crate::api::facilities::{
+    FACILITIES_PER_PAGE, FacilityDetail, FacilityList, QuoteDetail, facility, list_facilities,
+};
 use crate::api::provisioning::facility_progress;
 use crate::layout::{ErrorBox, Layout, loaded};
 use crate::pages::reference::{facility_type_label, prefecture_label};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
-/// 施設一覧.
+/// 施設一覧: a page at a time, narrowed by type, prefecture and a search.
 #[component]
 pub fn FacilitiesPage() -> impl IntoView {
-    let facilities = Resource::new(|| (), |_| list_facilities());
+    let query = use_query_map().get_untracked();
+    let get = |k: &str| query.get(k).unwrap_or_default();
+    let args = (get("type"), get("prefecture"), get("q"), get("page"));
+    let facilities = Resource::new(move || args.clone(), |(t, p, q, page)| list_facilities(t, p, q, page));
     view! {
         <Layout title="施設一覧">
             {loaded(facilities, move |list| view! { <FacilityTable list /> })}
         </Layout>
+    }
+}
+
+/// `/facilities` with the filter of `list` and `page`.
+fn page_href(list: &FacilityList, page: i64) -> String {
+    let [t, p, q] = &list.applied;
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in [("type", t), ("prefecture", p), ("q", q)] {
+        if !value.is_empty() {
+            query.append_pair(key, value);
+        }
+    }
+    if page > 1 {
+        query.append_pair("page", &page.to_string());
+    }
+    let query = query.finish();
+    if query.is_empty() { "/facilities".to_owned() } else { format!("/facilities?{query}") }
+}
+
+fn filter_form(list: &FacilityList) -> impl IntoView + use<> {
+    let [t, p, q] = list.applied.clone();
+    view! {
+        <form method="get" action="/facilities" class="form inline" data-testid="facility-filter">
+            <label>"施設区分"
+                <select name="type">
+                    <option value="">"すべて"</option>
+                    {list.types.iter().map(|(code, label)| view! { <option value=code.clone() selected=*code == t>{label.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"都道府県"
+                <select name="prefecture">
+                    <option value="">"すべて"</option>
+                    {list.prefectures.iter().map(|(code, name)| view! { <option value=code.clone() selected=*code == p>{name.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"施設名・フリガナ・医療機関コード"<input name="q" type="search" value=q/></label>
+            <button type="submit">"絞り込む"</button>
+        </form>
+    }
+}
+
+/// 前へ・次へ and where this page stands.
+fn pager(list: &FacilityList) -> impl IntoView + use<> {
+    let last = list.first + i64::try_from(list.rows.len()).unwrap_or(0) - 1;
+    let previous = (list.page > 1).then(|| page_href(list, list.page - 1));
+    let next = (list.page < list.pages).then(|| page_href(list, list.page + 1));
+    view! {
+        <nav class="pager" aria-label="ページ" data-testid="pager">
+            {previous.map(|href| view! { <a href=href rel="prev">"← 前の" {FACILITIES_PER_PAGE} "件"</a> " "})}
+            <span>{format!("{} 施設中 {}–{} 件（{} / {} ページ）", list.total, list.first, last.max(0), list.page, list.pages)}</span>
+            {next.map(|href| view! { " " <a href=href rel="next">"次の" {FACILITIES_PER_PAGE} "件 →"</a> })}
+        </nav>
     }
 }
 
@@ -25,16 +83,26 @@ fn may_register() -> bool {
 }
 
 #[component]
-fn FacilityTable(list: Vec<FacilitySummary>) -> impl IntoView {
-    if list.is_empty() {
-        return view! { <p>"閲覧できる施設はありません。"</p> }.into_any();
+fn FacilityTable(list: FacilityList) -> impl IntoView {
+    let filters = list.filterable.then(|| filter_form(&list));
+    if list.rows.is_empty() {
+        let none = if list.applied.iter().any(|a| !a.is_empty()) {
+            "条件に合う施設はありません。条件を変えてお試しください。"
+        } else {
+            "閲覧できる施設はありません。"
+        };
+        return view! { {filters} <p>{none}</p> }.into_any();
     }
+    // Above and below the table: a page is a hundred rows long.
+    let (above, below) = ((list.pages > 1).then(|| pager(&list)), (list.pages > 1).then(|| pager(&list)));
     view! {
-        <p>{list.len()} " 施設"
+        {filters}
+        <p>{list.total} " 施設"
             {may_register().then(|| view! { " ／ " <a href="/facilities/new">"施設を登録"</a> })}</p>
         {crate::csv::download_links("施設一覧", "/exports/facilities.csv")}
         {crate::csv::download_links("見積書一覧", "/exports/quotes.csv")}
         {crate::csv::download_links("見積明細（監査の指摘つき）", "/exports/quote_lines.csv")}
+        {above}
         <table class="data" data-testid="facilities">
             <thead>
                 <tr>
@@ -48,6 +116,7 @@ fn FacilityTable(list: Vec<FacilitySummary>) -> impl IntoView {
             </thead>
             <tbody>
                 {list
+                    .rows
                     .into_iter()
                     .map(|f| {
                         view! {
@@ -64,6 +133,7 @@ fn FacilityTable(list: Vec<FacilitySummary>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+        {below}
     }
     .into_any()
 }
@@ -222,7 +292,7 @@ fn QuoteView(q: QuoteDetail) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::full_address;
+    use super::{FacilityList, full_address, page_href};
 
     #[test]
     fn the_prefecture_is_shown_once() {
@@ -232,5 +302,29 @@ mod tests {
         );
         assert_eq!(full_address("福岡県", "福岡市中央区天神1-1"), "福岡県 福岡市中央区天神1-1");
         assert_eq!(full_address("北海道", ""), "北海道");
+    }
+
+    fn listed(applied: [&str; 3]) -> FacilityList {
+        FacilityList {
+            rows: Vec::new(),
+            total: 0,
+            page: 1,
+            pages: 3,
+            first: 1,
+            applied: applied.map(str::to_owned),
+            filterable: true,
+            types: Vec::new(),
+            prefectures: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn page_links_keep_the_filter_with_the_search_encoded() {
+        assert_eq!(page_href(&listed(["", "", ""]), 1), "/facilities");
+        assert_eq!(page_href(&listed(["", "", ""]), 2), "/facilities?page=2");
+        assert_eq!(
+            page_href(&listed(["pharmacy", "13", "東京 50%&x=1"]), 3),
+            "/facilities?type=pharmacy&prefecture=13&q=%E6%9D%B1%E4%BA%AC+50%25%26x%3D1&page=3"
+        );
     }
 }

@@ -14,6 +14,7 @@ mod crash;
 mod dashboard;
 mod demo_activity;
 mod exports;
+mod facility_list;
 mod helpers;
 mod login;
 mod pages;

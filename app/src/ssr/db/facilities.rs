@@ -60,8 +60,60 @@ impl ListRow {
     }
 }
 
-/// Every facility the scope reaches, by prefecture and name, with where its rollout stands.
-pub async fn visible(pool: &SqlitePool, scope: &Scope) -> sqlx::Result<Vec<FacilitySummary>> {
+/// What the facility list is narrowed to (codes checked at the edge, `search` trimmed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Facility type code.
+    pub facility_type: Option<String>,
+    /// Prefecture code.
+    pub prefecture: Option<String>,
+    /// Part of the name or its kana, or the start of the 医療機関コード.
+    pub search: Option<String>,
+}
+
+/// `text` for a LIKE pattern with `\` as its escape: `%` and `_` typed are themselves.
+fn like_escaped(text: &str) -> String {
+    text.chars().fold(String::with_capacity(text.len()), |mut out, c| {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+        out
+    })
+}
+
+fn push_list_filter(qb: &mut QueryBuilder<'_, Sqlite>, scope: &Scope, filter: &ListFilter) {
+    push_scope(qb, scope, "f");
+    if let Some(t) = &filter.facility_type {
+        qb.push(" AND f.facility_type = ").push_bind(t.clone());
+    }
+    if let Some(p) = &filter.prefecture {
+        qb.push(" AND f.prefecture = ").push_bind(p.clone());
+    }
+    if let Some(text) = &filter.search {
+        let part = format!("%{}%", like_escaped(text));
+        qb.push(" AND (f.name LIKE ").push_bind(part.clone()).push(" ESCAPE '\\' OR f.kana LIKE ");
+        qb.push_bind(part).push(" ESCAPE '\\' OR f.facility_code LIKE ");
+        qb.push_bind(format!("{}%", like_escaped(text))).push(" ESCAPE '\\')");
+    }
+}
+
+/// How many facilities the scope reaches through `filter`.
+pub async fn count_visible(pool: &SqlitePool, scope: &Scope, filter: &ListFilter) -> sqlx::Result<i64> {
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM facilities f WHERE 1 = 1");
+    push_list_filter(&mut qb, scope, filter);
+    qb.build_query_scalar().fetch_one(pool).await
+}
+
+/// `limit` facilities from `offset` of those the scope reaches through `filter`, by prefecture
+/// and name, with where their rollout stands.
+pub async fn visible(
+    pool: &SqlitePool,
+    scope: &Scope,
+    filter: &ListFilter,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<FacilitySummary>> {
     let mut qb = QueryBuilder::new(
         "SELECT f.id, f.facility_code, f.name, f.kana, f.facility_type, f.prefecture, f.address,
                 c.name AS corporation_name, f.corporation_id, f.online_billing,
@@ -72,8 +124,8 @@ pub async fn visible(pool: &SqlitePool, scope: &Scope) -> sqlx::Result<Vec<Facil
          LEFT JOIN reader_applications a ON a.facility_id = f.id
          WHERE 1 = 1",
     );
-    push_scope(&mut qb, scope, "f");
-    qb.push(" ORDER BY f.prefecture, f.kana, f.name");
+    push_list_filter(&mut qb, scope, filter);
+    qb.push(" ORDER BY f.prefecture, f.kana, f.name, f.id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     let rows: Vec<ListRow> = qb.build_query_as().fetch_all(pool).await?;
     Ok(rows.iter().map(ListRow::summary).collect())
 }
