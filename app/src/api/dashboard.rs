@@ -43,10 +43,8 @@ pub struct Chart {
 pub struct DashboardView {
     /// The charts in page order, as HTML (rendered on the server, kept like the figures).
     pub charts_html: String,
-    /// Facility types offered in the filter: (code, label).
-    pub types: Vec<(String, String)>,
-    /// Prefectures offered in the filter: (code, name).
-    pub prefectures: Vec<(String, String)>,
+    /// What the type and prefecture filters offer.
+    pub choices: crate::api::filter_choices::FilterChoices,
     /// The filter as applied: type, prefecture, from, to (codes and ISO dates, empty when unset).
     pub applied: [String; 4],
 }
@@ -426,7 +424,7 @@ pub async fn dashboard(
     to: String,
 ) -> Result<DashboardView, UiError> {
     use crate::ssr::context;
-    use rules::access::{Permission, Scope};
+    use rules::access::Permission;
     let user = context::require_permission(Permission::ReadFacilities)?;
     let filter = parse_filter(&facility_type, &prefecture, &from, &to)?;
     // Whole months read back as months, the way they are usually typed.
@@ -435,19 +433,9 @@ pub async fn dashboard(
     let [t, p, from, to] = &applied;
     let query = format!("?type={t}&prefecture={p}&from={from}&to={to}");
     let charts_html = charts_html(&context::pool()?, &user.scope, &filter, &query).await?;
-    let prefectures = match user.scope {
-        Scope::Association { prefecture, .. } => vec![prefecture],
-        _ => rules::Prefecture::all().collect(),
-    };
     Ok(DashboardView {
         charts_html: charts_html.as_ref().clone(),
-        types: user
-            .scope
-            .facility_types()
-            .into_iter()
-            .map(|t| (t.code().to_owned(), t.label_ja().to_owned()))
-            .collect(),
-        prefectures: prefectures.into_iter().map(|p| (p.code().to_owned(), p.name_ja().to_owned())).collect(),
+        choices: crate::api::filter_choices::FilterChoices::of(&user.scope),
         applied,
     })
 }

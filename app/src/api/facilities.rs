@@ -102,10 +102,8 @@ pub struct FacilityList {
     pub applied: [String; 3],
     /// The scope reaches more than one facility: the filter form is shown.
     pub filterable: bool,
-    /// Facility types to choose from: (code, label).
-    pub types: Vec<(String, String)>,
-    /// Prefectures to choose from: (code, name).
-    pub prefectures: Vec<(String, String)>,
+    /// What the type and prefecture filters offer.
+    pub choices: crate::api::filter_choices::FilterChoices,
 }
 
 /// Facilities per page: a national list is 230,000 facilities, 44 MB of HTML on one page.
@@ -149,10 +147,6 @@ pub async fn list_facilities(
     let rows = db::facilities::visible(&pool, &user.scope, &filter, offset, FACILITIES_PER_PAGE)
         .await
         .map_err(context::internal)?;
-    let prefectures = match user.scope {
-        Scope::Association { prefecture, .. } => vec![prefecture],
-        _ => rules::Prefecture::all().collect(),
-    };
     Ok(FacilityList {
         first: offset + 1,
         rows,
@@ -161,13 +155,7 @@ pub async fn list_facilities(
         pages,
         applied: [filter.facility_type, filter.prefecture, filter.search].map(Option::unwrap_or_default),
         filterable: !matches!(user.scope, Scope::Facility { .. }),
-        types: user
-            .scope
-            .facility_types()
-            .into_iter()
-            .map(|t| (t.code().to_owned(), t.label_ja().to_owned()))
-            .collect(),
-        prefectures: prefectures.into_iter().map(|p| (p.code().to_owned(), p.name_ja().to_owned())).collect(),
+        choices: crate::api::filter_choices::FilterChoices::of(&user.scope),
     })
 }
 

@@ -110,18 +110,7 @@ fn filter_form(d: &DashboardView) -> impl IntoView + use<> {
     let [t, p, from, to] = d.applied.clone();
     view! {
         <form method="get" action="/dashboard" class="form inline" data-testid="dashboard-filter">
-            <label>"施設区分"
-                <select name="type">
-                    <option value="">"すべて"</option>
-                    {d.types.iter().map(|(code, label)| view! { <option value=code.clone() selected=*code == t>{label.clone()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>"都道府県"
-                <select name="prefecture">
-                    <option value="">"すべて"</option>
-                    {d.prefectures.iter().map(|(code, name)| view! { <option value=code.clone() selected=*code == p>{name.clone()}</option> }).collect_view()}
-                </select>
-            </label>
+            {super::filter_fields::type_and_prefecture(&d.choices, &t, &p)}
             <label>"期間（開始）"<input name="from" type="text" value=from placeholder="2022-04" title="年月（2022-04、令和4年4月）または日付"/></label>
             <label>"期間（終了）"<input name="to" type="text" value=to placeholder="2023-03" title="年月（2023-03、令和5年3月）または日付"/></label>
             <button type="submit">"絞り込む"</button>

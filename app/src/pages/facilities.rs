@@ -45,18 +45,7 @@ fn filter_form(list: &FacilityList) -> impl IntoView + use<> {
     let [t, p, q] = list.applied.clone();
     view! {
         <form method="get" action="/facilities" class="form inline" data-testid="facility-filter">
-            <label>"施設区分"
-                <select name="type">
-                    <option value="">"すべて"</option>
-                    {list.types.iter().map(|(code, label)| view! { <option value=code.clone() selected=*code == t>{label.clone()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>"都道府県"
-                <select name="prefecture">
-                    <option value="">"すべて"</option>
-                    {list.prefectures.iter().map(|(code, name)| view! { <option value=code.clone() selected=*code == p>{name.clone()}</option> }).collect_view()}
-                </select>
-            </label>
+            {super::filter_fields::type_and_prefecture(&list.choices, &t, &p)}
             <label>"施設名・フリガナ・医療機関コード"<input name="q" type="search" value=q/></label>
             <button type="submit">"絞り込む"</button>
         </form>
@@ -313,8 +302,7 @@ mod tests {
             first: 1,
             applied: applied.map(str::to_owned),
             filterable: true,
-            types: Vec::new(),
-            prefectures: Vec::new(),
+            choices: Default::default(),
         }
     }
 

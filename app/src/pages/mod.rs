@@ -8,6 +8,7 @@ mod corporation;
 pub(crate) mod dashboard;
 mod facilities;
 mod facility_form;
+mod filter_fields;
 mod home;
 mod letter;
 mod login;
