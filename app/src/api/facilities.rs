@@ -90,36 +90,14 @@ pub struct QuoteDetail {
 pub struct FacilityList {
     /// The facilities of this page.
     pub rows: Vec<FacilitySummary>,
-    /// How many match, on every page.
-    pub total: i64,
-    /// This page, from 1.
-    pub page: i64,
-    /// How many pages (at least 1).
-    pub pages: i64,
-    /// Position of the first row among all that match, from 1.
-    pub first: i64,
+    /// Where the page stands.
+    pub paging: crate::api::paging::Paging,
     /// The filter as applied: type code, prefecture code, search text ("" for none).
     pub applied: [String; 3],
     /// The scope reaches more than one facility: the filter form is shown.
     pub filterable: bool,
     /// What the type and prefecture filters offer.
     pub choices: crate::api::filter_choices::FilterChoices,
-}
-
-/// Facilities per page: a national list is 230,000 facilities, 44 MB of HTML on one page.
-pub const FACILITIES_PER_PAGE: i64 = 100;
-
-/// The page number typed in the address (`""` is the first page).
-#[cfg(feature = "ssr")]
-fn parse_page(page: &str) -> Result<i64, UiError> {
-    let page = page.trim();
-    if page.is_empty() {
-        return Ok(1);
-    }
-    page.parse::<i64>()
-        .ok()
-        .filter(|p| *p >= 1)
-        .ok_or_else(|| UiError::Invalid(format!("ページ番号 {page} は 1 以上の数字で指定してください（例: page=2）")))
 }
 
 /// The facilities the user may see: a page of them, narrowed by type, prefecture and a
@@ -140,19 +118,13 @@ pub async fn list_facilities(
         db::facilities::ListFilter { facility_type: codes.facility_type, prefecture: codes.prefecture, search };
     let pool = context::pool()?;
     let total = db::facilities::count_visible(&pool, &user.scope, &filter).await.map_err(context::internal)?;
-    let pages = ((total + FACILITIES_PER_PAGE - 1) / FACILITIES_PER_PAGE).max(1);
-    // Past the last page (the list shrank, or a number typed by hand): the last page.
-    let page = parse_page(&page)?.min(pages);
-    let offset = (page - 1) * FACILITIES_PER_PAGE;
-    let rows = db::facilities::visible(&pool, &user.scope, &filter, offset, FACILITIES_PER_PAGE)
+    let paging = crate::api::paging::Paging::of(total, &page)?;
+    let rows = db::facilities::visible(&pool, &user.scope, &filter, paging.offset(), crate::api::paging::ROWS_PER_PAGE)
         .await
         .map_err(context::internal)?;
     Ok(FacilityList {
-        first: offset + 1,
         rows,
-        total,
-        page,
-        pages,
+        paging,
         applied: [filter.facility_type, filter.prefecture, filter.search].map(Option::unwrap_or_default),
         filterable: !matches!(user.scope, Scope::Facility { .. }),
         choices: crate::api::filter_choices::FilterChoices::of(&user.scope),

@@ -15,6 +15,7 @@ pub mod facilities;
 pub mod facility_form;
 pub mod filter_choices;
 pub mod letter;
+pub mod paging;
 pub mod provisioning;
 pub mod quote_audit;
 pub mod quote_draft;

@@ -2,9 +2,7 @@
 
 use crate::UiError;
 use crate::api::applications::application_form;
-use crate::api::facilities::{
-    FACILITIES_PER_PAGE, FacilityDetail, FacilityList, QuoteDetail, facility, list_facilities,
-};
+use crate::api::facilities::{FacilityDetail, FacilityList, QuoteDetail, facility, list_facilities};
 use crate::api::provisioning::facility_progress;
 use crate::layout::{ErrorBox, Layout, loaded};
 use crate::pages::reference::{facility_type_label, prefecture_label};
@@ -28,17 +26,7 @@ pub fn FacilitiesPage() -> impl IntoView {
 /// `/facilities` with the filter of `list` and `page`.
 fn page_href(list: &FacilityList, page: i64) -> String {
     let [t, p, q] = &list.applied;
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in [("type", t), ("prefecture", p), ("q", q)] {
-        if !value.is_empty() {
-            query.append_pair(key, value);
-        }
-    }
-    if page > 1 {
-        query.append_pair("page", &page.to_string());
-    }
-    let query = query.finish();
-    if query.is_empty() { "/facilities".to_owned() } else { format!("/facilities?{query}") }
+    super::pager::list_href("/facilities", &[("type", t), ("prefecture", p), ("q", q)], page)
 }
 
 fn filter_form(list: &FacilityList) -> impl IntoView + use<> {
@@ -49,20 +37,6 @@ fn filter_form(list: &FacilityList) -> impl IntoView + use<> {
             <label>"施設名・フリガナ・医療機関コード"<input name="q" type="search" value=q/></label>
             <button type="submit">"絞り込む"</button>
         </form>
-    }
-}
-
-/// 前へ・次へ and where this page stands.
-fn pager(list: &FacilityList) -> impl IntoView + use<> {
-    let last = list.first + i64::try_from(list.rows.len()).unwrap_or(0) - 1;
-    let previous = (list.page > 1).then(|| page_href(list, list.page - 1));
-    let next = (list.page < list.pages).then(|| page_href(list, list.page + 1));
-    view! {
-        <nav class="pager" aria-label="ページ" data-testid="pager">
-            {previous.map(|href| view! { <a href=href rel="prev">"← 前の" {FACILITIES_PER_PAGE} "件"</a> " "})}
-            <span>{format!("{} 施設中 {}–{} 件（{} / {} ページ）", list.total, list.first, last.max(0), list.page, list.pages)}</span>
-            {next.map(|href| view! { " " <a href=href rel="next">"次の" {FACILITIES_PER_PAGE} "件 →"</a> })}
-        </nav>
     }
 }
 
@@ -83,10 +57,14 @@ fn FacilityTable(list: FacilityList) -> impl IntoView {
         return view! { {filters} <p>{none}</p> }.into_any();
     }
     // Above and below the table: a page is a hundred rows long.
-    let (above, below) = ((list.pages > 1).then(|| pager(&list)), (list.pages > 1).then(|| pager(&list)));
+    let pager = || {
+        (list.paging.pages > 1)
+            .then(|| super::pager::pager(list.paging, list.rows.len(), "施設", &|page| page_href(&list, page)))
+    };
+    let (above, below) = (pager(), pager());
     view! {
         {filters}
-        <p>{list.total} " 施設"
+        <p>{list.paging.total} " 施設"
             {may_register().then(|| view! { " ／ " <a href="/facilities/new">"施設を登録"</a> })}</p>
         {crate::csv::download_links("施設一覧", "/exports/facilities.csv")}
         {crate::csv::download_links("見積書一覧", "/exports/quotes.csv")}
@@ -296,10 +274,7 @@ mod tests {
     fn listed(applied: [&str; 3]) -> FacilityList {
         FacilityList {
             rows: Vec::new(),
-            total: 0,
-            page: 1,
-            pages: 3,
-            first: 1,
+            paging: Default::default(),
             applied: applied.map(str::to_owned),
             filterable: true,
             choices: Default::default(),

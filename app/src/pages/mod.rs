@@ -13,6 +13,7 @@ mod home;
 mod letter;
 mod login;
 mod not_found;
+mod pager;
 mod provisioning;
 mod quote_audit;
 mod quote_draft;

@@ -2,7 +2,8 @@
 //! SQL counts them; bad page numbers and codes say what to fix.
 
 use crate::helpers::*;
-use app::api::facilities::{FACILITIES_PER_PAGE, FacilityList};
+use app::api::facilities::FacilityList;
+use app::api::paging::ROWS_PER_PAGE as FACILITIES_PER_PAGE;
 use server::seed::national::{Options, seed};
 
 /// `/api/facilities` as a script on the page would ask.
@@ -23,12 +24,15 @@ async fn list(app: &TestApp, t: &str, p: &str, search: &str, page: &str) -> Faci
 async fn every_page(app: &TestApp, t: &str, p: &str, search: &str) -> Vec<i64> {
     let first = list(app, t, p, search, "").await;
     let mut ids: Vec<i64> = first.rows.iter().map(|f| f.id).collect();
-    for page in 2..=first.pages {
+    for page in 2..=first.paging.pages {
         let next = list(app, t, p, search, &page.to_string()).await;
-        assert_eq!((next.page, next.total, next.first), (page, first.total, (page - 1) * FACILITIES_PER_PAGE + 1));
+        assert_eq!(
+            (next.paging.page, next.paging.total, next.paging.first),
+            (page, first.paging.total, (page - 1) * FACILITIES_PER_PAGE + 1)
+        );
         ids.extend(next.rows.iter().map(|f| f.id));
     }
-    assert_eq!(i64::try_from(ids.len()).expect("small"), first.total, "{t:?} {p:?} {search:?}");
+    assert_eq!(i64::try_from(ids.len()).expect("small"), first.paging.total, "{t:?} {p:?} {search:?}");
     ids
 }
 
@@ -45,22 +49,25 @@ async fn the_facility_list_comes_a_page_at_a_time_with_every_facility_once_in_or
     assert!(expected.len() > 4 * usize::try_from(FACILITIES_PER_PAGE).expect("small"), "several pages");
     let first = list(&app, "", "", "", "").await;
     assert_eq!(first.rows.len(), usize::try_from(FACILITIES_PER_PAGE).expect("small"));
-    assert_eq!(first.pages, (first.total + FACILITIES_PER_PAGE - 1) / FACILITIES_PER_PAGE);
+    assert_eq!(first.paging.pages, (first.paging.total + FACILITIES_PER_PAGE - 1) / FACILITIES_PER_PAGE);
     assert_eq!(every_page(&app, "", "", "").await, expected);
     // The page itself: where it stands, and links on to the next page and back.
     let html = app.get_html("/facilities").await;
-    assert!(html.contains(&format!("{} 施設中 1–100 件（1 / {} ページ）", first.total, first.pages)), "{html}");
+    assert!(
+        html.contains(&format!("{} 施設中 1–100 件（1 / {} ページ）", first.paging.total, first.paging.pages)),
+        "{html}"
+    );
     assert!(html.contains("href=\"/facilities?page=2\" rel=\"next\""), "the next page's link");
     let second = app.get_html("/facilities?page=2").await;
-    assert!(second.contains(&format!("{} 施設中 101–200 件", first.total)), "the second page");
+    assert!(second.contains(&format!("{} 施設中 101–200 件", first.paging.total)), "the second page");
     assert!(second.contains("href=\"/facilities\" rel=\"prev\"") && second.contains("page=3"), "back and on");
     let clinics = list(&app, "medical_clinic", "", "", "").await;
-    assert!(clinics.pages > 1, "enough clinics for two pages");
+    assert!(clinics.paging.pages > 1, "enough clinics for two pages");
     let filtered = app.get_html("/facilities?type=medical_clinic").await;
     assert!(filtered.contains("href=\"/facilities?type=medical_clinic&amp;page=2\" rel=\"next\""), "the filter kept");
     // Past the last page (a list that shrank, a number typed by hand): the last page.
     let past = list(&app, "", "", "", "9999").await;
-    assert_eq!((past.page, past.rows.last().map(|f| f.id)), (first.pages, expected.last().copied()));
+    assert_eq!((past.paging.page, past.rows.last().map(|f| f.id)), (first.paging.pages, expected.last().copied()));
     // What the page answers: 400 and what to fix.
     for bad in ["0", "-1", "abc", "1.5"] {
         let res = app.get(&format!("/facilities?page={bad}")).await;
@@ -118,7 +125,7 @@ async fn filters_and_search_narrow_the_list_as_sql_counts_it() {
     assert_eq!(by_code.applied[2], code[..7], "the search as applied, trimmed");
     // LIKE's wildcards typed are themselves, not "anything".
     for wild in ["%", "_", "\\"] {
-        assert_eq!(list(&app, "", "", wild, "").await.total, 0, "search {wild:?}");
+        assert_eq!(list(&app, "", "", wild, "").await.paging.total, 0, "search {wild:?}");
     }
 }
 
@@ -135,8 +142,8 @@ async fn a_reviewer_pages_through_their_prefecture_only() {
     )
     .await;
     assert_eq!(every_page(&app, "", "", "").await, theirs);
-    assert_eq!(list(&app, "", "13", "", "").await.total, 0, "another prefecture asked for: none of it");
-    assert_eq!(list(&app, "pharmacy", "", "", "").await.total, 0, "a type the association does not cover");
+    assert_eq!(list(&app, "", "13", "", "").await.paging.total, 0, "another prefecture asked for: none of it");
+    assert_eq!(list(&app, "pharmacy", "", "", "").await.paging.total, 0, "a type the association does not cover");
     let page = app.get_html("/facilities").await;
     assert!(page.contains("data-testid=\"facility-filter\""), "reviewers filter");
 }
