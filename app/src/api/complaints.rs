@@ -55,13 +55,46 @@ fn summary(r: &crate::ssr::db::complaints::ComplaintRow) -> ComplaintSummary {
     }
 }
 
-/// The complaints the user may see.
+/// One page of the complaints the user may see, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintList {
+    /// The complaints of this page.
+    pub rows: Vec<ComplaintSummary>,
+    /// Where the page stands.
+    pub paging: crate::api::paging::Paging,
+    /// The status filter as applied ("" for every status).
+    pub status: String,
+    /// Statuses to choose from: (code, label).
+    pub statuses: Vec<(String, String)>,
+}
+
+/// The complaints the user may see, a page at a time, in one status when asked.
 #[server(prefix = "/api", endpoint = "complaints")]
-pub async fn list_complaints() -> Result<Vec<ComplaintSummary>, UiError> {
+pub async fn list_complaints(status: String, page: String) -> Result<ComplaintList, UiError> {
     use crate::ssr::{context, db};
+    use rules::complaint::ComplaintStatus;
     let user = context::require_permission(rules::access::Permission::ReadFacilities)?;
-    let rows = db::complaints::list(&context::pool()?, &user.scope).await.map_err(context::internal)?;
-    Ok(rows.iter().map(summary).collect())
+    let status = status.trim();
+    let status = match status {
+        "" => None,
+        code => Some(
+            code.parse::<ComplaintStatus>()
+                .map_err(|_| UiError::Invalid(format!("相談の状態 {code} はありません")))?
+                .code(),
+        ),
+    };
+    let pool = context::pool()?;
+    let total = db::complaints::count(&pool, &user.scope, status).await.map_err(context::internal)?;
+    let paging = crate::api::paging::Paging::of(total, &page)?;
+    let rows = db::complaints::list(&pool, &user.scope, status, paging.offset(), crate::api::paging::ROWS_PER_PAGE)
+        .await
+        .map_err(context::internal)?;
+    Ok(ComplaintList {
+        rows: rows.iter().map(summary).collect(),
+        paging,
+        status: status.unwrap_or_default().to_owned(),
+        statuses: ComplaintStatus::ALL.iter().map(|s| (s.code().to_owned(), s.label_ja().to_owned())).collect(),
+    })
 }
 
 /// One complaint in the user's scope; reading it marks its notifications read.

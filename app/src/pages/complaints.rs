@@ -1,7 +1,7 @@
 //! 相談（不適切対応事例）: list, filing form, and one case with its evidence, history and next steps.
 
 use crate::UiError;
-use crate::api::complaints::{ComplaintView, FileComplaint, MoveComplaint, complaint, list_complaints};
+use crate::api::complaints::{ComplaintList, ComplaintView, FileComplaint, MoveComplaint, complaint, list_complaints};
 use crate::layout::{ErrorBox, Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -11,29 +11,59 @@ use rules::complaint::ComplaintKind;
 /// 相談の一覧.
 #[component]
 pub fn ComplaintsPage() -> impl IntoView {
-    let list = Resource::new(|| (), |_| list_complaints());
+    let query = use_query_map().get_untracked();
+    let args = (query.get("status").unwrap_or_default(), query.get("page").unwrap_or_default());
+    let list = Resource::new(move || args.clone(), |(status, page)| list_complaints(status, page));
     view! {
         <Layout title="相談（不適切対応事例）">
-            {loaded(list, |items| {
-                if items.is_empty() {
-                    return view! { <p>"相談はまだありません。"</p> }.into_any();
-                }
-                view! {
-                            {crate::csv::download_links("相談（経過つき）", "/exports/complaints.csv")}
-                            <table class="data" data-testid="complaints">
-                                <thead><tr><th scope="col">"番号"</th><th scope="col">"施設"</th><th scope="col">"ベンダー"</th>
-                                    <th scope="col">"種類"</th><th scope="col">"状態"</th><th scope="col">"提出日時"</th></tr></thead>
-                                <tbody>
-                                    {items.into_iter().map(|c| view! {
-                                        <tr><td><a href=format!("/complaints/{}", c.id)>{format!("#{}", c.id)}</a></td><td>{c.facility}</td>
-                                            <td>{c.vendor}</td><td>{c.kind}</td><td>{c.status_label}</td><td>{c.filed_at}</td></tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                }.into_any()
-            })}
+            {loaded(list, |list| view! { <ComplaintTable list /> })}
         </Layout>
     }
+}
+
+/// The status filter, the pager and the table of a page of complaints.
+#[component]
+fn ComplaintTable(list: ComplaintList) -> impl IntoView {
+    let chosen = list.status.clone();
+    let filter = view! {
+        <form method="get" action="/complaints" class="form inline" data-testid="complaint-filter">
+            <label>"状態"
+                <select name="status">
+                    <option value="">"すべて"</option>
+                    {list.statuses.iter().map(|(code, label)| view! { <option value=code.clone() selected=*code == chosen>{label.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <button type="submit">"絞り込む"</button>
+        </form>
+    };
+    if list.rows.is_empty() {
+        let none = if list.status.is_empty() {
+            "相談はまだありません。"
+        } else {
+            "この状態の相談はありません。"
+        };
+        return view! { {filter} <p>{none}</p> }.into_any();
+    }
+    let href = |page| super::pager::list_href("/complaints", &[("status", &list.status)], page);
+    let pager = || (list.paging.pages > 1).then(|| super::pager::pager(list.paging, list.rows.len(), "件", &href));
+    let (above, below) = (pager(), pager());
+    view! {
+        {filter}
+        {crate::csv::download_links("相談（経過つき）", "/exports/complaints.csv")}
+        {above}
+        <table class="data" data-testid="complaints">
+            <thead><tr><th scope="col">"番号"</th><th scope="col">"施設"</th><th scope="col">"ベンダー"</th>
+                <th scope="col">"種類"</th><th scope="col">"状態"</th><th scope="col">"提出日時"</th></tr></thead>
+            <tbody>
+                {list.rows.into_iter().map(|c| view! {
+                    <tr><td><a href=format!("/complaints/{}", c.id)>{format!("#{}", c.id)}</a></td><td>{c.facility}</td>
+                        <td>{c.vendor}</td><td>{c.kind}</td><td>{c.status_label}</td><td>{c.filed_at}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {below}
+    }
+    .into_any()
 }
 
 /// 相談の提出 (`?facility=ID&quote=ID`).

@@ -7,6 +7,7 @@ mod audit;
 mod audit_log;
 mod backup;
 mod cli;
+mod complaint_list;
 mod complaints;
 mod compression;
 mod concurrency;

@@ -48,11 +48,31 @@ pub async fn get(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<Opti
 }
 
 /// The complaints in the scope, newest first.
-pub async fn list(pool: &SqlitePool, scope: &Scope) -> sqlx::Result<Vec<ComplaintRow>> {
+pub async fn list(
+    pool: &SqlitePool,
+    scope: &Scope,
+    status: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ComplaintRow>> {
     let mut qb = select();
     push_scope(&mut qb, scope, "f");
-    qb.push(" ORDER BY c.id DESC");
+    if let Some(s) = status {
+        qb.push(" AND c.status = ").push_bind(s.to_owned());
+    }
+    qb.push(" ORDER BY c.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     qb.build_query_as().fetch_all(pool).await
+}
+
+/// How many complaints the scope reaches (in `status`, when given).
+pub async fn count(pool: &SqlitePool, scope: &Scope, status: Option<&str>) -> sqlx::Result<i64> {
+    let mut qb =
+        QueryBuilder::new("SELECT count(*) FROM complaints c JOIN facilities f ON f.id = c.facility_id WHERE 1 = 1");
+    push_scope(&mut qb, scope, "f");
+    if let Some(s) = status {
+        qb.push(" AND c.status = ").push_bind(s.to_owned());
+    }
+    qb.build_query_scalar().fetch_one(pool).await
 }
 
 /// The history: (from, to, actor e-mail, comment, at).
