@@ -84,11 +84,16 @@ pub async fn list_complaints(status: String, page: String) -> Result<ComplaintLi
         ),
     };
     let pool = context::pool()?;
-    let total = db::complaints::count(&pool, &user.scope, status).await.map_err(context::internal)?;
-    let paging = crate::api::paging::Paging::of(total, &page)?;
-    let rows = db::complaints::list(&pool, &user.scope, status, paging.offset(), crate::api::paging::ROWS_PER_PAGE)
-        .await
-        .map_err(context::internal)?;
+    let (rows, paging) = crate::api::paging::page_of(
+        &page,
+        async || db::complaints::count(&pool, &user.scope, status).await.map_err(context::internal),
+        async |offset| {
+            db::complaints::list(&pool, &user.scope, status, offset, crate::api::paging::ROWS_PER_PAGE)
+                .await
+                .map_err(context::internal)
+        },
+    )
+    .await?;
     Ok(ComplaintList {
         rows: rows.iter().map(summary).collect(),
         paging,

@@ -117,11 +117,16 @@ pub async fn list_facilities(
     let filter =
         db::facilities::ListFilter { facility_type: codes.facility_type, prefecture: codes.prefecture, search };
     let pool = context::pool()?;
-    let total = db::facilities::count_visible(&pool, &user.scope, &filter).await.map_err(context::internal)?;
-    let paging = crate::api::paging::Paging::of(total, &page)?;
-    let rows = db::facilities::visible(&pool, &user.scope, &filter, paging.offset(), crate::api::paging::ROWS_PER_PAGE)
-        .await
-        .map_err(context::internal)?;
+    let (rows, paging) = crate::api::paging::page_of(
+        &page,
+        async || db::facilities::count_visible(&pool, &user.scope, &filter).await.map_err(context::internal),
+        async |offset| {
+            db::facilities::visible(&pool, &user.scope, &filter, offset, crate::api::paging::ROWS_PER_PAGE)
+                .await
+                .map_err(context::internal)
+        },
+    )
+    .await?;
     Ok(FacilityList {
         rows,
         paging,
