@@ -69,7 +69,7 @@ struct Tally {
 /// by quote took a dozen queries and a peer group each: 8,000 facilities took 484 s.
 #[cfg(feature = "ssr")]
 ///
-/// `generation` (of `dashboard_generation`) is read by the caller before: the peer groups kept
+/// `generation` (of `audit_generation`) is read by the caller before: the peer groups kept
 /// at it are used.
 async fn records(
     pool: &sqlx::SqlitePool,
@@ -209,7 +209,7 @@ fn stats(id: i64, name: String, t: Tally) -> VendorStats {
 
 /// The league's rows by database file and scope, kept until the generation moves: the national
 /// league audits every confirmed quote (9 s at 230,000 facilities, BENCHMARKS.md). Every change
-/// to what the audit reads moves the generation (the totals' triggers, migration 0012 for the rest).
+/// to what the audit reads moves `audit_generation` (migration 0012); a clinic's progress does not.
 #[cfg(feature = "ssr")]
 static LEAGUES: crate::ssr::generation_cache::GenerationCache<Vec<VendorStats>> =
     crate::ssr::generation_cache::GenerationCache::new();
@@ -223,7 +223,7 @@ static COMPUTING: crate::ssr::per_database::PerDatabase<tokio::sync::Mutex<()>> 
 /// The vendors with quotes or complaints in the user's scope, unsorted.
 #[cfg(feature = "ssr")]
 async fn league(pool: &sqlx::SqlitePool, user: &crate::SessionUser) -> Result<Vec<VendorStats>, UiError> {
-    use crate::ssr::{context::internal, db::dashboard::generation};
+    use crate::ssr::{context::internal, db::peers::generation};
     let key = format!("{}|{:?}", pool.connect_options().get_filename().display(), user.scope);
     // Read before computing: a change meanwhile leaves the rows a generation behind, so the next
     // view computes them again (rows are never older than the generation they are kept at).
@@ -261,7 +261,7 @@ pub async fn vendor_record(id: i64) -> Result<VendorStats, UiError> {
         .await
         .map_err(context::internal)?;
     let name = name.ok_or(UiError::NotFound)?;
-    let generation = crate::ssr::db::dashboard::generation(&pool).await.map_err(context::internal)?;
+    let generation = crate::ssr::db::peers::generation(&pool).await.map_err(context::internal)?;
     let tally = records(&pool, &user, Some(id), generation).await?.remove(&id).unwrap_or_default();
     Ok(stats(id, name, tally))
 }

@@ -1,7 +1,8 @@
-//! Values kept until `dashboard_generation` moves: the dashboards' charts, the audit's peer groups.
+//! Values kept until a generation moves: the dashboards' charts (`dashboard_generation`), the
+//! audit's peer groups and the vendor league (`audit_generation`).
 
-/// Values by key (database file first), with the generation of the totals they were made at
-/// (`dashboard_generation`, bumped by the triggers on every change to what they show): served
+/// Values by key (database file first), with the generation they were made at (bumped by
+/// triggers on every change to what they show): served
 /// again until anything they show changes. A national dashboard costs ~9 ms to compute and ~3 ms
 /// to render, a national peer group seconds to load (BENCHMARKS.md), and microseconds to serve again.
 pub struct GenerationCache<T>(std::sync::LazyLock<std::sync::Mutex<Entries<T>>>);

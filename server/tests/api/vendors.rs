@@ -222,3 +222,80 @@ async fn the_vendor_league_kept_in_memory_follows_every_change_the_audit_reads()
     assert!(on_page > 0, "no flag for a line that does not add up");
     assert_eq!(row(&requantified, other).flag_total, row(&moved, other).flag_total + on_page, "line change not seen");
 }
+
+#[tokio::test]
+async fn the_audit_generation_moves_with_what_the_audit_reads_and_not_with_a_clinics_progress() {
+    let app = spawn_app().await;
+    let pool = app.pool();
+    let facility = fukuoka_hospital(pool).await;
+    let vendor: i64 = sqlx::query_scalar("SELECT min(id) FROM vendors").fetch_one(pool).await.expect("vendor");
+    let quote = insert_confirmed_quote(pool, facility, vendor, &[("ルーター", "router", "45000")]).await;
+    let draft: i64 = sqlx::query_scalar(
+        "INSERT INTO quotes (facility_id, vendor_id, file_name, confirmed) VALUES (?, ?, 'draft.xlsx', 0) RETURNING id",
+    )
+    .bind(facility)
+    .bind(vendor)
+    .fetch_one(pool)
+    .await
+    .expect("draft");
+    let (q, d, f) = (quote.to_string(), draft.to_string(), facility.to_string());
+    // (what, statement, whether the peer groups and the league must be read again)
+    let writes = [
+        (
+            "a stage reached",
+            format!("INSERT OR REPLACE INTO facility_progress (facility_id, stage) VALUES ({f}, 'installing')"),
+            false,
+        ),
+        ("a facility renamed", format!("UPDATE facilities SET name = name || '（新）' WHERE id = {f}"), false),
+        (
+            "a line of an upload being checked",
+            format!(
+                "INSERT INTO quote_lines (quote_id, position, kind, description, category, amount) VALUES ({d}, 0, 'item', 'ルーター', 'router', '50000')"
+            ),
+            false,
+        ),
+        ("an upload being checked renamed", format!("UPDATE quotes SET file_name = 'b.xlsx' WHERE id = {d}"), false),
+        ("the upload confirmed", format!("UPDATE quotes SET confirmed = 1 WHERE id = {d}"), true),
+        (
+            "a confirmed line's text",
+            format!("UPDATE quote_lines SET description = 'ルーター（新）' WHERE quote_id = {q}"),
+            true,
+        ),
+        ("a confirmed line removed", format!("DELETE FROM quote_lines WHERE quote_id = {d}"), true),
+        (
+            "readers applied for",
+            format!(
+                "INSERT OR REPLACE INTO reader_applications (facility_id, applied_on, readers, model_undecided)
+                 VALUES ({f}, '2021-04-01', 1, 1)"
+            ),
+            true,
+        ),
+        ("a reader count", format!("UPDATE reader_applications SET readers = 2 WHERE facility_id = {f}"), true),
+        (
+            "a benchmark",
+            "UPDATE benchmark_rows SET max = '120000' WHERE table_id = 'audit_price_ranges' AND key = 'router'"
+                .to_owned(),
+            true,
+        ),
+        ("a facility's type", format!("UPDATE facilities SET facility_type = 'medical_clinic' WHERE id = {f}"), true),
+        ("a vendor renamed", format!("UPDATE vendors SET name = name || '（新）' WHERE id = {vendor}"), true),
+        (
+            "a complaint filed",
+            format!(
+                "INSERT INTO complaints (facility_id, vendor_id, kind, description, status, filed_by)
+             VALUES ({f}, {vendor}, 'delay', '遅れ', 'submitted', (SELECT min(id) FROM users))"
+            ),
+            true,
+        ),
+        ("a confirmed quote removed", format!("DELETE FROM quotes WHERE id = {d}"), true),
+    ];
+    for (what, sql, moves) in writes {
+        let before: i64 =
+            sqlx::query_scalar("SELECT generation FROM audit_generation").fetch_one(pool).await.expect("before");
+        let done = sqlx::query(&sql).execute(pool).await.expect(what);
+        assert!(done.rows_affected() > 0, "{what}: nothing written, nothing tested");
+        let after: i64 =
+            sqlx::query_scalar("SELECT generation FROM audit_generation").fetch_one(pool).await.expect("after");
+        assert_eq!(after != before, moves, "{what}");
+    }
+}

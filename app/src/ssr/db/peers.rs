@@ -1,5 +1,5 @@
 //! Peer prices for the audit's outlier test: confirmed lines of the same facility type, by
-//! category, kept in memory until `dashboard_generation` moves.
+//! category, kept in memory until `audit_generation` moves.
 
 use crate::ssr::generation_cache::GenerationCache;
 use crate::ssr::per_database::PerDatabase;
@@ -21,9 +21,16 @@ fn key(pool: &SqlitePool, kind: &str) -> String {
     format!("{}|{kind}", pool.connect_options().get_filename().display())
 }
 
+/// The generation of what the audit reads (`audit_generation`, migration 0012): confirmed quotes
+/// and lines, facilities' type and prefecture, reader applications, benchmarks, complaints and
+/// vendor names. Unlike `dashboard_generation` a clinic's progress does not move it.
+pub async fn generation(pool: &SqlitePool) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT generation FROM audit_generation WHERE id = 1").fetch_one(pool).await
+}
+
 /// The group of a facility type, for a quote that is not one of its peers (a draft, a file).
 pub async fn for_facility_type(pool: &SqlitePool, kind: FacilityType) -> sqlx::Result<Peers> {
-    let generation = super::dashboard::generation(pool).await?;
+    let generation = generation(pool).await?;
     Ok(groups(pool, &[kind], generation).await?.remove(kind.code()).unwrap_or_default())
 }
 
@@ -36,9 +43,8 @@ pub async fn every_facility_type(pool: &SqlitePool, generation: i64) -> sqlx::Re
 /// The groups of these types (by type code), loaded in one query when any is missing and then
 /// kept until the generation moves: at national scale a type's group is up to a million lines,
 /// and the quote page loaded it per view (0.6–2.3 s, BENCHMARKS.md). Every change to what a
-/// group holds moves the generation: lines added, removed or re-categorised and quotes confirmed
-/// or moved to another type through the dashboard totals, a comparable price alone through its
-/// own trigger (migration 0011).
+/// group holds moves [`generation`]: any write to a confirmed quote or its lines, a facility
+/// moved to another type (migration 0012).
 ///
 /// `generation` is read before loading: a change meanwhile leaves the groups a generation behind,
 /// so the next request loads them again: a group is never older than the generation it is kept at.

@@ -16,7 +16,8 @@ pub struct Suspended(Vec<(String, String)>);
 /// Drops every dashboard trigger for the rest of the transaction.
 pub async fn suspend(tx: &mut SqliteConnection) -> sqlx::Result<Suspended> {
     let triggers: Vec<(String, String)> = sqlx::query_as(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'dashboard\\_%' ESCAPE '\\'",
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
+           AND (name LIKE 'dashboard\\_%' ESCAPE '\\' OR name LIKE 'audit\\_generation\\_%' ESCAPE '\\')",
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -83,6 +84,8 @@ pub async fn add_and_resume(
     .execute(&mut *tx)
     .await?;
     sqlx::query("UPDATE dashboard_generation SET generation = generation + 1").execute(&mut *tx).await?;
+    // The peer groups and the vendor league (migration 0012), whose triggers are suspended too.
+    sqlx::query("UPDATE audit_generation SET generation = generation + 1").execute(&mut *tx).await?;
     for (_, sql) in suspended.0 {
         sqlx::query(&sql).execute(&mut *tx).await?;
     }
