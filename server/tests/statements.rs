@@ -98,7 +98,9 @@ async fn no_page_runs_a_statement_twice() {
                 continue;
             }
             let mut counts: HashMap<&str, usize> = HashMap::new();
-            for sql in &statements {
+            // A connection the pool opens meanwhile runs its set-up (`db::connect`'s pragmas); when
+            // a page's sections ask at once, two may open in one request: the pool's, not the page's.
+            for sql in statements.iter().filter(|sql| !sql.starts_with("PRAGMA journal_mode")) {
                 *counts.entry(sql.as_str()).or_default() += 1;
             }
             repeated.extend(

@@ -29,6 +29,12 @@ fn page_href(list: &FacilityList, page: i64) -> String {
     super::pager::list_href("/facilities", &[("type", t), ("prefecture", p), ("q", q)], page)
 }
 
+/// `/exports/{export}.csv` narrowed as `list` is.
+fn export_href(list: &FacilityList, export: &str) -> String {
+    let [t, p, q] = &list.applied;
+    super::pager::list_href(&format!("/exports/{export}.csv"), &[("type", t), ("prefecture", p), ("q", q)], 1)
+}
+
 fn filter_form(list: &FacilityList) -> impl IntoView + use<> {
     let [t, p, q] = list.applied.clone();
     view! {
@@ -66,9 +72,10 @@ fn FacilityTable(list: FacilityList) -> impl IntoView {
         {filters}
         <p>{list.paging.total} " 施設"
             {may_register().then(|| view! { " ／ " <a href="/facilities/new">"施設を登録"</a> })}</p>
-        {crate::csv::download_links("施設一覧", "/exports/facilities.csv")}
-        {crate::csv::download_links("見積書一覧", "/exports/quotes.csv")}
-        {crate::csv::download_links("見積明細（監査の指摘つき）", "/exports/quote_lines.csv")}
+        // The exports take the list's filter: what is shown is what goes to Excel.
+        {crate::csv::download_links("施設一覧", &export_href(&list, "facilities"))}
+        {crate::csv::download_links("見積書一覧", &export_href(&list, "quotes"))}
+        {crate::csv::download_links("見積明細（監査の指摘つき）", &export_href(&list, "quote_lines"))}
         {above}
         <table class="data" data-testid="facilities">
             <thead>

@@ -53,7 +53,9 @@ pub async fn export_list_csv(
         return Err(AppError::Forbidden("この一覧を書き出す権限がありません。"));
     }
     let charset = charset(&q)?;
-    let filter = Filter::parse(list, q.get("facility").map(String::as_str), q.get("quote").map(String::as_str))
+    let given = |name: &str| q.get(name).map(String::as_str);
+    let filter = Filter::parse(list, given("facility"), given("quote"))
+        .and_then(|f| f.narrowed(list, given("type"), given("prefecture"), given("q")))
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     if !filter.in_scope(&state.pool, &user.scope).await? {
         return Err(AppError::NotFound(if filter.quote.is_some() { "見積書" } else { "施設" }));

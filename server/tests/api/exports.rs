@@ -465,3 +465,47 @@ async fn every_list_page_links_its_csv_in_both_encodings() {
         "the filters carry over"
     );
 }
+
+#[tokio::test]
+async fn the_exports_take_the_facility_lists_filter_so_excel_gets_what_the_page_shows() {
+    let app = signed_in(AUDITOR).await;
+    server::seed::national::seed(
+        app.pool(),
+        &server::seed::national::Options { lines_per_quote: 2, ..server::seed::national::Options::new(300) },
+        |_| {},
+    )
+    .await
+    .expect("seed-national");
+    let pool = app.pool();
+    let count = async |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.expect(sql);
+    // The header row, then one row per facility (or line) of the filter.
+    let rows = |records: Vec<Vec<String>>| i64::try_from(records.len() - 1).expect("small");
+    let pharmacies_in_tokyo =
+        count("SELECT count(*) FROM facilities WHERE facility_type = 'pharmacy' AND prefecture = '13'").await;
+    assert!(pharmacies_in_tokyo > 0, "the seed has pharmacies in 東京都");
+    assert_eq!(rows(utf8_csv(&app, "/exports/facilities.csv?type=pharmacy&prefecture=13").await), pharmacies_in_tokyo);
+    assert_eq!(
+        rows(sjis_csv(&app, "/exports/facilities.csv?type=pharmacy&prefecture=13&encoding=sjis").await),
+        pharmacies_in_tokyo
+    );
+    let hospital_lines = count(
+        "SELECT count(*) FROM quote_lines l JOIN quotes q ON q.id = l.quote_id JOIN facilities f ON f.id = q.facility_id
+         WHERE f.facility_type = 'hospital'",
+    )
+    .await;
+    assert!(hospital_lines > 0, "the seed has hospitals' quote lines");
+    assert_eq!(rows(utf8_csv(&app, "/exports/quote_lines.csv?type=hospital").await), hospital_lines);
+    // The facility list's links carry its filter.
+    let page = app.get_html("/facilities?type=pharmacy&prefecture=13").await;
+    assert!(page.contains("href=\"/exports/facilities.csv?type=pharmacy&amp;prefecture=13\""), "the CSV link");
+    assert!(page.contains("href=\"/exports/quote_lines.csv?type=pharmacy&amp;prefecture=13&amp;encoding=sjis\""));
+    for (path, message) in [
+        ("/exports/facilities.csv?type=clinic", "type=\"clinic\" はありません"),
+        ("/exports/facilities.csv?prefecture=48", "prefecture=\"48\" はありません"),
+        ("/exports/vendors.csv?q=x", "vendors.csv は q で絞り込めません"),
+    ] {
+        let (status, _, body) = fetch(&app, path).await;
+        assert_eq!(status, 400, "{path}");
+        assert!(String::from_utf8_lossy(&body).contains(message), "{path}: {}", String::from_utf8_lossy(&body));
+    }
+}

@@ -84,6 +84,12 @@ fn like_escaped(text: &str) -> String {
 
 fn push_list_filter(qb: &mut QueryBuilder<'_, Sqlite>, scope: &Scope, filter: &ListFilter) {
     push_scope(qb, scope, "f");
+    push_facility_filter(qb, filter);
+}
+
+/// Appends ` AND …` for `filter` on the facility alias `f` (the list, and the CSV exports of
+/// what it shows).
+pub fn push_facility_filter(qb: &mut QueryBuilder<'_, Sqlite>, filter: &ListFilter) {
     if let Some(t) = &filter.facility_type {
         qb.push(" AND f.facility_type = ").push_bind(t.clone());
     }

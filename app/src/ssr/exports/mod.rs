@@ -128,13 +128,16 @@ impl List {
     }
 }
 
-/// Narrows a list to one facility (`?facility=ID`) or one quote (`?quote=ID`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Narrows a list to one facility (`?facility=ID`) or one quote (`?quote=ID`), and to the
+/// facilities the facility list shows (`?type=`, `?prefecture=`, `?q=`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filter {
     /// Only this facility's rows.
     pub facility: Option<i64>,
     /// Only this quote's rows.
     pub quote: Option<i64>,
+    /// Only the rows of facilities of this type, prefecture, name or code.
+    pub facilities: crate::ssr::db::facilities::ListFilter,
 }
 
 /// A filter parameter that is not a number, or that the list does not take.
@@ -143,6 +146,16 @@ pub enum InvalidFilter {
     /// `?facility=abc`.
     #[error("{name}={value:?} は番号ではありません（例: {name}=12）")]
     NotANumber {
+        /// The parameter.
+        name: &'static str,
+        /// What was given.
+        value: String,
+    },
+    /// `?type=clinic`: no such facility type or prefecture code.
+    #[error(
+        "{name}={value:?} はありません（施設区分・都道府県はコードで指定します。例: type=pharmacy、prefecture=13）"
+    )]
+    Unknown {
         /// The parameter.
         name: &'static str,
         /// What was given.
@@ -171,7 +184,33 @@ impl Filter {
         Ok(Filter {
             facility: id("facility", facility, list.takes_facility())?,
             quote: id("quote", quote, list.takes_quote())?,
+            facilities: Default::default(),
         })
+    }
+
+    /// Reads `?type=`, `?prefecture=` and `?q=` for `list`, as the facility list narrows its
+    /// rows (so its CSV links export what it shows); blank values mean no filter.
+    pub fn narrowed(
+        mut self,
+        list: List,
+        facility_type: Option<&str>,
+        prefecture: Option<&str>,
+        search: Option<&str>,
+    ) -> Result<Filter, InvalidFilter> {
+        let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let (t, p, q) = (given(facility_type), given(prefecture), given(search));
+        let asked = [("type", &t), ("prefecture", &p), ("q", &q)];
+        if let Some((name, _)) = asked.iter().find(|(_, v)| v.is_some() && !list.takes_facility()) {
+            return Err(InvalidFilter::NotTaken { list: list.code(), name });
+        }
+        if let Some(v) = t.as_ref().filter(|v| v.parse::<rules::FacilityType>().is_err()) {
+            return Err(InvalidFilter::Unknown { name: "type", value: v.clone() });
+        }
+        if let Some(v) = p.as_ref().filter(|v| v.parse::<rules::Prefecture>().is_err()) {
+            return Err(InvalidFilter::Unknown { name: "prefecture", value: v.clone() });
+        }
+        self.facilities = crate::ssr::db::facilities::ListFilter { facility_type: t, prefecture: p, search: q };
+        Ok(self)
     }
 
     /// Whether the facility and quote named exist inside the scope; a route
@@ -207,6 +246,7 @@ impl Filter {
         if let (Some(id), Some(column)) = (self.quote, quote_column) {
             qb.push(format!(" AND {column} = ")).push_bind(id);
         }
+        crate::ssr::db::facilities::push_facility_filter(qb, &self.facilities);
     }
 }
 
@@ -448,8 +488,14 @@ mod tests {
 
     #[test]
     fn filters_are_numbers_on_lists_that_take_them() {
-        assert_eq!(Filter::parse(List::Quotes, Some(" 12 "), None), Ok(Filter { facility: Some(12), quote: None }));
-        assert_eq!(Filter::parse(List::QuoteLines, None, Some("7")), Ok(Filter { facility: None, quote: Some(7) }));
+        assert_eq!(
+            Filter::parse(List::Quotes, Some(" 12 "), None),
+            Ok(Filter { facility: Some(12), ..Filter::default() })
+        );
+        assert_eq!(
+            Filter::parse(List::QuoteLines, None, Some("7")),
+            Ok(Filter { quote: Some(7), ..Filter::default() })
+        );
         assert_eq!(Filter::parse(List::Facilities, Some(""), None), Ok(Filter::default()));
         assert!(matches!(
             Filter::parse(List::Facilities, None, Some("7")),
@@ -462,6 +508,33 @@ mod tests {
         assert!(matches!(
             Filter::parse(List::Quotes, Some("1; DROP"), None),
             Err(InvalidFilter::NotANumber { name: "facility", .. })
+        ));
+    }
+
+    #[test]
+    fn lists_of_facilities_narrow_as_the_facility_list_does() {
+        let narrowed = |list, t, p, q| Filter::default().narrowed(list, t, p, q);
+        let f = narrowed(List::QuoteLines, Some("pharmacy"), Some(" 13 "), Some(" 中央 ")).expect("narrowed");
+        assert_eq!(
+            f.facilities,
+            crate::ssr::db::facilities::ListFilter {
+                facility_type: Some("pharmacy".into()),
+                prefecture: Some("13".into()),
+                search: Some("中央".into()),
+            }
+        );
+        assert_eq!(narrowed(List::Facilities, Some(""), None, Some("  ")), Ok(Filter::default()));
+        assert!(matches!(
+            narrowed(List::Facilities, Some("clinic"), None, None),
+            Err(InvalidFilter::Unknown { name: "type", .. })
+        ));
+        assert!(matches!(
+            narrowed(List::Facilities, None, Some("48"), None),
+            Err(InvalidFilter::Unknown { name: "prefecture", .. })
+        ));
+        assert!(matches!(
+            narrowed(List::Vendors, None, None, Some("x")),
+            Err(InvalidFilter::NotTaken { name: "q", .. })
         ));
     }
 
