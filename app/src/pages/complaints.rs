@@ -49,7 +49,8 @@ fn ComplaintTable(list: ComplaintList) -> impl IntoView {
     let (above, below) = (pager(), pager());
     view! {
         {filter}
-        {crate::csv::download_links("相談（経過つき）", "/exports/complaints.csv")}
+        // The export takes the list's status filter: what is shown is what goes to Excel.
+        {crate::csv::download_links("相談（経過つき）", &super::pager::list_href("/exports/complaints.csv", &[("status", &list.status)], 1))}
         {above}
         <table class="data" data-testid="complaints">
             <thead><tr><th scope="col">"番号"</th><th scope="col">"施設"</th><th scope="col">"ベンダー"</th>

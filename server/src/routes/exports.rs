@@ -56,6 +56,7 @@ pub async fn export_list_csv(
     let given = |name: &str| q.get(name).map(String::as_str);
     let filter = Filter::parse(list, given("facility"), given("quote"))
         .and_then(|f| f.narrowed(list, given("type"), given("prefecture"), given("q")))
+        .and_then(|f| f.in_status(list, given("status")))
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     if !filter.in_scope(&state.pool, &user.scope).await? {
         return Err(AppError::NotFound(if filter.quote.is_some() { "見積書" } else { "施設" }));

@@ -58,7 +58,21 @@ async fn complaints_come_a_page_at_a_time_newest_first_and_by_status() {
     let html = app.get_html("/complaints?status=under_review").await;
     assert!(html.contains(&format!("{} 件中 1–100 件", reviewing.len())), "where the page stands");
     assert!(html.contains("href=\"/complaints?status=under_review&amp;page=2\" rel=\"next\""), "the next page");
+    // The list's CSV takes its status: the same complaints go to Excel.
+    assert!(html.contains("href=\"/exports/complaints.csv?status=under_review\""), "the CSV link keeps the status");
+    let csv = app.get("/exports/complaints.csv?status=under_review").await;
+    assert_eq!(csv.status(), 200);
+    let body = csv.text().await.expect("CSV");
+    let mut exported: Vec<i64> = csv::Reader::from_reader(body.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| r.expect("a CSV record")[0].parse::<i64>().expect("相談ID"))
+        .collect();
+    exported.dedup();
+    exported.reverse();
+    assert_eq!(exported, reviewing, "one complaint after another, each with its steps");
     for (path, message) in [
+        ("/exports/complaints.csv?status=closed", "status=\"closed\" はありません"),
+        ("/exports/quotes.csv?status=submitted", "quotes.csv は status で絞り込めません"),
         ("/complaints?status=closed", "相談の状態 closed はありません"),
         ("/complaints?page=x", "ページ番号 x は 1 以上の数字で指定してください"),
     ] {

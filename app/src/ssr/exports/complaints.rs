@@ -86,6 +86,9 @@ fn status_label(code: &str) -> &'static str {
 pub async fn write(pool: &SqlitePool, scope: &Scope, filter: &Filter, w: &mut Writer) -> Result<(), Stop> {
     let mut qb = QueryBuilder::new(SELECT);
     filter.push(&mut qb, Some("c.quote_id"));
+    if let Some(status) = filter.status {
+        qb.push(" AND c.status = ").push_bind(status);
+    }
     crate::ssr::db::scope::push_scope(&mut qb, scope, "f");
     qb.push(" ORDER BY c.id, e.id");
     let mut rows = qb.build_query_as::<Row>().fetch(pool);

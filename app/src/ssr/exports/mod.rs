@@ -138,6 +138,8 @@ pub struct Filter {
     pub quote: Option<i64>,
     /// Only the rows of facilities of this type, prefecture, name or code.
     pub facilities: crate::ssr::db::facilities::ListFilter,
+    /// Only complaints in this status (a code).
+    pub status: Option<&'static str>,
 }
 
 /// A filter parameter that is not a number, or that the list does not take.
@@ -152,9 +154,7 @@ pub enum InvalidFilter {
         value: String,
     },
     /// `?type=clinic`: no such facility type or prefecture code.
-    #[error(
-        "{name}={value:?} はありません（施設区分・都道府県はコードで指定します。例: type=pharmacy、prefecture=13）"
-    )]
+    #[error("{name}={value:?} はありません（コードで指定します。例: type=pharmacy、prefecture=13、status=submitted）")]
     Unknown {
         /// The parameter.
         name: &'static str,
@@ -185,7 +185,21 @@ impl Filter {
             facility: id("facility", facility, list.takes_facility())?,
             quote: id("quote", quote, list.takes_quote())?,
             facilities: Default::default(),
+            status: None,
         })
+    }
+
+    /// Reads `?status=` for `list`, as the complaint list narrows its rows; blank means none.
+    pub fn in_status(mut self, list: List, status: Option<&str>) -> Result<Filter, InvalidFilter> {
+        let Some(code) = status.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(self) };
+        if list != List::Complaints {
+            return Err(InvalidFilter::NotTaken { list: list.code(), name: "status" });
+        }
+        let status = code
+            .parse::<rules::complaint::ComplaintStatus>()
+            .map_err(|_| InvalidFilter::Unknown { name: "status", value: code.to_owned() })?;
+        self.status = Some(status.code());
+        Ok(self)
     }
 
     /// Reads `?type=`, `?prefecture=` and `?q=` for `list`, as the facility list narrows its
@@ -535,6 +549,17 @@ mod tests {
         assert!(matches!(
             narrowed(List::Vendors, None, None, Some("x")),
             Err(InvalidFilter::NotTaken { name: "q", .. })
+        ));
+        let in_status = |list, s| Filter::default().in_status(list, s);
+        assert_eq!(in_status(List::Complaints, Some(" forwarded ")).map(|f| f.status), Ok(Some("forwarded")));
+        assert_eq!(in_status(List::Complaints, Some("")), Ok(Filter::default()));
+        assert!(matches!(
+            in_status(List::Complaints, Some("closed")),
+            Err(InvalidFilter::Unknown { name: "status", .. })
+        ));
+        assert!(matches!(
+            in_status(List::Quotes, Some("submitted")),
+            Err(InvalidFilter::NotTaken { name: "status", .. })
         ));
     }
 
