@@ -49,16 +49,15 @@ pub struct DashboardView {
     pub applied: [String; 4],
 }
 
-/// The filter as typed, checked: unknown codes and impossible dates say what to fix.
+/// A facility type and a prefecture code as typed (blank for none), checked — the filters of the
+/// dashboard, the facility list and the CSV exports: (type, prefecture), or what to fix per field.
 #[cfg(feature = "ssr")]
-pub fn parse_filter(
+pub fn parse_codes(
     facility_type: &str,
     prefecture: &str,
-    from: &str,
-    to: &str,
-) -> Result<crate::ssr::db::dashboard::Filter, UiError> {
-    let mut errors = Vec::new();
+) -> Result<(Option<String>, Option<String>), Vec<(String, String)>> {
     let code = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let mut errors = Vec::new();
     let facility_type = code(facility_type);
     if let Some(t) = &facility_type
         && t.parse::<rules::FacilityType>().is_err()
@@ -71,6 +70,22 @@ pub fn parse_filter(
     {
         errors.push(("prefecture".to_owned(), format!("都道府県コード {p} はありません（01〜47）")));
     }
+    if errors.is_empty() { Ok((facility_type, prefecture)) } else { Err(errors) }
+}
+
+/// The filter as typed, checked: unknown codes and impossible dates say what to fix.
+#[cfg(feature = "ssr")]
+pub fn parse_filter(
+    facility_type: &str,
+    prefecture: &str,
+    from: &str,
+    to: &str,
+) -> Result<crate::ssr::db::dashboard::Filter, UiError> {
+    let code = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let (facility_type, prefecture, mut errors) = match parse_codes(facility_type, prefecture) {
+        Ok((t, p)) => (t, p, Vec::new()),
+        Err(errors) => (None, None, errors),
+    };
     // A month stands for its first day as the start and its last day as the end.
     let mut day = |field: &str, what: &str, s: &str, month_end: bool| match code(s) {
         None => None,

@@ -112,10 +112,10 @@ pub async fn list_facilities(
     use crate::ssr::{context, db};
     use rules::access::{Permission, Scope};
     let user = context::require_permission(Permission::ReadFacilities)?;
-    let codes = crate::api::dashboard::parse_filter(&facility_type, &prefecture, "", "")?;
+    let (facility_type, prefecture) =
+        crate::api::dashboard::parse_codes(&facility_type, &prefecture).map_err(UiError::Fields)?;
     let search = Some(search.trim().to_owned()).filter(|s| !s.is_empty());
-    let filter =
-        db::facilities::ListFilter { facility_type: codes.facility_type, prefecture: codes.prefecture, search };
+    let filter = db::facilities::ListFilter { facility_type, prefecture, search };
     let pool = context::pool()?;
     let (rows, paging) = crate::api::paging::page_of(
         &page,

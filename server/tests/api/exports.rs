@@ -500,8 +500,8 @@ async fn the_exports_take_the_facility_lists_filter_so_excel_gets_what_the_page_
     assert!(page.contains("href=\"/exports/facilities.csv?type=pharmacy&amp;prefecture=13\""), "the CSV link");
     assert!(page.contains("href=\"/exports/quote_lines.csv?type=pharmacy&amp;prefecture=13&amp;encoding=sjis\""));
     for (path, message) in [
-        ("/exports/facilities.csv?type=clinic", "type=\"clinic\" はありません"),
-        ("/exports/facilities.csv?prefecture=48", "prefecture=\"48\" はありません"),
+        ("/exports/facilities.csv?type=clinic", "施設区分 clinic はありません"),
+        ("/exports/facilities.csv?prefecture=48", "都道府県コード 48 はありません（01〜47）"),
         ("/exports/vendors.csv?q=x", "vendors.csv は q で絞り込めません"),
     ] {
         let (status, _, body) = fetch(&app, path).await;

@@ -153,8 +153,11 @@ pub enum InvalidFilter {
         /// What was given.
         value: String,
     },
-    /// `?type=clinic`: no such facility type or prefecture code.
-    #[error("{name}={value:?} はありません（コードで指定します。例: type=pharmacy、prefecture=13、status=submitted）")]
+    /// `?type=clinic`, `?prefecture=48`: what to fix, as the facility list says it.
+    #[error("{0}")]
+    Codes(String),
+    /// `?status=closed`: no such status code.
+    #[error("{name}={value:?} はありません（例: status=submitted）")]
     Unknown {
         /// The parameter.
         name: &'static str,
@@ -211,19 +214,20 @@ impl Filter {
         prefecture: Option<&str>,
         search: Option<&str>,
     ) -> Result<Filter, InvalidFilter> {
-        let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        fn given(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|v| !v.is_empty())
+        }
         let (t, p, q) = (given(facility_type), given(prefecture), given(search));
-        let asked = [("type", &t), ("prefecture", &p), ("q", &q)];
+        let asked = [("type", t), ("prefecture", p), ("q", q)];
         if let Some((name, _)) = asked.iter().find(|(_, v)| v.is_some() && !list.takes_facility()) {
             return Err(InvalidFilter::NotTaken { list: list.code(), name });
         }
-        if let Some(v) = t.as_ref().filter(|v| v.parse::<rules::FacilityType>().is_err()) {
-            return Err(InvalidFilter::Unknown { name: "type", value: v.clone() });
-        }
-        if let Some(v) = p.as_ref().filter(|v| v.parse::<rules::Prefecture>().is_err()) {
-            return Err(InvalidFilter::Unknown { name: "prefecture", value: v.clone() });
-        }
-        self.facilities = crate::ssr::db::facilities::ListFilter { facility_type: t, prefecture: p, search: q };
+        let (facility_type, prefecture) = crate::api::dashboard::parse_codes(t.unwrap_or(""), p.unwrap_or(""))
+            .map_err(|errors| {
+                InvalidFilter::Codes(errors.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join(" / "))
+            })?;
+        self.facilities =
+            crate::ssr::db::facilities::ListFilter { facility_type, prefecture, search: q.map(str::to_owned) };
         Ok(self)
     }
 
@@ -540,11 +544,11 @@ mod tests {
         assert_eq!(narrowed(List::Facilities, Some(""), None, Some("  ")), Ok(Filter::default()));
         assert!(matches!(
             narrowed(List::Facilities, Some("clinic"), None, None),
-            Err(InvalidFilter::Unknown { name: "type", .. })
+            Err(InvalidFilter::Codes(m)) if m == "施設区分 clinic はありません"
         ));
         assert!(matches!(
             narrowed(List::Facilities, None, Some("48"), None),
-            Err(InvalidFilter::Unknown { name: "prefecture", .. })
+            Err(InvalidFilter::Codes(m)) if m.starts_with("都道府県コード 48 はありません")
         ));
         assert!(matches!(
             narrowed(List::Vendors, None, None, Some("x")),
