@@ -333,6 +333,59 @@ async fn complaints_are_filed_by_a_manager_of_the_facility_and_moved_as_the_rule
 }
 
 #[tokio::test]
+async fn subsidy_applications_are_the_packages_the_app_prepares_from_the_same_rows() {
+    let app = spawn_app().await;
+    let pool = app.pool();
+    let summary = run(pool, &Options { lines_per_quote: 6, batch_size: 700, ..Options::new(2_000) }).await;
+    let [draft, submitted, paid] = summary.subsidy_applications;
+    let stored = scalar(pool, "SELECT count(*) FROM subsidy_applications").await as u64;
+    assert_eq!(draft + submitted + paid, stored);
+    assert!(draft > 0 && submitted > draft && paid > submitted, "1:3:6 expected: {draft}, {submitted}, {paid}");
+    // Status and dates agree with the facility's record as the app's submit and payment write them.
+    let inconsistent = scalar(
+        pool,
+        "SELECT count(*) FROM subsidy_applications a
+           JOIN facility_progress p USING (facility_id) JOIN quotes q ON q.id = a.quote_id
+         WHERE q.facility_id <> a.facility_id OR q.paid_on IS NULL OR q.confirmed <> 1
+            OR (a.status = 'draft') <> (p.subsidy_applied_on IS NULL)
+            OR (a.status <> 'draft' AND (p.subsidy_applied_on <> a.applied_on OR a.submitted_on < a.applied_on))
+            OR (a.status = 'paid' AND (a.paid_amount <> a.subsidy OR a.paid_on <= a.submitted_on))
+            OR p.stage <> 'operating' OR a.applied_on > '2023-06-30'",
+    )
+    .await;
+    assert_eq!(inconsistent, 0);
+    assert_eq!(
+        scalar(
+            pool,
+            "SELECT count(*) FROM facility_progress p WHERE p.subsidy_applied_on IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM subsidy_applications a WHERE a.facility_id = p.facility_id)"
+        )
+        .await,
+        0,
+        "every facility that applied has its application"
+    );
+    // Each package is exactly what the application form prepares from the stored rows.
+    let rows: Vec<(i64, i64, String, String)> =
+        sqlx::query_as("SELECT facility_id, quote_id, applied_on, package_json FROM subsidy_applications ORDER BY id")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let mut by_rate = std::collections::BTreeSet::new();
+    for (facility, quote, applied_on, json) in rows {
+        let stored: rules::application::Package = serde_json::from_str(&json).expect("a package");
+        let on = chrono::NaiveDate::parse_from_str(&applied_on, "%Y-%m-%d").unwrap();
+        let (_, prepared) =
+            app::api::applications::prepare_for(pool, &rules::access::Scope::National, facility, Some(quote), on, None)
+                .await
+                .expect("prepared");
+        assert_eq!(prepared.expect("the rules accept it"), stored, "facility {facility}");
+        by_rate.insert(stored.rate.to_string());
+    }
+    assert!(by_rate.len() >= 2, "more than one subsidy rate among the packages: {by_rate:?}");
+    assert_eq!(app::ssr::db::dashboard::totals_drift(pool).await.expect("drift"), vec![]);
+}
+
+#[tokio::test]
 async fn a_failing_batch_is_rolled_back_whole_and_the_error_says_how_far_the_run_got() {
     let app = spawn_app().await;
     let pool = app.pool();

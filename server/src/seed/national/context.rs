@@ -65,6 +65,11 @@ impl Days {
         Day::try_from(moved).unwrap_or(day)
     }
 
+    /// The date of a day.
+    pub fn date(&self, day: Day) -> NaiveDate {
+        self.first + chrono::Days::new(u64::from(day))
+    }
+
     /// `YYYY-MM-DD`.
     pub fn text(&self, day: Day) -> &str {
         self.text.get(usize::from(day)).map_or("", String::as_str)
@@ -119,6 +124,8 @@ pub struct Chain {
     pub brand: usize,
     /// The group's prescriptions a month (≥ 40,000: what makes a 大型チェーン薬局).
     pub monthly_prescriptions: i64,
+    /// corporations.name: the 開設者 of its pharmacies' applications.
+    pub name: String,
 }
 
 /// Everything generation reads; shared by every batch.
@@ -140,6 +147,8 @@ pub struct Context {
     pub hospital_vendors: Vec<i64>,
     /// Vendors serving clinics and pharmacies (supports_clinic = 1).
     pub clinic_vendors: Vec<i64>,
+    /// Vendor names by id: the payee of a paid quote.
+    pub vendor_names: HashMap<i64, String>,
     /// Reader maker codes.
     pub makers: Vec<String>,
     /// Per stage (index of [`Stage::ALL`]): blocker codes and weights (percent × 10).
@@ -236,6 +245,12 @@ pub async fn load(conn: &mut SqliteConnection, options: &Options) -> Result<Cont
     if hospital_vendors.is_empty() || clinic_vendors.is_empty() {
         return Err(SeedError::NoVendors);
     }
+    let vendor_names: HashMap<i64, String> = sqlx::query_as("SELECT id, name FROM vendors")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(SeedError::Setup)?
+        .into_iter()
+        .collect();
     let makers: Vec<String> = sqlx::query_scalar("SELECT code FROM reader_makers ORDER BY code")
         .fetch_all(&mut *conn)
         .await
@@ -269,6 +284,7 @@ pub async fn load(conn: &mut SqliteConnection, options: &Options) -> Result<Cont
         caps,
         hospital_vendors,
         clinic_vendors,
+        vendor_names,
         makers,
         blockers,
         chains,
@@ -348,7 +364,7 @@ async fn chains(conn: &mut SqliteConnection, seed: u64, large_pharmacies: u64) -
             .map_err(SeedError::Setup)?;
         // 40,000 a month makes a large chain (seeds/001, 003); the groups range up to ten times that.
         let floor = i64::from(rules::facility_type::LARGE_CHAIN_MONTHLY_PRESCRIPTIONS);
-        chains.push(Chain { id, brand, monthly_prescriptions: rng.between(floor, floor * 10) / 100 * 100 });
+        chains.push(Chain { id, brand, monthly_prescriptions: rng.between(floor, floor * 10) / 100 * 100, name });
     }
     Ok(chains)
 }
@@ -388,7 +404,10 @@ pub fn for_tests(options: Options) -> Context {
         clinic_vendors: vec![2, 3, 4, 5],
         makers: vec!["maker_a".to_owned(), "maker_b".to_owned()],
         blockers,
-        chains: vec![Chain { id: 7, brand: 0, monthly_prescriptions: 120_000 }],
+        chains: vec![Chain {
+            id: 7, brand: 0, monthly_prescriptions: 120_000, name: "株式会社テスト".to_owned()
+        }],
+        vendor_names: (1..=5).map(|id| (id, format!("ベンダー{id}"))).collect(),
         reviewers: vec![[10; 47], [11; 47], [12; 47]],
         auditor: 13,
         prefecture_codes: Prefecture::all().map(Prefecture::code).collect(),

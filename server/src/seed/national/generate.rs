@@ -8,6 +8,7 @@ use super::SeedError;
 use super::context::{Context, Day};
 use super::plan::{stage_of, type_index};
 use super::rng::Rng;
+use super::subsidy::{self, Finished, SubsidyRow};
 use super::text::*;
 use rules::category::Category;
 use rules::complaint::ComplaintStatus;
@@ -278,6 +279,8 @@ pub struct Batch {
     pub complaints: Vec<ComplaintRow>,
     /// Complaint histories.
     pub complaint_events: Vec<ComplaintEventRow>,
+    /// 交付申請 of the facilities that paid their quote.
+    pub subsidies: Vec<SubsidyRow>,
 }
 
 /// Generates the run's facilities in order, a batch at a time.
@@ -539,6 +542,7 @@ impl Generator {
         // Quotes.
         let mut padded_quote = None;
         let mut first_quote = None;
+        let mut paid_quote = None;
         for j in 0..ctx.options.quotes_per_facility {
             let q = u32::try_from(batch.quotes.len()).unwrap_or(u32::MAX);
             let quote_vendor = if j == 0 { vendor } else { *rng.pick(vendors) };
@@ -556,6 +560,9 @@ impl Generator {
                 padded_quote = Some((q, quote_vendor, date));
             }
             let paid = (j == 0 && subsidy_applied.is_some()).then_some(completed).flatten();
+            if paid.is_some() {
+                paid_quote = Some((q, start..batch.lines.len()));
+            }
             batch.quotes.push(QuoteRow {
                 facility: f,
                 vendor: quote_vendor,
@@ -629,6 +636,27 @@ impl Generator {
                 status,
                 filed_at,
             });
+        }
+
+        // The 交付申請 of a facility that paid its vendor (subsidy.rs).
+        if let (Some((q, lines)), Some(progress)) = (paid_quote, batch.progress.last()) {
+            let finished = Finished {
+                index: f,
+                facility: &batch.facilities[f as usize],
+                reader_application: applied.and_then(|_| batch.applications.last()),
+                progress,
+                quote_index: q,
+                quote: &batch.quotes[q as usize],
+                lines: &batch.lines[lines],
+            };
+            let row = subsidy::application(ctx, &mut rng, &finished);
+            if row.as_ref().is_none_or(|r| r.status == subsidy::Status::Draft)
+                && let Some(p) = batch.progress.last_mut()
+            {
+                // Only a submitted application records the 交付申請 date (db::applications::submit).
+                p.subsidy_applied = None;
+            }
+            batch.subsidies.extend(row);
         }
         Ok(())
     }

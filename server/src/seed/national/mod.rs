@@ -25,6 +25,11 @@
 //!   12.5 % are padded (a free reader or app charged, a terminal at 3–6× the
 //!   ceiling, a 一式 lump sum, five years of maintenance, a total just under
 //!   the cap). Descriptions read as their category to the audit's classifier.
+//! * **交付申請**: a facility that started operating applies for the subsidy now and
+//!   then (`generate.rs`); its first quote is then paid on the completion day and
+//!   its package prepared by the rules from its own facts and lines, as a
+//!   manager's would be; 1 in 10 is a draft, 3 in 10 submitted, 6 in 10 paid in
+//!   full (assumption: no seed counts them; `subsidy.rs`).
 //! * **Complaints**: about 1 % of facilities, most about a padded quote, with
 //!   a history of moves the complaint rules allow. Each is filed by a
 //!   synthetic clinic manager of that facility; reviewers (one per association
@@ -44,6 +49,7 @@ mod context;
 mod generate;
 mod plan;
 mod rng;
+mod subsidy;
 mod text;
 pub(crate) mod totals;
 mod write;
@@ -61,7 +67,7 @@ use std::time::{Duration, Instant};
 pub use plan::{FUKUOKA_SERIES, NATIONAL_SERIES};
 
 /// Every table a run writes rows to, parents first (besides one audit-log row per batch).
-pub const TABLES_WRITTEN: [&str; 10] = [
+pub const TABLES_WRITTEN: [&str; 11] = [
     "corporations",
     "facilities",
     "users",
@@ -72,6 +78,7 @@ pub const TABLES_WRITTEN: [&str; 10] = [
     "quote_lines",
     "complaints",
     "complaint_events",
+    "subsidy_applications",
 ];
 
 /// Facilities one run may create at most (the country has about 230,000).
@@ -193,6 +200,8 @@ pub struct Summary {
     pub complaints: u64,
     /// Synthetic accounts created for complaints (reviewers and the auditor not counted).
     pub users: u64,
+    /// 交付申請 by status: draft, submitted, paid.
+    pub subsidy_applications: [u64; 3],
     /// Random codes that were already taken (database or demo data) and skipped.
     pub taken_codes_skipped: u64,
     /// Id of the first and last facility created.
@@ -225,6 +234,15 @@ impl fmt::Display for Summary {
             "相談 / complaints: {} (filed by {} synthetic managers)",
             grouped(self.complaints),
             grouped(self.users)
+        )?;
+        let [draft, submitted, paid] = self.subsidy_applications;
+        writeln!(
+            f,
+            "交付申請 / subsidy applications: {} (下書き draft {}, 提出済み submitted {}, 交付済み paid {})",
+            grouped(draft + submitted + paid),
+            grouped(draft),
+            grouped(submitted),
+            grouped(paid)
         )?;
         writeln!(f, "使用済みのため飛ばしたコード / taken codes skipped: {}", grouped(self.taken_codes_skipped))?;
         write!(f, "{:.1} s", self.elapsed.as_secs_f64())
@@ -382,6 +400,9 @@ async fn run(
         summary.quote_lines += batch.lines.len() as u64;
         summary.complaints += batch.complaints.len() as u64;
         summary.users += batch.users.len() as u64;
+        for a in &batch.subsidies {
+            summary.subsidy_applications[a.status as usize] += 1;
+        }
         let first = summary.facility_ids.map_or(written.first_facility, |(first, _)| first);
         summary.facility_ids = Some((first, written.last_facility));
         progress(&Progress { done, total, elapsed: started.elapsed() });

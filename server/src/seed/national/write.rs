@@ -9,6 +9,7 @@ use super::generate::{
     ApplicationRow, Batch, ComplaintEventRow, ComplaintRow, EventRow, FacilityRow, LineRow, Mover, ProgressRow,
     QUOTE_FILE_NAME, QuoteRow, UserRow,
 };
+use super::subsidy::SubsidyRow;
 use app::ssr::audit_log::{self, Actor, Change};
 use sqlx::query::Query;
 use sqlx::sqlite::SqliteArguments;
@@ -306,6 +307,42 @@ impl Insert for ComplaintEventRow {
     }
 }
 
+impl Insert for SubsidyRow {
+    const TABLE: &'static str = "subsidy_applications";
+    const COLUMNS: &'static [&'static str] = &[
+        "facility_id",
+        "quote_id",
+        "status",
+        "applied_on",
+        "scheme_id",
+        "total_cost",
+        "eligible_cost",
+        "subsidy",
+        "self_burden",
+        "package_json",
+        "submitted_on",
+        "paid_on",
+        "paid_amount",
+    ];
+    fn bind<'q>(&'q self, _: usize, q: Q<'q>, ctx: &'q Context, ids: &Ids) -> Q<'q> {
+        // As db::applications::save_draft, submit and record_payment write them; paid in full.
+        let p = &self.package;
+        q.bind(ids.facility + i64::from(self.facility))
+            .bind(ids.quote + i64::from(self.quote))
+            .bind(self.status.code())
+            .bind(p.applied_on.to_string())
+            .bind(p.scheme_id.as_str())
+            .bind(p.total_cost.amount().to_string())
+            .bind(p.eligible_cost.amount().to_string())
+            .bind(p.subsidy.amount().to_string())
+            .bind(p.self_burden.amount().to_string())
+            .bind(self.package_json.as_str())
+            .bind(self.submitted_on.map(|d| ctx.days.text(d)))
+            .bind(self.paid_on.map(|d| ctx.days.text(d)))
+            .bind(self.paid_on.map(|_| p.subsidy.amount().to_string()))
+    }
+}
+
 async fn next_id(conn: &mut SqliteConnection, table: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).fetch_one(&mut *conn).await
 }
@@ -337,6 +374,7 @@ pub async fn batch(tx: &mut Transaction<'_, Sqlite>, ctx: &Context, batch: &Batc
     insert_all(conn, &batch.lines, ctx, &ids).await?;
     insert_all(conn, &batch.complaints, ctx, &ids).await?;
     insert_all(conn, &batch.complaint_events, ctx, &ids).await?;
+    insert_all(conn, &batch.subsidies, ctx, &ids).await?;
     let written =
         Written { first_facility: ids.facility, last_facility: ids.facility + offset(batch.facilities.len()) - 1 };
     let o = &ctx.options;
@@ -350,6 +388,7 @@ pub async fn batch(tx: &mut Transaction<'_, Sqlite>, ctx: &Context, batch: &Batc
             "lines_per_quote": o.lines_per_quote, "batch_first_index": batch.first,
             "facilities": batch.facilities.len(), "quotes": batch.quotes.len(), "quote_lines": batch.lines.len(),
             "stage_events": batch.events.len(), "complaints": batch.complaints.len(), "users": batch.users.len(),
+            "subsidy_applications": batch.subsidies.len(),
         })),
     };
     audit_log::record(tx, &Actor::cli(), change).await?;
@@ -367,7 +406,9 @@ mod tests {
 
     #[test]
     fn no_statement_exceeds_sqlites_parameter_limit() {
-        for columns in [FacilityRow::COLUMNS, LineRow::COLUMNS, ProgressRow::COLUMNS, QuoteRow::COLUMNS] {
+        for columns in
+            [FacilityRow::COLUMNS, LineRow::COLUMNS, ProgressRow::COLUMNS, QuoteRow::COLUMNS, SubsidyRow::COLUMNS]
+        {
             let rows = (MAX_PARAMETERS / columns.len()).clamp(1, MAX_ROWS_PER_STATEMENT);
             assert!(rows * columns.len() <= MAX_PARAMETERS);
         }
