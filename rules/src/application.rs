@@ -15,6 +15,9 @@ use crate::{FacilityType, GraceType, Rate, Yen, format_wareki, format_wareki_wit
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod status;
+pub use status::{ApplicationStatus, UnknownApplicationStatus};
+
 /// Where the rule that the subsidy is applied for after payment comes from.
 pub const PAYMENT_FIRST_SOURCE: &str = "domain.md（The real subsidy application: 精算払い、領収書(写)・領収書内訳書・事業完了報告書を添付; ポータルサイトFAQ）";
 

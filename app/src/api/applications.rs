@@ -96,20 +96,31 @@ pub struct ApplicationTotal {
     /// Type label.
     pub facility_type: String,
     /// Applications by status: draft, submitted, paid.
-    pub counts: [usize; 3],
+    pub counts: [i64; 3],
     /// 補助金申請額 of submitted and paid applications.
     pub requested: String,
     /// 交付額.
     pub granted: String,
 }
 
-/// The applications the user may see, with totals by prefecture and type.
+/// A page of the applications the user may see, narrowed as asked, with the totals of every
+/// application the type and prefecture filters reach, by prefecture and type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApplicationsOverview {
-    /// Every application.
+pub struct ApplicationList {
+    /// The applications of this page.
     pub rows: Vec<ApplicationSummary>,
-    /// Totals by prefecture and type.
+    /// Where the page stands.
+    pub paging: crate::api::paging::Paging,
+    /// Totals by prefecture and type (every status), with the sum of all as the last row.
     pub totals: Vec<ApplicationTotal>,
+    /// The filter as applied: type code, prefecture code, status code ("" for none).
+    pub applied: [String; 3],
+    /// The scope reaches more than one facility: the filter form is shown.
+    pub filterable: bool,
+    /// What the type and prefecture filters offer.
+    pub choices: crate::api::filter_choices::FilterChoices,
+    /// The statuses: (code, label).
+    pub statuses: Vec<(String, String)>,
 }
 
 #[cfg(feature = "ssr")]
@@ -123,7 +134,7 @@ fn yen_text(plain: &str) -> String {
 }
 
 #[cfg(feature = "ssr")]
-fn summary(r: &crate::ssr::db::applications::ApplicationRecord) -> ApplicationSummary {
+fn summary(r: &crate::ssr::db::applications::ListedApplication) -> ApplicationSummary {
     ApplicationSummary {
         id: r.id,
         facility_id: r.facility_id,
@@ -305,7 +316,7 @@ pub async fn application(id: i64) -> Result<ApplicationView, UiError> {
     let col = |row: &crate::application_document::Fields, k: &str| row.get(k).cloned().unwrap_or_default();
     let editor = user.role.may(Permission::EditOwnFacilities);
     Ok(ApplicationView {
-        summary: summary(&r),
+        summary: summary(&r.listed()),
         fields: fields(&package).into_iter().collect(),
         breakdown: rows("breakdown")
             .iter()
@@ -361,57 +372,118 @@ pub async fn record_application_payment(id: i64, paid_on: String, amount: String
     db::applications::record_payment(&pool, &Actor::user(user.id, user.email.clone()), &r, on, amount).await
 }
 
-/// The applications in the user's scope with totals by prefecture and type.
+/// The applications in the user's scope, a page at a time, narrowed by facility type,
+/// prefecture and status, with totals by prefecture and type.
 #[server(prefix = "/api", endpoint = "applications")]
-pub async fn list_applications() -> Result<ApplicationsOverview, UiError> {
+pub async fn list_applications(
+    facility_type: String,
+    prefecture: String,
+    status: String,
+    page: String,
+) -> Result<ApplicationList, UiError> {
     use crate::ssr::{context, db};
-    use rules::Yen;
-    let user = context::require_permission(rules::access::Permission::ReadFacilities)?;
+    use rules::access::{Permission, Scope};
+    use rules::application::ApplicationStatus;
+    let user = context::require_permission(Permission::ReadFacilities)?;
+    let (facility_type, prefecture) =
+        crate::api::dashboard::parse_codes(&facility_type, &prefecture).map_err(UiError::Fields)?;
+    let status = match status.trim() {
+        "" => None,
+        code => Some(code.parse::<ApplicationStatus>().map_err(|e| UiError::Invalid(e.to_string()))?),
+    };
+    let filter = db::applications::ListFilter { facility_type, prefecture, status };
     let pool = context::pool()?;
-    let records = db::applications::list(&pool, &user.scope).await.map_err(context::internal)?;
-    let mut totals: Vec<(ApplicationTotal, Yen, Yen)> = Vec::new();
-    for r in &records {
-        let s = summary(r);
-        let i = match totals
-            .iter()
-            .position(|(t, _, _)| t.prefecture == s.prefecture && t.facility_type == s.facility_type)
-        {
-            Some(i) => i,
-            None => {
-                let t = ApplicationTotal {
-                    prefecture: s.prefecture.clone(),
-                    facility_type: s.facility_type.clone(),
-                    counts: [0; 3],
-                    requested: String::new(),
-                    granted: String::new(),
-                };
-                totals.push((t, Yen::ZERO, Yen::ZERO));
-                totals.len() - 1
-            }
-        };
-        let (t, requested, granted) = &mut totals[i];
-        let slot = match r.status.as_str() {
-            "draft" => 0,
-            "submitted" => 1,
-            _ => 2,
-        };
-        t.counts[slot] += 1;
-        if slot > 0 {
-            *requested = *requested + Yen::parse(&r.subsidy).map_err(context::internal)?;
-        }
-        if let Some(p) = &r.paid_amount {
-            *granted = *granted + Yen::parse(p).map_err(context::internal)?;
-        }
-    }
-    Ok(ApplicationsOverview {
-        rows: records.iter().map(summary).collect(),
-        totals: totals
-            .into_iter()
-            .map(|(t, requested, granted)| ApplicationTotal {
-                requested: requested.to_string(),
-                granted: granted.to_string(),
-                ..t
-            })
-            .collect(),
+    let places = db::dashboard::subsidies_by_place(
+        &pool,
+        db::dashboard::Source::for_request(&user.scope),
+        &user.scope,
+        &db::dashboard::Filter {
+            facility_type: filter.facility_type.clone(),
+            prefecture: filter.prefecture.clone(),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(context::internal)?;
+    // The totals count every application the filter reaches, so the list needs no count of its own.
+    let matching: i64 = places
+        .iter()
+        .filter(|(_, _, s, ..)| status.is_none_or(|wanted| wanted.code() == s))
+        .map(|(_, _, _, n, ..)| n)
+        .sum();
+    let (rows, paging) = crate::api::paging::page_of(
+        &page,
+        async || Ok(matching),
+        async |offset| {
+            db::applications::page(&pool, &user.scope, &filter, offset, crate::api::paging::ROWS_PER_PAGE)
+                .await
+                .map_err(context::internal)
+        },
+    )
+    .await?;
+    Ok(ApplicationList {
+        rows: rows.iter().map(summary).collect(),
+        paging,
+        totals: totals(&places),
+        applied: [
+            filter.facility_type.unwrap_or_default(),
+            filter.prefecture.unwrap_or_default(),
+            status.map(|s| s.code().to_owned()).unwrap_or_default(),
+        ],
+        filterable: !matches!(user.scope, Scope::Facility { .. }),
+        choices: crate::api::filter_choices::FilterChoices::of(&user.scope),
+        statuses: ApplicationStatus::ALL.iter().map(|s| (s.code().to_owned(), s.label_ja().to_owned())).collect(),
     })
+}
+
+/// The totals rows of (prefecture, type, status, count, 申請額, 交付額), one per prefecture and
+/// type in that order, and the sum of all last (「合計」) when there is more than one.
+#[cfg(feature = "ssr")]
+fn totals(places: &[(String, String, String, i64, i64, i64)]) -> Vec<ApplicationTotal> {
+    use rules::Yen;
+    use rules::application::ApplicationStatus;
+    let mut rows: Vec<(String, String, [i64; 3], i64, i64)> = Vec::new();
+    let mut all = ([0i64; 3], 0i64, 0i64);
+    for (prefecture, kind, status, n, amount, granted) in places {
+        if rows.last().is_none_or(|(p, t, ..)| p != prefecture || t != kind) {
+            rows.push((prefecture.clone(), kind.clone(), [0; 3], 0, 0));
+        }
+        let Some(last) = rows.last_mut() else { continue };
+        let Ok(status) = status.parse::<ApplicationStatus>() else { continue };
+        let requested = if status.is_sent() { *amount } else { 0 };
+        last.2[status as usize] += n;
+        (last.3, last.4) = (last.3 + requested, last.4 + granted);
+        all.0[status as usize] += n;
+        (all.1, all.2) = (all.1 + requested, all.2 + granted);
+    }
+    let label = |p: &str, t: &str| {
+        (
+            p.parse::<rules::Prefecture>().map_or_else(|_| p.to_owned(), |p| p.name_ja().to_owned()),
+            t.parse::<rules::FacilityType>().map_or_else(|_| t.to_owned(), |t| t.label_ja().to_owned()),
+        )
+    };
+    let several = rows.len() > 1;
+    let mut out: Vec<ApplicationTotal> = rows
+        .into_iter()
+        .map(|(p, t, counts, requested, granted)| {
+            let (prefecture, facility_type) = label(&p, &t);
+            ApplicationTotal {
+                prefecture,
+                facility_type,
+                counts,
+                requested: Yen::from(requested).to_string(),
+                granted: Yen::from(granted).to_string(),
+            }
+        })
+        .collect();
+    if several {
+        out.push(ApplicationTotal {
+            prefecture: "合計".into(),
+            facility_type: String::new(),
+            counts: all.0,
+            requested: Yen::from(all.1).to_string(),
+            granted: Yen::from(all.2).to_string(),
+        });
+    }
+    out
 }

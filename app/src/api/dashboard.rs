@@ -49,13 +49,13 @@ pub struct DashboardView {
     pub applied: [String; 4],
 }
 
+/// What to fix, per field: (field, message).
+pub type FieldErrors = Vec<(String, String)>;
+
 /// A facility type and a prefecture code as typed (blank for none), checked — the filters of the
 /// dashboard, the facility list and the CSV exports: (type, prefecture), or what to fix per field.
 #[cfg(feature = "ssr")]
-pub fn parse_codes(
-    facility_type: &str,
-    prefecture: &str,
-) -> Result<(Option<String>, Option<String>), Vec<(String, String)>> {
+pub fn parse_codes(facility_type: &str, prefecture: &str) -> Result<(Option<String>, Option<String>), FieldErrors> {
     let code = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let mut errors = Vec::new();
     let facility_type = code(facility_type);

@@ -3,12 +3,13 @@
 
 use crate::UiError;
 use crate::api::applications::{
-    ApplicationFormView, ApplicationView, ApplicationsOverview, MarkQuotePaid, PrepareApplication,
-    RecordApplicationPayment, SubmitApplication, application, list_applications,
+    ApplicationFormView, ApplicationList, ApplicationView, MarkQuotePaid, PrepareApplication, RecordApplicationPayment,
+    SubmitApplication, application, list_applications,
 };
 use crate::layout::{Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 /// A refused action: every reason with what to do, one per line (the codes stay in `data-code`).
 fn refusal_list(error: UiError) -> AnyView {
@@ -228,25 +229,52 @@ fn Application(
 /// 交付申請の一覧と集計.
 #[component]
 pub fn ApplicationsPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| list_applications());
+    let query = use_query_map().get_untracked();
+    let arg = |name: &str| query.get(name).unwrap_or_default();
+    let args = (arg("type"), arg("prefecture"), arg("status"), arg("page"));
+    let data = Resource::new(move || args.clone(), |(t, p, s, page)| list_applications(t, p, s, page));
     view! {
         <Layout title="補助金の交付申請">
-            {loaded(data, |o| view! { <Overview o /> })}
+            {loaded(data, |list| view! { <Overview list /> })}
         </Layout>
     }
 }
 
+/// The filter, the totals by prefecture and type, and a page of the list.
 #[component]
-fn Overview(o: ApplicationsOverview) -> impl IntoView {
+fn Overview(list: ApplicationList) -> impl IntoView {
+    let [t, p, status] = list.applied.clone();
+    let filter = list.filterable.then(|| {
+        view! {
+            <form method="get" action="/applications" class="form inline" data-testid="application-filter">
+                {super::filter_fields::type_and_prefecture(&list.choices, &t, &p)}
+                {super::filter_fields::status(&list.statuses, &status)}
+                <button type="submit">"絞り込む"</button>
+            </form>
+        }
+    });
+    let pairs = [("type", t.as_str()), ("prefecture", p.as_str()), ("status", status.as_str())];
+    let href = |page| super::pager::list_href("/applications", &pairs, page);
+    let pager = || (list.paging.pages > 1).then(|| super::pager::pager(list.paging, list.rows.len(), "件", &href));
+    let (above, below) = (pager(), pager());
+    // The export takes the list's filters: what is shown is what goes to Excel.
+    let export = super::pager::list_href("/exports/applications.csv", &pairs, 1);
+    let none = if list.applied.iter().all(String::is_empty) {
+        "申請はまだありません。"
+    } else {
+        "条件に合う申請はありません。"
+    };
     view! {
+        {filter}
         <section class="card">
             <h2>"都道府県・施設区分別の集計"</h2>
+            <p class="note">"状態の絞り込みにかかわらず、すべての状態を数えます。"</p>
             <table class="data" data-testid="application-totals">
                 <thead><tr><th scope="col">"都道府県"</th><th scope="col">"施設区分"</th>
                     <th scope="col" class="num">"下書き"</th><th scope="col" class="num">"提出済み"</th><th scope="col" class="num">"交付済み"</th>
                     <th scope="col" class="num">"申請額（提出済み・交付済み）"</th><th scope="col" class="num">"交付額"</th></tr></thead>
                 <tbody>
-                    {o.totals.into_iter().map(|t| view! {
+                    {list.totals.into_iter().map(|t| view! {
                         <tr><td>{t.prefecture}</td><td>{t.facility_type}</td>
                             <td class="num">{t.counts[0]}</td><td class="num">{t.counts[1]}</td><td class="num">{t.counts[2]}</td>
                             <td class="num">{t.requested}</td><td class="num">{t.granted}</td></tr>
@@ -256,17 +284,18 @@ fn Overview(o: ApplicationsOverview) -> impl IntoView {
         </section>
         <section class="card">
             <h2>"申請の一覧"</h2>
-            {crate::csv::download_links("", "/exports/applications.csv")}
-            {if o.rows.is_empty() {
-                view! { <p>"申請はまだありません。"</p> }.into_any()
+            {crate::csv::download_links("", &export)}
+            {if list.rows.is_empty() {
+                view! { <p>{none}</p> }.into_any()
             } else {
                 view! {
+                    {above}
                     <table class="data" data-testid="application-list">
                         <thead><tr><th scope="col">"施設"</th><th scope="col">"都道府県"</th><th scope="col">"施設区分"</th>
                             <th scope="col">"状態"</th><th scope="col">"申請日"</th><th scope="col" class="num">"総事業費"</th>
                             <th scope="col" class="num">"補助金申請額"</th><th scope="col" class="num">"交付額"</th></tr></thead>
                         <tbody>
-                            {o.rows.into_iter().map(|r| view! {
+                            {list.rows.into_iter().map(|r| view! {
                                 <tr data-status=r.status.clone()>
                                     <td><a href=format!("/applications/{}", r.id)>{r.facility_name}</a></td>
                                     <td>{r.prefecture}</td><td>{r.facility_type}</td><td>{r.status_label}</td><td>{r.applied_on}</td>
@@ -276,6 +305,7 @@ fn Overview(o: ApplicationsOverview) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    {below}
                 }.into_any()
             }}
         </section>

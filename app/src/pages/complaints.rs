@@ -27,12 +27,7 @@ fn ComplaintTable(list: ComplaintList) -> impl IntoView {
     let chosen = list.status.clone();
     let filter = view! {
         <form method="get" action="/complaints" class="form inline" data-testid="complaint-filter">
-            <label>"状態"
-                <select name="status">
-                    <option value="">"すべて"</option>
-                    {list.statuses.iter().map(|(code, label)| view! { <option value=code.clone() selected=*code == chosen>{label.clone()}</option> }).collect_view()}
-                </select>
-            </label>
+            {super::filter_fields::status(&list.statuses, &chosen)}
             <button type="submit">"絞り込む"</button>
         </form>
     };

@@ -14,6 +14,12 @@ type Entries<T> = std::collections::HashMap<String, (i64, std::sync::Arc<T>)>;
 /// ~100 KB): past it the cache starts again empty.
 const CACHED_AT_MOST: usize = 256;
 
+impl<T> Default for GenerationCache<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<T> GenerationCache<T> {
     /// An empty cache.
     pub const fn new() -> Self {

@@ -2,6 +2,7 @@
 
 mod access;
 mod admin;
+mod application_list;
 mod applications;
 mod audit;
 mod audit_log;

@@ -6,7 +6,7 @@ use crate::UiError;
 use crate::ssr::audit_log::{self, Actor, Change};
 use crate::ssr::context::internal;
 use rules::access::Scope;
-use rules::application::{Applicant, CostLine, FinalCosts, Package};
+use rules::application::{Applicant, ApplicationStatus, CostLine, FinalCosts, Package};
 use rules::category::Category;
 use rules::provisioning::ProvisioningFacts;
 use rules::{FacilityType, Prefecture, Yen};
@@ -315,22 +315,101 @@ pub async fn get(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<Opti
     qb.build_query_as().fetch_optional(pool).await
 }
 
-/// Every application the scope reaches, by prefecture, type and facility.
-pub async fn list(pool: &SqlitePool, scope: &Scope) -> sqlx::Result<Vec<ApplicationRecord>> {
-    let mut qb = select();
+/// An application as the list shows it (without its package).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedApplication {
+    /// Id.
+    pub id: i64,
+    /// Facility.
+    pub facility_id: i64,
+    /// Facility name.
+    pub facility_name: String,
+    /// Facility type code.
+    pub facility_type: String,
+    /// Prefecture code.
+    pub prefecture: String,
+    /// draft, submitted or paid.
+    pub status: String,
+    /// 申請日.
+    pub applied_on: String,
+    /// 総事業費.
+    pub total_cost: String,
+    /// 補助金申請額.
+    pub subsidy: String,
+    /// 交付額.
+    pub paid_amount: Option<String>,
+}
+
+impl ApplicationRecord {
+    /// The list's fields of the application.
+    pub fn listed(&self) -> ListedApplication {
+        ListedApplication {
+            id: self.id,
+            facility_id: self.facility_id,
+            facility_name: self.facility_name.clone(),
+            facility_type: self.facility_type.clone(),
+            prefecture: self.prefecture.clone(),
+            status: self.status.clone(),
+            applied_on: self.applied_on.clone(),
+            total_cost: self.total_cost.clone(),
+            subsidy: self.subsidy.clone(),
+            paid_amount: self.paid_amount.clone(),
+        }
+    }
+}
+
+/// What the application list is narrowed to (codes checked at the edge).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Facility type code.
+    pub facility_type: Option<String>,
+    /// Prefecture code.
+    pub prefecture: Option<String>,
+    /// Status.
+    pub status: Option<ApplicationStatus>,
+}
+
+/// Appends ` AND …` for `filter` on the facility alias `f` and the application alias `a` (the
+/// list, and the CSV export of what it shows).
+pub fn push_list_filter(qb: &mut QueryBuilder<'_, sqlx::Sqlite>, filter: &ListFilter) {
+    if let Some(t) = &filter.facility_type {
+        qb.push(" AND f.facility_type = ").push_bind(t.clone());
+    }
+    if let Some(p) = &filter.prefecture {
+        qb.push(" AND f.prefecture = ").push_bind(p.clone());
+    }
+    if let Some(s) = filter.status {
+        qb.push(" AND a.status = ").push_bind(s.code());
+    }
+}
+
+/// `limit` applications from `offset` of those the scope reaches through `filter`, in the
+/// facility list's order (prefecture, kana, name), which its index gives without sorting.
+pub async fn page(
+    pool: &SqlitePool,
+    scope: &Scope,
+    filter: &ListFilter,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ListedApplication>> {
+    let mut qb = QueryBuilder::new(
+        "SELECT a.id, a.facility_id, f.name AS facility_name, f.facility_type, f.prefecture, a.status, a.applied_on,
+                a.total_cost, a.subsidy, a.paid_amount
+         FROM facilities f JOIN subsidy_applications a ON a.facility_id = f.id WHERE 1 = 1",
+    );
     push_scope(&mut qb, scope, "f");
-    qb.push(" ORDER BY f.prefecture, f.facility_type, f.kana, f.name");
+    push_list_filter(&mut qb, filter);
+    qb.push(" ORDER BY ").push(LIST_ORDER);
+    qb.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     qb.build_query_as().fetch_all(pool).await
 }
 
+/// The order of the list and of its CSV export.
+pub const LIST_ORDER: &str = "f.prefecture, f.kana, f.name, f.id";
+
 /// The Japanese label of a status code.
 pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "draft" => "下書き",
-        "submitted" => "提出済み",
-        "paid" => "交付済み",
-        _ => "不明",
-    }
+    status.parse::<ApplicationStatus>().map_or("不明", ApplicationStatus::label_ja)
 }
 
 /// draft → submitted: records the 申請日 as the facility's 交付申請 date too, so the

@@ -59,15 +59,18 @@ struct Row {
 const SELECT: &str = "SELECT a.id, f.id AS facility_id, f.facility_code, f.name AS facility_name, f.facility_type,
         f.prefecture, a.quote_id, a.status, a.applied_on, a.scheme_id, a.total_cost, a.eligible_cost, a.subsidy,
         a.self_burden, a.submitted_on, a.paid_on, a.paid_amount, a.created_at, a.updated_at
- FROM subsidy_applications a JOIN facilities f ON f.id = a.facility_id
+ FROM facilities f JOIN subsidy_applications a ON a.facility_id = f.id
  WHERE 1 = 1";
 
-/// Writes the applications of the scope, by prefecture, facility type and facility (as the list page).
+/// Writes the applications of the scope in the list page's order, narrowed as it is.
 pub async fn write(pool: &SqlitePool, scope: &Scope, filter: &Filter, w: &mut Writer) -> Result<(), Stop> {
     let mut qb = QueryBuilder::new(SELECT);
     filter.push(&mut qb, None);
+    if let Some(status) = filter.status {
+        qb.push(" AND a.status = ").push_bind(status);
+    }
     crate::ssr::db::scope::push_scope(&mut qb, scope, "f");
-    qb.push(" ORDER BY f.prefecture, f.facility_type, f.kana, f.name, a.id");
+    qb.push(" ORDER BY ").push(crate::ssr::db::applications::LIST_ORDER);
     let mut rows = qb.build_query_as::<Row>().fetch(pool);
     while let Some(r) = rows.try_next().await? {
         let (id, facility_id, quote_id) = (r.id.to_string(), r.facility_id.to_string(), r.quote_id.to_string());

@@ -138,7 +138,7 @@ pub struct Filter {
     pub quote: Option<i64>,
     /// Only the rows of facilities of this type, prefecture, name or code.
     pub facilities: crate::ssr::db::facilities::ListFilter,
-    /// Only complaints in this status (a code).
+    /// Only complaints or applications in this status (a code).
     pub status: Option<&'static str>,
 }
 
@@ -192,16 +192,16 @@ impl Filter {
         })
     }
 
-    /// Reads `?status=` for `list`, as the complaint list narrows its rows; blank means none.
+    /// Reads `?status=` for `list`, as the complaint and application lists narrow their rows;
+    /// blank means none.
     pub fn in_status(mut self, list: List, status: Option<&str>) -> Result<Filter, InvalidFilter> {
         let Some(code) = status.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(self) };
-        if list != List::Complaints {
-            return Err(InvalidFilter::NotTaken { list: list.code(), name: "status" });
-        }
-        let status = code
-            .parse::<rules::complaint::ComplaintStatus>()
-            .map_err(|_| InvalidFilter::Unknown { name: "status", value: code.to_owned() })?;
-        self.status = Some(status.code());
+        let known = match list {
+            List::Complaints => code.parse::<rules::complaint::ComplaintStatus>().ok().map(|s| s.code()),
+            List::Applications => code.parse::<rules::application::ApplicationStatus>().ok().map(|s| s.code()),
+            _ => return Err(InvalidFilter::NotTaken { list: list.code(), name: "status" }),
+        };
+        self.status = Some(known.ok_or_else(|| InvalidFilter::Unknown { name: "status", value: code.to_owned() })?);
         Ok(self)
     }
 

@@ -1,0 +1,135 @@
+//! 交付申請の一覧 at scale: a page at a time in the facility list's order, narrowed by type,
+//! prefecture and status, its totals from the running totals equal to the raw rows, and its CSV
+//! the rows the page shows; bad input says what to fix.
+
+use crate::helpers::*;
+use app::api::applications::ApplicationList;
+use app::ssr::db::dashboard::{Filter, Source, subsidies_by_place};
+use rules::access::Scope;
+use server::seed::national::{Options, seed};
+
+async fn list(app: &TestApp, t: &str, p: &str, status: &str, page: &str) -> ApplicationList {
+    let res = app
+        .client
+        .post(app.url("/api/applications"))
+        .header("Origin", app.base.clone())
+        .form(&[("facility_type", t), ("prefecture", p), ("status", status), ("page", page)])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 200, "{t:?} {p:?} {status:?} page {page:?}");
+    res.json().await.expect("an application list")
+}
+
+/// Every page, one after another: the ids in the order shown.
+async fn every_page(app: &TestApp, t: &str, p: &str, status: &str) -> Vec<i64> {
+    let first = list(app, t, p, status, "").await;
+    let mut ids: Vec<i64> = first.rows.iter().map(|a| a.id).collect();
+    for page in 2..=first.paging.pages {
+        ids.extend(list(app, t, p, status, &page.to_string()).await.rows.iter().map(|a| a.id));
+    }
+    assert_eq!(i64::try_from(ids.len()).expect("small"), first.paging.total, "{t:?} {p:?} {status:?}");
+    ids
+}
+
+async fn ids(app: &TestApp, condition: &str) -> Vec<i64> {
+    sqlx::query_scalar(&format!(
+        "SELECT a.id FROM facilities f JOIN subsidy_applications a ON a.facility_id = f.id
+         WHERE {condition} ORDER BY f.prefecture, f.kana, f.name, f.id"
+    ))
+    .fetch_all(app.pool())
+    .await
+    .expect("ids")
+}
+
+#[tokio::test]
+async fn applications_come_a_page_at_a_time_narrowed_with_totals_from_the_running_totals() {
+    let app = spawn_app().await;
+    seed(app.pool(), &Options { lines_per_quote: 3, ..Options::new(4_000) }, |_| {}).await.expect("seed-national");
+    app.login_as(AUDITOR).await;
+    let all = ids(&app, "1 = 1").await;
+    assert!(all.len() > 300, "several pages: {}", all.len());
+    assert_eq!(every_page(&app, "", "", "").await, all);
+    let paid_clinics = ids(&app, "f.facility_type = 'medical_clinic' AND a.status = 'paid'").await;
+    assert!(!paid_clinics.is_empty());
+    assert_eq!(every_page(&app, "medical_clinic", "", "paid").await, paid_clinics);
+    let tokyo_drafts = ids(&app, "f.prefecture = '13' AND a.status = 'draft'").await;
+    assert_eq!(every_page(&app, "", "13", "draft").await, tokyo_drafts);
+
+    // The totals read from the running totals are the raw rows' for the country, a prefecture and a reviewer.
+    let fukuoka_medical =
+        Scope::Association { association: rules::Association::Medical, prefecture: "40".parse().expect("Fukuoka") };
+    for (scope, filter) in [
+        (Scope::National, Filter::default()),
+        (Scope::National, Filter { prefecture: Some("13".into()), ..Default::default() }),
+        (Scope::National, Filter { facility_type: Some("hospital".into()), ..Default::default() }),
+        (fukuoka_medical, Filter::default()),
+    ] {
+        let from_totals = subsidies_by_place(app.pool(), Source::Totals, &scope, &filter).await.expect("totals");
+        let from_rows = subsidies_by_place(app.pool(), Source::Raw, &scope, &filter).await.expect("raw");
+        assert!(!from_rows.is_empty(), "{scope:?} {filter:?}");
+        assert_eq!(from_totals, from_rows, "{scope:?} {filter:?}");
+    }
+    // The page's totals: one row per prefecture and type, and the sum of all, as SQL counts them.
+    let page = list(&app, "", "", "paid", "").await;
+    let sum = page.totals.last().expect("合計");
+    assert_eq!(sum.prefecture, "合計");
+    let (draft, submitted, paid, requested, granted): (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT sum(status = 'draft'), sum(status = 'submitted'), sum(status = 'paid'),
+                sum(CASE WHEN status <> 'draft' THEN CAST(subsidy AS INTEGER) END), sum(CAST(paid_amount AS INTEGER))
+         FROM subsidy_applications",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("sums");
+    assert_eq!(sum.counts, [draft, submitted, paid], "every status, whatever the list shows");
+    assert_eq!(
+        (sum.requested.clone(), sum.granted.clone()),
+        (rules::Yen::from(requested).to_string(), rules::Yen::from(granted).to_string())
+    );
+    let places: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT f.prefecture || f.facility_type) FROM subsidy_applications a JOIN facilities f ON f.id = a.facility_id",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("places");
+    assert_eq!(page.totals.len() as i64, places + 1);
+    assert_eq!(page.paging.total, paid, "the count comes from the totals");
+
+    // The page: where it stands, the filter kept in the links and in the CSV link.
+    assert!(paid > 100, "two pages of paid applications: {paid}");
+    let html = app.get_html("/applications?status=paid").await;
+    assert!(html.contains(&format!("{paid} 件中 1–100 件")), "where the page stands");
+    assert!(
+        html.contains("href=\"/applications?status=paid&amp;page=2\" rel=\"next\""),
+        "the next page keeps the filter"
+    );
+    let html = app.get_html("/applications?type=medical_clinic&status=paid").await;
+    assert!(html.contains("href=\"/exports/applications.csv?type=medical_clinic&amp;status=paid\""));
+    let csv = app.get("/exports/applications.csv?type=medical_clinic&status=paid").await;
+    assert_eq!(csv.status(), 200);
+    let body = csv.text().await.expect("CSV");
+    let exported: Vec<i64> = csv::Reader::from_reader(body.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| r.expect("a CSV record")[0].parse::<i64>().expect("申請ID"))
+        .collect();
+    assert_eq!(exported, paid_clinics, "what the page shows, in its order");
+    for (path, message) in [
+        ("/applications?status=closed", "申請の状態 \"closed\" はありません"),
+        ("/applications?type=clinic", "施設区分"),
+        ("/applications?page=0", "ページ番号 0 は 1 以上の数字で指定してください"),
+        ("/exports/applications.csv?status=closed", "status=\"closed\" はありません"),
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 400, "{path}");
+        assert!(res.text().await.expect("body").contains(message), "{path}");
+    }
+
+    // 福岡県医師会's reviewer: the medical facilities of 福岡県, and nothing else, page after page.
+    app.login_as(REVIEWER).await;
+    let fukuoka = ids(&app, "f.prefecture = '40' AND f.facility_type IN ('hospital', 'medical_clinic')").await;
+    assert!(!fukuoka.is_empty());
+    assert_eq!(every_page(&app, "", "", "").await, fukuoka);
+    let page = list(&app, "", "", "", "").await;
+    assert!(page.totals.iter().all(|t| t.prefecture == "福岡県" || t.prefecture == "合計"), "{:?}", page.totals);
+}
