@@ -334,6 +334,9 @@ pub struct Settings {
     pub session_absolute: std::time::Duration,
     /// Longest an uploaded file may take to read ([`crate::reading::TIME_LIMIT`]).
     pub read_time_limit: std::time::Duration,
+    /// A vendor league that took this long to compute is computed in the background after a
+    /// change, the last one shown meanwhile ([`app::ssr::context::LeagueRefresh`]).
+    pub league_inline: std::time::Duration,
 }
 
 /// Idle timeout of a session: 30 minutes (OWASP ASVS 4.0 §3.3.2, level 2:
@@ -356,6 +359,7 @@ impl Settings {
             session_idle: SESSION_IDLE,
             session_absolute: SESSION_ABSOLUTE,
             read_time_limit: crate::reading::TIME_LIMIT,
+            league_inline: app::ssr::context::LeagueRefresh::default().0,
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// Limits on reading uploaded files.
     pub reading: crate::reading::Reading,
+    /// When a vendor league is computed in the background.
+    pub league_refresh: app::ssr::context::LeagueRefresh,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
     pub fn provide_context(&self) {
         provide_context(self.pool.clone());
         provide_context(self.throttle.clone());
+        provide_context(self.league_refresh);
     }
 }
 
@@ -174,6 +177,7 @@ impl Application {
             pool: pool.clone(),
             throttle: throttle.clone(),
             reading: crate::reading::Reading::new(settings.read_time_limit),
+            league_refresh: app::ssr::context::LeagueRefresh(settings.league_inline),
         };
         let routes = generate_route_list(app::App);
         let context_state = state.clone();

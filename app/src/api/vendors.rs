@@ -28,6 +28,16 @@ pub struct VendorStats {
     pub complaint_total: usize,
 }
 
+/// The league as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeagueTable {
+    /// The vendors, sorted as asked.
+    pub rows: Vec<VendorStats>,
+    /// When the rows were computed (日本時間), when they are a computation behind: something the
+    /// audit reads changed since, and the league is being computed again.
+    pub computed_at: Option<String>,
+}
+
 #[cfg(feature = "ssr")]
 fn median(mut v: Vec<rust_decimal::Decimal>) -> Option<rust_decimal::Decimal> {
     if v.is_empty() {
@@ -207,11 +217,19 @@ fn stats(id: i64, name: String, t: Tally) -> VendorStats {
     }
 }
 
+/// A league as computed: its rows, when (UTC, `YYYY-MM-DDTHH:MM:SSZ`) and how long it took.
+#[cfg(feature = "ssr")]
+struct Computed {
+    rows: Vec<VendorStats>,
+    at: String,
+    took: std::time::Duration,
+}
+
 /// The league's rows by database file and scope, kept until the generation moves: the national
 /// league audits every confirmed quote (9 s at 230,000 facilities, BENCHMARKS.md). Every change
 /// to what the audit reads moves `audit_generation` (migration 0012); a clinic's progress does not.
 #[cfg(feature = "ssr")]
-static LEAGUES: crate::ssr::generation_cache::GenerationCache<Vec<VendorStats>> =
+static LEAGUES: crate::ssr::generation_cache::GenerationCache<Computed> =
     crate::ssr::generation_cache::GenerationCache::new();
 
 /// One league computed at a time (per database): a burst of views after a change waits for the
@@ -220,23 +238,56 @@ static LEAGUES: crate::ssr::generation_cache::GenerationCache<Vec<VendorStats>> 
 static COMPUTING: crate::ssr::per_database::PerDatabase<tokio::sync::Mutex<()>> =
     crate::ssr::per_database::PerDatabase::new(|| tokio::sync::Mutex::new(()));
 
-/// The vendors with quotes or complaints in the user's scope, unsorted.
+/// The leagues (by key) being computed again in the background.
 #[cfg(feature = "ssr")]
-async fn league(pool: &sqlx::SqlitePool, user: &crate::SessionUser) -> Result<Vec<VendorStats>, UiError> {
+static REFRESHING: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The league of the user's scope, and when it was computed if it is a computation behind.
+///
+/// Views after a change to what the audit reads: a league that took less than
+/// [`crate::ssr::context::LeagueRefresh`] to compute is computed again for the view; a slower one
+/// (the country's) is answered with the last one, dated, while the new one is computed in the
+/// background — an auditor does not wait ~15 s because a clinic somewhere confirmed a quote.
+#[cfg(feature = "ssr")]
+async fn league(
+    pool: &sqlx::SqlitePool,
+    user: &crate::SessionUser,
+    refresh: crate::ssr::context::LeagueRefresh,
+) -> Result<(Vec<VendorStats>, Option<String>), UiError> {
     use crate::ssr::{context::internal, db::peers::generation};
     let key = format!("{}|{:?}", pool.connect_options().get_filename().display(), user.scope);
     // Read before computing: a change meanwhile leaves the rows a generation behind, so the next
     // view computes them again (rows are never older than the generation they are kept at).
     let at = generation(pool).await.map_err(internal)?;
-    if let Some(rows) = LEAGUES.get(&key, at) {
-        return Ok((*rows).clone());
+    match LEAGUES.latest(&key) {
+        Some((made, c)) if made == at => return Ok((c.rows.clone(), None)),
+        Some((_, c)) if c.took >= refresh.0 => {
+            refresh_in_background(pool.clone(), user.clone(), key);
+            return Ok((c.rows.clone(), Some(c.at.clone())));
+        }
+        _ => {}
     }
+    let c = compute(pool, user, key, at).await?;
+    Ok((c.rows.clone(), None))
+}
+
+/// The league of `key` at generation `at`, computed unless it was while waiting for the lock.
+#[cfg(feature = "ssr")]
+async fn compute(
+    pool: &sqlx::SqlitePool,
+    user: &crate::SessionUser,
+    key: String,
+    at: i64,
+) -> Result<std::sync::Arc<Computed>, UiError> {
+    use crate::ssr::context::internal;
     let lock = COMPUTING.of(pool);
     let _one = lock.lock().await;
     // Computed meanwhile by the view this one waited for.
-    if let Some(rows) = LEAGUES.get(&key, at) {
-        return Ok((*rows).clone());
+    if let Some(c) = LEAGUES.get(&key, at) {
+        return Ok(c);
     }
+    let started = std::time::Instant::now();
     let mut tallies = records(pool, user, None, at).await?;
     let names: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, name FROM vendors").fetch_all(pool).await.map_err(internal)?;
@@ -245,8 +296,42 @@ async fn league(pool: &sqlx::SqlitePool, user: &crate::SessionUser) -> Result<Ve
         .filter_map(|(id, name)| tallies.remove(&id).map(|t| stats(id, name, t)))
         .filter(|r| r.quotes > 0 || r.complaint_total > 0)
         .collect();
-    LEAGUES.put(key, at, std::sync::Arc::new(rows.clone()));
-    Ok(rows)
+    let c = std::sync::Arc::new(Computed {
+        rows,
+        at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        took: started.elapsed(),
+    });
+    LEAGUES.put(key, at, c.clone());
+    Ok(c)
+}
+
+/// Computes the league of `key` again at the generation of the moment, once at a time per key.
+#[cfg(feature = "ssr")]
+fn refresh_in_background(pool: sqlx::SqlitePool, user: crate::SessionUser, key: String) {
+    /// Takes the key off [`REFRESHING`] however the task ends.
+    struct Done(String);
+    impl Drop for Done {
+        fn drop(&mut self) {
+            if let Ok(mut keys) = REFRESHING.lock() {
+                keys.remove(&self.0);
+            }
+        }
+    }
+    let started = REFRESHING.lock().is_ok_and(|mut keys| keys.insert(key.clone()));
+    if !started {
+        return;
+    }
+    let done = Done(key.clone());
+    tokio::spawn(async move {
+        let _done = done;
+        let outcome = match crate::ssr::db::peers::generation(&pool).await {
+            Ok(at) => compute(&pool, &user, key, at).await.map(|_| ()),
+            Err(e) => Err(crate::ssr::context::internal(e)),
+        };
+        if let Err(e) = outcome {
+            tracing::error!("computing the vendor league in the background failed: {e}");
+        }
+    });
 }
 
 /// One vendor's record in the user's scope.
@@ -270,7 +355,7 @@ pub async fn vendor_record(id: i64) -> Result<VendorStats, UiError> {
 /// vendors with quotes or complaints in the scope, sorted by `sort`
 /// (flags, ratio, complaints, quotes, name).
 #[server(prefix = "/api", endpoint = "vendor_league")]
-pub async fn vendor_league(sort: String) -> Result<Vec<VendorStats>, UiError> {
+pub async fn vendor_league(sort: String) -> Result<LeagueTable, UiError> {
     use crate::ssr::context;
     let user = context::require_user()?;
     if !matches!(user.role, rules::Role::Reviewer | rules::Role::Auditor) {
@@ -280,7 +365,7 @@ pub async fn vendor_league(sort: String) -> Result<Vec<VendorStats>, UiError> {
         return Err(UiError::Forbidden);
     }
     let pool = context::pool()?;
-    let mut rows = league(&pool, &user).await?;
+    let (mut rows, behind) = league(&pool, &user, context::league_refresh()).await?;
     let ratio = |r: &VendorStats| {
         r.overall_ratio.as_deref().and_then(|x| x.parse::<rust_decimal::Decimal>().ok()).unwrap_or_default()
     };
@@ -291,5 +376,5 @@ pub async fn vendor_league(sort: String) -> Result<Vec<VendorStats>, UiError> {
         "ratio" => rows.sort_by_key(|r| std::cmp::Reverse(ratio(r))),
         _ => rows.sort_by(|a, b| b.flag_total.cmp(&a.flag_total).then(a.name.cmp(&b.name))),
     }
-    Ok(rows)
+    Ok(LeagueTable { rows, computed_at: behind.as_deref().map(rules::format_timestamp_jst) })
 }

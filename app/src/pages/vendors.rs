@@ -1,7 +1,7 @@
 //! ベンダー: one vendor's record and the league table.
 
 use crate::UiError;
-use crate::api::vendors::{VendorStats, vendor_league, vendor_record};
+use crate::api::vendors::{LeagueTable, VendorStats, vendor_league, vendor_record};
 use crate::layout::{Layout, loaded};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -29,11 +29,17 @@ pub fn VendorLeaguePage() -> impl IntoView {
                 }).collect_view()}
             </p>
             {crate::csv::download_links("登録ベンダー（見積書・相談の数つき）", "/exports/vendors.csv")}
-            {loaded(rows, |rows| {
+            {loaded(rows, |LeagueTable { rows, computed_at }| {
+                let behind = computed_at.map(|at| view! {
+                    <p class="note" role="status" data-testid="league-behind">
+                        {format!("{at} 時点の集計です。その後に見積書・相談などが変わったため、新しい集計を計算しています。しばらくしてから再読み込みしてください。")}
+                    </p>
+                });
                 if rows.is_empty() {
-                    return view! { <p>"範囲内に見積書や相談のあるベンダーはありません。"</p> }.into_any();
+                    return view! { {behind} <p>"範囲内に見積書や相談のあるベンダーはありません。"</p> }.into_any();
                 }
                 view! {
+                            {behind}
                             <table class="data" data-testid="vendor-league">
                                 <thead><tr><th scope="col">"ベンダー"</th><th scope="col" class="num">"見積書"</th><th scope="col" class="num">"指摘"</th>
                                     <th scope="col" class="num">"基準に対する価格（中央値）"</th><th scope="col" class="num">"相談"</th></tr></thead>

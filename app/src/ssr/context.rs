@@ -9,6 +9,24 @@ pub fn pool() -> Result<SqlitePool, UiError> {
     use_context::<SqlitePool>().ok_or_else(|| internal("no database pool in context"))
 }
 
+/// How long a vendor league may take to compute before a view after a change is answered with
+/// the last one while the new one is computed in the background (`api::vendors`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeagueRefresh(pub std::time::Duration);
+
+impl Default for LeagueRefresh {
+    /// One second: a reviewer's league (0.23 s at national scale) is always computed for the
+    /// view; the national one (~15 s after a change, BENCHMARKS.md) is not waited for.
+    fn default() -> Self {
+        LeagueRefresh(std::time::Duration::from_secs(1))
+    }
+}
+
+/// The league refresh of this server (the default when none was provided).
+pub fn league_refresh() -> LeagueRefresh {
+    use_context::<LeagueRefresh>().unwrap_or_default()
+}
+
 /// The session of the current request.
 pub async fn session() -> Result<tower_sessions::Session, UiError> {
     leptos_axum::extract::<tower_sessions::Session>().await.map_err(internal)

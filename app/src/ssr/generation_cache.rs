@@ -31,6 +31,11 @@ impl<T> GenerationCache<T> {
         self.0.lock().ok()?.get(key).filter(|(g, _)| *g == generation).map(|(_, v)| v.clone())
     }
 
+    /// The value of `key` made most recently, at whatever generation.
+    pub fn latest(&self, key: &str) -> Option<(i64, std::sync::Arc<T>)> {
+        self.0.lock().ok()?.get(key).map(|(g, v)| (*g, v.clone()))
+    }
+
     /// Keeps `value`, made at `generation`, under `key`.
     pub fn put(&self, key: String, generation: i64, value: std::sync::Arc<T>) {
         if let Ok(mut entries) = self.0.lock() {

@@ -37,6 +37,7 @@ pub fn settings(db_path: &Path, load_demo: bool) -> Settings {
         session_idle: server::config::SESSION_IDLE,
         session_absolute: server::config::SESSION_ABSOLUTE,
         read_time_limit: server::reading::TIME_LIMIT,
+        league_inline: app::ssr::context::LeagueRefresh::default().0,
     }
 }
 

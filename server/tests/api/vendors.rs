@@ -2,7 +2,7 @@
 
 use crate::helpers::*;
 use app::api::quote_audit::QuoteAuditView;
-use app::api::vendors::VendorStats;
+use app::api::vendors::{LeagueTable, VendorStats};
 use server::seed::national::{Options, seed};
 use std::collections::BTreeMap;
 
@@ -51,8 +51,8 @@ async fn a_vendors_record_counts_the_flags_of_its_quotes_pages_outliers_included
         let record: VendorStats = call(&app, "/api/vendor_record", ("id", &vendor.to_string())).await;
         assert_eq!(record.quotes, ids.len(), "vendor {vendor}");
         assert_eq!(record.flags.into_iter().collect::<BTreeMap<_, _>>(), expected, "vendor {vendor}");
-        let league: Vec<VendorStats> = call(&app, "/api/vendor_league", ("sort", "flags")).await;
-        let row = league.iter().find(|r| r.id == vendor).expect("in the league");
+        let league: LeagueTable = call(&app, "/api/vendor_league", ("sort", "flags")).await;
+        let row = league.rows.iter().find(|r| r.id == vendor).expect("in the league");
         assert_eq!((row.quotes, row.flag_total), (ids.len(), expected.values().sum()), "vendor {vendor} in the league");
     }
     assert!(outliers > 0, "no quote was an outlier among its peers: the fences were not tested");
@@ -185,7 +185,12 @@ async fn the_vendor_league_kept_in_memory_follows_every_change_the_audit_reads()
             complaint_total: 0,
         })
     };
-    let league = || call::<Vec<VendorStats>>(&app, "/api/vendor_league", ("sort", "flags"));
+    // Computed in well under the default second: every view after a change waits for the new one.
+    let league = || async {
+        let table = call::<LeagueTable>(&app, "/api/vendor_league", ("sort", "flags")).await;
+        assert_eq!(table.computed_at, None, "computed for the view");
+        table.rows
+    };
     let ratio = |r: &VendorStats, label: &str| r.ratios.iter().find(|(c, _, _)| c == label).map(|(_, m, _)| m.clone());
     let first = league().await;
     assert_eq!(first, league().await, "the same league twice");
@@ -221,6 +226,54 @@ async fn the_vendor_league_kept_in_memory_follows_every_change_the_audit_reads()
     let requantified = league().await;
     assert!(on_page > 0, "no flag for a line that does not add up");
     assert_eq!(row(&requantified, other).flag_total, row(&moved, other).flag_total + on_page, "line change not seen");
+}
+
+#[tokio::test]
+async fn a_slow_league_is_shown_dated_after_a_change_while_the_new_one_is_computed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut settings = settings(&dir.path().join("onshi.sqlite"), true);
+    // Every league counts as slow: after a change the last one is shown, as the country's is.
+    settings.league_inline = std::time::Duration::ZERO;
+    let app = spawn_on(settings).await;
+    let facility = fukuoka_hospital(app.pool()).await;
+    let vendor: i64 = sqlx::query_scalar("SELECT min(id) FROM vendors").fetch_one(app.pool()).await.expect("vendor");
+    insert_confirmed_quote(app.pool(), facility, vendor, &[("ルーター", "router", "50000")]).await;
+    app.login_as(AUDITOR).await;
+    let router = |t: &LeagueTable| {
+        let row = t.rows.iter().find(|r| r.id == vendor).expect("in the league");
+        row.ratios.iter().find(|(c, _, _)| c == "ルーター等").map(|(_, m, _)| m.clone())
+    };
+    let league = || call::<LeagueTable>(&app, "/api/vendor_league", ("sort", "flags"));
+    // Nothing to show yet: the first league is computed for the view.
+    let first = league().await;
+    assert_eq!((first.computed_at.as_deref(), router(&first).as_deref()), (None, Some("0.50")));
+    assert_eq!(league().await, first, "kept");
+
+    sqlx::query("UPDATE benchmark_rows SET max = '200000' WHERE table_id = 'audit_price_ranges' AND key = 'router'")
+        .execute(app.pool())
+        .await
+        .expect("benchmark");
+    // The first view after the change gets the last league, dated, and says so.
+    let html = app.get_html("/vendors").await;
+    let note = &html[html.find(r#"data-testid="league-behind""#).expect("the league says it is behind")..];
+    let note = &note[..note.find("</p>").expect("end")];
+    assert!(note.contains("時点の集計です") && note.contains("年") && note.contains("時"), "{note}");
+    // Meanwhile the new league is computed in the background; views get it once it is done.
+    let mut behind = 0;
+    let fresh = loop {
+        let t = league().await;
+        match &t.computed_at {
+            Some(_) => {
+                assert_eq!(router(&t).as_deref(), Some("0.50"), "the last league until the new one is done");
+                behind += 1;
+                assert!(behind < 600, "the league was never computed again");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            None => break t,
+        }
+    };
+    assert_eq!(router(&fresh).as_deref(), Some("0.25"), "the benchmark change is in the new league");
+    assert!(!app.get_html("/vendors").await.contains("league-behind"));
 }
 
 #[tokio::test]
