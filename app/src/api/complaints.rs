@@ -24,6 +24,17 @@ pub struct ComplaintSummary {
     pub filed_at: String,
 }
 
+/// The quote a complaint attaches as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The quote.
+    pub quote_id: i64,
+    /// Its uploaded file is stored (a quote entered by hand has none).
+    pub has_file: bool,
+    /// The audit's flags on it: (label, count).
+    pub flag_counts: Vec<(String, usize)>,
+}
+
 /// A complaint with its evidence and history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComplaintView {
@@ -33,8 +44,8 @@ pub struct ComplaintView {
     pub facility_id: i64,
     /// Description.
     pub description: String,
-    /// Quote attached as evidence, with its flag counts by code.
-    pub quote: Option<(i64, Vec<(String, usize)>)>,
+    /// Quote attached as evidence.
+    pub quote: Option<Evidence>,
     /// History: (from label, to label, who, comment, at).
     pub history: Vec<(String, String, String, String, String)>,
     /// Moves the user may make: (status code, label).
@@ -130,7 +141,7 @@ pub async fn complaint(id: i64) -> Result<ComplaintView, UiError> {
                     None => counts.push((f.label.clone(), 1)),
                 }
             }
-            Some((q, counts))
+            Some(Evidence { quote_id: q, has_file: a.quote.has_file, flag_counts: counts })
         }
         None => None,
     };

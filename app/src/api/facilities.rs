@@ -83,6 +83,8 @@ pub struct QuoteDetail {
     pub tax_inclusive: bool,
     /// Confirmed by the facility.
     pub confirmed: bool,
+    /// The uploaded file is stored (not a quote entered by hand or made by seed-national).
+    pub has_file: bool,
 }
 
 /// One page of the facilities the user may see, narrowed as asked.

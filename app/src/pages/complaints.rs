@@ -1,7 +1,9 @@
 //! 相談（不適切対応事例）: list, filing form, and one case with its evidence, history and next steps.
 
 use crate::UiError;
-use crate::api::complaints::{ComplaintList, ComplaintView, FileComplaint, MoveComplaint, complaint, list_complaints};
+use crate::api::complaints::{
+    ComplaintList, ComplaintView, Evidence, FileComplaint, MoveComplaint, complaint, list_complaints,
+};
 use crate::layout::{ErrorBox, Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -125,11 +127,11 @@ fn Complaint(c: ComplaintView, step: ServerAction<MoveComplaint>) -> impl IntoVi
             <p>"状態: " <strong data-testid="complaint-status">{s.status_label.clone()}</strong></p>
             <p>"施設: " <a href=format!("/facilities/{}", c.facility_id)>{s.facility.clone()}</a> " ／ ベンダー: " {s.vendor.clone()}</p>
             <p class="description">{c.description.clone()}</p>
-            {c.quote.clone().map(|(q, counts)| view! {
+            {c.quote.clone().map(|Evidence { quote_id: q, has_file, flag_counts }| view! {
                 <div class="evidence-box" data-testid="evidence">
                     <p>"証拠: " <a href=format!("/quotes/{q}")>{format!("見積書 #{q}（監査結果）")}</a>
-                       " ／ " <a href=format!("/quotes/{q}/file")>"元のファイル"</a></p>
-                    <ul>{counts.into_iter().map(|(label, n)| view! { <li>{format!("{label}: {n}件")}</li> }).collect_view()}</ul>
+                       {has_file.then(|| view! { " ／ " <a href=format!("/quotes/{q}/file")>"元のファイル"</a> })}</p>
+                    <ul>{flag_counts.into_iter().map(|(label, n)| view! { <li>{format!("{label}: {n}件")}</li> }).collect_view()}</ul>
                 </div>
             })}
             <h3>"経過"</h3>

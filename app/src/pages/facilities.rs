@@ -258,7 +258,7 @@ fn QuoteView(q: QuoteDetail) -> impl IntoView {
                 " ／ " {q.vendor.clone().unwrap_or_else(|| "ベンダー未登録".into())}
                 " ／ " {q.quote_date.as_deref().map(rules::format_stored_day).unwrap_or_default()}
                 {q.tax_inclusive.then_some(" ／ 税込表示")}
-                " ／ " <a href=format!("/quotes/{}/file", q.id) data-testid="quote-file">"元のファイル"</a>
+                {q.has_file.then(|| view! { " ／ " <a href=format!("/quotes/{}/file", q.id) data-testid="quote-file">"元のファイル"</a> })}
             </p>
         </section>
     }

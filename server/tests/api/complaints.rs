@@ -6,6 +6,23 @@ async fn post(app: &TestApp, who: &reqwest::Client, endpoint: &str, fields: &[(&
     post_form(app, who, endpoint, "/complaints", fields).await
 }
 
+/// Files a 高額な見積 complaint about a quote as `who`; the complaint's page.
+async fn file_about_quote(app: &TestApp, who: &reqwest::Client, facility: i64, quote: i64, text: &str) -> String {
+    let res = post(
+        app,
+        who,
+        "/api/file_complaint",
+        &[
+            ("facility_id", &facility.to_string()),
+            ("quote_id", &quote.to_string()),
+            ("kind", "high_quote"),
+            ("description", text),
+        ],
+    )
+    .await;
+    location(&res)
+}
+
 async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     let c = client();
     let res = post(app, &c, "/api/login", &[("email", email), ("password", DEMO_PASSWORD)]).await;
@@ -37,19 +54,7 @@ async fn a_complaint_goes_from_the_clinic_to_the_association_to_the_ministry_and
         .await
         .expect("line");
 
-    let res = post(
-        &app,
-        &manager,
-        "/api/file_complaint",
-        &[
-            ("facility_id", &facility.to_string()),
-            ("quote_id", &quote.to_string()),
-            ("kind", "high_quote"),
-            ("description", "無償のアプリに5万円を請求された"),
-        ],
-    )
-    .await;
-    let case = location(&res);
+    let case = file_about_quote(&app, &manager, facility, quote, "無償のアプリに5万円を請求された").await;
     assert!(case.starts_with("/complaints/"), "{case}");
     let html = manager.get(app.url(&case)).send().await.expect("GET").text().await.expect("body");
     assert!(html.contains("提出済み"));
@@ -165,4 +170,41 @@ async fn the_vendor_league_ranks_vendors_by_their_flags_and_the_vendor_page_brea
         403,
         "the league is for reviewers and auditors"
     );
+}
+
+#[tokio::test]
+async fn the_original_file_is_linked_only_where_one_is_stored() {
+    let app = spawn_app().await;
+    let manager = signed_in(&app, MANAGER).await;
+    let facility: i64 = sqlx::query_scalar(
+        "SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' AND corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') LIMIT 1",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("hospital");
+    let quote = |name: &'static str| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO quotes (facility_id, file_name, confirmed) VALUES (?, ?, 1) RETURNING id",
+        )
+        .bind(facility)
+        .bind(name)
+        .fetch_one(app.pool())
+    };
+    let (typed, uploaded) = (quote("手入力").await.expect("typed"), quote("見積書.xlsx").await.expect("uploaded"));
+    sqlx::query("INSERT INTO quote_files (quote_id, bytes) VALUES (?, x'504b0304')")
+        .bind(uploaded)
+        .execute(app.pool())
+        .await
+        .expect("file");
+    for (q, stored) in [(typed, false), (uploaded, true)] {
+        let link = format!("href=\"/quotes/{q}/file\"");
+        let page = manager.get(app.url(&format!("/quotes/{q}"))).send().await.expect("GET").text().await.expect("body");
+        assert_eq!(page.contains(&link), stored, "quote {q}'s page");
+        let case = file_about_quote(&app, &manager, facility, q, "見積が高い").await;
+        let html = manager.get(app.url(&case)).send().await.expect("GET").text().await.expect("body");
+        assert!(html.contains(r#"data-testid="evidence""#), "{case}");
+        assert_eq!(html.contains(&link), stored, "the evidence of {case}");
+        let file = manager.get(app.url(&format!("/quotes/{q}/file"))).send().await.expect("GET").status();
+        assert_eq!(file, if stored { 200 } else { 404 }, "quote {q}'s file");
+    }
 }

@@ -9,7 +9,7 @@ use sqlx::{QueryBuilder, SqlitePool};
 pub async fn detail(pool: &SqlitePool, scope: &Scope, id: i64) -> sqlx::Result<Option<QuoteDetail>> {
     let mut qb = QueryBuilder::new(
         "SELECT q.id, q.facility_id, f.name AS facility_name, q.file_name, v.name AS vendor, q.quote_date,
-                q.tax_inclusive, q.confirmed
+                q.tax_inclusive, q.confirmed, EXISTS (SELECT 1 FROM quote_files qf WHERE qf.quote_id = q.id) AS has_file
          FROM quotes q JOIN facilities f ON f.id = q.facility_id LEFT JOIN vendors v ON v.id = q.vendor_id
          WHERE q.id = ",
     );
