@@ -23,6 +23,16 @@ async fn file_about_quote(app: &TestApp, who: &reqwest::Client, facility: i64, q
     location(&res)
 }
 
+/// The demo corporation's hospital in 福岡県: the manager's, and the reviewer's to review.
+async fn managed_fukuoka_hospital(pool: &sqlx::SqlitePool) -> i64 {
+    sqlx::query_scalar(
+        "SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' AND corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("hospital")
+}
+
 async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     let c = client();
     let res = post(app, &c, "/api/login", &[("email", email), ("password", DEMO_PASSWORD)]).await;
@@ -35,12 +45,7 @@ async fn a_complaint_goes_from_the_clinic_to_the_association_to_the_ministry_and
     let app = spawn_app().await;
     let manager = signed_in(&app, MANAGER).await;
     // A stored quote of the corporation's Fukuoka hospital as evidence.
-    let facility: i64 = sqlx::query_scalar(
-        "SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' AND corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') LIMIT 1",
-    )
-    .fetch_one(app.pool())
-    .await
-    .expect("hospital");
+    let facility = managed_fukuoka_hospital(app.pool()).await;
     let quote: i64 = sqlx::query_scalar(
         "INSERT INTO quotes (facility_id, file_name, confirmed) VALUES (?, 'padded.xlsx', 1) RETURNING id",
     )
@@ -176,12 +181,7 @@ async fn the_vendor_league_ranks_vendors_by_their_flags_and_the_vendor_page_brea
 async fn the_original_file_is_linked_only_where_one_is_stored() {
     let app = spawn_app().await;
     let manager = signed_in(&app, MANAGER).await;
-    let facility: i64 = sqlx::query_scalar(
-        "SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' AND corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') LIMIT 1",
-    )
-    .fetch_one(app.pool())
-    .await
-    .expect("hospital");
+    let facility = managed_fukuoka_hospital(app.pool()).await;
     let quote = |name: &'static str| {
         sqlx::query_scalar::<_, i64>(
             "INSERT INTO quotes (facility_id, file_name, confirmed) VALUES (?, ?, 1) RETURNING id",
