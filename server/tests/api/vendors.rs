@@ -114,6 +114,52 @@ async fn the_quote_page_sees_a_peer_price_that_changed_alone() {
 }
 
 #[tokio::test]
+async fn peer_groups_hold_every_confirmed_price_whatever_the_line_ids() {
+    let app = spawn_app().await;
+    let pool = app.pool();
+    let facility = fukuoka_hospital(pool).await;
+    let vendor: i64 = sqlx::query_scalar("SELECT min(id) FROM vendors").fetch_one(pool).await.expect("vendor");
+    let quote = insert_confirmed_quote(pool, facility, vendor, &[("ルーター", "router", "30000")]).await;
+    // Lines on both sides of the ranges the groups are read in (250,000 ids), and far beyond.
+    for (id, price) in [(249_999, "31000"), (250_000, "32000"), (250_001, "33000"), (1_000_000, "34000")] {
+        sqlx::query(
+            "INSERT INTO quote_lines (id, quote_id, position, kind, description, category, quantity, unit_price, amount, comparable_price)
+             VALUES (?, ?, ?, 'item', 'ルーター', 'router', '1', ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(quote)
+        .bind(id)
+        .bind(price)
+        .bind(price)
+        .bind(price)
+        .execute(pool)
+        .await
+        .expect("line");
+    }
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT f.facility_type, ql.category, ql.comparable_price FROM quote_lines ql
+         JOIN quotes q ON q.id = ql.quote_id JOIN facilities f ON f.id = q.facility_id
+         WHERE q.confirmed = 1 AND ql.comparable_price IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("rows");
+    assert!(rows.len() >= 5);
+    let generation = app::ssr::db::peers::generation(pool).await.expect("generation");
+    let groups = app::ssr::db::peers::every_facility_type(pool, generation).await.expect("groups");
+    for kind in rules::FacilityType::ALL {
+        let expected = rules::audit::Peers::new(
+            rows.iter()
+                .filter(|(k, _, _)| k == kind.code())
+                .map(|(_, c, p)| (c.parse().expect("category"), rules::Yen::parse(p).expect("price"))),
+        );
+        assert_eq!(groups[kind.code()], expected, "{kind:?}");
+    }
+    let hospital = app::ssr::db::peers::for_facility_type(pool, rules::FacilityType::Hospital).await.expect("one");
+    assert_eq!(hospital, groups["hospital"], "one type read alone");
+}
+
+#[tokio::test]
 async fn a_vendors_record_reads_every_line_whatever_its_text_and_quotes_without_lines() {
     let app = spawn_app().await;
     let facility = fukuoka_hospital(app.pool()).await;

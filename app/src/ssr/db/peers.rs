@@ -17,6 +17,12 @@ static GROUPS: GenerationCache<Peers> = GenerationCache::new();
 /// first to load.
 static LOADING: PerDatabase<tokio::sync::Mutex<()>> = PerDatabase::new(|| tokio::sync::Mutex::new(()));
 
+/// Quote-line ids read per statement. SQLite packs each range's prices into one text value: the
+/// driver hands every row and value across threads on its own, and 900,000 rows of a national
+/// group took 2.5 s of the 2.9 s its quote page waited (BENCHMARKS.md, peer groups); a range
+/// keeps the text a few megabytes, whatever the country's size.
+const LINES_PER_READ: i64 = 250_000;
+
 fn key(pool: &SqlitePool, kind: &str) -> String {
     format!("{}|{kind}", pool.connect_options().get_filename().display())
 }
@@ -63,25 +69,35 @@ async fn groups(pool: &SqlitePool, kinds: &[FacilityType], generation: i64) -> s
     if let Some(groups) = cached() {
         return Ok(groups);
     }
-    let mut qb = QueryBuilder::new(
-        "SELECT f.facility_type, ql.category, ql.comparable_price
-         FROM quote_lines ql
-         JOIN quotes q ON q.id = ql.quote_id
-         JOIN facilities f ON f.id = q.facility_id
-         WHERE q.confirmed = 1 AND ql.comparable_price IS NOT NULL",
-    );
-    if let [only] = kinds {
-        qb.push(" AND f.facility_type = ");
-        qb.push_bind(only.code());
-    }
-    let rows: Vec<(String, String, String)> = qb.build_query_as().fetch_all(pool).await?;
     // Every type asked for gets a group, an empty one when it has no priced line yet.
     let mut prices: HashMap<String, Vec<(Category, Yen)>> =
         kinds.iter().map(|k| (k.code().to_owned(), Vec::new())).collect();
-    for (kind, category, price) in &rows {
-        if let Some(p) = prices.get_mut(kind) {
-            p.extend(parsed(category, price));
+    let last: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM quote_lines").fetch_one(pool).await?;
+    let mut from = 0;
+    while from <= last.unwrap_or(-1) {
+        let mut qb = QueryBuilder::new(
+            "SELECT group_concat(f.facility_type || ' ' || ql.category || ' ' || ql.comparable_price, char(10))
+             FROM quote_lines ql
+             JOIN quotes q ON q.id = ql.quote_id
+             JOIN facilities f ON f.id = q.facility_id
+             WHERE q.confirmed = 1 AND ql.comparable_price IS NOT NULL AND ql.id >= ",
+        );
+        qb.push_bind(from).push(" AND ql.id < ").push_bind(from + LINES_PER_READ);
+        if let [only] = kinds {
+            qb.push(" AND f.facility_type = ");
+            qb.push_bind(only.code());
         }
+        let packed: Option<String> = qb.build_query_scalar().fetch_one(pool).await?;
+        for line in packed.as_deref().unwrap_or("").lines() {
+            let mut parts = line.splitn(3, ' ');
+            let (Some(kind), Some(category), Some(price)) = (parts.next(), parts.next(), parts.next()) else {
+                continue;
+            };
+            if let Some(p) = prices.get_mut(kind) {
+                p.extend(parsed(category, price));
+            }
+        }
+        from += LINES_PER_READ;
     }
     let groups: HashMap<String, Peers> = prices.into_iter().map(|(kind, p)| (kind, Peers::new(p))).collect();
     for (kind, group) in &groups {
