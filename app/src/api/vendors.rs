@@ -70,18 +70,17 @@ struct Tally {
     quotes: usize,
     flags: Vec<(String, usize)>,
     ratios: Vec<(rules::category::Category, Vec<rust_decimal::Decimal>)>,
-    complaints: Vec<String>,
 }
 
 /// The confirmed quotes of the scope (of one vendor, or of all), audited as the quote page
-/// audits them, and the complaints: one query streaming the quotes with their lines, one
-/// peer group per facility type with each quote's own prices left out in turn. Auditing quote
-/// by quote took a dozen queries and a peer group each: 8,000 facilities took 484 s.
+/// audits them: one query streaming the quotes with their lines, one peer group per facility
+/// type with each quote's own prices left out in turn. Auditing quote by quote took a dozen
+/// queries and a peer group each: 8,000 facilities took 484 s.
 #[cfg(feature = "ssr")]
 ///
 /// `generation` (of `audit_generation`) is read by the caller before: the peer groups kept
 /// at it are used.
-async fn records(
+async fn audits(
     pool: &sqlx::SqlitePool,
     user: &crate::SessionUser,
     only: Option<i64>,
@@ -170,33 +169,57 @@ async fn records(
         }
     }
     drop(quotes);
+    Ok(tallies)
+}
+
+/// `rows` (vendors' audits) with the complaints in the scope about each vendor (of `only`, or
+/// of all) and the vendors' names as they are now, a row added for a vendor with complaints
+/// but no quotes. Read for every view: a grouped count over the complaints, milliseconds at
+/// national scale, so a complaint does not throw the kept audits away (migration 0014).
+#[cfg(feature = "ssr")]
+async fn with_complaints(
+    pool: &sqlx::SqlitePool,
+    user: &crate::SessionUser,
+    only: Option<i64>,
+    rows: Vec<VendorStats>,
+) -> Result<Vec<VendorStats>, UiError> {
+    use crate::ssr::{context::internal, db::scope::push_scope};
+    use rules::complaint::ComplaintStatus;
     let mut qb = sqlx::QueryBuilder::new(
-        "SELECT c.vendor_id, c.status FROM complaints c JOIN facilities f ON f.id = c.facility_id WHERE c.vendor_id IS NOT NULL",
+        "SELECT c.vendor_id, c.status, count(*) FROM complaints c JOIN facilities f ON f.id = c.facility_id
+         WHERE c.vendor_id IS NOT NULL",
     );
     if let Some(id) = only {
-        qb.push(" AND c.vendor_id = ");
-        qb.push_bind(id);
+        qb.push(" AND c.vendor_id = ").push_bind(id);
     }
     push_scope(&mut qb, &user.scope, "f");
-    let statuses: Vec<(i64, String)> = qb.build_query_as().fetch_all(pool).await.map_err(internal)?;
-    for (vendor, status) in statuses {
-        tallies.entry(vendor).or_default().complaints.push(status);
+    qb.push(" GROUP BY 1, 2");
+    let mut counts: Vec<(i64, String, i64)> = qb.build_query_as().fetch_all(pool).await.map_err(internal)?;
+    let position = |s: &str| ComplaintStatus::ALL.iter().position(|k| k.code() == s).unwrap_or(usize::MAX);
+    counts.sort_by_key(|(vendor, status, _)| (*vendor, position(status)));
+    let names: std::collections::HashMap<i64, String> =
+        sqlx::query_as("SELECT id, name FROM vendors").fetch_all(pool).await.map_err(internal)?.into_iter().collect();
+    let mut by_vendor: std::collections::BTreeMap<i64, VendorStats> = rows.into_iter().map(|r| (r.id, r)).collect();
+    for (vendor, status, n) in counts {
+        let row = by_vendor.entry(vendor).or_insert_with(|| stats(vendor, String::new(), Tally::default()));
+        let label = status.parse::<ComplaintStatus>().map(|s| s.label_ja().to_owned()).unwrap_or(status);
+        let n = usize::try_from(n).unwrap_or(0);
+        row.complaints.push((label, n));
+        row.complaint_total += n;
     }
-    Ok(tallies)
+    Ok(by_vendor
+        .into_values()
+        .filter_map(|mut r| {
+            r.name = names.get(&r.id)?.clone();
+            Some(r)
+        })
+        .collect())
 }
 
 /// A vendor's record from its tally.
 #[cfg(feature = "ssr")]
 fn stats(id: i64, name: String, t: Tally) -> VendorStats {
     let all: Vec<rust_decimal::Decimal> = t.ratios.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-    let mut complaints: Vec<(String, usize)> = Vec::new();
-    for s in &t.complaints {
-        let label = s.parse::<rules::complaint::ComplaintStatus>().map(|s| s.label_ja().to_owned()).unwrap_or_default();
-        match complaints.iter_mut().find(|(l, _)| *l == label) {
-            Some((_, n)) => *n += 1,
-            None => complaints.push((label, 1)),
-        }
-    }
     VendorStats {
         id,
         name,
@@ -212,12 +235,13 @@ fn stats(id: i64, name: String, t: Tally) -> VendorStats {
             })
             .collect(),
         overall_ratio: median(all).map(|m| format!("{:.2}", m.round_dp(2))),
-        complaint_total: t.complaints.len(),
-        complaints,
+        complaint_total: 0,
+        complaints: Vec::new(),
     }
 }
 
-/// A league as computed: its rows, when (UTC, `YYYY-MM-DDTHH:MM:SSZ`) and how long it took.
+/// A league's audits as computed (one row per vendor with confirmed quotes, without names or
+/// complaints): when (UTC, `YYYY-MM-DDTHH:MM:SSZ`) and how long it took.
 #[cfg(feature = "ssr")]
 struct Computed {
     rows: Vec<VendorStats>,
@@ -225,9 +249,10 @@ struct Computed {
     took: std::time::Duration,
 }
 
-/// The league's rows by database file and scope, kept until the generation moves: the national
+/// The league's audits by database file and scope, kept until the generation moves: the national
 /// league audits every confirmed quote (9 s at 230,000 facilities, BENCHMARKS.md). Every change
-/// to what the audit reads moves `audit_generation` (migration 0012); a clinic's progress does not.
+/// to what the audits read moves `audit_generation` (migrations 0012, 0014); a clinic's progress,
+/// a complaint or a vendor's name does not (they are read for each view).
 #[cfg(feature = "ssr")]
 static LEAGUES: crate::ssr::generation_cache::GenerationCache<Computed> =
     crate::ssr::generation_cache::GenerationCache::new();
@@ -245,7 +270,8 @@ static REFRESHING: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSe
 
 /// The league of the user's scope, and when it was computed if it is a computation behind.
 ///
-/// Views after a change to what the audit reads: a league that took less than
+/// Complaints and names are read for every view. Views after a change to what the audits read:
+/// a league that took less than
 /// [`crate::ssr::context::LeagueRefresh`] to compute is computed again for the view; a slower one
 /// (the country's) is answered with the last one, dated, while the new one is computed in the
 /// background — an auditor does not wait ~15 s because a clinic somewhere confirmed a quote.
@@ -260,16 +286,17 @@ async fn league(
     // Read before computing: a change meanwhile leaves the rows a generation behind, so the next
     // view computes them again (rows are never older than the generation they are kept at).
     let at = generation(pool).await.map_err(internal)?;
-    match LEAGUES.latest(&key) {
-        Some((made, c)) if made == at => return Ok((c.rows.clone(), None)),
+    let (audited, behind) = match LEAGUES.latest(&key) {
+        Some((made, c)) if made == at => (c, None),
         Some((_, c)) if c.took >= refresh.0 => {
             refresh_in_background(pool.clone(), user.clone(), key);
-            return Ok((c.rows.clone(), Some(c.at.clone())));
+            let at = c.at.clone();
+            (c, Some(at))
         }
-        _ => {}
-    }
-    let c = compute(pool, user, key, at).await?;
-    Ok((c.rows.clone(), None))
+        _ => (compute(pool, user, key, at).await?, None),
+    };
+    let rows = with_complaints(pool, user, None, audited.rows.clone()).await?;
+    Ok((rows.into_iter().filter(|r| r.quotes > 0 || r.complaint_total > 0).collect(), behind))
 }
 
 /// The league of `key` at generation `at`, computed unless it was while waiting for the lock.
@@ -280,7 +307,6 @@ async fn compute(
     key: String,
     at: i64,
 ) -> Result<std::sync::Arc<Computed>, UiError> {
-    use crate::ssr::context::internal;
     let lock = COMPUTING.of(pool);
     let _one = lock.lock().await;
     // Computed meanwhile by the view this one waited for.
@@ -288,14 +314,9 @@ async fn compute(
         return Ok(c);
     }
     let started = std::time::Instant::now();
-    let mut tallies = records(pool, user, None, at).await?;
-    let names: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM vendors").fetch_all(pool).await.map_err(internal)?;
-    let rows: Vec<VendorStats> = names
-        .into_iter()
-        .filter_map(|(id, name)| tallies.remove(&id).map(|t| stats(id, name, t)))
-        .filter(|r| r.quotes > 0 || r.complaint_total > 0)
-        .collect();
+    // Names and complaints are added for each view (`with_complaints`).
+    let rows: Vec<VendorStats> =
+        audits(pool, user, None, at).await?.into_iter().map(|(id, t)| stats(id, String::new(), t)).collect();
     let c = std::sync::Arc::new(Computed {
         rows,
         at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -347,8 +368,8 @@ pub async fn vendor_record(id: i64) -> Result<VendorStats, UiError> {
         .map_err(context::internal)?;
     let name = name.ok_or(UiError::NotFound)?;
     let generation = crate::ssr::db::peers::generation(&pool).await.map_err(context::internal)?;
-    let tally = records(&pool, &user, Some(id), generation).await?.remove(&id).unwrap_or_default();
-    Ok(stats(id, name, tally))
+    let tally = audits(&pool, &user, Some(id), generation).await?.remove(&id).unwrap_or_default();
+    with_complaints(&pool, &user, Some(id), vec![stats(id, name, tally)]).await?.pop().ok_or(UiError::NotFound)
 }
 
 /// The league table for reviewers (their prefecture) and auditors (national):

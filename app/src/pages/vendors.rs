@@ -32,7 +32,7 @@ pub fn VendorLeaguePage() -> impl IntoView {
             {loaded(rows, |LeagueTable { rows, computed_at }| {
                 let behind = computed_at.map(|at| view! {
                     <p class="note" role="status" data-testid="league-behind">
-                        {format!("{at} 時点の集計です。その後に見積書・相談などが変わったため、新しい集計を計算しています。しばらくしてから再読み込みしてください。")}
+                        {format!("見積書の監査は {at} 時点の集計です。その後に見積書や基準額などが変わったため、新しい集計を計算しています。しばらくしてから再読み込みしてください（相談の件数は最新です）。")}
                     </p>
                 });
                 if rows.is_empty() {

@@ -320,6 +320,28 @@ async fn a_slow_league_is_shown_dated_after_a_change_while_the_new_one_is_comput
     };
     assert_eq!(router(&fresh).as_deref(), Some("0.25"), "the benchmark change is in the new league");
     assert!(!app.get_html("/vendors").await.contains("league-behind"));
+
+    // Complaints and names are read for every view: current at once, nothing computed again.
+    sqlx::query(
+        "INSERT INTO complaints (facility_id, vendor_id, kind, description, status, filed_by)
+         VALUES (?, ?, 'high_quote', '高額', 'submitted', (SELECT min(id) FROM users))",
+    )
+    .bind(facility)
+    .bind(vendor)
+    .execute(app.pool())
+    .await
+    .expect("complaint");
+    sqlx::query("UPDATE vendors SET name = '改名後のベンダー' WHERE id = ?")
+        .bind(vendor)
+        .execute(app.pool())
+        .await
+        .expect("name");
+    let now = league().await;
+    let row = now.rows.iter().find(|r| r.id == vendor).expect("in the league");
+    assert_eq!(now.computed_at, None, "kept audits, current complaints");
+    assert_eq!((row.name.as_str(), row.complaint_total), ("改名後のベンダー", 1));
+    assert_eq!(row.complaints, vec![("提出済み（医師会等の確認待ち）".to_owned(), 1)]);
+    assert_eq!(router(&now), router(&fresh));
 }
 
 #[tokio::test]
@@ -377,15 +399,17 @@ async fn the_audit_generation_moves_with_what_the_audit_reads_and_not_with_a_cli
             true,
         ),
         ("a facility's type", format!("UPDATE facilities SET facility_type = 'medical_clinic' WHERE id = {f}"), true),
-        ("a vendor renamed", format!("UPDATE vendors SET name = name || '（新）' WHERE id = {vendor}"), true),
+        // The league reads names and complaints for every view (migration 0014).
+        ("a vendor renamed", format!("UPDATE vendors SET name = name || '（新）' WHERE id = {vendor}"), false),
         (
             "a complaint filed",
             format!(
                 "INSERT INTO complaints (facility_id, vendor_id, kind, description, status, filed_by)
              VALUES ({f}, {vendor}, 'delay', '遅れ', 'submitted', (SELECT min(id) FROM users))"
             ),
-            true,
+            false,
         ),
+        ("a complaint moved", "UPDATE complaints SET status = 'under_review'".to_owned(), false),
         ("a confirmed quote removed", format!("DELETE FROM quotes WHERE id = {d}"), true),
     ];
     for (what, sql, moves) in writes {
