@@ -27,9 +27,10 @@ fn key(pool: &SqlitePool, kind: &str) -> String {
     format!("{}|{kind}", pool.connect_options().get_filename().display())
 }
 
-/// The generation of what the audit reads (`audit_generation`, migration 0012): confirmed quotes
-/// and lines, facilities' type and prefecture, reader applications, benchmarks, complaints and
-/// vendor names. Unlike `dashboard_generation` a clinic's progress does not move it.
+/// The generation of what the audit reads (`audit_generation`, migrations 0012 and 0014):
+/// confirmed quotes and lines, facilities' type and prefecture, reader applications and
+/// benchmarks. Unlike `dashboard_generation` a clinic's progress does not move it, nor does a
+/// complaint or a vendor's new name (the league reads those for every view).
 pub async fn generation(pool: &SqlitePool) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT generation FROM audit_generation WHERE id = 1").fetch_one(pool).await
 }
