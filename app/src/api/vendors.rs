@@ -268,6 +268,12 @@ static COMPUTING: crate::ssr::per_database::PerDatabase<tokio::sync::Mutex<()>> 
 static REFRESHING: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<String>>> =
     std::sync::LazyLock::new(Default::default);
 
+/// Where the league of the user's scope is kept: database file and scope.
+#[cfg(feature = "ssr")]
+fn league_key(pool: &sqlx::SqlitePool, user: &crate::SessionUser) -> String {
+    format!("{}|{:?}", pool.connect_options().get_filename().display(), user.scope)
+}
+
 /// The league of the user's scope, and when it was computed if it is a computation behind.
 ///
 /// Complaints and names are read for every view. Views after a change to what the audits read:
@@ -282,7 +288,7 @@ async fn league(
     refresh: crate::ssr::context::LeagueRefresh,
 ) -> Result<(Vec<VendorStats>, Option<String>), UiError> {
     use crate::ssr::{context::internal, db::peers::generation};
-    let key = format!("{}|{:?}", pool.connect_options().get_filename().display(), user.scope);
+    let key = league_key(pool, user);
     // Read before computing: a change meanwhile leaves the rows a generation behind, so the next
     // view computes them again (rows are never older than the generation they are kept at).
     let at = generation(pool).await.map_err(internal)?;
@@ -368,8 +374,16 @@ pub async fn vendor_record(id: i64) -> Result<VendorStats, UiError> {
         .map_err(context::internal)?;
     let name = name.ok_or(UiError::NotFound)?;
     let generation = crate::ssr::db::peers::generation(&pool).await.map_err(context::internal)?;
-    let tally = audits(&pool, &user, Some(id), generation).await?.remove(&id).unwrap_or_default();
-    with_complaints(&pool, &user, Some(id), vec![stats(id, name, tally)]).await?.pop().ok_or(UiError::NotFound)
+    // The league of the scope, when kept at this generation, holds this vendor's audits: a
+    // vendor with tens of thousands of quotes is not audited again on the way from the league.
+    let kept = LEAGUES.get(&league_key(&pool, &user), generation).map(|c| {
+        c.rows.iter().find(|r| r.id == id).cloned().unwrap_or_else(|| stats(id, String::new(), Tally::default()))
+    });
+    let audited = match kept {
+        Some(row) => row,
+        None => stats(id, name, audits(&pool, &user, Some(id), generation).await?.remove(&id).unwrap_or_default()),
+    };
+    with_complaints(&pool, &user, Some(id), vec![audited]).await?.pop().ok_or(UiError::NotFound)
 }
 
 /// The league table for reviewers (their prefecture) and auditors (national):
