@@ -337,6 +337,8 @@ pub struct Settings {
     /// A vendor league that took this long to compute is computed in the background after a
     /// change, the last one shown meanwhile ([`app::ssr::context::LeagueRefresh`]).
     pub league_inline: std::time::Duration,
+    /// Compute the national vendor league (and the peer groups) in the background at start.
+    pub warm_league: bool,
 }
 
 /// Idle timeout of a session: 30 minutes (OWASP ASVS 4.0 §3.3.2, level 2:
@@ -360,6 +362,7 @@ impl Settings {
             session_absolute: SESSION_ABSOLUTE,
             read_time_limit: crate::reading::TIME_LIMIT,
             league_inline: app::ssr::context::LeagueRefresh::default().0,
+            warm_league: true,
         }
     }
 }

@@ -143,6 +143,7 @@ pub struct Application {
     router: Router,
     addr: SocketAddr,
     store: SqliteStore,
+    warm_league: bool,
     /// What start-up did to the database.
     pub prepared: Prepared,
 }
@@ -229,7 +230,7 @@ impl Application {
             .await
             .map_err(|source| StartError::Bind { addr: settings.addr, source })?;
         let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: settings.addr, source })?;
-        Ok(Application { listener, router, addr, store, prepared })
+        Ok(Application { listener, router, addr, store, warm_league: settings.warm_league, prepared })
     }
 
     /// The address actually bound (the real port when 0 was asked for).
@@ -241,9 +242,20 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartError> {
         let cleanup =
             tokio::spawn(self.store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
+        let warm = self.warm_league.then(|| {
+            let pool = self.prepared.pool.clone();
+            tokio::spawn(async move {
+                if let Err(e) = app::api::vendors::warm_national_league(pool).await {
+                    tracing::error!("computing the national vendor league at start failed: {e}");
+                }
+            })
+        });
         let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(without_delay(self.listener), app).with_graceful_shutdown(shutdown).await;
         cleanup.abort();
+        if let Some(w) = warm {
+            w.abort();
+        }
         self.prepared.pool.close().await;
         served.map_err(StartError::Serve)
     }

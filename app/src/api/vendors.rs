@@ -82,7 +82,7 @@ struct Tally {
 /// at it are used.
 async fn audits(
     pool: &sqlx::SqlitePool,
-    user: &crate::SessionUser,
+    scope: &rules::access::Scope,
     only: Option<i64>,
     generation: i64,
 ) -> Result<std::collections::BTreeMap<i64, Tally>, UiError> {
@@ -98,7 +98,7 @@ async fn audits(
             qb.push(" AND q.vendor_id = ");
             qb.push_bind(id);
         }
-        push_scope(&mut qb, &user.scope, "f");
+        push_scope(&mut qb, scope, "f");
         qb
     };
     // One row per quote, its lines packed into JSON by SQLite: the driver hands each value
@@ -179,7 +179,7 @@ async fn audits(
 #[cfg(feature = "ssr")]
 async fn with_complaints(
     pool: &sqlx::SqlitePool,
-    user: &crate::SessionUser,
+    scope: &rules::access::Scope,
     only: Option<i64>,
     rows: Vec<VendorStats>,
 ) -> Result<Vec<VendorStats>, UiError> {
@@ -192,7 +192,7 @@ async fn with_complaints(
     if let Some(id) = only {
         qb.push(" AND c.vendor_id = ").push_bind(id);
     }
-    push_scope(&mut qb, &user.scope, "f");
+    push_scope(&mut qb, scope, "f");
     qb.push(" GROUP BY 1, 2");
     let mut counts: Vec<(i64, String, i64)> = qb.build_query_as().fetch_all(pool).await.map_err(internal)?;
     let position = |s: &str| ComplaintStatus::ALL.iter().position(|k| k.code() == s).unwrap_or(usize::MAX);
@@ -268,10 +268,10 @@ static COMPUTING: crate::ssr::per_database::PerDatabase<tokio::sync::Mutex<()>> 
 static REFRESHING: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<String>>> =
     std::sync::LazyLock::new(Default::default);
 
-/// Where the league of the user's scope is kept: database file and scope.
+/// Where the league of a scope is kept: database file and scope.
 #[cfg(feature = "ssr")]
-fn league_key(pool: &sqlx::SqlitePool, user: &crate::SessionUser) -> String {
-    format!("{}|{:?}", pool.connect_options().get_filename().display(), user.scope)
+fn league_key(pool: &sqlx::SqlitePool, scope: &rules::access::Scope) -> String {
+    format!("{}|{scope:?}", pool.connect_options().get_filename().display())
 }
 
 /// The league of the user's scope, and when it was computed if it is a computation behind.
@@ -284,24 +284,24 @@ fn league_key(pool: &sqlx::SqlitePool, user: &crate::SessionUser) -> String {
 #[cfg(feature = "ssr")]
 async fn league(
     pool: &sqlx::SqlitePool,
-    user: &crate::SessionUser,
+    scope: &rules::access::Scope,
     refresh: crate::ssr::context::LeagueRefresh,
 ) -> Result<(Vec<VendorStats>, Option<String>), UiError> {
     use crate::ssr::{context::internal, db::peers::generation};
-    let key = league_key(pool, user);
+    let key = league_key(pool, scope);
     // Read before computing: a change meanwhile leaves the rows a generation behind, so the next
     // view computes them again (rows are never older than the generation they are kept at).
     let at = generation(pool).await.map_err(internal)?;
     let (audited, behind) = match LEAGUES.latest(&key) {
         Some((made, c)) if made == at => (c, None),
         Some((_, c)) if c.took >= refresh.0 => {
-            refresh_in_background(pool.clone(), user.clone(), key);
+            refresh_in_background(pool.clone(), *scope, key);
             let at = c.at.clone();
             (c, Some(at))
         }
-        _ => (compute(pool, user, key, at).await?, None),
+        _ => (compute(pool, scope, key, at).await?, None),
     };
-    let rows = with_complaints(pool, user, None, audited.rows.clone()).await?;
+    let rows = with_complaints(pool, scope, None, audited.rows.clone()).await?;
     Ok((rows.into_iter().filter(|r| r.quotes > 0 || r.complaint_total > 0).collect(), behind))
 }
 
@@ -309,7 +309,7 @@ async fn league(
 #[cfg(feature = "ssr")]
 async fn compute(
     pool: &sqlx::SqlitePool,
-    user: &crate::SessionUser,
+    scope: &rules::access::Scope,
     key: String,
     at: i64,
 ) -> Result<std::sync::Arc<Computed>, UiError> {
@@ -322,7 +322,7 @@ async fn compute(
     let started = std::time::Instant::now();
     // Names and complaints are added for each view (`with_complaints`).
     let rows: Vec<VendorStats> =
-        audits(pool, user, None, at).await?.into_iter().map(|(id, t)| stats(id, String::new(), t)).collect();
+        audits(pool, scope, None, at).await?.into_iter().map(|(id, t)| stats(id, String::new(), t)).collect();
     let c = std::sync::Arc::new(Computed {
         rows,
         at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -334,7 +334,7 @@ async fn compute(
 
 /// Computes the league of `key` again at the generation of the moment, once at a time per key.
 #[cfg(feature = "ssr")]
-fn refresh_in_background(pool: sqlx::SqlitePool, user: crate::SessionUser, key: String) {
+fn refresh_in_background(pool: sqlx::SqlitePool, scope: rules::access::Scope, key: String) {
     /// Takes the key off [`REFRESHING`] however the task ends.
     struct Done(String);
     impl Drop for Done {
@@ -352,13 +352,23 @@ fn refresh_in_background(pool: sqlx::SqlitePool, user: crate::SessionUser, key: 
     tokio::spawn(async move {
         let _done = done;
         let outcome = match crate::ssr::db::peers::generation(&pool).await {
-            Ok(at) => compute(&pool, &user, key, at).await.map(|_| ()),
+            Ok(at) => compute(&pool, &scope, key, at).await.map(|_| ()),
             Err(e) => Err(crate::ssr::context::internal(e)),
         };
         if let Err(e) = outcome {
             tracing::error!("computing the vendor league in the background failed: {e}");
         }
     });
+}
+
+/// Computes the national league (and with it every facility type's peer group) so that the
+/// first auditor after a start does not wait for it (~10 s at national scale, BENCHMARKS.md).
+/// The server runs it in the background at start (`Settings::warm_league`).
+#[cfg(feature = "ssr")]
+pub async fn warm_national_league(pool: sqlx::SqlitePool) -> Result<(), UiError> {
+    let scope = rules::access::Scope::National;
+    let at = crate::ssr::db::peers::generation(&pool).await.map_err(crate::ssr::context::internal)?;
+    compute(&pool, &scope, league_key(&pool, &scope), at).await.map(|_| ())
 }
 
 /// One vendor's record in the user's scope.
@@ -376,14 +386,16 @@ pub async fn vendor_record(id: i64) -> Result<VendorStats, UiError> {
     let generation = crate::ssr::db::peers::generation(&pool).await.map_err(context::internal)?;
     // The league of the scope, when kept at this generation, holds this vendor's audits: a
     // vendor with tens of thousands of quotes is not audited again on the way from the league.
-    let kept = LEAGUES.get(&league_key(&pool, &user), generation).map(|c| {
+    let kept = LEAGUES.get(&league_key(&pool, &user.scope), generation).map(|c| {
         c.rows.iter().find(|r| r.id == id).cloned().unwrap_or_else(|| stats(id, String::new(), Tally::default()))
     });
     let audited = match kept {
         Some(row) => row,
-        None => stats(id, name, audits(&pool, &user, Some(id), generation).await?.remove(&id).unwrap_or_default()),
+        None => {
+            stats(id, name, audits(&pool, &user.scope, Some(id), generation).await?.remove(&id).unwrap_or_default())
+        }
     };
-    with_complaints(&pool, &user, Some(id), vec![audited]).await?.pop().ok_or(UiError::NotFound)
+    with_complaints(&pool, &user.scope, Some(id), vec![audited]).await?.pop().ok_or(UiError::NotFound)
 }
 
 /// The league table for reviewers (their prefecture) and auditors (national):
@@ -400,7 +412,7 @@ pub async fn vendor_league(sort: String) -> Result<LeagueTable, UiError> {
         return Err(UiError::Forbidden);
     }
     let pool = context::pool()?;
-    let (mut rows, behind) = league(&pool, &user, context::league_refresh()).await?;
+    let (mut rows, behind) = league(&pool, &user.scope, context::league_refresh()).await?;
     let ratio = |r: &VendorStats| {
         r.overall_ratio.as_deref().and_then(|x| x.parse::<rust_decimal::Decimal>().ok()).unwrap_or_default()
     };

@@ -38,6 +38,8 @@ pub fn settings(db_path: &Path, load_demo: bool) -> Settings {
         session_absolute: server::config::SESSION_ABSOLUTE,
         read_time_limit: server::reading::TIME_LIMIT,
         league_inline: app::ssr::context::LeagueRefresh::default().0,
+        // Kept out of the tests: its statements would mix with those a test counts.
+        warm_league: false,
     }
 }
 

@@ -277,16 +277,22 @@ async fn the_vendor_league_kept_in_memory_follows_every_change_the_audit_reads()
     assert_eq!(row(&requantified, other).flag_total, row(&moved, other).flag_total + on_page, "line change not seen");
 }
 
-#[tokio::test]
-async fn a_slow_league_is_shown_dated_after_a_change_while_the_new_one_is_computed() {
+/// A server on which every league counts as slow (after a change the last one is shown, as the
+/// country's is), with a 福岡県 hospital's confirmed quote: a router at 50,000円.
+async fn slow_league_app() -> (tempfile::TempDir, TestApp, i64, i64, i64) {
     let dir = tempfile::tempdir().expect("dir");
     let mut settings = settings(&dir.path().join("onshi.sqlite"), true);
-    // Every league counts as slow: after a change the last one is shown, as the country's is.
     settings.league_inline = std::time::Duration::ZERO;
     let app = spawn_on(settings).await;
     let facility = fukuoka_hospital(app.pool()).await;
     let vendor: i64 = sqlx::query_scalar("SELECT min(id) FROM vendors").fetch_one(app.pool()).await.expect("vendor");
-    insert_confirmed_quote(app.pool(), facility, vendor, &[("ルーター", "router", "50000")]).await;
+    let quote = insert_confirmed_quote(app.pool(), facility, vendor, &[("ルーター", "router", "50000")]).await;
+    (dir, app, facility, vendor, quote)
+}
+
+#[tokio::test]
+async fn a_slow_league_is_shown_dated_after_a_change_while_the_new_one_is_computed() {
+    let (_dir, app, facility, vendor, _) = slow_league_app().await;
     app.login_as(AUDITOR).await;
     let router = |t: &LeagueTable| {
         let row = t.rows.iter().find(|r| r.id == vendor).expect("in the league");
@@ -345,6 +351,27 @@ async fn a_slow_league_is_shown_dated_after_a_change_while_the_new_one_is_comput
     assert_eq!((row.name.as_str(), row.complaint_total), ("改名後のベンダー", 1));
     assert_eq!(row.complaints, vec![("提出済み（医師会等の確認待ち）".to_owned(), 1)]);
     assert_eq!(router(&now), router(&fresh));
+}
+
+#[tokio::test]
+async fn the_national_league_computed_at_start_is_the_one_the_first_auditor_gets() {
+    let (_dir, app, _, vendor, quote) = slow_league_app().await;
+    // What `onshi serve` runs in the background at start (Settings::warm_league).
+    app::api::vendors::warm_national_league(app.pool().clone()).await.expect("warmed");
+    sqlx::query("UPDATE quote_lines SET note = '再見積' WHERE quote_id = ?")
+        .bind(quote)
+        .execute(app.pool())
+        .await
+        .expect("line");
+    app.login_as(AUDITOR).await;
+    // No auditor has viewed the league: only the start's computation can be what is shown behind.
+    let first: LeagueTable = call(&app, "/api/vendor_league", ("sort", "flags")).await;
+    assert!(first.computed_at.is_some(), "the league computed at start, shown while the new one is computed");
+    assert!(first.rows.iter().any(|r| r.id == vendor && r.quotes >= 1));
+    // A reviewer's league is not computed at start: computed for the view.
+    app.login_as(REVIEWER).await;
+    let reviewer: LeagueTable = call(&app, "/api/vendor_league", ("sort", "flags")).await;
+    assert_eq!(reviewer.computed_at, None);
 }
 
 #[tokio::test]
