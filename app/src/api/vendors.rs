@@ -274,13 +274,13 @@ fn league_key(pool: &sqlx::SqlitePool, scope: &rules::access::Scope) -> String {
     format!("{}|{scope:?}", pool.connect_options().get_filename().display())
 }
 
-/// The league of the user's scope, and when it was computed if it is a computation behind.
+/// The league of a scope, and when its audits were computed if they are a computation behind.
 ///
-/// Complaints and names are read for every view. Views after a change to what the audits read:
-/// a league that took less than
-/// [`crate::ssr::context::LeagueRefresh`] to compute is computed again for the view; a slower one
-/// (the country's) is answered with the last one, dated, while the new one is computed in the
-/// background — an auditor does not wait ~15 s because a clinic somewhere confirmed a quote.
+/// Complaints and names are read for every view. After a change to what the audits read, a
+/// league that took less than [`crate::ssr::context::LeagueRefresh`] to compute is computed again
+/// for the view; a slower one (the country's) is answered with the last audits, dated, while the
+/// new ones are computed in the background: an auditor does not wait ~10 s because a clinic
+/// somewhere confirmed a quote.
 #[cfg(feature = "ssr")]
 async fn league(
     pool: &sqlx::SqlitePool,
