@@ -113,8 +113,8 @@ pub struct ApplicationList {
     pub paging: crate::api::paging::Paging,
     /// Totals by prefecture and type (every status), with the sum of all as the last row.
     pub totals: Vec<ApplicationTotal>,
-    /// The filter as applied: type code, prefecture code, status code ("" for none).
-    pub applied: [String; 3],
+    /// The filter as applied: type code, prefecture code, search text, status code ("" for none).
+    pub applied: [String; 4],
     /// The scope reaches more than one facility: the filter form is shown.
     pub filterable: bool,
     /// What the type and prefecture filters offer.
@@ -373,11 +373,13 @@ pub async fn record_application_payment(id: i64, paid_on: String, amount: String
 }
 
 /// The applications in the user's scope, a page at a time, narrowed by facility type,
-/// prefecture and status, with totals by prefecture and type.
+/// prefecture, a search on the facility's name, kana or code, and status, with totals by
+/// prefecture and type.
 #[server(prefix = "/api", endpoint = "applications")]
 pub async fn list_applications(
     facility_type: String,
     prefecture: String,
+    search: String,
     status: String,
     page: String,
 ) -> Result<ApplicationList, UiError> {
@@ -391,19 +393,27 @@ pub async fn list_applications(
         "" => None,
         code => Some(code.parse::<ApplicationStatus>().map_err(|e| UiError::Invalid(e.to_string()))?),
     };
-    let filter = db::applications::ListFilter { facility_type, prefecture, status };
+    let search = Some(search.trim().to_owned()).filter(|s| !s.is_empty());
+    let facilities = db::facilities::ListFilter { facility_type, prefecture, search };
+    let filter = db::applications::ListFilter { facilities, status };
     let pool = context::pool()?;
-    let places = db::dashboard::subsidies_by_place(
-        &pool,
-        db::dashboard::Source::for_request(&user.scope),
-        &user.scope,
-        &db::dashboard::Filter {
-            facility_type: filter.facility_type.clone(),
-            prefecture: filter.prefecture.clone(),
+    let f = &filter.facilities;
+    let places = if f.search.is_some() {
+        db::applications::by_place_found(&pool, &user.scope, f).await
+    } else {
+        let by_codes = db::dashboard::Filter {
+            facility_type: f.facility_type.clone(),
+            prefecture: f.prefecture.clone(),
             ..Default::default()
-        },
-    )
-    .await
+        };
+        db::dashboard::subsidies_by_place(
+            &pool,
+            db::dashboard::Source::for_request(&user.scope),
+            &user.scope,
+            &by_codes,
+        )
+        .await
+    }
     .map_err(context::internal)?;
     // The totals count every application the filter reaches, so the list needs no count of its own.
     let matching: i64 = places
@@ -426,8 +436,9 @@ pub async fn list_applications(
         paging,
         totals: totals(&places),
         applied: [
-            filter.facility_type.unwrap_or_default(),
-            filter.prefecture.unwrap_or_default(),
+            filter.facilities.facility_type.unwrap_or_default(),
+            filter.facilities.prefecture.unwrap_or_default(),
+            filter.facilities.search.unwrap_or_default(),
             status.map(|s| s.code().to_owned()).unwrap_or_default(),
         ],
         filterable: !matches!(user.scope, Scope::Facility { .. }),

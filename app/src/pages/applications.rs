@@ -231,8 +231,8 @@ fn Application(
 pub fn ApplicationsPage() -> impl IntoView {
     let query = use_query_map().get_untracked();
     let arg = |name: &str| query.get(name).unwrap_or_default();
-    let args = (arg("type"), arg("prefecture"), arg("status"), arg("page"));
-    let data = Resource::new(move || args.clone(), |(t, p, s, page)| list_applications(t, p, s, page));
+    let args = (arg("type"), arg("prefecture"), arg("q"), arg("status"), arg("page"));
+    let data = Resource::new(move || args.clone(), |(t, p, q, s, page)| list_applications(t, p, q, s, page));
     view! {
         <Layout title="補助金の交付申請">
             {loaded(data, |list| view! { <Overview list /> })}
@@ -243,17 +243,18 @@ pub fn ApplicationsPage() -> impl IntoView {
 /// The filter, the totals by prefecture and type, and a page of the list.
 #[component]
 fn Overview(list: ApplicationList) -> impl IntoView {
-    let [t, p, status] = list.applied.clone();
+    let [t, p, q, status] = list.applied.clone();
     let filter = list.filterable.then(|| {
         view! {
             <form method="get" action="/applications" class="form inline" data-testid="application-filter">
                 {super::filter_fields::type_and_prefecture(&list.choices, &t, &p)}
+                <label>"施設名・フリガナ・医療機関コード"<input name="q" type="search" value=q.clone()/></label>
                 {super::filter_fields::status(&list.statuses, &status)}
                 <button type="submit">"絞り込む"</button>
             </form>
         }
     });
-    let pairs = [("type", t.as_str()), ("prefecture", p.as_str()), ("status", status.as_str())];
+    let pairs = [("type", t.as_str()), ("prefecture", p.as_str()), ("q", q.as_str()), ("status", status.as_str())];
     let href = |page| super::pager::list_href("/applications", &pairs, page);
     let pager = || (list.paging.pages > 1).then(|| super::pager::pager(list.paging, list.rows.len(), "件", &href));
     let (above, below) = (pager(), pager());

@@ -9,15 +9,19 @@ use rules::access::Scope;
 use server::seed::national::{Options, seed};
 
 async fn list(app: &TestApp, t: &str, p: &str, status: &str, page: &str) -> ApplicationList {
+    found(app, t, p, "", status, page).await
+}
+
+async fn found(app: &TestApp, t: &str, p: &str, q: &str, status: &str, page: &str) -> ApplicationList {
     let res = app
         .client
         .post(app.url("/api/applications"))
         .header("Origin", app.base.clone())
-        .form(&[("facility_type", t), ("prefecture", p), ("status", status), ("page", page)])
+        .form(&[("facility_type", t), ("prefecture", p), ("search", q), ("status", status), ("page", page)])
         .send()
         .await
         .expect("POST");
-    assert_eq!(res.status(), 200, "{t:?} {p:?} {status:?} page {page:?}");
+    assert_eq!(res.status(), 200, "{t:?} {p:?} {q:?} {status:?} page {page:?}");
     res.json().await.expect("an application list")
 }
 
@@ -95,6 +99,42 @@ async fn applications_come_a_page_at_a_time_narrowed_with_totals_from_the_runnin
     .expect("places");
     assert_eq!(page.totals.len() as i64, places + 1);
     assert_eq!(page.paging.total, paid, "the count comes from the totals");
+
+    // A search on the facility's name (or kana, or the start of its code): the list, its totals
+    // and its CSV are the applications of the facilities found.
+    let name: String = sqlx::query_scalar(
+        "SELECT f.name FROM facilities f JOIN subsidy_applications a ON a.facility_id = f.id ORDER BY a.id LIMIT 1",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("a name");
+    let part: String = name.chars().take(3).collect();
+    let like = format!("%{part}%");
+    let named: Vec<i64> = sqlx::query_scalar(
+        "SELECT a.id FROM facilities f JOIN subsidy_applications a ON a.facility_id = f.id
+         WHERE f.name LIKE ?1 OR f.kana LIKE ?1 OR f.facility_code LIKE ?2 ORDER BY f.prefecture, f.kana, f.name, f.id",
+    )
+    .bind(&like)
+    .bind(format!("{part}%"))
+    .fetch_all(app.pool())
+    .await
+    .expect("named");
+    assert!(!named.is_empty() && named.len() < all.len(), "{part}: {} of {}", named.len(), all.len());
+    let page = found(&app, "", "", &part, "", "").await;
+    assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), named.iter().copied().take(100).collect::<Vec<_>>());
+    let counted: i64 =
+        page.totals.iter().filter(|t| t.prefecture != "合計").map(|t| t.counts.iter().sum::<i64>()).sum();
+    assert_eq!(
+        (page.paging.total, counted),
+        (named.len() as i64, named.len() as i64),
+        "totals of the facilities found"
+    );
+    let body = app.get(&format!("/exports/applications.csv?q={part}")).await.text().await.expect("CSV");
+    assert_eq!(
+        body.trim_start_matches('\u{feff}').lines().count(),
+        named.len() + 1,
+        "the header and the applications found"
+    );
 
     // The page: where it stands, the filter kept in the links and in the CSV link.
     assert!(paid > 100, "two pages of paid applications: {paid}");

@@ -361,26 +361,37 @@ impl ApplicationRecord {
 /// What the application list is narrowed to (codes checked at the edge).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListFilter {
-    /// Facility type code.
-    pub facility_type: Option<String>,
-    /// Prefecture code.
-    pub prefecture: Option<String>,
+    /// The facilities, as the facility list narrows them (type, prefecture, name or code).
+    pub facilities: super::facilities::ListFilter,
     /// Status.
     pub status: Option<ApplicationStatus>,
 }
 
-/// Appends ` AND …` for `filter` on the facility alias `f` and the application alias `a` (the
-/// list, and the CSV export of what it shows).
-pub fn push_list_filter(qb: &mut QueryBuilder<'_, sqlx::Sqlite>, filter: &ListFilter) {
-    if let Some(t) = &filter.facility_type {
-        qb.push(" AND f.facility_type = ").push_bind(t.clone());
-    }
-    if let Some(p) = &filter.prefecture {
-        qb.push(" AND f.prefecture = ").push_bind(p.clone());
-    }
+/// Appends ` AND …` for `filter` on the facility alias `f` and the application alias `a`.
+fn push_list_filter(qb: &mut QueryBuilder<'_, sqlx::Sqlite>, filter: &ListFilter) {
+    super::facilities::push_facility_filter(qb, &filter.facilities);
     if let Some(s) = filter.status {
         qb.push(" AND a.status = ").push_bind(s.code());
     }
+}
+
+/// Applications by prefecture, facility type and status among the facilities `filter` reaches
+/// by name or code: (prefecture, type, status, count, 補助金申請額, 交付額), as
+/// `db::dashboard::subsidies_by_place` reads them from the running totals, which know no names.
+pub async fn by_place_found(
+    pool: &SqlitePool,
+    scope: &Scope,
+    filter: &super::facilities::ListFilter,
+) -> sqlx::Result<Vec<(String, String, String, i64, i64, i64)>> {
+    let mut qb = QueryBuilder::new(
+        "SELECT f.prefecture, f.facility_type, a.status, count(*), coalesce(sum(CAST(a.subsidy AS INTEGER)), 0),
+                coalesce(sum(CAST(a.paid_amount AS INTEGER)), 0)
+         FROM subsidy_applications a JOIN facilities f ON f.id = a.facility_id WHERE 1 = 1",
+    );
+    push_scope(&mut qb, scope, "f");
+    super::facilities::push_facility_filter(&mut qb, filter);
+    qb.push(" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+    qb.build_query_as().fetch_all(pool).await
 }
 
 /// `limit` applications from `offset` of those the scope reaches through `filter`, in the
