@@ -172,4 +172,11 @@ async fn applications_come_a_page_at_a_time_narrowed_with_totals_from_the_runnin
     assert_eq!(every_page(&app, "", "", "").await, fukuoka);
     let page = list(&app, "", "", "", "").await;
     assert!(page.totals.iter().all(|t| t.prefecture == "福岡県" || t.prefecture == "合計"), "{:?}", page.totals);
+    // The reviewer's search stays within the prefecture and association.
+    let found_here = found(&app, "", "", &part, "", "").await;
+    let theirs: Vec<i64> = named.iter().copied().filter(|id| fukuoka.contains(id)).collect();
+    assert_eq!(found_here.rows.iter().map(|r| r.id).collect::<Vec<_>>(), theirs);
+    let counted: i64 =
+        found_here.totals.iter().filter(|t| t.prefecture != "合計").map(|t| t.counts.iter().sum::<i64>()).sum();
+    assert_eq!(counted, theirs.len() as i64);
 }
