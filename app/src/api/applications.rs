@@ -462,9 +462,9 @@ fn totals(places: &[(String, String, String, i64, i64, i64)]) -> Vec<Application
         let Some(last) = rows.last_mut() else { continue };
         let Ok(status) = status.parse::<ApplicationStatus>() else { continue };
         let requested = if status.is_sent() { *amount } else { 0 };
-        last.2[status as usize] += n;
+        last.2[status.index()] += n;
         (last.3, last.4) = (last.3 + requested, last.4 + granted);
-        all.0[status as usize] += n;
+        all.0[status.index()] += n;
         (all.1, all.2) = (all.1 + requested, all.2 + granted);
     }
     let label = |p: &str, t: &str| {

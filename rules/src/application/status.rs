@@ -40,6 +40,15 @@ impl ApplicationStatus {
         }
     }
 
+    /// Its position in [`ApplicationStatus::ALL`] (columns of counts by status).
+    pub fn index(self) -> usize {
+        match self {
+            ApplicationStatus::Draft => 0,
+            ApplicationStatus::Submitted => 1,
+            ApplicationStatus::Paid => 2,
+        }
+    }
+
     /// Sent to the portal: its 補助金申請額 counts as applied for.
     pub fn is_sent(self) -> bool {
         self != ApplicationStatus::Draft
@@ -70,7 +79,8 @@ mod tests {
 
     #[test]
     fn codes_read_back_and_only_a_draft_is_unsent() {
-        for s in ApplicationStatus::ALL {
+        for (i, s) in ApplicationStatus::ALL.into_iter().enumerate() {
+            assert_eq!(s.index(), i);
             assert_eq!(s.code().parse::<ApplicationStatus>(), Ok(s));
             assert_eq!(serde_json::to_string(&s).expect("json"), format!("\"{}\"", s.code()));
         }

@@ -650,7 +650,7 @@ impl Generator {
                 lines: &batch.lines[lines],
             };
             let row = subsidy::application(ctx, &mut rng, &finished);
-            if row.as_ref().is_none_or(|r| r.status == subsidy::Status::Draft)
+            if row.as_ref().is_none_or(|r| !r.status.is_sent())
                 && let Some(p) = batch.progress.last_mut()
             {
                 // Only a submitted application records the 交付申請 date (db::applications::submit).

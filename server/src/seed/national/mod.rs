@@ -401,7 +401,7 @@ async fn run(
         summary.complaints += batch.complaints.len() as u64;
         summary.users += batch.users.len() as u64;
         for a in &batch.subsidies {
-            summary.subsidy_applications[a.status as usize] += 1;
+            summary.subsidy_applications[a.status.index()] += 1;
         }
         let first = summary.facility_ids.map_or(written.first_facility, |(first, _)| first);
         summary.facility_ids = Some((first, written.last_facility));

@@ -13,38 +13,14 @@
 use super::context::{Context, Day};
 use super::generate::{ApplicationRow, FacilityRow, LineRow, ProgressRow, QuoteRow};
 use super::rng::Rng;
-use rules::application::{Applicant, CostLine, FinalCosts, Package, Request, prepare};
+use rules::application::{Applicant, ApplicationStatus, CostLine, FinalCosts, Package, Request, prepare};
 use rules::category::Category;
 use rules::provisioning::{Grace, ProvisioningFacts};
 use rules::{GraceType, Prefecture, Yen};
 
-/// Draft, submitted, paid: weights of a prepared application's status (assumption, see above).
+/// Weights of a prepared application's status, in the order of [`ApplicationStatus::ALL`]
+/// (draft, submitted, paid; assumption, see above).
 pub const STATUS_WEIGHTS: [u64; 3] = [1, 3, 6];
-
-/// Where an application stands (subsidy_applications.status).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// 下書き.
-    Draft = 0,
-    /// 提出済み.
-    Submitted = 1,
-    /// 交付済み.
-    Paid = 2,
-}
-
-impl Status {
-    /// In the order of [`STATUS_WEIGHTS`].
-    pub const ALL: [Status; 3] = [Status::Draft, Status::Submitted, Status::Paid];
-
-    /// The stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Submitted => "submitted",
-            Status::Paid => "paid",
-        }
-    }
-}
 
 /// A prepared application and where it stands.
 #[derive(Debug, Clone)]
@@ -54,7 +30,7 @@ pub struct SubsidyRow {
     /// The paid quote (index in the batch).
     pub quote: u32,
     /// Status.
-    pub status: Status,
+    pub status: ApplicationStatus,
     /// 提出日.
     pub submitted_on: Option<Day>,
     /// 交付日.
@@ -87,11 +63,12 @@ pub struct Finished<'a> {
 pub fn application(ctx: &Context, rng: &mut Rng, f: &Finished<'_>) -> Option<SubsidyRow> {
     let days = &ctx.days;
     let applied_on = f.progress.subsidy_applied?;
-    let status = Status::ALL[rng.weighted(&STATUS_WEIGHTS)];
-    let submitted_on = (status != Status::Draft).then(|| days.add(applied_on, rng.between(0, 14)));
-    let paid_on = (status == Status::Paid).then(|| days.add(submitted_on.unwrap_or(applied_on), rng.between(30, 150)));
+    let status = ApplicationStatus::ALL[rng.weighted(&STATUS_WEIGHTS)];
+    let submitted_on = status.is_sent().then(|| days.add(applied_on, rng.between(0, 14)));
+    let paid_on =
+        (status == ApplicationStatus::Paid).then(|| days.add(submitted_on.unwrap_or(applied_on), rng.between(30, 150)));
     // A draft's facts are those of a facility that has not applied yet.
-    let facts = facts(ctx, f, (status != Status::Draft).then_some(applied_on));
+    let facts = facts(ctx, f, status.is_sent().then_some(applied_on));
     let readers = rules::readers::entitlement(facts.facility_type, facts.readers).free.max(1);
     let costs = FinalCosts {
         lines: f
