@@ -316,7 +316,7 @@ pub async fn application(id: i64) -> Result<ApplicationView, UiError> {
     let col = |row: &crate::application_document::Fields, k: &str| row.get(k).cloned().unwrap_or_default();
     let editor = user.role.may(Permission::EditOwnFacilities);
     Ok(ApplicationView {
-        summary: summary(&r.listed()),
+        summary: summary(&r.listed),
         fields: fields(&package).into_iter().collect(),
         breakdown: rows("breakdown")
             .iter()
@@ -329,9 +329,9 @@ pub async fn application(id: i64) -> Result<ApplicationView, UiError> {
         notes: package.notes.clone(),
         submitted_on: r.submitted_on.as_deref().map(wareki),
         paid_on: r.paid_on.as_deref().map(wareki),
-        can_submit: editor && r.status == "draft",
-        can_record_payment: editor && r.status == "submitted",
-        applied_on_iso: r.applied_on.clone(),
+        can_submit: editor && r.listed.status == "draft",
+        can_record_payment: editor && r.listed.status == "submitted",
+        applied_on_iso: r.listed.applied_on.clone(),
     })
 }
 
@@ -343,7 +343,7 @@ pub async fn submit_application(id: i64, submitted_on: String) -> Result<(), UiE
     let pool = context::pool()?;
     let r = db::applications::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
     let on = parse_day("submitted_on", &submitted_on, "提出日")?;
-    let applied: chrono::NaiveDate = r.applied_on.parse().map_err(context::internal)?;
+    let applied: chrono::NaiveDate = r.listed.applied_on.parse().map_err(context::internal)?;
     if on < applied {
         return Err(UiError::Fields(vec![(
             "submitted_on".into(),
@@ -362,7 +362,7 @@ pub async fn record_application_payment(id: i64, paid_on: String, amount: String
     let r = db::applications::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
     let on = parse_day("paid_on", &paid_on, "交付日")?;
     let amount = rules::Yen::parse(&amount).map_err(|e| UiError::Fields(vec![("amount".into(), e.to_string())]))?;
-    let requested = rules::Yen::parse(&r.subsidy).map_err(context::internal)?;
+    let requested = rules::Yen::parse(&r.listed.subsidy).map_err(context::internal)?;
     if amount.is_negative() || amount > requested {
         return Err(UiError::Fields(vec![(
             "amount".into(),
@@ -398,21 +398,17 @@ pub async fn list_applications(
     let filter = db::applications::ListFilter { facilities, status };
     let pool = context::pool()?;
     let f = &filter.facilities;
-    let places = if f.search.is_some() {
-        db::applications::by_place_found(&pool, &user.scope, f).await
-    } else {
+    let from_totals =
+        f.search.is_none() && db::dashboard::Source::for_request(&user.scope) == db::dashboard::Source::Totals;
+    let places = if from_totals {
         let by_codes = db::dashboard::Filter {
             facility_type: f.facility_type.clone(),
             prefecture: f.prefecture.clone(),
             ..Default::default()
         };
-        db::dashboard::subsidies_by_place(
-            &pool,
-            db::dashboard::Source::for_request(&user.scope),
-            &user.scope,
-            &by_codes,
-        )
-        .await
+        db::dashboard::subsidies_by_place(&pool, &user.scope, &by_codes).await
+    } else {
+        db::applications::by_place(&pool, &user.scope, f).await
     }
     .map_err(context::internal)?;
     // The totals count every application the filter reaches, so the list needs no count of its own.
@@ -451,50 +447,38 @@ pub async fn list_applications(
 /// type in that order, and the sum of all last (「合計」) when there is more than one.
 #[cfg(feature = "ssr")]
 fn totals(places: &[(String, String, String, i64, i64, i64)]) -> Vec<ApplicationTotal> {
-    use rules::Yen;
     use rules::application::ApplicationStatus;
-    let mut rows: Vec<(String, String, [i64; 3], i64, i64)> = Vec::new();
-    let mut all = ([0i64; 3], 0i64, 0i64);
-    for (prefecture, kind, status, n, amount, granted) in places {
-        if rows.last().is_none_or(|(p, t, ..)| p != prefecture || t != kind) {
-            rows.push((prefecture.clone(), kind.clone(), [0; 3], 0, 0));
-        }
-        let Some(last) = rows.last_mut() else { continue };
-        let Ok(status) = status.parse::<ApplicationStatus>() else { continue };
-        let requested = if status.is_sent() { *amount } else { 0 };
-        last.2[status.index()] += n;
-        (last.3, last.4) = (last.3 + requested, last.4 + granted);
-        all.0[status.index()] += n;
-        (all.1, all.2) = (all.1 + requested, all.2 + granted);
-    }
-    let label = |p: &str, t: &str| {
-        (
-            p.parse::<rules::Prefecture>().map_or_else(|_| p.to_owned(), |p| p.name_ja().to_owned()),
-            t.parse::<rules::FacilityType>().map_or_else(|_| t.to_owned(), |t| t.label_ja().to_owned()),
-        )
+    use rules::{FacilityType, Prefecture, Yen};
+    let row = |prefecture: String, facility_type: String| ApplicationTotal {
+        prefecture,
+        facility_type,
+        counts: [0; 3],
+        requested: "0".into(),
+        granted: "0".into(),
     };
-    let several = rows.len() > 1;
-    let mut out: Vec<ApplicationTotal> = rows
-        .into_iter()
-        .map(|(p, t, counts, requested, granted)| {
-            let (prefecture, facility_type) = label(&p, &t);
-            ApplicationTotal {
-                prefecture,
-                facility_type,
-                counts,
-                requested: Yen::from(requested).to_string(),
-                granted: Yen::from(granted).to_string(),
-            }
-        })
-        .collect();
-    if several {
-        out.push(ApplicationTotal {
-            prefecture: "合計".into(),
-            facility_type: String::new(),
-            counts: all.0,
-            requested: Yen::from(all.1).to_string(),
-            granted: Yen::from(all.2).to_string(),
-        });
+    // (row, 申請額, 交付額) in whole yen while adding up.
+    let mut rows: Vec<(ApplicationTotal, i64, i64)> = Vec::new();
+    let mut all = (row("合計".into(), String::new()), 0, 0);
+    for (prefecture, kind, status, n, amount, granted) in places {
+        let Ok(status) = status.parse::<ApplicationStatus>() else { continue };
+        let prefecture = prefecture.parse::<Prefecture>().map_or_else(|_| prefecture.clone(), |p| p.name_ja().into());
+        let kind = kind.parse::<FacilityType>().map_or_else(|_| kind.clone(), |t| t.label_ja().into());
+        if rows.last().is_none_or(|(r, ..)| r.prefecture != prefecture || r.facility_type != kind) {
+            rows.push((row(prefecture, kind), 0, 0));
+        }
+        let requested = if status.is_sent() { *amount } else { 0 };
+        for (r, req, gra) in rows.last_mut().into_iter().chain([&mut all]) {
+            r.counts[status.index()] += n;
+            (*req, *gra) = (*req + requested, *gra + granted);
+        }
     }
-    out
+    let several = rows.len() > 1;
+    rows.into_iter()
+        .chain(several.then_some(all))
+        .map(|(r, requested, granted)| ApplicationTotal {
+            requested: Yen::from(requested).to_string(),
+            granted: Yen::from(granted).to_string(),
+            ..r
+        })
+        .collect()
 }

@@ -4,7 +4,8 @@
 
 use crate::helpers::*;
 use app::api::applications::ApplicationList;
-use app::ssr::db::dashboard::{Filter, Source, subsidies_by_place};
+use app::ssr::db::applications::by_place;
+use app::ssr::db::dashboard::{Filter, subsidies_by_place};
 use rules::access::Scope;
 use server::seed::national::{Options, seed};
 
@@ -60,19 +61,23 @@ async fn applications_come_a_page_at_a_time_narrowed_with_totals_from_the_runnin
     let tokyo_drafts = ids(&app, "f.prefecture = '13' AND a.status = 'draft'").await;
     assert_eq!(every_page(&app, "", "13", "draft").await, tokyo_drafts);
 
-    // The totals read from the running totals are the raw rows' for the country, a prefecture and a reviewer.
+    // The totals read from the running totals are the rows' for the country, a prefecture, a type
+    // and a reviewer.
     let fukuoka_medical =
         Scope::Association { association: rules::Association::Medical, prefecture: "40".parse().expect("Fukuoka") };
-    for (scope, filter) in [
-        (Scope::National, Filter::default()),
-        (Scope::National, Filter { prefecture: Some("13".into()), ..Default::default() }),
-        (Scope::National, Filter { facility_type: Some("hospital".into()), ..Default::default() }),
-        (fukuoka_medical, Filter::default()),
+    for (scope, t, p) in [
+        (Scope::National, None, None),
+        (Scope::National, None, Some("13")),
+        (Scope::National, Some("hospital"), None),
+        (fukuoka_medical, None, None),
     ] {
-        let from_totals = subsidies_by_place(app.pool(), Source::Totals, &scope, &filter).await.expect("totals");
-        let from_rows = subsidies_by_place(app.pool(), Source::Raw, &scope, &filter).await.expect("raw");
-        assert!(!from_rows.is_empty(), "{scope:?} {filter:?}");
-        assert_eq!(from_totals, from_rows, "{scope:?} {filter:?}");
+        let (t, p) = (t.map(str::to_owned), p.map(str::to_owned));
+        let codes = Filter { facility_type: t.clone(), prefecture: p.clone(), ..Default::default() };
+        let from_totals = subsidies_by_place(app.pool(), &scope, &codes).await.expect("totals");
+        let facilities = app::ssr::db::facilities::ListFilter { facility_type: t, prefecture: p, search: None };
+        let from_rows = by_place(app.pool(), &scope, &facilities).await.expect("rows");
+        assert!(!from_rows.is_empty(), "{scope:?} {codes:?}");
+        assert_eq!(from_totals, from_rows, "{scope:?} {codes:?}");
     }
     // The page's totals: one row per prefecture and type, and the sum of all, as SQL counts them.
     let page = list(&app, "", "", "paid", "").await;

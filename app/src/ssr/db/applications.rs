@@ -261,39 +261,22 @@ pub async fn save_draft(
     Ok(id)
 }
 
-/// An application as stored.
+/// An application as stored: what the list shows, and the rest.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApplicationRecord {
-    /// Id.
-    pub id: i64,
-    /// Facility.
-    pub facility_id: i64,
-    /// Facility name.
-    pub facility_name: String,
-    /// Facility type code.
-    pub facility_type: String,
-    /// Prefecture code.
-    pub prefecture: String,
+    /// What the list shows.
+    #[sqlx(flatten)]
+    pub listed: ListedApplication,
     /// The quote the costs come from.
     pub quote_id: i64,
-    /// draft, submitted or paid.
-    pub status: String,
-    /// 申請日.
-    pub applied_on: String,
     /// Scheme id.
     pub scheme_id: String,
-    /// 総事業費.
-    pub total_cost: String,
     /// 補助対象経費.
     pub eligible_cost: String,
-    /// 補助金申請額.
-    pub subsidy: String,
     /// 提出日.
     pub submitted_on: Option<String>,
     /// 交付日.
     pub paid_on: Option<String>,
-    /// 交付額.
-    pub paid_amount: Option<String>,
     /// The package as prepared.
     pub package_json: String,
 }
@@ -340,24 +323,6 @@ pub struct ListedApplication {
     pub paid_amount: Option<String>,
 }
 
-impl ApplicationRecord {
-    /// The list's fields of the application.
-    pub fn listed(&self) -> ListedApplication {
-        ListedApplication {
-            id: self.id,
-            facility_id: self.facility_id,
-            facility_name: self.facility_name.clone(),
-            facility_type: self.facility_type.clone(),
-            prefecture: self.prefecture.clone(),
-            status: self.status.clone(),
-            applied_on: self.applied_on.clone(),
-            total_cost: self.total_cost.clone(),
-            subsidy: self.subsidy.clone(),
-            paid_amount: self.paid_amount.clone(),
-        }
-    }
-}
-
 /// What the application list is narrowed to (codes checked at the edge).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListFilter {
@@ -375,10 +340,11 @@ fn push_list_filter(qb: &mut QueryBuilder<'_, sqlx::Sqlite>, filter: &ListFilter
     }
 }
 
-/// Applications by prefecture, facility type and status among the facilities `filter` reaches
-/// by name or code: (prefecture, type, status, count, 補助金申請額, 交付額), as
-/// `db::dashboard::subsidies_by_place` reads them from the running totals, which know no names.
-pub async fn by_place_found(
+/// Applications by prefecture, facility type and status among the facilities `filter` reaches:
+/// (prefecture, type, status, count, 補助金申請額, 交付額) in whole yen, from the rows — as
+/// `db::dashboard::subsidies_by_place` reads them from the running totals, which know neither a
+/// manager's corporation nor names.
+pub async fn by_place(
     pool: &SqlitePool,
     scope: &Scope,
     filter: &super::facilities::ListFilter,
@@ -444,7 +410,7 @@ pub async fn submit(
          WHERE id = ? AND status = 'draft'",
     )
     .bind(on.to_string())
-    .bind(record.id)
+    .bind(record.listed.id)
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
@@ -452,21 +418,21 @@ pub async fn submit(
         return Err(UiError::Invalid("下書きの申請だけを提出済みにできます。".into()));
     }
     sqlx::query("INSERT INTO facility_progress (facility_id) VALUES (?) ON CONFLICT (facility_id) DO NOTHING")
-        .bind(record.facility_id)
+        .bind(record.listed.facility_id)
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
     sqlx::query("UPDATE facility_progress SET subsidy_applied_on = ? WHERE facility_id = ?")
-        .bind(&record.applied_on)
-        .bind(record.facility_id)
+        .bind(&record.listed.applied_on)
+        .bind(record.listed.facility_id)
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
     let change = Change {
         action: "submit",
         entity: "subsidy_application",
-        entity_id: record.id.to_string(),
-        before: Some(json!({ "status": record.status })),
+        entity_id: record.listed.id.to_string(),
+        before: Some(json!({ "status": record.listed.status })),
         after: Some(json!({ "status": "submitted", "submitted_on": on })),
     };
     audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
@@ -489,7 +455,7 @@ pub async fn record_payment(
     )
     .bind(on.to_string())
     .bind(amount.amount().to_string())
-    .bind(record.id)
+    .bind(record.listed.id)
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
@@ -499,8 +465,8 @@ pub async fn record_payment(
     let change = Change {
         action: "record_payment",
         entity: "subsidy_application",
-        entity_id: record.id.to_string(),
-        before: Some(json!({ "status": record.status })),
+        entity_id: record.listed.id.to_string(),
+        before: Some(json!({ "status": record.listed.status })),
         after: Some(json!({ "status": "paid", "paid_on": on, "paid_amount": amount })),
     };
     audit_log::record(&mut tx, actor, change).await.map_err(internal)?;

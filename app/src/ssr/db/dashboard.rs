@@ -471,37 +471,22 @@ pub async fn subsidies(
     grouped(db, &SUBSIDIES, source, scope, filter).await
 }
 
-/// Subsidy applications by prefecture, facility type and status: (prefecture, type, status,
-/// count, 補助金申請額, 交付額) in whole yen, for the application list's totals. The running
-/// totals hold every prefecture's rows, so a national page reads 47 × 5 × 3 rows at most.
+/// Subsidy applications by prefecture, facility type and status from the running totals:
+/// (prefecture, type, status, count, 補助金申請額, 交付額) in whole yen, for the application list's
+/// totals of a reviewer or an auditor (the totals hold no corporation or name:
+/// `db::applications::by_place` reads those from the rows). They hold every prefecture's rows, so
+/// a national page reads 47 × 5 × 3 rows at most.
 pub async fn subsidies_by_place(
     db: impl sqlx::SqliteExecutor<'_>,
-    source: Source,
     scope: &Scope,
     filter: &Filter,
 ) -> sqlx::Result<Vec<(String, String, String, i64, i64, i64)>> {
-    let mut qb = QueryBuilder::new("");
-    match source {
-        Source::Totals => {
-            qb.push(
-                "SELECT f.prefecture, f.facility_type, f.key, sum(f.n), sum(f.amount), sum(f.granted)
-                 FROM dashboard_totals f",
-            );
-            totals_where(&mut qb, &["subsidy"], scope, filter, true);
-            // Rows of applications since moved or deleted stay, at zero.
-            qb.push(" GROUP BY 1, 2, 3 HAVING sum(f.n) <> 0");
-        }
-        Source::Raw => {
-            qb.push(
-                "SELECT f.prefecture, f.facility_type, a.status, count(*), coalesce(sum(CAST(a.subsidy AS INTEGER)), 0),
-                        coalesce(sum(CAST(a.paid_amount AS INTEGER)), 0)
-                 FROM subsidy_applications a JOIN facilities f ON f.id = a.facility_id",
-            );
-            facilities_where(&mut qb, scope, filter);
-            qb.push(" GROUP BY 1, 2, 3");
-        }
-    }
-    qb.push(" ORDER BY 1, 2, 3");
+    let mut qb = QueryBuilder::new(
+        "SELECT f.prefecture, f.facility_type, f.key, sum(f.n), sum(f.amount), sum(f.granted) FROM dashboard_totals f",
+    );
+    totals_where(&mut qb, &["subsidy"], scope, filter, true);
+    // Rows of applications since moved or deleted stay, at zero.
+    qb.push(" GROUP BY 1, 2, 3 HAVING sum(f.n) <> 0 ORDER BY 1, 2, 3");
     qb.build_query_as().fetch_all(db).await
 }
 
