@@ -16,7 +16,7 @@ pub struct LeagueRefresh(pub std::time::Duration);
 
 impl Default for LeagueRefresh {
     /// One second: a reviewer's league (0.23 s at national scale) is always computed for the
-    /// view; the national one (~15 s after a change, BENCHMARKS.md) is not waited for.
+    /// view; the national one (~10 s after a change, BENCHMARKS.md) is not waited for.
     fn default() -> Self {
         LeagueRefresh(std::time::Duration::from_secs(1))
     }
