@@ -25,7 +25,7 @@ pub mod scheme;
 pub mod subsidy;
 pub mod wareki;
 
-pub use facility_code::{FacilityCode, InvalidFacilityCode};
+pub use facility_code::{CheckSpan, FacilityCode, InvalidFacilityCode};
 pub use facility_type::{FacilityType, UnknownFacilityType};
 pub use grace::{GraceType, InvalidGraceType};
 pub use money::{InvalidYen, Yen};

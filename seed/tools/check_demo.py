@@ -28,6 +28,17 @@ def fail(msg):
     errors.append(msg)
 
 
+# The four prefectures whose published codes pass the Luhn check over the last seven digits
+# only (関東信越厚生局「コード内容別医療機関一覧表」, measured on the 2025-08 list).
+SEVEN_DIGIT_PREFECTURES = ("11", "12", "13", "14")
+
+
+def code_check_ok(code):
+    """The 検証番号 rule the published lists follow: Luhn over the last seven digits in
+    埼玉・千葉・東京・神奈川, over all ten elsewhere."""
+    return luhn_ok(code[3:] if code[:2] in SEVEN_DIGIT_PREFECTURES else code)
+
+
 def luhn_ok(digits):
     """Luhn over the whole string: from the right, double every second digit, sum the digits."""
     total = 0
@@ -50,13 +61,15 @@ def check_code(code, prefecture, ftype, where):
         fail(f"{where}: code {code} prefecture digits {code[:2]} != prefecture {prefecture}")
     if ftype in TENSU and code[2] != TENSU[ftype]:
         fail(f"{where}: code {code} 点数表番号 {code[2]} != {TENSU[ftype]} required for {ftype}")
-    if not luhn_ok(code):
-        fail(f"{where}: code {code} fails the Luhn check")
+    if not code_check_ok(code):
+        fail(f"{where}: code {code} fails the 検証番号 check")
 
 
 def main(path):
     # The documented example must pass, and a corrupted one must fail: guards the Luhn function itself.
     assert luhn_ok("0110113719") and not luhn_ok("0110113718")
+    # Real published codes (聖路加国際病院, 東京; 札幌中央病院, 北海道) pass the per-prefecture rule.
+    assert code_check_ok("1310270751") and code_check_ok("0110113420") and not code_check_ok("1310270750")
 
     with open(path, encoding="utf-8") as f:
         data = json.load(f)

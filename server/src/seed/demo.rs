@@ -65,7 +65,7 @@ pub struct DemoAccounts {
 }
 
 /// Loads the demo data in one transaction, every user with `password`.
-/// Every facility code is checked (Luhn, prefecture, 点数表) before anything is written.
+/// Every facility code is checked (検証番号, prefecture, 点数表) before anything is written.
 pub async fn load(pool: &SqlitePool, password: &str) -> Result<DemoAccounts, StartError> {
     let demo: DemoFile = parse(DEMO.0, DEMO.1)?;
     for f in &demo.facilities {

@@ -245,6 +245,53 @@ async fn a_corporation_manager_registers_a_facility_and_it_joins_the_corporation
     assert_eq!((corp.as_str(), log), ("demo_corp", 1));
 }
 
+/// Real codes from the 地方厚生局's published lists (2025-08): both rules of the 検証番号.
+const PUBLISHED_CODES: [(&str, &str, &str); 9] = [
+    ("1310270751", "13", "hospital"),
+    ("1413703659", "14", "medical_clinic"),
+    ("1113102977", "11", "medical_clinic"),
+    ("1212415586", "12", "medical_clinic"),
+    ("0110112489", "01", "hospital"),
+    ("2710503687", "27", "medical_clinic"),
+    ("4010419705", "40", "medical_clinic"),
+    ("2314400611", "23", "medical_clinic"),
+    ("1840140055", "18", "pharmacy"),
+];
+
+#[tokio::test]
+async fn real_published_codes_of_every_rule_register_and_a_code_with_one_wrong_digit_does_not() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    for (code, prefecture, kind) in PUBLISHED_CODES {
+        let mut form = facility_form(code, "オンシ", kind);
+        form.retain(|(k, _)| *k != "prefecture");
+        form.push(("prefecture", prefecture));
+        let res = post(&app, "/api/save_facility", "/facilities/new", &form).await;
+        let to = location(&res);
+        assert!(to.starts_with("/facilities/") && !to.contains("__err"), "{code}: {to}");
+        let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM facilities WHERE facility_code = ?")
+            .bind(code)
+            .fetch_one(app.pool())
+            .await
+            .expect("count");
+        assert_eq!(stored, 1, "{code}");
+    }
+    // 聖路加国際病院's code with its last digit changed.
+    let mut form = facility_form("1310270752", "オンシ", "hospital");
+    form.retain(|(k, _)| *k != "prefecture");
+    form.push(("prefecture", "13"));
+    let res = post(&app, "/api/save_facility", "/facilities/new", &form).await;
+    let back = location(&res);
+    assert!(back.contains("__err"), "{back}");
+    let html = app.client.get(&back).send().await.expect("GET").text().await.expect("body");
+    assert!(html.contains("検証番号"), "the error names the check digit");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM facilities WHERE facility_code = '1310270752'")
+        .fetch_one(app.pool())
+        .await
+        .expect("count");
+    assert_eq!(n, 0);
+}
+
 #[tokio::test]
 async fn a_refused_facility_form_comes_back_filled_in_with_errors_next_to_the_fields() {
     let app = spawn_app().await;

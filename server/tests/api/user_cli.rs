@@ -195,6 +195,24 @@ async fn each_role_and_scope_is_stored_in_its_own_columns() {
 }
 
 #[tokio::test]
+async fn managers_of_facilities_in_tokyo_and_kanagawa_are_created_by_their_codes() {
+    // Their codes follow the seven-digit 検証番号 rule of the published lists.
+    let (_dir, db) = demo_database().await;
+    let pool = open(&db).await;
+    for (email, code) in [("tokyo@example.jp", "1310190348"), ("kanagawa@example.jp", "1440166421")] {
+        added(&db, &["--email", email, "--role", "clinic_manager", "--facility", code]);
+        let scoped: String = sqlx::query_scalar(
+            "SELECT f.facility_code FROM users u JOIN facilities f ON f.id = u.facility_id WHERE u.email = ?",
+        )
+        .bind(email)
+        .fetch_one(&pool)
+        .await
+        .expect("user with facility");
+        assert_eq!(scoped, code);
+    }
+}
+
+#[tokio::test]
 async fn invalid_input_exits_1_naming_the_problem_and_writes_nothing() {
     let (_dir, db) = demo_database().await;
     added(&db, &["--email", "taken@example.jp", "--role", "auditor"]);
@@ -216,9 +234,9 @@ async fn invalid_input_exits_1_naming_the_problem_and_writes_nothing() {
         ),
         (
             "unknown facility code",
-            &["--email", "m@example.jp", "--role", "clinic_manager", "--facility", "1319999999"],
+            &["--email", "m@example.jp", "--role", "clinic_manager", "--facility", "1310270751"],
             &good,
-            &["unknown facility \"1319999999\"", "登録されていません"],
+            &["unknown facility \"1310270751\"", "登録されていません"],
         ),
         (
             "facility code with a wrong check digit",

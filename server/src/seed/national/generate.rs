@@ -294,13 +294,19 @@ pub struct Generator {
     preexisting: HashSet<u64>,
 }
 
-/// 点数表 digit and body → the 10-digit code as a number; the check digit makes it pass Luhn.
+/// 点数表 digit and body → the 10-digit code as a number; the check digit makes it pass the
+/// Luhn check over the digits its prefecture's published codes cover (`rules::CheckSpan`:
+/// the last seven in 埼玉・千葉・東京・神奈川, all ten elsewhere).
 pub fn code_with_check_digit(prefecture: u8, digit: u8, body6: u32) -> u64 {
     let payload = u64::from(prefecture) * 10_000_000 + u64::from(digit) * 1_000_000 + u64::from(body6);
+    let covered = match rules::Prefecture::from_number(prefecture).ok().map(rules::CheckSpan::of) {
+        Some(rules::CheckSpan::LastSeven) => 6,
+        _ => 9,
+    };
     // Luhn from the right: the check digit is position 0, so payload digits at odd positions (1, 3, …) are doubled.
     let mut sum = 0;
     let mut rest = payload;
-    for position in 1..=9 {
+    for position in 1..=covered {
         let d = rest % 10;
         rest /= 10;
         sum += if position % 2 == 1 {
@@ -1073,7 +1079,7 @@ mod tests {
     }
 
     #[test]
-    fn generated_codes_pass_the_luhn_check_and_carry_the_fee_schedule() {
+    fn generated_codes_pass_their_prefectures_check_and_carry_the_fee_schedule() {
         let mut rng = Rng::new(5);
         for (digit, kind) in
             [(1, FacilityType::MedicalClinic), (3, FacilityType::DentalClinic), (4, FacilityType::Pharmacy)]
@@ -1088,6 +1094,8 @@ mod tests {
             }
         }
         assert_eq!(code_with_check_digit(1, 1, 11_371), 110_113_719, "the published example 0110113719");
+        assert_eq!(code_with_check_digit(13, 1, 27_075), 1_310_270_751, "聖路加国際病院 1310270751");
+        assert_eq!(code_with_check_digit(14, 1, 370_365), 1_413_703_659, "the published 1413703659");
     }
 
     #[test]

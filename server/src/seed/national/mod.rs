@@ -10,7 +10,7 @@
 //!   pharmacies are 大型チェーン薬局 in synthetic chains (assumption,
 //!   `plan::LARGE_CHAIN_PER_MILLE`).
 //! * **Codes**: valid 医療機関コード (prefecture, 点数表, 郡市区番号 01–30,
-//!   機関番号, Luhn check digit), unique, never one already in the database
+//!   機関番号, the check digit of its prefecture's rule), unique, never one already in the database
 //!   or in `seed/demo.json` (so demo data loaded later cannot collide).
 //! * **Stages** per type as of 2022-05-01 (申込 / 準備完了 / 運用開始 of seeds/002),
 //!   with dates: reader applications 2021-01 … 2022-12 (… 2022-06 for
