@@ -34,19 +34,35 @@ pub enum UiError {
     /// No such object — or one outside the user's scope, which must look the same.
     #[error("お探しの情報は存在しないか、閲覧する権限がありません。")]
     NotFound,
+    /// The request conflicts with what was done meanwhile (e.g. a draft confirmed twice);
+    /// the message says what happened and where to look.
+    #[error("{0}")]
+    Conflict(String),
     /// A server-side failure, logged with its details.
     #[error("サーバーでエラーが発生しました。しばらくしてからもう一度お試しください。")]
     Internal,
-    /// The request to the server function itself failed (decoding, network).
-    #[error("通信エラーが発生しました: {0}")]
+    /// The request to the server function itself could not be read (malformed fields, an
+    /// unknown function); the message is generic and the details are logged.
+    #[error("{0}")]
     Transport(String),
 }
 
 impl FromServerFnError for UiError {
     type Encoder = JsonEncoding;
 
+    /// The request could not be read or answered. The details (a serde message naming
+    /// Onshi's own field types) are logged, never shown: they help no user and tell an
+    /// attacker how the server is built.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        UiError::Transport(value.to_string())
+        #[cfg(feature = "ssr")]
+        tracing::info!(error = %value, "a server function request could not be handled");
+        let message = match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::MissingArg(_) => {
+                "送信された内容の形式が正しくありません。ページを開き直してから、もう一度送信してください。"
+            }
+            _ => "要求を処理できませんでした。ページを開き直してから、もう一度お試しください。",
+        };
+        UiError::Transport(message.to_owned())
     }
 }
 
@@ -54,11 +70,12 @@ impl UiError {
     /// The HTTP status a page showing this error answers with.
     pub fn status(&self) -> u16 {
         match self {
-            UiError::Invalid(_) | UiError::Fields(_) | UiError::FormRejected { .. } => 400,
+            UiError::Invalid(_) | UiError::Fields(_) | UiError::FormRejected { .. } | UiError::Transport(_) => 400,
             UiError::Unauthenticated => 401,
             UiError::Forbidden => 403,
             UiError::NotFound => 404,
-            UiError::Internal | UiError::Transport(_) => 500,
+            UiError::Conflict(_) => 409,
+            UiError::Internal => 500,
         }
     }
 }

@@ -39,6 +39,11 @@ pub enum BackupError {
         /// What the check found.
         reason: String,
     },
+    /// A server runs on the database.
+    #[error(
+        "サーバーが {0} を使用中のため、復元できません。onshi serve を停止してから、もう一度実行してください（何も変更していません）"
+    )]
+    ServerRunning(PathBuf),
     /// SQLite refused.
     #[error("{what} に失敗しました: {source}")]
     Db {
@@ -125,6 +130,13 @@ pub async fn check(path: &Path) -> Result<Checked, BackupError> {
     if is_onshi != 3 {
         return Err(unusable("Onshi のデータベースではありません（必要な表がありません）".to_owned()));
     }
+    let missing = app::ssr::audit_log::missing_protections(&pool).await.map_err(db_error("監査ログの保護の確認"))?;
+    if !missing.is_empty() {
+        return Err(unusable(format!(
+            "監査ログを追記のみに保つトリガーがないか、書き換えられています（{}）",
+            missing.join(", ")
+        )));
+    }
     let report = app::ssr::audit_log::verify(&pool).await.map_err(db_error("監査ログの検証"))?;
     if let Some(broken) = report.first_broken {
         return Err(unusable(format!(
@@ -153,6 +165,22 @@ pub async fn check(path: &Path) -> Result<Checked, BackupError> {
     Ok(checked)
 }
 
+/// Removes every session from a copy: a copy must not sign anyone in. Onshi's session table
+/// is tower-sessions' default, created at the first start (a copy may predate it).
+async fn drop_sessions(copy: &Path) -> Result<(), BackupError> {
+    let pool = open(copy, false).await?;
+    let has_table: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'tower_sessions'")
+            .fetch_one(&pool)
+            .await
+            .map_err(db_error("セッションの表の確認"))?;
+    if has_table > 0 {
+        sqlx::query("DELETE FROM tower_sessions").execute(&pool).await.map_err(db_error("セッションの削除"))?;
+    }
+    pool.close().await;
+    Ok(())
+}
+
 /// The file beside `path` that a copy is written to before it takes `path`'s name.
 fn partial(path: &Path, tag: &str) -> PathBuf {
     let mut name = path.file_name().map(std::ffi::OsStr::to_os_string).unwrap_or_default();
@@ -177,6 +205,7 @@ pub async fn backup(db: &Path, file: &Path) -> Result<Checked, BackupError> {
             .await
             .map_err(db_error(format!("{} への書き出し", temporary.display())))?;
         pool.close().await;
+        drop_sessions(&temporary).await?;
         let checked = check(&temporary).await?;
         // No overwrite even if another process took the name meanwhile: hard-link, then unlink.
         std::fs::hard_link(&temporary, file).map_err(|e| match e.kind() {
@@ -211,10 +240,22 @@ pub async fn restore(file: &Path, db: &Path) -> Result<(Checked, Option<PathBuf>
     if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io_error(format!("{} の作成", dir.display())))?;
     }
+    // Held until the restore ends: no server runs on the file meanwhile, or starts.
+    let _lock = crate::db_lock::for_restore(db).map_err(|e| match e {
+        crate::db_lock::LockError::Busy(_) => BackupError::ServerRunning(db.to_owned()),
+        crate::db_lock::LockError::Io { path, source } => {
+            BackupError::Io { what: format!("{} のロック", path.display()), source }
+        }
+    })?;
     let temporary = partial(db, "restoring");
-    let copied = std::fs::copy(file, &temporary)
-        .and_then(|_| std::fs::File::open(&temporary)?.sync_all())
-        .map_err(io_error(format!("{} の複製", file.display())));
+    let copied = async {
+        std::fs::copy(file, &temporary).map_err(io_error(format!("{} の複製", file.display())))?;
+        drop_sessions(&temporary).await?;
+        std::fs::File::open(&temporary)
+            .and_then(|f| f.sync_all())
+            .map_err(io_error(format!("{} の書き込み", temporary.display())))
+    }
+    .await;
     if let Err(e) = copied {
         let _ = std::fs::remove_file(&temporary);
         return Err(e);

@@ -299,6 +299,12 @@ pub struct ServeArgs {
     #[arg(long, env = "ONSHI_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
+    /// The address users open, e.g. `https://onshi.example.jp`: requests naming another
+    /// host are refused, and forms must come from this scheme and host. Without it, a
+    /// server on loopback answers its own address only.
+    #[arg(long, env = "ONSHI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// Log format on stderr.
     #[arg(long, env = "ONSHI_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -328,6 +334,8 @@ pub struct Settings {
     pub demo_password: Option<String>,
     /// Secure cookies.
     pub secure_cookies: bool,
+    /// The address users open (`--public-url`), if configured.
+    pub public_url: Option<String>,
     /// A session ends after this much inactivity.
     pub session_idle: std::time::Duration,
     /// A session ends this long after sign-in, active or not.
@@ -358,6 +366,7 @@ impl Settings {
             demo_activity: !args.no_demo_activity,
             demo_password: std::env::var("ONSHI_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()),
             secure_cookies: args.secure_cookies,
+            public_url: args.public_url.clone(),
             session_idle: SESSION_IDLE,
             session_absolute: SESSION_ABSOLUTE,
             read_time_limit: crate::reading::TIME_LIMIT,

@@ -37,6 +37,14 @@ pub enum StartError {
     /// A query during start-up failed.
     #[error("database error during start-up: {0}")]
     Db(#[from] sqlx::Error),
+    /// A restore holds the database, or its lock file cannot be opened.
+    #[error("cannot start on the database: {0}（onshi restore が実行中なら、終わってから起動してください）")]
+    Locked(#[from] crate::db_lock::LockError),
+    /// The audit trail's append-only protections are missing from the database.
+    #[error(
+        "監査ログの保護（追記のみを強制するトリガー）が見つかりません: {0}。改ざんされたデータベースの可能性があります。バックアップから復元してください。"
+    )]
+    AuditTrailUnprotected(String),
     /// Session store set-up failed.
     #[error("session store: {0}")]
     Sessions(String),

@@ -73,9 +73,11 @@ async fn signed_in_user(gate: &GateState, session: &Session) -> Result<Option<Se
     };
     let Some(id) = id else { return Ok(None) };
     keep_alive(gate, session).await;
-    let user = app::ssr::db::users::session_user(pool, id).await?;
+    // Sessions from before epochs were recorded carry none: they belong to epoch 0.
+    let epoch = session.get::<i64>(session_keys::SESSION_EPOCH).await.ok().flatten().unwrap_or(0);
+    let user = app::ssr::db::users::session_user(pool, id, epoch).await?;
     if user.is_none() {
-        // The account was disabled or removed: end the session for good.
+        // The account was disabled or removed, or its sessions were ended: end this one for good.
         if let Err(e) = session.flush().await {
             tracing::warn!(error = %e, "could not end the session of a disabled account");
         }
@@ -105,21 +107,28 @@ fn authority_of(url: &str) -> Option<String> {
 /// `Referer`, must name the host the request was sent to; a request with
 /// neither is refused. Browsers send `Origin` with every form POST, so real
 /// users never see the refusal; no token is needed in the pages.
-fn same_origin(req: &Request) -> bool {
+fn same_origin(req: &Request, scheme: &str) -> bool {
     let Some(own) = own_authority(req) else { return false };
     let own = own.strip_suffix(":80").unwrap_or(&own).to_owned();
     let header_value = |name| req.headers().get(name).and_then(|v: &http::HeaderValue| v.to_str().ok());
-    let claimed = match header_value(header::ORIGIN) {
+    let claimed_url = match header_value(header::ORIGIN) {
         Some("null") => return false,
-        Some(origin) => authority_of(origin),
-        None => header_value(header::REFERER).and_then(authority_of),
+        Some(origin) => Some(origin),
+        None => header_value(header::REFERER),
     };
+    // http://host is not https://host: a page served without TLS must not post to the TLS site.
+    if !claimed_url
+        .is_some_and(|u| u.get(..scheme.len() + 3).is_some_and(|p| p.eq_ignore_ascii_case(&format!("{scheme}://"))))
+    {
+        return false;
+    }
+    let claimed = claimed_url.and_then(authority_of);
     claimed.is_some_and(|c| c == own || c.strip_suffix(":443") == Some(own.as_str()))
 }
 
 /// Refuses state-changing requests from other sites with 403.
-pub async fn check_origin(req: Request, next: Next) -> Response {
-    if matches!(req.method(), &Method::GET | &Method::HEAD | &Method::OPTIONS) || same_origin(&req) {
+pub async fn check_origin(State(scheme): State<&'static str>, req: Request, next: Next) -> Response {
+    if matches!(req.method(), &Method::GET | &Method::HEAD | &Method::OPTIONS) || same_origin(&req, scheme) {
         return next.run(req).await;
     }
     tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-site request refused");
@@ -190,19 +199,24 @@ mod origin_tests {
     #[test]
     fn a_post_from_the_same_origin_passes_and_others_are_refused() {
         let host = ("host", "127.0.0.1:3000");
-        assert!(same_origin(&post(&[host, ("origin", "http://127.0.0.1:3000")])));
-        assert!(same_origin(&post(&[host, ("referer", "http://127.0.0.1:3000/login?x=1")])));
-        assert!(!same_origin(&post(&[host, ("origin", "http://evil.example")])));
-        assert!(!same_origin(&post(&[host, ("origin", "http://127.0.0.1:3001")])));
-        assert!(!same_origin(&post(&[host, ("origin", "null")])));
-        assert!(!same_origin(&post(&[host])), "neither Origin nor Referer");
-        assert!(!same_origin(&post(&[host, ("referer", "http://127.0.0.1:3000.evil.example/")])));
+        let same = |headers: &[(&str, &str)]| same_origin(&post(headers), "http");
+        assert!(same(&[host, ("origin", "http://127.0.0.1:3000")]));
+        assert!(same(&[host, ("referer", "http://127.0.0.1:3000/login?x=1")]));
+        assert!(!same(&[host, ("origin", "http://evil.example")]));
+        assert!(!same(&[host, ("origin", "http://127.0.0.1:3001")]));
+        assert!(!same(&[host, ("origin", "null")]));
+        assert!(!same(&[host]), "neither Origin nor Referer");
+        assert!(!same(&[host, ("referer", "http://127.0.0.1:3000.evil.example/")]));
     }
 
     #[test]
-    fn default_ports_compare_equal() {
-        assert!(same_origin(&post(&[("host", "onshi.example.jp"), ("origin", "https://onshi.example.jp")])));
-        assert!(same_origin(&post(&[("host", "onshi.example.jp"), ("origin", "http://onshi.example.jp:80")])));
+    fn the_scheme_must_match_and_default_ports_compare_equal() {
+        let tls = |headers: &[(&str, &str)]| same_origin(&post(headers), "https");
+        assert!(tls(&[("host", "onshi.example.jp"), ("origin", "https://onshi.example.jp")]));
+        assert!(tls(&[("host", "onshi.example.jp"), ("origin", "https://onshi.example.jp:443")]));
+        assert!(!tls(&[("host", "onshi.example.jp"), ("origin", "http://onshi.example.jp")]), "a page without TLS");
+        assert!(same_origin(&post(&[("host", "onshi.example.jp"), ("origin", "http://onshi.example.jp:80")]), "http"));
+        assert!(!same_origin(&post(&[("host", "127.0.0.1:3000"), ("origin", "https://127.0.0.1:3000")]), "http"));
     }
 }
 
@@ -240,5 +254,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    // Pages, files and PDFs carry facilities' data: no browser or proxy keeps a copy
+    // (OWASP ASVS 4.0.3 V8.2.1). Only what sets its own policy (the stylesheet) is cached.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     res
 }

@@ -81,6 +81,15 @@ pub enum DemoChoice {
 pub async fn prepare_database(path: &Path, demo: DemoChoice) -> Result<Prepared, StartError> {
     let pool = db::connect(path).await?;
     db::migrate(&pool).await?;
+    let missing = app::ssr::audit_log::missing_protections(&pool).await?;
+    if !missing.is_empty() {
+        return Err(StartError::AuditTrailUnprotected(missing.join(", ")));
+    }
+    match app::ssr::db::quotes::prune_drafts(&pool, None).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(drafts = n, "expired quote drafts deleted"),
+        Err(e) => tracing::warn!(error = %e, "could not delete expired quote drafts"),
+    }
     let counts = seed::reference::load(&pool).await?;
     tracing::info!(?counts, "reference data loaded");
     let mut prepared = Prepared { pool: pool.clone(), demo: None, generated_password: None };
@@ -144,6 +153,8 @@ pub struct Application {
     addr: SocketAddr,
     store: SqliteStore,
     warm_league: bool,
+    /// Held while serving: `onshi restore` refuses while it is (`db_lock`).
+    lock: crate::db_lock::DbLock,
     /// What start-up did to the database.
     pub prepared: Prepared,
 }
@@ -156,6 +167,10 @@ impl Application {
         } else {
             DemoChoice::Skip
         };
+        if let Some(dir) = settings.db_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StartError::CreateDir { path: dir.to_owned(), source })?;
+        }
+        let lock = crate::db_lock::for_server(&settings.db_path)?;
         let prepared = prepare_database(&settings.db_path, demo).await?;
         let pool = prepared.pool.clone();
 
@@ -187,6 +202,14 @@ impl Application {
             absolute: settings.session_absolute,
             idle: settings.session_idle,
         };
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .map_err(|source| StartError::Bind { addr: settings.addr, source })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: settings.addr, source })?;
+        let guard = crate::request_guard::Guard::new(addr, settings.public_url.as_deref(), settings.secure_cookies);
+        if settings.public_url.is_none() && !addr.ip().is_loopback() {
+            tracing::warn!(%addr, "listening on a public address without --public-url: the Host header is not checked");
+        }
         let router = Router::new()
             .route("/healthz", get(routes::healthz))
             .route(app::STYLESHEET_PATH, get(routes::stylesheet))
@@ -219,18 +242,15 @@ impl Application {
             .layer(axum::middleware::from_fn_with_state(gate, middleware::require_session))
             .layer(axum::middleware::from_fn_with_state(throttle, middleware::throttle_login))
             .layer(sessions)
-            .layer(axum::middleware::from_fn(middleware::check_origin))
+            .layer(axum::middleware::from_fn_with_state(guard.scheme, middleware::check_origin))
             .layer(CatchPanicLayer::custom(|_| crate::error::server_error_page()))
+            .layer(axum::middleware::from_fn_with_state(guard, crate::request_guard::guard))
             .layer(crate::compression::layer())
             .layer(axum::middleware::from_fn(middleware::security_headers))
             .layer(TraceLayer::new_for_http())
             .with_state(state);
 
-        let listener = TcpListener::bind(settings.addr)
-            .await
-            .map_err(|source| StartError::Bind { addr: settings.addr, source })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: settings.addr, source })?;
-        Ok(Application { listener, router, addr, store, warm_league: settings.warm_league, prepared })
+        Ok(Application { listener, router, addr, store, warm_league: settings.warm_league, lock, prepared })
     }
 
     /// The address actually bound (the real port when 0 was asked for).
@@ -257,6 +277,7 @@ impl Application {
             w.abort();
         }
         self.prepared.pool.close().await;
+        drop(self.lock);
         served.map_err(StartError::Serve)
     }
 }

@@ -74,6 +74,7 @@ pub async fn login(email: String, password: String) -> Result<(), UiError> {
     session.cycle_id().await.map_err(context::internal)?;
     session.insert(session_keys::USER_ID, account.id).await.map_err(context::internal)?;
     session.insert(session_keys::SIGNED_IN_AT, context::unix_now()).await.map_err(context::internal)?;
+    session.insert(session_keys::SESSION_EPOCH, account.session_epoch).await.map_err(context::internal)?;
     tracing::info!(event = "login", user_id = account.id, "signed in");
     leptos_axum::redirect("/");
     Ok(())

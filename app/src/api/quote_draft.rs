@@ -228,6 +228,31 @@ pub async fn confirm_quote(
     Ok(())
 }
 
+/// Longest vendor name a manager may add to the shared vendor list, in characters: the
+/// longest 商号 among the vendors of the published list is under 40 characters; Onshi
+/// allows some room for a branch name.
+pub const MAX_VENDOR_NAME_CHARS: usize = 80;
+
+/// A vendor name typed by a manager, checked before it joins the list every corporation sees.
+#[cfg(feature = "ssr")]
+fn new_vendor_name(name: &str) -> Result<&str, UiError> {
+    let refuse = |what: String| Err(UiError::Fields(vec![("new_vendor".into(), what)]));
+    if name.chars().count() > MAX_VENDOR_NAME_CHARS {
+        return refuse(format!(
+            "事業者名は{MAX_VENDOR_NAME_CHARS}文字以内で入力してください（入力: {}文字）。",
+            name.chars().count()
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return refuse("事業者名に改行や制御文字は使えません。1行で入力してください。".into());
+    }
+    Ok(name)
+}
+
+/// What a second confirm of the same draft is told.
+pub const ALREADY_CONFIRMED: &str =
+    "この見積書は既に登録済みです（同じ確認が2回送信されました）。施設のページの見積書一覧で確認してください。";
+
 /// The uploaded file stored with a quote.
 #[cfg(feature = "ssr")]
 pub struct StoredFile<'a> {
@@ -267,14 +292,40 @@ pub async fn store(
     use crate::ssr::audit_log::{self, Change};
     use crate::ssr::context::internal;
     let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    // The draft is consumed first, inside the transaction that holds the write lock: of two
+    // confirms of one draft sent at once, exactly one finds it and stores the quote.
+    if let Some(token) = draft_token {
+        let consumed = sqlx::query("DELETE FROM quote_drafts WHERE token = ? AND user_id = ?")
+            .bind(token)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?
+            .rows_affected();
+        if consumed != 1 {
+            return Err(UiError::Conflict(ALREADY_CONFIRMED.into()));
+        }
+    }
     let vendor: Option<i64> = match (vendor.id.trim().parse::<i64>().ok(), vendor.new_name.trim()) {
-        (Some(id), _) => Some(id),
+        (Some(id), _) => {
+            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM vendors WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(internal)?;
+            Some(known.ok_or_else(|| {
+                UiError::Fields(vec![(
+                    "vendor_id".into(),
+                    "選んだ事業者が登録されていません。一覧から選び直すか、事業者名を入力してください。".into(),
+                )])
+            })?)
+        }
         (None, "") => None,
         (None, name) => Some(
             sqlx::query_scalar(
                 "INSERT INTO vendors (code, name, source) VALUES (?, ?, 'Onshi の利用者が登録') ON CONFLICT (code) DO UPDATE SET name = name RETURNING id",
             )
-            .bind(format!("user_{}", name))
+            .bind(format!("user_{}", new_vendor_name(name)?))
             .bind(name)
             .fetch_one(&mut *tx)
             .await
@@ -353,13 +404,6 @@ pub async fn store(
                                "lines": quote.lines.len(), "vendor_id": vendor, "corrections": corrections})),
     };
     audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
-    if let Some(token) = draft_token {
-        sqlx::query("DELETE FROM quote_drafts WHERE token = ?")
-            .bind(token)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
-    }
     tx.commit().await.map_err(internal)?;
     Ok(quote_id)
 }

@@ -206,6 +206,45 @@ pub async fn begin(pool: &SqlitePool) -> sqlx::Result<Transaction<'static, Sqlit
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
+/// The migration that makes the trail append-only; its triggers are what a database must hold.
+const PROTECTIONS_SQL: &str = include_str!("../../../migrations/20261122000003_audit_log.sql");
+
+/// The `CREATE TRIGGER` statements of [`PROTECTIONS_SQL`], as (name, whitespace-normalised text).
+fn expected_protections() -> Vec<(&'static str, String)> {
+    PROTECTIONS_SQL
+        .split("CREATE TRIGGER ")
+        .skip(1)
+        .filter_map(|rest| {
+            let name = rest.split_whitespace().next()?;
+            let end = rest.find("END;")? + "END".len();
+            Some((name, normalise_sql(&format!("CREATE TRIGGER {}", &rest[..end]))))
+        })
+        .collect()
+}
+
+fn normalise_sql(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The append-only triggers of the audit trail that are missing from the database or differ
+/// from the ones Onshi creates — empty when the trail is protected. A backup restored from a
+/// copy whose triggers were dropped or rewritten would let rows be changed unseen.
+pub async fn missing_protections(pool: &SqlitePool) -> sqlx::Result<Vec<&'static str>> {
+    let mut missing = Vec::new();
+    for (name, expected) in expected_protections() {
+        let stored: Option<String> = sqlx::query_scalar(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = 'audit_log'",
+        )
+        .bind(name)
+        .fetch_optional(pool)
+        .await?;
+        if stored.as_deref().map(normalise_sql) != Some(expected) {
+            missing.push(name);
+        }
+    }
+    Ok(missing)
+}
+
 /// Appends `change` by `actor` to the log and returns the new row's id.
 ///
 /// Call it in the transaction of the write it describes, so that both commit

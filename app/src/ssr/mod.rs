@@ -18,4 +18,7 @@ pub mod session_keys {
     /// When the session was last marked active (Unix milliseconds): changing it makes the
     /// session store save the session, which pushes its idle expiry forward.
     pub const ACTIVE_AT: &str = "active_at";
+    /// The user's `session_epoch` at sign-in (i64): the session is honoured only while the
+    /// account's epoch is unchanged (a password reset, role or scope change or disable moves it).
+    pub const SESSION_EPOCH: &str = "session_epoch";
 }

@@ -73,6 +73,10 @@ pub async fn upload_quote(
         Ok(p) => p,
         Err(e) => return crate::error::AppError::Internal(e.to_string()).into_response(),
     };
+    // Abandoned uploads expire and each user keeps a few: drafts cannot fill the disk.
+    if let Err(e) = app::ssr::db::quotes::prune_drafts(&state.pool, Some(user.id)).await {
+        return crate::error::AppError::from(e).into_response();
+    }
     let saved = sqlx::query(
         "INSERT INTO quote_drafts (token, facility_id, user_id, file_name, file_sha256, file_bytes, parsed_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )

@@ -34,6 +34,7 @@ pub fn settings(db_path: &Path, load_demo: bool) -> Settings {
         demo_activity: false,
         demo_password: Some(DEMO_PASSWORD.to_owned()),
         secure_cookies: false,
+        public_url: None,
         session_idle: server::config::SESSION_IDLE,
         session_absolute: server::config::SESSION_ABSOLUTE,
         read_time_limit: server::reading::TIME_LIMIT,

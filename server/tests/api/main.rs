@@ -17,6 +17,7 @@ mod dashboard;
 mod demo_activity;
 mod exports;
 mod facility_list;
+mod hardening;
 mod helpers;
 mod login;
 mod pages;

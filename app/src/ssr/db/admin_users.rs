@@ -213,11 +213,11 @@ async fn snapshot(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, id: i64) -> Resu
               "corporation_id": corporation_id, "association": association, "prefecture": prefecture}))
 }
 
-/// Disables or enables a user, recorded.
+/// Disables or enables a user, recorded; the user's sessions end.
 pub async fn set_disabled(pool: &SqlitePool, actor: &Actor, id: i64, disabled: bool) -> Result<(), UiError> {
     let mut tx = audit_log::begin(pool).await.map_err(crate::ssr::context::internal)?;
     let before = snapshot(&mut tx, id).await?;
-    sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET disabled = ?, session_epoch = session_epoch + 1 WHERE id = ?")
         .bind(disabled)
         .bind(id)
         .execute(&mut *tx)
@@ -230,11 +230,11 @@ pub async fn set_disabled(pool: &SqlitePool, actor: &Actor, id: i64, disabled: b
     tx.commit().await.map_err(crate::ssr::context::internal)
 }
 
-/// Sets a new password hash, recorded (without the hash).
+/// Sets a new password hash, recorded (without the hash); the user's sessions end.
 pub async fn set_password(pool: &SqlitePool, actor: &Actor, id: i64, password_hash: &str) -> Result<(), UiError> {
     let mut tx = audit_log::begin(pool).await.map_err(crate::ssr::context::internal)?;
     snapshot(&mut tx, id).await?;
-    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 WHERE id = ?")
         .bind(password_hash)
         .bind(id)
         .execute(&mut *tx)
@@ -251,7 +251,7 @@ pub async fn set_password(pool: &SqlitePool, actor: &Actor, id: i64, password_ha
     tx.commit().await.map_err(crate::ssr::context::internal)
 }
 
-/// Changes a user's role and scope, recorded.
+/// Changes a user's role and scope, recorded; the user's sessions end.
 pub async fn set_scope(
     pool: &SqlitePool,
     actor: &Actor,
@@ -262,7 +262,8 @@ pub async fn set_scope(
     let mut tx = audit_log::begin(pool).await.map_err(crate::ssr::context::internal)?;
     let before = snapshot(&mut tx, id).await?;
     sqlx::query(
-        "UPDATE users SET role = ?, facility_id = ?, corporation_id = ?, association = ?, prefecture = ? WHERE id = ?",
+        "UPDATE users SET role = ?, facility_id = ?, corporation_id = ?, association = ?, prefecture = ?,
+                          session_epoch = session_epoch + 1 WHERE id = ?",
     )
     .bind(role.code())
     .bind(scope.facility_id)

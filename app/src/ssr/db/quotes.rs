@@ -142,3 +142,37 @@ pub async fn siblings(pool: &SqlitePool, facility_id: i64, quote_id: i64) -> sql
     .fetch_all(pool)
     .await
 }
+
+/// How long an unconfirmed upload is kept: long enough to confirm it the next working day
+/// after a weekend, short enough that abandoned uploads do not pile up (Onshi's own choice).
+pub const DRAFT_LIFETIME_DAYS: i64 = 3;
+
+/// Most drafts one user keeps at once; a new upload beyond it replaces the oldest
+/// (Onshi's own choice: a manager uploads the quotes of a few vendors for a few facilities
+/// before confirming them; the bound keeps one user's drafts under 200 MB).
+pub const DRAFTS_PER_USER: i64 = 10;
+
+/// Deletes drafts past their lifetime and, for `user_id`, all but the newest
+/// `DRAFTS_PER_USER - 1`, making room for one more. Returns how many were deleted.
+pub async fn prune_drafts(pool: &SqlitePool, user_id: Option<i64>) -> sqlx::Result<u64> {
+    let mut tx = pool.begin().await?;
+    let mut deleted =
+        sqlx::query("DELETE FROM quote_drafts WHERE created_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)")
+            .bind(format!("-{DRAFT_LIFETIME_DAYS} days"))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if let Some(user_id) = user_id {
+        deleted += sqlx::query(
+            "DELETE FROM quote_drafts WHERE user_id = ?1 AND token NOT IN
+               (SELECT token FROM quote_drafts WHERE user_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?2)",
+        )
+        .bind(user_id)
+        .bind(DRAFTS_PER_USER - 1)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(deleted)
+}

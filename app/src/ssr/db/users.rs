@@ -14,11 +14,13 @@ pub struct Credentials {
     pub password_hash: String,
     /// Disabled accounts cannot sign in.
     pub disabled: bool,
+    /// Stored in the session at sign-in: see `session_keys::SESSION_EPOCH`.
+    pub session_epoch: i64,
 }
 
 /// The login data of the account with this e-mail (case-insensitive).
 pub async fn credentials_by_email(pool: &SqlitePool, email: &str) -> sqlx::Result<Option<Credentials>> {
-    sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE email = ?")
+    sqlx::query_as("SELECT id, password_hash, disabled, session_epoch FROM users WHERE email = ?")
         .bind(email)
         .fetch_optional(pool)
         .await
@@ -39,17 +41,18 @@ struct SessionUserRow {
 }
 
 /// The active user with this id, as the header shows them; None when the
-/// account is gone or disabled.
-pub async fn session_user(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<SessionUser>> {
+/// account is gone or disabled, or its sessions of `epoch` were ended since.
+pub async fn session_user(pool: &SqlitePool, id: i64, epoch: i64) -> sqlx::Result<Option<SessionUser>> {
     let row: Option<SessionUserRow> = sqlx::query_as(
         "SELECT u.id, u.email, u.display_name, u.role, u.association, u.prefecture,
                 u.facility_id, u.corporation_id, f.name AS facility_name, c.name AS corporation_name
          FROM users u
          LEFT JOIN facilities f ON f.id = u.facility_id
          LEFT JOIN corporations c ON c.id = u.corporation_id
-         WHERE u.id = ? AND u.disabled = 0",
+         WHERE u.id = ? AND u.disabled = 0 AND u.session_epoch = ?",
     )
     .bind(id)
+    .bind(epoch)
     .fetch_optional(pool)
     .await?;
     row.map(SessionUserRow::into_session_user).transpose()

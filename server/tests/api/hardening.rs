@@ -1,0 +1,294 @@
+//! What a signed-in user, or an operator's slip, must not be able to do: keep a session the
+//! admin ended, find facilities' data in a cache or a backup, restore under a running server,
+//! confirm one draft twice, or grow shared lists and drafts without bound.
+
+use crate::helpers::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_onshi");
+
+/// A client signed in as `email` with the demo password (a manager: no second factor).
+async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let c = client();
+    let res = post_form(app, &c, "/api/login", "/login", &[("email", email), ("password", DEMO_PASSWORD)]).await;
+    assert_eq!(location(&res), "/", "{email} signs in");
+    c
+}
+
+async fn status_of(app: &TestApp, who: &reqwest::Client, path: &str) -> (u16, String) {
+    let res = who.get(app.url(path)).send().await.expect("GET");
+    (res.status().as_u16(), location(&res))
+}
+
+async fn user_id(app: &TestApp, email: &str) -> String {
+    sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE email = ?")
+        .bind(email)
+        .fetch_one(app.pool())
+        .await
+        .expect("user")
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_password_reset_a_scope_change_and_disabling_each_end_the_users_sessions() {
+    let app = spawn_app().await;
+    app.login_as(ADMIN).await;
+    let manager = user_id(&app, MANAGER).await;
+    let facility: String = sqlx::query_scalar::<_, i64>("SELECT id FROM facilities ORDER BY id LIMIT 1")
+        .fetch_one(app.pool())
+        .await
+        .expect("facility")
+        .to_string();
+    let changes: [(&str, Vec<(&str, &str)>); 3] = [
+        ("/api/reset_password", vec![("user_id", &manager), ("password", DEMO_PASSWORD)]),
+        (
+            "/api/set_user_scope",
+            vec![
+                ("user_id", &manager),
+                ("role", "clinic_manager"),
+                ("facility", &facility),
+                ("corporation", ""),
+                ("association", ""),
+                ("prefecture", ""),
+            ],
+        ),
+        ("/api/set_user_disabled", vec![("user_id", &manager), ("disabled", "true")]),
+    ];
+    for (endpoint, form) in changes {
+        let session = signed_in(&app, MANAGER).await;
+        let other_device = signed_in(&app, MANAGER).await;
+        assert_eq!(status_of(&app, &session, "/facilities").await.0, 200, "before {endpoint}");
+        let res = post_form(&app, &app.client, endpoint, "/admin/users", &form).await;
+        assert_eq!(res.status(), 302, "{endpoint}: {}", location(&res));
+        for who in [&session, &other_device] {
+            assert_eq!(status_of(&app, who, "/facilities").await, (303, "/login".to_owned()), "after {endpoint}");
+        }
+        let stale: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM tower_sessions").fetch_one(app.pool()).await.expect("sessions");
+        assert!(stale >= 1, "the admin's own session is still there");
+    }
+    // The admin's own session survives changes to other users.
+    assert_eq!(app.get("/admin/users").await.status(), 200);
+}
+
+#[tokio::test]
+async fn pages_files_and_pdfs_tell_browsers_not_to_keep_them() {
+    let app = spawn_app_with_demo_activity().await;
+    let manager = signed_in(&app, MANAGER).await;
+    let (quote, application): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT min(q.id) FROM quotes q JOIN quote_files f ON f.quote_id = q.id), (SELECT min(id) FROM subsidy_applications)",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("ids");
+    for path in [
+        "/".to_owned(),
+        "/facilities".to_owned(),
+        format!("/quotes/{quote}"),
+        format!("/quotes/{quote}/file"),
+        format!("/quotes/{quote}/letter.pdf"),
+        format!("/applications/{application}/package.pdf"),
+        "/exports/facilities.csv".to_owned(),
+    ] {
+        let res = manager.get(app.url(&path)).send().await.expect("GET");
+        assert_eq!(res.status(), 200, "{path}");
+        let cache = res.headers().get("cache-control").map(|v| v.to_str().unwrap_or("").to_owned());
+        assert_eq!(cache.as_deref(), Some("no-store"), "{path}");
+    }
+    let login = client().get(app.url("/login")).send().await.expect("GET /login");
+    assert_eq!(login.headers().get("cache-control").map(|v| v.to_str().unwrap_or("")), Some("no-store"));
+}
+
+fn onshi(args: &[&str], db: &Path) -> Output {
+    Command::new(BIN).args(args).arg("--db").arg(db).env_remove("ONSHI_DB").output().expect("run onshi")
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+async fn open(db: &Path) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.expect("open")
+}
+
+#[tokio::test]
+async fn a_restore_is_refused_while_a_server_runs_and_a_backup_holds_no_session() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let backup = dir.path().join("backup.sqlite");
+    let out = onshi(&["backup", backup.to_str().expect("path")], &app.db_path);
+    assert!(out.status.success(), "{}", text(&out));
+    let copy = open(&backup).await;
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions").fetch_one(&copy).await.expect("n");
+    assert_eq!(sessions, 0, "a backup signs no one in");
+    copy.close().await;
+
+    let facilities_before: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM facilities").fetch_one(app.pool()).await.expect("n");
+    let out = onshi(&["restore", backup.to_str().expect("path")], &app.db_path);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("onshi serve を停止してから"), "{}", text(&out));
+    let moved_aside = std::fs::read_dir(app.db_path.parent().expect("dir"))
+        .expect("list")
+        .filter_map(Result::ok)
+        .any(|e| e.file_name().to_string_lossy().contains("before-restore"));
+    assert!(!moved_aside, "nothing was moved");
+    // The running server still writes into the file it serves.
+    assert_eq!(app.get("/facilities").await.status(), 200);
+    let facilities_after: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM facilities").fetch_one(app.pool()).await.expect("n");
+    assert_eq!(facilities_before, facilities_after);
+
+    let db_path = app.db_path.clone();
+    let _keep = app.stop().await;
+    let out = onshi(&["restore", backup.to_str().expect("path")], &db_path);
+    assert!(out.status.success(), "once the server stopped: {}", text(&out));
+}
+
+/// A copy of the demo database whose audit trail lost its append-only trigger.
+async fn unprotected_copy(dir: &Path) -> PathBuf {
+    let source = dir.join("source.sqlite");
+    let prepared = server::startup::prepare_database(&source, server::startup::DemoChoice::Skip).await.expect("db");
+    prepared.pool.close().await;
+    let pool = open(&source).await;
+    sqlx::query("DROP TRIGGER audit_log_no_update").execute(&pool).await.expect("drop trigger");
+    pool.close().await;
+    source
+}
+
+#[tokio::test]
+async fn a_database_or_backup_whose_audit_trail_lost_its_triggers_is_refused_by_restore_and_serve() {
+    let dir = tempfile::tempdir().expect("dir");
+    let tampered = unprotected_copy(dir.path()).await;
+    let target = dir.path().join("live").join("onshi.sqlite");
+    let out = onshi(&["restore", tampered.to_str().expect("path")], &target);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("audit_log_no_update"), "{}", text(&out));
+    assert!(!target.exists(), "nothing restored");
+
+    let refused = server::startup::Application::build(settings(&tampered, false)).await;
+    let Err(e) = refused else { panic!("a server started on a database without its audit-trail triggers") };
+    assert!(e.to_string().contains("audit_log_no_update"), "{e}");
+}
+
+async fn demo_hospital(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT id FROM facilities WHERE facility_type = 'hospital' AND corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') LIMIT 1",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("hospital")
+}
+
+fn demo_quote() -> Vec<u8> {
+    std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seed/demo_quotes").join("clinic_cover.xlsx"))
+        .expect("demo quote")
+}
+
+async fn upload(app: &TestApp, facility: i64) -> String {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(demo_quote()).file_name("見積書.xlsx"));
+    let res = app
+        .client
+        .post(app.url(&format!("/facilities/{facility}/quotes")))
+        .header("Origin", app.base.clone())
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), 303);
+    location(&res)
+}
+
+#[tokio::test]
+async fn two_confirms_of_one_draft_sent_at_once_store_one_quote() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = demo_hospital(&app).await;
+    for round in 0..5 {
+        let draft = upload(&app, facility).await;
+        let token = draft.rsplit('/').next().expect("token").to_owned();
+        let form = [("token", token.as_str()), ("vendor_id", ""), ("new_vendor", "株式会社テスト")];
+        let (a, b) = tokio::join!(
+            post_form(&app, &app.client, "/api/confirm_quote", &draft, &form),
+            post_form(&app, &app.client, "/api/confirm_quote", &draft, &form)
+        );
+        let stored: Vec<bool> =
+            [&a, &b].iter().map(|r| location(r).starts_with("/quotes/") && !location(r).contains("__err")).collect();
+        assert_eq!(stored.iter().filter(|s| **s).count(), 1, "round {round}: {} / {}", location(&a), location(&b));
+        let quotes: i64 = sqlx::query_scalar("SELECT count(*) FROM quotes").fetch_one(app.pool()).await.expect("n");
+        assert_eq!(quotes, round + 1, "round {round}");
+    }
+}
+
+#[tokio::test]
+async fn a_second_confirm_by_script_is_told_the_draft_is_gone_not_a_server_error() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let draft = upload(&app, demo_hospital(&app).await).await;
+    let token = draft.rsplit('/').next().expect("token").to_owned();
+    let form = [("token", token.as_str()), ("vendor_id", ""), ("new_vendor", "")];
+    let first = post_form(&app, &app.client, "/api/confirm_quote", &draft, &form).await;
+    assert!(location(&first).starts_with("/quotes/"));
+    let again = app
+        .client
+        .post(app.url("/api/confirm_quote"))
+        .header("Origin", app.base.clone())
+        .form(&form)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(again.status(), 404, "the draft was consumed by the first confirm");
+}
+
+#[tokio::test]
+async fn drafts_are_capped_per_user_and_expire() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = demo_hospital(&app).await;
+    let mut drafts = Vec::new();
+    for _ in 0..app::ssr::db::quotes::DRAFTS_PER_USER + 3 {
+        drafts.push(upload(&app, facility).await);
+    }
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM quote_drafts").fetch_one(app.pool()).await.expect("n");
+    assert_eq!(kept, app::ssr::db::quotes::DRAFTS_PER_USER);
+    for replaced in &drafts[..3] {
+        assert_eq!(app.get(replaced).await.status(), 404, "the oldest were replaced");
+    }
+    assert_eq!(app.get(drafts.last().expect("last")).await.status(), 200, "the newest is kept");
+
+    sqlx::query("UPDATE quote_drafts SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-4 days')")
+        .execute(app.pool())
+        .await
+        .expect("age them");
+    let deleted = app::ssr::db::quotes::prune_drafts(app.pool(), None).await.expect("prune");
+    assert_eq!(deleted, app::ssr::db::quotes::DRAFTS_PER_USER as u64);
+}
+
+#[tokio::test]
+async fn a_vendor_name_is_bounded_and_an_unknown_vendor_id_is_a_form_error_not_a_crash() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = demo_hospital(&app).await;
+    let vendors_before: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM vendors").fetch_one(app.pool()).await.expect("n");
+    let long = "株".repeat(200_000);
+    for (vendor_id, new_vendor, expected) in
+        [("", long.as_str(), "80文字以内"), ("", "株式会社\nテスト", "改行"), ("999999", "", "登録されていません")]
+    {
+        let draft = upload(&app, facility).await;
+        let token = draft.rsplit('/').next().expect("token").to_owned();
+        let form = [("token", token.as_str()), ("vendor_id", vendor_id), ("new_vendor", new_vendor)];
+        let res = post_form(&app, &app.client, "/api/confirm_quote", &draft, &form).await;
+        let back = location(&res);
+        assert!(back.contains("__err"), "{back}");
+        let url = if back.starts_with("http") { back.clone() } else { app.url(&back) };
+        let page = app.client.get(url).send().await.expect("GET").text().await.expect("body");
+        assert!(page.contains(expected), "{expected}");
+    }
+    let quotes: i64 = sqlx::query_scalar("SELECT count(*) FROM quotes").fetch_one(app.pool()).await.expect("n");
+    let vendors_after: i64 = sqlx::query_scalar("SELECT count(*) FROM vendors").fetch_one(app.pool()).await.expect("n");
+    assert_eq!((quotes, vendors_after), (0, vendors_before), "nothing stored");
+}
