@@ -113,7 +113,7 @@ pub async fn list_complaints(status: String, page: String) -> Result<ComplaintLi
     })
 }
 
-/// One complaint in the user's scope; reading it marks its notifications read.
+/// One complaint in the user's scope (reading it changes nothing: see [`open_notification`]).
 #[server(prefix = "/api", endpoint = "complaint")]
 pub async fn complaint(id: i64) -> Result<ComplaintView, UiError> {
     use crate::ssr::{context, db};
@@ -145,7 +145,6 @@ pub async fn complaint(id: i64) -> Result<ComplaintView, UiError> {
         }
         None => None,
     };
-    db::complaints::mark_read(&pool, user.id, id).await.map_err(context::internal)?;
     Ok(ComplaintView {
         summary: summary(&row),
         facility_id: row.facility_id,
@@ -239,6 +238,18 @@ pub async fn move_complaint(id: i64, to: String, comment: String) -> Result<(), 
         comment.trim(),
     )
     .await
+}
+
+/// Opens a notification: marks the user's notifications of the complaint read and goes to
+/// it. A POST from the home page's お知らせ, so that reading a page (a GET, which browsers
+/// and link checkers may repeat) never changes anything.
+#[server(prefix = "/api", endpoint = "open_notification")]
+pub async fn open_notification(complaint_id: i64) -> Result<(), UiError> {
+    use crate::ssr::{context, db};
+    let user = context::require_user()?;
+    db::complaints::mark_read(&context::pool()?, user.id, complaint_id).await.map_err(context::internal)?;
+    leptos_axum::redirect(&format!("/complaints/{complaint_id}"));
+    Ok(())
 }
 
 /// The user's unread notifications: (complaint id, message).

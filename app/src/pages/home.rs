@@ -35,7 +35,15 @@ pub fn HomePage() -> impl IntoView {
                         <section class="card" data-testid="notifications">
                             <h2>"お知らせ"</h2>
                             <ul>{unread.into_iter().map(|(c, m)| view! {
-                                <li>{match c { Some(c) => view! { <a href=format!("/complaints/{c}")>{m}</a> }.into_any(), None => m.into_any() }}</li>
+                                <li>{match c {
+                                    Some(c) => view! {
+                                        <form method="post" action="/api/open_notification" class="inline">
+                                            <input type="hidden" name="complaint_id" value=c.to_string()/>
+                                            <button type="submit" class="link">{m}</button>
+                                        </form>
+                                    }.into_any(),
+                                    None => m.into_any(),
+                                }}</li>
                             }).collect_view()}</ul>
                         </section>
                     });

@@ -292,3 +292,158 @@ async fn a_vendor_name_is_bounded_and_an_unknown_vendor_id_is_a_form_error_not_a
     let vendors_after: i64 = sqlx::query_scalar("SELECT count(*) FROM vendors").fetch_one(app.pool()).await.expect("n");
     assert_eq!((quotes, vendors_after), (0, vendors_before), "nothing stored");
 }
+
+/// A script's POST to a server function (no Accept: text/html, so no redirect).
+async fn call(app: &TestApp, who: &reqwest::Client, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let res = who.post(app.url(endpoint)).header("Origin", app.base.clone()).form(form).send().await.expect("POST");
+    (res.status().as_u16(), res.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn server_functions_answer_the_status_their_error_means_and_never_echo_parser_messages() {
+    let app = spawn_app().await;
+    let anonymous = client();
+    let (status, body) =
+        call(&app, &anonymous, "/api/login", &[("email", MANAGER), ("password", "wrong-password-1")]).await;
+    assert!(matches!(status, 400 | 401), "a failed login: {status} {body}");
+    app.login_as(MANAGER).await;
+    let (status, _) = call(&app, &app.client, "/api/complaint", &[("id", "999999")]).await;
+    assert_eq!(status, 404, "not found");
+    let facility: String = sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM facilities WHERE corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') LIMIT 1",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("facility")
+    .to_string();
+    let stage = |stage: &'static str, blocker: &'static str| {
+        let facility = facility.clone();
+        vec![
+            ("facility_id", facility),
+            ("stage", stage.to_owned()),
+            ("reached_on", "2022-08-01".to_owned()),
+            ("vendor_id", String::new()),
+            ("blocker_code", blocker.to_owned()),
+            ("blocker_text", String::new()),
+        ]
+    };
+    let as_refs = |v: &[(&'static str, String)]| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let form = as_refs(&stage("no_such_stage", ""));
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _) = call(&app, &app.client, "/api/record_stage", &form).await;
+    assert_eq!(status, 400, "invalid input");
+    let (status, body) = call(&app, &app.client, "/api/record_stage", &[("facility_id", "abc")]).await;
+    assert_eq!(status, 400, "malformed fields: {body}");
+    assert!(!body.contains("invalid digit") && !body.contains("missing") && !body.contains("i64"), "{body}");
+    assert!(body.contains("形式が正しくありません"), "{body}");
+
+    // A blocker code that is in no list, and a maker that is in no list, are form errors.
+    let form = as_refs(&stage("vendor_ordered", "<script>alert(1)</script>"));
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body) = call(&app, &app.client, "/api/record_stage", &form).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("一覧にない阻害要因"), "{body}");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM facility_progress WHERE blocker_code LIKE '%script%'")
+        .fetch_one(app.pool())
+        .await
+        .expect("n");
+    assert_eq!(stored, 0);
+    let (status, body) = call(
+        &app,
+        &app.client,
+        "/api/apply_reader",
+        &[
+            ("facility_ids", facility.as_str()),
+            ("applied_on", "2021-03-01"),
+            ("readers", "1"),
+            ("maker", "no_such_maker"),
+            ("bulk_declared_on", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "an unknown maker: {body}");
+    assert!(body.contains("一覧にない機種"), "{body}");
+}
+
+#[tokio::test]
+async fn a_crafted_error_link_does_not_put_its_text_in_the_login_pages_alert() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    let fake = serde_json::to_vec(&app::UiError::Invalid("至急 0120-000-000 にお電話ください".into())).expect("json");
+    let err = base64::engine::general_purpose::URL_SAFE.encode(fake);
+    let html = client()
+        .get(app.url(&format!("/login?__path=%2Fapi%2Flogin&__err={err}")))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    assert!(!html.contains("0120-000-000"), "the crafted message is not shown");
+    // The errors Onshi itself sends back are still shown.
+    let res =
+        post_form(&app, &client(), "/api/login", "/login", &[("email", MANAGER), ("password", "wrong-password-1")])
+            .await;
+    let back = location(&res);
+    assert!(back.contains("__sig="), "{back}");
+    let url = if back.starts_with("http") { back.clone() } else { app.url(&back) };
+    let html = client().get(url).send().await.expect("GET").text().await.expect("body");
+    assert!(html.contains(app::api::LOGIN_FAILED), "Onshi's own error is shown");
+}
+
+#[tokio::test]
+async fn a_request_for_another_host_or_from_another_scheme_is_refused() {
+    let app = spawn_app().await;
+    let res = client().get(app.url("/login")).header("Host", "evil.example").send().await.expect("GET");
+    assert_eq!(res.status(), 421);
+    let res = client()
+        .post(app.url("/api/login"))
+        .header("Origin", app.base.replace("http://", "https://"))
+        .form(&[("email", MANAGER), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 403, "an https page may not post to the http site");
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn opening_a_complaint_page_changes_nothing_and_opening_the_notification_marks_it_read() {
+    let app = spawn_app_with_demo_activity().await;
+    let manager = signed_in(&app, MANAGER).await;
+    let (complaint, user): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT min(id) FROM complaints), (SELECT id FROM users WHERE email = ?)")
+            .bind(MANAGER)
+            .fetch_one(app.pool())
+            .await
+            .expect("ids");
+    sqlx::query("INSERT INTO notifications (user_id, complaint_id, message) VALUES (?, ?, '苦情が更新されました')")
+        .bind(user)
+        .bind(complaint)
+        .execute(app.pool())
+        .await
+        .expect("notification");
+    let unread = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM notifications WHERE user_id = ? AND complaint_id = ? AND read_at IS NULL",
+        )
+        .bind(user)
+        .bind(complaint)
+        .fetch_one(app.pool())
+        .await
+        .expect("n")
+    };
+    let before = unread().await;
+    assert!(before >= 1);
+    for _ in 0..2 {
+        assert_eq!(status_of(&app, &manager, &format!("/complaints/{complaint}")).await.0, 200);
+    }
+    assert_eq!(unread().await, before, "a GET changed nothing");
+    let home = manager.get(app.url("/")).send().await.expect("GET").text().await.expect("body");
+    assert!(home.contains(r#"action="/api/open_notification""#), "お知らせ opens by a form");
+    let res =
+        post_form(&app, &manager, "/api/open_notification", "/", &[("complaint_id", complaint.to_string().as_str())])
+            .await;
+    assert_eq!(location(&res), format!("/complaints/{complaint}"));
+    assert_eq!(unread().await, 0);
+}

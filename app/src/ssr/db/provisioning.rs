@@ -340,6 +340,30 @@ pub struct ApplicationInput<'a> {
     pub bulk_batch: Option<&'a str>,
 }
 
+/// Refuses, as a form error on `field`, a code or id typed into a form that is not in its
+/// reference list: the form offers only listed values, so anything else was crafted, and
+/// the database's foreign keys would answer it with a server error.
+async fn must_be_listed(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    sql: &str,
+    value: impl ToString,
+    field: &str,
+    message: &str,
+) -> Result<(), UiError> {
+    let found: Option<i64> =
+        sqlx::query_scalar(sql).bind(value.to_string()).fetch_optional(&mut **tx).await.map_err(internal)?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(UiError::Fields(vec![(field.to_owned(), message.to_owned())])),
+    }
+}
+
+const UNKNOWN_MAKER: &str = "一覧にない機種（メーカー）です。一覧から選んでください。";
+
+/// Longest 阻害要因 a facility writes in its own words, in characters (Onshi's own bound: a
+/// few sentences; the survey's reasons are under 40 characters).
+pub const MAX_BLOCKER_TEXT_CHARS: usize = 400;
+
 /// Stores (or replaces) the reader application of each facility, in one transaction.
 pub async fn apply_readers(
     pool: &SqlitePool,
@@ -349,6 +373,9 @@ pub async fn apply_readers(
     a: &ApplicationInput<'_>,
 ) -> Result<(), UiError> {
     let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    if let Some(maker) = a.maker {
+        must_be_listed(&mut tx, "SELECT 1 FROM reader_makers WHERE code = ?", maker, "maker", UNKNOWN_MAKER).await?;
+    }
     for &id in facility_ids {
         sqlx::query(
             "INSERT INTO reader_applications (facility_id, applied_on, readers, model_undecided, maker_code, model_chosen_on, bulk_declared_on, bulk_batch)
@@ -386,6 +413,7 @@ pub async fn choose_model(
     chosen_on: &str,
 ) -> Result<(), UiError> {
     let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    must_be_listed(&mut tx, "SELECT 1 FROM reader_makers WHERE code = ?", maker, "maker", UNKNOWN_MAKER).await?;
     let updated = sqlx::query(
         "UPDATE reader_applications SET maker_code = ?, model_chosen_on = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
          WHERE facility_id = ?",
@@ -434,6 +462,22 @@ pub async fn record_stage(
     s: &StageInput<'_>,
 ) -> Result<(), UiError> {
     let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    if let Some(code) = s.blocker_code {
+        let message = "一覧にない阻害要因です。一覧から選ぶか、「その他」に入力してください。";
+        must_be_listed(&mut tx, "SELECT 1 FROM blocker_reasons WHERE code = ?", code, "blocker_code", message).await?;
+    }
+    if let Some(id) = s.vendor_id {
+        let message = "一覧にない事業者です。一覧から選び直してください。";
+        must_be_listed(&mut tx, "SELECT 1 FROM vendors WHERE id = ?", id, "vendor_id", message).await?;
+    }
+    if let Some(text) = s.blocker_text
+        && text.chars().count() > MAX_BLOCKER_TEXT_CHARS
+    {
+        return Err(UiError::Fields(vec![(
+            "blocker_text".into(),
+            format!("阻害要因は{MAX_BLOCKER_TEXT_CHARS}文字以内で入力してください。"),
+        )]));
+    }
     ensure_progress(&mut tx, facility_id).await?;
     reach_stage(&mut tx, facility_id, s.stage, s.on, user_id).await?;
     // The stages that are milestones of the subsidy rules set their date.
