@@ -14,6 +14,7 @@ pub struct NavItem {
 const HOME: NavItem = NavItem { href: "/", label: "ホーム" };
 const FACILITIES: NavItem = NavItem { href: "/facilities", label: "施設" };
 const ADMIN_USERS: NavItem = NavItem { href: "/admin/users", label: "利用者管理" };
+const VENDOR_REVIEW: NavItem = NavItem { href: "/admin/vendors", label: "事業者の確認" };
 const AUDIT_TRAIL: NavItem = NavItem { href: "/audit-log", label: "監査ログ" };
 const COMPLAINTS: NavItem = NavItem { href: "/complaints", label: "相談" };
 const LEAGUE: NavItem = NavItem { href: "/vendors", label: "ベンダー比較" };
@@ -60,7 +61,7 @@ pub fn nav_items(role: Role) -> Vec<NavItem> {
             BENCHMARKS,
             SUBSIDY,
         ],
-        Role::Admin => vec![HOME, ADMIN_USERS, BENCHMARKS, VENDORS, STATISTICS, SUBSIDY],
+        Role::Admin => vec![HOME, ADMIN_USERS, VENDOR_REVIEW, BENCHMARKS, VENDORS, STATISTICS, SUBSIDY],
     }
 }
 

@@ -19,6 +19,7 @@ pub mod paging;
 pub mod provisioning;
 pub mod quote_audit;
 pub mod quote_draft;
+pub mod vendor_review;
 pub mod vendors;
 
 use crate::{SessionUser, UiError};

@@ -197,7 +197,7 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
             Vec::new()
         },
         vendors: if can_edit {
-            db::provisioning::vendors(&mut *conn).await.map_err(context::internal)?
+            db::provisioning::vendors(&mut *conn, user.id).await.map_err(context::internal)?
         } else {
             Vec::new()
         },

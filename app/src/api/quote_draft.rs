@@ -156,7 +156,7 @@ pub async fn quote_draft(token: String) -> Result<DraftView, UiError> {
             r.subsidy.amount.to_string(),
             r.subsidy.self_burden.to_string(),
         ),
-        vendors: db::provisioning::vendors(&pool).await.map_err(context::internal)?,
+        vendors: db::provisioning::vendors(&pool, user.id).await.map_err(context::internal)?,
     })
 }
 
@@ -233,10 +233,20 @@ pub async fn confirm_quote(
 /// allows some room for a branch name.
 pub const MAX_VENDOR_NAME_CHARS: usize = 80;
 
+/// Vendors one user may have waiting for an admin's review (Onshi's own bound: a clinic
+/// deals with a handful of vendors).
+pub const MAX_VENDORS_AWAITING_REVIEW: i64 = 10;
+
 /// A vendor name typed by a manager, checked before it joins the list every corporation sees.
 #[cfg(feature = "ssr")]
 fn new_vendor_name(name: &str) -> Result<&str, UiError> {
-    let refuse = |what: String| Err(UiError::Fields(vec![("new_vendor".into(), what)]));
+    checked_vendor_name(name, "new_vendor")
+}
+
+/// A vendor name within [`MAX_VENDOR_NAME_CHARS`] on one line, or a form error on `field`.
+#[cfg(feature = "ssr")]
+pub fn checked_vendor_name<'a>(name: &'a str, field: &str) -> Result<&'a str, UiError> {
+    let refuse = |what: String| Err(UiError::Fields(vec![(field.to_owned(), what)]));
     if name.chars().count() > MAX_VENDOR_NAME_CHARS {
         return refuse(format!(
             "事業者名は{MAX_VENDOR_NAME_CHARS}文字以内で入力してください（入力: {}文字）。",
@@ -308,11 +318,13 @@ pub async fn store(
     }
     let vendor: Option<i64> = match (vendor.id.trim().parse::<i64>().ok(), vendor.new_name.trim()) {
         (Some(id), _) => {
-            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM vendors WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(internal)?;
+            let known: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM vendors WHERE id = ? AND (reviewed = 1 OR added_by = ?)")
+                    .bind(id)
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(internal)?;
             Some(known.ok_or_else(|| {
                 UiError::Fields(vec![(
                     "vendor_id".into(),
@@ -321,16 +333,34 @@ pub async fn store(
             })?)
         }
         (None, "") => None,
-        (None, name) => Some(
-            sqlx::query_scalar(
-                "INSERT INTO vendors (code, name, source) VALUES (?, ?, 'Onshi の利用者が登録') ON CONFLICT (code) DO UPDATE SET name = name RETURNING id",
+        (None, name) => {
+            let name = new_vendor_name(name)?;
+            let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM vendors WHERE added_by = ? AND reviewed = 0")
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(internal)?;
+            if waiting >= MAX_VENDORS_AWAITING_REVIEW {
+                return Err(UiError::Fields(vec![(
+                    "new_vendor".into(),
+                    format!(
+                        "確認待ちの事業者が{MAX_VENDORS_AWAITING_REVIEW}件あります。運用管理者の確認が済むまで、一覧から選ぶか、事業者名を空欄にして登録してください。"
+                    ),
+                )]));
+            }
+            Some(
+                sqlx::query_scalar(
+                    "INSERT INTO vendors (code, name, source, added_by, reviewed) VALUES (?, ?, 'Onshi の利用者が登録', ?, 0)
+                     ON CONFLICT (code) DO UPDATE SET name = name RETURNING id",
+                )
+                .bind(format!("user_{name}"))
+                .bind(name)
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(internal)?,
             )
-            .bind(format!("user_{}", new_vendor_name(name)?))
-            .bind(name)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(internal)?,
-        ),
+        }
     };
     let quote_id: i64 = sqlx::query_scalar(
         "INSERT INTO quotes (facility_id, vendor_id, file_name, file_sha256, quote_date, tax_inclusive, confirmed, created_by,

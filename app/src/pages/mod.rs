@@ -20,6 +20,7 @@ mod quote_draft;
 mod quote_entry;
 mod reference;
 mod subsidy;
+mod vendor_review;
 mod vendors;
 
 pub use admin::AdminUsersPage;
@@ -38,6 +39,7 @@ pub use quote_draft::QuoteDraftPage;
 pub use quote_entry::QuoteEntryPage;
 pub use reference::{BenchmarksPage, StatisticsPage, VendorsPage};
 pub use subsidy::SubsidyPage;
+pub use vendor_review::VendorReviewPage;
 pub use vendors::{VendorLeaguePage, VendorPage};
 
 /// The `:id` of the route, or None when it is not a number (the page then answers 404).

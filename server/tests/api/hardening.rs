@@ -447,3 +447,54 @@ async fn opening_a_complaint_page_changes_nothing_and_opening_the_notification_m
     assert_eq!(location(&res), format!("/complaints/{complaint}"));
     assert_eq!(unread().await, 0);
 }
+
+#[tokio::test]
+async fn a_vendor_a_manager_types_in_reaches_other_corporations_only_once_an_admin_reviewed_it() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let draft = upload(&app, demo_hospital(&app).await).await;
+    let token = draft.rsplit('/').next().expect("token").to_owned();
+    let form = [("token", token.as_str()), ("vendor_id", ""), ("new_vendor", "株式会社 みどりシステム")];
+    let res = post_form(&app, &app.client, "/api/confirm_quote", &draft, &form).await;
+    assert!(location(&res).starts_with("/quotes/"), "{}", location(&res));
+    let (vendor, manager, someone_else): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT id FROM vendors WHERE name = '株式会社 みどりシステム'),
+                (SELECT id FROM users WHERE email = ?), (SELECT id FROM users WHERE email = ?)",
+    )
+    .bind(MANAGER)
+    .bind(AUDITOR)
+    .fetch_one(app.pool())
+    .await
+    .expect("ids");
+    let listed = |user: i64| {
+        let pool = app.pool().clone();
+        async move {
+            app::ssr::db::provisioning::vendors(&pool, user).await.expect("vendors").iter().any(|(id, _)| *id == vendor)
+        }
+    };
+    assert!(listed(manager).await, "the manager who typed it picks it again");
+    assert!(!listed(someone_else).await, "nobody else's forms offer it yet");
+    let reference = app.get_html("/reference/vendors").await;
+    assert!(!reference.contains("みどりシステム"), "not in the shared reference list yet");
+    let _ = app.post_logout().await;
+
+    app.login_as(ADMIN).await;
+    let page = app.get_html("/admin/vendors").await;
+    assert!(
+        page.contains("株式会社 みどりシステム") && page.contains(MANAGER),
+        "waiting for review, with who typed it"
+    );
+    let form = [("vendor_id", vendor.to_string()), ("name", "株式会社みどりシステム".to_owned())];
+    let res = post_form(&app, &app.client, "/api/review_vendor", "/admin/vendors", &form).await;
+    assert_eq!(location(&res), "/admin/vendors");
+    assert!(listed(someone_else).await, "reviewed: in everyone's list");
+    let (name, action): (String, String) = sqlx::query_as(
+        "SELECT v.name, (SELECT action FROM audit_log WHERE entity = 'vendor' ORDER BY id DESC LIMIT 1) FROM vendors v WHERE v.id = ?",
+    )
+    .bind(vendor)
+    .fetch_one(app.pool())
+    .await
+    .expect("vendor");
+    assert_eq!((name.as_str(), action.as_str()), ("株式会社みどりシステム", "review"));
+    assert!(app.get_html("/admin/vendors").await.contains("確認待ちの事業者はありません"));
+}

@@ -468,7 +468,12 @@ pub async fn record_stage(
     }
     if let Some(id) = s.vendor_id {
         let message = "一覧にない事業者です。一覧から選び直してください。";
-        must_be_listed(&mut tx, "SELECT 1 FROM vendors WHERE id = ?", id, "vendor_id", message).await?;
+        let sql = "SELECT 1 FROM vendors WHERE id = ? AND (reviewed = 1 OR added_by = ?)";
+        let found: Option<i64> =
+            sqlx::query_scalar(sql).bind(id).bind(user_id).fetch_optional(&mut *tx).await.map_err(internal)?;
+        if found.is_none() {
+            return Err(UiError::Fields(vec![("vendor_id".into(), message.into())]));
+        }
     }
     if let Some(text) = s.blocker_text
         && text.chars().count() > MAX_BLOCKER_TEXT_CHARS
@@ -558,9 +563,13 @@ pub async fn makers(db: impl sqlx::SqliteExecutor<'_>) -> sqlx::Result<Vec<(Stri
     sqlx::query_as("SELECT code, name FROM reader_makers ORDER BY rowid").fetch_all(db).await
 }
 
-/// Vendors: (id, name).
-pub async fn vendors(db: impl sqlx::SqliteExecutor<'_>) -> sqlx::Result<Vec<(i64, String)>> {
-    sqlx::query_as("SELECT id, name FROM vendors ORDER BY name").fetch_all(db).await
+/// Vendors a user may pick: (id, name). Those other users typed in appear once an admin
+/// has reviewed them; the user's own appear at once.
+pub async fn vendors(db: impl sqlx::SqliteExecutor<'_>, user_id: i64) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, name FROM vendors WHERE reviewed = 1 OR added_by = ? ORDER BY name")
+        .bind(user_id)
+        .fetch_all(db)
+        .await
 }
 
 /// Blocker reasons of seed 002: (stage, code, label).

@@ -16,7 +16,7 @@ struct VendorRow {
 /// Every vendor, by name.
 pub async fn vendors(pool: &SqlitePool) -> sqlx::Result<Vec<Vendor>> {
     let rows: Vec<VendorRow> = sqlx::query_as(
-        "SELECT code, name, supports_hospital, supports_clinic, note, source FROM vendors ORDER BY name",
+        "SELECT code, name, supports_hospital, supports_clinic, note, source FROM vendors WHERE reviewed = 1 ORDER BY name",
     )
     .fetch_all(pool)
     .await?;
