@@ -19,6 +19,8 @@ mod exports;
 mod facility_list;
 mod helpers;
 mod login;
+mod login_attacks;
+mod login_passwords;
 mod pages;
 mod provisioning;
 mod quote_upload;
