@@ -117,3 +117,33 @@ fn busy() -> Response {
         "続けて送信すると、さらに待つことになります。一度だけ送信してください。",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn text(res: Response) -> String {
+        let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024).await.expect("body");
+        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    }
+
+    #[tokio::test]
+    async fn a_busy_server_answers_503_in_japanese_with_when_to_try_again() {
+        let res = busy();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "5");
+        let page = text(res).await;
+        assert!(page.contains("混み合っています") && page.contains("5秒ほど待ってから"), "{page}");
+    }
+
+    #[tokio::test]
+    async fn a_refusal_answers_429_with_its_wait_and_never_names_the_account() {
+        let res = refused(Refusal::AddressSlowed(Duration::from_secs(3)));
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "3");
+        let page = text(res).await;
+        assert!(page.contains("3秒後にもう一度お試しください"), "{page}");
+        let locked = text(refused(Refusal::Locked(Duration::from_secs(90)))).await;
+        assert!(locked.contains("2分後にもう一度お試しください"), "{locked}");
+    }
+}

@@ -132,7 +132,8 @@ fn is_repetitive(chars: &[char]) -> bool {
     if distinct.len() <= 2 {
         return true;
     }
-    (1..=chars.len() / 2).any(|period| chars.len() % period == 0 && chars[period..] == chars[..chars.len() - period])
+    (1..=chars.len() / 2)
+        .any(|period| chars.len().is_multiple_of(period) && chars[period..] == chars[..chars.len() - period])
 }
 
 /// Every character one after (or one before) the previous: 「abcdefghijkl」, 「345678901234」
