@@ -124,7 +124,8 @@ fn names_of(email: &str) -> Vec<String> {
         .collect()
 }
 
-/// At most two different characters, or one piece repeated from start to end.
+/// At most two different characters, or one piece repeated from start to end (the last
+/// repetition may be cut short).
 fn is_repetitive(chars: &[char]) -> bool {
     let mut distinct = chars.to_vec();
     distinct.sort_unstable();
@@ -132,8 +133,8 @@ fn is_repetitive(chars: &[char]) -> bool {
     if distinct.len() <= 2 {
         return true;
     }
-    (1..=chars.len() / 2)
-        .any(|period| chars.len().is_multiple_of(period) && chars[period..] == chars[..chars.len() - period])
+    // Period p: every character equals the one p before it ("abcabcab" has period 3).
+    (1..=chars.len() / 2).any(|period| chars[period..] == chars[..chars.len() - period])
 }
 
 /// Every character one after (or one before) the previous: 「abcdefghijkl」, 「345678901234」
@@ -192,6 +193,7 @@ mod tests {
             ("\t\t\t\t\u{3000}\u{3000}      ", Weakness::Blank),
             ("abababababab", Weakness::Repetitive),
             ("abcabcabcabc", Weakness::Repetitive),
+            ("tulip-river-tulip-river-tul", Weakness::Repetitive),
             ("1234 1234 1234", Weakness::Repetitive),
             ("aaaaaabbbbbb", Weakness::Repetitive),
             ("abcdefghijklmn", Weakness::Sequential),
