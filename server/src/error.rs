@@ -56,6 +56,9 @@ pub enum StartError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// ONSHI_DEMO_PASSWORD is refused by the password policy (the demo users are real accounts).
+    #[error("ONSHI_DEMO_PASSWORD: {0} / {en}", en = .0.english())]
+    DemoPassword(app::ssr::password_policy::Weakness),
     /// Password hashing failed.
     #[error("password hashing failed: {0}")]
     Hash(String),

@@ -1,15 +1,12 @@
-//! Request middleware: the session gate, CSRF origin checks, login throttling.
+//! Request middleware: the session gate, CSRF origin checks (the login gate is `app::ssr::login_gate`).
 
 use app::SessionUser;
 use app::ssr::session_keys;
-use app::ssr::throttle::LoginThrottle;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use sqlx::SqlitePool;
-use std::net::SocketAddr;
-use std::time::Instant;
 use tower_sessions::Session;
 
 /// Paths served without a session: the login page and its form target, the
@@ -137,35 +134,6 @@ pub async fn check_origin(State(scheme): State<&'static str>, req: Request, next
         css = app::STYLESHEET_PATH
     );
     (StatusCode::FORBIDDEN, Html(body)).into_response()
-}
-
-/// Refuses a login attempt with 429 while its account or address is locked
-/// (see `app::ssr::throttle`); the e-mail is read from the posted form.
-pub async fn throttle_login(State(throttle): State<LoginThrottle>, req: Request, next: Next) -> Response {
-    if req.method() != Method::POST || req.uri().path() != "/api/login" {
-        return next.run(req).await;
-    }
-    let addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let (parts, body) = req.into_parts();
-    // A login form is tiny; anything larger is not one.
-    let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "ログインの送信内容が大きすぎます。").into_response();
-    };
-    let email =
-        form_urlencoded::parse(&bytes).find(|(k, _)| k == "email").map(|(_, v)| v.into_owned()).unwrap_or_default();
-    if let Some(wait) = throttle.locked_for(&email, addr, Instant::now()) {
-        let minutes = app::ssr::throttle::minutes(wait);
-        let body = format!(
-            r#"<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>ログインを制限しています — Onshi</title><link rel="stylesheet" href="{css}"></head><body><main class="page"><h1>ログインを一時的に制限しています</h1><p role="alert">ログインの失敗が続いたため、{minutes}分後までログインできません。時間をおいてからもう一度お試しください。</p><p>パスワードがわからない場合は、運用管理者にパスワードの再設定を依頼してください。</p><p><a href="/login">ログイン画面へ戻る</a></p></main></body></html>"#,
-            css = app::STYLESHEET_PATH
-        );
-        let mut res = (StatusCode::TOO_MANY_REQUESTS, Html(body)).into_response();
-        if let Ok(v) = http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return res;
-    }
-    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
 }
 
 #[cfg(test)]

@@ -108,7 +108,10 @@ pub async fn prepare_database(path: &Path, demo: DemoChoice) -> Result<Prepared,
         DemoChoice::Load { password, activity } => (password, activity),
     };
     let password = match demo_password {
-        Some(p) => p,
+        Some(p) => {
+            app::ssr::password_policy::check(&p, "").map_err(StartError::DemoPassword)?;
+            p
+        }
         None => {
             let generated = generate_password();
             prepared.generated_password = Some(generated.clone());
@@ -240,7 +243,7 @@ impl Application {
             )
             .fallback(routes::not_found)
             .layer(axum::middleware::from_fn_with_state(gate, middleware::require_session))
-            .layer(axum::middleware::from_fn_with_state(throttle, middleware::throttle_login))
+            .layer(axum::middleware::from_fn_with_state(throttle, app::ssr::login_gate::admit_login))
             .layer(sessions)
             .layer(axum::middleware::from_fn_with_state(guard.scheme, middleware::check_origin))
             .layer(CatchPanicLayer::custom(|_| crate::error::server_error_page()))

@@ -24,6 +24,7 @@ use std::process::ExitCode;
 use validator::ValidateEmail;
 
 pub use app::ssr::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use app::ssr::password_policy::Weakness;
 
 /// Longest e-mail address: 254 characters (RFC 3696 errata 1690, from RFC 5321's path limit).
 const MAX_EMAIL_CHARS: usize = 254;
@@ -137,6 +138,9 @@ pub enum InvalidUser {
         "パスワードは{MAX_PASSWORD_CHARS}文字以内にしてください / password longer than {MAX_PASSWORD_CHARS} characters (OWASP ASVS 2.1.2): choose a shorter one"
     )]
     PasswordTooLong,
+    /// Common, breached, blank, repetitive, sequential, or naming the service or the account.
+    #[error("{0} / {en}", en = .0.english())]
+    WeakPassword(Weakness),
     /// The two entries at the terminal differ.
     #[error(
         "2回入力したパスワードが一致しません。もう一度実行してください / the two passwords differ: run the command again"
@@ -222,10 +226,15 @@ impl fmt::Debug for Password {
     }
 }
 
-/// Refuses a password outside 12–128 characters (counted as characters, not bytes).
-pub fn check_password(password: &Password) -> Result<(), InvalidUser> {
-    app::ssr::password::check_length(&password.0)
-        .map_err(|too_short| if too_short { InvalidUser::PasswordTooShort } else { InvalidUser::PasswordTooLong })
+/// Refuses a password the policy does not allow for the account with this e-mail (`""` before
+/// it is known): 12–128 characters, not common, breached, blank or naming the account
+/// (`app::ssr::password_policy`).
+pub fn check_password(password: &Password, email: &str) -> Result<(), InvalidUser> {
+    app::ssr::password_policy::check(&password.0, email).map_err(|weakness| match weakness {
+        Weakness::TooShort => InvalidUser::PasswordTooShort,
+        Weakness::TooLong => InvalidUser::PasswordTooLong,
+        weak => InvalidUser::WeakPassword(weak),
+    })
 }
 
 /// The user that was created.
@@ -279,7 +288,7 @@ pub fn add_user(
     let outcome = (|| {
         let target = runtime.block_on(resolve(&pool, request))?;
         let password = password()?;
-        check_password(&password).map_err(UserAddError::invalid)?;
+        check_password(&password, &target.email).map_err(UserAddError::invalid)?;
         runtime.block_on(create(&pool, target, password))
     })();
     runtime.block_on(pool.close());
@@ -294,7 +303,7 @@ pub fn read_password() -> Result<Password, UserAddError> {
         let first = rpassword::prompt_password("パスワード / password: ").map_err(UserAddError::PasswordInput)?;
         let first = Password(first);
         // Say so at once rather than after the second entry.
-        check_password(&first).map_err(UserAddError::invalid)?;
+        check_password(&first, "").map_err(UserAddError::invalid)?;
         let again = rpassword::prompt_password("もう一度 / again: ").map_err(UserAddError::PasswordInput)?;
         if first.0 != again {
             return Err(UserAddError::invalid(InvalidUser::PasswordsDiffer));
@@ -811,13 +820,18 @@ mod tests {
     }
 
     #[test]
-    fn passwords_of_12_to_128_characters_are_accepted() {
-        let check = |s: &str| check_password(&Password(s.to_owned()));
-        assert_eq!(check(&"a".repeat(11)), Err(InvalidUser::PasswordTooShort));
-        assert_eq!(check(&"a".repeat(12)), Ok(()));
-        assert_eq!(check(&"あ".repeat(12)), Ok(()), "characters, not bytes");
-        assert_eq!(check(&"a".repeat(128)), Ok(()));
-        assert_eq!(check(&"a".repeat(129)), Err(InvalidUser::PasswordTooLong));
+    fn passwords_of_12_to_128_characters_are_accepted_unless_weak() {
+        let check = |s: &str| check_password(&Password(s.to_owned()), "kanri@example.jp");
+        assert_eq!(check("tulip-river"), Err(InvalidUser::PasswordTooShort));
+        assert_eq!(check("tulip-river9"), Ok(()));
+        assert_eq!(check("ひまわり畑で朝ごはんを食べ"), Ok(()), "characters, not bytes");
+        let long: String = (0..70).map(|i| i.to_string()).collect();
+        assert_eq!(check(&long[..128]), Ok(()));
+        assert_eq!(check(&long[..129]), Err(InvalidUser::PasswordTooLong));
+        assert_eq!(check("password1234"), Err(InvalidUser::WeakPassword(Weakness::Common)));
+        assert_eq!(check("aaaaaaaaaaaa"), Err(InvalidUser::WeakPassword(Weakness::Repetitive)));
+        assert_eq!(check(&" ".repeat(12)), Err(InvalidUser::WeakPassword(Weakness::Blank)));
+        assert_eq!(check("kanri-tulip-river"), Err(InvalidUser::WeakPassword(Weakness::NamesAccount)));
     }
 
     #[test]
@@ -847,6 +861,7 @@ mod tests {
             InvalidUser::UnknownFacility("4010123018".into()),
             InvalidUser::EmailTaken("a@example.jp".into()),
             InvalidUser::PasswordTooShort,
+            InvalidUser::WeakPassword(Weakness::Common),
         ];
         for problem in problems {
             let text = problem.to_string();

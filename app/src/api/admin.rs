@@ -33,11 +33,12 @@ pub struct AdminUser {
     pub created_at: String,
 }
 
+/// Refuses a password the policy does not allow (`ssr::password_policy`), saying beside the
+/// password field what to do; `values` bring the rest of the form back as typed.
 #[cfg(feature = "ssr")]
-fn check_password(password: &str) -> Result<(), UiError> {
-    crate::ssr::password::check_length(password).map_err(|_| {
-        UiError::Invalid(format!("パスワードは{MIN_PASSWORD_CHARS}〜{MAX_PASSWORD_CHARS}文字にしてください"))
-    })
+fn check_password(password: &str, email: &str, values: Vec<(String, String)>) -> Result<(), UiError> {
+    crate::ssr::password_policy::check(password, email)
+        .map_err(|weakness| UiError::FormRejected { errors: vec![("password".into(), weakness.to_string())], values })
 }
 
 #[cfg(feature = "ssr")]
@@ -81,7 +82,13 @@ pub async fn create_user(
         return Err(UiError::Invalid("表示名を入力してください".into()));
     }
     let role: Role = role.parse().map_err(|_| UiError::Invalid("役割を選んでください".into()))?;
-    check_password(&password)?;
+    let typed = [("email", &email), ("display_name", &display_name.to_owned()), ("role", &role.code().to_owned())]
+        .into_iter()
+        .chain([("facility", &facility), ("corporation", &corporation), ("association", &association)])
+        .chain([("prefecture", &prefecture)])
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect();
+    check_password(&password, &email, typed)?;
     let pool = context::pool()?;
     let scope = db::admin_users::resolve_scope(&pool, role, &facility, &corporation, &association, &prefecture).await?;
     let hash = pw::hash(password).await.map_err(context::internal)?;
@@ -106,9 +113,14 @@ pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), UiErr
 pub async fn reset_password(user_id: i64, password: String) -> Result<(), UiError> {
     use crate::ssr::{context, db, password as pw};
     let (_, actor) = admin()?;
-    check_password(&password)?;
+    let pool = context::pool()?;
+    let email = db::admin_users::email_of(&pool, user_id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
+    check_password(&password, &email, vec![("user_id".into(), user_id.to_string())])?;
     let hash = pw::hash(password).await.map_err(context::internal)?;
-    db::admin_users::set_password(&context::pool()?, &actor, user_id, &hash).await
+    db::admin_users::set_password(&pool, &actor, user_id, &hash).await?;
+    // Whatever was guessed against the old password no longer matters.
+    context::throttle()?.forget_account(&email);
+    Ok(())
 }
 
 /// Changes a user's role and scope.

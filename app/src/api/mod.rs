@@ -40,37 +40,26 @@ pub const LOGIN_FAILED: &str = "メールアドレスまたはパスワードが
 /// and the browser goes to the home page.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), UiError> {
-    use crate::ssr::{context, db, password as pw, session_keys};
+    use crate::ssr::{context, db, login_gate, session_keys, throttle};
 
     let email = email.trim();
     if email.is_empty() || password.is_empty() {
         return Err(UiError::Invalid("メールアドレスとパスワードを入力してください。".into()));
     }
-    let throttle = context::throttle()?;
-    let addr = context::client_ip().await;
-    let now = std::time::Instant::now();
-    if let Some(wait) = throttle.locked_for(email, addr, now) {
-        return Err(UiError::Invalid(format!(
-            "ログインの失敗が続いたため、一時的にログインを制限しています。{}分後にもう一度お試しください。",
-            crate::ssr::throttle::minutes(wait)
-        )));
+    if email.len() > throttle::MAX_EMAIL_BYTES {
+        return Err(UiError::Invalid(LOGIN_FAILED.into()));
     }
-    let pool = context::pool()?;
-    let account = db::users::credentials_by_email(&pool, email).await.map_err(context::internal)?;
-    let verified = match &account {
-        Some(a) if !a.disabled => pw::verify(&password, &a.password_hash).await,
-        // Same work for unknown or disabled accounts, so timing tells nothing.
-        _ => {
-            pw::verify_against_dummy(&password).await;
-            false
-        }
-    };
+    // Admitted by the throttle, with a hashing slot, before this function ran (`login_gate`).
+    let admitted = login_gate::admitted(email)?;
+    let account = db::users::credentials_by_email(&context::pool()?, email).await.map_err(context::internal)?;
+    // Unknown and disabled accounts are checked against a dummy hash: timing tells nothing.
+    let phc = account.as_ref().filter(|a| !a.disabled).map(|a| a.password_hash.as_str());
+    let (verified, attempt) = admitted.verify(&password, phc).await;
     let Some(account) = account.filter(|_| verified) else {
-        throttle.record_failure(email, addr, now);
-        tracing::info!(event = "login_failed", "login refused");
+        attempt.failed(std::time::Instant::now());
         return Err(UiError::Invalid(LOGIN_FAILED.into()));
     };
-    throttle.record_success(email);
+    attempt.succeeded(std::time::Instant::now());
     let session = context::session().await?;
     session.cycle_id().await.map_err(context::internal)?;
     session.insert(session_keys::USER_ID, account.id).await.map_err(context::internal)?;

@@ -1,5 +1,6 @@
 //! 利用者管理: the admin's page to add users, change their scope, disable them and reset passwords.
 
+use crate::UiError;
 use crate::api::admin::{
     AdminUser, CreateUser, MIN_PASSWORD_CHARS, ResetPassword, SetUserDisabled, SetUserScope, admin_users,
 };
@@ -14,7 +15,40 @@ where
     S: leptos::server_fn::ServerFn<Error = crate::UiError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
-    move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string())
+    // A refused form says what to fix beside its field instead ([`field_error`]).
+    move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .filter(|e| !matches!(e, UiError::FormRejected { .. }))
+            .map(|e| e.to_string())
+    }
+}
+
+/// The message for one field of the last submitted form, beside that field; `row` picks the
+/// form of one user in the table (by the `user_id` the refusal carries).
+fn field_error<S>(action: ServerAction<S>, name: &'static str, row: Option<String>) -> impl Fn() -> Option<AnyView>
+where
+    S: leptos::server_fn::ServerFn<Error = UiError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    move || {
+        let error = action.value().get().and_then(|r| r.err())?;
+        if row.is_some() && error.value("user_id") != row {
+            return None;
+        }
+        error.field(name).map(|m| view! { <span class="field-error" role="alert">{m}</span> }.into_any())
+    }
+}
+
+/// What the last refused submission had typed in a field.
+fn typed<S>(action: ServerAction<S>, name: &'static str) -> impl Fn() -> String
+where
+    S: leptos::server_fn::ServerFn<Error = UiError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    move || action.value().get().and_then(|r| r.err()).and_then(|e| e.value(name)).unwrap_or_default()
 }
 
 #[component]
@@ -70,10 +104,10 @@ pub fn AdminUsersPage() -> impl IntoView {
             <section class="card">
                 <h2>"利用者を追加"</h2>
                 <ActionForm action=create attr:class="form" attr:data-testid="create-user">
-                    <label>"メールアドレス"<input name="email" type="email" required/></label>
-                    <label>"表示名"<input name="display_name" type="text" required/></label>
+                    <label>"メールアドレス"<input name="email" type="email" required value=typed(create, "email")/></label>
+                    <label>"表示名"<input name="display_name" type="text" required value=typed(create, "display_name")/></label>
                     <RoleSelect/>
-                    <label>{format!("初期パスワード（{MIN_PASSWORD_CHARS}文字以上）")}<input name="password" type="password" autocomplete="new-password" required/></label>
+                    <label>{format!("初期パスワード（{MIN_PASSWORD_CHARS}文字以上。よく使われるもの・流出したもの・メールアドレスを含むものは使えません）")}<input name="password" type="password" autocomplete="new-password" required/>{field_error(create, "password", None)}</label>
                     <ScopeFields/>
                     <button type="submit" class="primary">"追加する"</button>
                 </ActionForm>
@@ -106,6 +140,8 @@ fn UserTable(
                     .into_iter()
                     .map(|u| {
                         let (id_disable, id_reset, id_scope) = (u.id.to_string(), u.id.to_string(), u.id.to_string());
+                        let reset_error = field_error(reset, "password", Some(u.id.to_string()));
+                        let refused_here = reset_error().is_some();
                         view! {
                             <tr>
                                 <td>{u.email.clone()}</td>
@@ -119,11 +155,11 @@ fn UserTable(
                                         <input type="hidden" name="disabled" value=if u.disabled { "false" } else { "true" }/>
                                         <button type="submit">{if u.disabled { "有効にする" } else { "無効にする" }}</button>
                                     </ActionForm>
-                                    <details>
+                                    <details open=refused_here>
                                         <summary>"パスワード再設定・範囲の変更"</summary>
                                         <ActionForm action=reset attr:class="form">
                                             <input type="hidden" name="user_id" value=id_reset/>
-                                            <label>"新しいパスワード"<input name="password" type="password" autocomplete="new-password" required/></label>
+                                            <label>"新しいパスワード"<input name="password" type="password" autocomplete="new-password" required/>{reset_error}</label>
                                             <button type="submit">"パスワードを再設定"</button>
                                         </ActionForm>
                                         <ActionForm action=scope attr:class="form">

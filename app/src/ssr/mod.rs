@@ -5,7 +5,9 @@ pub mod context;
 pub mod db;
 pub mod exports;
 pub mod generation_cache;
+pub mod login_gate;
 pub mod password;
+pub mod password_policy;
 pub mod per_database;
 pub mod throttle;
 

@@ -110,7 +110,7 @@ async fn a_bad_form_is_refused_with_what_to_fix_and_writes_nothing() {
                 ("association", ""),
                 ("prefecture", ""),
             ],
-            "12〜128文字",
+            "12文字以上にしてください",
         ),
     ];
     for (form, expected) in cases {

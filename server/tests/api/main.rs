@@ -20,6 +20,8 @@ mod facility_list;
 mod hardening;
 mod helpers;
 mod login;
+mod login_attacks;
+mod login_passwords;
 mod pages;
 mod provisioning;
 mod quote_upload;

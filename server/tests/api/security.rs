@@ -84,13 +84,13 @@ async fn an_unknown_account_is_throttled_exactly_like_a_known_one() {
 }
 
 #[tokio::test]
-async fn failures_across_accounts_lock_the_client_address() {
+async fn failures_across_accounts_do_not_lock_other_accounts_at_that_address() {
     let app = spawn_app().await;
     for i in 0..5 {
         app.post_login(&format!("guess{i}@example.jp"), "wrong").await;
     }
     let res = app.post_login(ADMIN, DEMO_PASSWORD).await;
-    assert_eq!(res.status(), 429, "the address is locked, whatever the account");
+    assert_eq!(location(&res), "/", "one address is many people (a hospital's NAT): the admin still signs in");
 }
 
 #[tokio::test]

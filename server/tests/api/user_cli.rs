@@ -219,7 +219,7 @@ async fn invalid_input_exits_1_naming_the_problem_and_writes_nothing() {
     let pool = open(&db).await;
     let good = format!("{PASSWORD}\n");
 
-    let cases: [(&str, &[&str], &str, &[&str]); 11] = [
+    let cases: [(&str, &[&str], &str, &[&str]); 14] = [
         (
             "manager without scope",
             &["--email", "m@example.jp", "--role", "clinic_manager"],
@@ -261,6 +261,24 @@ async fn invalid_input_exits_1_naming_the_problem_and_writes_nothing() {
             &["--email", "s@example.jp", "--role", "admin"],
             "eleven-char\n",
             &["password shorter than 12 characters (OWASP ASVS 2.1.1)", "12文字以上"],
+        ),
+        (
+            "common password",
+            &["--email", "s@example.jp", "--role", "admin"],
+            "password1234\n",
+            &["common and breached passwords (OWASP ASVS 2.1.7)", "流出したパスワード"],
+        ),
+        (
+            "twelve spaces",
+            &["--email", "s@example.jp", "--role", "admin"],
+            "            \n",
+            &["only whitespace", "空白だけのパスワードは使えません"],
+        ),
+        (
+            "the e-mail's own name",
+            &["--email", "kanri.tanaka@example.jp", "--role", "admin"],
+            "Tanaka-Spring-Rain-7\n",
+            &["the part of the e-mail before the @", "「@」より前の部分"],
         ),
         (
             "no password",

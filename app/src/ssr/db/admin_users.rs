@@ -230,6 +230,11 @@ pub async fn set_disabled(pool: &SqlitePool, actor: &Actor, id: i64, disabled: b
     tx.commit().await.map_err(crate::ssr::context::internal)
 }
 
+/// The e-mail of a user, if the user exists (the password policy refuses it inside a password).
+pub async fn email_of(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT email FROM users WHERE id = ?").bind(id).fetch_optional(pool).await
+}
+
 /// Sets a new password hash, recorded (without the hash); the user's sessions end.
 pub async fn set_password(pool: &SqlitePool, actor: &Actor, id: i64, password_hash: &str) -> Result<(), UiError> {
     let mut tx = audit_log::begin(pool).await.map_err(crate::ssr::context::internal)?;

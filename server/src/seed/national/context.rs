@@ -20,7 +20,7 @@ pub const CAP_TABLE: &str = "subsidy_base_amount_caps";
 pub const EMAIL_DOMAIN: &str = "seed-national.invalid";
 
 /// The password hash of synthetic accounts: not a PHC string, so no password
-/// ever matches (`app::ssr::password::verify`); the accounts are disabled as well.
+/// ever matches (`app::ssr::password::HashGate::verify`); the accounts are disabled as well.
 pub const NO_PASSWORD: &str = "!seed-national: no password, sign-in disabled";
 
 /// Pharmacy chains created for the 大型チェーン薬局 (one per this many of them, at least one, at most 30).
