@@ -20,6 +20,7 @@ pub mod pdf;
 pub mod quote_audit;
 pub mod reading;
 mod routes;
+pub mod second_factor_key;
 pub mod seed;
 mod session_cache;
 pub mod startup;

@@ -19,6 +19,7 @@ pub mod paging;
 pub mod provisioning;
 pub mod quote_audit;
 pub mod quote_draft;
+pub mod second_factor;
 pub mod vendors;
 
 use crate::{SessionUser, UiError};
@@ -35,14 +36,22 @@ pub async fn current_user() -> Result<Option<SessionUser>, UiError> {
 /// whether the account exists.
 pub const LOGIN_FAILED: &str = "メールアドレスまたはパスワードが正しくありません。";
 
-/// Signs in with e-mail and password; on success the session id is renewed
-/// and the browser goes to the home page.
+/// Signs in with e-mail and password, then the second factor's `code` when the user has one
+/// (on a second form, or in the same request); on success the session id is renewed and the
+/// browser goes to the home page.
 #[server(prefix = "/api", endpoint = "login")]
-pub async fn login(email: String, password: String) -> Result<(), UiError> {
-    use crate::ssr::{context, db, password as pw, session_keys};
+pub async fn login(
+    #[server(default)] email: String,
+    #[server(default)] password: String,
+    #[server(default)] code: String,
+) -> Result<(), UiError> {
+    use crate::ssr::{context, db, password as pw, second_factor, session_keys};
 
-    let email = email.trim();
-    if email.is_empty() || password.is_empty() {
+    let session = context::session().await?;
+    // The second form sends the code alone, for the password accepted a moment ago.
+    let awaiting = second_factor::awaiting_code(&session, &email, &password).await?;
+    let email = awaiting.as_ref().map_or(email.trim(), |a| a.email.as_str());
+    if awaiting.is_none() && (email.is_empty() || password.is_empty()) {
         return Err(UiError::Invalid("メールアドレスとパスワードを入力してください。".into()));
     }
     let throttle = context::throttle()?;
@@ -57,6 +66,7 @@ pub async fn login(email: String, password: String) -> Result<(), UiError> {
     let pool = context::pool()?;
     let account = db::users::credentials_by_email(&pool, email).await.map_err(context::internal)?;
     let verified = match &account {
+        Some(a) if awaiting.as_ref().is_some_and(|w| w.user_id == a.id) => !a.disabled,
         Some(a) if !a.disabled => pw::verify(&password, &a.password_hash).await,
         // Same work for unknown or disabled accounts, so timing tells nothing.
         _ => {
@@ -69,11 +79,24 @@ pub async fn login(email: String, password: String) -> Result<(), UiError> {
         tracing::info!(event = "login_failed", "login refused");
         return Err(UiError::Invalid(LOGIN_FAILED.into()));
     };
+    let enrolment = match second_factor::check(&pool, &session, account.id, email, &code, awaiting.as_ref()).await? {
+        second_factor::Check::Passed(enrolment) => enrolment,
+        second_factor::Check::AskCode => {
+            leptos_axum::redirect("/login");
+            return Ok(());
+        }
+        second_factor::Check::Refused(message) => {
+            // Counted like a wrong password: codes cannot be guessed faster than passwords.
+            throttle.record_failure(email, addr, now);
+            tracing::info!(event = "login_failed", reason = "second_factor", "login refused");
+            return Err(UiError::Invalid(message.into()));
+        }
+    };
     throttle.record_success(email);
-    let session = context::session().await?;
     session.cycle_id().await.map_err(context::internal)?;
     session.insert(session_keys::USER_ID, account.id).await.map_err(context::internal)?;
     session.insert(session_keys::SIGNED_IN_AT, context::unix_now()).await.map_err(context::internal)?;
+    second_factor::signed_in(&session, enrolment).await?;
     tracing::info!(event = "login", user_id = account.id, "signed in");
     leptos_axum::redirect("/");
     Ok(())

@@ -19,6 +19,7 @@ mod quote_audit;
 mod quote_draft;
 mod quote_entry;
 mod reference;
+mod second_factor;
 mod subsidy;
 mod vendors;
 
@@ -37,6 +38,7 @@ pub use not_found::NotFound;
 pub use quote_draft::QuoteDraftPage;
 pub use quote_entry::QuoteEntryPage;
 pub use reference::{BenchmarksPage, StatisticsPage, VendorsPage};
+pub use second_factor::SecondFactorPage;
 pub use subsidy::SubsidyPage;
 pub use vendors::{VendorLeaguePage, VendorPage};
 

@@ -7,7 +7,10 @@ pub mod exports;
 pub mod generation_cache;
 pub mod password;
 pub mod per_database;
+pub mod recovery_codes;
+pub mod second_factor;
 pub mod throttle;
+pub mod totp;
 
 /// Keys of the values kept in a session.
 pub mod session_keys {
