@@ -22,6 +22,7 @@ mod login;
 mod pages;
 mod provisioning;
 mod quote_upload;
+mod second_factor;
 mod security;
 mod seed_data;
 mod seed_national;

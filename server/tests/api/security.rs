@@ -237,6 +237,7 @@ fn no_password_or_session_id_reaches_any_log_line() {
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
         .arg(dir.path().join("onshi.sqlite"))
         .env("ONSHI_DEMO_PASSWORD", demo)
+        .env("ONSHI_DEMO_TOTP_SECRET", DEMO_TOTP_SECRET)
         .env("RUST_LOG", "debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -266,8 +267,8 @@ fn no_password_or_session_id_reaches_any_log_line() {
         };
         let mut cookies = Vec::new();
         let admin = client();
-        let res =
-            post(&admin, "/api/login", vec![("email", ADMIN.into()), ("password", demo.into())]).await.expect("login");
+        let form = vec![("email", ADMIN.into()), ("password", demo.into()), ("code", totp_code_now(DEMO_TOTP_SECRET))];
+        let res = post(&admin, "/api/login", form).await.expect("login");
         assert_eq!(location(&res), "/", "the admin signs in");
         cookies.extend(session_id(&res));
         let form = vec![
@@ -317,7 +318,7 @@ fn no_password_or_session_id_reaches_any_log_line() {
     assert!(log.contains("/api/login") && log.contains("DEBUG"), "debug logging was on and saw the logins:\n{log}");
     assert_eq!(cookies.len(), 2, "two sessions began");
     let everything = format!("{banner}{rest}{log}");
-    for secret in [demo, first, second, wrong].into_iter().map(str::to_owned).chain(cookies) {
+    for secret in [demo, first, second, wrong, DEMO_TOTP_SECRET].into_iter().map(str::to_owned).chain(cookies) {
         assert!(!everything.contains(&secret), "{secret:?} appears in the output");
     }
     assert!(!everything.contains("$argon2"), "no password hash in the output");
