@@ -63,6 +63,7 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/complaints/{id}", Obj::Own, [200, 200, 200, 403]),
     ("/complaints/{id}", Obj::Foreign, [404, 404, 404, 403]),
     ("/admin/users", Obj::None, [403, 403, 403, 200]),
+    ("/account/second-factor", Obj::None, [200, 200, 200, 200]),
     ("/audit-log", Obj::None, [403, 403, 200, 403]),
     ("/audit-log.csv", Obj::None, [403, 403, 200, 403]),
     ("/audit-log.csv?encoding=sjis", Obj::None, [403, 403, 200, 403]),
