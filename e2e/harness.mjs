@@ -6,12 +6,13 @@
 //   download; see e2e/README.md).
 // - withPage(t, fn): a fresh browser context + page per test; on failure a
 //   full-page screenshot (and the page's HTML) go to test-output/screenshots/.
-// - login(page, url, email, password): fills and submits the login form.
+// - login(page, url, email, password): fills and submits the login form, then the code form
+//   when the account has a second factor (the server's demo TOTP secret).
 // - useServer(options): one server per suite, stopped (with the browser) after it.
 // - submitForm(page, testid): submits a form and asserts the next page shows no error.
 
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +29,84 @@ export const LOG_DIR = join(OUTPUT_DIR, 'logs');
 
 /** The demo account every fresh database is seeded with. */
 export const DEMO_MANAGER_EMAIL = 'manager@demo.onshi.jp';
+
+/** Seconds per TOTP time-step (RFC 6238 §4.1, what the server uses). */
+export const TOTP_STEP_SECONDS = 30;
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** Bytes in base32 (RFC 4648, no padding). */
+export function base32Encode(bytes) {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = ((buffer << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += BASE32[(buffer >> bits) & 31];
+    }
+  }
+  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+function base32Decode(text) {
+  const bytes = [];
+  let buffer = 0;
+  let bits = 0;
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    const value = BASE32.indexOf(c);
+    if (value < 0) throw new Error(`not base32: ${c}`);
+    buffer = ((buffer << 5) | value) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((buffer >> bits) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** The 6-digit TOTP code of a base32 secret for a time-step (RFC 6238 with HMAC-SHA-1, RFC 4226 §5.3). */
+export function totpCode(secretBase32, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Decode(secretBase32)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** The time-step now. */
+export function currentStep() {
+  return Math.floor(Date.now() / 1000 / TOTP_STEP_SECONDS);
+}
+
+// The demo TOTP secret of each running server (by URL), and the last step each account
+// signed in with: the server refuses a code whose step is not later (replay).
+const totpSecrets = new Map();
+const usedSteps = new Map();
+
+/**
+ * A code for `email` on the server at `url` that the server has not seen yet: the step now,
+ * else the next one (one step of skew is accepted), else after waiting for the next step.
+ */
+export async function nextCode(url, email) {
+  const secret = totpSecrets.get(url);
+  if (!secret) throw new Error(`no demo TOTP secret known for ${url}`);
+  const key = `${url} ${email}`;
+  for (let tries = 0; tries < 3; tries += 1) {
+    const now = currentStep();
+    const step = Math.max(now, (usedSteps.get(key) ?? -1) + 1);
+    if (step <= now + 1) {
+      usedSteps.set(key, step);
+      return totpCode(secret, step);
+    }
+    const wait = TOTP_STEP_SECONDS * 1000 - (Date.now() % (TOTP_STEP_SECONDS * 1000)) + 50;
+    await new Promise((r) => { setTimeout(r, wait); });
+  }
+  throw new Error(`no unused TOTP step for ${email}`);
+}
 
 const START_TIMEOUT_MS = Number(process.env.ONSHI_START_TIMEOUT_MS ?? 60_000);
 const STOP_TIMEOUT_MS = 10_000;
@@ -58,7 +137,7 @@ let serverCount = 0;
  * Start `onshi serve` on 127.0.0.1 with a fresh database.
  * Resolves once the server printed `Onshi listening on http://...`.
  * @param {{ env?: Record<string,string> }} [options] extra environment variables
- * @returns {Promise<{ url: string, password: string, dbPath: string, logPath: string,
+ * @returns {Promise<{ url: string, password: string, totpSecret: string, dbPath: string, logPath: string,
  *   stop: () => Promise<{ code: number|null, signal: string|null, killedAfterTimeout: boolean, stderr: string }> }>}
  */
 export async function startServer(options = {}) {
@@ -73,6 +152,8 @@ export async function startServer(options = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'onshi-e2e-'));
   const dbPath = join(dataDir, 'onshi.db');
   const password = randomBytes(12).toString('base64url');
+  // The demo reviewer's, auditor's and admin's second factor (160 bits, RFC 4226 §4).
+  const totpSecret = base32Encode(randomBytes(20));
 
   mkdirSync(LOG_DIR, { recursive: true });
   serverCount += 1;
@@ -88,6 +169,7 @@ export async function startServer(options = {}) {
       RUST_BACKTRACE: process.env.RUST_BACKTRACE ?? '1',
       ...options.env,
       ONSHI_DEMO_PASSWORD: password,
+      ONSHI_DEMO_TOTP_SECRET: totpSecret,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -166,7 +248,8 @@ export async function startServer(options = {}) {
     return stopping;
   }
 
-  return { url, password, dbPath, logPath, stop };
+  totpSecrets.set(url, totpSecret);
+  return { url, password, totpSecret, dbPath, logPath, stop };
 }
 
 /** Chromium from Debian ($CHROMIUM or /usr/bin/chromium), headless. */
@@ -275,13 +358,21 @@ export async function clickAndWaitForLoad(page, target) {
   await loaded;
 }
 
-/** Open /login, fill email and password, submit, and wait for the next page. */
+/**
+ * Open /login, fill email and password, submit, and wait for the next page; when the server
+ * asks for the second factor (a form with a field `code`), enter the account's TOTP code.
+ */
 export async function login(page, url, email, password) {
   await page.goto(new URL('/login', url).href);
   const form = page.locator('form').filter({ has: page.locator('input[name="password"]') });
   await form.locator('input[name="email"]').fill(email);
   await form.locator('input[name="password"]').fill(password);
   await clickAndWaitForLoad(page, form.locator('button[type="submit"]'));
+  const codeForm = page.locator('form').filter({ has: page.locator('input[name="code"]') });
+  if (pathOf(page) === '/login' && (await codeForm.count()) > 0) {
+    await codeForm.locator('input[name="code"]').fill(await nextCode(url, email));
+    await clickAndWaitForLoad(page, codeForm.locator('button[type="submit"]'));
+  }
 }
 
 /** Path of the page's current URL, e.g. "/login". */
@@ -308,6 +399,9 @@ export function useServer(options = {}) {
     },
     get password() {
       return server.password;
+    },
+    get totpSecret() {
+      return server.totpSecret;
     },
     stop: () => server.stop(),
   };

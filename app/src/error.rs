@@ -38,6 +38,9 @@ pub enum UiError {
     /// the message says what happened and where to look.
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts: the message says how long to wait.
+    #[error("{0}")]
+    Throttled(String),
     /// A server-side failure, logged with its details.
     #[error("サーバーでエラーが発生しました。しばらくしてからもう一度お試しください。")]
     Internal,
@@ -75,6 +78,7 @@ impl UiError {
             UiError::Forbidden => 403,
             UiError::NotFound => 404,
             UiError::Conflict(_) => 409,
+            UiError::Throttled(_) => 429,
             UiError::Internal => 500,
         }
     }

@@ -92,6 +92,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/complaints/:id") view=pages::ComplaintPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users") view=pages::AdminUsersPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/vendors") view=pages::VendorReviewPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/account/second-factor")
+                    view=pages::SecondFactorPage
+                    ssr=SsrMode::Async
+                />
                 <Route path=path!("/audit-log") view=pages::AuditTrailPage ssr=SsrMode::Async />
                 <Route path=path!("/reference/vendors") view=pages::VendorsPage ssr=SsrMode::Async />
                 <Route

@@ -19,4 +19,7 @@ pub struct SessionUser {
     pub scope_label: String,
     /// Where the user's access reaches, for the queries.
     pub scope: Scope,
+    /// The id of the user's second-factor enrolment, if any: a session signed in with
+    /// another one (or none) ends, so a reset takes effect at once.
+    pub second_factor: Option<i64>,
 }

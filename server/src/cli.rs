@@ -114,6 +114,21 @@ fn print_banner(application: &Application, settings: &Settings) {
                 let _ = writeln!(out, "  デモ利用者のパスワード / demo password: ONSHI_DEMO_PASSWORD");
             }
         }
+        match &application.prepared.generated_totp_secret {
+            Some(s) => {
+                let _ = writeln!(out, "  審査担当・監査担当・運用管理者の二要素認証 / demo TOTP secret: {s}");
+                let _ = writeln!(
+                    out,
+                    "  (set ONSHI_DEMO_TOTP_SECRET to choose it; shown only on this first start; a code: oathtool --totp -b {s})"
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "  審査担当・監査担当・運用管理者の二要素認証 / demo TOTP secret: ONSHI_DEMO_TOTP_SECRET"
+                );
+            }
+        }
     }
     let _ = out.flush();
 }

@@ -332,6 +332,9 @@ pub struct Settings {
     pub demo_activity: bool,
     /// Password of the demo users (ONSHI_DEMO_PASSWORD); generated when None.
     pub demo_password: Option<String>,
+    /// Base32 TOTP secret of the demo reviewer, auditor and admin (ONSHI_DEMO_TOTP_SECRET);
+    /// generated when None.
+    pub demo_totp_secret: Option<String>,
     /// Secure cookies.
     pub secure_cookies: bool,
     /// The address users open (`--public-url`), if configured.
@@ -365,6 +368,7 @@ impl Settings {
             load_demo: !args.no_demo,
             demo_activity: !args.no_demo_activity,
             demo_password: std::env::var("ONSHI_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()),
+            demo_totp_secret: std::env::var("ONSHI_DEMO_TOTP_SECRET").ok().filter(|s| !s.trim().is_empty()),
             secure_cookies: args.secure_cookies,
             public_url: args.public_url.clone(),
             session_idle: SESSION_IDLE,

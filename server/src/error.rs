@@ -62,6 +62,17 @@ pub enum StartError {
     /// Password hashing failed.
     #[error("password hashing failed: {0}")]
     Hash(String),
+    /// The key file that seals the second factor's secrets cannot be read or created.
+    #[error("cannot read or create the second-factor key file {path}: {source}")]
+    SecondFactorKey {
+        /// The key file (beside the database).
+        path: PathBuf,
+        /// The OS error, or why its content is not a key.
+        source: std::io::Error,
+    },
+    /// `ONSHI_DEMO_TOTP_SECRET` is not a usable secret.
+    #[error("ONSHI_DEMO_TOTP_SECRET: {0}")]
+    DemoTotpSecret(app::ssr::totp::InvalidSecret),
     /// Serving failed.
     #[error("server error: {0}")]
     Serve(std::io::Error),

@@ -22,6 +22,7 @@ pub mod quote_audit;
 pub mod reading;
 mod request_guard;
 mod routes;
+pub mod second_factor_key;
 pub mod seed;
 mod session_cache;
 pub mod startup;

@@ -36,8 +36,16 @@ pub async fn require_session(
 ) -> Response {
     match signed_in_user(&gate, &session).await {
         Ok(Some(user)) => {
-            req.extensions_mut().insert::<SessionUser>(user);
-            return next.run(req).await;
+            use app::ssr::second_factor::{ENROLMENT_PATH, Gate, gate as second_factor};
+            match second_factor(&session, &user, req.uri().path()).await {
+                Gate::Pass => {
+                    req.extensions_mut().insert::<SessionUser>(user);
+                    return next.run(req).await;
+                }
+                Gate::Enrol => return Redirect::to(ENROLMENT_PATH).into_response(),
+                // The session has ended: on as a visitor without one.
+                Gate::SignedOut => {}
+            }
         }
         Ok(None) => {}
         Err(e) => return crate::error::AppError::Internal(e.to_string()).into_response(),

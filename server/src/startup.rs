@@ -37,6 +37,8 @@ pub struct AppState {
     pub reading: crate::reading::Reading,
     /// When a vendor league is computed in the background.
     pub league_refresh: app::ssr::context::LeagueRefresh,
+    /// Seals and opens the second factor's secrets.
+    pub sealing_key: app::ssr::totp::SealingKey,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
         provide_context(self.pool.clone());
         provide_context(self.throttle.clone());
         provide_context(self.league_refresh);
+        provide_context(self.sealing_key.clone());
     }
 }
 
@@ -57,6 +60,9 @@ pub struct Prepared {
     pub demo: Option<DemoAccounts>,
     /// Their password when it was generated here (not taken from ONSHI_DEMO_PASSWORD).
     pub generated_password: Option<String>,
+    /// The demo reviewer's, auditor's and admin's TOTP secret (base32) when it was generated
+    /// here (not taken from ONSHI_DEMO_TOTP_SECRET).
+    pub generated_totp_secret: Option<String>,
 }
 
 /// What to do about demo data on a new database.
@@ -92,7 +98,8 @@ pub async fn prepare_database(path: &Path, demo: DemoChoice) -> Result<Prepared,
     }
     let counts = seed::reference::load(&pool).await?;
     tracing::info!(?counts, "reference data loaded");
-    let mut prepared = Prepared { pool: pool.clone(), demo: None, generated_password: None };
+    let mut prepared =
+        Prepared { pool: pool.clone(), demo: None, generated_password: None, generated_totp_secret: None };
     if demo::decided(&pool).await? {
         return Ok(prepared);
     }
@@ -170,12 +177,28 @@ impl Application {
         } else {
             DemoChoice::Skip
         };
+        // Checked before the database is touched, so a typo does not leave demo users without it.
+        let demo_totp_secret = settings
+            .demo_totp_secret
+            .as_deref()
+            .map(app::ssr::totp::Secret::parse_base32)
+            .transpose()
+            .map_err(StartError::DemoTotpSecret)?;
         if let Some(dir) = settings.db_path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StartError::CreateDir { path: dir.to_owned(), source })?;
         }
         let lock = crate::db_lock::for_server(&settings.db_path)?;
-        let prepared = prepare_database(&settings.db_path, demo).await?;
+        let mut prepared = prepare_database(&settings.db_path, demo).await?;
         let pool = prepared.pool.clone();
+        let sealing_key = crate::second_factor_key::load(&settings.db_path, &pool).await?;
+        if let Some(accounts) = &prepared.demo {
+            let secret = demo_totp_secret.unwrap_or_else(|| {
+                let generated = app::ssr::totp::Secret::generate();
+                prepared.generated_totp_secret = Some(generated.base32());
+                generated
+            });
+            demo::enrol_second_factor(&pool, &sealing_key, accounts, &secret).await?;
+        }
 
         let store = SqliteStore::new(pool.clone());
         store.migrate().await.map_err(|e| StartError::Sessions(e.to_string()))?;
@@ -197,6 +220,7 @@ impl Application {
             throttle: throttle.clone(),
             reading: crate::reading::Reading::new(settings.read_time_limit),
             league_refresh: app::ssr::context::LeagueRefresh(settings.league_inline),
+            sealing_key,
         };
         let routes = generate_route_list(app::App);
         let context_state = state.clone();

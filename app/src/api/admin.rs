@@ -29,6 +29,8 @@ pub struct AdminUser {
     pub scope_label: String,
     /// Cannot sign in.
     pub disabled: bool,
+    /// Has a second factor (TOTP) set up.
+    pub second_factor: bool,
     /// When created.
     pub created_at: String,
 }

@@ -19,6 +19,7 @@ pub mod paging;
 pub mod provisioning;
 pub mod quote_audit;
 pub mod quote_draft;
+pub mod second_factor;
 pub mod vendor_review;
 pub mod vendors;
 
@@ -36,35 +37,70 @@ pub async fn current_user() -> Result<Option<SessionUser>, UiError> {
 /// whether the account exists.
 pub const LOGIN_FAILED: &str = "メールアドレスまたはパスワードが正しくありません。";
 
-/// Signs in with e-mail and password; on success the session id is renewed
-/// and the browser goes to the home page.
+/// Signs in with e-mail and password, then the second factor's `code` when the user has one
+/// (on a second form, or in the same request); on success the session id is renewed and the
+/// browser goes to the home page.
 #[server(prefix = "/api", endpoint = "login")]
-pub async fn login(email: String, password: String) -> Result<(), UiError> {
-    use crate::ssr::{context, db, login_gate, session_keys, throttle};
+pub async fn login(
+    #[server(default)] email: String,
+    #[server(default)] password: String,
+    #[server(default)] code: String,
+) -> Result<(), UiError> {
+    use crate::ssr::{context, db, login_gate, second_factor, session_keys, throttle};
 
-    let email = email.trim();
-    if email.is_empty() || password.is_empty() {
+    let session = context::session().await?;
+    // The second form sends the code alone, for the password accepted a moment ago.
+    let awaiting = second_factor::awaiting_code(&session, &email, &password).await?;
+    let email = awaiting.as_ref().map_or(email.trim(), |a| a.email.as_str());
+    if awaiting.is_none() && (email.is_empty() || password.is_empty()) {
         return Err(UiError::Invalid("メールアドレスとパスワードを入力してください。".into()));
     }
     if email.len() > throttle::MAX_EMAIL_BYTES {
         return Err(UiError::Invalid(LOGIN_FAILED.into()));
     }
-    // Admitted by the throttle, with a hashing slot, before this function ran (`login_gate`).
-    let admitted = login_gate::admitted(email)?;
-    let account = db::users::credentials_by_email(&context::pool()?, email).await.map_err(context::internal)?;
-    // Unknown and disabled accounts are checked against a dummy hash: timing tells nothing.
-    let phc = account.as_ref().filter(|a| !a.disabled).map(|a| a.password_hash.as_str());
-    let (verified, attempt) = admitted.verify(&password, phc).await;
+    let pool = context::pool()?;
+    let account = db::users::credentials_by_email(&pool, email).await.map_err(context::internal)?;
+    let (verified, attempt) = if let Some(waiting) = awaiting.as_ref() {
+        // The code alone: admitted by the throttle here (no password to hash), so codes are
+        // guessed no faster than passwords.
+        let attempt = context::throttle()?
+            .admit(email, context::client_ip().await, std::time::Instant::now())
+            .map_err(|refusal| UiError::Throttled(refusal.message()))?;
+        tokio::time::sleep(attempt.delay()).await;
+        (account.as_ref().is_some_and(|a| a.id == waiting.user_id && !a.disabled), attempt)
+    } else {
+        // Admitted by the throttle, with a hashing slot, before this function ran (`login_gate`).
+        let admitted = login_gate::admitted(email)?;
+        // Unknown and disabled accounts are checked against a dummy hash: timing tells nothing.
+        let phc = account.as_ref().filter(|a| !a.disabled).map(|a| a.password_hash.as_str());
+        admitted.verify(&password, phc).await
+    };
     let Some(account) = account.filter(|_| verified) else {
         attempt.failed(std::time::Instant::now());
         return Err(UiError::Invalid(LOGIN_FAILED.into()));
     };
+    let enrolment = match second_factor::check(&pool, &session, account.id, email, &code, awaiting.as_ref()).await? {
+        second_factor::Check::Passed(enrolment) => enrolment,
+        second_factor::Check::AskCode => {
+            // The password was right and the code is still to come: the attempt counts as
+            // neither a failure nor a sign-in (dropped open).
+            drop(attempt);
+            leptos_axum::redirect("/login");
+            return Ok(());
+        }
+        second_factor::Check::Refused(message) => {
+            // Counted like a wrong password: codes cannot be guessed faster than passwords.
+            attempt.failed(std::time::Instant::now());
+            tracing::info!(event = "login_failed", reason = "second_factor", "login refused");
+            return Err(UiError::Invalid(message.into()));
+        }
+    };
     attempt.succeeded(std::time::Instant::now());
-    let session = context::session().await?;
     session.cycle_id().await.map_err(context::internal)?;
     session.insert(session_keys::USER_ID, account.id).await.map_err(context::internal)?;
     session.insert(session_keys::SIGNED_IN_AT, context::unix_now()).await.map_err(context::internal)?;
     session.insert(session_keys::SESSION_EPOCH, account.session_epoch).await.map_err(context::internal)?;
+    second_factor::signed_in(&session, enrolment).await?;
     tracing::info!(event = "login", user_id = account.id, "signed in");
     leptos_axum::redirect("/");
     Ok(())

@@ -4,6 +4,7 @@ use crate::UiError;
 use crate::api::admin::{
     AdminUser, CreateUser, MIN_PASSWORD_CHARS, ResetPassword, SetUserDisabled, SetUserScope, admin_users,
 };
+use crate::api::second_factor::{RESET_CONFIRMATION, ResetSecondFactor};
 use crate::layout::{Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -90,8 +91,9 @@ pub fn AdminUsersPage() -> impl IntoView {
     let disable = ServerAction::<SetUserDisabled>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let scope = ServerAction::<SetUserScope>::new();
+    let factor = ServerAction::<ResetSecondFactor>::new();
     let errors = move || {
-        [last_error(create)(), last_error(disable)(), last_error(reset)(), last_error(scope)()]
+        [last_error(create)(), last_error(disable)(), last_error(reset)(), last_error(scope)(), last_error(factor)()]
             .into_iter()
             .flatten()
             .map(|m| view! { <p class="error" role="alert">{m}</p> })
@@ -100,7 +102,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     view! {
         <Layout title="利用者管理">
             {errors}
-            {loaded(users, move |list| view! { <UserTable list disable reset scope /> })}
+            {loaded(users, move |list| view! { <UserTable list disable reset scope factor /> })}
             <section class="card">
                 <h2>"利用者を追加"</h2>
                 <ActionForm action=create attr:class="form" attr:data-testid="create-user">
@@ -122,6 +124,7 @@ fn UserTable(
     disable: ServerAction<SetUserDisabled>,
     reset: ServerAction<ResetPassword>,
     scope: ServerAction<SetUserScope>,
+    factor: ServerAction<ResetSecondFactor>,
 ) -> impl IntoView {
     view! {
         <table class="data" data-testid="users">
@@ -132,6 +135,7 @@ fn UserTable(
                     <th scope="col">"役割"</th>
                     <th scope="col">"範囲"</th>
                     <th scope="col">"状態"</th>
+                    <th scope="col">"二要素認証"</th>
                     <th scope="col">"操作"</th>
                 </tr>
             </thead>
@@ -149,6 +153,7 @@ fn UserTable(
                                 <td>{u.role.label_ja()}</td>
                                 <td>{u.scope_label.clone()}</td>
                                 <td>{if u.disabled { "無効" } else { "有効" }}</td>
+                                <td>{if u.second_factor { "設定済み" } else { "未設定" }}</td>
                                 <td>
                                     <ActionForm action=disable attr:class="inline-form">
                                         <input type="hidden" name="user_id" value=id_disable/>
@@ -169,6 +174,7 @@ fn UserTable(
                                             <button type="submit">"役割と範囲を変更"</button>
                                         </ActionForm>
                                     </details>
+                                    {u.second_factor.then(|| view! { <ResetSecondFactorForm user_id=u.id factor /> })}
                                 </td>
                             </tr>
                         }
@@ -176,5 +182,21 @@ fn UserTable(
                     .collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// 二要素認証をリセット, with a box to tick first (no JavaScript confirm dialog).
+#[component]
+fn ResetSecondFactorForm(user_id: i64, factor: ServerAction<ResetSecondFactor>) -> impl IntoView {
+    view! {
+        <details>
+            <summary>"二要素認証をリセット"</summary>
+            <ActionForm action=factor attr:class="form" attr:data-testid="reset-second-factor">
+                <input type="hidden" name="user_id" value=user_id.to_string()/>
+                <p class="note">"スマートフォンの紛失などで確認コードを入力できなくなった利用者のためのものです。リセットすると、その利用者のログイン中のセッションは終了し、次回のログインで二要素認証を設定し直します。"</p>
+                <label class="check"><input type="checkbox" name="confirm" value=RESET_CONFIRMATION required/>"本人確認のうえ、リセットすることを確認しました"</label>
+                <button type="submit">"二要素認証をリセット"</button>
+            </ActionForm>
+        </details>
     }
 }

@@ -9,7 +9,10 @@ pub mod login_gate;
 pub mod password;
 pub mod password_policy;
 pub mod per_database;
+pub mod recovery_codes;
+pub mod second_factor;
 pub mod throttle;
+pub mod totp;
 
 /// Keys of the values kept in a session.
 pub mod session_keys {

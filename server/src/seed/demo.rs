@@ -142,6 +142,26 @@ pub async fn load(pool: &SqlitePool, password: &str) -> Result<DemoAccounts, Sta
     Ok(DemoAccounts { users, facilities: demo.facilities.len() })
 }
 
+/// Enrols the demo users whose role needs a second factor (reviewer, auditor, admin) with
+/// `secret`, so demonstrations and outside checks can sign in; recorded as the system's doing.
+pub async fn enrol_second_factor(
+    pool: &SqlitePool,
+    key: &app::ssr::totp::SealingKey,
+    accounts: &DemoAccounts,
+    secret: &app::ssr::totp::Secret,
+) -> Result<(), StartError> {
+    use app::ssr::db::second_factor::{NewEnrolment, enrol};
+    let actor = app::ssr::audit_log::Actor::system();
+    for (email, _) in accounts.users.iter().filter(|(_, role)| app::ssr::second_factor::required(*role)) {
+        let user_id: i64 =
+            sqlx::query_scalar("SELECT id FROM users WHERE email = ?").bind(email).fetch_one(pool).await?;
+        let sealed = key.seal(user_id, secret);
+        let new = NewEnrolment { user_id, secret_sealed: &sealed, confirmed_step: 0, recovery_code_hashes: &[] };
+        enrol(pool, &actor, new).await?;
+    }
+    Ok(())
+}
+
 /// What a new database's first start decided about demo data. Recorded so a
 /// later start never adds demo users (with a known password) to a database
 /// that was started without them.

@@ -64,6 +64,7 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/complaints/{id}", Obj::Foreign, [404, 404, 404, 403]),
     ("/admin/users", Obj::None, [403, 403, 403, 200]),
     ("/admin/vendors", Obj::None, [403, 403, 403, 200]),
+    ("/account/second-factor", Obj::None, [200, 200, 200, 200]),
     ("/audit-log", Obj::None, [403, 403, 200, 403]),
     ("/audit-log.csv", Obj::None, [403, 403, 200, 403]),
     ("/audit-log.csv?encoding=sjis", Obj::None, [403, 403, 200, 403]),
@@ -216,16 +217,7 @@ async fn every_role_gets_exactly_the_expected_status_on_every_page() {
             f if f == own => own_application,
             f => application_for(&pool, f, foreign_quote).await,
         };
-        let user = client();
-        let res = user
-            .post(app.url("/api/login"))
-            .header("Accept", "text/html")
-            .header("Origin", app.base.clone())
-            .form(&[("email", *email), ("password", DEMO_PASSWORD)])
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(location(&res), "/", "{email} signs in");
+        let user = app.signed_in_client(email).await;
         for (template, obj, expected) in MATRIX {
             let id = match (*obj, template.split('/').nth(1)) {
                 (Obj::None, _) => 0,
@@ -274,14 +266,7 @@ async fn a_manager_lists_only_the_corporation_and_a_reviewer_only_the_associatio
     .await;
     let all = count("SELECT count(*) FROM facilities").await;
     for (email, expected) in [(MANAGER, corp_count), (REVIEWER, medical_fukuoka), (AUDITOR, all)] {
-        let user = client();
-        user.post(app.url("/api/login"))
-            .header("Origin", app.base.clone())
-            .header("Accept", "text/html")
-            .form(&[("email", email), ("password", DEMO_PASSWORD)])
-            .send()
-            .await
-            .expect("login");
+        let user = app.signed_in_client(email).await;
         let html = user.get(app.url("/facilities")).send().await.expect("GET").text().await.expect("body");
         let rows = html.matches("<tr>").count() - 1;
         assert_eq!(rows, usize::try_from(expected).expect("count"), "{email}");

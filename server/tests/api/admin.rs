@@ -9,7 +9,8 @@ async fn post_form(app: &TestApp, who: &reqwest::Client, endpoint: &str, fields:
 
 async fn signed_in(app: &TestApp, email: &str, password: &str) -> (reqwest::Client, reqwest::Response) {
     let c = client();
-    let res = post_form(app, &c, "/api/login", &[("email", email), ("password", password)]).await;
+    let code = app.code_for(email).await;
+    let res = post_form(app, &c, "/api/login", &[("email", email), ("password", password), ("code", &code)]).await;
     (c, res)
 }
 

@@ -273,10 +273,7 @@ async fn a_clinic_applies_once_paid_and_the_package_reads_back_exactly_from_pdf_
 
     // Reviewers (Fukuoka, medical) and auditors see the totals; the reviewer of nothing else.
     for who in [REVIEWER, AUDITOR] {
-        let reader = client();
-        let res =
-            post_form(&app, &reader, "/api/login", "/login", &[("email", who), ("password", DEMO_PASSWORD)]).await;
-        assert_eq!(location(&res), "/");
+        let reader = app.signed_in_client(who).await;
         let html = reader.get(app.url("/applications")).send().await.expect("GET").text().await.expect("body");
         let totals = &html[html.find(r#"data-testid="application-totals""#).expect("totals")..];
         let totals = &totals[..totals.find("</table>").expect("end")];
@@ -317,8 +314,7 @@ async fn refusals_list_every_reason_and_other_roles_cannot_prepare() {
     assert_eq!(refusal_codes(&app, &res).await, vec!["readers_beyond_entitlement"], "a clinic gets one free reader");
 
     for who in [REVIEWER, AUDITOR] {
-        let other = client();
-        post_form(&app, &other, "/api/login", "/login", &[("email", who), ("password", DEMO_PASSWORD)]).await;
+        let other = app.signed_in_client(who).await;
         let res =
             post_form(&app, &other, "/api/prepare_application", &page, &prepare_fields(&fid, &quote, "2023-05-01"))
                 .await;

@@ -36,6 +36,7 @@ fn the_binary_prints_its_address_serves_and_stops_cleanly_on_sigterm() {
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
         .arg(&db)
         .env_remove("ONSHI_DEMO_PASSWORD")
+        .env_remove("ONSHI_DEMO_TOTP_SECRET")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -43,7 +44,7 @@ fn the_binary_prints_its_address_serves_and_stops_cleanly_on_sigterm() {
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let first = lines.next().expect("a banner line").expect("utf-8");
     let url = first.strip_prefix("Onshi listening on ").expect("banner format").to_owned();
-    let banner: Vec<String> = lines.by_ref().take(7).map(|l| l.expect("line")).collect();
+    let banner: Vec<String> = lines.by_ref().take(10).map(|l| l.expect("line")).collect();
     let password_line = banner.iter().find(|l| l.contains("demo password:")).expect("generated password shown");
     let password = password_line.rsplit(' ').next().expect("password");
     assert_eq!(password.len(), 16, "{password_line}");
@@ -61,6 +62,19 @@ fn the_binary_prints_its_address_serves_and_stops_cleanly_on_sigterm() {
             .await
             .expect("login");
         assert_eq!(crate::helpers::location(&login), "/", "the printed password works");
+        let secret_line = banner.iter().find(|l| l.contains("demo TOTP secret:")).expect("generated TOTP secret shown");
+        let secret = secret_line.rsplit(' ').next().expect("secret");
+        assert_eq!(secret.len(), 32, "160 bits in base32: {secret_line}");
+        let code = crate::helpers::totp_code_now(secret);
+        let login = crate::helpers::client()
+            .post(format!("{url}/api/login"))
+            .header("Accept", "text/html")
+            .header("Referer", format!("{url}/login"))
+            .form(&[("email", crate::helpers::REVIEWER), ("password", password), ("code", &code)])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(crate::helpers::location(&login), "/", "the printed TOTP secret works for the reviewer");
     });
 
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");

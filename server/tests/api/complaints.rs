@@ -34,10 +34,7 @@ async fn managed_fukuoka_hospital(pool: &sqlx::SqlitePool) -> i64 {
 }
 
 async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
-    let c = client();
-    let res = post(app, &c, "/api/login", &[("email", email), ("password", DEMO_PASSWORD)]).await;
-    assert_eq!(location(&res), "/", "{email}");
-    c
+    app.signed_in_client(email).await
 }
 
 #[tokio::test]

@@ -6,10 +6,7 @@ use app::api::dashboard::{Chart, charts_from, parse_filter};
 use app::ssr::db::dashboard::{Filter, Source, generation, totals_drift};
 
 async fn signed_in(app: &TestApp, who: &str) -> reqwest::Client {
-    let c = client();
-    let res = post_form(app, &c, "/api/login", "/login", &[("email", who), ("password", DEMO_PASSWORD)]).await;
-    assert_eq!(location(&res), "/", "{who} signs in");
-    c
+    app.signed_in_client(who).await
 }
 
 async fn get(app: &TestApp, who: &reqwest::Client, path: &str) -> (u16, String) {

@@ -14,12 +14,19 @@ pub const MANAGER: &str = "manager@demo.onshi.jp";
 pub const REVIEWER: &str = "reviewer@demo.onshi.jp";
 pub const AUDITOR: &str = "auditor@demo.onshi.jp";
 pub const ADMIN: &str = "admin@demo.onshi.jp";
+/// The demo reviewer's, auditor's and admin's TOTP secret (base32, 160 bits) in the tests.
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+/// The demo users enrolled with [`DEMO_TOTP_SECRET`] at the first start.
+pub const WITH_SECOND_FACTOR: [&str; 3] = [REVIEWER, AUDITOR, ADMIN];
 
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub db_path: PathBuf,
     pub prepared: Prepared,
+    /// The last TOTP time-step each account signed in with: the server refuses a code of that
+    /// step or an earlier one (replay), so the next sign-in takes a later step.
+    used_steps: std::sync::Mutex<std::collections::HashMap<String, u64>>,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<()>>,
     _dir: Option<TempDir>,
@@ -33,6 +40,7 @@ pub fn settings(db_path: &Path, load_demo: bool) -> Settings {
         // The tests start from the demo accounts alone; `demo_activity.rs` loads the activity.
         demo_activity: false,
         demo_password: Some(DEMO_PASSWORD.to_owned()),
+        demo_totp_secret: Some(DEMO_TOTP_SECRET.to_owned()),
         secure_cookies: false,
         public_url: None,
         session_idle: server::config::SESSION_IDLE,
@@ -83,7 +91,16 @@ pub async fn spawn_on(settings: Settings) -> TestApp {
             .await
             .expect("server runs");
     });
-    TestApp { base, client: client(), db_path, prepared, shutdown: Some(tx), handle: Some(handle), _dir: None }
+    TestApp {
+        base,
+        client: client(),
+        db_path,
+        prepared,
+        used_steps: Default::default(),
+        shutdown: Some(tx),
+        handle: Some(handle),
+        _dir: None,
+    }
 }
 
 impl TestApp {
@@ -117,10 +134,73 @@ impl TestApp {
             .expect("POST /api/login")
     }
 
+    /// Signs in as a demo user: e-mail, password and, for those with a second factor, the
+    /// code, in one request as a script does.
     pub async fn login_as(&self, email: &str) {
-        let res = self.post_login(email, DEMO_PASSWORD).await;
+        self.sign_in(&self.client, email).await;
+    }
+
+    /// A new client signed in as a demo user, like [`TestApp::login_as`].
+    pub async fn signed_in_client(&self, email: &str) -> reqwest::Client {
+        let c = client();
+        self.sign_in(&c, email).await;
+        c
+    }
+
+    async fn sign_in(&self, who: &reqwest::Client, email: &str) {
+        let code = self.code_for(email).await;
+        let fields = [("email", email), ("password", DEMO_PASSWORD), ("code", &code)];
+        let res = post_form(self, who, "/api/login", "/login", &fields).await;
         assert_eq!(res.status(), 302, "login of {email}");
         assert_eq!(location(&res), "/", "login of {email} goes home");
+    }
+
+    /// Signs in as a browser does: the password, then the code on the second form.
+    pub async fn login_with_code(&self, email: &str) {
+        let res = self.post_login(email, DEMO_PASSWORD).await;
+        assert_eq!(location(&res), "/login", "the password of {email} leads to the code form");
+        let code = self.code_for(email).await;
+        let res = self.post_code(&code).await;
+        assert_eq!(res.status(), 302, "code of {email}");
+        assert_eq!(location(&res), "/", "the code of {email} signs in");
+    }
+
+    /// Posts the second form (the code alone).
+    pub async fn post_code(&self, code: &str) -> reqwest::Response {
+        post_form(self, &self.client, "/api/login", "/login", &[("code", code)]).await
+    }
+
+    /// A code of [`DEMO_TOTP_SECRET`] the server has not yet seen from `email` (empty for
+    /// an account without the demo second factor): the step now, else the next one (the
+    /// server accepts one step of skew), else it waits for the next step to begin.
+    pub async fn code_for(&self, email: &str) -> String {
+        if !WITH_SECOND_FACTOR.contains(&email) {
+            return String::new();
+        }
+        let secret = app::ssr::totp::Secret::parse_base32(DEMO_TOTP_SECRET).expect("demo secret");
+        for _ in 0..3 {
+            let now = app::ssr::totp::step_at(app::ssr::totp::unix_now());
+            let step = {
+                let mut used = self.used_steps.lock().expect("steps");
+                let step = used.get(email).map_or(now, |last| (last + 1).max(now));
+                if step <= now + 1 {
+                    used.insert(email.to_owned(), step);
+                    Some(step)
+                } else {
+                    None
+                }
+            };
+            match step {
+                Some(step) => return secret.code_at_step(step),
+                None => {
+                    tokio::time::sleep(std::time::Duration::from_secs(
+                        app::ssr::totp::STEP_SECONDS - app::ssr::totp::unix_now() % app::ssr::totp::STEP_SECONDS,
+                    ))
+                    .await
+                }
+            }
+        }
+        panic!("no unused TOTP step for {email} after waiting")
     }
 
     pub async fn post_logout(&self) -> reqwest::Response {
@@ -162,6 +242,12 @@ pub async fn post_form<F: serde::Serialize + ?Sized>(
         .send()
         .await
         .unwrap_or_else(|e| panic!("POST {endpoint}: {e}"))
+}
+
+/// The TOTP code of `secret_base32` now, for a server started as a process.
+pub fn totp_code_now(secret_base32: &str) -> String {
+    let secret = app::ssr::totp::Secret::parse_base32(secret_base32).expect("a base32 secret");
+    secret.code_at_step(app::ssr::totp::step_at(app::ssr::totp::unix_now()))
 }
 
 pub fn location(res: &reqwest::Response) -> String {

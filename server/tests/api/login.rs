@@ -55,16 +55,7 @@ async fn every_demo_role_logs_in_and_sees_its_own_role_label() {
         (AUDITOR, "監査担当（厚生労働省）"),
         (ADMIN, "運用管理者"),
     ] {
-        let user = crate::helpers::client();
-        let res = user
-            .post(app.url("/api/login"))
-            .header("Accept", "text/html")
-            .header("Referer", app.url("/login"))
-            .form(&[("email", email), ("password", DEMO_PASSWORD)])
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(res.status(), 302, "{email}");
+        let user = app.signed_in_client(email).await;
         let html = user.get(app.url("/")).send().await.expect("home").text().await.expect("body");
         assert!(html.contains(email) && html.contains(label), "{email} should see {label}");
     }
@@ -122,7 +113,10 @@ async fn the_session_cookie_is_http_only_and_same_site() {
 async fn logging_in_renews_the_session_id_and_the_old_id_stops_working() {
     let app = spawn_app().await;
     let first = session_cookie(&app.post_login(MANAGER, DEMO_PASSWORD).await).expect("first cookie");
-    let second = session_cookie(&app.post_login(REVIEWER, DEMO_PASSWORD).await).expect("second cookie");
+    let code = app.code_for(REVIEWER).await;
+    let fields = [("email", REVIEWER), ("password", DEMO_PASSWORD), ("code", &code)];
+    let second =
+        session_cookie(&post_form(&app, &app.client, "/api/login", "/login", &fields).await).expect("second cookie");
     let id = |c: &str| c.split(';').next().unwrap_or_default().to_owned();
     assert_ne!(id(&first), id(&second));
     let stale = client().get(app.url("/")).header("Cookie", id(&first)).send().await.expect("GET");

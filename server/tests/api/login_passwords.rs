@@ -14,10 +14,7 @@ const WEAK: [(&str, &str); 5] = [
 ];
 
 async fn admin(app: &TestApp) -> reqwest::Client {
-    let c = client();
-    let res = post_form(app, &c, "/api/login", "/login", &[("email", ADMIN), ("password", DEMO_PASSWORD)]).await;
-    assert_eq!(location(&res), "/");
-    c
+    app.signed_in_client(ADMIN).await
 }
 
 async fn users(app: &TestApp) -> i64 {

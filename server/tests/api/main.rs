@@ -25,6 +25,7 @@ mod login_passwords;
 mod pages;
 mod provisioning;
 mod quote_upload;
+mod second_factor;
 mod security;
 mod seed_data;
 mod seed_national;

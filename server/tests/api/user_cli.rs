@@ -100,7 +100,10 @@ async fn an_admin_created_by_the_cli_on_a_new_database_logs_in_and_sees_the_role
         .expect("POST /api/login");
     assert_eq!(res.status(), 302);
     assert_eq!(location(&res), "/", "signed in");
-    let html = app.get_html("/").await;
+    // An admin needs a second factor: every page leads to setting one up first.
+    let home = app.get("/").await;
+    assert_eq!((home.status().as_u16(), location(&home).as_str()), (303, "/account/second-factor"));
+    let html = app.get_html("/account/second-factor").await;
     assert!(html.contains("運用管理者"), "the role is shown: {html}");
     assert!(html.contains("管理 太郎") && html.contains("kanri@example.jp"));
 

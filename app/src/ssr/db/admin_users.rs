@@ -109,6 +109,7 @@ struct Row {
     display_name: String,
     role: String,
     disabled: bool,
+    second_factor: bool,
     created_at: String,
     facility_name: Option<String>,
     corporation_name: Option<String>,
@@ -119,7 +120,8 @@ struct Row {
 /// Every user, newest first.
 pub async fn all(pool: &SqlitePool) -> sqlx::Result<Vec<AdminUser>> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT u.id, u.email, u.display_name, u.role, u.disabled, u.created_at,
+        "SELECT u.id, u.email, u.display_name, u.role, u.disabled,
+                EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id) AS second_factor, u.created_at,
                 f.name AS facility_name, c.name AS corporation_name, u.association, u.prefecture
          FROM users u LEFT JOIN facilities f ON f.id = u.facility_id LEFT JOIN corporations c ON c.id = u.corporation_id
          ORDER BY u.id",
@@ -146,6 +148,7 @@ pub async fn all(pool: &SqlitePool) -> sqlx::Result<Vec<AdminUser>> {
                 role: r.role.parse().unwrap_or(Role::ClinicManager),
                 scope_label,
                 disabled: r.disabled,
+                second_factor: r.second_factor,
                 created_at: r.created_at,
             }
         })

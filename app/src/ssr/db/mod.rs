@@ -11,4 +11,5 @@ pub mod provisioning;
 pub mod quotes;
 pub mod reference;
 pub mod scope;
+pub mod second_factor;
 pub mod users;

@@ -38,6 +38,7 @@ struct SessionUserRow {
     corporation_id: Option<i64>,
     facility_name: Option<String>,
     corporation_name: Option<String>,
+    second_factor: Option<i64>,
 }
 
 /// The active user with this id, as the header shows them; None when the
@@ -45,7 +46,8 @@ struct SessionUserRow {
 pub async fn session_user(pool: &SqlitePool, id: i64, epoch: i64) -> sqlx::Result<Option<SessionUser>> {
     let row: Option<SessionUserRow> = sqlx::query_as(
         "SELECT u.id, u.email, u.display_name, u.role, u.association, u.prefecture,
-                u.facility_id, u.corporation_id, f.name AS facility_name, c.name AS corporation_name
+                u.facility_id, u.corporation_id, f.name AS facility_name, c.name AS corporation_name,
+                (SELECT t.id FROM user_totp t WHERE t.user_id = u.id) AS second_factor
          FROM users u
          LEFT JOIN facilities f ON f.id = u.facility_id
          LEFT JOIN corporations c ON c.id = u.corporation_id
@@ -82,6 +84,14 @@ impl SessionUserRow {
             (Role::Reviewer, _, _, Some(a), Some(p)) => format!("{} {}", p.name_ja(), a.label_ja()),
             _ => "全国".to_owned(),
         };
-        Ok(SessionUser { id: self.id, email: self.email, display_name: self.display_name, role, scope_label, scope })
+        Ok(SessionUser {
+            id: self.id,
+            email: self.email,
+            display_name: self.display_name,
+            role,
+            scope_label,
+            scope,
+            second_factor: self.second_factor,
+        })
     }
 }
