@@ -174,16 +174,15 @@ impl fmt::Display for ReadErrorKind {
                 "ファイルの中の「{entry}」が展開すると異常に大きくなります（{}バイトが{}バイトに展開）。安全のため読み込みません。元のファイルを表計算ソフトで開いて保存し直してから、もう一度アップロードしてください。",
                 compressed, uncompressed
             ),
-            ReadErrorKind::TooMuchData { bytes, limit } => write!(
+            // Where reading stopped says nothing to the reader of the message: only the limit.
+            ReadErrorKind::TooMuchData { limit, .. } => write!(
                 f,
-                "ファイルの中身が大きすぎます（展開すると{}以上、上限{}）。見積書に関係のないシートや画像を削除して保存し直すか、明細のシートをCSVで保存してから、もう一度アップロードしてください。",
-                megabytes(*bytes),
+                "ファイルの中身が大きすぎます（展開すると上限の{}を超えます）。見積書に関係のないシートや画像を削除して保存し直すか、明細のシートをCSVで保存してから、もう一度アップロードしてください。",
                 megabytes(*limit)
             ),
-            ReadErrorKind::TooMuchText { bytes, limit } => write!(
+            ReadErrorKind::TooMuchText { limit, .. } => write!(
                 f,
-                "セルの文字が多すぎます（合計{}以上、上限{}）。見積書に関係のないシートや、長い文章が入ったセルを削除してから、もう一度アップロードしてください。",
-                megabytes(*bytes),
+                "セルの文字が多すぎます（合計が上限の{}を超えます）。見積書に関係のないシートや、長い文章が入ったセルを削除してから、もう一度アップロードしてください。",
                 megabytes(*limit)
             ),
             ReadErrorKind::Stopped => f.write_str(
