@@ -25,5 +25,6 @@ mod quote_upload;
 mod security;
 mod seed_data;
 mod seed_national;
+mod upload_attacks;
 mod user_cli;
 mod vendors;
