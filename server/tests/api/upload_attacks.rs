@@ -340,5 +340,15 @@ async fn a_body_over_the_limit_is_answered_413_in_japanese_on_both_upload_routes
         let message = body["error"].as_str().expect("a message");
         assert!(message.contains("上限20MB") && message.ends_with("ください。"), "{message}");
     }
+    // Over the limit in a part the routes skip: the error comes while looking for the next
+    // part, which used to read as "no file chosen" (400).
+    for route in [format!("/facilities/{}/quotes", manager.facility), "/api/audit".to_owned()] {
+        let form = reqwest::multipart::Form::new()
+            .part("attachment", Manager::file("添付.bin", big.clone()))
+            .text("facility_type", "hospital")
+            .part("file", Manager::file("clinic_cover.xlsx", fixture("clinic_cover.xlsx")));
+        let res = manager.post(&route, form).await;
+        assert_refused(res, 413, "上限20MB", &route).await;
+    }
     assert!(healthz(&app.base).await < PROMPT);
 }
