@@ -172,7 +172,9 @@ fn a_read_stopped_from_another_thread_ends_within_a_fraction_of_a_second() {
     let raised_at = raised_at.join().expect("the stopping thread");
     assert_eq!(e.kind, ReadErrorKind::Stopped);
     assert!(e.to_string().contains("制限時間"), "{e}");
-    assert!(ended.duration_since(raised_at) < Duration::from_secs(2), "{:?}", ended.duration_since(raised_at));
+    let after = ended.duration_since(raised_at);
+    eprintln!("the read ended {after:?} after the stop was raised");
+    assert!(after < Duration::from_secs(2), "{after:?}");
 }
 
 #[test]
