@@ -85,7 +85,7 @@ pub struct Limits {
     /// Most bytes the parts of a ZIP container (.xlsx, .xlsm, .ods) may inflate
     /// to, each and all together, declared and counted while inflating; the
     /// parsers may read them back twice over (default 64 MiB). Measured: the
-    /// 20-line fixture quotes inflate to 14–58 KB, a 100-line quote to 96 KB,
+    /// 20-line fixture quotes inflate to 13–58 KB, a 100-line quote to 96 KB,
     /// a 10,000-line quote (`benches/quotes/quote_10000_lines.xlsx`) to 8.0 MiB,
     /// and the cell limit allows about 20,000 such lines (16 MiB); 64 MiB leaves
     /// room for those plus 20 MiB of pictures, and no real quote comes near it.
@@ -94,8 +94,9 @@ pub struct Limits {
     /// XML compresses 5–50 times, a zip bomb about 1,000 times).
     pub max_compression_ratio: u64,
     /// Most bytes of text the cells may hold once laid out (default 32 MiB), a
-    /// text used by many cells counted in each. The 10,000-line quote holds
-    /// 1.9 MiB of cell text.
+    /// text used by many cells counted in each. The 10,000-line quote reads
+    /// within 1 MiB (tests/hostile_files.rs), so 32 MiB is far above any quote
+    /// and far below what one text copied into every cell can make.
     pub max_text_bytes: u64,
 }
 
