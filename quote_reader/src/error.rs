@@ -126,6 +126,24 @@ pub enum ReadErrorKind {
         /// The cell's text.
         text: String,
     },
+    /// The parts of a ZIP container (.xlsx, .xlsm, .ods) inflate, or are read back by the
+    /// parsers, beyond [`crate::Limits::max_uncompressed_bytes`].
+    TooMuchData {
+        /// Bytes inflated or read when reading stopped (at least this many).
+        bytes: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The cells would hold more text than [`crate::Limits::max_text_bytes`] (one long text
+    /// repeated in many cells counts once per cell).
+    TooMuchText {
+        /// Bytes of text counted when reading stopped (at least this many).
+        bytes: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The caller abandoned the read ([`crate::Stop`]), at its time limit.
+    Stopped,
     /// A number too large for a quote (over 10兆円, or a quantity over 10,000,000):
     /// almost surely a typing or export error, and refused so that later
     /// arithmetic cannot overflow.
@@ -155,6 +173,20 @@ impl fmt::Display for ReadErrorKind {
                 f,
                 "ファイルの中の「{entry}」が展開すると異常に大きくなります（{}バイトが{}バイトに展開）。安全のため読み込みません。元のファイルを表計算ソフトで開いて保存し直してから、もう一度アップロードしてください。",
                 compressed, uncompressed
+            ),
+            // Where reading stopped says nothing to the reader of the message: only the limit.
+            ReadErrorKind::TooMuchData { limit, .. } => write!(
+                f,
+                "ファイルの中身が大きすぎます（展開すると上限の{}を超えます）。見積書に関係のないシートや画像を削除して保存し直すか、明細のシートをCSVで保存してから、もう一度アップロードしてください。",
+                megabytes(*limit)
+            ),
+            ReadErrorKind::TooMuchText { limit, .. } => write!(
+                f,
+                "セルの文字が多すぎます（合計が上限の{}を超えます）。見積書に関係のないシートや、長い文章が入ったセルを削除してから、もう一度アップロードしてください。",
+                megabytes(*limit)
+            ),
+            ReadErrorKind::Stopped => f.write_str(
+                "読み取りが制限時間を超えたため中止しました。見積の明細のシートだけを残したファイルか、CSVで保存したファイルをアップロードしてください。",
             ),
             ReadErrorKind::NotASpreadsheet { claimed } => {
                 if let Some(ext) = claimed {

@@ -2,9 +2,11 @@
 //!
 //! The format is told by content, not by the file name. Limits are enforced
 //! before any parser expands the file (size, ZIP entry sizes and ratios, cell
-//! counts), and bad input is refused with a [`ReadError`] whose message says,
-//! in Japanese, where the problem is (file, sheet, row, column) and what to
-//! fix. No input makes this crate panic.
+//! counts, the counts a file declares), and while it reads (bytes inflated and
+//! read back, cell text, a [`Stop`] the caller may raise); bad input is refused
+//! with a [`ReadError`] whose message says, in Japanese, where the problem is
+//! (file, sheet, row, column) and what to fix. No input makes this crate panic
+//! or reserve memory out of proportion to the file.
 //!
 //! ```no_run
 //! # fn main() -> std::io::Result<()> {
@@ -21,6 +23,7 @@
 #![forbid(unsafe_code)]
 
 mod analyse;
+mod budget;
 mod cfb;
 mod csv;
 mod error;
@@ -30,6 +33,13 @@ mod header;
 mod load;
 mod scan;
 mod text;
+mod unpack;
+
+/// Builders of crafted files (declared counts that lie, honest files that inflate
+/// far), for the tests of this crate and of the server. Not a stable API.
+#[cfg(any(test, feature = "crafted"))]
+#[doc(hidden)]
+pub mod crafted;
 
 /// The number parsers applied to cells, reachable from the fuzz targets in
 /// `fuzz/` (they are private to the reader otherwise). Not a stable API.
@@ -60,6 +70,7 @@ pub mod fuzzing {
     }
 }
 
+pub use budget::Stop;
 pub use error::{ReadError, ReadErrorKind, UnsupportedFormat};
 use rules::quote::Quote;
 
@@ -71,13 +82,22 @@ pub struct Limits {
     /// Most cells accepted: the used ranges (rows × columns) of all sheets
     /// together (default 200,000, issue 4).
     pub max_cells: u64,
-    /// Most bytes the parts of a ZIP container (.xlsx, .xlsm, .ods) may expand
-    /// to, each and all together (default 256 MiB: a 20 MiB file at an
-    /// ordinary ratio of about 10).
+    /// Most bytes the parts of a ZIP container (.xlsx, .xlsm, .ods) may inflate
+    /// to, each and all together, declared and counted while inflating; the
+    /// parsers may read them back twice over (default 64 MiB). Measured: the
+    /// 20-line fixture quotes inflate to 13–58 KB, a 100-line quote to 96 KB,
+    /// a 10,000-line quote (`benches/quotes/quote_10000_lines.xlsx`) to 8.0 MiB,
+    /// and the cell limit allows about 20,000 such lines (16 MiB); 64 MiB leaves
+    /// room for those plus 20 MiB of pictures, and no real quote comes near it.
     pub max_uncompressed_bytes: u64,
     /// Highest expansion ratio of a ZIP part over 1 MiB (default 200; spreadsheet
     /// XML compresses 5–50 times, a zip bomb about 1,000 times).
     pub max_compression_ratio: u64,
+    /// Most bytes of text the cells may hold once laid out (default 32 MiB), a
+    /// text used by many cells counted in each. The 10,000-line quote reads
+    /// within 1 MiB (tests/hostile_files.rs), so 32 MiB is far above any quote
+    /// and far below what one text copied into every cell can make.
+    pub max_text_bytes: u64,
 }
 
 impl Default for Limits {
@@ -85,8 +105,9 @@ impl Default for Limits {
         Limits {
             max_bytes: 20 * 1024 * 1024,
             max_cells: 200_000,
-            max_uncompressed_bytes: 256 * 1024 * 1024,
+            max_uncompressed_bytes: 64 * 1024 * 1024,
             max_compression_ratio: 200,
+            max_text_bytes: 32 * 1024 * 1024,
         }
     }
 }
@@ -98,11 +119,17 @@ impl Default for Limits {
 /// content is not what the name claims. Row numbers in the result are 1-based
 /// sheet rows (CSV: line numbers).
 pub fn read_quote(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Quote, ReadError> {
+    read_quote_with_stop(file_name, bytes, limits, &Stop::new())
+}
+
+/// [`read_quote`], abandoned with [`ReadErrorKind::Stopped`] within milliseconds of
+/// `stop` being raised from another thread (the server raises it at its time limit).
+pub fn read_quote_with_stop(file_name: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Result<Quote, ReadError> {
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size > limits.max_bytes {
         return Err(ReadError::file(file_name, ReadErrorKind::TooLarge { size, limit: limits.max_bytes }));
     }
-    let loaded = load::load(file_name, bytes, limits)?;
+    let loaded = load::load(file_name, bytes, limits, stop)?;
     match analyse::analyse(file_name, &loaded) {
         // Text without any table under a workbook's name is not a misplaced
         // header but the wrong file: say that instead.

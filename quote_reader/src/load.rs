@@ -1,19 +1,20 @@
-//! From bytes to sheets: detects the format by content, enforces the limits before any parser expands the file, and hands workbooks to calamine.
+//! From bytes to sheets: detects the format by content, enforces the limits before any parser expands the file, and hands workbooks to calamine within the read's budget.
 
+use crate::budget::{Budget, Metered, Stop};
 use crate::cfb::{self, Cfb, wrap};
 use crate::error::{ReadError, ReadErrorKind, UnsupportedFormat};
 use crate::grid::{Sheet, Value};
+use crate::unpack::{self, ZipKind};
 use crate::{Limits, csv, scan};
 use calamine::{
     Data, DataRef, ExcelDateTime, Ods, OdsError, Reader, SheetType, SheetVisible, Xls, XlsError, Xlsx, XlsxError,
 };
-use std::io::{Cursor, Read};
+use std::io::{Read, Seek};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use zip::ZipArchive;
 
-/// An entry smaller than this is not checked for its compression ratio:
-/// whatever it expands to is harmless.
-const RATIO_FLOOR: u64 = 1024 * 1024;
+/// What calamine reads from: the bytes it is given, each read counted and stoppable.
+type Source<'s, 'b, 'a> = Metered<'b, 'a, std::io::Cursor<&'s [u8]>>;
 
 /// Sheets of the workbook, in workbook order, and whether they came from CSV.
 pub(crate) struct Loaded {
@@ -35,16 +36,17 @@ fn corrupted(file: &str, detail: impl ToString) -> ReadError {
     ReadError::file(file, ReadErrorKind::Corrupted { detail: detail.to_string() })
 }
 
-fn not_a_spreadsheet(file: &str) -> ReadError {
+pub(crate) fn not_a_spreadsheet(file: &str) -> ReadError {
     ReadError::file(file, ReadErrorKind::NotASpreadsheet { claimed: claimed_extension(file) })
 }
 
-/// Reads the sheets of a quote file whose size is already checked.
-pub(crate) fn load(file: &str, bytes: &[u8], limits: &Limits) -> Result<Loaded, ReadError> {
+/// Reads the sheets of a quote file whose size is already checked, until `stop` is raised.
+pub(crate) fn load(file: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Result<Loaded, ReadError> {
+    let budget = Budget::new(stop, limits.max_uncompressed_bytes, limits.max_text_bytes);
     let sheets = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        load_zip(file, bytes, limits)?
+        load_zip(file, bytes, limits, &budget)?
     } else if bytes.starts_with(&cfb::SIGNATURE) {
-        load_cfb(file, bytes, limits)?
+        load_cfb(file, bytes, limits, &budget)?
     } else if bytes.starts_with(b"%PDF-") {
         return Err(ReadError::file(file, ReadErrorKind::Unsupported { format: UnsupportedFormat::Pdf }));
     } else {
@@ -95,65 +97,20 @@ fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, ReadError>) -> Result<T,
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(corrupted(file, "the parser panicked")))
 }
 
-/// What a ZIP container holds.
-enum ZipKind {
-    Xlsx,
-    Ods,
-}
-
-/// Checks every entry's declared size and ratio before anything is inflated,
-/// then decides what the container is.
-fn inspect_zip(file: &str, archive: &mut ZipArchive<Cursor<&[u8]>>, limits: &Limits) -> Result<ZipKind, ReadError> {
-    let mut total: u64 = 0;
-    let mut names = Vec::with_capacity(archive.len());
-    for i in 0..archive.len() {
-        let entry = archive.by_index_raw(i).map_err(|e| corrupted(file, e))?;
-        let name = entry.name().map_err(|e| corrupted(file, e))?.into_owned();
-        if entry.encrypted() {
-            return Err(ReadError::file(file, ReadErrorKind::Encrypted));
-        }
-        let (size, compressed) = (entry.size(), entry.compressed_size());
-        total = total.saturating_add(size);
-        let ratio_too_high = size > RATIO_FLOOR && size / compressed.max(1) > limits.max_compression_ratio;
-        if size > limits.max_uncompressed_bytes || total > limits.max_uncompressed_bytes || ratio_too_high {
-            return Err(ReadError::file(file, ReadErrorKind::ZipBomb { entry: name, uncompressed: size, compressed }));
-        }
-        names.push(name);
-    }
-    if names.iter().any(|n| n == "mimetype") {
-        let mut mimetype = String::new();
-        archive
-            .by_name("mimetype")
-            .map_err(|e| corrupted(file, e))?
-            .take(256)
-            .read_to_string(&mut mimetype)
-            .map_err(|e| corrupted(file, e))?;
-        if mimetype.trim().starts_with("application/vnd.oasis.opendocument.spreadsheet") {
-            return Ok(ZipKind::Ods);
-        }
-        return Err(not_a_spreadsheet(file));
-    }
-    if names.iter().any(|n| n.starts_with("xl/") && n.ends_with(".bin") && n.contains("workbook")) {
-        return Err(ReadError::file(file, ReadErrorKind::Unsupported { format: UnsupportedFormat::Xlsb }));
-    }
-    if names.iter().any(|n| n.starts_with("xl/") && n.ends_with("workbook.xml")) {
-        return Ok(ZipKind::Xlsx);
-    }
-    Err(not_a_spreadsheet(file))
-}
-
-fn load_zip(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
+fn load_zip(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>) -> Result<Vec<Sheet>, ReadError> {
     guarded(file, || {
-        let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupted(file, e))?;
-        match inspect_zip(file, &mut archive, limits)? {
-            ZipKind::Xlsx => load_xlsx(file, bytes, limits),
+        let unpacked = unpack::unpack(file, bytes, limits, budget)?;
+        let source = || Metered::rereading(std::io::Cursor::new(unpacked.bytes.as_slice()), budget);
+        match unpacked.kind {
+            ZipKind::Xlsx => load_xlsx(file, source(), limits, budget),
             ZipKind::Ods => {
-                scan::ods_cells(file, &mut archive, limits)?;
-                let mut workbook: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+                let mut archive = ZipArchive::new(source()).map_err(|e| budget.explain(file, corrupted(file, e)))?;
+                scan::ods_cells(file, &mut archive, limits, budget)?;
+                let mut workbook: Ods<_> = Ods::new(source()).map_err(|e| match e {
                     OdsError::Password => ReadError::file(file, ReadErrorKind::Encrypted),
-                    other => corrupted(file, other),
+                    other => budget.explain(file, corrupted(file, other)),
                 })?;
-                ranges(file, &mut workbook, |e| matches!(e, OdsError::Password))
+                ranges(file, &mut workbook, budget, |e| matches!(e, OdsError::Password))
             }
         }
     })
@@ -162,12 +119,21 @@ fn load_zip(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Rea
 /// .xlsx / .xlsm, streamed cell by cell: calamine's `worksheet_range` would lay
 /// out the whole used range densely, so one cell at A1 and one at XFD1048576
 /// would ask for 17 billion cells.
-fn load_xlsx(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
+///
+/// calamine lends shared strings to every cell that uses them; our cells own
+/// their text, so one long shared string used by many cells is counted once per
+/// cell against the text limit.
+fn load_xlsx(
+    file: &str,
+    source: Source<'_, '_, '_>,
+    limits: &Limits,
+    budget: &Budget<'_>,
+) -> Result<Vec<Sheet>, ReadError> {
     let xlsx_error = |e: XlsxError| match e {
         XlsxError::Password => ReadError::file(file, ReadErrorKind::Encrypted),
-        other => corrupted(file, other),
+        other => budget.explain(file, corrupted(file, other)),
     };
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
+    let mut workbook: Xlsx<_> = Xlsx::new(source).map_err(xlsx_error)?;
     let names: Vec<String> = workbook
         .sheets_metadata()
         .iter()
@@ -183,6 +149,9 @@ fn load_xlsx(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Re
             let Some(value) = from_data_ref(cell.get_value()) else {
                 continue;
             };
+            if let Value::Text(text) = &value {
+                budget.text(u64::try_from(text.len()).unwrap_or(u64::MAX)).map_err(|e| e.into_error(file))?;
+            }
             cells = cells.saturating_add(1);
             if cells > limits.max_cells {
                 return Err(ReadError::file(file, ReadErrorKind::TooManyCells { cells, limit: limits.max_cells }));
@@ -197,7 +166,7 @@ fn load_xlsx(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Re
 }
 
 /// A compound file: .xls (BIFF), or an encrypted OOXML package.
-fn load_cfb(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
+fn load_cfb(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>) -> Result<Vec<Sheet>, ReadError> {
     let Some(container) = Cfb::parse(bytes) else {
         return Err(corrupted(file, "broken compound file"));
     };
@@ -209,24 +178,30 @@ fn load_cfb(file: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, Rea
     };
     // calamine gets a container we wrote around the stream we scanned (cfb::wrap).
     let stream = wrap::padded(&stream);
-    scan::biff_cells(file, &stream, limits)?;
+    scan::biff_cells(file, &stream, limits, budget)?;
     let Some(clean) = wrap::workbook_file(&stream) else {
         return Err(corrupted(file, "workbook stream too large"));
     };
     guarded(file, || {
-        let mut workbook: Xls<_> = Xls::new(Cursor::new(clean.as_slice())).map_err(|e| match e {
+        let source = Metered::rereading(std::io::Cursor::new(clean.as_slice()), budget);
+        let mut workbook: Xls<_> = Xls::new(source).map_err(|e| match e {
             XlsError::Password => ReadError::file(file, ReadErrorKind::Encrypted),
-            other => corrupted(file, other),
+            other => budget.explain(file, corrupted(file, other)),
         })?;
-        ranges(file, &mut workbook, |e| matches!(e, XlsError::Password))
+        ranges(file, &mut workbook, budget, |e| matches!(e, XlsError::Password))
     })
 }
 
 /// The visible worksheets of an .xls or .ods through calamine's dense ranges
 /// (their size already checked by a pre-scan).
-fn ranges<RS, R>(file: &str, workbook: &mut R, is_password: impl Fn(&R::Error) -> bool) -> Result<Vec<Sheet>, ReadError>
+fn ranges<RS, R>(
+    file: &str,
+    workbook: &mut R,
+    budget: &Budget<'_>,
+    is_password: impl Fn(&R::Error) -> bool,
+) -> Result<Vec<Sheet>, ReadError>
 where
-    RS: std::io::Read + std::io::Seek,
+    RS: Read + Seek,
     R: Reader<RS>,
     R::Error: std::fmt::Debug,
 {
@@ -242,9 +217,10 @@ where
             if is_password(&e) {
                 ReadError::file(file, ReadErrorKind::Encrypted)
             } else {
-                corrupted(file, format!("{e:?}"))
+                budget.explain(file, corrupted(file, format!("{e:?}")))
             }
         })?;
+        budget.check().map_err(|e| e.into_error(file))?;
         let mut sheet = Sheet::new(name);
         let (row0, col0) = range.start().unwrap_or((0, 0));
         for (r, c, data) in range.used_cells() {

@@ -2,7 +2,7 @@
 //! file, classify and audit the lines, compute the subsidy.
 
 use chrono::NaiveDate;
-use quote_reader::{Limits, ReadError, read_quote};
+use quote_reader::{Limits, ReadError, Stop, read_quote_with_stop};
 use rules::audit::{AuditContext, AuditReport, BenchmarkRowData, Benchmarks, Peers, audit};
 use rules::classify::Classifier;
 use rules::scheme::Catalog;
@@ -57,7 +57,19 @@ pub fn audit_file(
     benchmarks: &Benchmarks,
     peers: &Peers,
 ) -> Result<AuditDocument, ReadError> {
-    let quote = read_quote(file_name, bytes, &Limits::default())?;
+    audit_file_until(file_name, bytes, ctx, benchmarks, peers, &Stop::new())
+}
+
+/// [`audit_file`], its reading abandoned when `stop` is raised (the server's time limit).
+pub fn audit_file_until(
+    file_name: &str,
+    bytes: &[u8],
+    ctx: &AuditContext,
+    benchmarks: &Benchmarks,
+    peers: &Peers,
+    stop: &Stop,
+) -> Result<AuditDocument, ReadError> {
+    let quote = read_quote_with_stop(file_name, bytes, &Limits::default(), stop)?;
     let report = audit(&quote, ctx, benchmarks, peers, Classifier::builtin(), Catalog::builtin());
     Ok(AuditDocument {
         report,

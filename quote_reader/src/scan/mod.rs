@@ -6,12 +6,15 @@
 //! the allocation would abort the process — not a panic we could catch. So we
 //! walk the same records first, cheaply, and refuse before calamine runs.
 //! For .xls that includes the DIMENSIONS record, whose declared range
-//! calamine reserves up front.
+//! calamine reserves up front. Both scans also count the text calamine would
+//! copy into the cells (a repeated cell's text, a shared string per cell) against
+//! the read's budget.
 
 use crate::Limits;
 use crate::error::{ReadError, ReadErrorKind};
 
 mod ods;
+mod sst;
 mod xls;
 
 pub(crate) use ods::ods_cells;

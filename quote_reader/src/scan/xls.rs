@@ -8,9 +8,15 @@
 //! sheet is walked from its own offset, never by following the stream from its
 //! start (a fuzzed file did exactly that: 0 cells from the start, a sheet of 130
 //! million from its offset — issue 10).
+//!
+//! Besides cells, it counts the text calamine makes: a LABELSST cell gets its
+//! own copy of a shared string (up to 65,535 characters), and a formula's text
+//! names the sheets and defined names it refers to, up to 255 characters for
+//! each reference of 7 bytes.
 
-use super::{Bounds, corrupted, too_many};
+use super::{Bounds, corrupted, sst, too_many};
 use crate::Limits;
+use crate::budget::Budget;
 use crate::cfb::{u16_at, u32_at};
 use crate::error::{ReadError, ReadErrorKind};
 
@@ -23,6 +29,23 @@ const FORMULA: u16 = 0x0006;
 /// The cached text of the formula before it: calamine puts it at that formula's cell.
 const STRING: u16 = 0x0207;
 const MULRK: u16 = 0x00BD;
+const LABELSST: u16 = 0x00FD;
+const SST: u16 = 0x00FC;
+const CONTINUE: u16 = 0x003C;
+/// A defined name (Lbl).
+const NAME: u16 = 0x0018;
+
+/// The most data a BIFF8 record holds (MS-XLS 2.1.4). calamine reads a formula
+/// of any length and builds its text by inserting into the middle of a string,
+/// which costs the square of the formula's length; Excel never writes longer.
+const MAX_RECORD: usize = 8224;
+
+/// UTF-8 bytes a character of an .xls string may take once decoded (a UTF-16 unit → at most 3).
+const UTF8_PER_CHAR: u64 = 3;
+
+/// Text a formula's byte of parsed tokens may turn into besides the names it cites:
+/// `$XFD$1048576:` is 13 bytes for the 4 of an area's corner, a function name ~10 for 3.
+const FORMULA_TEXT_PER_BYTE: u64 = 16;
 
 /// The records of a stream from its first byte: (type, data). Ends at a truncated
 /// record, where calamine's `RecordIter` stops with an error. CONTINUE records
@@ -78,29 +101,58 @@ fn declared_range(data: &[u8]) -> Option<Declared> {
     })
 }
 
-/// The offsets of the sheets the workbook globals list, and whether they say
-/// the workbook is encrypted. Like calamine, reads up to the globals' EOF.
-fn sheet_offsets(file: &str, stream: &[u8]) -> Result<Vec<usize>, ReadError> {
-    let mut offsets = Vec::new();
-    for (kind, data) in records(stream) {
+/// What the workbook globals say that the sheets' scans need.
+#[derive(Debug, Default)]
+struct Globals {
+    /// Where each sheet starts.
+    offsets: Vec<usize>,
+    /// The character count of each shared string.
+    strings: Vec<u64>,
+    /// The longest sheet or defined name, in UTF-8 bytes: what a formula's reference may cite.
+    longest_name: u64,
+}
+
+/// The globals, read like calamine up to their EOF; refuses encrypted workbooks.
+fn globals(file: &str, stream: &[u8]) -> Result<Globals, ReadError> {
+    let mut globals = Globals::default();
+    let mut records = records(stream).peekable();
+    while let Some((kind, data)) = records.next() {
         match kind {
             FILEPASS => return Err(ReadError::file(file, ReadErrorKind::Encrypted)),
             BOUNDSHEET => {
                 if let Some(at) = u32_at(data, 0).and_then(|at| usize::try_from(at).ok()) {
-                    offsets.push(at);
+                    globals.offsets.push(at);
                 }
+                let name = data.get(6).map_or(0, |&cch| u64::from(cch) * UTF8_PER_CHAR);
+                globals.longest_name = globals.longest_name.max(name);
+            }
+            NAME => {
+                let name = data.get(3).map_or(0, |&cch| u64::from(cch) * UTF8_PER_CHAR);
+                globals.longest_name = globals.longest_name.max(name);
+            }
+            SST => {
+                let mut continues = Vec::new();
+                while let Some((_, more)) = records.next_if(|(kind, _)| *kind == CONTINUE) {
+                    if continues.len() == sst::MAX_CONTINUES {
+                        return Err(corrupted(file, "the shared strings run over too many CONTINUE records"));
+                    }
+                    continues.push(more);
+                }
+                globals.strings = sst::string_lengths(data, &continues)
+                    .ok_or_else(|| corrupted(file, "the shared string table ends inside a string"))?;
             }
             EOF => break,
             _ => {}
         }
     }
-    Ok(offsets)
+    Ok(globals)
 }
 
 /// The cells calamine lays out for the sheet starting at `sheet`: the dense
 /// range of its cells (with the room a DIMENSIONS record makes it reserve)
-/// plus the dense range of its formulas.
-fn sheet_cells(file: &str, sheet: &[u8]) -> Result<u64, ReadError> {
+/// plus the dense range of its formulas. The text it makes is spent from the budget.
+fn sheet_cells(file: &str, sheet: &[u8], globals: &Globals, budget: &Budget<'_>) -> Result<u64, ReadError> {
+    let text = |bytes: u64| budget.text(bytes).map_err(|e| e.into_error(file));
     let mut cells = Bounds::default();
     let mut formulas = Bounds::default();
     let mut formula_at = (0u64, 0u64);
@@ -134,10 +186,24 @@ fn sheet_cells(file: &str, sheet: &[u8]) -> Result<u64, ReadError> {
                 None => {}
             },
             FORMULA => {
+                if data.len() > MAX_RECORD {
+                    return Err(corrupted(file, "a FORMULA record longer than BIFF8 allows"));
+                }
                 if let Some(at) = row_col() {
                     formula_at = at;
                     formulas.add_cell(at);
                     cells.add_cell(at);
+                }
+                let tokens = u64::from(u16_at(data, 20).unwrap_or(0));
+                text(tokens.saturating_mul(globals.longest_name.saturating_add(FORMULA_TEXT_PER_BYTE)))?;
+            }
+            LABELSST => {
+                if let Some(at) = row_col() {
+                    cells.add_cell(at);
+                }
+                let index = u32_at(data, 6).and_then(|i| usize::try_from(i).ok());
+                if let Some(&chars) = index.and_then(|i| globals.strings.get(i)) {
+                    text(chars.saturating_mul(UTF8_PER_CHAR))?;
                 }
             }
             STRING => cells.add_cell(formula_at),
@@ -148,10 +214,10 @@ fn sheet_cells(file: &str, sheet: &[u8]) -> Result<u64, ReadError> {
                     cells.add_cols(c0.min(u64::from(c1)), c0.max(u64::from(c1)));
                 }
             }
-            // NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST (each starts with row and
-            // column), and the BIFF2–4 cell records, which calamine skips: counting
-            // them only over-estimates.
-            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0002..=0x0005 | 0x0406 => {
+            // NUMBER, LABEL, RSTRING, BOOLERR, RK (each starts with row and column),
+            // and the BIFF2–4 cell records, which calamine skips: counting them only
+            // over-estimates.
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x0002..=0x0005 | 0x0406 => {
                 if let Some(at) = row_col() {
                     cells.add_cell(at);
                 }
@@ -163,14 +229,17 @@ fn sheet_cells(file: &str, sheet: &[u8]) -> Result<u64, ReadError> {
 }
 
 /// Counts the cells calamine would lay out for every sheet of an .xls workbook
-/// stream (BIFF5/8), and refuses encrypted workbooks (a FILEPASS record).
-pub(crate) fn biff_cells(file: &str, stream: &[u8], limits: &Limits) -> Result<(), ReadError> {
+/// stream (BIFF5/8) and spends the text it would make, and refuses encrypted
+/// workbooks (a FILEPASS record).
+pub(crate) fn biff_cells(file: &str, stream: &[u8], limits: &Limits, budget: &Budget<'_>) -> Result<(), ReadError> {
+    let globals = globals(file, stream)?;
     let mut total: u64 = 0;
-    for at in sheet_offsets(file, stream)? {
+    for &at in &globals.offsets {
+        budget.check().map_err(|e| e.into_error(file))?;
         let Some(sheet) = stream.get(at..) else {
             return Err(corrupted(file, "a BOUNDSHEET record points past the end of the workbook"));
         };
-        total = total.saturating_add(sheet_cells(file, sheet)?);
+        total = total.saturating_add(sheet_cells(file, sheet, &globals, budget)?);
         if total > limits.max_cells {
             return Err(too_many(file, total, limits));
         }
@@ -181,6 +250,13 @@ pub(crate) fn biff_cells(file: &str, stream: &[u8], limits: &Limits) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::budget::Stop;
+
+    fn biff(stream: &[u8], limits: &Limits) -> Result<(), ReadError> {
+        let stop = Stop::new();
+        let budget = Budget::new(&stop, limits.max_uncompressed_bytes, limits.max_text_bytes);
+        biff_cells("a.xls", stream, limits, &budget)
+    }
 
     fn record(kind: u16, data: &[u8]) -> Vec<u8> {
         let mut out = kind.to_le_bytes().to_vec();
@@ -233,7 +309,7 @@ mod tests {
     fn two_far_apart_xls_cells_count_as_their_whole_rectangle() {
         let stream = workbook(&[sheet_of(&[number(0, 0), number(65_535, 255)])]);
         let limits = Limits::default();
-        let err = biff_cells("a.xls", &stream, &limits).unwrap_err();
+        let err = biff(&stream, &limits).unwrap_err();
         assert_eq!(err.kind, ReadErrorKind::TooManyCells { cells: 65_536 * 256, limit: limits.max_cells });
     }
 
@@ -242,8 +318,8 @@ mod tests {
         let limits = Limits { max_cells: 40, ..Limits::default() };
         // 4 × 5 cells (the cells' range) + 4 × 5 (the formulas' range) = 40.
         let sheet = sheet_of(&[formula(0, 0), formula(3, 4)]);
-        assert!(biff_cells("a.xls", &workbook(std::slice::from_ref(&sheet)), &limits).is_ok());
-        let err = biff_cells("a.xls", &workbook(&[sheet.clone(), sheet_of(&[number(0, 0)])]), &limits).unwrap_err();
+        assert!(biff(&workbook(std::slice::from_ref(&sheet)), &limits).is_ok());
+        let err = biff(&workbook(&[sheet.clone(), sheet_of(&[number(0, 0)])]), &limits).unwrap_err();
         assert_eq!(err.kind, ReadErrorKind::TooManyCells { cells: 41, limit: 40 });
     }
 
@@ -262,7 +338,7 @@ mod tests {
         let globals_len = globals(&[0]).len();
         let mut stream = globals(&[globals_len + 20 + 4]);
         stream.extend(disguise);
-        let err = biff_cells("a.xls", &stream, &Limits::default()).unwrap_err();
+        let err = biff(&stream, &Limits::default()).unwrap_err();
         assert!(matches!(err.kind, ReadErrorKind::TooManyCells { cells, .. } if cells == 65_536 * 256), "{err:?}");
     }
 
@@ -272,14 +348,14 @@ mod tests {
         let mut stream = globals(&[at, at]);
         stream.extend(sheet_of(&[number(0, 0), number(9, 9)]));
         let limits = Limits { max_cells: 199, ..Limits::default() };
-        let err = biff_cells("a.xls", &stream, &limits).unwrap_err();
+        let err = biff(&stream, &limits).unwrap_err();
         assert_eq!(err.kind, ReadErrorKind::TooManyCells { cells: 200, limit: 199 });
     }
 
     #[test]
     fn a_sheet_offset_past_the_end_is_corrupted() {
         let stream = globals(&[10_000]);
-        let err = biff_cells("a.xls", &stream, &Limits::default()).unwrap_err();
+        let err = biff(&stream, &Limits::default()).unwrap_err();
         assert!(matches!(err.kind, ReadErrorKind::Corrupted { .. }), "{err:?}");
     }
 
@@ -287,7 +363,7 @@ mod tests {
     fn embedded_substreams_are_skipped_as_calamine_skips_them() {
         let chart = sheet_of(&[number(65_535, 255)]);
         let stream = workbook(&[sheet_of(&[&chart[..], &number(0, 0)].map(<[u8]>::to_vec))]);
-        assert!(biff_cells("a.xls", &stream, &Limits::default()).is_ok());
+        assert!(biff(&stream, &Limits::default()).is_ok());
     }
 
     fn dimensions(first_row: u32, row_after: u32, first_col: u16, col_after: u16) -> Vec<u8> {
@@ -302,22 +378,22 @@ mod tests {
     #[test]
     fn a_dimensions_record_claiming_billions_of_rows_is_refused_before_calamine_reserves_them() {
         let limits = Limits::default();
-        let err = biff_cells("a.xls", &workbook(&[sheet_of(&[dimensions(0, u32::MAX, 0, 4)])]), &limits).unwrap_err();
+        let err = biff(&workbook(&[sheet_of(&[dimensions(0, u32::MAX, 0, 4)])]), &limits).unwrap_err();
         assert_eq!(err.kind, ReadErrorKind::TooManyCells { cells: u64::from(u32::MAX) * 4, limit: limits.max_cells });
     }
 
     #[test]
     fn a_dimensions_record_ending_before_it_starts_is_corrupted() {
         let stream = workbook(&[sheet_of(&[dimensions(70_000, 5, 0, 4)])]);
-        let err = biff_cells("a.xls", &stream, &Limits::default()).unwrap_err();
+        let err = biff(&stream, &Limits::default()).unwrap_err();
         assert!(matches!(err.kind, ReadErrorKind::Corrupted { .. }), "{err:?}");
     }
 
     #[test]
     fn an_ordinary_dimensions_record_counts_its_range() {
         let limits = Limits { max_cells: 40, ..Limits::default() };
-        assert!(biff_cells("a.xls", &workbook(&[sheet_of(&[dimensions(0, 10, 0, 4), number(9, 3)])]), &limits).is_ok());
-        let err = biff_cells("a.xls", &workbook(&[sheet_of(&[dimensions(0, 11, 0, 4)])]), &limits).unwrap_err();
+        assert!(biff(&workbook(&[sheet_of(&[dimensions(0, 10, 0, 4), number(9, 3)])]), &limits).is_ok());
+        let err = biff(&workbook(&[sheet_of(&[dimensions(0, 11, 0, 4)])]), &limits).unwrap_err();
         assert_eq!(err.kind, ReadErrorKind::TooManyCells { cells: 44, limit: 40 });
         // BIFF2–5 form (u16 rows), and calamine's fallbacks: an empty range is its first cell,
         // a first column past 255 starts at 0.
@@ -340,7 +416,7 @@ mod tests {
     fn a_filepass_record_means_a_password() {
         let mut stream = record(BOF, &[0; 16]);
         stream.extend(record(FILEPASS, &[1, 0, 0, 0]));
-        let err = biff_cells("a.xls", &stream, &Limits::default()).unwrap_err();
+        let err = biff(&stream, &Limits::default()).unwrap_err();
         assert_eq!(err.kind, ReadErrorKind::Encrypted);
     }
 
@@ -349,6 +425,6 @@ mod tests {
         let mut stream = workbook(&[sheet_of(&[number(3, 4)])]);
         stream.truncate(stream.len() - 4);
         stream.extend([0x03, 0x02, 0xFF]);
-        assert!(biff_cells("a.xls", &stream, &Limits::default()).is_ok());
+        assert!(biff(&stream, &Limits::default()).is_ok());
     }
 }

@@ -1,6 +1,6 @@
 //! `POST /api/audit`: the quote audit over HTTP (multipart `file` plus the facility's facts).
 
-use crate::quote_audit::{AuditDocument, audit_file};
+use crate::quote_audit::{AuditDocument, audit_file_until};
 use crate::startup::AppState;
 use axum::Json;
 use axum::extract::{Multipart, State};
@@ -13,6 +13,24 @@ use serde::Serialize;
 
 /// The request body may carry the 20 MB file plus the form around it.
 pub const BODY_LIMIT: usize = 21 * 1024 * 1024;
+
+/// The answer to a request body over [`BODY_LIMIT`] (413, RFC 9110 §15.5.14), on both upload routes.
+pub const BODY_TOO_LARGE: &str = "ファイルが大きすぎます（上限20MB）。見積書のシートだけを別のファイルに保存するなどして小さくしてから、もう一度アップロードしてください。";
+
+/// The answer to a request body that is not the form a browser sends (a broken or cut multipart body).
+pub const BODY_UNREADABLE: &str =
+    "送信されたデータを読み取れませんでした。ページを開き直して、ファイルを選び、もう一度送信してください。";
+
+/// The status and message for a multipart body that could not be read: 413 when it ran
+/// past the body limit, 400 otherwise. The parser's own words stay in the log.
+pub fn body_error(e: &axum::extract::multipart::MultipartError) -> (StatusCode, &'static str) {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        (StatusCode::PAYLOAD_TOO_LARGE, BODY_TOO_LARGE)
+    } else {
+        tracing::info!(error = %e, "an upload's body could not be read");
+        (StatusCode::BAD_REQUEST, BODY_UNREADABLE)
+    }
+}
 
 /// An error answer: what is wrong and where.
 #[derive(Debug, Serialize)]
@@ -31,9 +49,13 @@ struct ErrorBody {
 }
 
 fn field_error(field: &'static str, message: impl Into<String>) -> Response {
+    field_error_with(StatusCode::BAD_REQUEST, field, message)
+}
+
+fn field_error_with(status: StatusCode, field: &'static str, message: impl Into<String>) -> Response {
     let body =
         ErrorBody { error: message.into(), field: Some(field), file: None, sheet: None, row: None, column: None };
-    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+    (status, Json(body)).into_response()
 }
 
 fn read_error(e: &ReadError) -> Response {
@@ -64,7 +86,10 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return field_error("file", format!("送信データを読み取れません: {e}")),
+            Err(e) => {
+                let (status, message) = body_error(&e);
+                return field_error_with(status, "file", message);
+            }
         };
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
@@ -72,7 +97,10 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
                 let file_name = field.file_name().unwrap_or("見積書").to_owned();
                 match field.bytes().await {
                     Ok(bytes) => file = Some((file_name, bytes.to_vec())),
-                    Err(e) => return field_error("file", format!("ファイルを受け取れません（上限 20MB）: {e}")),
+                    Err(e) => {
+                        let (status, message) = body_error(&e);
+                        return field_error_with(status, "file", message);
+                    }
                 }
             }
             "facility_type" | "readers" | "reader_applied_on" => {
@@ -118,7 +146,8 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
     };
     let ctx = AuditContext { facility_type, readers: readers.unwrap_or(1), reader_applied_on };
     // Parsing is CPU work: keep it off the async threads.
-    let joined = state.reading.run(move || audit_file(&file_name, &bytes, &ctx, &benchmarks, &peers)).await;
+    let joined =
+        state.reading.run(move |stop| audit_file_until(&file_name, &bytes, &ctx, &benchmarks, &peers, stop)).await;
     match joined {
         Ok(Ok(doc)) => (StatusCode::OK, Json::<AuditDocument>(doc)).into_response(),
         Ok(Err(e)) => read_error(&e),
@@ -127,15 +156,7 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
                 crate::reading::Overrun::Busy => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
-            let body = ErrorBody {
-                error: e.to_string(),
-                field: Some("file"),
-                file: None,
-                sheet: None,
-                row: None,
-                column: None,
-            };
-            (status, Json(body)).into_response()
+            field_error_with(status, "file", e.to_string())
         }
     }
 }

@@ -33,17 +33,23 @@ pub async fn upload_quote(
         return (StatusCode::NOT_FOUND, "施設が見つかりません。\n").into_response();
     }
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
+    loop {
+        // A body over the limit fails here or in `bytes()`, depending on where it crosses it.
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                let (status, message) = crate::routes::audit::body_error(&e);
+                return page(status, facility_id, message);
+            }
+        };
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("見積書").to_owned();
             match field.bytes().await {
                 Ok(b) => file = Some((name, b.to_vec())),
                 Err(e) => {
-                    return page(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        facility_id,
-                        &format!("ファイルを受け取れません（上限 20MB）: {e}"),
-                    );
+                    let (status, message) = crate::routes::audit::body_error(&e);
+                    return page(status, facility_id, message);
                 }
             }
         }
@@ -53,11 +59,19 @@ pub async fn upload_quote(
     };
     let reading = {
         let (name, bytes) = (name.clone(), bytes.clone());
-        state.reading.run(move || quote_reader::read_quote(&name, &bytes, &quote_reader::Limits::default())).await
+        let limits = quote_reader::Limits::default();
+        state.reading.run(move |stop| quote_reader::read_quote_with_stop(&name, &bytes, &limits, stop)).await
     };
     let quote = match reading {
         Ok(Ok(q)) => q,
-        Ok(Err(e)) => return page(StatusCode::UNPROCESSABLE_ENTITY, facility_id, &e.to_string()),
+        Ok(Err(e)) => {
+            let status = if matches!(e.kind, quote_reader::ReadErrorKind::TooLarge { .. }) {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            return page(status, facility_id, &e.to_string());
+        }
         Err(e @ crate::reading::Overrun::Busy) => {
             return page(StatusCode::SERVICE_UNAVAILABLE, facility_id, &e.to_string());
         }

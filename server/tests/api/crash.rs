@@ -8,10 +8,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_onshi");
-const PASSWORD: &str = "crash-test-password-2026";
+pub(crate) const PASSWORD: &str = "crash-test-password-2026";
 
 /// `onshi serve` on `db`; returns the process and its address once it listens.
-fn serve(db: &Path) -> (Child, String) {
+pub(crate) fn serve(db: &Path) -> (Child, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0", "--db"])
         .arg(db)

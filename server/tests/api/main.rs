@@ -29,5 +29,6 @@ mod second_factor;
 mod security;
 mod seed_data;
 mod seed_national;
+mod upload_attacks;
 mod user_cli;
 mod vendors;
