@@ -34,6 +34,10 @@ pub enum UiError {
     /// No such object — or one outside the user's scope, which must look the same.
     #[error("お探しの情報は存在しないか、閲覧する権限がありません。")]
     NotFound,
+    /// The page's computation did not finish in time (a large quote, a national league being
+    /// computed): asked again later, it is ready or kept.
+    #[error("集計に時間がかかっています。しばらくしてから再度開いてください。")]
+    Busy,
     /// A server-side failure, logged with its details.
     #[error("サーバーでエラーが発生しました。しばらくしてからもう一度お試しください。")]
     Internal,
@@ -59,6 +63,7 @@ impl UiError {
             UiError::Forbidden => 403,
             UiError::NotFound => 404,
             UiError::Internal | UiError::Transport(_) => 500,
+            UiError::Busy => 503,
         }
     }
 }

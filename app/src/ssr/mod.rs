@@ -5,6 +5,7 @@ pub mod context;
 pub mod db;
 pub mod exports;
 pub mod generation_cache;
+pub mod heavy_work;
 pub mod password;
 pub mod per_database;
 pub mod throttle;
