@@ -41,6 +41,10 @@ pub enum UiError {
     /// Too many attempts: the message says how long to wait.
     #[error("{0}")]
     Throttled(String),
+    /// The page's computation did not finish in time (a large quote, a national league being
+    /// computed): asked again later, it is ready or kept.
+    #[error("集計に時間がかかっています。しばらくしてから再度開いてください。")]
+    Busy,
     /// A server-side failure, logged with its details.
     #[error("サーバーでエラーが発生しました。しばらくしてからもう一度お試しください。")]
     Internal,
@@ -80,6 +84,7 @@ impl UiError {
             UiError::Conflict(_) => 409,
             UiError::Throttled(_) => 429,
             UiError::Internal => 500,
+            UiError::Busy => 503,
         }
     }
 }

@@ -251,6 +251,31 @@ fn a_price_beyond_the_peer_fence_is_an_outlier() {
 }
 
 #[test]
+fn a_confirmed_quote_of_fifteen_thousand_identical_lines_is_judged_against_the_others_only() {
+    // 14,990 routers at 20,000円 and ten at 90,000円, confirmed (so among the peers), and 1,000
+    // other quotes' routers at 19,000–21,000円. Left out, the quote's own lines do not pull the
+    // fence: every line's fence is the one of the 1,000 others.
+    let mut lines: Vec<QuoteLine> = (0..14_990).map(|i| item(10 + i, "ルーター", 1, "台", 20_000)).collect();
+    lines.extend((0..10).map(|i| item(20_000 + i, "ルーター", 1, "台", 90_000)));
+    let quote = Quote { lines, ..Quote::default() };
+    let others = (0..1_000).map(|i| yen(19_000 + 2 * i));
+    let own: Vec<Yen> = quote.lines.iter().map(|l| l.unit_price.unwrap()).collect();
+    let mut peers = Peers::new(others.clone().chain(own.iter().copied()).map(|p| (Category::Router, p)));
+    peers.leave_out(own.iter().map(|p| (Category::Router, *p)));
+    let ctx = AuditContext { facility_type: FacilityType::MedicalClinic, readers: 1, reader_applied_on: None };
+    let r = audit(&quote, &ctx, &bench(), &peers, Classifier::builtin(), Catalog::builtin());
+    let alone =
+        Peers::new(others.map(|p| (Category::Router, p))).fence(Category::Router, bench().tukey_k, bench().peer_min);
+    let outliers: Vec<_> = r
+        .lines
+        .iter()
+        .filter_map(|l| l.flags.iter().find_map(|f| f.evidence.fence.map(|fence| (l.row, fence))))
+        .collect();
+    assert_eq!(outliers.len(), 10, "the ten at 90,000円 and no other");
+    assert!(outliers.iter().all(|(row, fence)| *row >= 20_000 && Some(*fence) == alone), "{:?}", outliers[0]);
+}
+
+#[test]
 fn readers_beyond_the_free_count_are_noted_and_capped_in_the_subsidy() {
     let r = run(&fair_clinic_quote(), FacilityType::MedicalClinic, 2, None);
     assert!(r.notes.iter().any(|n| n.contains("自己負担")));

@@ -74,6 +74,9 @@ pub fn main() -> ExitCode {
             }
         }
     });
+    // Dropping the runtime would wait for every blocking task to return: work abandoned at the
+    // end of the grace period is told to stop, and is not waited for beyond this.
+    runtime.shutdown_timeout(crate::startup::RUNTIME_STOP);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -39,6 +39,8 @@ pub struct AppState {
     pub league_refresh: app::ssr::context::LeagueRefresh,
     /// Seals and opens the second factor's secrets.
     pub sealing_key: app::ssr::totp::SealingKey,
+    /// CPU-heavy page work: bounded, off the async workers, stopped with the server.
+    pub heavy: app::ssr::heavy_work::HeavyWork,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
         provide_context(self.throttle.clone());
         provide_context(self.league_refresh);
         provide_context(self.sealing_key.clone());
+        provide_context(self.heavy.clone());
     }
 }
 
@@ -165,6 +168,7 @@ pub struct Application {
     warm_league: bool,
     /// Held while serving: `onshi restore` refuses while it is (`db_lock`).
     lock: crate::db_lock::DbLock,
+    heavy: app::ssr::heavy_work::HeavyWork,
     /// What start-up did to the database.
     pub prepared: Prepared,
 }
@@ -221,7 +225,9 @@ impl Application {
             reading: crate::reading::Reading::new(settings.read_time_limit),
             league_refresh: app::ssr::context::LeagueRefresh(settings.league_inline),
             sealing_key,
+            heavy: app::ssr::heavy_work::HeavyWork::default(),
         };
+        let heavy = state.heavy.clone();
         let routes = generate_route_list(app::App);
         let context_state = state.clone();
         let gate = middleware::GateState {
@@ -277,7 +283,7 @@ impl Application {
             .layer(TraceLayer::new_for_http())
             .with_state(state);
 
-        Ok(Application { listener, router, addr, store, warm_league: settings.warm_league, lock, prepared })
+        Ok(Application { listener, router, addr, store, warm_league: settings.warm_league, lock, heavy, prepared })
     }
 
     /// The address actually bound (the real port when 0 was asked for).
@@ -285,29 +291,67 @@ impl Application {
         self.addr
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    /// Serves until `shutdown` completes, then gives in-flight requests [`SHUTDOWN_GRACE`] to
+    /// finish and returns even if some have not: a stopping server is not held up by a slow
+    /// client or a page still computing, and the heavy work is told to stop at once.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartError> {
         let cleanup =
             tokio::spawn(self.store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
         let warm = self.warm_league.then(|| {
-            let pool = self.prepared.pool.clone();
+            let (pool, heavy) = (self.prepared.pool.clone(), self.heavy.clone());
             tokio::spawn(async move {
-                if let Err(e) = app::api::vendors::warm_national_league(pool).await {
+                if let Err(e) = app::api::vendors::warm_national_league(pool, heavy).await {
                     tracing::error!("computing the national vendor league at start failed: {e}");
                 }
             })
         });
+        let (signalled, grace) = tokio::sync::oneshot::channel::<()>();
+        let heavy = self.heavy.clone();
+        let shutdown = async move {
+            shutdown.await;
+            heavy.stop();
+            let _ = signalled.send(());
+        };
         let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(without_delay(self.listener), app).with_graceful_shutdown(shutdown).await;
+        let serving = axum::serve(without_delay(self.listener), app).with_graceful_shutdown(shutdown);
+        let grace_over = async {
+            if grace.await.is_ok() {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        let served = tokio::select! {
+            served = serving => served,
+            () = grace_over => {
+                tracing::warn!(grace = ?SHUTDOWN_GRACE, "requests still in flight at the end of the grace period: stopping without them");
+                Ok(())
+            }
+        };
         cleanup.abort();
         if let Some(w) = warm {
             w.abort();
         }
-        self.prepared.pool.close().await;
+        // A connection still held by an abandoned request would keep `close` waiting.
+        if tokio::time::timeout(POOL_CLOSE_GRACE, self.prepared.pool.close()).await.is_err() {
+            tracing::warn!("database connections still in use at shutdown: leaving them to the process exit");
+        }
         drop(self.lock);
         served.map_err(StartError::Serve)
     }
 }
+
+/// How long in-flight requests get to finish after a stop signal before the server returns
+/// without them. Ten seconds is what a service manager gives before it kills (Docker's
+/// `docker stop` default; systemd's is 90 s), so the server stops on its own before that.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long blocking work still running after serving stopped (told to stop by then) is waited
+/// for before the process exits without it.
+pub const RUNTIME_STOP: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How long the database pool gets to close after serving stopped.
+const POOL_CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[cfg(test)]
 mod tests {

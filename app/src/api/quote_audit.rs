@@ -126,19 +126,44 @@ pub async fn quote_audit(id: i64) -> Result<QuoteAuditView, UiError> {
     };
     let bench = db::benchmarks::stored(&pool).await.map_err(context::internal)?;
     let peers = db::peers::of_quote(&pool, kind, id, detail.confirmed).await.map_err(context::internal)?;
-    let r = audit_classified(&quote, &classified, &ctx, &bench, &peers, rules::scheme::Catalog::builtin());
+    let siblings = db::quotes::siblings(&pool, detail.facility_id, id).await.map_err(context::internal)?;
+    let can_complain = user.role.may(rules::access::Permission::EditOwnFacilities);
+    // Off the async workers, with a deadline: a quote of 15,000 lines is audited and shown line
+    // by line, and the workers answer everyone else meanwhile.
+    crate::ssr::heavy_work::from_context()
+        .page(move |_| {
+            let r = audit_classified(&quote, &classified, &ctx, &bench, &peers, rules::scheme::Catalog::builtin());
+            Ok(view_of(&r, detail, siblings, can_complain))
+        })
+        .await
+}
+
+/// What the page shows of a stored quote's audit report.
+#[cfg(feature = "ssr")]
+fn view_of(
+    r: &rules::audit::AuditReport,
+    quote: crate::api::facilities::QuoteDetail,
+    siblings: Vec<(i64, String)>,
+    can_complain: bool,
+) -> QuoteAuditView {
     let opt = |y: Option<rules::Yen>| y.map_or_else(|| "—".to_owned(), |y| y.to_string());
-    let mut by_category: Vec<(String, String, String)> = Vec::new();
-    for c in rules::category::Category::ALL {
-        let sum: rules::Yen = r.lines.iter().filter(|l| l.category == c).filter_map(|l| l.amount).sum();
-        if r.lines.iter().any(|l| l.category == c) {
-            by_category.push((c.code().to_owned(), c.label_ja().to_owned(), sum.amount().normalize().to_string()));
-        }
+    // One pass over the lines, not one per category.
+    let mut sums: std::collections::HashMap<rules::category::Category, rules::Yen> = std::collections::HashMap::new();
+    for l in &r.lines {
+        let sum = sums.entry(l.category).or_default();
+        *sum = *sum + l.amount.unwrap_or_default();
     }
-    Ok(QuoteAuditView {
-        id,
-        facility_id: detail.facility_id,
-        can_complain: user.role.may(rules::access::Permission::EditOwnFacilities),
+    let by_category = rules::category::Category::ALL
+        .into_iter()
+        .filter_map(|c| {
+            let sum = sums.get(&c)?;
+            Some((c.code().to_owned(), c.label_ja().to_owned(), sum.amount().normalize().to_string()))
+        })
+        .collect();
+    QuoteAuditView {
+        id: quote.id,
+        facility_id: quote.facility_id,
+        can_complain,
         lines: r
             .lines
             .iter()
@@ -176,7 +201,7 @@ pub async fn quote_audit(id: i64) -> Result<QuoteAuditView, UiError> {
         self_burden: r.subsidy.self_burden.to_string(),
         notes: r.notes.clone(),
         by_category,
-        siblings: db::quotes::siblings(&pool, detail.facility_id, id).await.map_err(context::internal)?,
-        quote: detail,
-    })
+        siblings,
+        quote,
+    }
 }

@@ -72,25 +72,60 @@ struct Tally {
     ratios: Vec<(rules::category::Category, Vec<rust_decimal::Decimal>)>,
 }
 
+/// How the audits of [`audits`] run, off the async workers either way.
+#[cfg(feature = "ssr")]
+enum Run {
+    /// For the page that waits, within its deadline (a vendor's record audited alone).
+    Page,
+    /// Kept for every view when done (a league): to the end, unless the server stops.
+    Kept,
+}
+
 /// The confirmed quotes of the scope (of one vendor, or of all), audited as the quote page
 /// audits them: one query streaming the quotes with their lines, one peer group per facility
 /// type with each quote's own prices left out in turn. Auditing quote by quote took a dozen
 /// queries and a peer group each: 8,000 facilities took 484 s.
-#[cfg(feature = "ssr")]
 ///
 /// `generation` (of `audit_generation`) is read by the caller before: the peer groups kept
-/// at it are used.
+/// at it are used. The audits run on a blocking thread (the national league audits 230,000
+/// quotes, ~10 s of CPU), which waits there for each quote from the database and stops when
+/// told to ([`crate::ssr::heavy_work::Cancel`]).
+#[cfg(feature = "ssr")]
 async fn audits(
     pool: &sqlx::SqlitePool,
     scope: &rules::access::Scope,
     only: Option<i64>,
     generation: i64,
+    (work, run): (&crate::ssr::heavy_work::HeavyWork, Run),
+) -> Result<std::collections::BTreeMap<i64, Tally>, UiError> {
+    use crate::ssr::{context::internal, db};
+    let bench = db::benchmarks::stored(pool).await.map_err(internal)?;
+    let peers = db::peers::every_facility_type(pool, generation).await.map_err(internal)?;
+    let (pool, scope) = (pool.clone(), *scope);
+    let audit_all =
+        move |cancel: &crate::ssr::heavy_work::Cancel| audit_quotes(&pool, &scope, only, &bench, &peers, cancel);
+    match run {
+        Run::Page => work.page(audit_all).await,
+        Run::Kept => work.background(audit_all).await,
+    }
+}
+
+/// The body of [`audits`], on a blocking thread.
+#[cfg(feature = "ssr")]
+fn audit_quotes(
+    pool: &sqlx::SqlitePool,
+    scope: &rules::access::Scope,
+    only: Option<i64>,
+    bench: &rules::audit::Benchmarks,
+    peers: &std::collections::HashMap<String, rules::audit::Peers>,
+    cancel: &crate::ssr::heavy_work::Cancel,
 ) -> Result<std::collections::BTreeMap<i64, Tally>, UiError> {
     use crate::ssr::db::scope::push_scope;
     use crate::ssr::{context::internal, db};
     use futures_util::TryStreamExt;
     use rules::category::Category;
     use std::collections::BTreeMap;
+    let runtime = tokio::runtime::Handle::current();
     let confirmed = |select: &'static str| {
         let mut qb = sqlx::QueryBuilder::new(select);
         qb.push(" WHERE q.confirmed = 1 AND q.vendor_id IS NOT NULL");
@@ -115,11 +150,10 @@ async fn audits(
          FROM quotes q JOIN facilities f ON f.id = q.facility_id LEFT JOIN reader_applications a ON a.facility_id = f.id",
     );
     qb.push(" ORDER BY q.id");
-    let bench = db::benchmarks::stored(pool).await.map_err(internal)?;
-    let peers = db::peers::every_facility_type(pool, generation).await.map_err(internal)?;
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
     let mut quotes = qb.build_query_as::<AuditedQuote>().fetch(pool);
-    while let Some(q) = quotes.try_next().await.map_err(internal)? {
+    while let Some(q) = runtime.block_on(quotes.try_next()).map_err(internal)? {
+        cancel.check()?;
         let kind = q.facility_type.parse::<rules::FacilityType>().map_err(internal)?;
         let lines: Vec<(db::quotes::StoredLine, Option<String>)> = serde_json::from_str(&q.lines).map_err(internal)?;
         let (stored, comparable): (Vec<_>, Vec<_>) = lines.into_iter().unzip();
@@ -139,14 +173,8 @@ async fn audits(
             .collect();
         let mut group = peers.get(&q.facility_type).cloned().unwrap_or_default();
         group.leave_out(priced.iter().copied());
-        let r = rules::audit::audit_classified(
-            &quote,
-            &classified,
-            &ctx,
-            &bench,
-            &group,
-            rules::scheme::Catalog::builtin(),
-        );
+        let r =
+            rules::audit::audit_classified(&quote, &classified, &ctx, bench, &group, rules::scheme::Catalog::builtin());
         let t = tallies.entry(q.vendor_id).or_default();
         t.quotes += 1;
         for f in r.flags.iter().chain(r.lines.iter().flat_map(|l| l.flags.iter())) {
@@ -280,12 +308,14 @@ fn league_key(pool: &sqlx::SqlitePool, scope: &rules::access::Scope) -> String {
 /// league that took less than [`crate::ssr::context::LeagueRefresh`] to compute is computed again
 /// for the view; a slower one (the country's) is answered with the last audits, dated, while the
 /// new ones are computed in the background: an auditor does not wait ~10 s because a clinic
-/// somewhere confirmed a quote.
+/// somewhere confirmed a quote. A league computed for the view is computed in a task of its own:
+/// a view that gives up at the page's deadline leaves it running, kept for the next view.
 #[cfg(feature = "ssr")]
 async fn league(
     pool: &sqlx::SqlitePool,
     scope: &rules::access::Scope,
     refresh: crate::ssr::context::LeagueRefresh,
+    work: crate::ssr::heavy_work::HeavyWork,
 ) -> Result<(Vec<VendorStats>, Option<String>), UiError> {
     use crate::ssr::{context::internal, db::peers::generation};
     let key = league_key(pool, scope);
@@ -295,11 +325,14 @@ async fn league(
     let (audited, behind) = match LEAGUES.latest(&key) {
         Some((made, c)) if made == at => (c, None),
         Some((_, c)) if c.took >= refresh.0 => {
-            refresh_in_background(pool.clone(), *scope, key);
+            refresh_in_background(pool.clone(), *scope, key, work);
             let at = c.at.clone();
             (c, Some(at))
         }
-        _ => (compute(pool, scope, key, at).await?, None),
+        _ => {
+            let task = tokio::spawn(compute(pool.clone(), *scope, key, at, work));
+            (crate::ssr::heavy_work::wait_for_page(task).await?, None)
+        }
     };
     let rows = with_complaints(pool, scope, None, audited.rows.clone()).await?;
     Ok((rows.into_iter().filter(|r| r.quotes > 0 || r.complaint_total > 0).collect(), behind))
@@ -308,12 +341,13 @@ async fn league(
 /// The league of `key` at generation `at`, computed unless it was while waiting for the lock.
 #[cfg(feature = "ssr")]
 async fn compute(
-    pool: &sqlx::SqlitePool,
-    scope: &rules::access::Scope,
+    pool: sqlx::SqlitePool,
+    scope: rules::access::Scope,
     key: String,
     at: i64,
+    work: crate::ssr::heavy_work::HeavyWork,
 ) -> Result<std::sync::Arc<Computed>, UiError> {
-    let lock = COMPUTING.of(pool);
+    let lock = COMPUTING.of(&pool);
     let _one = lock.lock().await;
     // Computed meanwhile by the view this one waited for.
     if let Some(c) = LEAGUES.get(&key, at) {
@@ -321,8 +355,8 @@ async fn compute(
     }
     let started = std::time::Instant::now();
     // Names and complaints are added for each view (`with_complaints`).
-    let rows: Vec<VendorStats> =
-        audits(pool, scope, None, at).await?.into_iter().map(|(id, t)| stats(id, String::new(), t)).collect();
+    let audited = audits(&pool, &scope, None, at, (&work, Run::Kept)).await?;
+    let rows: Vec<VendorStats> = audited.into_iter().map(|(id, t)| stats(id, String::new(), t)).collect();
     let c = std::sync::Arc::new(Computed {
         rows,
         at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -334,7 +368,12 @@ async fn compute(
 
 /// Computes the league of `key` again at the generation of the moment, once at a time per key.
 #[cfg(feature = "ssr")]
-fn refresh_in_background(pool: sqlx::SqlitePool, scope: rules::access::Scope, key: String) {
+fn refresh_in_background(
+    pool: sqlx::SqlitePool,
+    scope: rules::access::Scope,
+    key: String,
+    work: crate::ssr::heavy_work::HeavyWork,
+) {
     /// Takes the key off [`REFRESHING`] however the task ends.
     struct Done(String);
     impl Drop for Done {
@@ -352,7 +391,7 @@ fn refresh_in_background(pool: sqlx::SqlitePool, scope: rules::access::Scope, ke
     tokio::spawn(async move {
         let _done = done;
         let outcome = match crate::ssr::db::peers::generation(&pool).await {
-            Ok(at) => compute(&pool, &scope, key, at).await.map(|_| ()),
+            Ok(at) => compute(pool, scope, key, at, work).await.map(|_| ()),
             Err(e) => Err(crate::ssr::context::internal(e)),
         };
         if let Err(e) = outcome {
@@ -363,12 +402,17 @@ fn refresh_in_background(pool: sqlx::SqlitePool, scope: rules::access::Scope, ke
 
 /// Computes the national league (and with it every facility type's peer group) so that the
 /// first auditor after a start does not wait for it (~10 s at national scale, BENCHMARKS.md).
-/// The server runs it in the background at start (`Settings::warm_league`).
+/// The server runs it in the background at start (`Settings::warm_league`), as `work` of its own:
+/// it stops when the server does.
 #[cfg(feature = "ssr")]
-pub async fn warm_national_league(pool: sqlx::SqlitePool) -> Result<(), UiError> {
+pub async fn warm_national_league(
+    pool: sqlx::SqlitePool,
+    work: crate::ssr::heavy_work::HeavyWork,
+) -> Result<(), UiError> {
     let scope = rules::access::Scope::National;
     let at = crate::ssr::db::peers::generation(&pool).await.map_err(crate::ssr::context::internal)?;
-    compute(&pool, &scope, league_key(&pool, &scope), at).await.map(|_| ())
+    let key = league_key(&pool, &scope);
+    compute(pool, scope, key, at, work).await.map(|_| ())
 }
 
 /// One vendor's record in the user's scope.
@@ -392,7 +436,9 @@ pub async fn vendor_record(id: i64) -> Result<VendorStats, UiError> {
     let audited = match kept {
         Some(row) => row,
         None => {
-            stats(id, name, audits(&pool, &user.scope, Some(id), generation).await?.remove(&id).unwrap_or_default())
+            let work = crate::ssr::heavy_work::from_context();
+            let mut audited = audits(&pool, &user.scope, Some(id), generation, (&work, Run::Page)).await?;
+            stats(id, name, audited.remove(&id).unwrap_or_default())
         }
     };
     with_complaints(&pool, &user.scope, Some(id), vec![audited]).await?.pop().ok_or(UiError::NotFound)
@@ -412,7 +458,8 @@ pub async fn vendor_league(sort: String) -> Result<LeagueTable, UiError> {
         return Err(UiError::Forbidden);
     }
     let pool = context::pool()?;
-    let (mut rows, behind) = league(&pool, &user.scope, context::league_refresh()).await?;
+    let work = crate::ssr::heavy_work::from_context();
+    let (mut rows, behind) = league(&pool, &user.scope, context::league_refresh(), work).await?;
     let ratio = |r: &VendorStats| {
         r.overall_ratio.as_deref().and_then(|x| x.parse::<rust_decimal::Decimal>().ok()).unwrap_or_default()
     };

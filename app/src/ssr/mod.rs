@@ -6,6 +6,7 @@ pub mod db;
 pub mod exports;
 pub mod generation_cache;
 pub mod login_gate;
+pub mod heavy_work;
 pub mod password;
 pub mod password_policy;
 pub mod per_database;

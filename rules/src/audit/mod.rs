@@ -282,6 +282,9 @@ pub fn audit_classified(
 
     // (normalised description, amount) → index of its first line.
     let mut seen: HashMap<(String, Option<Yen>), usize> = HashMap::new();
+    // Each category's peer fence, computed at its first line: every line of a category has the
+    // same one, and a quote of thousands of lines of one category asked for it once per line.
+    let mut fences: HashMap<Category, Option<Fence>> = HashMap::new();
     for (i, (line, raw)) in lines.iter_mut().zip(&quote.lines).enumerate() {
         let amount = line.amount.unwrap_or(Yen::ZERO);
         let charged = amount > Yen::ZERO;
@@ -384,7 +387,9 @@ pub fn audit_classified(
                 ));
             }
             if let Some(price) = comparable_price(raw, line.category)
-                && let Some(fence) = peers.fence(line.category, bench.tukey_k, bench.peer_min)
+                && let Some(fence) = *fences
+                    .entry(line.category)
+                    .or_insert_with(|| peers.fence(line.category, bench.tukey_k, bench.peer_min))
                 && price > fence.upper
             {
                 line.flags.push(Flag::new(

@@ -31,15 +31,21 @@ pub async fn counter_offer_letter_pdf(
         Err(UiError::Forbidden | UiError::Unauthenticated) => {
             return (StatusCode::FORBIDDEN, "この見積書の文書は作成できません。\n").into_response();
         }
+        Err(UiError::Busy) => return busy(),
         Err(e) => return crate::error::AppError::Internal(e.to_string()).into_response(),
     };
-    let layout = match crate::pdf::Layout::parse(crate::pdf::LETTER_LAYOUT) {
-        Ok(l) => l,
-        Err(e) => return crate::error::AppError::Internal(e).into_response(),
-    };
-    let bytes = match crate::pdf::render("再見積のお願い", &layout, &letter.paragraphs) {
+    // A letter lists every flagged line: a quote of thousands is typeset off the async workers.
+    let rendered = state
+        .heavy
+        .page(move |_| {
+            let layout = crate::pdf::Layout::parse(crate::pdf::LETTER_LAYOUT).map_err(app::ssr::context::internal)?;
+            crate::pdf::render("再見積のお願い", &layout, &letter.paragraphs).map_err(app::ssr::context::internal)
+        })
+        .await;
+    let bytes = match rendered {
         Ok(b) => b,
-        Err(e) => return crate::error::AppError::Internal(e).into_response(),
+        Err(UiError::Busy) => return busy(),
+        Err(e) => return crate::error::AppError::Internal(e.to_string()).into_response(),
     };
     let mut res = (StatusCode::OK, bytes).into_response();
     let headers = res.headers_mut();
@@ -47,5 +53,12 @@ pub async fn counter_offer_letter_pdf(
     if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"counter-offer-{id}.pdf\"")) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
+    res
+}
+
+/// 503 when the letter could not be made in time, with when to ask again.
+fn busy() -> Response {
+    let mut res = (StatusCode::SERVICE_UNAVAILABLE, format!("{}\n", UiError::Busy)).into_response();
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(app::ssr::heavy_work::RETRY_AFTER_SECONDS));
     res
 }

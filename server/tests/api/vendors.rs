@@ -357,7 +357,7 @@ async fn a_slow_league_is_shown_dated_after_a_change_while_the_new_one_is_comput
 async fn the_national_league_computed_at_start_is_the_one_the_first_auditor_gets() {
     let (_dir, app, _, vendor, quote) = slow_league_app().await;
     // What `onshi serve` runs in the background at start (Settings::warm_league).
-    app::api::vendors::warm_national_league(app.pool().clone()).await.expect("warmed");
+    app::api::vendors::warm_national_league(app.pool().clone(), Default::default()).await.expect("warmed");
     sqlx::query("UPDATE quote_lines SET note = '再見積' WHERE quote_id = ?")
         .bind(quote)
         .execute(app.pool())

@@ -89,18 +89,15 @@ async fn groups(pool: &SqlitePool, kinds: &[FacilityType], generation: i64) -> s
             qb.push_bind(only.code());
         }
         let packed: Option<String> = qb.build_query_scalar().fetch_one(pool).await?;
-        for line in packed.as_deref().unwrap_or("").lines() {
-            let mut parts = line.splitn(3, ' ');
-            let (Some(kind), Some(category), Some(price)) = (parts.next(), parts.next(), parts.next()) else {
-                continue;
-            };
-            if let Some(p) = prices.get_mut(kind) {
-                p.extend(parsed(category, price));
-            }
-        }
+        prices = off_the_workers(move || {
+            unpack(packed.as_deref().unwrap_or(""), &mut prices);
+            prices
+        })
+        .await?;
         from += LINES_PER_READ;
     }
-    let groups: HashMap<String, Peers> = prices.into_iter().map(|(kind, p)| (kind, Peers::new(p))).collect();
+    let groups: HashMap<String, Peers> =
+        off_the_workers(move || prices.into_iter().map(|(kind, p)| (kind, Peers::new(p))).collect()).await?;
     for (kind, group) in &groups {
         GROUPS.put(key(pool, kind), generation, Arc::new(group.clone()));
     }
@@ -121,6 +118,26 @@ pub async fn of_quote(pool: &SqlitePool, kind: FacilityType, quote_id: i64, conf
         peers.leave_out(own.iter().flat_map(|(c, p)| parsed(c, p)));
     }
     Ok(peers)
+}
+
+/// Parsing and sorting a group, on a blocking thread: a million prices of a national group take
+/// a good part of a second, which on an async worker would hold up every request it serves. One
+/// load runs at a time per database ([`LOADING`]), so these threads are bounded too.
+async fn off_the_workers<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> sqlx::Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| sqlx::Error::Protocol(format!("loading the peer groups: {e}")))
+}
+
+/// Adds the packed lines `type category price` to the prices of their type, if it was asked for.
+fn unpack(packed: &str, prices: &mut HashMap<String, Vec<(Category, Yen)>>) {
+    for line in packed.lines() {
+        let mut parts = line.splitn(3, ' ');
+        let (Some(kind), Some(category), Some(price)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        if let Some(p) = prices.get_mut(kind) {
+            p.extend(parsed(category, price));
+        }
+    }
 }
 
 /// A stored (category, price); rows the CHECK constraint let in always parse, anything else is
