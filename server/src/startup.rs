@@ -286,6 +286,11 @@ impl Application {
         Ok(Application { listener, router, addr, store, warm_league: settings.warm_league, lock, heavy, prepared })
     }
 
+    /// The server's heavy page work (stopped with the server).
+    pub fn heavy_work(&self) -> app::ssr::heavy_work::HeavyWork {
+        self.heavy.clone()
+    }
+
     /// The address actually bound (the real port when 0 was asked for).
     pub fn local_addr(&self) -> SocketAddr {
         self.addr

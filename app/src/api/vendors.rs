@@ -330,8 +330,8 @@ async fn league(
             (c, Some(at))
         }
         _ => {
-            let task = tokio::spawn(compute(pool.clone(), *scope, key, at, work));
-            (crate::ssr::heavy_work::wait_for_page(task).await?, None)
+            let task = tokio::spawn(compute(pool.clone(), *scope, key, at, work.clone()));
+            (work.wait_for_page(task).await?, None)
         }
     };
     let rows = with_complaints(pool, scope, None, audited.rows.clone()).await?;

@@ -21,10 +21,12 @@ pub const BACKGROUND_LIMIT: Duration = Duration::from_secs(600);
 /// What `Retry-After` a page that gave up suggests (RFC 9110 §10.2.3), in seconds.
 pub const RETRY_AFTER_SECONDS: &str = "30";
 
-/// The heavy work of one server: a slot per core for page work, and whether the server stops.
+/// The heavy work of one server: a slot per core for page work, how long a page waits for it,
+/// and whether the server stops.
 #[derive(Debug, Clone)]
 pub struct HeavyWork {
     slots: Arc<Semaphore>,
+    deadline: Duration,
     stopping: Arc<AtomicBool>,
 }
 
@@ -33,7 +35,11 @@ impl Default for HeavyWork {
     /// holding its memory, while the async workers still get their share of it.
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        HeavyWork { slots: Arc::new(Semaphore::new(cores)), stopping: Arc::new(AtomicBool::new(false)) }
+        HeavyWork {
+            slots: Arc::new(Semaphore::new(cores)),
+            deadline: PAGE_DEADLINE,
+            stopping: Arc::new(AtomicBool::new(false)),
+        }
     }
 }
 
@@ -68,6 +74,11 @@ impl Drop for CancelOnDrop {
 }
 
 impl HeavyWork {
+    /// The same work with another deadline for pages than [`PAGE_DEADLINE`].
+    pub fn with_deadline(self, deadline: Duration) -> Self {
+        HeavyWork { deadline, ..self }
+    }
+
     /// From now on no new work starts, and running work is told to stop: the server is stopping.
     pub fn stop(&self) {
         self.stopping.store(true, Ordering::Relaxed);
@@ -88,7 +99,7 @@ impl HeavyWork {
     }
 
     /// Runs a page's `work` on a blocking thread once one of the slots is free, and gives up at
-    /// [`PAGE_DEADLINE`] (waiting for a slot included) with [`UiError::Busy`]; the work is then
+    /// the deadline ([`PAGE_DEADLINE`] unless said otherwise; waiting for a slot included) with [`UiError::Busy`]; the work is then
     /// told to stop, and keeps its slot until it does. `work` may wait for the database with
     /// `tokio::runtime::Handle::current().block_on`.
     pub async fn page<T, F>(&self, work: F) -> Result<T, UiError>
@@ -96,7 +107,7 @@ impl HeavyWork {
         T: Send + 'static,
         F: FnOnce(&Cancel) -> Result<T, UiError> + Send + 'static,
     {
-        let cancel = self.cancel(PAGE_DEADLINE);
+        let cancel = self.cancel(self.deadline);
         let _abandon = CancelOnDrop(cancel.abandoned.clone());
         let run = async {
             let slot = self.slots.clone().acquire_owned().await.map_err(|_| UiError::Busy)?;
@@ -109,7 +120,7 @@ impl HeavyWork {
             .await
             .map_err(crate::ssr::context::internal)?
         };
-        let outcome = tokio::time::timeout(PAGE_DEADLINE, run).await.unwrap_or(Err(UiError::Busy));
+        let outcome = tokio::time::timeout(self.deadline, run).await.unwrap_or(Err(UiError::Busy));
         if outcome.as_ref().is_err_and(|e| *e == UiError::Busy) {
             answer_busy();
         }
@@ -118,7 +129,7 @@ impl HeavyWork {
 
     /// Runs `work` kept for every view (a league) on a blocking thread, outside the page slots
     /// (its callers keep it to one at a time): it stops at [`BACKGROUND_LIMIT`] or when the server
-    /// stops, and not when a page stops waiting for it ([`wait_for_page`]).
+    /// stops, and not when a page stops waiting for it ([`HeavyWork::wait_for_page`]).
     pub async fn background<T, F>(&self, work: F) -> Result<T, UiError>
     where
         T: Send + 'static,
@@ -132,17 +143,19 @@ impl HeavyWork {
     }
 }
 
-/// Waits for work running in a task of its own (kept for every view when done) until
-/// [`PAGE_DEADLINE`], then answers [`UiError::Busy`] and leaves it running.
-pub async fn wait_for_page<T>(task: tokio::task::JoinHandle<Result<T, UiError>>) -> Result<T, UiError> {
-    let outcome = match tokio::time::timeout(PAGE_DEADLINE, task).await {
-        Ok(joined) => joined.map_err(crate::ssr::context::internal)?,
-        Err(_) => Err(UiError::Busy),
-    };
-    if outcome.as_ref().is_err_and(|e| *e == UiError::Busy) {
-        answer_busy();
+impl HeavyWork {
+    /// Waits for work running in a task of its own (kept for every view when done) until the
+    /// page's deadline, then answers [`UiError::Busy`] and leaves it running.
+    pub async fn wait_for_page<T>(&self, task: tokio::task::JoinHandle<Result<T, UiError>>) -> Result<T, UiError> {
+        let outcome = match tokio::time::timeout(self.deadline, task).await {
+            Ok(joined) => joined.map_err(crate::ssr::context::internal)?,
+            Err(_) => Err(UiError::Busy),
+        };
+        if outcome.as_ref().is_err_and(|e| *e == UiError::Busy) {
+            answer_busy();
+        }
+        outcome
     }
-    outcome
 }
 
 /// 503 with `Retry-After` on the response of the request being answered, if there is one.
@@ -194,6 +207,40 @@ mod tests {
         assert_eq!(running.await.expect("joined"), Err(UiError::Busy));
         assert_eq!(work.page(|_| Ok(1)).await, Err(UiError::Busy));
         assert_eq!(work.background(|_| Ok(1)).await, Err(UiError::Busy));
+    }
+
+    #[tokio::test]
+    async fn a_page_gives_up_at_its_deadline_and_its_work_is_told_to_stop() {
+        let work = HeavyWork::default().with_deadline(Duration::from_millis(50));
+        let (cancel_tx, cancel_rx) = std::sync::mpsc::channel();
+        let outcome = work
+            .page(move |cancel| {
+                let _ = cancel_tx.send(cancel.clone());
+                // Bounded: stops at the flag, or after ten seconds at worst.
+                for _ in 0..1_000 {
+                    cancel.check()?;
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Ok(())
+            })
+            .await;
+        assert_eq!(outcome, Err(UiError::Busy));
+        let cancel = cancel_rx.recv().expect("the work started");
+        assert!(cancel.is_cancelled());
+    }
+
+    #[tokio::test]
+    async fn a_page_stops_waiting_for_shared_work_at_its_deadline_and_leaves_it_running() {
+        let work = HeavyWork::default().with_deadline(Duration::from_millis(50));
+        let (finish_tx, finish_rx) = tokio::sync::oneshot::channel::<()>();
+        let shared = tokio::spawn(async move {
+            let _ = finish_rx.await;
+            Ok("kept for the next view")
+        });
+        let running = shared.abort_handle();
+        assert_eq!(work.wait_for_page(shared).await, Err(UiError::Busy));
+        assert!(!running.is_finished(), "the shared work was not stopped with the page");
+        let _ = finish_tx.send(());
     }
 
     #[tokio::test]

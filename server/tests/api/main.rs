@@ -7,6 +7,7 @@ mod applications;
 mod audit;
 mod audit_log;
 mod backup;
+mod big_quote;
 mod cli;
 mod complaint_list;
 mod complaints;

@@ -7,7 +7,7 @@ use server::seed::national::{Options, seed};
 use std::collections::BTreeMap;
 
 /// A server function's JSON answer, as a script on the page would ask for it.
-async fn call<T: serde::de::DeserializeOwned>(app: &TestApp, endpoint: &str, field: (&str, &str)) -> T {
+pub async fn call<T: serde::de::DeserializeOwned>(app: &TestApp, endpoint: &str, field: (&str, &str)) -> T {
     let res = app
         .client
         .post(app.url(endpoint))
