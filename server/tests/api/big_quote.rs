@@ -102,11 +102,12 @@ async fn sign_in_as_auditor(client: &reqwest::Client, base: &str) {
         .post(format!("{base}/api/login"))
         .header("Accept", "text/html")
         .header("Referer", format!("{base}/login"))
-        .form(&[("email", AUDITOR), ("password", DEMO_PASSWORD)])
+        .form(&[("email", AUDITOR), ("password", DEMO_PASSWORD), ("code", &totp_code_now(DEMO_TOTP_SECRET))])
         .send()
         .await
         .expect("login");
     assert_eq!(login.status(), 302, "signed in");
+    assert_eq!(location(&login), "/", "signed in with the code");
 }
 
 #[tokio::test]
@@ -140,6 +141,7 @@ fn serve_binary(db: &std::path::Path) -> (std::process::Child, String) {
         .args(["serve", "--addr", "127.0.0.1:0", "--no-demo-activity", "--db"])
         .arg(db)
         .env("ONSHI_DEMO_PASSWORD", DEMO_PASSWORD)
+        .env("ONSHI_DEMO_TOTP_SECRET", DEMO_TOTP_SECRET)
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
