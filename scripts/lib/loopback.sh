@@ -4,10 +4,23 @@
 # shellcheck shell=bash
 
 server_pid=""
+# The demo reviewer, auditor and admin sign in with a second factor: a fixed secret here.
+totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+# The TOTP code (RFC 6238: SHA-1, 30 s, 6 digits) of "$totp_secret" now.
+totp_code() {
+  python3 - "$totp_secret" <<'PY'
+import base64, hashlib, hmac, struct, sys, time
+key = base64.b32decode(sys.argv[1])
+mac = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+offset = mac[-1] & 15
+print("%06d" % ((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000))
+PY
+}
 
 # Starts the server on "$db" in the background and waits for its address in "$url".
 start_server() {
-  ONSHI_DEMO_PASSWORD="$password" RUST_LOG="${RUST_LOG:-warn}" "$bin" serve --db "$db" --addr 127.0.0.1:0 >"$work/server.log" 2>&1 &
+  ONSHI_DEMO_PASSWORD="$password" ONSHI_DEMO_TOTP_SECRET="$totp_secret" RUST_LOG="${RUST_LOG:-warn}" "$bin" serve --db "$db" --addr 127.0.0.1:0 >"$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 300); do
     url="$(sed -n 's/^Onshi listening on \(http:\/\/[^ ]*\).*/\1/p' "$work/server.log" | head -n1)"
@@ -23,6 +36,19 @@ stop_server() {
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
+# The demo reviewer, auditor and admin sign in with a second factor: a fixed secret here.
+totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+# The TOTP code (RFC 6238: SHA-1, 30 s, 6 digits) of "$totp_secret" now.
+totp_code() {
+  python3 - "$totp_secret" <<'PY'
+import base64, hashlib, hmac, struct, sys, time
+key = base64.b32decode(sys.argv[1])
+mac = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+offset = mac[-1] & 15
+print("%06d" % ((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000))
+PY
+}
 }
 
 # The server's peak resident memory so far, in KiB.
@@ -36,7 +62,8 @@ anon_kib() { sed -n 's/^RssAnon:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$server_p
 sign_in() {
   local jar="$work/cookies-$1"
   curl -s -o /dev/null -c "$jar" -H "Origin: $url" -H "Accept: text/html" \
-    --data-urlencode "email=$1" --data-urlencode "password=$password" "$url/api/login"
+    --data-urlencode "email=$1" --data-urlencode "password=$password" --data-urlencode "code=$(totp_code)" \
+    "$url/api/login"
   awk '$6 == "onshi_session" { print "onshi_session=" $7 }' "$jar"
 }
 
