@@ -62,6 +62,8 @@ pub struct QuoteAuditView {
     pub facility_id: i64,
     /// Lines.
     pub lines: Vec<AuditLineView>,
+    /// The rows of the lines' table as the page shows them (HTML, text escaped).
+    pub lines_html: String,
     /// Quote-level flags.
     pub flags: Vec<FlagView>,
     /// (label, written, computed) rows.
@@ -113,9 +115,8 @@ pub async fn quote_audit(id: i64) -> Result<QuoteAuditView, UiError> {
     // The scoped detail doubles as the access check.
     let detail =
         db::quotes::detail(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
-    let stored = db::quotes::lines_for_audit(&pool, id).await.map_err(context::internal)?;
+    let packed = db::audit_lines::packed(&pool, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
     let head = db::quotes::written(&pool, id).await.map_err(context::internal)?;
-    let (quote, classified) = db::quotes::audit_input(&stored, &head, detail.tax_inclusive);
     let f = db::provisioning::facility_in_scope(&pool, &user.scope, detail.facility_id).await?;
     let kind = f.facility_type.parse::<rules::FacilityType>().map_err(context::internal)?;
     let app = db::provisioning::application(&pool, detail.facility_id).await.map_err(context::internal)?;
@@ -125,13 +126,19 @@ pub async fn quote_audit(id: i64) -> Result<QuoteAuditView, UiError> {
         reader_applied_on: app.as_ref().and_then(|a| chrono::NaiveDate::parse_from_str(&a.applied_on, "%Y-%m-%d").ok()),
     };
     let bench = db::benchmarks::stored(&pool).await.map_err(context::internal)?;
-    let peers = db::peers::of_quote(&pool, kind, id, detail.confirmed).await.map_err(context::internal)?;
+    let mut peers = db::peers::for_facility_type(&pool, kind).await.map_err(context::internal)?;
     let siblings = db::quotes::siblings(&pool, detail.facility_id, id).await.map_err(context::internal)?;
     let can_complain = user.role.may(rules::access::Permission::EditOwnFacilities);
-    // Off the async workers, with a deadline: a quote of 15,000 lines is audited and shown line
-    // by line, and the workers answer everyone else meanwhile.
+    // Off the async workers, with a deadline: a quote of 15,000 lines is read, audited and shown
+    // line by line while the workers answer everyone else.
     crate::ssr::heavy_work::from_context()
         .page(move |_| {
+            let (stored, own) = db::audit_lines::unpack(&packed).map_err(context::internal)?;
+            // A confirmed quote is one of its peers: its own prices are left out of its fences.
+            if detail.confirmed {
+                peers.leave_out(own);
+            }
+            let (quote, classified) = db::quotes::audit_input(&stored, &head, detail.tax_inclusive);
             let r = audit_classified(&quote, &classified, &ctx, &bench, &peers, rules::scheme::Catalog::builtin());
             Ok(view_of(&r, detail, siblings, can_complain))
         })
@@ -160,30 +167,32 @@ fn view_of(
             Some((c.code().to_owned(), c.label_ja().to_owned(), sum.amount().normalize().to_string()))
         })
         .collect();
+    let lines: Vec<AuditLineView> = r
+        .lines
+        .iter()
+        .map(|l| AuditLineView {
+            row: l.row,
+            description: l.description.clone(),
+            category: l.category.code().to_owned(),
+            category_label: l.category.label_ja().to_owned(),
+            quantity: format!(
+                "{}{}",
+                l.quantity.map(|q| q.normalize().to_string()).unwrap_or_default(),
+                l.unit.clone().unwrap_or_default()
+            ),
+            unit_price: l.unit_price.map(|p| p.to_string()).unwrap_or_default(),
+            amount: l.amount.map(|a| a.to_string()).unwrap_or_default(),
+            amount_plain: l.amount.map(|a| a.amount().normalize().to_string()).unwrap_or_default(),
+            eligibility: l.eligibility.label_ja().to_owned(),
+            flags: l.flags.iter().map(flag_view).collect(),
+        })
+        .collect();
     QuoteAuditView {
         id: quote.id,
         facility_id: quote.facility_id,
         can_complain,
-        lines: r
-            .lines
-            .iter()
-            .map(|l| AuditLineView {
-                row: l.row,
-                description: l.description.clone(),
-                category: l.category.code().to_owned(),
-                category_label: l.category.label_ja().to_owned(),
-                quantity: format!(
-                    "{}{}",
-                    l.quantity.map(|q| q.normalize().to_string()).unwrap_or_default(),
-                    l.unit.clone().unwrap_or_default()
-                ),
-                unit_price: l.unit_price.map(|p| p.to_string()).unwrap_or_default(),
-                amount: l.amount.map(|a| a.to_string()).unwrap_or_default(),
-                amount_plain: l.amount.map(|a| a.amount().normalize().to_string()).unwrap_or_default(),
-                eligibility: l.eligibility.label_ja().to_owned(),
-                flags: l.flags.iter().map(flag_view).collect(),
-            })
-            .collect(),
+        lines_html: crate::pages::quote_audit::lines_markup(&lines),
+        lines,
         flags: r.flags.iter().map(flag_view).collect(),
         totals: vec![
             ("小計".into(), opt(r.written.subtotal), r.computed.subtotal.to_string()),

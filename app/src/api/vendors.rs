@@ -123,10 +123,9 @@ fn audit_quotes(
     use crate::ssr::db::scope::push_scope;
     use crate::ssr::{context::internal, db};
     use futures_util::TryStreamExt;
-    use rules::category::Category;
     use std::collections::BTreeMap;
     let runtime = tokio::runtime::Handle::current();
-    let confirmed = |select: &'static str| {
+    let confirmed = |select: &str| {
         let mut qb = sqlx::QueryBuilder::new(select);
         qb.push(" WHERE q.confirmed = 1 AND q.vendor_id IS NOT NULL");
         if let Some(id) = only {
@@ -139,24 +138,20 @@ fn audit_quotes(
     // One row per quote, its lines packed into JSON by SQLite: the driver hands each value
     // across threads on its own, and 2.3 million lines × 11 values took most of the national
     // league's time (BENCHMARKS.md, vendor league).
-    let mut qb = confirmed(
+    let mut qb = confirmed(&format!(
         "SELECT q.vendor_id, f.facility_type, q.tax_inclusive, q.written_subtotal AS subtotal,
                 q.written_tax AS tax, q.written_tax_included AS tax_included, q.written_total AS total,
-                a.readers, a.applied_on,
-                (SELECT json_group_array(json_array(json_array(l.sheet_row, l.kind, l.description, l.spec,
-                            l.category, l.quantity, l.unit, l.unit_price, l.amount, l.note), l.comparable_price)
-                            ORDER BY l.position)
-                 FROM quote_lines l WHERE l.quote_id = q.id) AS lines
+                a.readers, a.applied_on, {} AS lines
          FROM quotes q JOIN facilities f ON f.id = q.facility_id LEFT JOIN reader_applications a ON a.facility_id = f.id",
-    );
+        db::audit_lines::PACKED_LINES
+    ));
     qb.push(" ORDER BY q.id");
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
     let mut quotes = qb.build_query_as::<AuditedQuote>().fetch(pool);
     while let Some(q) = runtime.block_on(quotes.try_next()).map_err(internal)? {
         cancel.check()?;
         let kind = q.facility_type.parse::<rules::FacilityType>().map_err(internal)?;
-        let lines: Vec<(db::quotes::StoredLine, Option<String>)> = serde_json::from_str(&q.lines).map_err(internal)?;
-        let (stored, comparable): (Vec<_>, Vec<_>) = lines.into_iter().unzip();
+        let (stored, priced) = db::audit_lines::unpack(&q.lines).map_err(internal)?;
         let (quote, classified) = db::quotes::audit_input(&stored, &q.written, q.tax_inclusive);
         let ctx = rules::audit::AuditContext {
             facility_type: kind,
@@ -166,11 +161,6 @@ fn audit_quotes(
                 .as_deref()
                 .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
         };
-        let priced: Vec<(Category, rules::Yen)> = stored
-            .iter()
-            .zip(&comparable)
-            .filter_map(|(l, p)| Some((l.category.parse().ok()?, rules::Yen::parse(p.as_deref()?).ok()?)))
-            .collect();
         let mut group = peers.get(&q.facility_type).cloned().unwrap_or_default();
         group.leave_out(priced.iter().copied());
         let r =

@@ -15,7 +15,7 @@ mod login;
 mod not_found;
 mod pager;
 mod provisioning;
-mod quote_audit;
+pub(crate) mod quote_audit;
 mod quote_draft;
 mod quote_entry;
 mod reference;

@@ -28,7 +28,8 @@ async fn healthz_meanwhile(
             break;
         }
         let started = Instant::now();
-        let res = client.get(&url).send().await.unwrap_or_else(|e| panic!("/healthz did not answer within {bound:?}: {e}"));
+        let res =
+            client.get(&url).send().await.unwrap_or_else(|e| panic!("/healthz did not answer within {bound:?}: {e}"));
         assert_eq!(res.status(), 200);
         slowest = slowest.max(started.elapsed());
         answered += 1;
@@ -64,6 +65,22 @@ async fn a_quote_of_fifteen_thousand_identical_lines_shows_its_outliers_while_he
     }
     assert!(answered > 0, "/healthz was not asked while the views were computed");
     eprintln!("/healthz answered {answered} times during two views, the slowest in {slowest:?}");
+}
+
+#[tokio::test]
+async fn lines_rendered_with_the_audit_off_the_workers_show_their_text_as_text() {
+    let app = spawn_app().await;
+    let facility = fukuoka_hospital(app.pool()).await;
+    let vendor: i64 = sqlx::query_scalar("SELECT min(id) FROM vendors").fetch_one(app.pool()).await.expect("vendor");
+    let text = r#"<script>alert("x")</script> & <b>太字</b>"#;
+    let quote = insert_confirmed_quote(app.pool(), facility, vendor, &[(text, "router", "20000")]).await;
+    app.login_as(AUDITOR).await;
+    let page = app.get_html(&format!("/quotes/{quote}")).await;
+    assert!(
+        page.contains(r#"&lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;b&gt;太字&lt;/b&gt;"#),
+        "the line's text, escaped"
+    );
+    assert!(!page.contains("<script>alert") && !page.contains("<b>太字"), "no markup of the line's own");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,6 +2,7 @@
 
 pub mod admin_users;
 pub mod applications;
+pub mod audit_lines;
 pub mod benchmarks;
 pub mod complaints;
 pub mod dashboard;

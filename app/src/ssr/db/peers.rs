@@ -35,7 +35,8 @@ pub async fn generation(pool: &SqlitePool) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT generation FROM audit_generation WHERE id = 1").fetch_one(pool).await
 }
 
-/// The group of a facility type, for a quote that is not one of its peers (a draft, a file).
+/// The group of a facility type. A confirmed quote is one of its peers: it leaves its own prices
+/// out ([`Peers::leave_out`]); a draft or a file is audited against the whole group.
 pub async fn for_facility_type(pool: &SqlitePool, kind: FacilityType) -> sqlx::Result<Peers> {
     let generation = generation(pool).await?;
     Ok(groups(pool, &[kind], generation).await?.remove(kind.code()).unwrap_or_default())
@@ -102,22 +103,6 @@ async fn groups(pool: &SqlitePool, kinds: &[FacilityType], generation: i64) -> s
         GROUPS.put(key(pool, kind), generation, Arc::new(group.clone()));
     }
     Ok(groups)
-}
-
-/// The group a stored quote is audited against: its facility type's, with its own prices left
-/// out when it is confirmed (and so one of the peers).
-pub async fn of_quote(pool: &SqlitePool, kind: FacilityType, quote_id: i64, confirmed: bool) -> sqlx::Result<Peers> {
-    let mut peers = for_facility_type(pool, kind).await?;
-    if confirmed {
-        let own: Vec<(String, String)> = sqlx::query_as(
-            "SELECT category, comparable_price FROM quote_lines WHERE quote_id = ? AND comparable_price IS NOT NULL",
-        )
-        .bind(quote_id)
-        .fetch_all(pool)
-        .await?;
-        peers.leave_out(own.iter().flat_map(|(c, p)| parsed(c, p)));
-    }
-    Ok(peers)
 }
 
 /// Parsing and sorting a group, on a blocking thread: a million prices of a national group take
