@@ -25,6 +25,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const RUNS: usize = 5;
 const PASSWORD: &str = "bench-password-2026";
+/// The demo auditor's second factor (base32), as the tests and the load test use it.
+const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 fn settings(db: &std::path::Path) -> Settings {
     Settings {
@@ -34,6 +36,8 @@ fn settings(db: &std::path::Path) -> Settings {
         demo_activity: false,
         demo_password: Some(PASSWORD.to_owned()),
         secure_cookies: false,
+        public_url: None,
+        demo_totp_secret: Some(TOTP_SECRET.to_owned()),
         session_idle: server::config::SESSION_IDLE,
         session_absolute: server::config::SESSION_ABSOLUTE,
         read_time_limit: server::reading::TIME_LIMIT,
@@ -68,15 +72,18 @@ fn main() {
             .timeout(Duration::from_secs(600))
             .build()
             .expect("client");
+        let secret = app::ssr::totp::Secret::parse_base32(TOTP_SECRET).expect("secret");
+        let code = secret.code_at_step(app::ssr::totp::step_at(app::ssr::totp::unix_now()));
         let login = client
             .post(format!("{base}/api/login"))
             .header("Accept", "text/html")
             .header("Referer", format!("{base}/login"))
-            .form(&[("email", "auditor@demo.onshi.jp"), ("password", PASSWORD)])
+            .form(&[("email", "auditor@demo.onshi.jp"), ("password", PASSWORD), ("code", &code)])
             .send()
             .await
             .expect("login");
         assert_eq!(login.status(), 302, "signed in");
+        assert_eq!(login.headers().get("location").and_then(|l| l.to_str().ok()), Some("/"), "with the code");
         let page = format!("{base}/quotes/{quote}");
         let view = |client: reqwest::Client, page: String| async move {
             let started = Instant::now();
