@@ -222,9 +222,9 @@ pub fn QuotePage() -> impl IntoView {
         move || (id, compare),
         |(id, compare)| async move {
             let Some(id) = id else { return Err(UiError::NotFound) };
-            let own = crate::api::quote_audit::quote_audit(id).await?;
+            let own = crate::api::quote_audit::quote_audit_page(id).await?;
             let other = match compare {
-                Some(c) => Some(crate::api::quote_audit::quote_audit(c).await?),
+                Some(c) => Some(crate::api::quote_audit::quote_audit_page(c).await?),
                 None => None,
             };
             Ok((own, other))
@@ -235,11 +235,15 @@ pub fn QuotePage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
                 {move || Suspend::new(async move {
                     match audited.await {
-                        Ok((a, other)) => view! {
-                            <QuoteView q=a.quote.clone() />
-                            <crate::pages::quote_audit::AuditView a=a.clone() />
-                            {other.map(|b| view! { <crate::pages::quote_audit::Comparison a b /> })}
-                        }.into_any(),
+                        Ok((a, other)) => {
+                            // Cloned only to compare: a big quote's page is megabytes.
+                            let comparison = other.map(|b| view! { <crate::pages::quote_audit::Comparison a=a.clone() b /> });
+                            view! {
+                                <QuoteView q=a.quote.clone() />
+                                <crate::pages::quote_audit::AuditView a />
+                                {comparison}
+                            }.into_any()
+                        }
                         Err(error) => view! { <ErrorBox error /> }.into_any(),
                     }
                 })}

@@ -44,6 +44,8 @@ pub fn lines_markup(lines: &[crate::api::quote_audit::AuditLineView]) -> String 
 /// Each line with category, eligibility, flags and evidence; totals; subsidy.
 #[component]
 pub fn AuditView(a: QuoteAuditView) -> impl IntoView {
+    let mut a = a;
+    let lines_html = std::mem::take(&mut a.lines_html);
     let siblings = a.siblings.clone();
     let id = a.id;
     view! {
@@ -62,7 +64,7 @@ pub fn AuditView(a: QuoteAuditView) -> impl IntoView {
                         <th scope="col" class="num">"数量"</th><th scope="col" class="num">"単価"</th><th scope="col" class="num">"金額"</th>
                         <th scope="col">"補助"</th><th scope="col">"指摘と根拠"</th></tr>
                 </thead>
-                <tbody inner_html=a.lines_html.clone()></tbody>
+                <tbody inner_html=lines_html></tbody>
             </table>
             <table class="data summary" data-testid="totals">
                 <thead><tr><th scope="col">""</th><th scope="col" class="num">"見積書の記載"</th><th scope="col" class="num">"明細から計算"</th></tr></thead>
@@ -123,8 +125,8 @@ pub fn Comparison(a: QuoteAuditView, b: QuoteAuditView) -> impl IntoView {
                     <tr><th scope="row">"補助金の見込み"</th><td class="num">{a.subsidy.clone()}</td><td class="num">{b.subsidy.clone()}</td></tr>
                     <tr><th scope="row">"自己負担"</th><td class="num">{a.self_burden.clone()}</td><td class="num">{b.self_burden.clone()}</td></tr>
                     <tr><th scope="row">"指摘の数"</th>
-                        <td class="num">{a.flags.len() + a.lines.iter().map(|l| l.flags.len()).sum::<usize>()}</td>
-                        <td class="num">{b.flags.len() + b.lines.iter().map(|l| l.flags.len()).sum::<usize>()}</td></tr>
+                        <td class="num">{a.flag_total}</td>
+                        <td class="num">{b.flag_total}</td></tr>
                 </tbody>
             </table>
         </section>
