@@ -21,7 +21,7 @@ pub const BACKGROUND_LIMIT: Duration = Duration::from_secs(600);
 /// What `Retry-After` a page that gave up suggests (RFC 9110 §10.2.3), in seconds.
 pub const RETRY_AFTER_SECONDS: &str = "30";
 
-/// The heavy work of one server: a slot per core for page work, how long a page waits for it,
+/// The heavy work of one server: slots for page work, how long a page waits for it,
 /// and whether the server stops.
 #[derive(Debug, Clone)]
 pub struct HeavyWork {
@@ -31,12 +31,13 @@ pub struct HeavyWork {
 }
 
 impl Default for HeavyWork {
-    /// As many page computations at once as there are cores: more only queue for the CPU, each
-    /// holding its memory, while the async workers still get their share of it.
+    /// One page computation at once per core but one (one at least): the last core is left to
+    /// the async workers and the database threads, which answer everyone else. More at once
+    /// would only queue for the CPU, each holding its memory.
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         HeavyWork {
-            slots: Arc::new(Semaphore::new(cores)),
+            slots: Arc::new(Semaphore::new(cores.saturating_sub(1).max(1))),
             deadline: PAGE_DEADLINE,
             stopping: Arc::new(AtomicBool::new(false)),
         }
