@@ -44,7 +44,7 @@ fn bare_parse(bytes: &[u8]) -> usize {
 fn main() {
     let rows = BenchmarkRowData::from_seed_json(include_str!("../../seed/benchmarks.json")).expect("seed benchmarks");
     let bench = Benchmarks::from_rows(&rows);
-    let ctx = AuditContext { facility_type: rules::FacilityType::Hospital, readers: 1, reader_applied_on: None };
+    let ctx = AuditContext::new(rules::FacilityType::Hospital, 1, None);
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../benches/quotes/");
     println!("file | lines | calamine bare parse | read_quote only | whole audit | whole ÷ bare | runs");
     println!("---|---|---|---|---|---|---");

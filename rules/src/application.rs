@@ -10,7 +10,8 @@ use crate::audit::ComputedTotals;
 use crate::category::{Category, Eligibility};
 use crate::provisioning::ProvisioningFacts;
 use crate::scheme::Catalog;
-use crate::subsidy::{self, Outcome};
+use crate::settlement::{CostSummary, Settlement, settle};
+use crate::subsidy::Outcome;
 use crate::{FacilityType, GraceType, Rate, Yen, format_wareki, format_wareki_with_western};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -199,8 +200,17 @@ pub struct Package {
     pub eligible_cost: Yen,
     /// 補助金申請額.
     pub subsidy: Yen,
-    /// 自己負担額: 総事業費 − 補助金申請額.
+    /// 自己負担額: 総事業費 − 補助金申請額 = not_covered + above_cap + rate_share.
     pub self_burden: Yen,
+    /// (a) of the 自己負担: costs the subsidy does not cover, tax included.
+    #[serde(default)]
+    pub not_covered: Yen,
+    /// (b): eligible cost above the cap.
+    #[serde(default)]
+    pub above_cap: Yen,
+    /// (c): the part of the eligible cost within the cap the rate leaves.
+    #[serde(default)]
+    pub rate_share: Yen,
     /// Totals by category, in the order of domain.md's categories.
     pub breakdown: Vec<CategoryTotal>,
     /// The itemised lines.
@@ -311,6 +321,7 @@ pub fn prepare(catalog: &Catalog, applicant: Applicant, req: Request<'_>) -> Res
         })
         .collect();
     let totals = ComputedTotals::of(lines.iter().map(|l| (l.amount, l.eligible)), req.costs.tax_inclusive);
+    let costs = CostSummary::of_lines(lines.iter().map(|l| (l.category, l.amount)), req.costs.tax_inclusive);
     if totals.eligible_total <= Yen::ZERO {
         refusals.push(Refusal::new(
             RefusalCode::NoEligibleCost,
@@ -321,8 +332,8 @@ pub fn prepare(catalog: &Catalog, applicant: Applicant, req: Request<'_>) -> Res
 
     let mut input = facts.subsidy_input(totals.eligible_total);
     input.readers = req.readers_claimed.clamp(1, free);
-    let outcome = match subsidy::calculate(catalog, &input) {
-        Ok(o) => Some(o),
+    let settlement = match settle(catalog, &input, &costs) {
+        Ok(s) => Some(s),
         Err(e) => {
             refusals.push(Refusal::new(
                 RefusalCode::InvalidFacts,
@@ -332,12 +343,13 @@ pub fn prepare(catalog: &Catalog, applicant: Applicant, req: Request<'_>) -> Res
             None
         }
     };
-    if let Some(o) = &outcome {
-        outcome_refusals(o, facts, req.applied_on, &mut refusals);
+    if let Some(s) = &settlement {
+        outcome_refusals(&s.outcome, facts, req.applied_on, &mut refusals);
     }
-    let (Some(outcome), true) = (outcome, refusals.is_empty()) else {
+    let (Some(settlement), true) = (settlement, refusals.is_empty()) else {
         return Err(refusals);
     };
+    let outcome = &settlement.outcome;
     let (Some(completed_on), Some(operation_started_on), Some(paid_on)) =
         (facts.completed_on, facts.operation_started_on, req.costs.paid_on)
     else {
@@ -359,10 +371,13 @@ pub fn prepare(catalog: &Catalog, applicant: Applicant, req: Request<'_>) -> Res
         tax: totals.tax,
         total_cost: totals.total,
         eligible_cost: totals.eligible_total,
-        subsidy: outcome.subsidy,
-        self_burden: totals.total - outcome.subsidy,
+        subsidy: settlement.subsidy,
+        self_burden: settlement.self_burden,
+        not_covered: settlement.not_covered,
+        above_cap: settlement.above_cap,
+        rate_share: settlement.rate_share,
         breakdown: breakdown(&lines),
-        notes: notes(&outcome, &lines),
+        notes: notes(&settlement, &lines),
         lines,
         payee: req.costs.payee.clone(),
         reader_applied_on: facts.reader_applied_on,
@@ -439,7 +454,8 @@ fn breakdown(lines: &[PackageLine]) -> Vec<CategoryTotal> {
 }
 
 /// The remarks printed with the package: what was left out, warnings, then the calculation.
-fn notes(o: &Outcome, lines: &[PackageLine]) -> Vec<String> {
+fn notes(settlement: &Settlement, lines: &[PackageLine]) -> Vec<String> {
+    let o = &settlement.outcome;
     let mut notes = Vec::new();
     let left_out: Vec<&str> = lines
         .iter()
@@ -456,6 +472,12 @@ fn notes(o: &Outcome, lines: &[PackageLine]) -> Vec<String> {
     }
     notes.extend(o.warnings.iter().map(|w| w.message.clone()));
     notes.extend(o.explanation.iter().map(|s| s.to_line()));
+    notes.push(format!(
+        "{}（総事業費 {} − 補助金申請額 {}）",
+        settlement.burden_line(),
+        settlement.costs.total,
+        settlement.subsidy
+    ));
     notes.push(format!("補助金は工事完了・支払の後に申請します（出典: {PAYMENT_FIRST_SOURCE}）"));
     notes
 }

@@ -29,6 +29,11 @@ pub enum FacilityType {
 pub const LARGE_CHAIN_MONTHLY_PRESCRIPTIONS: u32 = 40_000;
 
 impl FacilityType {
+    /// 薬局 or 大型チェーン薬局: dispensing, not 診察.
+    pub fn is_pharmacy(self) -> bool {
+        matches!(self, FacilityType::Pharmacy | FacilityType::LargeChainPharmacy)
+    }
+
     /// Every facility type, in the order the official tables list them.
     pub const ALL: [FacilityType; 5] = [
         FacilityType::Hospital,

@@ -7,6 +7,7 @@
 //! this module knows itself is the start of 原則義務化 ([`OBLIGATION_START`]),
 //! which is a rule of the 療担規則, not of a subsidy scheme.
 
+use crate::date_order::{self, DateConflict, DateField};
 use crate::readers::{self, DELIVERY_MONTHS};
 use crate::scheme::{Catalog, Programme, Scheme};
 use crate::subsidy::{self, InputError, Outcome, SubsidyInput};
@@ -265,6 +266,25 @@ impl ProvisioningFacts {
     /// subsidy deadlines of facts it refuses, so forms should check first.
     pub fn check(&self, catalog: &Catalog) -> Result<(), InputError> {
         subsidy::calculate(catalog, &self.subsidy_input(Yen::ZERO)).map(|_| ())
+    }
+
+    /// The facility's dates as [`date_order::conflicts`] takes them, with a payment day.
+    pub fn dated(&self, paid_on: Option<NaiveDate>) -> Vec<(DateField, Option<NaiveDate>)> {
+        vec![
+            (DateField::ReaderApplied, self.reader_applied_on),
+            (DateField::ModelChosen, self.model_chosen_on.filter(|_| self.model_undecided)),
+            (DateField::VendorContract, self.vendor_contract_on),
+            (DateField::Completed, self.completed_on),
+            (DateField::OperationStarted, self.operation_started_on),
+            (DateField::Paid, paid_on),
+            (DateField::SubsidyApplied, self.subsidy_applied_on),
+        ]
+    }
+
+    /// Dates of these facts in an impossible order (reader application ≤ vendor contract ≤
+    /// completion ≤ operation start; payment not before the order; 交付申請 after them all).
+    pub fn date_conflicts(&self, paid_on: Option<NaiveDate>) -> Vec<DateConflict> {
+        date_order::conflicts(&self.dated(paid_on))
     }
 
     /// Whether the facility operates on `today`: its 運用開始日 has come, or,

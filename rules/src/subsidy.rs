@@ -164,8 +164,10 @@ pub struct Outcome {
     pub eligible_cost: Yen,
     /// The subsidy (0 when not eligible).
     pub subsidy: Yen,
-    /// Cost − subsidy.
-    pub self_burden: Yen,
+    /// Eligible cost − subsidy: the part of the eligible cost the subsidy leaves. Not the
+    /// facility's 自己負担, which also counts what the subsidy does not cover at all
+    /// ([`crate::settlement::Settlement::self_burden`]).
+    pub eligible_not_subsidised: Yen,
     /// For a difference scheme: the extra paid over the original amount.
     pub difference_paid: Option<Yen>,
     /// 導入完了 deadline.
@@ -179,9 +181,24 @@ pub struct Outcome {
     /// Ordered explanation with sources.
     #[serde(serialize_with = "steps_as_lines")]
     pub explanation: Vec<Step>,
+    /// The conditions of the route that applies, each with the date that met it (empty when
+    /// no scheme applies or its route has none).
+    pub conditions: Vec<Condition>,
 }
 
-/// Why a route does not hold, in Japanese; empty when it holds.
+/// One condition of a route, with the fact that met or missed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Condition {
+    /// The condition and the facility's date, in Japanese.
+    pub text: String,
+    /// Whether the fact meets it.
+    pub met: bool,
+    /// The fact was not entered (rather than entered and wrong).
+    pub missing: bool,
+    /// Where the condition comes from.
+    pub source: Option<String>,
+}
+
 /// An unmet condition of a route.
 struct Miss {
     text: String,
@@ -190,64 +207,73 @@ struct Miss {
     unstated_option: bool,
 }
 
-impl From<String> for Miss {
-    fn from(text: String) -> Self {
-        Miss { text, unstated_option: false }
+/// Every condition of a route, met or not, with the facility's date.
+fn route_conditions(route: &Route, input: &SubsidyInput, source: Option<&str>) -> Vec<(Condition, bool)> {
+    let mut out: Vec<(Condition, bool)> = Vec::new();
+    let mut push = |text: String, met: bool, missing: bool, optional: bool| {
+        out.push((Condition { text, met, missing, source: source.map(str::to_owned) }, optional));
+    };
+    let mut window = |what: &str, w: &DateWindow, day: Option<NaiveDate>, optional: bool| match day {
+        None => push(format!("{what}が{}であること（未入力）", w.describe_ja()), false, true, optional),
+        Some(d) => push(
+            format!("{what}が{}であること（{what}: {}）", w.describe_ja(), format_wareki(d)),
+            w.contains(d),
+            false,
+            optional,
+        ),
+    };
+    if let Some(w) = &route.reader_applied {
+        window("カードリーダー申込日", w, input.reader_applied_on, false);
     }
-}
-
-impl From<&str> for Miss {
-    fn from(text: &str) -> Self {
-        Miss::from(text.to_owned())
+    if let Some(w) = &route.bulk_declared {
+        window("一括申請の申出日", w, input.bulk_declared_on, true);
     }
+    if let Some(w) = &route.operation_started {
+        window("運用開始日", w, input.operation_started_on, true);
+    }
+    match route.model_undecided {
+        Some(true) => push("「機種未定」で申し込んでいること".to_owned(), input.model_undecided, false, false),
+        Some(false) if input.model_undecided => {
+            push("「機種未定」での申込は別の条件で判定します".to_owned(), false, false, false)
+        }
+        _ => {}
+    }
+    if let Some(by) = route.model_chosen_by {
+        let met = input.model_chosen_on.is_some_and(|d| d <= by);
+        push(
+            format!(
+                "「機種未定」の申込は{}までに機種を選定すること。選定しないとキャンセル扱いとなり、追加補助を受けられません（機種選定日: {}）",
+                format_wareki(by),
+                input.model_chosen_on.map_or_else(|| "未選定".to_owned(), format_wareki)
+            ),
+            met,
+            input.model_chosen_on.is_none(),
+            false,
+        );
+    }
+    if let Some(by) = route.vendor_contract_by {
+        match input.vendor_contract_on {
+            None => {
+                push(format!("ベンダーとの契約日が{}までであること（未入力）", format_wareki(by)), false, true, false)
+            }
+            Some(d) => push(
+                format!("ベンダーとの契約日が{}までであること（契約日: {}）", format_wareki(by), format_wareki(d)),
+                d <= by,
+                false,
+                false,
+            ),
+        }
+    }
+    out
 }
 
 /// Why a route does not hold, in Japanese; empty when it holds.
 fn route_misses(route: &Route, input: &SubsidyInput) -> Vec<Miss> {
-    let mut misses: Vec<Miss> = Vec::new();
-    let window = |misses: &mut Vec<Miss>, what: &str, w: &DateWindow, day: Option<NaiveDate>, optional: bool| match day
-    {
-        None => misses.push(Miss { text: format!("{what}が入力されていません"), unstated_option: optional }),
-        Some(d) if !w.contains(d) => {
-            misses.push(format!("{what}（{}）が条件（{}）を満たしません", format_wareki(d), w.describe_ja()).into())
-        }
-        Some(_) => {}
-    };
-    if let Some(w) = &route.reader_applied {
-        window(&mut misses, "カードリーダー申込日", w, input.reader_applied_on, false);
-    }
-    match route.model_undecided {
-        Some(true) if !input.model_undecided => misses.push("「機種未定」での申込ではありません".into()),
-        Some(false) if input.model_undecided => misses.push("「機種未定」での申込は別の条件で判定します".into()),
-        _ => {}
-    }
-    if let Some(by) = route.model_chosen_by {
-        match input.model_chosen_on {
-            Some(d) if d <= by => {}
-            chosen => misses.push(format!(
-                "「機種未定」の申込は{}までに機種を選定しないとキャンセル扱いとなり、追加補助を受けられません（機種選定日: {}）",
-                format_wareki(by),
-                chosen.map_or_else(|| "未選定".to_owned(), format_wareki)
-            )
-            .into()),
-        }
-    }
-    if let Some(w) = &route.bulk_declared {
-        window(&mut misses, "一括申請の申出日", w, input.bulk_declared_on, true);
-    }
-    if let Some(by) = route.vendor_contract_by {
-        match input.vendor_contract_on {
-            None => misses.push("ベンダーとの契約日が入力されていません".into()),
-            Some(d) if d > by => misses.push(
-                format!("ベンダーとの契約日（{}）が期限（{}）より後です", format_wareki(d), format_wareki(by)).into(),
-            ),
-            Some(_) => {}
-        }
-    }
-    if let Some(w) = &route.operation_started {
-        window(&mut misses, "運用開始日", w, input.operation_started_on, true);
-    }
-    misses
+    route_conditions(route, input, None)
+        .into_iter()
+        .filter(|(c, _)| !c.met)
+        .map(|(c, optional)| Miss { text: c.text, unstated_option: optional && c.missing })
+        .collect()
 }
 
 /// A scheme evaluated for the input.
@@ -442,7 +468,10 @@ pub fn calculate(catalog: &Catalog, input: &SubsidyInput) -> Result<Outcome, Inp
         for e in &evaluated {
             for r in &e.scheme.routes {
                 for miss in route_misses(r, input) {
-                    steps.push(Step::new(format!("{}: {}", e.scheme.name_ja, miss.text), Some(&e.scheme.source)));
+                    steps.push(Step::new(
+                        format!("{}: 満たしていない条件 — {}", e.scheme.name_ja, miss.text),
+                        Some(&e.scheme.source),
+                    ));
                 }
             }
         }
@@ -460,13 +489,14 @@ pub fn calculate(catalog: &Catalog, input: &SubsidyInput) -> Result<Outcome, Inp
             cap: Yen::ZERO,
             eligible_cost: input.eligible_cost,
             subsidy: Yen::ZERO,
-            self_burden: input.eligible_cost,
+            eligible_not_subsidised: input.eligible_cost,
             difference_paid: None,
             complete_by: None,
             apply_by: None,
             eligible: false,
             warnings,
             explanation: steps,
+            conditions: Vec::new(),
         });
     };
 
@@ -536,7 +566,10 @@ pub fn calculate(catalog: &Catalog, input: &SubsidyInput) -> Result<Outcome, Inp
             };
             warnings.push(Warning {
                 code,
-                message: format!("「{}」（{}）なら補助額は{}でした。{}", e.scheme.name_ja, r.label_ja, e.amount, miss),
+                message: format!(
+                    "「{}」（{}）なら補助額は{}でした。満たしていない条件: {}",
+                    e.scheme.name_ja, r.label_ja, e.amount, miss
+                ),
             });
         }
     }
@@ -559,8 +592,19 @@ pub fn calculate(catalog: &Catalog, input: &SubsidyInput) -> Result<Outcome, Inp
             });
     }
     let subsidy = if eligible { chosen.amount } else { Yen::ZERO };
-    let self_burden = input.eligible_cost - subsidy;
-    steps.push(Step::new(format!("補助額: {}、自己負担: {}", subsidy, self_burden), None));
+    let eligible_not_subsidised = input.eligible_cost - subsidy;
+    steps.push(Step::new(
+        format!(
+            "補助額: {}（補助対象経費 {} のうち補助されない額: {}）",
+            subsidy, input.eligible_cost, eligible_not_subsidised
+        ),
+        None,
+    ));
+    let route_source = chosen.route.and_then(|r| r.source.as_deref()).unwrap_or(&scheme.source);
+    let conditions = chosen
+        .route
+        .map(|r| route_conditions(r, input, Some(route_source)).into_iter().map(|(c, _)| c).collect())
+        .unwrap_or_default();
 
     Ok(Outcome {
         scheme: Some(scheme.id.clone()),
@@ -572,13 +616,14 @@ pub fn calculate(catalog: &Catalog, input: &SubsidyInput) -> Result<Outcome, Inp
         cap: chosen.cap,
         eligible_cost: input.eligible_cost,
         subsidy,
-        self_burden,
+        eligible_not_subsidised,
         difference_paid: difference_paid.filter(|_| eligible),
         complete_by: d.complete_by,
         apply_by: d.apply_by,
         eligible,
         warnings,
         explanation: steps,
+        conditions,
     })
 }
 

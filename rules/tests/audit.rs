@@ -44,11 +44,7 @@ fn written(sub: i64, tax: i64, total: i64, row: u32) -> WrittenTotals {
 }
 
 fn run(quote: &Quote, kind: FacilityType, readers: u8, applied: Option<&str>) -> AuditReport {
-    let ctx = AuditContext {
-        facility_type: kind,
-        readers,
-        reader_applied_on: applied.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
-    };
+    let ctx = AuditContext::new(kind, readers, applied.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()));
     audit(quote, &ctx, &bench(), &Peers::default(), Classifier::builtin(), Catalog::builtin())
 }
 
@@ -234,7 +230,7 @@ fn a_price_beyond_the_peer_fence_is_an_outlier() {
     let prices = [20_000, 22_000, 25_000, 25_000, 28_000, 30_000, 30_000, 35_000].map(yen);
     let mut peers = Peers::new(prices.map(|p| (Category::Router, p)));
     let quote = Quote { lines: vec![item(3, "ルーター", 1, "台", 60_000)], ..Quote::default() };
-    let ctx = AuditContext { facility_type: FacilityType::MedicalClinic, readers: 1, reader_applied_on: None };
+    let ctx = AuditContext::new(FacilityType::MedicalClinic, 1, None);
     let r = audit(&quote, &ctx, &bench(), &peers, Classifier::builtin(), Catalog::builtin());
     let f = r.lines[0].flags.iter().find(|f| f.code == FlagCode::AboveBenchmark).expect("outlier");
     let fence = f.evidence.fence.expect("fence in evidence");
@@ -262,7 +258,7 @@ fn a_confirmed_quote_of_fifteen_thousand_identical_lines_is_judged_against_the_o
     let own: Vec<Yen> = quote.lines.iter().map(|l| l.unit_price.unwrap()).collect();
     let mut peers = Peers::new(others.clone().chain(own.iter().copied()).map(|p| (Category::Router, p)));
     peers.leave_out(own.iter().map(|p| (Category::Router, *p)));
-    let ctx = AuditContext { facility_type: FacilityType::MedicalClinic, readers: 1, reader_applied_on: None };
+    let ctx = AuditContext::new(FacilityType::MedicalClinic, 1, None);
     let r = audit(&quote, &ctx, &bench(), &peers, Classifier::builtin(), Catalog::builtin());
     let alone =
         Peers::new(others.map(|p| (Category::Router, p))).fence(Category::Router, bench().tukey_k, bench().peer_min);

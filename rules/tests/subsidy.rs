@@ -45,7 +45,7 @@ fn the_official_table_under_normal_rates_for_readers_applied_from_2021_04_01() {
         assert_eq!(o.cap, yen(cap), "{kind} {readers}");
         assert_eq!(o.rate.to_string(), rate, "{kind} {readers}");
         assert_eq!(o.subsidy, yen(subsidy), "{kind} {readers}");
-        assert_eq!(o.self_burden, yen(5_000_000 - subsidy));
+        assert_eq!(o.eligible_not_subsidised, yen(5_000_000 - subsidy));
     }
 }
 
@@ -71,7 +71,7 @@ fn the_acceleration_plan_pays_the_whole_cap_for_readers_applied_by_2021_03_31() 
 fn actual_cost_below_the_cap_is_paid_in_full_under_the_acceleration_plan() {
     let o = run(&input(FacilityType::MedicalClinic, 1, "2021-02-01", 300_000));
     assert_eq!(o.subsidy, yen(300_000));
-    assert_eq!(o.self_burden, Yen::ZERO);
+    assert_eq!(o.eligible_not_subsidised, Yen::ZERO);
     // Truncated to whole 1,000円.
     let o = run(&input(FacilityType::MedicalClinic, 1, "2021-02-01", 300_999));
     assert_eq!(o.subsidy, yen(300_000));
@@ -224,7 +224,7 @@ fn completion_after_2023_03_31_without_grace_is_not_eligible() {
     let o = run(&i);
     assert!(!o.eligible);
     assert_eq!(o.subsidy, Yen::ZERO);
-    assert_eq!(o.self_burden, yen(400_000));
+    assert_eq!(o.eligible_not_subsidised, yen(400_000));
     assert!(o.warnings.iter().any(|w| w.code == "completed_after_deadline"));
 }
 
@@ -355,7 +355,7 @@ proptest! {
         prop_assert!(o.subsidy >= Yen::ZERO);
         prop_assert!(o.subsidy <= i.eligible_cost.min(o.cap));
         prop_assert_eq!(o.subsidy.truncate_to_thousand(), o.subsidy);
-        prop_assert_eq!(o.subsidy + o.self_burden, i.eligible_cost);
+        prop_assert_eq!(o.subsidy + o.eligible_not_subsidised, i.eligible_cost);
     }
 
     #[test]

@@ -178,11 +178,7 @@ fn run_audit(args: &crate::config::AuditArgs) -> ExitCode {
         eprintln!("onshi audit: {}: ファイルを開けません: {e}", args.file.display());
         return ExitCode::FAILURE;
     }
-    let ctx = rules::audit::AuditContext {
-        facility_type: args.facility_type,
-        readers: args.readers,
-        reader_applied_on: args.reader_applied_on,
-    };
+    let ctx = rules::audit::AuditContext::new(args.facility_type, args.readers, args.reader_applied_on);
     match audit_file(&name, &bytes, &ctx, &seed_benchmarks(), &rules::audit::Peers::default()) {
         Ok(doc) => {
             if args.json {

@@ -80,7 +80,7 @@ fn render_text(o: &Outcome, what_if: Option<&WhatIf>) -> String {
     if let Some(diff) = o.difference_paid {
         lines.push(format!("うち差額の追加支給: {diff}"));
     }
-    lines.push(format!("自己負担: {}", o.self_burden));
+    lines.push(format!("補助対象経費のうち補助されない額: {}", o.eligible_not_subsidised));
     if let Some(d) = o.complete_by {
         lines.push(format!("導入完了期限: {}", format_wareki_with_western(d)));
     }

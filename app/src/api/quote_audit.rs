@@ -147,11 +147,11 @@ async fn audited(id: i64, shown: Shown) -> Result<QuoteAuditView, UiError> {
     let f = db::provisioning::facility_in_scope(&pool, &user.scope, detail.facility_id).await?;
     let kind = f.facility_type.parse::<rules::FacilityType>().map_err(context::internal)?;
     let app = db::provisioning::application(&pool, detail.facility_id).await.map_err(context::internal)?;
-    let ctx = AuditContext {
-        facility_type: kind,
-        readers: app.as_ref().map_or(1, |a| u8::try_from(a.readers).unwrap_or(1)),
-        reader_applied_on: app.as_ref().and_then(|a| chrono::NaiveDate::parse_from_str(&a.applied_on, "%Y-%m-%d").ok()),
-    };
+    let ctx = AuditContext::new(
+        kind,
+        app.as_ref().map_or(1, |a| u8::try_from(a.readers).unwrap_or(1)),
+        app.as_ref().and_then(|a| chrono::NaiveDate::parse_from_str(&a.applied_on, "%Y-%m-%d").ok()),
+    );
     let bench = db::benchmarks::stored(&pool).await.map_err(context::internal)?;
     let mut peers = db::peers::for_facility_type(&pool, kind).await.map_err(context::internal)?;
     let siblings = db::quotes::siblings(&pool, detail.facility_id, id).await.map_err(context::internal)?;

@@ -101,11 +101,11 @@ async fn audit_of(
         .map_err(internal)?;
     let kind = kind.parse::<rules::FacilityType>().map_err(internal)?;
     let app = db::provisioning::application(pool, facility_id).await.map_err(internal)?;
-    let ctx = AuditContext {
-        facility_type: kind,
-        readers: app.as_ref().map_or(1, |a| u8::try_from(a.readers).unwrap_or(1)),
-        reader_applied_on: app.as_ref().and_then(|a| chrono::NaiveDate::parse_from_str(&a.applied_on, "%Y-%m-%d").ok()),
-    };
+    let ctx = AuditContext::new(
+        kind,
+        app.as_ref().map_or(1, |a| u8::try_from(a.readers).unwrap_or(1)),
+        app.as_ref().and_then(|a| chrono::NaiveDate::parse_from_str(&a.applied_on, "%Y-%m-%d").ok()),
+    );
     let bench = db::benchmarks::stored(pool).await.map_err(internal)?;
     let peers = db::peers::for_facility_type(pool, kind).await.map_err(internal)?;
     Ok(audit(quote, &ctx, &bench, &peers, rules::classify::Classifier::builtin(), rules::scheme::Catalog::builtin()))

@@ -153,14 +153,11 @@ fn audit_quotes(
         let kind = q.facility_type.parse::<rules::FacilityType>().map_err(internal)?;
         let (stored, priced) = db::audit_lines::unpack(&q.lines).map_err(internal)?;
         let (quote, classified) = db::quotes::audit_input(&stored, &q.written, q.tax_inclusive);
-        let ctx = rules::audit::AuditContext {
-            facility_type: kind,
-            readers: q.readers.map_or(1, |r| u8::try_from(r).unwrap_or(1)),
-            reader_applied_on: q
-                .applied_on
-                .as_deref()
-                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-        };
+        let ctx = rules::audit::AuditContext::new(
+            kind,
+            q.readers.map_or(1, |r| u8::try_from(r).unwrap_or(1)),
+            q.applied_on.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        );
         let mut group = peers.get(&q.facility_type).cloned().unwrap_or_default();
         group.leave_out(priced.iter().copied());
         let r =

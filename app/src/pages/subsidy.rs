@@ -282,7 +282,7 @@ fn OutcomeView(outcome: Outcome, what_if: Option<WhatIf>, target: Option<chrono:
                     <tr><th scope="row">"補助対象経費"</th><td class="num">{o.eligible_cost.to_string()}</td></tr>
                     <tr class="total"><th scope="row">"補助額"</th><td class="num" data-testid="subsidy">{format!("{}（{}）", o.subsidy, o.subsidy.format_man())}</td></tr>
                     {o.difference_paid.map(|d| view! { <tr><th scope="row">"うち差額の追加支給"</th><td class="num">{d.to_string()}</td></tr> })}
-                    <tr><th scope="row">"自己負担"</th><td class="num" data-testid="self-burden">{o.self_burden.to_string()}</td></tr>
+                    <tr><th scope="row">"自己負担"</th><td class="num" data-testid="self-burden">{o.eligible_not_subsidised.to_string()}</td></tr>
                     {o.complete_by.map(|d| view! { <tr><th scope="row">"導入完了期限"</th><td>{format_wareki_with_western(d)}</td></tr> })}
                     {o.apply_by.map(|d| view! { <tr><th scope="row">"交付申請期限"</th><td>{format_wareki_with_western(d)}</td></tr> })}
                 </tbody>

@@ -11,9 +11,11 @@ pub use tukey::{Fence, upper_fence, upper_fence_without};
 
 use crate::category::{Category, Eligibility};
 use crate::classify::{Classification, Classifier};
+use crate::provisioning::ProvisioningFacts;
 use crate::quote::{Quote, QuoteLine, Unit, WrittenAmount};
-use crate::scheme::{Catalog, Programme};
-use crate::subsidy::{SubsidyInput, calculate};
+use crate::scheme::Catalog;
+use crate::settlement::{CostSummary, Settlement, settle};
+use crate::subsidy::SubsidyInput;
 use crate::{FacilityType, Rate, Yen};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -31,8 +33,29 @@ pub struct AuditContext {
     pub facility_type: FacilityType,
     /// Readers applied for.
     pub readers: u8,
-    /// Reader application date, if known (else normal rates).
-    pub reader_applied_on: Option<NaiveDate>,
+    /// The facility's facts for the subsidy (reader application, contract, completion, …);
+    /// its `eligible_cost` is ignored, the quote gives it.
+    pub facts: SubsidyInput,
+}
+
+impl AuditContext {
+    /// A context from the type, readers and reader application day alone (the other facts
+    /// unknown): for a quote checked without a facility.
+    pub fn new(facility_type: FacilityType, readers: u8, reader_applied_on: Option<NaiveDate>) -> Self {
+        let mut facts = ProvisioningFacts::new(facility_type, true);
+        facts.readers = readers;
+        facts.reader_applied_on = reader_applied_on;
+        AuditContext::of_facility(&facts)
+    }
+
+    /// The context of a facility: its own reader application, contract and milestones.
+    pub fn of_facility(facts: &ProvisioningFacts) -> Self {
+        AuditContext {
+            facility_type: facts.facility_type,
+            readers: facts.readers.max(1),
+            facts: facts.subsidy_input(Yen::ZERO),
+        }
+    }
 }
 
 /// Prices of confirmed lines of the same facility type, by category (as [`comparable_price`]
@@ -179,6 +202,9 @@ pub struct AuditReport {
     pub tax_inclusive: bool,
     /// The subsidy.
     pub subsidy: SubsidySummary,
+    /// The subsidy and 自己負担 in full: scheme, conditions, parts, assumptions, alternatives
+    /// (None when the facts cannot be calculated; the notes say why).
+    pub settlement: Option<Settlement>,
     /// Remarks on how the audit was done (e.g. normal rates assumed).
     pub notes: Vec<String>,
 }
@@ -487,43 +513,38 @@ pub fn audit_classified(
             ctx.readers, free_readers, free_readers
         ));
     }
-    if ctx.reader_applied_on.is_none() {
-        notes.push("カードリーダーの申込日が入力されていないため、通常の補助率で計算しました。".into());
-    }
-    let input = SubsidyInput {
-        facility_type: ctx.facility_type,
-        programme: Programme::Standard,
-        readers,
-        reader_applied_on: ctx.reader_applied_on,
-        model_undecided: false,
-        model_chosen_on: None,
-        bulk_declared_on: None,
-        vendor_contract_on: None,
-        completed_on: None,
-        operation_started_on: None,
-        grace_type: None,
-        eligible_cost: eligible_total,
-    };
-    let subsidy = match calculate(catalog, &input) {
-        Ok(o) => SubsidySummary {
-            scheme: o.scheme,
-            scheme_name: o.scheme_name,
-            rate: o.rate,
-            cap: o.cap,
-            amount: o.subsidy,
-            self_burden: total - o.subsidy,
-        },
+    let mut facts = ctx.facts.clone();
+    facts.readers = readers;
+    let costs =
+        CostSummary::of_lines(lines.iter().filter_map(|l| l.amount.map(|a| (l.category, a))), quote.tax_inclusive);
+    debug_assert_eq!((costs.total, costs.eligible), (total, eligible_total));
+    let settlement = match settle(catalog, &facts, &costs) {
+        Ok(s) => {
+            notes.extend(s.assumptions.iter().cloned());
+            Some(s)
+        }
         Err(e) => {
             notes.push(format!("補助額を計算できません: {e}"));
-            SubsidySummary {
-                scheme: None,
-                scheme_name: None,
-                rate: Rate::ZERO,
-                cap: Yen::ZERO,
-                amount: Yen::ZERO,
-                self_burden: total,
-            }
+            None
         }
+    };
+    let subsidy = match &settlement {
+        Some(s) => SubsidySummary {
+            scheme: s.outcome.scheme.clone(),
+            scheme_name: s.outcome.scheme_name.clone(),
+            rate: s.outcome.rate,
+            cap: s.outcome.cap,
+            amount: s.subsidy,
+            self_burden: s.self_burden,
+        },
+        None => SubsidySummary {
+            scheme: None,
+            scheme_name: None,
+            rate: Rate::ZERO,
+            cap: Yen::ZERO,
+            amount: Yen::ZERO,
+            self_burden: total,
+        },
     };
     let cap = subsidy.cap;
     let lower = Yen::new(cap.amount() * (Decimal::from(100) - bench.near_cap_percent.value) / Decimal::from(100));
@@ -546,7 +567,7 @@ pub fn audit_classified(
         ));
     }
 
-    AuditReport { lines, flags, written, computed, tax_inclusive: quote.tax_inclusive, subsidy, notes }
+    AuditReport { lines, flags, written, computed, tax_inclusive: quote.tax_inclusive, subsidy, settlement, notes }
 }
 
 /// Work done on site, whose lump sums can be turned into hours. System

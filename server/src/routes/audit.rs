@@ -144,7 +144,7 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
         Ok(p) => p,
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };
-    let ctx = AuditContext { facility_type, readers: readers.unwrap_or(1), reader_applied_on };
+    let ctx = AuditContext::new(facility_type, readers.unwrap_or(1), reader_applied_on);
     // Parsing is CPU work: keep it off the async threads.
     let joined =
         state.reading.run(move |stop| audit_file_until(&file_name, &bytes, &ctx, &benchmarks, &peers, stop)).await;

@@ -120,7 +120,7 @@ fn subsidy_json_gives_the_official_hospital_amount_with_sources() {
     assert_eq!(v["rate"], "1/2");
     assert_eq!(v["cap"], "2002000");
     assert_eq!(v["subsidy"], "1001000");
-    assert_eq!(v["self_burden"], "1999000");
+    assert_eq!(v["eligible_not_subsidised"], "1999000");
     assert_eq!(v["complete_by"], "2023-03-31");
     assert_eq!(v["apply_by"], "2023-09-30");
     assert!(

@@ -246,11 +246,11 @@ fn audit(lines: &[LineRow], bench: &Benchmarks) -> Result<AuditReport, ExportErr
         .facility_type
         .parse::<rules::FacilityType>()
         .map_err(|e| ExportError::Data(format!("quote {}: {e}", head.quote_id)))?;
-    let ctx = AuditContext {
+    let ctx = AuditContext::new(
         facility_type,
-        readers: head.readers.map_or(1, |n| u8::try_from(n).unwrap_or(1)),
-        reader_applied_on: head.reader_applied_on.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok()),
-    };
+        head.readers.map_or(1, |n| u8::try_from(n).unwrap_or(1)),
+        head.reader_applied_on.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok()),
+    );
     Ok(audit_classified(&quote, &classified, &ctx, bench, &Peers::default(), rules::scheme::Catalog::builtin()))
 }
 
