@@ -427,6 +427,40 @@ mod tests {
     }
 
     #[test]
+    fn costs_not_covered_default_to_zero_and_the_reader_date_may_be_left_out() {
+        let r = parse_request(&query(&[("facility_type", "medical_clinic"), ("eligible_cost", "2,695,000")])).unwrap();
+        assert_eq!((r.input.reader_applied_on, r.not_covered), (None, Yen::ZERO));
+        let r = parse_request(&query(&[
+            ("facility_type", "medical_clinic"),
+            ("eligible_cost", "2,695,000"),
+            ("not_covered", "26.4万円"),
+        ]))
+        .unwrap();
+        assert_eq!(r.not_covered, Yen::from_i64(264_000));
+    }
+
+    #[test]
+    fn a_negative_or_unreadable_cost_is_refused_beside_its_field() {
+        let errors = parse_request(&query(&[
+            ("facility_type", "medical_clinic"),
+            ("eligible_cost", "-1"),
+            ("not_covered", "保守"),
+        ]))
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["eligible_cost", "not_covered"]);
+        assert!(errors[0].message.contains("マイナス"), "{:?}", errors[0]);
+        let errors = parse_request(&query(&[
+            ("facility_type", "medical_clinic"),
+            ("eligible_cost", "1"),
+            ("not_covered", "-5"),
+        ]))
+        .unwrap_err();
+        assert_eq!(errors[0].field, "not_covered");
+        assert!(errors[0].message.starts_with("補助対象外の費用がマイナスです"), "{:?}", errors[0]);
+    }
+
+    #[test]
     fn every_bad_field_is_reported_at_once() {
         let errors = parse_request(&query(&[
             ("facility_type", "clinic"),

@@ -102,7 +102,7 @@ fn subsidy(args: &[&str]) -> std::process::Output {
 }
 
 /// `onshi subsidy … --json`, which must succeed, as JSON.
-fn subsidy_json(args: &[&str]) -> serde_json::Value {
+pub(crate) fn subsidy_json(args: &[&str]) -> serde_json::Value {
     let mut args = args.to_vec();
     args.push("--json");
     let out = subsidy(&args);
@@ -147,7 +147,7 @@ fn subsidy_json_gives_the_official_hospital_amount_with_sources() {
 
 #[test]
 fn subsidy_accepts_wareki_dates_and_shows_the_what_if_line() {
-    let v = subsidy_json(&[
+    let out = subsidy(&[
         "--facility-type",
         "medical_clinic",
         "--readers",
@@ -210,7 +210,7 @@ fn subsidy_refuses_bad_input_with_what_to_fix() {
 
 /// The clinic of the one-answer case: reader applied for on 2022-08-01, contract in time,
 /// 2,695,000円 eligible and 264,000円 of running costs (tax included).
-const REVISION_2022_CLINIC: [&str; 16] = [
+pub(crate) const REVISION_2022_CLINIC: [&str; 16] = [
     "--facility-type",
     "medical_clinic",
     "--readers",
@@ -267,7 +267,7 @@ fn subsidy_counts_the_costs_not_covered_in_the_self_burden_with_its_three_parts(
 
 #[test]
 fn subsidy_without_a_reader_application_says_what_it_assumed_and_what_each_window_gives() {
-    let out = subsidy(&[
+    let v = subsidy_json(&[
         "--facility-type",
         "medical_clinic",
         "--readers",
