@@ -613,3 +613,44 @@ async fn an_application_stored_before_the_parts_were_kept_shows_the_same_figures
         "derived from the package's own figures"
     );
 }
+
+#[tokio::test]
+async fn the_dashboard_and_the_list_add_up_the_subsidy_each_package_carries() {
+    // The demo activity prepares and submits applications as a manager would.
+    let app = spawn_app_with_demo_activity().await;
+
+    // Every stored row carries its package's subsidy and 自己負担, which the totals add up.
+    let differing: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM subsidy_applications
+         WHERE subsidy <> json_extract(package_json, '$.subsidy') OR self_burden <> json_extract(package_json, '$.self_burden')",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("count");
+    assert_eq!(differing, 0);
+    let by_status: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT status, sum(CAST(json_extract(package_json, '$.subsidy') AS INTEGER)) FROM subsidy_applications
+         GROUP BY status",
+    )
+    .fetch_all(app.pool())
+    .await
+    .expect("sums");
+    assert!(by_status.iter().any(|(s, n)| s == "submitted" && *n > 0), "a submitted application: {by_status:?}");
+
+    let auditor = app.signed_in_client(AUDITOR).await;
+    let body = auditor.get(app.url("/dashboard/subsidies.csv")).send().await.expect("GET").bytes().await.expect("csv");
+    let rows = read_csv(&body);
+    let amount = rows[0].iter().position(|h| h == "申請額").expect("申請額");
+    for (status, sum) in &by_status {
+        let label = app::ssr::db::applications::status_label(status);
+        let row = rows.iter().find(|r| r[0] == label).unwrap_or_else(|| panic!("{label}: {rows:?}"));
+        assert_eq!(row[amount], sum.to_string(), "the dashboard adds up the packages' subsidies ({label})");
+    }
+
+    let html = auditor.get(app.url("/applications")).send().await.expect("GET").text().await.expect("body");
+    let totals = &html[html.find(r#"data-testid="application-totals""#).expect("totals")..];
+    let totals = &totals[..totals.find("</table>").expect("end")];
+    let sent: i64 = by_status.iter().filter(|(s, _)| s != "draft").map(|(_, n)| n).sum();
+    let expected = rules::Yen::from_i64(sent).to_string();
+    assert!(totals.contains(&expected), "the list's 申請額 is the packages' subsidies, {expected}: {totals}");
+}
