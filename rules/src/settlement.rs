@@ -330,12 +330,12 @@ fn what_missing_facts_would_give(
     let assumed = outcome.scheme_name.as_deref().unwrap_or("該当する制度なし");
     if input.reader_applied_on.is_none() {
         assumptions.push(format!(
-            "カードリーダーの申込日が登録されていないため、申込日を条件としない「{assumed}」で計算しました。"
+            "カードリーダーの申込日が入力されていないため、申込日を条件としない「{assumed}」で計算しました。"
         ));
     }
     if missing_contract {
         assumptions.push(format!(
-            "ベンダーとの契約日が登録されていないため、契約日を条件とする制度を除いて「{assumed}」で計算しました。"
+            "ベンダーとの契約日が入力されていないため、契約日を条件とする制度を除いて「{assumed}」で計算しました。"
         ));
     }
     (assumptions, alternatives)

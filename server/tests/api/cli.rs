@@ -280,7 +280,7 @@ fn subsidy_without_a_reader_application_says_what_it_assumed_and_what_each_windo
     assert_eq!((v["subsidy"].as_str(), v["self_burden"].as_str()), (Some("321000"), Some("2638000")));
     let assumptions = v["assumptions"].as_array().expect("assumptions");
     assert!(
-        assumptions.iter().any(|a| a.as_str().unwrap_or("").contains("カードリーダーの申込日が登録されていない")),
+        assumptions.iter().any(|a| a.as_str().unwrap_or("").contains("カードリーダーの申込日が入力されていない")),
         "{assumptions:?}"
     );
     let alternatives = v["alternatives"].as_array().expect("alternatives");
