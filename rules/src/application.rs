@@ -12,7 +12,7 @@ use crate::provisioning::ProvisioningFacts;
 use crate::scheme::Catalog;
 use crate::settlement::{CostSummary, Settlement, settle};
 use crate::subsidy::Outcome;
-use crate::{FacilityType, GraceType, Rate, Yen, format_wareki, format_wareki_with_western};
+use crate::{FacilityType, GraceType, Rate, Yen, format_wareki_with_western};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
