@@ -29,7 +29,7 @@ async fn clinic(app: &TestApp) -> (i64, String, String) {
 }
 
 /// Reader applied for in March 2021, work finished 2023-01-20, operating from 2023-02-01.
-async fn provision(app: &TestApp, facility: i64) {
+pub(crate) async fn provision(app: &TestApp, facility: i64) {
     let page = format!("/facilities/{facility}");
     let ids = facility.to_string();
     let res = post(
@@ -61,7 +61,7 @@ async fn provision(app: &TestApp, facility: i64) {
 }
 
 /// Actual costs entered by hand (tax excluded): 340,000 eligible, 12,000 of maintenance.
-async fn enter_costs(app: &TestApp, facility: i64) -> i64 {
+pub(crate) async fn enter_costs(app: &TestApp, facility: i64) -> i64 {
     let lines = [
         ("資格確認端末（PC・モニタ一式）", "terminal", "200000"),
         ("ネットワーク設定・ルータ設定", "network_setup", "80000"),
