@@ -559,3 +559,27 @@ fn check_dates_says_its_exit_status_and_refuses_a_missing_database() {
     assert_eq!(check_dates(&missing, &[]).status.code(), Some(2));
     assert!(!missing.exists(), "nothing created");
 }
+
+#[test]
+fn onshi_subsidy_refuses_a_contract_before_the_reader_application() {
+    let run = |contract: &str| {
+        Command::new(BIN)
+            .args([
+                "subsidy",
+                "--facility-type",
+                "medical_clinic",
+                "--readers",
+                "1",
+                "--reader-applied-on",
+                "2022-08-01",
+            ])
+            .args(["--eligible-cost", "500000", "--vendor-contract-on", contract])
+            .output()
+            .expect("run onshi subsidy")
+    };
+    let out = run("2022-07-01");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), format!("onshi subsidy: {CONTRACT_BEFORE_APPLICATION}\n"));
+    assert!(run("2022-08-01").status.success(), "the same day is in order");
+}
