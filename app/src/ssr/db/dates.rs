@@ -51,7 +51,8 @@ impl FacilityDates {
         ]
     }
 
-    /// Every conflict among the dates, each once (with every receipt in turn).
+    /// Every conflict among the dates, with every receipt in turn: one per date, against the
+    /// latest date it precedes, as `date_order` gives them.
     pub fn conflicts(&self) -> Vec<DateConflict> {
         self.each_receipt(date_order::conflicts)
     }
@@ -66,8 +67,10 @@ impl FacilityDates {
         let receipts = std::iter::once(None).chain(self.paid.iter().copied().map(Some));
         for receipt in receipts {
             for c in find(&self.dated(receipt)) {
-                if !found.contains(&c) {
-                    found.push(c);
+                match found.iter_mut().find(|f| (f.field, f.date) == (c.field, c.date)) {
+                    Some(f) if c.after_date > f.after_date => *f = c,
+                    Some(_) => {}
+                    None => found.push(c),
                 }
             }
         }
@@ -250,6 +253,18 @@ mod tests {
         let c = receipt.conflicts_involving(&[DateField::Paid]);
         assert_eq!(c.len(), 1);
         assert_eq!((c[0].field, c[0].after), (DateField::Paid, DateField::VendorContract));
+    }
+
+    #[test]
+    fn an_application_before_both_operation_and_payment_is_named_once_against_the_later() {
+        let early = FacilityDates { subsidy_applied_on: Some(d("2022-11-22")), ..applied() };
+        let c = early.conflicts();
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!((c[0].after, c[0].after_date), (DateField::OperationStarted, d("2022-12-01")));
+        let paid_late = FacilityDates { paid: vec![(1, d("2022-12-10"))], ..early };
+        let c = paid_late.conflicts();
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!((c[0].after, c[0].after_date), (DateField::Paid, d("2022-12-10")));
     }
 
     #[test]
