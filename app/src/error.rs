@@ -101,6 +101,18 @@ impl UiError {
         }
     }
 
+    /// This error with the values the refused form had, so that it comes back filled in:
+    /// per-field errors become [`UiError::FormRejected`]; any other error stays as it is.
+    pub fn keeping<K: Into<String>, V: Into<String>>(self, values: impl IntoIterator<Item = (K, V)>) -> UiError {
+        match self {
+            UiError::Fields(errors) | UiError::FormRejected { errors, .. } => UiError::FormRejected {
+                errors,
+                values: values.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            },
+            other => other,
+        }
+    }
+
     /// The value a refused form had in a field.
     pub fn value(&self, name: &str) -> Option<String> {
         match self {

@@ -12,7 +12,7 @@ use crate::provisioning::ProvisioningFacts;
 use crate::scheme::Catalog;
 use crate::settlement::{CostSummary, Settlement, settle};
 use crate::subsidy::Outcome;
-use crate::{FacilityType, GraceType, Rate, Yen, format_wareki, format_wareki_with_western};
+use crate::{FacilityType, GraceType, Rate, Yen, format_wareki_with_western};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -94,7 +94,8 @@ pub enum RefusalCode {
     NoOperationStart,
     /// The costs are not marked paid.
     CostsNotPaid,
-    /// A completion, operation start or payment after the 申請日.
+    /// Dates in an impossible order (`date_order`): a completion, operation start or payment
+    /// after the 申請日, a contract before the reader application, ….
     DatesOutOfOrder,
     /// 申請日 after the apply-by date.
     AppliedAfterDeadline,
@@ -270,45 +271,32 @@ pub fn prepare(catalog: &Catalog, applicant: Applicant, req: Request<'_>) -> Res
             ),
         ));
     }
-    let date_text = |d: NaiveDate| format_wareki(d);
-    match facts.completed_on {
-        None => refusals.push(Refusal::new(
+    if facts.completed_on.is_none() {
+        refusals.push(Refusal::new(
             RefusalCode::NotCompleted,
             "導入完了日が登録されていません。補助金は工事の完了と支払の後に申請します（精算払い）",
             "導入作業が完了したら、「導入の進捗」画面で導入完了日を登録してください",
-        )),
-        Some(done) if done > req.applied_on => refusals.push(Refusal::new(
-            RefusalCode::DatesOutOfOrder,
-            format!("導入完了日（{}）が申請日（{}）より後です", date_text(done), date_text(req.applied_on)),
-            "申請日は導入完了日以降の日付にしてください",
-        )),
-        Some(_) => {}
+        ));
     }
-    match facts.operation_started_on {
-        None => refusals.push(Refusal::new(
+    if facts.operation_started_on.is_none() {
+        refusals.push(Refusal::new(
             RefusalCode::NoOperationStart,
             "運用開始日が登録されていません。事業完了報告書には運用開始日が必要です",
             "ポータルサイトで運用開始日を入力したうえで、「導入の進捗」画面に運用開始日を登録してください",
-        )),
-        Some(started) if started > req.applied_on => refusals.push(Refusal::new(
-            RefusalCode::DatesOutOfOrder,
-            format!("運用開始日（{}）が申請日（{}）より後です", date_text(started), date_text(req.applied_on)),
-            "運用を開始してから申請してください。申請日は運用開始日以降の日付にしてください",
-        )),
-        Some(_) => {}
+        ));
     }
-    match req.costs.paid_on {
-        None => refusals.push(Refusal::new(
+    if req.costs.paid_on.is_none() {
+        refusals.push(Refusal::new(
             RefusalCode::CostsNotPaid,
             "費用が支払済みになっていません。補助金は支払の後に、領収書(写)を添えて申請します（精算払い）",
             "ベンダーへの支払が済んだら、見積の画面で「支払済みにする」から領収書の日付を登録してください",
-        )),
-        Some(paid) if paid > req.applied_on => refusals.push(Refusal::new(
-            RefusalCode::DatesOutOfOrder,
-            format!("支払日（{}）が申請日（{}）より後です", date_text(paid), date_text(req.applied_on)),
-            "申請日は支払日（領収書の日付）以降の日付にしてください",
-        )),
-        Some(_) => {}
+        ));
+    }
+    // Every date the package prints, in a possible order (the 申請日 after payment, completion
+    // and operation start; the contract not before the reader application, …).
+    let dated = ProvisioningFacts { subsidy_applied_on: Some(req.applied_on), ..facts.clone() };
+    for c in dated.date_conflicts(req.costs.paid_on) {
+        refusals.push(Refusal::new(RefusalCode::DatesOutOfOrder, c.problem_ja(), c.remedy_ja()));
     }
 
     let lines: Vec<PackageLine> = req

@@ -57,7 +57,7 @@ impl DateField {
         }
     }
 
-    /// The dates this one may not come before, nearest first.
+    /// The dates this one may not come before, in the order of the work.
     fn not_before(self) -> &'static [DateField] {
         use DateField::*;
         match self {
@@ -85,33 +85,71 @@ pub struct DateConflict {
     pub after_date: NaiveDate,
 }
 
-impl fmt::Display for DateConflict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}（{}）が{}（{}）より前になっています。{}は{}以降の日付にしてください",
+impl DateConflict {
+    /// What is wrong, naming both dates: 「ベンダー契約日（発注日）（令和4年7月1日）がカードリーダー申込日（令和4年8月1日）より前になっています」.
+    pub fn problem_ja(&self) -> String {
+        format!(
+            "{}（{}）が{}（{}）より前になっています",
             self.field.label_ja(),
             format_wareki(self.date),
             self.after.label_ja(),
-            format_wareki(self.after_date),
-            self.field.label_ja(),
-            self.after.label_ja()
+            format_wareki(self.after_date)
         )
+    }
+
+    /// What to do: 「ベンダー契約日（発注日）はカードリーダー申込日以降の日付にしてください」.
+    pub fn remedy_ja(&self) -> String {
+        format!("{}は{}以降の日付にしてください", self.field.label_ja(), self.after.label_ja())
+    }
+
+    /// Whether `field` is one of the two dates.
+    pub fn involves(&self, field: DateField) -> bool {
+        self.field == field || self.after == field
+    }
+}
+
+impl fmt::Display for DateConflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}。{}", self.problem_ja(), self.remedy_ja())
     }
 }
 
 /// Every date that comes before one it may not precede; one conflict per date, against the
-/// nearest such date. Dates not entered (None) are skipped.
+/// latest such date (moving the date there clears all its conflicts at once: a payment may
+/// come before the operation start, so the first date in the order is not always the latest).
+/// Dates not entered (None) are skipped.
 pub fn conflicts(dates: &[(DateField, Option<NaiveDate>)]) -> Vec<DateConflict> {
+    conflicts_where(dates, |_, _| true)
+}
+
+/// The conflicts a form that writes `written` must refuse: those in which one of the two
+/// dates is written. A conflict between two stored dates the form does not touch is left to
+/// `onshi check-dates` (refusing it would block every form of the facility), yet it does not
+/// hide a conflict of a written date, which the nearest-date rule of [`conflicts`] could.
+pub fn conflicts_involving(dates: &[(DateField, Option<NaiveDate>)], written: &[DateField]) -> Vec<DateConflict> {
+    conflicts_where(dates, |field, after| written.contains(&field) || written.contains(&after))
+}
+
+fn conflicts_where(
+    dates: &[(DateField, Option<NaiveDate>)],
+    keep: impl Fn(DateField, DateField) -> bool,
+) -> Vec<DateConflict> {
     let value = |f: DateField| dates.iter().find(|(g, _)| *g == f).and_then(|(_, d)| *d);
     dates
         .iter()
         .filter_map(|&(field, date)| {
             let date = date?;
-            field.not_before().iter().find_map(|&after| {
-                let after_date = value(after)?;
-                (date < after_date).then_some(DateConflict { field, date, after, after_date })
-            })
+            field
+                .not_before()
+                .iter()
+                .filter(|&&after| keep(field, after))
+                .filter_map(|&after| {
+                    let after_date = value(after)?;
+                    (date < after_date).then_some(DateConflict { field, date, after, after_date })
+                })
+                // The latest; on a tie the first in the order (max_by_key keeps the last).
+                .rev()
+                .max_by_key(|c| c.after_date)
         })
         .collect()
 }
@@ -167,6 +205,57 @@ mod tests {
             (DateField::SubsidyApplied, d(2022, 8, 30)),
         ]);
         let pairs: Vec<_> = c.iter().map(|c| (c.field, c.after)).collect();
-        assert_eq!(pairs, [(DateField::Paid, DateField::VendorContract), (DateField::SubsidyApplied, DateField::Paid)]);
+        // The application is named against the latest date it precedes: the contract (09-01),
+        // which the early receipt (08-31) itself precedes.
+        assert_eq!(
+            pairs,
+            [(DateField::Paid, DateField::VendorContract), (DateField::SubsidyApplied, DateField::VendorContract)]
+        );
+    }
+
+    #[test]
+    fn an_application_before_both_payment_and_operation_is_named_against_the_later_of_them() {
+        // Paid in advance (before the operation start), applied before either.
+        let dates = [
+            (DateField::OperationStarted, d(2022, 12, 1)),
+            (DateField::Paid, d(2022, 11, 25)),
+            (DateField::SubsidyApplied, d(2022, 11, 20)),
+        ];
+        let c = conflicts(&dates);
+        assert_eq!(c.len(), 1);
+        assert_eq!((c[0].after, c[0].after_date), (DateField::OperationStarted, d(2022, 12, 1).unwrap()));
+        // Between the two: only the operation start is still ahead of it.
+        let between = [dates[0], dates[1], (DateField::SubsidyApplied, d(2022, 11, 30))];
+        assert_eq!(conflicts(&between)[0].after, DateField::OperationStarted);
+    }
+
+    #[test]
+    fn a_form_sees_the_conflicts_of_the_dates_it_writes_even_behind_a_stored_conflict() {
+        // Stored: completion before the contract (an old conflict). The form writes a reader
+        // application after the completion: the completion's nearest conflict is the contract,
+        // yet the new date's own conflict must be found.
+        let dates = [
+            (DateField::ReaderApplied, d(2022, 8, 15)),
+            (DateField::VendorContract, d(2022, 9, 1)),
+            (DateField::Completed, d(2022, 8, 1)),
+        ];
+        let written = conflicts_involving(&dates, &[DateField::ReaderApplied]);
+        assert_eq!(written.len(), 1);
+        assert_eq!((written[0].field, written[0].after), (DateField::Completed, DateField::ReaderApplied));
+        assert!(written[0].involves(DateField::ReaderApplied));
+        // The stored conflict alone does not concern a form that writes the payment.
+        assert!(conflicts_involving(&dates, &[DateField::Paid]).is_empty());
+        assert_eq!(conflicts(&dates).len(), 1, "one per date");
+    }
+
+    #[test]
+    fn the_message_is_the_problem_then_the_remedy() {
+        let c = conflicts(&[(DateField::Paid, d(2023, 2, 1)), (DateField::SubsidyApplied, d(2023, 1, 31))]);
+        assert_eq!(
+            c[0].problem_ja(),
+            "交付申請日（令和5年1月31日）が支払日（領収書の日付）（令和5年2月1日）より前になっています"
+        );
+        assert_eq!(c[0].remedy_ja(), "交付申請日は支払日（領収書の日付）以降の日付にしてください");
+        assert_eq!(c[0].to_string(), format!("{}。{}", c[0].problem_ja(), c[0].remedy_ja()));
     }
 }

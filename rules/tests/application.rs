@@ -151,7 +151,12 @@ fn a_hospital_claiming_three_readers_when_it_applied_for_two_is_refused() {
 
 #[test]
 fn completion_after_the_deadline_is_refused_unless_an_accepted_grace_extends_it() {
-    let late = ProvisioningFacts { completed_on: Some(day("2023-05-01")), ..clinic() };
+    // Operation starts after the late completion: dates in order, only the deadline is missed.
+    let late = ProvisioningFacts {
+        completed_on: Some(day("2023-05-01")),
+        operation_started_on: Some(day("2023-05-10")),
+        ..clinic()
+    };
     let costs = paid_costs();
     assert_eq!(refusal_codes(&late, &costs, 1, "2023-06-01"), vec![RefusalCode::CompletedAfterDeadline]);
 
@@ -199,10 +204,45 @@ fn unpaid_costs_and_a_missing_operation_start_are_both_reported_at_once() {
 fn dates_after_the_application_day_are_refused() {
     let costs = FinalCosts { paid_on: Some(day("2023-06-01")), ..paid_costs() };
     assert_eq!(refusal_codes(&clinic(), &costs, 1, "2023-05-01"), vec![RefusalCode::DatesOutOfOrder]);
+    // Operation (02-01) and payment (02-10) after the application day: one refusal, against
+    // the later of the two, so that one correction clears both.
+    assert_eq!(refusal_codes(&clinic(), &paid_costs(), 1, "2023-01-25"), vec![RefusalCode::DatesOutOfOrder]);
+    let (facts, costs) = (clinic(), paid_costs());
+    let refused = prepare(Catalog::builtin(), applicant(facts.facility_type), request(&facts, &costs, "2023-01-25"))
+        .expect_err("refused");
     assert_eq!(
-        refusal_codes(&clinic(), &paid_costs(), 1, "2023-01-25"),
-        vec![RefusalCode::DatesOutOfOrder, RefusalCode::DatesOutOfOrder],
-        "operation (02-01) and payment (02-10) after the application day"
+        format!("{}。{}", refused[0].reason, refused[0].remedy),
+        "交付申請日（令和5年1月25日）が支払日（領収書の日付）（令和5年2月10日）より前になっています。交付申請日は支払日（領収書の日付）以降の日付にしてください"
+    );
+}
+
+#[test]
+fn a_vendor_contract_before_the_reader_application_is_never_printed_in_a_package() {
+    let facts = ProvisioningFacts {
+        reader_applied_on: Some(day("2022-08-01")),
+        vendor_contract_on: Some(day("2022-07-01")),
+        ..clinic()
+    };
+    let costs = paid_costs();
+    let refused = prepare(Catalog::builtin(), applicant(facts.facility_type), request(&facts, &costs, "2023-05-01"))
+        .expect_err("refused");
+    let dates: Vec<_> = refused.iter().filter(|r| r.code == RefusalCode::DatesOutOfOrder).collect();
+    assert_eq!(dates.len(), 1, "{refused:?}");
+    assert_eq!(
+        dates[0].reason,
+        "ベンダー契約日（発注日）（令和4年7月1日）がカードリーダー申込日（令和4年8月1日）より前になっています"
+    );
+}
+
+#[test]
+fn a_receipt_before_the_vendor_contract_is_refused_and_one_between_contract_and_completion_is_not() {
+    let facts = clinic(); // contract 2022-10-01, completed 2023-01-20
+    let early = FinalCosts { paid_on: Some(day("2022-09-30")), ..paid_costs() };
+    assert_eq!(refusal_codes(&facts, &early, 1, "2023-05-01"), vec![RefusalCode::DatesOutOfOrder]);
+    // An advance payment after the order and before completion is a real practice.
+    let advance = FinalCosts { paid_on: Some(day("2022-12-01")), ..paid_costs() };
+    assert!(
+        prepare(Catalog::builtin(), applicant(facts.facility_type), request(&facts, &advance, "2023-05-01")).is_ok()
     );
 }
 

@@ -37,6 +37,9 @@ pub fn main() -> ExitCode {
     if let Some(Command::SeedNational(args)) = &cli.command {
         return crate::seed::national::main(args);
     }
+    if let Some(Command::CheckDates(args)) = &cli.command {
+        return crate::check_dates_command::main(args);
+    }
     if let Some(Command::Backup(args)) = &cli.command {
         return crate::backup_command::main_backup(args);
     }
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
                 | Command::DashboardTotals(_)
                 | Command::User(_)
                 | Command::SeedNational(_)
+                | Command::CheckDates(_)
                 | Command::Backup(_)
                 | Command::Restore(_),
             ) => Ok(()),

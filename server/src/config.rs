@@ -46,6 +46,15 @@ pub enum Command {
     ///
     /// Exit status: 0 done, 1 stopped (the batches before the failure stay).
     SeedNational(SeedNationalArgs),
+    /// List every facility whose stored dates are in an impossible order: 医療機関コード, name and
+    /// each conflict in Japanese naming both dates, one a line (tab-separated).
+    ///
+    /// The order: reader application ≤ vendor contract ≤ completion ≤ operation start; 機種選定
+    /// not before the application; a receipt not before the contract; the 交付申請 after the
+    /// payment, the completion and the operation start.
+    ///
+    /// Exit status: 0 no conflict (nothing on stdout), 1 some (listed), 2 the database cannot be read.
+    CheckDates(CheckDatesArgs),
     /// Copy the database to FILE while the server runs (consistent: one snapshot), then check the copy.
     ///
     /// The copy is checked (integrity_check, foreign keys, the audit trail's hash chain)
@@ -60,6 +69,17 @@ pub enum Command {
     ///
     /// Exit status: 0 restored, 1 nothing changed (the message says why).
     Restore(RestoreArgs),
+}
+
+/// `onshi check-dates`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckDatesArgs {
+    /// Write CSV for Excel (UTF-8 with a BOM) with both dates in their own columns.
+    #[arg(long)]
+    pub csv: bool,
+    /// The database to check.
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `onshi backup FILE`.

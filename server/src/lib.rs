@@ -9,6 +9,7 @@
 pub use app::ssr::audit_log;
 pub mod application_package;
 pub mod backup_command;
+pub mod check_dates_command;
 pub mod cli;
 mod compression;
 pub mod config;

@@ -65,10 +65,32 @@ impl SubsidyArgs {
     }
 }
 
+/// Why `onshi subsidy` calculated nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum SubsidyCommandError {
+    /// The calculation refused the facts.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Dates in an impossible order (`rules::date_order`), each naming both dates.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join(" / "))]
+    DatesOutOfOrder(Vec<rules::date_order::DateConflict>),
+}
+
 /// Runs the calculation and renders it as text or JSON.
-pub fn run(args: &SubsidyArgs) -> Result<String, InputError> {
+pub fn run(args: &SubsidyArgs) -> Result<String, SubsidyCommandError> {
+    use rules::date_order::{DateField, conflicts};
     let catalog = Catalog::builtin();
     let input = args.to_input();
+    let out_of_order = conflicts(&[
+        (DateField::ReaderApplied, input.reader_applied_on),
+        (DateField::ModelChosen, input.model_chosen_on.filter(|_| input.model_undecided)),
+        (DateField::VendorContract, input.vendor_contract_on),
+        (DateField::Completed, input.completed_on),
+        (DateField::OperationStarted, input.operation_started_on),
+    ]);
+    if !out_of_order.is_empty() {
+        return Err(SubsidyCommandError::DatesOutOfOrder(out_of_order));
+    }
     let costs = CostSummary::of_figures(args.eligible_cost, args.not_covered);
     let s = settle(catalog, &input, &costs)?;
     let what_if = args.what_if_applied_on.map(|day| what_if_applied_on(catalog, &input, day)).transpose()?;

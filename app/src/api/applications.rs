@@ -4,6 +4,8 @@
 
 use crate::UiError;
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use rules::date_order::DateField;
 use serde::{Deserialize, Serialize};
 
 /// A confirmed quote offered as the final costs.
@@ -253,21 +255,27 @@ pub async fn mark_quote_paid(facility_id: i64, quote_id: i64, paid_on: String) -
     let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
     let pool = context::pool()?;
     db::provisioning::facility_in_scope(&pool, &user.scope, facility_id).await?;
-    let paid_on = match paid_on.trim() {
-        "" => None,
-        text => {
-            let day = parse_day("paid_on", text, "支払日")?;
-            if day > context::today() {
-                return Err(UiError::Fields(vec![(
-                    "paid_on".into(),
-                    "支払日が今日より後です。支払が済んでから登録してください".into(),
-                )]));
+    let quote = quote_id.to_string();
+    let values = [("quote_id", quote.as_str()), ("paid_on", &paid_on)];
+    async {
+        let paid_on = match paid_on.trim() {
+            "" => None,
+            text => {
+                let day = parse_day("paid_on", text, "支払日")?;
+                if day > context::today() {
+                    return Err(UiError::Fields(vec![(
+                        "paid_on".into(),
+                        "支払日が今日より後です。支払が済んでから登録してください".into(),
+                    )]));
+                }
+                Some(day)
             }
-            Some(day)
-        }
-    };
-    let actor = Actor::user(user.id, user.email.clone());
-    db::applications::set_quote_paid(&pool, &actor, facility_id, quote_id, paid_on).await
+        };
+        let actor = Actor::user(user.id, user.email.clone());
+        db::applications::set_quote_paid(&pool, &actor, facility_id, quote_id, paid_on).await
+    }
+    .await
+    .map_err(|e| e.keeping(values))
 }
 
 /// Prepares the package and stores it as the facility's draft application, or refuses with
@@ -282,21 +290,41 @@ pub async fn prepare_application(
     use crate::ssr::{audit_log::Actor, context, db};
     let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
     let pool = context::pool()?;
-    let applied_on = parse_day("applied_on", &applied_on, "申請日")?;
-    let readers = readers.trim().parse::<u8>().map_err(|_| {
-        UiError::Fields(vec![("readers".into(), "カードリーダーの台数を数字で入力してください（例: 1）".into())])
-    })?;
-    let (quote_id, outcome) =
-        prepare_for(&pool, &user.scope, facility_id, Some(quote_id), applied_on, Some(readers)).await?;
-    let package = outcome.map_err(|refusals| {
-        UiError::Fields(
-            refusals.into_iter().map(|r| (r.code.code().to_owned(), format!("{}。{}", r.reason, r.remedy))).collect(),
-        )
-    })?;
-    let quote_id = quote_id.ok_or(UiError::NotFound)?;
-    let id =
-        db::applications::save_draft(&pool, &Actor::user(user.id, user.email.clone()), facility_id, quote_id, &package)
-            .await?;
+    let quote = quote_id.to_string();
+    let values = [("quote_id", quote.as_str()), ("applied_on", &applied_on), ("readers", &readers)];
+    let id = async {
+        let applied_on = parse_day("applied_on", &applied_on, "申請日")?;
+        let readers = readers.trim().parse::<u8>().map_err(|_| {
+            UiError::Fields(vec![("readers".into(), "カードリーダーの台数を数字で入力してください（例: 1）".into())])
+        })?;
+        let (quote_id, outcome) =
+            prepare_for(&pool, &user.scope, facility_id, Some(quote_id), applied_on, Some(readers)).await?;
+        let quote_id = quote_id.ok_or(UiError::NotFound)?;
+        let package = match outcome {
+            Ok(package) => package,
+            Err(refusals) => {
+                // The dates the 申請日 is out of order with are said beside it, the rest in the list.
+                let mut conn = pool.acquire().await.map_err(context::internal)?;
+                let stored = db::dates::of_facility(&mut conn, facility_id).await.map_err(context::internal)?;
+                let beside: Vec<String> = stored
+                    .applying(quote_id, applied_on)
+                    .conflicts_involving(&[DateField::SubsidyApplied])
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                let item = |r: rules::application::Refusal| {
+                    let text = format!("{}。{}", r.reason, r.remedy);
+                    let field = if beside.contains(&text) { "applied_on" } else { r.code.code() };
+                    (field.to_owned(), text)
+                };
+                return Err(UiError::Fields(refusals.into_iter().map(item).collect()));
+            }
+        };
+        let actor = Actor::user(user.id, user.email.clone());
+        db::applications::save_draft(&pool, &actor, facility_id, quote_id, &package).await
+    }
+    .await
+    .map_err(|e| e.keeping(values))?;
     leptos_axum::redirect(&format!("/applications/{id}"));
     Ok(())
 }
@@ -343,26 +371,54 @@ pub async fn submit_application(id: i64, submitted_on: String) -> Result<(), UiE
     let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
     let pool = context::pool()?;
     let r = db::applications::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
-    let on = parse_day("submitted_on", &submitted_on, "提出日")?;
-    let applied: chrono::NaiveDate = r.listed.applied_on.parse().map_err(context::internal)?;
-    if on < applied {
-        return Err(UiError::Fields(vec![(
-            "submitted_on".into(),
-            format!("提出日が申請書の申請日（{}）より前です", rules::format_wareki(applied)),
-        )]));
+    async {
+        let on = parse_day("submitted_on", &submitted_on, "提出日")?;
+        let applied: chrono::NaiveDate = r.listed.applied_on.parse().map_err(context::internal)?;
+        if on < applied {
+            return Err(UiError::Fields(vec![(
+                "submitted_on".into(),
+                format!("提出日が申請書の申請日（{}）より前です", rules::format_wareki(applied)),
+            )]));
+        }
+        db::applications::submit(&pool, &Actor::user(user.id, user.email.clone()), &r, on).await
     }
-    db::applications::submit(&pool, &Actor::user(user.id, user.email.clone()), &r, on).await
+    .await
+    .map_err(|e| e.keeping([("submitted_on", submitted_on.as_str())]))
 }
 
 /// submitted → paid, with the day and the amount the 交付決定 granted.
 #[server(prefix = "/api", endpoint = "record_application_payment")]
 pub async fn record_application_payment(id: i64, paid_on: String, amount: String) -> Result<(), UiError> {
-    use crate::ssr::{audit_log::Actor, context, db};
+    use crate::ssr::{context, db};
     let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
     let pool = context::pool()?;
     let r = db::applications::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
-    let on = parse_day("paid_on", &paid_on, "交付日")?;
-    let amount = rules::Yen::parse(&amount).map_err(|e| UiError::Fields(vec![("amount".into(), e.to_string())]))?;
+    let values = [("paid_on", paid_on.as_str()), ("amount", &amount)];
+    record_payment(&pool, &user, &r, &paid_on, &amount).await.map_err(|e| e.keeping(values))
+}
+
+#[cfg(feature = "ssr")]
+async fn record_payment(
+    pool: &sqlx::SqlitePool,
+    user: &crate::SessionUser,
+    r: &crate::ssr::db::applications::ApplicationRecord,
+    paid_on: &str,
+    amount: &str,
+) -> Result<(), UiError> {
+    use crate::ssr::{audit_log::Actor, context, db};
+    let on = parse_day("paid_on", paid_on, "交付日")?;
+    if let Some(submitted) = r.submitted_on.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+        && on < submitted
+    {
+        let (on, submitted) = (rules::format_wareki(on), rules::format_wareki(submitted));
+        return Err(UiError::Fields(vec![(
+            "paid_on".into(),
+            format!(
+                "交付日（{on}）が提出日（{submitted}）より前になっています。交付日は提出日以降の日付にしてください"
+            ),
+        )]));
+    }
+    let amount = rules::Yen::parse(amount).map_err(|e| UiError::Fields(vec![("amount".into(), e.to_string())]))?;
     let requested = rules::Yen::parse(&r.listed.subsidy).map_err(context::internal)?;
     if amount.is_negative() || amount > requested {
         return Err(UiError::Fields(vec![(
@@ -370,7 +426,7 @@ pub async fn record_application_payment(id: i64, paid_on: String, amount: String
             format!("交付額は0円以上、申請額（{requested}）以下で入力してください"),
         )]));
     }
-    db::applications::record_payment(&pool, &Actor::user(user.id, user.email.clone()), &r, on, amount).await
+    db::applications::record_payment(pool, &Actor::user(user.id, user.email.clone()), r, on, amount).await
 }
 
 /// The applications in the user's scope, a page at a time, narrowed by facility type,

@@ -239,7 +239,14 @@ pub async fn apply_reader(
     bulk_declared_on: String,
 ) -> Result<(), UiError> {
     let ids: Vec<i64> = facility_ids.split(',').filter_map(|s| s.trim().parse().ok()).collect();
-    apply_for(ids, &applied_on, &readers, &maker, &bulk_declared_on).await
+    let values = [
+        ("facility_ids", facility_ids.as_str()),
+        ("applied_on", &applied_on),
+        ("readers", &readers),
+        ("maker", &maker),
+        ("bulk_declared_on", &bulk_declared_on),
+    ];
+    apply_for(ids, &applied_on, &readers, &maker, &bulk_declared_on).await.map_err(|e| e.keeping(values))
 }
 
 /// 一括申請: one application for the checked facilities of a corporation
@@ -253,7 +260,17 @@ pub async fn bulk_apply_readers(
     bulk_declared_on: String,
 ) -> Result<(), UiError> {
     let ids: Vec<i64> = selected.unwrap_or_default().keys().filter_map(|k| k.parse().ok()).collect();
-    apply_for(ids, &applied_on, &readers, &maker, &bulk_declared_on).await
+    let mut values: Vec<(String, String)> = ids.iter().map(|id| (format!("selected[{id}]"), "on".to_owned())).collect();
+    values.extend(
+        [
+            ("applied_on", &applied_on),
+            ("readers", &readers),
+            ("maker", &maker),
+            ("bulk_declared_on", &bulk_declared_on),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.clone())),
+    );
+    apply_for(ids, &applied_on, &readers, &maker, &bulk_declared_on).await.map_err(|e| e.keeping(values))
 }
 
 #[cfg(feature = "ssr")]
@@ -320,11 +337,16 @@ async fn apply_for(
 pub async fn choose_model(facility_id: i64, maker: String, chosen_on: String) -> Result<(), UiError> {
     use crate::ssr::db;
     let (_, actor, pool) = editable(facility_id).await?;
-    let on = required_day("chosen_on", &chosen_on)?;
-    if maker.trim().is_empty() {
-        return Err(UiError::Fields(vec![("maker".into(), "機種（メーカー）を選んでください".into())]));
+    let values = [("maker", maker.as_str()), ("chosen_on", &chosen_on)];
+    async {
+        let on = required_day("chosen_on", &chosen_on)?;
+        if maker.trim().is_empty() {
+            return Err(UiError::Fields(vec![("maker".into(), "機種（メーカー）を選んでください".into())]));
+        }
+        db::provisioning::choose_model(&pool, &actor, facility_id, maker.trim(), &on).await
     }
-    db::provisioning::choose_model(&pool, &actor, facility_id, maker.trim(), &on).await
+    .await
+    .map_err(|e| e.keeping(values))
 }
 
 /// Records a stage reached (with vendor and blocker).
@@ -339,18 +361,29 @@ pub async fn record_stage(
 ) -> Result<(), UiError> {
     use crate::ssr::db;
     let (user, actor, pool) = editable(facility_id).await?;
-    let stage = stage
-        .parse::<rules::provisioning::Stage>()
-        .map_err(|_| UiError::Fields(vec![("stage".into(), "段階を選んでください".into())]))?;
-    let on = required_day("reached_on", &reached_on)?;
-    let input = db::provisioning::StageInput {
-        stage,
-        on: &on,
-        vendor_id: vendor_id.trim().parse().ok(),
-        blocker_code: Some(blocker_code.trim()).filter(|s| !s.is_empty()),
-        blocker_text: Some(blocker_text.trim()).filter(|s| !s.is_empty()),
-    };
-    db::provisioning::record_stage(&pool, &actor, user.id, facility_id, &input).await
+    let values = [
+        ("stage", stage.as_str()),
+        ("reached_on", &reached_on),
+        ("vendor_id", &vendor_id),
+        ("blocker_code", &blocker_code),
+        ("blocker_text", &blocker_text),
+    ];
+    async {
+        let stage = stage
+            .parse::<rules::provisioning::Stage>()
+            .map_err(|_| UiError::Fields(vec![("stage".into(), "段階を選んでください".into())]))?;
+        let on = required_day("reached_on", &reached_on)?;
+        let input = db::provisioning::StageInput {
+            stage,
+            on: &on,
+            vendor_id: vendor_id.trim().parse().ok(),
+            blocker_code: Some(blocker_code.trim()).filter(|s| !s.is_empty()),
+            blocker_text: Some(blocker_text.trim()).filter(|s| !s.is_empty()),
+        };
+        db::provisioning::record_stage(&pool, &actor, user.id, facility_id, &input).await
+    }
+    .await
+    .map_err(|e| e.keeping(values))
 }
 
 /// Records a 猶予届出 (type 1–6, or empty to clear).

@@ -1,6 +1,6 @@
 //! 利用者管理: the admin's page to add users, change their scope, disable them and reset passwords.
 
-use crate::UiError;
+use super::refused_form::{field_error, last_error, typed};
 use crate::api::admin::{
     AdminUser, CreateUser, MIN_PASSWORD_CHARS, ResetPassword, SetUserDisabled, SetUserScope, admin_users,
 };
@@ -9,48 +9,6 @@ use crate::layout::{Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use rules::{Association, Prefecture, Role};
-
-/// The error of the last submitted form, if any (it comes back in the URL).
-fn last_error<S>(action: ServerAction<S>) -> impl Fn() -> Option<String> + Copy
-where
-    S: leptos::server_fn::ServerFn<Error = crate::UiError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    // A refused form says what to fix beside its field instead ([`field_error`]).
-    move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .filter(|e| !matches!(e, UiError::FormRejected { .. }))
-            .map(|e| e.to_string())
-    }
-}
-
-/// The message for one field of the last submitted form, beside that field; `row` picks the
-/// form of one user in the table (by the `user_id` the refusal carries).
-fn field_error<S>(action: ServerAction<S>, name: &'static str, row: Option<String>) -> impl Fn() -> Option<AnyView>
-where
-    S: leptos::server_fn::ServerFn<Error = UiError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    move || {
-        let error = action.value().get().and_then(|r| r.err())?;
-        if row.is_some() && error.value("user_id") != row {
-            return None;
-        }
-        error.field(name).map(|m| view! { <span class="field-error" role="alert">{m}</span> }.into_any())
-    }
-}
-
-/// What the last refused submission had typed in a field.
-fn typed<S>(action: ServerAction<S>, name: &'static str) -> impl Fn() -> String
-where
-    S: leptos::server_fn::ServerFn<Error = UiError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    move || action.value().get().and_then(|r| r.err()).and_then(|e| e.value(name)).unwrap_or_default()
-}
 
 #[component]
 fn ScopeFields() -> impl IntoView {
@@ -144,7 +102,7 @@ fn UserTable(
                     .into_iter()
                     .map(|u| {
                         let (id_disable, id_reset, id_scope) = (u.id.to_string(), u.id.to_string(), u.id.to_string());
-                        let reset_error = field_error(reset, "password", Some(u.id.to_string()));
+                        let reset_error = field_error(reset, "password", Some(("user_id", u.id.to_string())));
                         let refused_here = reset_error().is_some();
                         view! {
                             <tr>

@@ -1,6 +1,7 @@
 //! 補助金の交付申請: the section of a facility page (mark costs paid, prepare the package),
 //! one application with its documents and status, and the list with totals.
 
+use super::refused_form::{field_error, typed, typed_in, typed_or};
 use crate::UiError;
 use crate::api::applications::{
     ApplicationFormView, ApplicationList, ApplicationView, MarkQuotePaid, PrepareApplication, RecordApplicationPayment,
@@ -11,10 +12,18 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// A refused action: every reason with what to do, one per line (the codes stay in `data-code`).
-fn refusal_list(error: UiError) -> AnyView {
-    match error {
-        UiError::Fields(items) => view! {
+/// A refused action: every reason with what to do, one per line (the codes stay in `data-code`),
+/// but those of the fields in `beside`, which the form shows next to the field.
+fn refusal_list(error: UiError, beside: &[&str]) -> Option<AnyView> {
+    let items = match error {
+        UiError::Fields(items) => items,
+        UiError::FormRejected { errors, .. } => {
+            errors.into_iter().filter(|(field, _)| !beside.contains(&field.as_str())).collect()
+        }
+        other => return Some(view! { <p class="error" role="alert">{other.to_string()}</p> }.into_any()),
+    };
+    (!items.is_empty()).then(|| {
+        view! {
             <div class="error" role="alert" data-testid="refusals">
                 <p>"次の点を確認してください。"</p>
                 <ul>
@@ -22,10 +31,15 @@ fn refusal_list(error: UiError) -> AnyView {
                 </ul>
             </div>
         }
-        .into_any(),
-        other => view! { <p class="error" role="alert">{other.to_string()}</p> }.into_any(),
-    }
+        .into_any()
+    })
 }
+
+/// The fields of the 「支払済みにする」 form, of the package form, and of the status forms.
+const PAID_FIELDS: [&str; 1] = ["paid_on"];
+const PREPARE_FIELDS: [&str; 3] = ["quote_id", "applied_on", "readers"];
+const SUBMIT_FIELDS: [&str; 1] = ["submitted_on"];
+const PAYMENT_FIELDS: [&str; 2] = ["paid_on", "amount"];
 
 /// The application part of a facility page.
 #[component]
@@ -33,12 +47,9 @@ pub fn ApplicationSection(form: Resource<Result<ApplicationFormView, UiError>>) 
     let paid = ServerAction::<MarkQuotePaid>::new();
     let prepare = ServerAction::<PrepareApplication>::new();
     let errors = move || {
-        [paid.value().get(), prepare.value().get()]
-            .into_iter()
-            .flatten()
-            .filter_map(Result::err)
-            .map(refusal_list)
-            .collect_view()
+        let paid = paid.value().get().and_then(Result::err).and_then(|e| refusal_list(e, &PAID_FIELDS));
+        let prepare = prepare.value().get().and_then(Result::err).and_then(|e| refusal_list(e, &PREPARE_FIELDS));
+        [paid, prepare].into_iter().flatten().collect_view()
     };
     view! {
         {errors}
@@ -55,6 +66,7 @@ fn ApplicationForm(
     let id = f.facility_id;
     let paid_quotes: Vec<(i64, String)> =
         f.quotes.iter().filter(|q| q.paid_on.is_some()).map(|q| (q.id, q.label.clone())).collect();
+    let typed_quote = typed(prepare, "quote_id")();
     view! {
         <section class="card" data-testid="subsidy-application">
             <h2>"補助金の交付申請"</h2>
@@ -79,7 +91,10 @@ fn ApplicationForm(
                                             <ActionForm action=paid attr:class="form inline" attr:data-testid=format!("mark-paid-{}", q.id)>
                                                 <input type="hidden" name="facility_id" value=id.to_string()/>
                                                 <input type="hidden" name="quote_id" value=q.id.to_string()/>
-                                                <label>"支払日（領収書の日付）"<input name="paid_on" type="text" placeholder="2023-02-10"/></label>
+                                                <label>"支払日（領収書の日付）"
+                                                    <input name="paid_on" type="text" placeholder="2023-02-10" value=typed_in(paid, "paid_on", ("quote_id", q.id.to_string()))/>
+                                                    {field_error(paid, "paid_on", Some(("quote_id", q.id.to_string())))}
+                                                </label>
                                                 <button type="submit">"登録"</button>
                                             </ActionForm>
                                         </td>
@@ -95,11 +110,15 @@ fn ApplicationForm(
                     <input type="hidden" name="facility_id" value=id.to_string()/>
                     <label>"支払済みの費用"
                         <select name="quote_id">
-                            {paid_quotes.into_iter().map(|(qid, label)| view! { <option value=qid.to_string()>{label}</option> }).collect_view()}
+                            {paid_quotes.into_iter().map(|(qid, label)| {
+                                let selected = typed_quote == qid.to_string();
+                                view! { <option value=qid.to_string() selected=selected>{label}</option> }
+                            }).collect_view()}
                         </select>
+                        {field_error(prepare, "quote_id", None)}
                     </label>
-                    <label>"申請日"<input name="applied_on" type="text" value=f.today.clone() required/></label>
-                    <label>"補助対象のカードリーダー台数"<input name="readers" type="number" min="1" max="3" value=f.readers_default.to_string()/></label>
+                    <label>"申請日"<input name="applied_on" type="text" value=typed_or(prepare, "applied_on", f.today.clone()) required/>{field_error(prepare, "applied_on", None)}</label>
+                    <label>"補助対象のカードリーダー台数"<input name="readers" type="number" min="1" max="3" value=typed_or(prepare, "readers", f.readers_default.to_string())/>{field_error(prepare, "readers", None)}</label>
                     <button type="submit" class="primary">"申請書類を作成"</button>
                 </ActionForm>
             })}
@@ -118,12 +137,9 @@ pub fn ApplicationPage() -> impl IntoView {
         |(id, _, _)| async move { application(id.ok_or(UiError::NotFound)?).await },
     );
     let errors = move || {
-        [submit.value().get(), payment.value().get()]
-            .into_iter()
-            .flatten()
-            .filter_map(Result::err)
-            .map(refusal_list)
-            .collect_view()
+        let submit = submit.value().get().and_then(Result::err).and_then(|e| refusal_list(e, &SUBMIT_FIELDS));
+        let payment = payment.value().get().and_then(Result::err).and_then(|e| refusal_list(e, &PAYMENT_FIELDS));
+        [submit, payment].into_iter().flatten().collect_view()
     };
     view! {
         <Layout title="補助金の交付申請">
@@ -226,15 +242,15 @@ fn Application(
             {a.can_submit.then(|| view! {
                 <ActionForm action=submit attr:class="form" attr:data-testid="submit-application">
                     <input type="hidden" name="id" value=s.id.to_string()/>
-                    <label>"提出日"<input name="submitted_on" type="text" value=a.applied_on_iso.clone() required/></label>
+                    <label>"提出日"<input name="submitted_on" type="text" value=typed_or(submit, "submitted_on", a.applied_on_iso.clone()) required/>{field_error(submit, "submitted_on", None)}</label>
                     <button type="submit" class="primary">"提出済みにする"</button>
                 </ActionForm>
             })}
             {a.can_record_payment.then(|| view! {
                 <ActionForm action=payment attr:class="form" attr:data-testid="record-payment">
                     <input type="hidden" name="id" value=s.id.to_string()/>
-                    <label>"交付日"<input name="paid_on" type="text" required/></label>
-                    <label>"交付額（円）"<input name="amount" type="text" value=requested required/></label>
+                    <label>"交付日"<input name="paid_on" type="text" value=typed(payment, "paid_on") required/>{field_error(payment, "paid_on", None)}</label>
+                    <label>"交付額（円）"<input name="amount" type="text" value=typed_or(payment, "amount", requested.clone()) required/>{field_error(payment, "amount", None)}</label>
                     <button type="submit" class="primary">"交付済みにする"</button>
                 </ActionForm>
             })}

@@ -1,5 +1,6 @@
 //! 法人: all facilities of a corporation with stage, next deadline and subsidy estimate; 一括申請.
 
+use super::refused_form::{field_error, last_error, typed, typed_or};
 use crate::UiError;
 use crate::api::corporation::{CorporationView, corporation};
 use crate::api::provisioning::BulkApplyReaders;
@@ -13,9 +14,8 @@ pub fn CorporationPage() -> impl IntoView {
     let id = super::id_param();
     let view_data = Resource::new(move || id, |id| async move { corporation(id.ok_or(UiError::NotFound)?).await });
     let bulk = ServerAction::<BulkApplyReaders>::new();
-    let error = move || {
-        bulk.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
-    };
+    // A refused form says what to fix beside its fields; other errors show here.
+    let error = move || last_error(bulk)().map(|m| view! { <p class="error" role="alert">{m}</p> });
     view! {
         <Layout title="法人の施設">
             {error}
@@ -64,18 +64,27 @@ fn Corporation(c: CorporationView, bulk: ServerAction<BulkApplyReaders>) -> impl
             <section class="card">
                 <h2>"一括申請（カードリーダー）"</h2>
                 <ActionForm action=bulk attr:class="form" attr:data-testid="bulk-apply">
-                    {pending.into_iter().map(|(id, name)| view! {
-                        <label class="check"><input type="checkbox" name=format!("selected[{id}]") value="on"/>{name}</label>
+                    {pending.into_iter().map(|(id, name)| {
+                        // Ticked again when a refused form comes back.
+                        let key = format!("selected[{id}]");
+                        let checked = bulk.value().get_untracked().and_then(Result::err).and_then(|e| e.value(&key)).is_some();
+                        view! {
+                            <label class="check"><input type="checkbox" name=key value="on" checked=checked/>{name}</label>
+                        }
                     }).collect_view()}
-                    <label>"申込日"<input name="applied_on" type="text" required/></label>
-                    <label>"台数（各施設）"<input name="readers" type="number" min="1" max="20" value="1"/></label>
+                    <label>"申込日"<input name="applied_on" type="text" value=typed(bulk, "applied_on") required/>{field_error(bulk, "applied_on", None)}</label>
+                    <label>"台数（各施設）"<input name="readers" type="number" min="1" max="20" value=typed_or(bulk, "readers", "1".into())/>{field_error(bulk, "readers", None)}</label>
                     <label>"機種"
                         <select name="maker">
                             <option value="">"機種未定（2021年3月の申込のみ）"</option>
-                            {c.makers.iter().map(|(code, name)| view! { <option value=code.clone()>{name.clone()}</option> }).collect_view()}
+                            {c.makers.iter().map(|(code, name)| {
+                                let selected = typed(bulk, "maker")() == *code;
+                                view! { <option value=code.clone() selected=selected>{name.clone()}</option> }
+                            }).collect_view()}
                         </select>
+                        {field_error(bulk, "maker", None)}
                     </label>
-                    <label>"一括申請の申出日"<input name="bulk_declared_on" type="text"/></label>
+                    <label>"一括申請の申出日"<input name="bulk_declared_on" type="text" value=typed(bulk, "bulk_declared_on")/>{field_error(bulk, "bulk_declared_on", None)}</label>
                     <button type="submit" class="primary">"まとめて申し込む"</button>
                 </ActionForm>
             </section>

@@ -19,6 +19,7 @@ pub(crate) mod quote_audit;
 mod quote_draft;
 mod quote_entry;
 mod reference;
+mod refused_form;
 mod second_factor;
 mod subsidy;
 mod vendor_review;

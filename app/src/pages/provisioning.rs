@@ -1,6 +1,7 @@
 //! The provisioning part of the facility page: the deadline banner, the reader
 //! application, the stages with their blockers, the 猶予届出.
 
+use super::refused_form::{field_error, last_error, typed, typed_or};
 use crate::UiError;
 use crate::api::provisioning::{ApplyReader, ChooseModel, DeadlineView, ProgressView, RecordStage, SetGrace};
 use crate::layout::loaded;
@@ -31,11 +32,15 @@ fn DeadlineBanner(next: Option<DeadlineView>) -> impl IntoView {
     }
 }
 
-fn maker_select(makers: Vec<(String, String)>, with_undecided: bool) -> impl IntoView {
+/// The makers to choose from, with the one typed before a refusal selected.
+fn maker_select(makers: Vec<(String, String)>, with_undecided: bool, chosen: String) -> impl IntoView {
     view! {
         <select name="maker">
             {with_undecided.then(|| view! { <option value="">"機種未定（2021年3月の申込のみ）"</option> })}
-            {makers.into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect_view()}
+            {makers.into_iter().map(|(code, name)| {
+                let selected = code == chosen;
+                view! { <option value=code selected=selected>{name}</option> }
+            }).collect_view()}
         </select>
     }
 }
@@ -47,12 +52,12 @@ pub fn ProvisioningSection(progress: Resource<Result<ProgressView, UiError>>) ->
     let choose = ServerAction::<ChooseModel>::new();
     let stage = ServerAction::<RecordStage>::new();
     let grace = ServerAction::<SetGrace>::new();
+    // A refused form says what to fix beside its fields; other errors show here.
     let errors = move || {
-        [apply.value().get(), choose.value().get(), stage.value().get(), grace.value().get()]
+        [last_error(apply)(), last_error(choose)(), last_error(stage)(), last_error(grace)()]
             .into_iter()
             .flatten()
-            .filter_map(Result::err)
-            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+            .map(|m| view! { <p class="error" role="alert">{m}</p> })
             .collect_view()
     };
     view! {
@@ -101,18 +106,18 @@ fn Progress(
             {(p.can_edit && p.application.is_none()).then(|| view! {
                 <ActionForm action=apply attr:class="form" attr:data-testid="apply-reader">
                     <input type="hidden" name="facility_ids" value=id.to_string()/>
-                    <label>"申込日"<input name="applied_on" type="text" placeholder="例: 2021-03-15 / 令和3年3月15日" required/></label>
-                    <label>"台数（無償提供を超える分は自己負担）"<input name="readers" type="number" min="1" max="20" value="1"/></label>
-                    <label>"機種"{maker_select(makers_apply.clone(), true)}</label>
-                    <label>"一括申請の申出日（法人で申し込む場合）"<input name="bulk_declared_on" type="text"/></label>
+                    <label>"申込日"<input name="applied_on" type="text" placeholder="例: 2021-03-15 / 令和3年3月15日" value=typed(apply, "applied_on") required/>{field_error(apply, "applied_on", None)}</label>
+                    <label>"台数（無償提供を超える分は自己負担）"<input name="readers" type="number" min="1" max="20" value=typed_or(apply, "readers", "1".into())/>{field_error(apply, "readers", None)}</label>
+                    <label>"機種"{maker_select(makers_apply.clone(), true, typed(apply, "maker")())}{field_error(apply, "maker", None)}</label>
+                    <label>"一括申請の申出日（法人で申し込む場合）"<input name="bulk_declared_on" type="text" value=typed(apply, "bulk_declared_on")/>{field_error(apply, "bulk_declared_on", None)}</label>
                     <button type="submit" class="primary">"申込を登録"</button>
                 </ActionForm>
             })}
             {(p.can_edit && undecided_pending).then(|| view! {
                 <ActionForm action=choose attr:class="form" attr:data-testid="choose-model">
                     <input type="hidden" name="facility_id" value=id.to_string()/>
-                    <label>"選んだ機種"{maker_select(makers_choose.clone(), false)}</label>
-                    <label>"機種選定日"<input name="chosen_on" type="text" required/></label>
+                    <label>"選んだ機種"{maker_select(makers_choose.clone(), false, typed(choose, "maker")())}{field_error(choose, "maker", None)}</label>
+                    <label>"機種選定日"<input name="chosen_on" type="text" value=typed(choose, "chosen_on") required/>{field_error(choose, "chosen_on", None)}</label>
                     <button type="submit" class="primary">"機種を登録"</button>
                 </ActionForm>
             })}
@@ -129,31 +134,40 @@ fn Progress(
             {(p.can_edit && current != Stage::Operating).then(|| {
                 let next_stages: Vec<Stage> = Stage::ALL.into_iter().filter(|s| s.index() > current.index()).collect();
                 let blockers = blockers.clone();
+                let (typed_stage, typed_vendor, typed_blocker) =
+                    (typed(stage, "stage")(), typed(stage, "vendor_id")(), typed(stage, "blocker_code")());
                 view! {
                     <ActionForm action=stage attr:class="form" attr:data-testid="record-stage">
                         <input type="hidden" name="facility_id" value=id.to_string()/>
                         <label>"到達した段階"
                             <select name="stage">
-                                {next_stages.into_iter().map(|s| view! { <option value=s.code()>{s.label_ja()}</option> }).collect_view()}
+                                {next_stages.into_iter().map(|s| view! { <option value=s.code() selected=typed_stage == s.code()>{s.label_ja()}</option> }).collect_view()}
                             </select>
+                            {field_error(stage, "stage", None)}
                         </label>
-                        <label>"日付"<input name="reached_on" type="text" required/></label>
+                        <label>"日付"<input name="reached_on" type="text" value=typed(stage, "reached_on") required/>{field_error(stage, "reached_on", None)}</label>
                         <label>"ベンダー"
                             <select name="vendor_id">
                                 <option value="">"—"</option>
-                                {vendors.clone().into_iter().map(|(vid, name)| view! { <option value=vid.to_string()>{name}</option> }).collect_view()}
+                                {vendors.clone().into_iter().map(|(vid, name)| {
+                                    let selected = typed_vendor == vid.to_string();
+                                    view! { <option value=vid.to_string() selected=selected>{name}</option> }
+                                }).collect_view()}
                             </select>
+                            {field_error(stage, "vendor_id", None)}
                         </label>
                         <label>"止まっている理由（厚労省調査の選択肢）"
                             <select name="blocker_code">
                                 <option value="">"—"</option>
                                 {blockers.into_iter().map(|(s, code, label)| {
                                     let text = Stage::ALL.iter().find(|x| x.code() == s).map(|x| x.label_ja()).unwrap_or("");
-                                    view! { <option value=code>{format!("［{text}］{label}")}</option> }
+                                    let selected = typed_blocker == code;
+                                    view! { <option value=code selected=selected>{format!("［{text}］{label}")}</option> }
                                 }).collect_view()}
                             </select>
+                            {field_error(stage, "blocker_code", None)}
                         </label>
-                        <label>"理由（自由記述）"<input name="blocker_text" type="text"/></label>
+                        <label>"理由（自由記述）"<input name="blocker_text" type="text" value=typed(stage, "blocker_text")/>{field_error(stage, "blocker_text", None)}</label>
                         <button type="submit" class="primary">"段階を記録"</button>
                     </ActionForm>
                 }

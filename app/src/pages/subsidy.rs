@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
+use rules::date_order::DateField;
 use rules::scheme::{Catalog, Programme};
 use rules::settlement::{CostSummary, Settlement, settle};
 use rules::subsidy::{SubsidyInput, WhatIf, latest_reader_application, what_if_applied_on};
@@ -119,6 +120,17 @@ pub fn parse_request(q: &ParamsMap) -> Result<Request, Vec<FieldError>> {
         None => None,
     };
     let model_undecided = q.get("model_undecided").is_some();
+    // Dates in an impossible order: both named, beside the date to fix (the fields bear the codes' names).
+    let dated = [
+        (DateField::ReaderApplied, reader_applied_on),
+        (DateField::ModelChosen, model_chosen_on.filter(|_| model_undecided)),
+        (DateField::VendorContract, vendor_contract_on),
+        (DateField::Completed, completed_on),
+        (DateField::OperationStarted, operation_started_on),
+    ];
+    for c in rules::date_order::conflicts(&dated) {
+        err(c.field.code(), c.to_string());
+    }
     match (facility_type, programme, readers, eligible_cost, not_covered) {
         (Some(facility_type), Some(programme), Some(readers), Some(eligible_cost), Some(not_covered))
             if errors.is_empty() =>
@@ -471,5 +483,24 @@ mod tests {
         .unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["facility_type", "reader_applied_on", "completed_on", "eligible_cost"]);
+    }
+
+    #[test]
+    fn a_contract_before_the_reader_application_is_reported_beside_the_contract_date() {
+        let q = query(&[
+            ("facility_type", "medical_clinic"),
+            ("readers", "1"),
+            ("reader_applied_on", "2022-08-01"),
+            ("vendor_contract_on", "令和4年7月1日"),
+            ("eligible_cost", "500000"),
+        ]);
+        let errors = parse_request(&q).expect_err("refused");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "vendor_contract_on");
+        assert!(
+            errors[0]
+                .message
+                .starts_with("ベンダー契約日（発注日）（令和4年7月1日）がカードリーダー申込日（令和4年8月1日）より前")
+        );
     }
 }

@@ -29,7 +29,7 @@ async fn clinic(app: &TestApp) -> (i64, String, String) {
 }
 
 /// Reader applied for in March 2021, work finished 2023-01-20, operating from 2023-02-01.
-async fn provision(app: &TestApp, facility: i64) {
+pub(crate) async fn provision(app: &TestApp, facility: i64) {
     provision_from(app, facility, "2021-03-15", "2022-10-01").await;
 }
 
@@ -68,7 +68,7 @@ async fn provision_from(app: &TestApp, facility: i64, reader_applied_on: &str, v
 }
 
 /// Actual costs entered by hand (tax excluded): 340,000 eligible, 12,000 of maintenance.
-async fn enter_costs(app: &TestApp, facility: i64) -> i64 {
+pub(crate) async fn enter_costs(app: &TestApp, facility: i64) -> i64 {
     let lines = [
         ("資格確認端末（PC・モニタ一式）", "terminal", "200000"),
         ("ネットワーク設定・ルータ設定", "network_setup", "80000"),

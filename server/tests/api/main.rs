@@ -15,6 +15,7 @@ mod compression;
 mod concurrency;
 mod crash;
 mod dashboard;
+mod dates;
 mod demo_activity;
 mod exports;
 mod facility_list;

@@ -176,6 +176,12 @@ pub async fn set_quote_paid(
     if locked.is_some() {
         return Err(UiError::Invalid("この見積に基づく交付申請は提出済みのため、支払日は変更できません。".into()));
     }
+    if let Some(on) = paid_on {
+        // The receipt comes after the order; the other receipts are not this form's.
+        let stored = super::dates::of_facility(&mut tx, facility_id).await.map_err(internal)?;
+        let merged = super::dates::FacilityDates { paid: vec![(quote_id, on)], ..stored };
+        super::dates::refuse(&merged.conflicts_involving(&[rules::date_order::DateField::Paid]), "paid_on")?;
+    }
     let paid = paid_on.map(|d| d.to_string());
     let done = sqlx::query("UPDATE quotes SET paid_on = ? WHERE id = ? AND facility_id = ? AND confirmed = 1")
         .bind(&paid)
@@ -220,6 +226,9 @@ pub async fn save_draft(
             status_label(status)
         )));
     }
+    // The package prints every date: checked again here, where nothing can change them before the write.
+    let stored = super::dates::of_facility(&mut tx, facility_id).await.map_err(internal)?;
+    super::dates::refuse_application(&stored.applying(quote_id, p.applied_on).conflicts(), "applied_on")?;
     let json = serde_json::to_string(p).map_err(internal)?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO subsidy_applications
@@ -404,6 +413,11 @@ pub async fn submit(
     on: chrono::NaiveDate,
 ) -> Result<(), UiError> {
     let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    // Its 申請日 becomes the facility's 交付申請日: in order with the dates as they are now (a
+    // draft is prepared once; the completion or payment may have been recorded since).
+    let applied_on = chrono::NaiveDate::parse_from_str(&record.listed.applied_on, "%Y-%m-%d").map_err(internal)?;
+    let stored = super::dates::of_facility(&mut tx, record.listed.facility_id).await.map_err(internal)?;
+    super::dates::refuse_application(&stored.applying(record.quote_id, applied_on).conflicts(), "applied_on")?;
     let done = sqlx::query(
         "UPDATE subsidy_applications SET status = 'submitted', submitted_on = ?,
              updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')

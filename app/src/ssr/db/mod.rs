@@ -6,6 +6,7 @@ pub mod audit_lines;
 pub mod benchmarks;
 pub mod complaints;
 pub mod dashboard;
+pub mod dates;
 pub mod facilities;
 pub mod peers;
 pub mod provisioning;

@@ -6,6 +6,7 @@ use crate::UiError;
 use crate::ssr::audit_log::{self, Actor, Change};
 use crate::ssr::context::internal;
 use rules::access::Scope;
+use rules::date_order::DateField;
 use rules::provisioning::{Grace, ProvisioningFacts, Stage};
 use rules::{FacilityType, GraceType};
 use serde_json::json;
@@ -209,6 +210,11 @@ fn day(s: &Option<String>) -> Option<chrono::NaiveDate> {
     s.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
+/// A date a server function has already checked (YYYY-MM-DD).
+fn iso_day(text: &str) -> Result<chrono::NaiveDate, UiError> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(internal)
+}
+
 /// The stored columns a list row reads the stage the pages show from (`facility_progress` and
 /// `reader_applications` joined to the facility; `None` where there is no row). Flattened into
 /// list rows (`#[sqlx(flatten)]`).
@@ -376,6 +382,33 @@ pub async fn apply_readers(
     if let Some(maker) = a.maker {
         must_be_listed(&mut tx, "SELECT 1 FROM reader_makers WHERE code = ?", maker, "maker", UNKNOWN_MAKER).await?;
     }
+    let applied_on = iso_day(a.applied_on)?;
+    let mut conflicts = Vec::new();
+    for &id in facility_ids {
+        // A new application has no 機種選定日 yet (a chosen maker makes it no date of its own).
+        let stored = super::dates::of_facility(&mut tx, id).await.map_err(internal)?;
+        let merged = super::dates::FacilityDates {
+            reader_applied_on: Some(applied_on),
+            model_undecided: a.maker.is_none(),
+            model_chosen_on: None,
+            ..stored
+        };
+        let found = merged.conflicts_involving(&[DateField::ReaderApplied, DateField::ModelChosen]);
+        if facility_ids.len() > 1 && !found.is_empty() {
+            // Several facilities at once: say which one.
+            let name: String = sqlx::query_scalar("SELECT name FROM facilities WHERE id = ?")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(internal)?;
+            conflicts.extend(found.iter().map(|c| ("applied_on".to_owned(), format!("{name}: {c}"))));
+        } else {
+            conflicts.extend(found.iter().map(|c| ("applied_on".to_owned(), c.to_string())));
+        }
+    }
+    if !conflicts.is_empty() {
+        return Err(UiError::Fields(conflicts));
+    }
     for &id in facility_ids {
         sqlx::query(
             "INSERT INTO reader_applications (facility_id, applied_on, readers, model_undecided, maker_code, model_chosen_on, bulk_declared_on, bulk_batch)
@@ -414,6 +447,9 @@ pub async fn choose_model(
 ) -> Result<(), UiError> {
     let mut tx = audit_log::begin(pool).await.map_err(internal)?;
     must_be_listed(&mut tx, "SELECT 1 FROM reader_makers WHERE code = ?", maker, "maker", UNKNOWN_MAKER).await?;
+    let stored = super::dates::of_facility(&mut tx, facility_id).await.map_err(internal)?;
+    let merged = super::dates::FacilityDates { model_chosen_on: Some(iso_day(chosen_on)?), ..stored };
+    super::dates::refuse(&merged.conflicts_involving(&[DateField::ModelChosen]), "chosen_on")?;
     let updated = sqlx::query(
         "UPDATE reader_applications SET maker_code = ?, model_chosen_on = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
          WHERE facility_id = ?",
@@ -483,16 +519,27 @@ pub async fn record_stage(
             format!("阻害要因は{MAX_BLOCKER_TEXT_CHARS}文字以内で入力してください。"),
         )]));
     }
-    ensure_progress(&mut tx, facility_id).await?;
-    reach_stage(&mut tx, facility_id, s.stage, s.on, user_id).await?;
-    // The stages that are milestones of the subsidy rules set their date.
-    let column = match s.stage {
-        Stage::VendorOrdered => Some("vendor_contract_on"),
-        Stage::Installed => Some("completed_on"),
-        Stage::Operating => Some("operation_started_on"),
+    // The stages that are milestones of the subsidy rules set their date (the column of the
+    // same name), in order with the facility's other dates.
+    let milestone = match s.stage {
+        Stage::VendorOrdered => Some(DateField::VendorContract),
+        Stage::Installed => Some(DateField::Completed),
+        Stage::Operating => Some(DateField::OperationStarted),
         _ => None,
     };
-    if let Some(column) = column {
+    if let Some(field) = milestone {
+        let on = Some(iso_day(s.on)?);
+        let mut merged = super::dates::of_facility(&mut tx, facility_id).await.map_err(internal)?;
+        match field {
+            DateField::VendorContract => merged.vendor_contract_on = on,
+            DateField::Completed => merged.completed_on = on,
+            _ => merged.operation_started_on = on,
+        }
+        super::dates::refuse(&merged.conflicts_involving(&[field]), "reached_on")?;
+    }
+    ensure_progress(&mut tx, facility_id).await?;
+    reach_stage(&mut tx, facility_id, s.stage, s.on, user_id).await?;
+    if let Some(column) = milestone.map(DateField::code) {
         sqlx::query(&format!("UPDATE facility_progress SET {column} = ? WHERE facility_id = ?"))
             .bind(s.on)
             .bind(facility_id)
