@@ -20,6 +20,7 @@ mod quote_draft;
 mod quote_entry;
 mod reference;
 mod second_factor;
+pub(crate) mod settlement_view;
 mod subsidy;
 mod vendor_review;
 mod vendors;

@@ -270,6 +270,99 @@ pub fn facts(f: &FacilityBasics, a: Option<&ApplicationRow>, p: &ProgressRow) ->
     facts
 }
 
+/// The columns [`FactsRow`] reads, from `facilities f` and the joins of [`FACTS_JOINS`]: for
+/// queries that audit many quotes and need each one's facility facts in the same row.
+pub const FACTS_COLUMNS: &str = "f.facility_type, f.online_billing, fp.stage, fa.applied_on AS reader_applied_on,
+        fa.readers, fa.model_undecided, fa.model_chosen_on, fa.bulk_declared_on, fp.vendor_contract_on,
+        fp.completed_on, fp.operation_started_on, fp.subsidy_applied_on, fp.grace_type,
+        fp.grace_accepted, fp.grace_until";
+
+/// The joins [`FACTS_COLUMNS`] read from, after `facilities f`.
+pub const FACTS_JOINS: &str = "LEFT JOIN facility_progress fp ON fp.facility_id = f.id
+        LEFT JOIN reader_applications fa ON fa.facility_id = f.id";
+
+/// A facility's facts as one row of [`FACTS_COLUMNS`] (flattened into a larger row); `None`
+/// where the facility has no reader application or no progress yet.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct FactsRow {
+    /// Type code.
+    pub facility_type: String,
+    /// Bills online.
+    pub online_billing: bool,
+    /// Stage code.
+    pub stage: Option<String>,
+    /// Reader applied on.
+    pub reader_applied_on: Option<String>,
+    /// Readers.
+    pub readers: Option<i64>,
+    /// 機種未定.
+    pub model_undecided: Option<bool>,
+    /// Model chosen on.
+    pub model_chosen_on: Option<String>,
+    /// 一括申請 declared on.
+    pub bulk_declared_on: Option<String>,
+    /// Vendor contract.
+    pub vendor_contract_on: Option<String>,
+    /// 導入完了.
+    pub completed_on: Option<String>,
+    /// 運用開始.
+    pub operation_started_on: Option<String>,
+    /// 交付申請.
+    pub subsidy_applied_on: Option<String>,
+    /// 猶予 type.
+    pub grace_type: Option<i64>,
+    /// Accepted.
+    pub grace_accepted: Option<bool>,
+    /// Until.
+    pub grace_until: Option<String>,
+}
+
+impl FactsRow {
+    /// The facts, read as [`facts`] reads the provisioning section.
+    pub fn facts(&self) -> ProvisioningFacts {
+        let f = FacilityBasics {
+            id: 0,
+            name: String::new(),
+            facility_type: self.facility_type.clone(),
+            corporation_id: None,
+            online_billing: self.online_billing,
+        };
+        let a = self.reader_applied_on.clone().map(|applied_on| ApplicationRow {
+            applied_on,
+            readers: self.readers.unwrap_or(1),
+            model_undecided: self.model_undecided.unwrap_or(false),
+            maker_code: None,
+            maker_name: None,
+            model_chosen_on: self.model_chosen_on.clone(),
+            bulk_declared_on: self.bulk_declared_on.clone(),
+            bulk_batch: None,
+        });
+        let p = ProgressRow {
+            stage: self.stage.clone().unwrap_or_else(|| Stage::PortalUnregistered.code().to_owned()),
+            vendor_contract_on: self.vendor_contract_on.clone(),
+            completed_on: self.completed_on.clone(),
+            operation_started_on: self.operation_started_on.clone(),
+            subsidy_applied_on: self.subsidy_applied_on.clone(),
+            grace_type: self.grace_type,
+            grace_accepted: self.grace_accepted.unwrap_or(false),
+            grace_until: self.grace_until.clone(),
+            ..ProgressRow::default()
+        };
+        facts(&f, a.as_ref(), &p)
+    }
+}
+
+/// The facts of a facility in the scope (its reader application and progress), as the subsidy
+/// of its quotes is computed from them.
+pub async fn facts_in_scope(
+    db: impl sqlx::SqliteExecutor<'_>,
+    scope: &Scope,
+    id: i64,
+) -> Result<ProvisioningFacts, UiError> {
+    let (f, a, p) = section(db, scope, id).await?;
+    Ok(facts(&f, a.as_ref(), &p))
+}
+
 async fn record(
     tx: &mut Transaction<'_, Sqlite>,
     actor: &Actor,
