@@ -98,11 +98,17 @@ pub struct Figure {
     pub depth: u8,
     /// A result (補助額, 自己負担) rather than an input.
     pub total: bool,
+    /// An amount (set right), not a date.
+    pub money: bool,
 }
 
 impl Figure {
     fn new(label: impl Into<String>, testid: Option<&'static str>, value: impl Into<String>) -> Figure {
-        Figure { label: label.into(), testid, value: value.into(), depth: 0, total: false }
+        Figure { label: label.into(), testid, value: value.into(), depth: 0, total: false, money: true }
+    }
+
+    fn day(label: &str, value: &str) -> Figure {
+        Figure { money: false, ..Figure::new(label, None, value) }
     }
 
     fn at(self, depth: u8) -> Figure {
@@ -137,8 +143,8 @@ impl SettlementView {
         );
         rows.push(Figure::new("（b）上限を超える補助対象経費", Some("above-cap"), &self.above_cap).at(1));
         rows.push(Figure::new("（c）補助率により残る額", Some("rate-share"), &self.rate_share).at(1));
-        rows.extend(self.complete_by.iter().map(|d| Figure::new("導入完了期限", None, d)));
-        rows.extend(self.apply_by.iter().map(|d| Figure::new("交付申請期限", None, d)));
+        rows.extend(self.complete_by.iter().map(|d| Figure::day("導入完了期限", d)));
+        rows.extend(self.apply_by.iter().map(|d| Figure::day("交付申請期限", d)));
         rows
     }
 
@@ -254,6 +260,29 @@ mod tests {
         assert!(v.assumptions.is_empty() && v.alternatives.is_empty());
         assert!(!v.verified, "the 2022 revision is marked unverified, and says so");
         assert!(v.warnings.iter().any(|w| w.contains("出典の確認が不十分")), "{:?}", v.warnings);
+    }
+
+    #[test]
+    fn the_figures_put_the_parts_of_self_burden_under_it_and_the_reasons_under_a() {
+        let v = SettlementView::of(&clinic(Some("2022-08-01"), Some("2022-09-01")), day("2026-12-08"));
+        let figures = v.figures();
+        let rows: Vec<(&str, u8, Option<&str>)> =
+            figures.iter().map(|f| (f.label.as_str(), f.depth, f.testid)).collect();
+        let labels: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        let burden = labels.iter().position(|l| l.starts_with("自己負担")).expect("自己負担");
+        assert_eq!(
+            &rows[burden..burden + 6],
+            &[
+                ("自己負担（支払総額 − 補助額）", 0, Some("self-burden")),
+                ("（a）補助対象外の費用", 1, Some("not-covered")),
+                ("うち 運用費用（保守・回線使用料など。補助対象外）", 2, None),
+                ("うち 上記にかかる消費税", 2, None),
+                ("（b）上限を超える補助対象経費", 1, Some("above-cap")),
+                ("（c）補助率により残る額", 1, Some("rate-share")),
+            ]
+        );
+        assert!(labels[..burden].contains(&"補助額（千円未満切捨て）"), "the subsidy comes first: {labels:?}");
+        assert!(figures.iter().filter(|f| !f.money).all(|f| f.label.ends_with("期限")), "dates are not amounts");
     }
 
     #[test]

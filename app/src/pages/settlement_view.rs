@@ -27,15 +27,15 @@ pub fn SettlementSummary(s: SettlementView) -> impl IntoView {
                     }).collect_view()}
                     {s.figures().into_iter().map(|f| {
                         let class = match (f.total, f.depth) {
-                            (true, _) => "total",
-                            (false, 0) => "",
-                            (false, 1) => "part",
-                            (false, _) => "part-of-part",
+                            (true, _) => Some("total"),
+                            (false, 0) => None,
+                            (false, 1) => Some("part"),
+                            (false, _) => Some("part-of-part"),
                         };
                         view! {
                             <tr class=class>
                                 <th scope="row">{f.label}</th>
-                                <td class="num" data-testid=f.testid>{f.value}</td>
+                                <td class=f.money.then_some("num") data-testid=f.testid>{f.value}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -669,3 +669,44 @@ pub async fn vendors(db: impl sqlx::SqliteExecutor<'_>, user_id: i64) -> sqlx::R
 pub async fn blocker_reasons(db: impl sqlx::SqliteExecutor<'_>) -> sqlx::Result<Vec<(String, String, String)>> {
     sqlx::query_as("SELECT stage, code, label_ja FROM blocker_reasons ORDER BY stage, rank").fetch_all(db).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn day(s: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    }
+
+    #[test]
+    fn a_facts_row_reads_as_the_provisioning_section_reads_its_three_rows() {
+        let row = FactsRow {
+            facility_type: "medical_clinic".into(),
+            online_billing: true,
+            stage: Some("vendor_ordered".into()),
+            reader_applied_on: Some("2022-08-01".into()),
+            readers: Some(1),
+            model_undecided: Some(false),
+            vendor_contract_on: Some("2022-09-01".into()),
+            grace_type: Some(1),
+            grace_accepted: Some(true),
+            ..FactsRow::default()
+        };
+        let f = row.facts();
+        assert_eq!((f.facility_type, f.readers, f.stage), (FacilityType::MedicalClinic, 1, Stage::VendorOrdered));
+        assert_eq!((f.reader_applied_on, f.vendor_contract_on), (day("2022-08-01"), day("2022-09-01")));
+        assert_eq!(f.accepted_grace().map(GraceType::number), Some(1));
+        let input = f.subsidy_input(rules::Yen::ZERO);
+        assert_eq!(input.vendor_contract_on, day("2022-09-01"), "the contract reaches the subsidy");
+    }
+
+    #[test]
+    fn a_facility_with_no_application_and_no_progress_has_no_readers_and_no_dates() {
+        let row = FactsRow { facility_type: "hospital".into(), online_billing: true, ..FactsRow::default() };
+        let f = row.facts();
+        assert_eq!((f.readers, f.reader_applied_on, f.vendor_contract_on), (0, None, None));
+        assert_eq!(f.stage, Stage::PortalUnregistered);
+        assert_eq!(f.grace, None);
+    }
+}
