@@ -115,7 +115,7 @@ impl Figure {
         Figure { depth, ..self }
     }
 
-    fn as_total(self) -> Figure {
+    fn result(self) -> Figure {
         Figure { total: true, ..self }
     }
 }
@@ -129,12 +129,12 @@ impl SettlementView {
             Figure::new("基準とする事業額（上限）", Some("cap"), &self.cap),
             Figure::new("ベンダーへの支払総額（税込）", Some("total-paid"), &self.total_paid),
             Figure::new("補助対象経費（税込）", Some("eligible"), &self.eligible),
-            Figure::new("補助額（千円未満切捨て）", Some("subsidy"), &self.subsidy).as_total(),
+            Figure::new("補助額（千円未満切捨て）", Some("subsidy"), &self.subsidy).result(),
         ];
         if let Some(d) = &self.difference_paid {
             rows.push(Figure::new("うち差額の追加支給", Some("difference-paid"), d).at(1));
         }
-        rows.push(Figure::new("自己負担（支払総額 − 補助額）", Some("self-burden"), &self.self_burden).as_total());
+        rows.push(Figure::new("自己負担（支払総額 − 補助額）", Some("self-burden"), &self.self_burden).result());
         rows.push(Figure::new("（a）補助対象外の費用", Some("not-covered"), &self.not_covered).at(1));
         rows.extend(
             self.not_covered_parts

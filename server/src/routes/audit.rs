@@ -77,12 +77,12 @@ fn read_error(e: &ReadError) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// A date field of the form, parsed; 400 naming the field when it is not a date.
-fn day_field(field: &'static str, text: &str) -> Result<Option<NaiveDate>, Response> {
+/// A date field of the form, parsed (None when left empty), or what to fix.
+fn day_field(text: &str) -> Result<Option<NaiveDate>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    parse_date(text).map(Some).map_err(|e| field_error(field, e.to_string()))
+    parse_date(text).map(Some).map_err(|e| e.to_string())
 }
 
 /// `POST /api/audit` (multipart): `file`, `facility_type`, optional `readers`,
@@ -156,9 +156,9 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
                             "operation_started_on" => ("operation_started_on", &mut facts.operation_started_on),
                             _ => continue,
                         };
-                        match day_field(slot.0, &text) {
+                        match day_field(&text) {
                             Ok(day) => *slot.1 = day,
-                            Err(answer) => return answer,
+                            Err(e) => return field_error(slot.0, e),
                         }
                     }
                 }
