@@ -25,7 +25,8 @@ fn met(done: chrono::NaiveDate, due: Option<chrono::NaiveDate>) -> String {
 /// Every scalar placeholder of the application documents.
 pub fn fields(p: &Package) -> Fields {
     let a = &p.applicant;
-    let pairs: [(&str, String); 30] = [
+    let parts = p.burden_parts();
+    let pairs: [(&str, String); 33] = [
         ("applied_on", format_wareki_with_western(p.applied_on)),
         ("facility_name", a.name.clone()),
         ("facility_code", a.facility_code.clone()),
@@ -43,6 +44,9 @@ pub fn fields(p: &Package) -> Fields {
         ("eligible_cost", p.eligible_cost.to_string()),
         ("subsidy", p.subsidy.to_string()),
         ("self_burden", p.self_burden.to_string()),
+        ("not_covered", parts.not_covered.to_string()),
+        ("above_cap", parts.above_cap.to_string()),
+        ("rate_share", parts.rate_share.to_string()),
         ("subtotal", p.subtotal.to_string()),
         ("tax", if p.tax_inclusive { format!("{}（内税）", p.tax) } else { p.tax.to_string() }),
         ("reader_applied_on", date_or_dash(p.reader_applied_on)),
@@ -100,6 +104,19 @@ fn plain(y: Yen) -> String {
     y.format_plain().replace(',', "")
 }
 
+/// The parts of the 自己負担額 as the CSVs name them, (a), (b), (c) in order.
+pub const BURDEN_PART_LABELS: [&str; 3] = [
+    "自己負担額のうち補助対象外の費用",
+    "自己負担額のうち上限を超える補助対象経費",
+    "自己負担額のうち補助率により残る額",
+];
+
+/// The parts of a package's 自己負担 as plain integers, in the order of [`BURDEN_PART_LABELS`].
+fn plain_parts(p: &Package) -> [String; 3] {
+    let parts = p.burden_parts();
+    [parts.not_covered, parts.above_cap, parts.rate_share].map(plain)
+}
+
 /// Column headers of the package CSV's summary part.
 pub const SUMMARY_HEADER: [&str; 2] = ["項目", "値"];
 /// Column headers of the package CSV's lines part.
@@ -110,6 +127,8 @@ pub const LINES_HEADER: [&str; 6] = ["No.", "費目コード", "費目", "品名
 pub fn package_csv(p: &Package) -> String {
     let a = &p.applicant;
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let [not_covered, above_cap, rate_share] = plain_parts(p);
+    let [not_covered_label, above_cap_label, rate_share_label] = BURDEN_PART_LABELS;
     let summary: Vec<(&str, String)> = vec![
         ("申請日", p.applied_on.to_string()),
         ("医療機関名", a.name.clone()),
@@ -132,6 +151,9 @@ pub fn package_csv(p: &Package) -> String {
         ("補助対象経費", plain(p.eligible_cost)),
         ("補助金申請額", plain(p.subsidy)),
         ("自己負担額", plain(p.self_burden)),
+        (not_covered_label, not_covered),
+        (above_cap_label, above_cap),
+        (rate_share_label, rate_share),
         ("支払先", p.payee.clone().unwrap_or_default()),
         ("カードリーダー申込日", date(p.reader_applied_on)),
         ("ベンダー契約日", date(p.vendor_contract_on)),
@@ -161,8 +183,9 @@ pub fn package_csv(p: &Package) -> String {
     out
 }
 
-/// Column headers of the 一括申請 summary CSV.
-pub const BULK_HEADER: [&str; 12] = [
+/// Column headers of the 一括申請 summary CSV; the parts of the 自己負担額 come last, so that
+/// the columns before keep their places.
+pub const BULK_HEADER: [&str; 15] = [
     "医療機関コード",
     "医療機関名",
     "施設区分",
@@ -175,6 +198,9 @@ pub const BULK_HEADER: [&str; 12] = [
     "自己負担額",
     "申請できない理由コード",
     "申請できない理由と対応",
+    BURDEN_PART_LABELS[0],
+    BURDEN_PART_LABELS[1],
+    BURDEN_PART_LABELS[2],
 ];
 
 /// One facility of a 一括申請: its package, or why it cannot apply.
@@ -198,29 +224,35 @@ pub fn bulk_csv(entries: &[BulkEntry]) -> String {
     crate::csv::push_record(&mut out, BULK_HEADER);
     for e in entries {
         let head = [e.facility_code.clone(), e.facility_name.clone(), e.facility_type.clone(), e.prefecture.clone()];
-        let tail: [String; 8] = match &e.outcome {
-            Ok(p) => [
-                "申請可".to_owned(),
-                p.scheme_id.clone(),
-                plain(p.total_cost),
-                plain(p.eligible_cost),
-                plain(p.subsidy),
-                plain(p.self_burden),
-                String::new(),
-                String::new(),
-            ],
-            Err(refusals) => [
-                "申請不可".to_owned(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                refusals.iter().map(|r| r.code.code()).collect::<Vec<_>>().join(" "),
-                refusals.iter().map(|r| format!("{} → {}", r.reason, r.remedy)).collect::<Vec<_>>().join("／"),
-            ],
+        let (tail, parts): ([String; 8], [String; 3]) = match &e.outcome {
+            Ok(p) => (
+                [
+                    "申請可".to_owned(),
+                    p.scheme_id.clone(),
+                    plain(p.total_cost),
+                    plain(p.eligible_cost),
+                    plain(p.subsidy),
+                    plain(p.self_burden),
+                    String::new(),
+                    String::new(),
+                ],
+                plain_parts(p),
+            ),
+            Err(refusals) => (
+                [
+                    "申請不可".to_owned(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    refusals.iter().map(|r| r.code.code()).collect::<Vec<_>>().join(" "),
+                    refusals.iter().map(|r| format!("{} → {}", r.reason, r.remedy)).collect::<Vec<_>>().join("／"),
+                ],
+                Default::default(),
+            ),
         };
-        crate::csv::push_record(&mut out, head.iter().chain(tail.iter()));
+        crate::csv::push_record(&mut out, head.iter().chain(tail.iter()).chain(parts.iter()));
     }
     out
 }

@@ -17,7 +17,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 mod status;
+mod stored;
 pub use status::{ApplicationStatus, UnknownApplicationStatus};
+pub use stored::BurdenParts;
 
 /// Where the rule that the subsidy is applied for after payment comes from.
 pub const PAYMENT_FIRST_SOURCE: &str = "domain.md（The real subsidy application: 精算払い、領収書(写)・領収書内訳書・事業完了報告書を添付; ポータルサイトFAQ）";
@@ -472,12 +474,20 @@ fn notes(settlement: &Settlement, lines: &[PackageLine]) -> Vec<String> {
     }
     notes.extend(o.warnings.iter().map(|w| w.message.clone()));
     notes.extend(o.explanation.iter().map(|s| s.to_line()));
-    notes.push(format!(
-        "{}（総事業費 {} − 補助金申請額 {}）",
-        settlement.burden_line(),
-        settlement.costs.total,
-        settlement.subsidy
-    ));
+    let parts = BurdenParts {
+        not_covered: settlement.not_covered,
+        above_cap: settlement.above_cap,
+        rate_share: settlement.rate_share,
+    };
+    notes.push(burden_note(settlement.self_burden, parts, settlement.costs.total, settlement.subsidy));
     notes.push(format!("補助金は工事完了・支払の後に申請します（出典: {PAYMENT_FIRST_SOURCE}）"));
     notes
+}
+
+/// The 備考 line of the 自己負担: its parts, then how it is reached from the totals.
+fn burden_note(self_burden: Yen, parts: BurdenParts, total: Yen, subsidy: Yen) -> String {
+    format!(
+        "{}（総事業費 {total} − 補助金申請額 {subsidy}）",
+        crate::settlement::burden_line(self_burden, parts.not_covered, parts.above_cap, parts.rate_share)
+    )
 }

@@ -186,11 +186,16 @@ impl Settlement {
     /// 自己負担 in one line with its parts: 「自己負担 2,530,000円（補助対象外 264,000円 ＋ 上限超過
     /// 2,266,000円 ＋ 補助率による負担 0円）」.
     pub fn burden_line(&self) -> String {
-        format!(
-            "自己負担 {}（補助対象外の費用 {} ＋ 上限を超える補助対象経費 {} ＋ 補助率により残る額 {}）",
-            self.self_burden, self.not_covered, self.above_cap, self.rate_share
-        )
+        burden_line(self.self_burden, self.not_covered, self.above_cap, self.rate_share)
     }
+}
+
+/// 自己負担 in its one-line form from the four figures, for what keeps them without a [`Settlement`]
+/// (a 交付申請 package as stored).
+pub fn burden_line(self_burden: Yen, not_covered: Yen, above_cap: Yen, rate_share: Yen) -> String {
+    format!(
+        "自己負担 {self_burden}（補助対象外の費用 {not_covered} ＋ 上限を超える補助対象経費 {above_cap} ＋ 補助率により残る額 {rate_share}）"
+    )
 }
 
 /// The settlement of `costs` for the facility described by `facts` (its `eligible_cost` is
@@ -325,12 +330,12 @@ fn what_missing_facts_would_give(
     let assumed = outcome.scheme_name.as_deref().unwrap_or("該当する制度なし");
     if input.reader_applied_on.is_none() {
         assumptions.push(format!(
-            "カードリーダーの申込日が登録されていないため、申込日を条件としない「{assumed}」で計算しました。"
+            "カードリーダーの申込日が入力されていないため、申込日を条件としない「{assumed}」で計算しました。"
         ));
     }
     if missing_contract {
         assumptions.push(format!(
-            "ベンダーとの契約日が登録されていないため、契約日を条件とする制度を除いて「{assumed}」で計算しました。"
+            "ベンダーとの契約日が入力されていないため、契約日を条件とする制度を除いて「{assumed}」で計算しました。"
         ));
     }
     (assumptions, alternatives)

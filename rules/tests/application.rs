@@ -229,3 +229,82 @@ fn the_package_survives_a_json_round_trip_unchanged() {
     let json = serde_json::to_string(&p).expect("json");
     assert_eq!(serde_json::from_str::<rules::application::Package>(&json).expect("back"), p);
 }
+
+/// The clinic of the one-answer case: reader applied for on 2022-08-01 (the 2022 revision's
+/// window), vendor contract in time, and a paid quote of 2,959,000円 of which 264,000円 (tax
+/// included) is maintenance.
+fn revision_2022_package() -> rules::application::Package {
+    let facts = ProvisioningFacts {
+        reader_applied_on: Some(day("2022-08-01")),
+        vendor_contract_on: Some(day("2022-11-15")),
+        ..clinic()
+    };
+    let costs = FinalCosts {
+        lines: vec![
+            line(Category::Terminal, "資格確認端末", 450_000),
+            line(Category::ReceiptSystem, "レセコン改修", 1_500_000),
+            line(Category::SetupLabor, "導入作業費", 500_000),
+            line(Category::Maintenance, "保守（年額）", 240_000),
+        ],
+        ..paid_costs()
+    };
+    prepare(Catalog::builtin(), applicant(FacilityType::MedicalClinic), request(&facts, &costs, "2023-05-01"))
+        .expect("eligible")
+}
+
+#[test]
+fn the_package_keeps_the_self_burden_in_its_three_parts_and_its_notes_say_the_same() {
+    let p = revision_2022_package();
+    assert_eq!(p.scheme_id, "revision_2022");
+    assert_eq!((p.total_cost, p.eligible_cost, p.subsidy), (yen(2_959_000), yen(2_695_000), yen(429_000)));
+    assert_eq!(p.self_burden, yen(2_530_000), "総事業費 − 補助金申請額");
+    assert_eq!((p.not_covered, p.above_cap, p.rate_share), (yen(264_000), yen(2_266_000), yen(0)));
+    assert!(p.notes.iter().any(|n| n.starts_with("自己負担 2,530,000円（補助対象外の費用 264,000円")), "{:?}", p.notes);
+    assert!(!p.notes.iter().any(|n| n.contains("自己負担: ") || n.contains("自己負担 2,266,000円")), "{:?}", p.notes);
+    assert_eq!(p.clone().as_shown(), p, "a package prepared today is shown as it is");
+}
+
+#[test]
+fn a_package_stored_before_the_parts_were_kept_reads_back_as_a_new_one() {
+    let new = revision_2022_package();
+    // As packages were stored before: no parts, the step called "eligible − subsidy" 自己負担,
+    // and no line of the 自己負担 with its parts.
+    let mut old: serde_json::Value = serde_json::to_value(&new).expect("json");
+    for key in ["not_covered", "above_cap", "rate_share"] {
+        old.as_object_mut().expect("an object").remove(key);
+    }
+    let notes: Vec<serde_json::Value> = new
+        .notes
+        .iter()
+        .filter(|n| !n.starts_with("自己負担 "))
+        .map(|n| {
+            if n.starts_with("補助額: ") {
+                "補助額: 429,000円、自己負担: 2,266,000円".to_owned()
+            } else {
+                n.clone()
+            }
+        })
+        .map(serde_json::Value::from)
+        .collect();
+    assert_eq!(notes.len() + 1, new.notes.len());
+    old["notes"] = serde_json::Value::from(notes);
+    let old: rules::application::Package = serde_json::from_value(old).expect("an earlier package still reads");
+    assert_eq!((old.not_covered, old.above_cap, old.rate_share), (yen(0), yen(0), yen(0)));
+    assert_eq!(old.as_shown(), new, "the parts derived from its figures, the notes worded as today");
+}
+
+#[test]
+fn derived_parts_add_up_to_the_self_burden_under_the_cap_above_it_and_at_a_rate() {
+    use rules::application::BurdenParts;
+    // Total, eligible, cap, 自己負担 → (a), (b), (c).
+    let cases = [
+        ((2_959_000, 2_695_000, 429_000, 2_530_000), (264_000, 2_266_000, 0)),
+        ((387_200, 374_000, 429_000, 13_200), (13_200, 0, 0)),
+        ((3_005_000, 3_000_000, 2_002_000, 2_004_000), (5_000, 998_000, 1_001_000)),
+    ];
+    for ((total, eligible, cap, burden), (a, b, c)) in cases {
+        let parts = BurdenParts::derived(yen(total), yen(eligible), yen(cap), yen(burden));
+        assert_eq!((parts.not_covered, parts.above_cap, parts.rate_share), (yen(a), yen(b), yen(c)));
+        assert_eq!(parts.sum(), yen(burden));
+    }
+}

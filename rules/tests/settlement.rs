@@ -99,7 +99,7 @@ fn without_a_contract_the_normal_rate_is_assumed_and_the_contract_deadline_is_sh
 fn without_a_reader_application_the_page_names_the_assumption_and_each_window() {
     let s = run(&clinic(None, None), &quote_costs());
     assert_eq!(s.subsidy, yen(321_000));
-    assert!(s.assumptions.iter().any(|a| a.contains("申込日が登録されていない")), "{:?}", s.assumptions);
+    assert!(s.assumptions.iter().any(|a| a.contains("申込日が入力されていない")), "{:?}", s.assumptions);
     let conditions: Vec<&str> = s.alternatives.iter().map(|a| a.condition.as_str()).collect();
     assert!(
         conditions.contains(&"令和4年12月31日までにカードリーダーを申し込み、令和5年2月28日までにベンダーと契約すると"),

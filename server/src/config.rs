@@ -264,12 +264,17 @@ pub struct SubsidyArgs {
     /// Readers applied for (hospital up to 3, others 1).
     #[arg(long)]
     pub readers: u8,
-    /// Reader application date.
+    /// Reader application date; leave out when not applied yet (the assumption and what each
+    /// application window would give are printed).
     #[arg(long, value_parser = parse_day)]
-    pub reader_applied_on: chrono::NaiveDate,
+    pub reader_applied_on: Option<chrono::NaiveDate>,
     /// Eligible cost in yen, tax included.
     #[arg(long, value_parser = parse_yen, allow_hyphen_values = true)]
     pub eligible_cost: rules::Yen,
+    /// Costs the subsidy does not cover (maintenance, line fees…) in yen, tax included: they
+    /// count in the 自己負担.
+    #[arg(long, default_value = "0", value_parser = parse_not_covered, allow_hyphen_values = true)]
+    pub not_covered: rules::Yen,
     /// The facility's other facts.
     #[command(flatten)]
     pub facts: FactsArgs,
@@ -290,6 +295,13 @@ fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
 
 fn parse_yen(s: &str) -> Result<rules::Yen, String> {
     rules::Yen::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_not_covered(s: &str) -> Result<rules::Yen, String> {
+    match parse_yen(s)? {
+        y if y.is_negative() => Err(format!("補助対象外の費用がマイナスです（{y}）。0円以上の金額を指定してください")),
+        y => Ok(y),
+    }
 }
 
 fn parse_facility_type(s: &str) -> Result<rules::FacilityType, String> {

@@ -310,7 +310,8 @@ pub async fn application(id: i64) -> Result<ApplicationView, UiError> {
     let user = context::require_permission(Permission::ReadFacilities)?;
     let pool = context::pool()?;
     let r = db::applications::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
-    let package: rules::application::Package = serde_json::from_str(&r.package_json).map_err(context::internal)?;
+    let package =
+        serde_json::from_str(&r.package_json).map(rules::application::Package::as_shown).map_err(context::internal)?;
     let t = tables(&package);
     let rows = |name: &str| t.get(name).cloned().unwrap_or_default();
     let col = |row: &crate::application_document::Fields, k: &str| row.get(k).cloned().unwrap_or_default();

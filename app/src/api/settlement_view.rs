@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub const TITLE: &str = "補助金と自己負担の見込み";
 
 /// The heading of the alternatives.
-pub const ALTERNATIVES_TITLE: &str = "登録されていない日付によっては";
+pub const ALTERNATIVES_TITLE: &str = "入力されていない日付によっては";
 
 /// One condition of the scheme that applies, with the facility's date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -304,6 +304,6 @@ mod tests {
             v.warnings.iter().any(|w| w.contains("加速化プラン")),
             "a missed scheme no date can reach is still said"
         );
-        assert!(v.assumptions[0].contains("契約日が登録されていない"), "{:?}", v.assumptions);
+        assert!(v.assumptions[0].contains("契約日が入力されていない"), "{:?}", v.assumptions);
     }
 }

@@ -134,7 +134,7 @@ pub fn ApplicationPage() -> impl IntoView {
 }
 
 /// Labels of the summary fields, in the order of the 交付申請書.
-const SUMMARY_LABELS: [(&str, &str); 21] = [
+const SUMMARY_LABELS: [(&str, &str); 24] = [
     ("facility_name", "医療機関名"),
     ("facility_code", "医療機関コード"),
     ("facility_type", "施設区分"),
@@ -149,7 +149,10 @@ const SUMMARY_LABELS: [(&str, &str); 21] = [
     ("total_cost", "総事業費"),
     ("eligible_cost", "補助対象経費"),
     ("subsidy", "補助金申請額"),
-    ("self_burden", "自己負担額"),
+    ("self_burden", "自己負担額（総事業費 − 補助金申請額）"),
+    ("not_covered", "うち補助対象外の費用（保守・回線使用料など）"),
+    ("above_cap", "うち上限を超える補助対象経費"),
+    ("rate_share", "うち補助率により残る額"),
     ("reader_applied_on", "カードリーダー申込日"),
     ("completed_on", "導入完了日"),
     ("operation_started_on", "運用開始日"),
@@ -157,6 +160,19 @@ const SUMMARY_LABELS: [(&str, &str); 21] = [
     ("complete_by", "導入完了期限"),
     ("apply_by", "交付申請期限"),
 ];
+
+/// The stable `data-testid` of a money figure, the same on every page that shows it.
+fn money_testid(field: &str) -> Option<&'static str> {
+    match field {
+        "total_cost" => Some("total-paid"),
+        "subsidy" => Some("subsidy"),
+        "self_burden" => Some("self-burden"),
+        "not_covered" => Some("not-covered"),
+        "above_cap" => Some("above-cap"),
+        "rate_share" => Some("rate-share"),
+        _ => None,
+    }
+}
 
 #[component]
 fn Application(
@@ -182,7 +198,7 @@ fn Application(
             <table class="data summary" data-testid="application-summary">
                 <tbody>
                     {SUMMARY_LABELS.iter().map(|(k, label)| view! {
-                        <tr data-field=*k><th scope="row">{*label}</th><td>{field(k)}</td></tr>
+                        <tr data-field=*k><th scope="row">{*label}</th><td data-testid=money_testid(k)>{field(k)}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>

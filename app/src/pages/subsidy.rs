@@ -1,7 +1,9 @@
 //! 補助金シミュレーション: the subsidy calculator, a GET form that works without JavaScript.
 //!
 //! The calculation is pure (`rules`), so the page computes it from the query
-//! string directly; the same code can run in a browser build.
+//! string directly; the same code can run in a browser build. It goes through
+//! `rules::settlement::settle`, as the quote page, the 交付申請 and `onshi subsidy`
+//! do, so the same facts and costs give the same subsidy and 自己負担 everywhere.
 
 use crate::layout::Layout;
 use leptos::prelude::*;
@@ -9,7 +11,8 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 use rules::scheme::{Catalog, Programme};
-use rules::subsidy::{Outcome, SubsidyInput, WhatIf, calculate, latest_reader_application, what_if_applied_on};
+use rules::settlement::{CostSummary, Settlement, settle};
+use rules::subsidy::{SubsidyInput, WhatIf, latest_reader_application, what_if_applied_on};
 use rules::{FacilityType, GraceType, Yen, format_wareki_with_western, parse_date};
 
 /// A form field's error, shown next to the field.
@@ -26,6 +29,8 @@ pub struct FieldError {
 pub struct Request {
     /// The calculation input.
     pub input: SubsidyInput,
+    /// 補助対象外の費用 (running costs and the like), tax included.
+    pub not_covered: Yen,
     /// Optional other application day to compare with.
     pub what_if: Option<chrono::NaiveDate>,
     /// Optional completion target for planning.
@@ -78,7 +83,7 @@ pub fn parse_request(q: &ParamsMap) -> Result<Request, Vec<FieldError>> {
             None
         }
     };
-    let reader_applied_on = day("reader_applied_on", true);
+    let reader_applied_on = day("reader_applied_on", false);
     let model_chosen_on = day("model_chosen_on", false);
     let bulk_declared_on = day("bulk_declared_on", false);
     let vendor_contract_on = day("vendor_contract_on", false);
@@ -86,17 +91,25 @@ pub fn parse_request(q: &ParamsMap) -> Result<Request, Vec<FieldError>> {
     let operation_started_on = day("operation_started_on", false);
     let what_if = day("what_if_applied_on", false);
     let target = day("target_completion", false);
-    let eligible_cost = match text(q, "eligible_cost").map(|c| Yen::parse(&c)) {
-        Some(Ok(y)) => Some(y),
-        Some(Err(e)) => {
-            err("eligible_cost", e.to_string());
-            None
-        }
-        None => {
-            err("eligible_cost", "補助対象経費（税込）を入力してください（例: 1,500,000）".into());
-            None
-        }
-    };
+    let mut amount =
+        |field: &'static str, what: &str, missing: Option<Yen>| match text(q, field).map(|c| Yen::parse(&c)) {
+            Some(Ok(y)) if y.is_negative() => {
+                err(field, format!("{what}がマイナスです（{y}）。0円以上の金額を入力してください"));
+                None
+            }
+            Some(Ok(y)) => Some(y),
+            Some(Err(e)) => {
+                err(field, e.to_string());
+                None
+            }
+            None if missing.is_some() => missing,
+            None => {
+                err(field, format!("{what}（税込）を入力してください（例: 1,500,000）"));
+                None
+            }
+        };
+    let eligible_cost = amount("eligible_cost", "補助対象経費", None);
+    let not_covered = amount("not_covered", "補助対象外の費用", Some(Yen::ZERO));
     let grace_type = match text(q, "grace_type").map(|g| g.parse::<GraceType>()) {
         Some(Ok(g)) => Some(g),
         Some(Err(e)) => {
@@ -106,16 +119,17 @@ pub fn parse_request(q: &ParamsMap) -> Result<Request, Vec<FieldError>> {
         None => None,
     };
     let model_undecided = q.get("model_undecided").is_some();
-    match (facility_type, programme, readers, reader_applied_on, eligible_cost) {
-        (Some(facility_type), Some(programme), Some(readers), Some(applied), Some(eligible_cost))
+    match (facility_type, programme, readers, eligible_cost, not_covered) {
+        (Some(facility_type), Some(programme), Some(readers), Some(eligible_cost), Some(not_covered))
             if errors.is_empty() =>
         {
             Ok(Request {
+                not_covered,
                 input: SubsidyInput {
                     facility_type,
                     programme,
                     readers,
-                    reader_applied_on: Some(applied),
+                    reader_applied_on,
                     model_undecided,
                     model_chosen_on,
                     bulk_declared_on,
@@ -143,10 +157,11 @@ pub fn SubsidyPage() -> impl IntoView {
         match parse_request(&q) {
             Ok(request) => {
                 let catalog = Catalog::builtin();
-                match calculate(catalog, &request.input) {
-                    Ok(outcome) => {
+                let costs = CostSummary::of_figures(request.input.eligible_cost, request.not_covered);
+                match settle(catalog, &request.input, &costs) {
+                    Ok(settlement) => {
                         let what_if = request.what_if.and_then(|d| what_if_applied_on(catalog, &request.input, d).ok());
-                        (Some((outcome, what_if, request.target)), Vec::new())
+                        (Some((settlement, what_if, request.target)), Vec::new())
                     }
                     Err(e) => (None, vec![FieldError { field: "form", message: e.to_string() }]),
                 }
@@ -209,10 +224,13 @@ pub fn SubsidyPage() -> impl IntoView {
                     <label for="eligible_cost">"補助対象経費（税込・円）"</label>
                     <input id="eligible_cost" name="eligible_cost" type="text" inputmode="numeric" placeholder="例: 1,500,000" value=value("eligible_cost")/>
                     {error_for("eligible_cost")}
+                    <label for="not_covered">"補助対象外の費用（保守・回線使用料など、税込）"</label>
+                    <input id="not_covered" name="not_covered" type="text" inputmode="numeric" placeholder="例: 264,000（なければ空欄か0）" value=value("not_covered")/>
+                    {error_for("not_covered")}
                 </fieldset>
                 <fieldset>
                     <legend>"日付"</legend>
-                    <DateField name="reader_applied_on" label="カードリーダー申込日（必須）" value=value("reader_applied_on")/>
+                    <DateField name="reader_applied_on" label="カードリーダー申込日（まだ申し込んでいなければ空欄）" value=value("reader_applied_on")/>
                     {error_for("reader_applied_on")}
                     <label class="check">
                         <input type="checkbox" name="model_undecided" checked=!value("model_undecided").is_empty()/>
@@ -252,7 +270,7 @@ pub fn SubsidyPage() -> impl IntoView {
                 </fieldset>
                 <button type="submit" class="primary">"計算する"</button>
             </Form>
-            {result.map(|(outcome, what_if, target)| view! { <OutcomeView outcome what_if target/> })}
+            {result.map(|(settlement, what_if, target)| view! { <OutcomeView settlement what_if target/> })}
             </div>
         </Layout>
     }
@@ -266,10 +284,25 @@ fn DateField(name: &'static str, label: &'static str, value: String) -> impl Int
     }
 }
 
+/// Today, for the deadlines of the alternatives (`ONSHI_TODAY` in demonstrations and tests).
+fn today() -> chrono::NaiveDate {
+    #[cfg(feature = "ssr")]
+    return crate::ssr::context::today();
+    // A browser build would take the browser's date.
+    #[cfg(not(feature = "ssr"))]
+    chrono::Local::now().date_naive()
+}
+
 #[component]
-fn OutcomeView(outcome: Outcome, what_if: Option<WhatIf>, target: Option<chrono::NaiveDate>) -> impl IntoView {
-    let o = outcome;
+fn OutcomeView(settlement: Settlement, what_if: Option<WhatIf>, target: Option<chrono::NaiveDate>) -> impl IntoView {
+    let s = settlement;
+    let o = s.outcome.clone();
+    let total = s.costs.total;
+    let today = today();
     let status = if o.eligible { "result eligible" } else { "result not-eligible" };
+    let row = |label: &'static str, testid: &'static str, amount: Yen| {
+        view! { <tr><th scope="row">{label}</th><td class="num" data-testid=testid>{amount.to_string()}</td></tr> }
+    };
     view! {
         <section class=format!("card {status}") aria-labelledby="result-title" data-testid="subsidy-result">
             <h2 id="result-title">"計算結果"</h2>
@@ -279,24 +312,56 @@ fn OutcomeView(outcome: Outcome, what_if: Option<WhatIf>, target: Option<chrono:
                     <tr><th scope="row">"条件"</th><td>{o.route.clone().unwrap_or_default()}</td></tr>
                     <tr><th scope="row">"補助率"</th><td>{o.rate.label_ja()}</td></tr>
                     <tr><th scope="row">"基準とする事業額（上限）"</th><td class="num">{format!("{}（{}）", o.cap, o.cap.format_man())}</td></tr>
-                    <tr><th scope="row">"補助対象経費"</th><td class="num">{o.eligible_cost.to_string()}</td></tr>
-                    <tr class="total"><th scope="row">"補助額"</th><td class="num" data-testid="subsidy">{format!("{}（{}）", o.subsidy, o.subsidy.format_man())}</td></tr>
+                    {row("補助対象経費", "eligible-cost", s.costs.eligible)}
+                    {row("補助対象外の費用", "not-covered-cost", s.costs.not_covered_total())}
+                    {row("支払総額（補助対象経費＋補助対象外の費用）", "total-paid", total)}
+                    <tr class="total"><th scope="row">"補助額"</th><td class="num" data-testid="subsidy">{format!("{}（{}）", s.subsidy, s.subsidy.format_man())}</td></tr>
                     {o.difference_paid.map(|d| view! { <tr><th scope="row">"うち差額の追加支給"</th><td class="num">{d.to_string()}</td></tr> })}
-                    <tr><th scope="row">"自己負担"</th><td class="num" data-testid="self-burden">{o.eligible_not_subsidised.to_string()}</td></tr>
+                    <tr class="total"><th scope="row">"自己負担（支払総額 − 補助額）"</th><td class="num" data-testid="self-burden">{s.self_burden.to_string()}</td></tr>
+                    {row("うち補助対象外の費用", "not-covered", s.not_covered)}
+                    {row("うち上限を超える補助対象経費", "above-cap", s.above_cap)}
+                    {row("うち補助率により残る額", "rate-share", s.rate_share)}
+                    {row("補助対象経費のうち補助されない額", "eligible-not-subsidised", o.eligible_not_subsidised)}
                     {o.complete_by.map(|d| view! { <tr><th scope="row">"導入完了期限"</th><td>{format_wareki_with_western(d)}</td></tr> })}
                     {o.apply_by.map(|d| view! { <tr><th scope="row">"交付申請期限"</th><td>{format_wareki_with_western(d)}</td></tr> })}
                 </tbody>
             </table>
+            <p class="note" data-testid="burden-line">{s.burden_line()}</p>
             {(!o.eligible).then(|| view! { <p class="error">"この条件では補助の対象外です。"</p> })}
+            {(!o.conditions.is_empty()).then(|| view! {
+                <h3>"制度の条件と入力した日付"</h3>
+                <ul class="conditions" data-testid="conditions">
+                    {o.conditions.iter().map(|c| view! {
+                        <li data-met=c.met.to_string()>
+                            {if c.met { "満たしています: " } else if c.missing { "未入力: " } else { "満たしていません: " }}
+                            {c.text.clone()}
+                            {c.source.clone().map(|src| view! { <span class="source">" 出典: " {src}</span> })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+            {(!s.assumptions.is_empty()).then(|| view! {
+                <h3>"計算の前提"</h3>
+                <ul data-testid="assumptions">
+                    {s.assumptions.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}
+                </ul>
+            })}
+            {(!s.alternatives.is_empty()).then(|| view! {
+                <h3>"日付によってはこうなります"</h3>
+                <ul data-testid="alternatives">
+                    {s.alternatives.iter().map(|a| view! { <li>{a.sentence(today)}</li> }).collect_view()}
+                </ul>
+            })}
             {what_if.map(|w| {
                 let sign = if w.difference.is_negative() { "" } else { "+" };
                 view! {
                     <p class="what-if" data-testid="what-if">
                         {format!(
-                            "もし {} に申し込んでいたら: 補助額 {}（差 {sign}{}）",
+                            "もし {} に申し込んでいたら: 補助額 {}（差 {sign}{}）、自己負担 {}",
                             format_wareki_with_western(w.reader_applied_on),
                             w.outcome.subsidy,
-                            w.difference
+                            w.difference,
+                            total - w.outcome.subsidy
                         )}
                     </p>
                 }
@@ -359,6 +424,40 @@ mod tests {
         assert_eq!(r.input.eligible_cost, Yen::from_i64(2_101_000));
         assert!(r.input.model_undecided);
         assert_eq!(r.input.grace_type.map(GraceType::number), Some(1));
+    }
+
+    #[test]
+    fn costs_not_covered_default_to_zero_and_the_reader_date_may_be_left_out() {
+        let r = parse_request(&query(&[("facility_type", "medical_clinic"), ("eligible_cost", "2,695,000")])).unwrap();
+        assert_eq!((r.input.reader_applied_on, r.not_covered), (None, Yen::ZERO));
+        let r = parse_request(&query(&[
+            ("facility_type", "medical_clinic"),
+            ("eligible_cost", "2,695,000"),
+            ("not_covered", "26.4万円"),
+        ]))
+        .unwrap();
+        assert_eq!(r.not_covered, Yen::from_i64(264_000));
+    }
+
+    #[test]
+    fn a_negative_or_unreadable_cost_is_refused_beside_its_field() {
+        let errors = parse_request(&query(&[
+            ("facility_type", "medical_clinic"),
+            ("eligible_cost", "-1"),
+            ("not_covered", "保守"),
+        ]))
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["eligible_cost", "not_covered"]);
+        assert!(errors[0].message.contains("マイナス"), "{:?}", errors[0]);
+        let errors = parse_request(&query(&[
+            ("facility_type", "medical_clinic"),
+            ("eligible_cost", "1"),
+            ("not_covered", "-5"),
+        ]))
+        .unwrap_err();
+        assert_eq!(errors[0].field, "not_covered");
+        assert!(errors[0].message.starts_with("補助対象外の費用がマイナスです"), "{:?}", errors[0]);
     }
 
     #[test]

@@ -29,7 +29,7 @@ async fn stored_package(state: &AppState, user: &SessionUser, id: i64) -> Result
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound("交付申請"))?;
-    serde_json::from_str(&record.package_json).map_err(internal)
+    serde_json::from_str(&record.package_json).map(Package::as_shown).map_err(internal)
 }
 
 fn file(bytes: Vec<u8>, content_type: &'static str, disposition: &str) -> Response {

@@ -261,7 +261,7 @@ async fn without_a_reader_application_the_page_names_the_assumption_and_what_eac
     assert_eq!(figures(&html), expected);
     let assumed = testid(&html, "assumptions");
     assert!(
-        assumed.contains("カードリーダーの申込日が登録されていないため、申込日を条件としない「オンライン資格確認導入補助（通常の補助率）」で計算しました。"),
+        assumed.contains("カードリーダーの申込日が入力されていないため、申込日を条件としない「オンライン資格確認導入補助（通常の補助率）」で計算しました。"),
         "{assumed}"
     );
     let alternatives = testid(&html, "alternatives");
@@ -273,13 +273,13 @@ async fn without_a_reader_application_the_page_names_the_assumption_and_what_eac
         assert!(alternatives.contains(sentence), "{sentence}\n{alternatives}");
     }
     // Said once: the assumption is not repeated among the notes.
-    assert_eq!(html.matches("カードリーダーの申込日が登録されていないため").count(), 1);
+    assert_eq!(html.matches("カードリーダーの申込日が入力されていないため").count(), 1);
 
     // The command line says the same, and a deadline still ahead is told as one.
     let dir = tempfile::tempdir().expect("dir");
     let file = quote_file(dir.path());
     let text = stdout(&onshi_audit(&file, &[]));
-    assert!(text.contains("前提: カードリーダーの申込日が登録されていないため"), "{text}");
+    assert!(text.contains("前提: カードリーダーの申込日が入力されていないため"), "{text}");
     for sentence in sentences {
         assert!(text.contains(&format!("- {sentence}")), "{sentence}\n{text}");
     }
@@ -312,7 +312,7 @@ async fn a_contract_taken_away_brings_back_the_normal_rate_and_the_contract_dead
     let expected = strings(&["2,959,000円", "321,000円", "2,638,000円", "264,000円", "2,266,000円", "108,000円"]);
     assert_eq!(figures(&html), expected);
     assert_eq!(testid(&html, "rate"), "3/4補助");
-    assert!(testid(&html, "assumptions").contains("ベンダーとの契約日が登録されていないため"));
+    assert!(testid(&html, "assumptions").contains("ベンダーとの契約日が入力されていないため"));
     let alternatives = testid(&html, "alternatives");
     assert!(
         alternatives.starts_with(

@@ -1,11 +1,12 @@
 //! `applications.csv`: one row per subsidy application (交付申請) in the scope.
 
-use super::{Filter, Stop, Writer, facility_type_label, plain_yen, prefecture_label, text};
+use super::{Filter, Stop, Writer, facility_type_label, plain_yen, prefecture_label, text, yen_number};
 use futures_util::TryStreamExt;
 use rules::access::Scope;
 use sqlx::{QueryBuilder, SqlitePool};
 
-/// The columns; amounts in plain yen as the application stores them.
+/// The columns; amounts in plain yen as the application stores them. The parts of the
+/// 自己負担額 come last, so that the columns before keep their places.
 pub const HEADER: &[&str] = &[
     "申請ID",
     "施設ID",
@@ -29,6 +30,9 @@ pub const HEADER: &[&str] = &[
     "交付額",
     "作成日時",
     "更新日時",
+    crate::application_document::BURDEN_PART_LABELS[0],
+    crate::application_document::BURDEN_PART_LABELS[1],
+    crate::application_document::BURDEN_PART_LABELS[2],
 ];
 
 const COLUMNS: usize = HEADER.len();
@@ -54,11 +58,20 @@ struct Row {
     paid_amount: Option<String>,
     created_at: String,
     updated_at: String,
+    /// From the package: 基準とする事業額 and the parts of the 自己負担 (absent in packages
+    /// prepared before they were kept).
+    cap: Option<String>,
+    not_covered: Option<String>,
+    above_cap: Option<String>,
+    rate_share: Option<String>,
 }
 
 const SELECT: &str = "SELECT a.id, f.id AS facility_id, f.facility_code, f.name AS facility_name, f.facility_type,
         f.prefecture, a.quote_id, a.status, a.applied_on, a.scheme_id, a.total_cost, a.eligible_cost, a.subsidy,
-        a.self_burden, a.submitted_on, a.paid_on, a.paid_amount, a.created_at, a.updated_at
+        a.self_burden, a.submitted_on, a.paid_on, a.paid_amount, a.created_at, a.updated_at,
+        json_extract(a.package_json, '$.cap') AS cap, json_extract(a.package_json, '$.not_covered') AS not_covered,
+        json_extract(a.package_json, '$.above_cap') AS above_cap,
+        json_extract(a.package_json, '$.rate_share') AS rate_share
  FROM facilities f JOIN subsidy_applications a ON a.facility_id = f.id
  WHERE 1 = 1";
 
@@ -77,6 +90,7 @@ pub async fn write(pool: &SqlitePool, scope: &Scope, filter: &Filter, w: &mut Wr
         let [total, eligible, subsidy, burden] =
             [&r.total_cost, &r.eligible_cost, &r.subsidy, &r.self_burden].map(|s| plain_yen(Some(s)));
         let paid_amount = plain_yen(r.paid_amount.as_deref());
+        let [not_covered, above_cap, rate_share] = burden_parts(&r);
         let fields: [&str; COLUMNS] = [
             &id,
             &facility_id,
@@ -100,8 +114,28 @@ pub async fn write(pool: &SqlitePool, scope: &Scope, filter: &Filter, w: &mut Wr
             &paid_amount,
             &r.created_at,
             &r.updated_at,
+            &not_covered,
+            &above_cap,
+            &rate_share,
         ];
         w.record(fields).await?;
     }
     Ok(())
+}
+
+/// The parts of the row's 自己負担 as its package shows them ([`rules::application::Package::burden_parts`]):
+/// kept, or derived from its figures; empty when the package does not have the figures.
+fn burden_parts(r: &Row) -> [String; 3] {
+    use rules::Yen;
+    use rules::application::BurdenParts;
+    let yen = |s: Option<&str>| s.and_then(|s| Yen::parse(s).ok());
+    let figures = [&r.total_cost, &r.eligible_cost, &r.self_burden].map(|s| yen(Some(s)));
+    let (Some(cap), [Some(total), Some(eligible), Some(burden)]) = (yen(r.cap.as_deref()), figures) else {
+        return Default::default();
+    };
+    let [not_covered, above_cap, rate_share] =
+        [&r.not_covered, &r.above_cap, &r.rate_share].map(|s| yen(s.as_deref()).unwrap_or(Yen::ZERO));
+    let parts =
+        BurdenParts::kept_or_derived(BurdenParts { not_covered, above_cap, rate_share }, total, eligible, cap, burden);
+    [parts.not_covered, parts.above_cap, parts.rate_share].map(yen_number)
 }
