@@ -182,7 +182,15 @@ fn run_audit(args: &crate::config::AuditArgs) -> ExitCode {
         eprintln!("onshi audit: {}: ファイルを開けません: {e}", args.file.display());
         return ExitCode::FAILURE;
     }
-    let ctx = rules::audit::AuditContext::new(args.facility_type, args.readers, args.reader_applied_on);
+    let facts = args.facts.provisioning(args.facility_type, args.readers, args.reader_applied_on);
+    let conflicts = facts.date_conflicts(None);
+    if !conflicts.is_empty() {
+        for c in conflicts {
+            eprintln!("onshi audit: --{}: {c}", c.field.code().replace('_', "-"));
+        }
+        return ExitCode::FAILURE;
+    }
+    let ctx = rules::audit::AuditContext::of_facility(&facts);
     match audit_file(&name, &bytes, &ctx, &seed_benchmarks(), &rules::audit::Peers::default()) {
         Ok(doc) => {
             if args.json {
@@ -194,7 +202,7 @@ fn run_audit(args: &crate::config::AuditArgs) -> ExitCode {
                     }
                 }
             } else {
-                println!("{}", render_text(&doc, args.facility_type));
+                println!("{}", render_text(&doc, args.facility_type, app::ssr::context::today()));
             }
             ExitCode::SUCCESS
         }

@@ -211,12 +211,67 @@ pub struct AuditArgs {
     /// Readers applied for (hospital up to 3, others 1).
     #[arg(long, default_value_t = 1)]
     pub readers: u8,
-    /// Reader application date (western or 和暦); without it the normal rates apply.
+    /// Reader application date (western or 和暦); without it the scheme that needs none is
+    /// assumed, and the output says so and what the dates would give.
     #[arg(long, value_parser = parse_day)]
     pub reader_applied_on: Option<chrono::NaiveDate>,
+    /// The facility's other facts, as `onshi subsidy` takes them.
+    #[command(flatten)]
+    pub facts: FactsArgs,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A facility's facts besides its type, readers and reader application date, for
+/// `onshi subsidy` and `onshi audit`. Dates may be western (2021-03-31) or 和暦.
+#[derive(Debug, Clone, Default, Args)]
+pub struct FactsArgs {
+    /// The reader was applied for as 機種未定.
+    #[arg(long)]
+    pub model_undecided: bool,
+    /// Date the model was chosen (機種未定).
+    #[arg(long, value_parser = parse_day)]
+    pub model_chosen_on: Option<chrono::NaiveDate>,
+    /// Date a 一括申請 declaration was filed.
+    #[arg(long, value_parser = parse_day)]
+    pub bulk_declared_on: Option<chrono::NaiveDate>,
+    /// Vendor contract date.
+    #[arg(long, value_parser = parse_day)]
+    pub vendor_contract_on: Option<chrono::NaiveDate>,
+    /// 導入完了 date.
+    #[arg(long, value_parser = parse_day)]
+    pub completed_on: Option<chrono::NaiveDate>,
+    /// 運用開始 date.
+    #[arg(long, value_parser = parse_day)]
+    pub operation_started_on: Option<chrono::NaiveDate>,
+    /// Accepted 猶予届出 type, 1–6.
+    #[arg(long, value_parser = parse_grace_type)]
+    pub grace_type: Option<rules::GraceType>,
+}
+
+impl FactsArgs {
+    /// The facts of a facility of `facility_type` with `readers` readers applied for on
+    /// `reader_applied_on`, and these (a 猶予届出 given here counts as accepted).
+    pub fn provisioning(
+        &self,
+        facility_type: rules::FacilityType,
+        readers: u8,
+        reader_applied_on: Option<chrono::NaiveDate>,
+    ) -> rules::provisioning::ProvisioningFacts {
+        rules::provisioning::ProvisioningFacts {
+            readers,
+            reader_applied_on,
+            model_undecided: self.model_undecided,
+            model_chosen_on: self.model_chosen_on,
+            bulk_declared_on: self.bulk_declared_on,
+            vendor_contract_on: self.vendor_contract_on,
+            completed_on: self.completed_on,
+            operation_started_on: self.operation_started_on,
+            grace: self.grace_type.map(|kind| rules::provisioning::Grace { kind, accepted: true, until: None }),
+            ..rules::provisioning::ProvisioningFacts::new(facility_type, true)
+        }
+    }
 }
 
 /// Facts of one facility for `onshi subsidy`. Dates may be western
@@ -240,27 +295,9 @@ pub struct SubsidyArgs {
     /// count in the 自己負担.
     #[arg(long, default_value = "0", value_parser = parse_not_covered, allow_hyphen_values = true)]
     pub not_covered: rules::Yen,
-    /// The reader was applied for as 機種未定.
-    #[arg(long)]
-    pub model_undecided: bool,
-    /// Date the model was chosen (機種未定).
-    #[arg(long, value_parser = parse_day)]
-    pub model_chosen_on: Option<chrono::NaiveDate>,
-    /// Date a 一括申請 declaration was filed.
-    #[arg(long, value_parser = parse_day)]
-    pub bulk_declared_on: Option<chrono::NaiveDate>,
-    /// Vendor contract date.
-    #[arg(long, value_parser = parse_day)]
-    pub vendor_contract_on: Option<chrono::NaiveDate>,
-    /// 導入完了 date.
-    #[arg(long, value_parser = parse_day)]
-    pub completed_on: Option<chrono::NaiveDate>,
-    /// 運用開始 date.
-    #[arg(long, value_parser = parse_day)]
-    pub operation_started_on: Option<chrono::NaiveDate>,
-    /// Accepted 猶予届出 type, 1–6.
-    #[arg(long, value_parser = parse_grace_type)]
-    pub grace_type: Option<rules::GraceType>,
+    /// The facility's other facts.
+    #[command(flatten)]
+    pub facts: FactsArgs,
     /// Programme: standard, home_visit_consent, workplace_clinic, eligibility_check_only.
     #[arg(long, default_value = "standard", value_parser = parse_programme)]
     pub programme: rules::scheme::Programme,

@@ -1,6 +1,7 @@
 //! The quote audit shared by `onshi audit` and `POST /api/audit`: read the
 //! file, classify and audit the lines, compute the subsidy.
 
+use app::api::settlement_view::{ALTERNATIVES_TITLE, SettlementView, TITLE};
 use chrono::NaiveDate;
 use quote_reader::{Limits, ReadError, Stop, read_quote_with_stop};
 use rules::audit::{AuditContext, AuditReport, BenchmarkRowData, Benchmarks, Peers, audit};
@@ -85,8 +86,34 @@ pub fn audit_file_until(
     })
 }
 
-/// The audit as a readable table for the terminal.
-pub fn render_text(doc: &AuditDocument, kind: FacilityType) -> String {
+/// The settlement as the quote page shows it, as lines of text: the same view, figures and
+/// words ([`SettlementView::figures`]).
+fn settlement_text(s: &SettlementView) -> Vec<String> {
+    let mut out = vec![format!("{TITLE}:")];
+    out.extend(s.assumptions.iter().map(|a| format!("  前提: {a}")));
+    out.push(format!("  適用する制度: {}", s.scheme_label()));
+    out.extend(s.route.iter().map(|r| format!("  適用の条件: {r}")));
+    for c in &s.conditions {
+        let source = c.source.as_deref().map(|src| format!("（出典: {src}）")).unwrap_or_default();
+        out.push(format!("    [{}] {}{source}", c.state_ja(), c.text));
+    }
+    for f in s.figures() {
+        out.push(format!("{}{}: {}", "  ".repeat(usize::from(f.depth) + 1), f.label, f.value));
+    }
+    if !s.eligible_for_subsidy {
+        out.push("  この日付では補助の対象外です。".to_owned());
+    }
+    if !s.alternatives.is_empty() {
+        out.push(format!("  {ALTERNATIVES_TITLE}:"));
+        out.extend(s.alternatives.iter().map(|a| format!("    - {a}")));
+    }
+    out.extend(s.warnings.iter().map(|w| format!("  注意: {w}")));
+    out
+}
+
+/// The audit as a readable table for the terminal; the alternatives' deadlines are told
+/// against `today`.
+pub fn render_text(doc: &AuditDocument, kind: FacilityType, today: NaiveDate) -> String {
     let r = &doc.report;
     let q = &doc.quote;
     let mut out = Vec::new();
@@ -135,14 +162,10 @@ pub fn render_text(doc: &AuditDocument, kind: FacilityType) -> String {
         "計算: 小計 {} / 消費税 {} / 合計 {} / 補助対象経費（税込） {}",
         r.computed.subtotal, r.computed.tax, r.computed.total, r.computed.eligible_total
     ));
-    out.push(format!(
-        "補助金: {}（{}、上限 {}） {} / 自己負担 {}",
-        r.subsidy.scheme_name.as_deref().unwrap_or("該当なし"),
-        r.subsidy.rate.label_ja(),
-        r.subsidy.cap,
-        r.subsidy.amount,
-        r.subsidy.self_burden
-    ));
+    match &r.settlement {
+        Some(s) => out.extend(settlement_text(&SettlementView::of(s, today))),
+        None => out.push(format!("補助金: 該当なし / 自己負担 {}", r.subsidy.self_burden)),
+    }
     let line_flags = r.lines.iter().flat_map(|l| l.flags.iter().map(move |f| (Some(l.row), f)));
     let all: Vec<_> = line_flags.chain(r.flags.iter().map(|f| (None, f))).collect();
     if !all.is_empty() {
@@ -166,7 +189,7 @@ pub fn render_text(doc: &AuditDocument, kind: FacilityType) -> String {
         out.push(String::new());
         out.push("指摘はありません。".to_owned());
     }
-    for n in &r.notes {
+    for n in app::api::quote_audit::notes_besides_assumptions(r) {
         out.push(format!("注: {n}"));
     }
     out.join("\n")

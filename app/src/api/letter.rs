@@ -119,8 +119,10 @@ pub async fn counter_offer_letter(id: i64) -> Result<LetterView, UiError> {
         ("items", items.join("\n\n")),
         ("total", total),
         ("eligible_total", a.eligible_total.clone()),
+        // The facility's own settlement, as its quote page shows it.
         ("subsidy", a.subsidy.clone()),
         ("scheme", a.scheme.clone()),
+        ("burden", a.burden_line.clone()),
     ];
     Ok(LetterView { quote_id: id, paragraphs: paragraphs(&fill(TEMPLATE, &values)), points })
 }
@@ -150,6 +152,7 @@ mod tests {
             "eligible_total",
             "subsidy",
             "scheme",
+            "burden",
         ];
         let mut rest = TEMPLATE;
         while let Some(start) = rest.find("{{") {

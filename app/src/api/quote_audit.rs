@@ -77,9 +77,14 @@ pub struct QuoteAuditView {
     pub scheme: String,
     /// The subsidy.
     pub subsidy: String,
-    /// Self-burden.
+    /// 自己負担: what the facility pays its vendors minus the subsidy.
     pub self_burden: String,
-    /// Notes on how it was computed.
+    /// 自己負担 with its three parts in one line.
+    pub burden_line: String,
+    /// The subsidy and 自己負担 in full, from the facility's own facts (None when they cannot
+    /// be calculated: the notes say why).
+    pub settlement: Option<crate::api::settlement_view::SettlementView>,
+    /// Notes on how it was computed (the settlement's assumptions are in it, not here).
     pub notes: Vec<String>,
     /// Per-category amounts (category code, label, amount plain), for comparisons.
     pub by_category: Vec<(String, String, String)>,
@@ -144,14 +149,11 @@ async fn audited(id: i64, shown: Shown) -> Result<QuoteAuditView, UiError> {
         db::quotes::detail(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
     let packed = db::audit_lines::packed(&pool, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
     let head = db::quotes::written(&pool, id).await.map_err(context::internal)?;
-    let f = db::provisioning::facility_in_scope(&pool, &user.scope, detail.facility_id).await?;
-    let kind = f.facility_type.parse::<rules::FacilityType>().map_err(context::internal)?;
-    let app = db::provisioning::application(&pool, detail.facility_id).await.map_err(context::internal)?;
-    let ctx = AuditContext::new(
-        kind,
-        app.as_ref().map_or(1, |a| u8::try_from(a.readers).unwrap_or(1)),
-        app.as_ref().and_then(|a| chrono::NaiveDate::parse_from_str(&a.applied_on, "%Y-%m-%d").ok()),
-    );
+    // The facility's own reader application, contract and milestones decide the scheme.
+    let facts = db::provisioning::facts_in_scope(&pool, &user.scope, detail.facility_id).await?;
+    let kind = facts.facility_type;
+    let ctx = AuditContext::of_facility(&facts);
+    let today = context::today();
     let bench = db::benchmarks::stored(&pool).await.map_err(context::internal)?;
     let mut peers = db::peers::for_facility_type(&pool, kind).await.map_err(context::internal)?;
     let siblings = db::quotes::siblings(&pool, detail.facility_id, id).await.map_err(context::internal)?;
@@ -167,7 +169,7 @@ async fn audited(id: i64, shown: Shown) -> Result<QuoteAuditView, UiError> {
             }
             let (quote, classified) = db::quotes::audit_input(&stored, &head, detail.tax_inclusive);
             let r = audit_classified(&quote, &classified, &ctx, &bench, &peers, rules::scheme::Catalog::builtin());
-            Ok(view_of(&r, detail, siblings, can_complain, shown))
+            Ok(view_of(&r, detail, siblings, can_complain, (shown, today)))
         })
         .await
 }
@@ -179,7 +181,7 @@ fn view_of(
     quote: crate::api::facilities::QuoteDetail,
     siblings: Vec<(i64, String)>,
     can_complain: bool,
-    shown: Shown,
+    (shown, today): (Shown, chrono::NaiveDate),
 ) -> QuoteAuditView {
     let opt = |y: Option<rules::Yen>| y.map_or_else(|| "—".to_owned(), |y| y.to_string());
     // One pass over the lines, not one per category.
@@ -241,9 +243,24 @@ fn view_of(
         ),
         subsidy: r.subsidy.amount.to_string(),
         self_burden: r.subsidy.self_burden.to_string(),
-        notes: r.notes.clone(),
+        burden_line: burden_line(r),
+        settlement: r.settlement.as_ref().map(|s| crate::api::settlement_view::SettlementView::of(s, today)),
+        notes: notes_besides_assumptions(r),
         by_category,
         siblings,
         quote,
     }
+}
+
+/// 自己負担 with its parts in one line; without a settlement, the whole computed total.
+#[cfg(feature = "ssr")]
+pub fn burden_line(r: &rules::audit::AuditReport) -> String {
+    r.settlement.as_ref().map_or_else(|| format!("自己負担 {}", r.subsidy.self_burden), |s| s.burden_line())
+}
+
+/// The report's notes less the settlement's assumptions, which the settlement shows itself.
+#[cfg(feature = "ssr")]
+pub fn notes_besides_assumptions(r: &rules::audit::AuditReport) -> Vec<String> {
+    let assumed = r.settlement.as_ref().map_or(&[][..], |s| s.assumptions.as_slice());
+    r.notes.iter().filter(|n| !assumed.contains(n)).cloned().collect()
 }

@@ -52,8 +52,13 @@ pub struct DraftView {
     pub written: [Option<String>; 3],
     /// Computed totals (subtotal, tax, total, eligible total).
     pub computed: [String; 4],
-    /// Subsidy estimate and self-burden.
+    /// Scheme name, subsidy and 自己負担 with its parts in one line (shown when there is no
+    /// settlement).
     pub subsidy: (String, String, String),
+    /// The subsidy and 自己負担 in full, from the facility's own facts.
+    pub settlement: Option<crate::api::settlement_view::SettlementView>,
+    /// Notes on how the subsidy was computed (the settlement's assumptions are in it, not here).
+    pub notes: Vec<String>,
     /// Vendors: (id, name).
     pub vendors: Vec<(i64, String)>,
 }
@@ -89,23 +94,16 @@ async fn load_draft(pool: &sqlx::SqlitePool, user: &crate::SessionUser, token: &
 #[cfg(feature = "ssr")]
 async fn audit_of(
     pool: &sqlx::SqlitePool,
+    user: &crate::SessionUser,
     facility_id: i64,
     quote: &rules::quote::Quote,
 ) -> Result<rules::audit::AuditReport, UiError> {
     use crate::ssr::{context::internal, db};
     use rules::audit::{AuditContext, audit};
-    let kind: String = sqlx::query_scalar("SELECT facility_type FROM facilities WHERE id = ?")
-        .bind(facility_id)
-        .fetch_one(pool)
-        .await
-        .map_err(internal)?;
-    let kind = kind.parse::<rules::FacilityType>().map_err(internal)?;
-    let app = db::provisioning::application(pool, facility_id).await.map_err(internal)?;
-    let ctx = AuditContext::new(
-        kind,
-        app.as_ref().map_or(1, |a| u8::try_from(a.readers).unwrap_or(1)),
-        app.as_ref().and_then(|a| chrono::NaiveDate::parse_from_str(&a.applied_on, "%Y-%m-%d").ok()),
-    );
+    // As the stored quote's page: the facility's own dates decide the scheme.
+    let facts = db::provisioning::facts_in_scope(pool, &user.scope, facility_id).await?;
+    let kind = facts.facility_type;
+    let ctx = AuditContext::of_facility(&facts);
     let bench = db::benchmarks::stored(pool).await.map_err(internal)?;
     let peers = db::peers::for_facility_type(pool, kind).await.map_err(internal)?;
     Ok(audit(quote, &ctx, &bench, &peers, rules::classify::Classifier::builtin(), rules::scheme::Catalog::builtin()))
@@ -118,7 +116,7 @@ pub async fn quote_draft(token: String) -> Result<DraftView, UiError> {
     let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
     let pool = context::pool()?;
     let d = load_draft(&pool, &user, &token).await?;
-    let r = audit_of(&pool, d.facility_id, &d.quote).await?;
+    let r = audit_of(&pool, &user, d.facility_id, &d.quote).await?;
     let flag = |f: &rules::audit::Flag| (f.code.code().to_owned(), f.severity.label_ja().to_owned(), f.message.clone());
     let yen = |y: Option<rules::Yen>| y.map(|y| y.to_string());
     Ok(DraftView {
@@ -154,8 +152,10 @@ pub async fn quote_draft(token: String) -> Result<DraftView, UiError> {
         subsidy: (
             r.subsidy.scheme_name.clone().unwrap_or_else(|| "該当なし".into()),
             r.subsidy.amount.to_string(),
-            r.subsidy.self_burden.to_string(),
+            crate::api::quote_audit::burden_line(&r),
         ),
+        settlement: r.settlement.as_ref().map(|s| crate::api::settlement_view::SettlementView::of(s, context::today())),
+        notes: crate::api::quote_audit::notes_besides_assumptions(&r),
         vendors: db::provisioning::vendors(&pool, user.id).await.map_err(context::internal)?,
     })
 }

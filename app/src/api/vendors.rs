@@ -53,12 +53,12 @@ fn median(mut v: Vec<rust_decimal::Decimal>) -> Option<rust_decimal::Decimal> {
 #[derive(sqlx::FromRow)]
 struct AuditedQuote {
     vendor_id: i64,
-    facility_type: String,
     tax_inclusive: bool,
     #[sqlx(flatten)]
     written: crate::ssr::db::quotes::Written,
-    readers: Option<i64>,
-    applied_on: Option<String>,
+    /// The facility's facts, as its quote page reads them.
+    #[sqlx(flatten)]
+    facts: crate::ssr::db::provisioning::FactsRow,
     /// The lines in order, as a JSON array of `[[stored line's columns in order], comparable price]`.
     lines: String,
 }
@@ -138,27 +138,29 @@ fn audit_quotes(
     // One row per quote, its lines packed into JSON by SQLite: the driver hands each value
     // across threads on its own, and 2.3 million lines × 11 values took most of the national
     // league's time (BENCHMARKS.md, vendor league).
+    // The facts of each quote's facility come in its row. Its progress dates do not move
+    // `audit_generation`, and need not: they choose among schemes whose caps are the same for a
+    // type and reader count (rules/data/schemes.json), and the flags counted here read only the
+    // cap, never the subsidy.
     let mut qb = confirmed(&format!(
-        "SELECT q.vendor_id, f.facility_type, q.tax_inclusive, q.written_subtotal AS subtotal,
+        "SELECT q.vendor_id, q.tax_inclusive, q.written_subtotal AS subtotal,
                 q.written_tax AS tax, q.written_tax_included AS tax_included, q.written_total AS total,
-                a.readers, a.applied_on, {} AS lines
-         FROM quotes q JOIN facilities f ON f.id = q.facility_id LEFT JOIN reader_applications a ON a.facility_id = f.id",
-        db::audit_lines::PACKED_LINES
+                {}, {} AS lines
+         FROM quotes q JOIN facilities f ON f.id = q.facility_id {}",
+        db::provisioning::FACTS_COLUMNS,
+        db::audit_lines::PACKED_LINES,
+        db::provisioning::FACTS_JOINS
     ));
     qb.push(" ORDER BY q.id");
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
     let mut quotes = qb.build_query_as::<AuditedQuote>().fetch(pool);
     while let Some(q) = runtime.block_on(quotes.try_next()).map_err(internal)? {
         cancel.check()?;
-        let kind = q.facility_type.parse::<rules::FacilityType>().map_err(internal)?;
+        let kind = q.facts.facility_type.parse::<rules::FacilityType>().map_err(internal)?;
         let (stored, priced) = db::audit_lines::unpack(&q.lines).map_err(internal)?;
         let (quote, classified) = db::quotes::audit_input(&stored, &q.written, q.tax_inclusive);
-        let ctx = rules::audit::AuditContext::new(
-            kind,
-            q.readers.map_or(1, |r| u8::try_from(r).unwrap_or(1)),
-            q.applied_on.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-        );
-        let mut group = peers.get(&q.facility_type).cloned().unwrap_or_default();
+        let ctx = rules::audit::AuditContext::of_facility(&q.facts.facts());
+        let mut group = peers.get(&q.facts.facility_type).cloned().unwrap_or_default();
         group.leave_out(priced.iter().copied());
         let r =
             rules::audit::audit_classified(&quote, &classified, &ctx, bench, &group, rules::scheme::Catalog::builtin());

@@ -21,6 +21,7 @@ mod quote_entry;
 mod reference;
 mod refused_form;
 mod second_factor;
+pub(crate) mod settlement_view;
 mod subsidy;
 mod vendor_review;
 mod vendors;

@@ -1,6 +1,8 @@
 //! The audit view of a stored quote, and two quotes of a facility side by side.
 
 use crate::api::quote_audit::{FlagView, QuoteAuditView};
+use crate::api::settlement_view::SettlementView;
+use crate::pages::settlement_view::SettlementSummary;
 use leptos::prelude::*;
 
 fn flags_view(flags: Vec<FlagView>) -> impl IntoView {
@@ -75,8 +77,13 @@ pub fn AuditView(a: QuoteAuditView) -> impl IntoView {
                     <tr><th scope="row">"補助対象経費（税込）"</th><td></td><td class="num">{a.eligible_total.clone()}</td></tr>
                 </tbody>
             </table>
-            <p>"補助金の見込み: " {a.scheme.clone()} " → " <strong data-testid="quote-subsidy">{a.subsidy.clone()}</strong>
-               " ／ 自己負担: " <strong>{a.self_burden.clone()}</strong></p>
+            {match a.settlement.clone() {
+                Some(s) => view! { <SettlementSummary s /> }.into_any(),
+                None => view! {
+                    <p>"補助金の見込み: " {a.scheme.clone()} " → " <strong data-testid="subsidy">{a.subsidy.clone()}</strong>
+                       " ／ " <strong data-testid="self-burden">{a.burden_line.clone()}</strong></p>
+                }.into_any(),
+            }}
             {a.notes.iter().cloned().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
             {(!siblings.is_empty()).then(|| view! {
                 <form method="get" action=format!("/quotes/{id}") class="form inline-compare">
@@ -110,6 +117,11 @@ pub fn Comparison(a: QuoteAuditView, b: QuoteAuditView) -> impl IntoView {
             .and_then(|(_, _, a)| rules::Yen::parse(a).ok())
             .map_or_else(|| "—".to_owned(), |y| y.to_string())
     };
+    // The settlement's own figures, as each quote's page shows them.
+    let figure = |v: &QuoteAuditView, part: fn(&SettlementView) -> &String| {
+        v.settlement.as_ref().map_or_else(|| "—".to_owned(), |s| part(s).clone())
+    };
+    let scheme = |v: &QuoteAuditView| v.settlement.as_ref().map_or_else(|| v.scheme.clone(), |s| s.scheme.clone());
     view! {
         <section class="card" data-testid="comparison">
             <h2>"見積書の比較"</h2>
@@ -122,8 +134,13 @@ pub fn Comparison(a: QuoteAuditView, b: QuoteAuditView) -> impl IntoView {
                         <tr><th scope="row">{label.clone()}</th><td class="num">{amount(&a, code)}</td><td class="num">{amount(&b, code)}</td></tr>
                     }).collect_view()}
                     <tr><th scope="row">"補助対象経費（税込）"</th><td class="num">{a.eligible_total.clone()}</td><td class="num">{b.eligible_total.clone()}</td></tr>
-                    <tr><th scope="row">"補助金の見込み"</th><td class="num">{a.subsidy.clone()}</td><td class="num">{b.subsidy.clone()}</td></tr>
-                    <tr><th scope="row">"自己負担"</th><td class="num">{a.self_burden.clone()}</td><td class="num">{b.self_burden.clone()}</td></tr>
+                    <tr><th scope="row">"適用する制度"</th><td>{scheme(&a)}</td><td>{scheme(&b)}</td></tr>
+                    <tr><th scope="row">"ベンダーへの支払総額（税込）"</th><td class="num">{figure(&a, |s| &s.total_paid)}</td><td class="num">{figure(&b, |s| &s.total_paid)}</td></tr>
+                    <tr><th scope="row">"補助額"</th><td class="num">{a.subsidy.clone()}</td><td class="num">{b.subsidy.clone()}</td></tr>
+                    <tr><th scope="row">"自己負担（支払総額 − 補助額）"</th><td class="num">{a.self_burden.clone()}</td><td class="num">{b.self_burden.clone()}</td></tr>
+                    <tr><th scope="row">"（a）補助対象外の費用"</th><td class="num">{figure(&a, |s| &s.not_covered)}</td><td class="num">{figure(&b, |s| &s.not_covered)}</td></tr>
+                    <tr><th scope="row">"（b）上限を超える補助対象経費"</th><td class="num">{figure(&a, |s| &s.above_cap)}</td><td class="num">{figure(&b, |s| &s.above_cap)}</td></tr>
+                    <tr><th scope="row">"（c）補助率により残る額"</th><td class="num">{figure(&a, |s| &s.rate_share)}</td><td class="num">{figure(&b, |s| &s.rate_share)}</td></tr>
                     <tr><th scope="row">"指摘の数"</th>
                         <td class="num">{a.flag_total}</td>
                         <td class="num">{b.flag_total}</td></tr>

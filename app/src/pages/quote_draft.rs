@@ -2,6 +2,7 @@
 
 use crate::api::quote_draft::{ConfirmQuote, DraftView, quote_draft};
 use crate::layout::{Layout, loaded};
+use crate::pages::settlement_view::SettlementSummary;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -82,8 +83,14 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                 <p>"記載の合計: " {d.written[2].clone().unwrap_or_else(|| "—".into())}
                    " ／ 計算した合計: " {d.computed[2].clone()}
                    " ／ 補助対象経費（税込）: " {d.computed[3].clone()}</p>
-                <p>"補助金の見込み（" {d.subsidy.0.clone()} "）: " <strong data-testid="draft-subsidy">{d.subsidy.1.clone()}</strong>
-                   " ／ 自己負担: " {d.subsidy.2.clone()}</p>
+                {match d.settlement.clone() {
+                    Some(s) => view! { <SettlementSummary s /> }.into_any(),
+                    None => view! {
+                        <p>"補助金の見込み（" {d.subsidy.0.clone()} "）: " <strong data-testid="subsidy">{d.subsidy.1.clone()}</strong>
+                           " ／ " <strong data-testid="self-burden">{d.subsidy.2.clone()}</strong></p>
+                    }.into_any(),
+                }}
+                {d.notes.iter().cloned().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
                 <label>"ベンダー"
                     <select name="vendor_id">
                         <option value="">"—（下に入力）"</option>

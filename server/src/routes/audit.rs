@@ -1,14 +1,16 @@
 //! `POST /api/audit`: the quote audit over HTTP (multipart `file` plus the facility's facts).
 
+use crate::config::FactsArgs;
 use crate::quote_audit::{AuditDocument, audit_file_until};
 use crate::startup::AppState;
 use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use quote_reader::ReadError;
 use rules::audit::AuditContext;
-use rules::{FacilityType, parse_date};
+use rules::{FacilityType, GraceType, parse_date};
 use serde::Serialize;
 
 /// The request body may carry the 20 MB file plus the form around it.
@@ -75,13 +77,25 @@ fn read_error(e: &ReadError) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// `POST /api/audit` (multipart): `file`, `facility_type`, optional `readers`
-/// and `reader_applied_on`. Answers the audit JSON, or 400/413/422 with what to fix.
+/// A date field of the form, parsed (None when left empty), or what to fix.
+fn day_field(text: &str) -> Result<Option<NaiveDate>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    parse_date(text).map(Some).map_err(|e| e.to_string())
+}
+
+/// `POST /api/audit` (multipart): `file`, `facility_type`, optional `readers`,
+/// `reader_applied_on` and the facility's other facts as `onshi audit` takes them
+/// (`model_undecided`, `model_chosen_on`, `bulk_declared_on`, `vendor_contract_on`,
+/// `completed_on`, `operation_started_on`, `grace_type`). Answers the audit JSON with its
+/// settlement, or 400/413/422 with what to fix.
 pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart) -> Response {
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut facility_type = None;
     let mut readers = None;
     let mut reader_applied_on = None;
+    let mut facts = FactsArgs::default();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -103,7 +117,16 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
                     }
                 }
             }
-            "facility_type" | "readers" | "reader_applied_on" => {
+            "facility_type"
+            | "readers"
+            | "reader_applied_on"
+            | "model_undecided"
+            | "model_chosen_on"
+            | "bulk_declared_on"
+            | "vendor_contract_on"
+            | "completed_on"
+            | "operation_started_on"
+            | "grace_type" => {
                 let Ok(text) = field.text().await else {
                     return field_error("form", format!("{name} を読み取れません"));
                 };
@@ -117,11 +140,27 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
                         Ok(n) if n >= 1 => readers = Some(n),
                         _ => return field_error("readers", "readers はカードリーダーの台数（1以上の整数）です"),
                     },
-                    "reader_applied_on" if !text.is_empty() => match parse_date(&text) {
-                        Ok(d) => reader_applied_on = Some(d),
-                        Err(e) => return field_error("reader_applied_on", e.to_string()),
+                    "grace_type" if !text.is_empty() => match text.parse::<GraceType>() {
+                        Ok(g) => facts.grace_type = Some(g),
+                        Err(e) => return field_error("grace_type", e.to_string()),
                     },
-                    _ => {}
+                    // A checkbox: sent only when checked.
+                    "model_undecided" => facts.model_undecided = !matches!(text.as_str(), "" | "0" | "false"),
+                    _ => {
+                        let slot = match name.as_str() {
+                            "reader_applied_on" => ("reader_applied_on", &mut reader_applied_on),
+                            "model_chosen_on" => ("model_chosen_on", &mut facts.model_chosen_on),
+                            "bulk_declared_on" => ("bulk_declared_on", &mut facts.bulk_declared_on),
+                            "vendor_contract_on" => ("vendor_contract_on", &mut facts.vendor_contract_on),
+                            "completed_on" => ("completed_on", &mut facts.completed_on),
+                            "operation_started_on" => ("operation_started_on", &mut facts.operation_started_on),
+                            _ => continue,
+                        };
+                        match day_field(&text) {
+                            Ok(day) => *slot.1 = day,
+                            Err(e) => return field_error(slot.0, e),
+                        }
+                    }
                 }
             }
             _ => {}
@@ -144,7 +183,11 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
         Ok(p) => p,
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };
-    let ctx = AuditContext::new(facility_type, readers.unwrap_or(1), reader_applied_on);
+    let facts = facts.provisioning(facility_type, readers.unwrap_or(1), reader_applied_on);
+    if let Some(c) = facts.date_conflicts(None).first() {
+        return field_error(c.field.code(), c.to_string());
+    }
+    let ctx = AuditContext::of_facility(&facts);
     // Parsing is CPU work: keep it off the async threads.
     let joined =
         state.reading.run(move |stop| audit_file_until(&file_name, &bytes, &ctx, &benchmarks, &peers, stop)).await;

@@ -177,7 +177,12 @@ fn a_missing_file_is_reported_by_name() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_file.xlsx"));
 }
 
-async fn post_audit(app: &TestApp, name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post_audit(
+    app: &TestApp,
+    name: &str,
+    bytes: Vec<u8>,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     let mut form =
         reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
     for (k, v) in fields {

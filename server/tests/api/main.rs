@@ -26,6 +26,7 @@ mod login_attacks;
 mod login_passwords;
 mod pages;
 mod provisioning;
+mod quote_settlement;
 mod quote_upload;
 mod second_factor;
 mod security;

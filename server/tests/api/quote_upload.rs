@@ -17,7 +17,7 @@ async fn hospital(app: &TestApp) -> i64 {
     .expect("hospital")
 }
 
-async fn upload(app: &TestApp, facility: i64, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+pub(crate) async fn upload(app: &TestApp, facility: i64, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let form =
         reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
     app.client

@@ -2,12 +2,12 @@
 //!
 //! # Quote lines with flags, one quote in memory
 //! The lines arrive in one query ordered by quote and position, each with its
-//! quote's facility, totals and reader application. They are gathered until
+//! quote's facility, totals and the facility's facts. They are gathered until
 //! the quote changes; that quote is then audited as its page audits it
 //! (`rules::audit::audit_classified` on the stored, corrected categories, the
-//! stored benchmarks, the facility's reader count and application date) and
-//! its lines are written with their flag codes. Memory is bounded by the
-//! largest quote, whatever the number of quotes.
+//! stored benchmarks, the facility's own facts: reader application, contract,
+//! milestones) and its lines are written with their flag codes. Memory is
+//! bounded by the largest quote, whatever the number of quotes.
 //!
 //! # What the export's audit leaves out
 //! The peer comparison (Tukey's fence over the confirmed lines of every other
@@ -21,6 +21,7 @@
 use super::{
     ExportError, Filter, Stop, Writer, facility_type_label, one_zero, plain_yen, prefecture_label, text, yen_number,
 };
+use crate::ssr::db::provisioning::FactsRow;
 use crate::ssr::db::quotes::{StoredLine, Written};
 use futures_util::TryStreamExt;
 use rules::access::Scope;
@@ -175,7 +176,6 @@ struct LineRow {
     facility_id: i64,
     facility_code: String,
     facility_name: String,
-    facility_type: String,
     prefecture: String,
     vendor_name: Option<String>,
     file_name: String,
@@ -185,8 +185,9 @@ struct LineRow {
     written_tax: Option<String>,
     written_tax_included: bool,
     written_total: Option<String>,
-    readers: Option<i64>,
-    reader_applied_on: Option<String>,
+    /// The facility's facts, the same on every line of its quotes; read once per quote.
+    #[sqlx(flatten)]
+    facts: FactsRow,
     sheet_row: Option<i64>,
     kind: String,
     description: String,
@@ -199,17 +200,22 @@ struct LineRow {
     note: Option<String>,
 }
 
-const LINES_SELECT: &str = "SELECT q.id AS quote_id, f.id AS facility_id, f.facility_code, f.name AS facility_name,
-        f.facility_type, f.prefecture, v.name AS vendor_name, q.file_name, q.confirmed, q.tax_inclusive,
-        q.written_subtotal, q.written_tax, q.written_tax_included, q.written_total,
-        ra.readers, ra.applied_on AS reader_applied_on,
+/// The lines with their quote and facility, the facility's facts ([`FactsRow`]) joined in.
+fn lines_select() -> String {
+    use crate::ssr::db::provisioning::{FACTS_COLUMNS, FACTS_JOINS};
+    format!(
+        "SELECT q.id AS quote_id, f.id AS facility_id, f.facility_code, f.name AS facility_name,
+        f.prefecture, v.name AS vendor_name, q.file_name, q.confirmed, q.tax_inclusive,
+        q.written_subtotal, q.written_tax, q.written_tax_included, q.written_total, {FACTS_COLUMNS},
         l.sheet_row, l.kind, l.description, l.spec, l.category, l.quantity, l.unit, l.unit_price, l.amount, l.note
  FROM quote_lines l
  JOIN quotes q ON q.id = l.quote_id
  JOIN facilities f ON f.id = q.facility_id
  LEFT JOIN vendors v ON v.id = q.vendor_id
- LEFT JOIN reader_applications ra ON ra.facility_id = f.id
- WHERE 1 = 1";
+ {FACTS_JOINS}
+ WHERE 1 = 1"
+    )
+}
 
 impl LineRow {
     fn stored(&self) -> StoredLine {
@@ -242,15 +248,12 @@ fn audit(lines: &[LineRow], bench: &Benchmarks) -> Result<AuditReport, ExportErr
         total: head.written_total.clone(),
     };
     let (quote, classified) = crate::ssr::db::quotes::audit_input(&stored, &written, head.tax_inclusive);
-    let facility_type = head
+    // A stored type the code does not know is bad data, not a facility to audit as a clinic.
+    head.facts
         .facility_type
         .parse::<rules::FacilityType>()
         .map_err(|e| ExportError::Data(format!("quote {}: {e}", head.quote_id)))?;
-    let ctx = AuditContext::new(
-        facility_type,
-        head.readers.map_or(1, |n| u8::try_from(n).unwrap_or(1)),
-        head.reader_applied_on.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok()),
-    );
+    let ctx = AuditContext::of_facility(&head.facts.facts());
     Ok(audit_classified(&quote, &classified, &ctx, bench, &Peers::default(), rules::scheme::Catalog::builtin()))
 }
 
@@ -287,7 +290,7 @@ async fn flush_quote(lines: &mut Vec<LineRow>, bench: &Benchmarks, w: &mut Write
             &facility_id,
             &l.facility_code,
             &l.facility_name,
-            &l.facility_type,
+            &l.facts.facility_type,
             &l.prefecture,
             text(&l.vendor_name),
             &l.file_name,
@@ -319,7 +322,7 @@ async fn flush_quote(lines: &mut Vec<LineRow>, bench: &Benchmarks, w: &mut Write
 /// Writes the lines of the scope's quotes, quote by quote, each with its flags.
 pub async fn write_lines(pool: &SqlitePool, scope: &Scope, filter: &Filter, w: &mut Writer) -> Result<(), Stop> {
     let bench = crate::ssr::db::benchmarks::stored(pool).await?;
-    let mut qb = QueryBuilder::new(LINES_SELECT);
+    let mut qb = QueryBuilder::new(lines_select());
     filter.push(&mut qb, Some("q.id"));
     crate::ssr::db::scope::push_scope(&mut qb, scope, "f");
     qb.push(" ORDER BY q.id, l.position");
@@ -344,7 +347,6 @@ mod tests {
             facility_id: 1,
             facility_code: "0110113719".into(),
             facility_name: "テスト医院".into(),
-            facility_type: "medical_clinic".into(),
             prefecture: "40".into(),
             vendor_name: None,
             file_name: "q.xlsx".into(),
@@ -354,8 +356,12 @@ mod tests {
             written_tax: None,
             written_tax_included: false,
             written_total: None,
-            readers: Some(1),
-            reader_applied_on: None,
+            facts: FactsRow {
+                facility_type: "medical_clinic".into(),
+                online_billing: true,
+                readers: Some(1),
+                ..FactsRow::default()
+            },
             sheet_row: Some(5),
             kind: "item".into(),
             description: format!("{category} の行"),
