@@ -18,6 +18,7 @@ mod dashboard;
 mod demo_activity;
 mod exports;
 mod facility_list;
+mod facility_money;
 mod hardening;
 mod helpers;
 mod login;
