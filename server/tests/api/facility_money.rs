@@ -48,6 +48,12 @@ async fn facility_id(app: &TestApp, code: &str) -> i64 {
         .unwrap_or_else(|e| panic!("facility {code}: {e}"))
 }
 
+/// applied_on, readers, model_undecided, model_chosen_on, bulk_declared_on.
+type ReaderApplication = (String, i64, bool, Option<String>, Option<String>);
+
+/// kind, category, quantity, unit_price, amount.
+type StoredLine = (String, String, Option<String>, Option<String>, Option<String>);
+
 /// The facility's facts, read from its rows here rather than through the app's queries.
 async fn facts_of(app: &TestApp, id: i64) -> ProvisioningFacts {
     let kind: String = sqlx::query_scalar("SELECT facility_type FROM facilities WHERE id = ?")
@@ -56,7 +62,7 @@ async fn facts_of(app: &TestApp, id: i64) -> ProvisioningFacts {
         .await
         .expect("facility");
     let mut facts = ProvisioningFacts::new(kind.parse::<FacilityType>().expect("type"), true);
-    let application: Option<(String, i64, bool, Option<String>, Option<String>)> = sqlx::query_as(
+    let application: Option<ReaderApplication> = sqlx::query_as(
         "SELECT applied_on, readers, model_undecided, model_chosen_on, bulk_declared_on
          FROM reader_applications WHERE facility_id = ?",
     )
@@ -109,7 +115,7 @@ async fn settlement_of(app: &TestApp, facts: &ProvisioningFacts, quote: i64) -> 
         .fetch_one(app.pool())
         .await
         .expect("quote");
-    let lines: Vec<(String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+    let lines: Vec<StoredLine> = sqlx::query_as(
         "SELECT kind, category, quantity, unit_price, amount FROM quote_lines WHERE quote_id = ? ORDER BY position",
     )
     .bind(quote)
@@ -128,6 +134,25 @@ async fn settlement_of(app: &TestApp, facts: &ProvisioningFacts, quote: i64) -> 
     });
     let costs = CostSummary::of_lines(costs, tax_inclusive);
     settle(Catalog::builtin(), &facts.subsidy_input(Yen::ZERO), &costs).expect("the facts calculate")
+}
+
+/// The quote audit's settlement of the same quote with the facility's own facts, as the quote
+/// page computes it: its stored lines and categories, the facility's context.
+async fn audited_settlement(app: &TestApp, facts: &ProvisioningFacts, quote: i64) -> Settlement {
+    use app::ssr::db::{benchmarks, quotes};
+    let pool = app.pool();
+    let tax_inclusive: bool = sqlx::query_scalar("SELECT tax_inclusive FROM quotes WHERE id = ?")
+        .bind(quote)
+        .fetch_one(pool)
+        .await
+        .expect("quote");
+    let stored = quotes::lines_for_audit(pool, quote).await.expect("lines");
+    let written = quotes::written(pool, quote).await.expect("written totals");
+    let (q, classified) = quotes::audit_input(&stored, &written, tax_inclusive);
+    let bench = benchmarks::stored(pool).await.expect("benchmarks");
+    let ctx = rules::audit::AuditContext::of_facility(facts);
+    let report = rules::audit::audit_classified(&q, &classified, &ctx, &bench, &Default::default(), Catalog::builtin());
+    report.settlement.expect("the audit settles")
 }
 
 /// The demo corporation's facilities: (id, code).
@@ -172,6 +197,12 @@ async fn every_demo_facility_page_shows_the_settlement_of_the_quote_it_used_with
             assert_eq!(figure(&html, id_), expected.to_string(), "{code}: {id_}");
         }
         assert_eq!(s.not_covered + s.above_cap + s.rate_share, s.self_burden, "{code}");
+        let audited = audited_settlement(&app, &facts, quote).await;
+        assert_eq!(
+            (audited.subsidy, audited.self_burden, audited.not_covered, audited.above_cap, audited.rate_share),
+            (s.subsidy, s.self_burden, s.not_covered, s.above_cap, s.rate_share),
+            "{code}: the quote audit with the facility's facts agrees to the yen"
+        );
         assert_eq!(s.costs.total - s.subsidy, s.self_burden, "{code}");
     }
     assert_eq!(with_costs, 3, "the demo activity's three quotes");
@@ -435,4 +466,33 @@ async fn a_reviewer_reads_the_payback_but_cannot_post_the_patients_form_nor_a_ma
     let res = post_patients(&app, &app.client, other, &[("first_visits", "100"), ("revisits", "200")]).await;
     assert!(location(&res).contains("__err"), "refused: {}", location(&res));
     nothing_stored(&app).await;
+}
+
+#[tokio::test]
+async fn the_paid_receipts_come_before_a_newer_quote_and_a_confirmed_quote_before_an_unconfirmed_one() {
+    let app = spawn_app_with_demo_activity().await;
+    app.login_as(MANAGER).await;
+    let pool = app.pool();
+    let vendor: i64 = sqlx::query_scalar("SELECT id FROM vendors LIMIT 1").fetch_one(pool).await.expect("vendor");
+    let basis = async |code: &str| {
+        let html = app.get_html(&format!("/facilities/{}", facility_id(&app, code).await)).await;
+        (figure(&html, "cost-basis"), attribute(&html, "cost-basis", "data-quote"))
+    };
+    let (clinic, hospital, second) = (
+        facility_id(&app, "4010188425").await,
+        facility_id(&app, "4010123018").await,
+        facility_id(&app, "4012115079").await,
+    );
+    let lines = [("資格確認端末", "terminal", "100000")];
+    insert_confirmed_quote(pool, clinic, vendor, &lines).await;
+    assert_eq!(basis("4010188425").await.1.as_deref(), Some("2"), "the paid receipts, not the newer quote");
+    let unconfirmed = |facility: i64| async move {
+        let q = insert_confirmed_quote(pool, facility, vendor, &lines).await;
+        sqlx::query("UPDATE quotes SET confirmed = 0 WHERE id = ?").bind(q).execute(pool).await.expect("unconfirm");
+        q
+    };
+    unconfirmed(hospital).await;
+    assert_eq!(basis("4010123018").await.1.as_deref(), Some("1"), "the confirmed quote, not the newer draft");
+    let q = unconfirmed(second).await;
+    assert_eq!(basis("4012115079").await, (format!("最新の見積（見積 #{q}）"), Some(q.to_string())));
 }
