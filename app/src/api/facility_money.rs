@@ -340,7 +340,10 @@ pub(crate) mod views {
     /// The public documents (sources.md) a person reads as 出典, in place of the rules' notes
     /// that name the copies kept in the repository.
     const PUBLIC_DOCUMENTS: [(&str, &str); 4] = [
-        ("seeds/001", "日本医師会 通知（令和3年3月）別添1「加速化プラン」を踏まえた追加的な財政補助（令和2年11月17日公表）"),
+        (
+            "seeds/001",
+            "日本医師会 通知（令和3年3月）別添1「加速化プラン」を踏まえた追加的な財政補助（令和2年11月17日公表）",
+        ),
         ("seeds/002", "厚生労働省「オンライン資格確認の進捗状況について」（令和4年5月）"),
         ("seeds/003", "厚生労働省保険局「オンライン資格確認導入の手引き」（令和2年6月）"),
         ("seeds/004", "福岡県医師会「オンライン資格確認システム導入支援基礎セミナー」（令和5年2月6日）"),
@@ -517,7 +520,9 @@ mod tests {
         );
         assert_eq!(
             public_source("中医協 2022-08-10 報告; seeds/004_a9677b5c1fb6a8f2.txt").as_deref(),
-            Some("中医協 2022-08-10 報告／福岡県医師会「オンライン資格確認システム導入支援基礎セミナー」（令和5年2月6日）")
+            Some(
+                "中医協 2022-08-10 報告／福岡県医師会「オンライン資格確認システム導入支援基礎セミナー」（令和5年2月6日）"
+            )
         );
         assert_eq!(public_source("domain.md（千円未満切り捨て）"), None);
     }
