@@ -181,9 +181,13 @@ pub struct RunningLine {
     pub amount: Option<Yen>,
 }
 
+/// Words in a line's name that say its price is for a year.
+const YEARLY_WORDS: [&str; 3] = ["年額", "年間", "年払"];
+
 /// Running costs a month from a quote's 保守 and 回線 lines, tax included, with the
 /// assumptions made in Japanese: a line priced per 月 counts its unit price (or its amount
-/// divided by the months), per 年 a twelfth; a line with no period is taken as monthly.
+/// divided by the months), per 年 — or named 年額・年間・年払 — a twelfth; a line with no
+/// period is taken as monthly.
 pub fn monthly_running_cost(lines: &[RunningLine], tax_inclusive: bool) -> (Yen, Vec<String>) {
     let mut total = Yen::ZERO;
     let mut notes = Vec::new();
@@ -194,6 +198,16 @@ pub fn monthly_running_cost(lines: &[RunningLine], tax_inclusive: bool) -> (Yen,
         let monthly = match &l.unit {
             Some(Unit::Month) => per_unit,
             Some(Unit::Other(u)) if u.contains('年') => Yen::new((per_unit.amount() / Decimal::from(12)).floor()),
+            // A line entered by hand has no unit; its name often says the period (「保守（年額）」).
+            _ if YEARLY_WORDS.iter().any(|w| l.description.contains(w)) => {
+                let amount = l.amount.unwrap_or(per_unit);
+                let monthly = Yen::new((amount.amount() / Decimal::from(12)).floor());
+                notes.push(format!(
+                    "「{}」は品名から年額とみなし、{}の12分の1の{}を月額として計算しました",
+                    l.description, amount, monthly
+                ));
+                monthly
+            }
             _ => {
                 let amount = l.amount.unwrap_or(per_unit);
                 notes.push(format!("「{}」は期間の記載がないため、{}を月額として計算しました", l.description, amount));
@@ -206,4 +220,27 @@ pub fn monthly_running_cost(lines: &[RunningLine], tax_inclusive: bool) -> (Yen,
         total = total + Rate::TEN_PERCENT.apply(total).floor_to_whole_yen();
     }
     (total, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RunningLine, monthly_running_cost};
+    use crate::Yen;
+
+    #[test]
+    fn a_line_without_a_unit_named_yearly_counts_a_twelfth_and_says_so() {
+        // As the quote entry form stores a line typed by hand: a name and an amount, no unit.
+        let typed = |description: &str, amount: i64| RunningLine {
+            description: description.into(),
+            quantity: None,
+            unit: None,
+            unit_price: None,
+            amount: Some(Yen::from_i64(amount)),
+        };
+        let (monthly, notes) = monthly_running_cost(&[typed("保守（年額）", 12_000), typed("回線使用料", 5_000)], true);
+        assert_eq!(monthly, Yen::from_i64(1_000 + 5_000));
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains("年額とみなし") && notes[0].contains("1,000円"), "{notes:?}");
+        assert!(notes[1].contains("期間の記載がない"), "{notes:?}");
+    }
 }

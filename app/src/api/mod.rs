@@ -13,6 +13,7 @@ pub mod corporation;
 pub mod dashboard;
 pub mod facilities;
 pub mod facility_form;
+pub mod facility_money;
 pub mod filter_choices;
 pub mod letter;
 pub mod paging;

@@ -1,4 +1,5 @@
-//! 法人: all facilities of a corporation with stage, next deadline and subsidy estimate; 一括申請.
+//! 法人: all facilities of a corporation with stage, next deadline, subsidy and 自己負担 (as each
+//! facility page shows them); 一括申請.
 
 use super::refused_form::{field_error, last_error, typed, typed_or};
 use crate::UiError;
@@ -30,24 +31,51 @@ fn Corporation(c: CorporationView, bulk: ServerAction<BulkApplyReaders>) -> impl
         c.facilities.iter().filter(|f| !f.applied).map(|f| (f.id, f.name.clone())).collect();
     view! {
         <h2>{c.name.clone()}</h2>
-        <p>"補助額の上限見込み（合計）: " <strong data-testid="total-estimate">{c.total_estimate.clone()}</strong></p>
+        <table class="data summary" data-testid="corporation-totals">
+            <tbody>
+                <tr><th scope="row">{format!("補助額の合計（見積・領収書のある{}施設）", c.with_costs)}</th>
+                    <td class="num" data-testid="total-subsidy">{c.total_subsidy.clone()}</td></tr>
+                <tr><th scope="row">{format!("自己負担の合計（同じ{}施設）", c.with_costs)}</th>
+                    <td class="num" data-testid="total-self-burden">{c.total_self_burden.clone()}</td></tr>
+                <tr><th scope="row">{format!("上限見込みの合計（見積未登録の{}施設）", c.without_costs)}</th>
+                    <td class="num" data-testid="total-estimate">{c.total_estimate.clone()}</td></tr>
+            </tbody>
+        </table>
+        <p class="note">"補助額と自己負担は、各施設の登録日付と、支払済みの領収書（なければ確定した見積、なければ最新の見積）から、施設のページと同じ計算で求めています。見積が未登録の施設は、受けられる補助額の上限見込みだけを示し、合計を分けています。"</p>
         <table class="data" data-testid="corporation-facilities">
             <thead>
                 <tr>
                     <th scope="col">"施設"</th><th scope="col">"施設区分"</th><th scope="col">"導入状況"</th>
-                    <th scope="col">"次の期限"</th><th scope="col" class="num">"補助額の上限見込み"</th>
+                    <th scope="col">"次の期限"</th><th scope="col">"計算に使った費用"</th>
+                    <th scope="col" class="num">"補助額"</th><th scope="col" class="num">"自己負担"</th>
                 </tr>
             </thead>
             <tbody>
                 {c.facilities.iter().map(|f| view! {
-                    <tr>
+                    <tr data-facility=f.id.to_string()>
                         <td><a href=format!("/facilities/{}", f.id)>{f.name.clone()}</a></td>
                         <td>{f.facility_type.clone()}</td>
                         <td>{f.stage.clone()}</td>
                         <td class=f.next.as_ref().map(|d| format!("deadline {}", d.status)).unwrap_or_default()>
                             {f.next.as_ref().map(|d| format!("{}（{}・{}）", d.label, d.due, d.status_label)).unwrap_or_else(|| "—".into())}
                         </td>
-                        <td class="num">{f.subsidy_estimate.clone()}</td>
+                        <td data-testid="cost-basis">{match &f.basis {
+                            Some(b) => view! { <a href=format!("/quotes/{}", b.quote_id)>{format!("{}（見積 #{}）", b.label, b.quote_id)}</a> }.into_any(),
+                            None => "見積未登録".into_any(),
+                        }}</td>
+                        {match (&f.subsidy, &f.self_burden, &f.cap_estimate, &f.error) {
+                            (Some(s), Some(b), _, _) => view! {
+                                <td class="num" data-testid="subsidy">{s.clone()}</td>
+                                <td class="num" data-testid="self-burden">{b.clone()}</td>
+                            }.into_any(),
+                            (_, _, Some(e), _) => view! {
+                                <td class="num">"上限見込み（見積未登録） " <span data-testid="cap-estimate">{e.clone()}</span></td>
+                                <td class="num">"—"</td>
+                            }.into_any(),
+                            (_, _, _, e) => view! {
+                                <td colspan="2" class="error">{format!("補助額を計算できません: {}", e.clone().unwrap_or_default())}</td>
+                            }.into_any(),
+                        }}
                     </tr>
                 }).collect_view()}
             </tbody>

@@ -8,6 +8,7 @@ mod corporation;
 pub(crate) mod dashboard;
 mod facilities;
 mod facility_form;
+mod facility_money;
 mod filter_fields;
 mod home;
 mod letter;

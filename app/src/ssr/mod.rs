@@ -4,6 +4,7 @@ pub mod audit_log;
 pub mod context;
 pub mod db;
 pub mod exports;
+pub mod facility_settlement;
 pub mod generation_cache;
 pub mod heavy_work;
 pub mod login_gate;

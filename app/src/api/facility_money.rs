@@ -1,0 +1,553 @@
+//! Server functions of the facility page's money: the subsidy and 自己負担 on the facility's
+//! own costs, the payback of the fee additions, and the manager's monthly patients.
+#![expect(missing_docs, reason = "#[server] generates argument structs whose fields cannot carry docs")]
+
+use crate::UiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The costs a settlement was computed on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostBasisView {
+    /// 「支払済みの領収書」「確定した見積」「最新の見積」.
+    pub label: String,
+    /// The quote they come from.
+    pub quote_id: i64,
+}
+
+/// A condition of the scheme that applies, with the date that met or missed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConditionView {
+    /// The condition and the facility's date.
+    pub text: String,
+    /// met, missed or missing (the date is not entered).
+    pub status: String,
+    /// The status in Japanese.
+    pub status_label: String,
+    /// Where the condition comes from.
+    pub source: Option<String>,
+}
+
+/// The settlement as the page shows it (amounts as 「1,234円」).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettledView {
+    /// The scheme's name (「該当なし」 when none applies).
+    pub scheme: String,
+    /// The condition under which the facility qualified.
+    pub route: Option<String>,
+    /// False when a source does not confirm the scheme or its rate.
+    pub verified: bool,
+    /// 補助率.
+    pub rate: String,
+    /// 基準とする事業額.
+    pub cap: String,
+    /// The route's conditions.
+    pub conditions: Vec<ConditionView>,
+    /// 導入完了期限.
+    pub complete_by: Option<String>,
+    /// 交付申請期限.
+    pub apply_by: Option<String>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+    /// Everything paid to the vendors, tax included.
+    pub total_paid: String,
+    /// 補助対象経費.
+    pub eligible: String,
+    /// The subsidy.
+    pub subsidy: String,
+    /// The subsidy in 万円.
+    pub subsidy_man: String,
+    /// Of which the difference paid under a difference scheme.
+    pub difference_paid: Option<String>,
+    /// 自己負担 = (a) + (b) + (c).
+    pub self_burden: String,
+    /// (a) costs the subsidy does not cover.
+    pub not_covered: String,
+    /// (a) by reason: (label, amount).
+    pub not_covered_parts: Vec<(String, String)>,
+    /// (b) eligible cost above the cap.
+    pub above_cap: String,
+    /// (c) what the rate leaves.
+    pub rate_share: String,
+    /// Facts assumed because they are not entered.
+    pub assumptions: Vec<String>,
+    /// What missing dates would give, one sentence each.
+    pub alternatives: Vec<String>,
+    /// The calculation step by step: (step, source).
+    pub explanation: Vec<(String, Option<String>)>,
+}
+
+/// The facility's settlement on the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettlementView {
+    /// The costs used; None: no quote yet, the figures are the estimate at the cap.
+    pub basis: Option<CostBasisView>,
+    /// The settlement, or why the facility's facts cannot be calculated.
+    pub settled: Result<SettledView, String>,
+}
+
+/// The payback under one fee addition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaybackRowView {
+    /// Stable id of the fee addition.
+    pub fee_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its points per patient, in Japanese (「初診 7点・再診 4点」).
+    pub points: String,
+    /// The lower points of the same addition and when they apply.
+    pub lower_points: String,
+    /// Its period of validity.
+    pub period: String,
+    /// It has ended (the figures show what it would give had it gone on).
+    pub ended: bool,
+    /// Its public source.
+    pub source: String,
+    /// Points a month.
+    pub monthly_points: String,
+    /// Income a month.
+    pub monthly_income: String,
+    /// Running costs a month.
+    pub running_cost: String,
+    /// Income less running costs a month.
+    pub monthly_net: String,
+    /// Months to earn the 自己負担 back, if it ever is.
+    pub months: Option<u64>,
+    /// 「27か月（2年3か月）」, or why there is no figure.
+    pub months_text: String,
+}
+
+/// The payback section: its inputs, its rows and what it assumes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaybackView {
+    /// A pharmacy counts prescriptions, others 初診 and 再診 patients.
+    pub pharmacy: bool,
+    /// What was entered, as the form shows it: (field, value).
+    pub entered: Vec<(String, String)>,
+    /// Why there is no payback to show, if there is none.
+    pub unavailable: Option<String>,
+    /// The 自己負担 to earn back.
+    pub self_burden: Option<String>,
+    /// Running costs a month.
+    pub running_cost: Option<String>,
+    /// The rows, one per fee addition.
+    pub rows: Vec<PaybackRowView>,
+    /// What the calculation assumes, in plain Japanese.
+    pub assumptions: Vec<String>,
+}
+
+/// The facility page's money sections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyView {
+    /// The facility.
+    pub facility_id: i64,
+    /// 補助額と自己負担.
+    pub settlement: SettlementView,
+    /// 投資回収の見込み.
+    pub payback: PaybackView,
+    /// The user may enter the patients (a manager of the facility).
+    pub can_edit: bool,
+}
+
+/// The patients fields of a facility type: (field, label).
+pub fn patient_fields(pharmacy: bool) -> &'static [(&'static str, &'static str)] {
+    if pharmacy {
+        &[("prescriptions", "処方箋を受け付ける患者数（月）")]
+    } else {
+        &[("first_visits", "初診の患者数（月）"), ("revisits", "再診の患者数（月）")]
+    }
+}
+
+/// The money sections of a facility in the user's scope: its facts, its chosen quote and its
+/// patients read on one connection, its settlement computed once for both sections.
+#[server(prefix = "/api", endpoint = "facility_money")]
+pub async fn facility_money(id: i64) -> Result<MoneyView, UiError> {
+    use crate::ssr::facility_settlement::FacilitySettlement;
+    use crate::ssr::{context, db};
+    use rules::access::Permission;
+    let user = context::require_permission(Permission::ReadFacilities)?;
+    // One connection for the section's queries: each release to the pool costs sqlx a
+    // round trip to the connection's thread (BENCHMARKS.md, load test).
+    let mut conn = context::pool()?.acquire().await.map_err(context::internal)?;
+    let (f, app, p) = db::provisioning::section(&mut *conn, &user.scope, id).await?;
+    let facts = db::provisioning::facts(&f, app.as_ref(), &p);
+    let chosen = db::cost_sets::chosen(&mut *conn, &[id]).await.map_err(context::internal)?;
+    let entered = db::patients::entered(&mut *conn, id).await.map_err(context::internal)?;
+    drop(conn);
+    let settled = FacilitySettlement::of(rules::scheme::Catalog::builtin(), &facts, chosen.first());
+    Ok(MoneyView {
+        facility_id: id,
+        settlement: views::settlement(&settled, context::today()),
+        payback: views::payback(&settled, facts.facility_type, entered, context::today()),
+        can_edit: user.role.may(Permission::EditOwnFacilities),
+    })
+}
+
+/// Stores the patients a facility sees a month: 初診 and 再診 for a clinic or hospital,
+/// prescriptions for a pharmacy, each a whole number from 0 to 1,000,000; refused with the
+/// message beside the field and the values as typed.
+#[server(prefix = "/api", endpoint = "save_patients")]
+pub async fn save_patients(
+    facility_id: i64,
+    first_visits: Option<String>,
+    revisits: Option<String>,
+    prescriptions: Option<String>,
+) -> Result<(), UiError> {
+    use crate::ssr::{audit_log::Actor, context, db};
+    let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
+    let pool = context::pool()?;
+    let f = db::provisioning::facility_in_scope(&pool, &user.scope, facility_id).await?;
+    let pharmacy = f.facility_type.parse::<rules::FacilityType>().map_err(context::internal)?.is_pharmacy();
+    let typed = |field: &str| match field {
+        "first_visits" => first_visits.clone(),
+        "revisits" => revisits.clone(),
+        _ => prescriptions.clone(),
+    };
+    let mut values = Vec::new();
+    let mut errors = Vec::new();
+    let mut counts = Vec::new();
+    for &(field, label) in patient_fields(pharmacy) {
+        let text = typed(field).unwrap_or_default();
+        match patients::count(label, &text) {
+            Ok(n) => counts.push(n),
+            Err(message) => errors.push((field.to_owned(), message)),
+        }
+        values.push((field.to_owned(), text));
+    }
+    if !errors.is_empty() {
+        return Err(UiError::FormRejected { errors, values });
+    }
+    let entered = match counts.as_slice() {
+        [prescriptions] if pharmacy => {
+            db::patients::Entered { prescriptions: Some(*prescriptions), ..Default::default() }
+        }
+        [first, re] => db::patients::Entered { first_visits: Some(*first), revisits: Some(*re), prescriptions: None },
+        _ => return Err(context::internal("the patients form has fields of another facility type")),
+    };
+    let actor = Actor::user(user.id, user.email.clone());
+    db::patients::save(&pool, &actor, facility_id, entered).await?;
+    leptos_axum::redirect(&format!("/facilities/{facility_id}#payback"));
+    Ok(())
+}
+
+/// Reading the patients form.
+pub mod patients {
+    /// Most patients a month a facility may enter: far above any real facility, low enough to
+    /// catch a typo (Onshi's own bound; the database checks it too).
+    pub const MAX_A_MONTH: u32 = 1_000_000;
+
+    /// A count of patients a month as typed: a whole number 0..=[`MAX_A_MONTH`], in ASCII or
+    /// full-width digits, with or without thousands separators; the error says what to fix.
+    pub fn count(label: &str, text: &str) -> Result<u32, String> {
+        let digits: String = text
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ',' | '，'))
+            .map(|c| match c {
+                '０'..='９' => char::from_digit(u32::from(c) - u32::from('０'), 10).unwrap_or(c),
+                c => c,
+            })
+            .collect();
+        if digits.is_empty() {
+            return Err(format!("{label}を入力してください（0以上の整数。例: 120）"));
+        }
+        if !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(format!("{label}は0から1,000,000までの整数で入力してください（入力: {}）", text.trim()));
+        }
+        match digits.parse::<u64>() {
+            Ok(n) if n <= u64::from(MAX_A_MONTH) => u32::try_from(n).map_err(|e| e.to_string()),
+            _ => Err(format!("{label}は1,000,000以下で入力してください（入力: {}）", text.trim())),
+        }
+    }
+}
+
+/// The settlement and the payback as the page shows them.
+#[cfg(feature = "ssr")]
+pub(crate) mod views {
+    use super::{ConditionView, CostBasisView, PaybackRowView, PaybackView, SettledView, SettlementView};
+    use crate::ssr::db::patients::Entered;
+    use crate::ssr::facility_settlement::FacilitySettlement;
+    use chrono::NaiveDate;
+    use rules::payback::{FeeAddition, PaybackInput, YEN_PER_POINT, payback as rows_of};
+    use rules::settlement::{Alternative, Settlement};
+    use rules::{FacilityType, Yen, format_wareki, format_wareki_with_western};
+
+    /// The settlement's view.
+    pub fn settlement(f: &FacilitySettlement, today: NaiveDate) -> SettlementView {
+        SettlementView {
+            basis: f
+                .costs
+                .as_ref()
+                .map(|c| CostBasisView { label: c.basis.label_ja().to_owned(), quote_id: c.quote_id }),
+            settled: f.settlement.as_ref().map(|s| settled(s, today, f.costs.is_none())).map_err(ToString::to_string),
+        }
+    }
+
+    fn settled(s: &Settlement, today: NaiveDate, at_cap: bool) -> SettledView {
+        let o = &s.outcome;
+        let conditions = o
+            .conditions
+            .iter()
+            .map(|c| {
+                let (status, label) = match (c.met, c.missing) {
+                    (true, _) => ("met", "満たしています"),
+                    (false, true) => ("missing", "日付が未登録です"),
+                    (false, false) => ("missed", "満たしていません"),
+                };
+                ConditionView {
+                    text: c.text.clone(),
+                    status: status.to_owned(),
+                    status_label: label.to_owned(),
+                    source: c.source.as_deref().and_then(public_source),
+                }
+            })
+            .collect();
+        SettledView {
+            scheme: o.scheme_name.clone().unwrap_or_else(|| "該当なし".to_owned()),
+            route: o.route.clone(),
+            verified: o.verified,
+            rate: o.rate.label_ja(),
+            cap: format!("{}（{}）", o.cap, o.cap.format_man()),
+            conditions,
+            complete_by: o.complete_by.map(format_wareki_with_western),
+            apply_by: o.apply_by.map(format_wareki_with_western),
+            warnings: o.warnings.iter().map(|w| w.message.clone()).collect(),
+            total_paid: s.costs.total.to_string(),
+            eligible: s.costs.eligible.to_string(),
+            subsidy: s.subsidy.to_string(),
+            subsidy_man: s.subsidy.format_man(),
+            difference_paid: o.difference_paid.map(|d| d.to_string()),
+            self_burden: s.self_burden.to_string(),
+            not_covered: s.not_covered.to_string(),
+            not_covered_parts: s
+                .costs
+                .not_covered
+                .iter()
+                .map(|p| (p.reason.label_ja().to_owned(), p.amount.to_string()))
+                .collect(),
+            above_cap: s.above_cap.to_string(),
+            rate_share: s.rate_share.to_string(),
+            assumptions: s.assumptions.clone(),
+            alternatives: s.alternatives.iter().map(|a| alternative(a, today, at_cap)).collect(),
+            explanation: o
+                .explanation
+                .iter()
+                .map(|e| (e.text.clone(), e.source.as_deref().and_then(public_source)))
+                .collect(),
+        }
+    }
+
+    /// The public documents (sources.md) a person reads as 出典, in place of the rules' notes
+    /// that name the copies kept in the repository.
+    const PUBLIC_DOCUMENTS: [(&str, &str); 4] = [
+        (
+            "seeds/001",
+            "日本医師会 通知（令和3年3月）別添1「加速化プラン」を踏まえた追加的な財政補助（令和2年11月17日公表）",
+        ),
+        ("seeds/002", "厚生労働省「オンライン資格確認の進捗状況について」（令和4年5月）"),
+        ("seeds/003", "厚生労働省保険局「オンライン資格確認導入の手引き」（令和2年6月）"),
+        ("seeds/004", "福岡県医師会「オンライン資格確認システム導入支援基礎セミナー」（令和5年2月6日）"),
+    ];
+
+    /// A source note as a person reads it: each copy of a document named by the public
+    /// document (its detail in brackets kept), notes for developers and the weak source left
+    /// out; None when nothing is left.
+    pub(crate) fn public_source(note: &str) -> Option<String> {
+        let parts: Vec<String> = note
+            .split(';')
+            .map(str::trim)
+            .filter(|part| !part.is_empty() && !part.starts_with("domain.md") && !part.starts_with("seeds/000"))
+            .map(|part| {
+                PUBLIC_DOCUMENTS
+                    .iter()
+                    .find_map(|(copy, document)| {
+                        let rest = part.strip_prefix(copy)?;
+                        Some(format!("{document}{}", rest.find('（').map_or("", |i| &rest[i..])))
+                    })
+                    .unwrap_or_else(|| part.to_owned())
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("／"))
+    }
+
+    /// What a missing date would give; at the cap, without the 自己負担 of costs not known.
+    fn alternative(a: &Alternative, today: NaiveDate, at_cap: bool) -> String {
+        if !at_cap {
+            return a.sentence(today);
+        }
+        let when = if today > a.deadline {
+            format!("期限（{}）は過ぎています", format_wareki(a.deadline))
+        } else {
+            format!("期限: {}", format_wareki(a.deadline))
+        };
+        format!("{}「{}」で上限見込み {}（{}）", a.condition, a.scheme_name, a.subsidy, when)
+    }
+
+    /// The payback's view: its rows when the facility has costs and patients, else why not.
+    pub fn payback(
+        f: &FacilitySettlement,
+        kind: FacilityType,
+        entered: Option<Entered>,
+        today: NaiveDate,
+    ) -> PaybackView {
+        let pharmacy = kind.is_pharmacy();
+        let shown = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+        let mut view = PaybackView {
+            pharmacy,
+            entered: entered
+                .map(|e| {
+                    vec![
+                        ("first_visits".to_owned(), shown(e.first_visits)),
+                        ("revisits".to_owned(), shown(e.revisits)),
+                        ("prescriptions".to_owned(), shown(e.prescriptions)),
+                    ]
+                })
+                .unwrap_or_default(),
+            unavailable: None,
+            self_burden: None,
+            running_cost: None,
+            rows: Vec::new(),
+            assumptions: Vec::new(),
+        };
+        let (Some(costs), Some(self_burden)) = (&f.costs, f.self_burden()) else {
+            view.unavailable = Some(match (&f.costs, &f.settlement) {
+                (None, _) => "見積が登録されていないため、自己負担がわからず計算できません。見積書を登録してください。"
+                    .to_owned(),
+                (Some(_), Err(e)) => format!("補助額を計算できないため、投資回収も計算できません: {e}"),
+                (Some(_), Ok(_)) => "補助額を計算できないため、投資回収も計算できません。".to_owned(),
+            });
+            return view;
+        };
+        let (running, running_notes) = costs.monthly_running_cost();
+        view.self_burden = Some(self_burden.to_string());
+        view.running_cost = Some(running.to_string());
+        let Some(patients) =
+            entered.filter(|e| if pharmacy { e.prescriptions.is_some() } else { e.first_visits.is_some() })
+        else {
+            view.unavailable = Some(if pharmacy {
+                "処方箋を受け付ける月の患者数を入力すると、投資回収の見込みを計算します。".to_owned()
+            } else {
+                "月の初診・再診の患者数を入力すると、投資回収の見込みを計算します。".to_owned()
+            });
+            return view;
+        };
+        let input = PaybackInput {
+            facility_type: kind,
+            self_burden,
+            monthly_running_cost: running,
+            patients: patients.monthly(),
+        };
+        view.rows = rows_of(&input)
+            .into_iter()
+            .map(|r| PaybackRowView {
+                fee_id: r.fee.id.to_owned(),
+                name: r.fee.name_ja.to_owned(),
+                points: points_ja(&r.fee, pharmacy),
+                lower_points: r.fee.lower_points_ja.to_owned(),
+                period: r.fee.period_ja(),
+                ended: r.fee.valid_to.is_some_and(|to| to < today),
+                source: r.fee.source.to_owned(),
+                monthly_points: format!(
+                    "{}点",
+                    Yen::from_i64(i64::try_from(r.points).unwrap_or(i64::MAX)).format_plain()
+                ),
+                monthly_income: r.monthly_income.to_string(),
+                running_cost: running.to_string(),
+                monthly_net: r.monthly_net.to_string(),
+                months: r.months,
+                months_text: match (r.months, r.why_none) {
+                    (Some(0), _) => "0か月（自己負担はありません）".to_owned(),
+                    (Some(m), _) => months_ja(m),
+                    (None, Some(why)) => why,
+                    (None, None) => "計算できません".to_owned(),
+                },
+            })
+            .collect();
+        view.assumptions = assumptions(costs.basis.label_ja(), costs.quote_id, running, running_notes);
+        view
+    }
+
+    /// Points per patient: 「初診 7点・再診 4点」, 「調剤 3点」.
+    fn points_ja(fee: &FeeAddition, pharmacy: bool) -> String {
+        if pharmacy {
+            return match fee.dispensing_points {
+                Some(p) => format!("調剤 {p}点"),
+                None => "薬局の点数は出典で確認できません".to_owned(),
+            };
+        }
+        if fee.revisit_points == 0 {
+            format!("初診 {}点（再診の加算なし）", fee.first_visit_points)
+        } else {
+            format!("初診 {}点・再診 {}点", fee.first_visit_points, fee.revisit_points)
+        }
+    }
+
+    /// 「27か月（2年3か月）」.
+    fn months_ja(m: u64) -> String {
+        match (m / 12, m % 12) {
+            (0, _) => format!("{m}か月"),
+            (y, 0) => format!("{m}か月（{y}年）"),
+            (y, r) => format!("{m}か月（{y}年{r}か月）"),
+        }
+    }
+
+    fn assumptions(basis: &str, quote_id: i64, running: Yen, running_notes: Vec<String>) -> Vec<String> {
+        let mut out = vec![
+            format!("回収する自己負担は、{basis}（見積 #{quote_id}）から計算した額です。"),
+            "来院（来局）した患者は全員、加算の高い方の点数で算定できるものとして計算しています。低い点数になる場合は、その分だけ回収が遅くなります。".to_owned(),
+            "加算は患者1人につき月1回として数えています。同じ月に何度来院（来局）しても1人です。".to_owned(),
+            format!("1点＝{YEN_PER_POINT}円で計算しています。"),
+            format!(
+                "毎月の運用費用（保守・回線使用料など）は、同じ見積の行から月{running}（税込）として差し引いています。"
+            ),
+            "期間が終わった加算は、その点数が続いた場合の目安です。".to_owned(),
+        ];
+        out.extend(running_notes.into_iter().map(|n| format!("{n}。")));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::patients::count;
+    use super::views::public_source;
+
+    #[test]
+    fn a_source_names_the_public_document_and_never_a_file_of_the_repository() {
+        assert_eq!(
+            public_source("seeds/003_bb373fb805f0f64e.txt（補助内容の表）; domain.md（千円未満切り捨て）").as_deref(),
+            Some("厚生労働省保険局「オンライン資格確認導入の手引き」（令和2年6月）（補助内容の表）")
+        );
+        assert_eq!(
+            public_source("中医協 2022-08-10 報告; seeds/004_a9677b5c1fb6a8f2.txt").as_deref(),
+            Some(
+                "中医協 2022-08-10 報告／福岡県医師会「オンライン資格確認システム導入支援基礎セミナー」（令和5年2月6日）"
+            )
+        );
+        assert_eq!(public_source("domain.md（千円未満切り捨て）"), None);
+    }
+
+    #[test]
+    fn counts_of_patients_are_whole_numbers_from_zero_to_a_million_as_people_type_them() {
+        for (typed, n) in [("0", 0), ("120", 120), (" 1,200 ", 1_200), ("１２０", 120), ("1000000", 1_000_000)] {
+            assert_eq!(count("初診の患者数（月）", typed), Ok(n), "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_count_is_refused_with_what_to_type_instead() {
+        for (typed, says) in [
+            ("", "を入力してください"),
+            ("  ", "を入力してください"),
+            ("-3", "0から1,000,000までの整数"),
+            ("12.5", "0から1,000,000までの整数"),
+            ("百", "0から1,000,000までの整数"),
+            ("1000001", "1,000,000以下"),
+            ("99999999999999999999999", "1,000,000以下"),
+        ] {
+            let message = count("初診の患者数（月）", typed).expect_err(typed);
+            assert!(message.starts_with("初診の患者数（月）"), "{typed:?}: {message}");
+            assert!(message.contains(says), "{typed:?}: {message}");
+        }
+    }
+}
