@@ -48,11 +48,12 @@ fn page_figures(html: &str, what: &str) -> Figures {
     Figures { subsidy: testid_amount(html, "subsidy", what), self_burden: testid_amount(html, "self-burden", what) }
 }
 
-/// Every amount that follows `label` (within a few characters) in a text, except on lines that
-/// describe what other dates would give (「…すると」).
+/// Every amount that follows `label` (within a few characters) in a text.
 fn amounts_after(text: &str, label: &str) -> Vec<i64> {
     text.lines()
-        .filter(|l| !l.contains("すると"))
+        // What other dates would give (「…すると」) and the amount before a revision (「見直し前の制度
+        // での補助額 … との差額」) are other figures by design.
+        .filter(|l| !l.contains("すると") && !l.contains("見直し前"))
         .flat_map(|l| {
             l.match_indices(label).filter_map(move |(at, _)| {
                 let rest: String = l[at + label.len()..].chars().take(12).collect();
@@ -68,17 +69,22 @@ fn amounts_after(text: &str, label: &str) -> Vec<i64> {
 fn check_text(text: &str, expected: Figures, what: &str) {
     let burdens = amounts_after(text, "自己負担");
     assert!(!burdens.is_empty(), "{what} shows no 自己負担:\n{text}");
-    assert!(burdens.iter().all(|b| *b == expected.self_burden), "{what}: 自己負担 {burdens:?}, expected {expected:?}\n{text}");
+    assert!(
+        burdens.iter().all(|b| *b == expected.self_burden),
+        "{what}: 自己負担 {burdens:?}, expected {expected:?}\n{text}"
+    );
     let subsidies: Vec<i64> =
-        ["補助額", "補助金申請額"].iter().flat_map(|l| amounts_after(text, l)).collect();
+        ["補助額", "補助金申請額", "補助金の見込み"].iter().flat_map(|l| amounts_after(text, l)).collect();
     assert!(!subsidies.is_empty(), "{what} shows no 補助額:\n{text}");
-    assert!(subsidies.iter().all(|s| *s == expected.subsidy), "{what}: 補助額 {subsidies:?}, expected {expected:?}\n{text}");
+    assert!(
+        subsidies.iter().all(|s| *s == expected.subsidy),
+        "{what}: 補助額 {subsidies:?}, expected {expected:?}\n{text}"
+    );
 }
 
 /// A facility's stored facts, as `onshi subsidy` flags.
 #[derive(Debug, sqlx::FromRow)]
 struct FactsRow {
-    id: i64,
     corporation_id: Option<i64>,
     facility_type: String,
     readers: Option<i64>,
@@ -93,7 +99,7 @@ struct FactsRow {
     grace_accepted: Option<bool>,
 }
 
-const FACTS: &str = "SELECT f.id, f.corporation_id, f.facility_type, a.readers, a.applied_on, a.model_undecided,
+const FACTS: &str = "SELECT f.corporation_id, f.facility_type, a.readers, a.applied_on, a.model_undecided,
         a.model_chosen_on, a.bulk_declared_on, p.vendor_contract_on, p.completed_on, p.operation_started_on,
         p.grace_type, p.grace_accepted
      FROM facilities f LEFT JOIN reader_applications a ON a.facility_id = f.id
@@ -102,12 +108,8 @@ const FACTS: &str = "SELECT f.id, f.corporation_id, f.facility_type, a.readers, 
 impl FactsRow {
     fn flags(&self) -> Vec<String> {
         let readers = self.readers.unwrap_or(1).clamp(1, if self.facility_type == "hospital" { 3 } else { 1 });
-        let mut args = vec![
-            "--facility-type".to_owned(),
-            self.facility_type.clone(),
-            "--readers".to_owned(),
-            readers.to_string(),
-        ];
+        let mut args =
+            vec!["--facility-type".to_owned(), self.facility_type.clone(), "--readers".to_owned(), readers.to_string()];
         for (flag, value) in [
             ("--reader-applied-on", &self.applied_on),
             ("--model-chosen-on", &self.model_chosen_on),
@@ -234,12 +236,16 @@ async fn every_page_and_document_of_each_demo_facility_with_a_quote_shows_one_su
             .fetch_one(&pool)
             .await
             .expect("the quote's file");
-        let file_name: String =
-            sqlx::query_scalar("SELECT file_name FROM quotes WHERE id = ?").bind(quote).fetch_one(&pool).await.expect("name");
+        let file_name: String = sqlx::query_scalar("SELECT file_name FROM quotes WHERE id = ?")
+            .bind(quote)
+            .fetch_one(&pool)
+            .await
+            .expect("name");
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join(&file_name);
         std::fs::write(&path, &bytes).expect("write the quote file");
-        let out = Command::new(BIN).arg("audit").arg(&path).args(facts.flags()).arg("--json").output().expect("onshi audit");
+        let out =
+            Command::new(BIN).arg("audit").arg(&path).args(facts.flags()).arg("--json").output().expect("onshi audit");
         assert!(out.status.success(), "onshi audit: {}", String::from_utf8_lossy(&out.stderr));
         let audit: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
         let settlement = audit.pointer("/report/settlement").or_else(|| audit.get("settlement")).unwrap_or(&audit);
@@ -358,7 +364,10 @@ async fn a_sample_of_the_national_seeds_applications_shows_the_same_figures_on_e
         check_text(&pdf_text(&res.bytes().await.expect("PDF")), expected, &what("PDF"));
         let row = row_with(&list, "申請ID", id);
         assert_eq!(
-            Figures { subsidy: csv_amount(&list, row, "補助金申請額"), self_burden: csv_amount(&list, row, "自己負担額") },
+            Figures {
+                subsidy: csv_amount(&list, row, "補助金申請額"),
+                self_burden: csv_amount(&list, row, "自己負担額")
+            },
             expected,
             "{}",
             what("applications.csv")
