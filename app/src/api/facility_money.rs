@@ -158,28 +158,26 @@ pub fn patient_fields(pharmacy: bool) -> &'static [(&'static str, &'static str)]
     }
 }
 
-/// The money sections of a facility in the user's scope: its facts, its chosen quote and its
-/// patients read on one connection, its settlement computed once for both sections.
-#[server(prefix = "/api", endpoint = "facility_money")]
-pub async fn facility_money(id: i64) -> Result<MoneyView, UiError> {
+/// The money sections of a facility whose provisioning facts are already read (the facility
+/// page reads them once, with its progress): its chosen quote and its patients on the same
+/// connection, its settlement computed once for both sections.
+#[cfg(feature = "ssr")]
+pub(crate) async fn money_of(
+    conn: &mut sqlx::SqliteConnection,
+    facts: &rules::provisioning::ProvisioningFacts,
+    id: i64,
+    can_edit: bool,
+) -> Result<MoneyView, UiError> {
     use crate::ssr::facility_settlement::FacilitySettlement;
     use crate::ssr::{context, db};
-    use rules::access::Permission;
-    let user = context::require_permission(Permission::ReadFacilities)?;
-    // One connection for the section's queries: each release to the pool costs sqlx a
-    // round trip to the connection's thread (BENCHMARKS.md, load test).
-    let mut conn = context::pool()?.acquire().await.map_err(context::internal)?;
-    let (f, app, p) = db::provisioning::section(&mut *conn, &user.scope, id).await?;
-    let facts = db::provisioning::facts(&f, app.as_ref(), &p);
     let chosen = db::cost_sets::chosen(&mut *conn, &[id]).await.map_err(context::internal)?;
     let entered = db::patients::entered(&mut *conn, id).await.map_err(context::internal)?;
-    drop(conn);
-    let settled = FacilitySettlement::of(rules::scheme::Catalog::builtin(), &facts, chosen.first());
+    let settled = FacilitySettlement::of(rules::scheme::Catalog::builtin(), facts, chosen.first());
     Ok(MoneyView {
         facility_id: id,
         settlement: views::settlement(&settled, context::today()),
         payback: views::payback(&settled, facts.facility_type, entered, context::today()),
-        can_edit: user.role.may(Permission::EditOwnFacilities),
+        can_edit,
     })
 }
 

@@ -80,6 +80,8 @@ pub struct ProgressView {
     pub makers: Vec<(String, String)>,
     /// Vendors: (id, name).
     pub vendors: Vec<(i64, String)>,
+    /// The subsidy, the 自己負担 and the payback, from the same facts.
+    pub money: crate::api::facility_money::MoneyView,
     /// Blocker reasons of seed 002: (stage, code, label).
     pub blockers: Vec<(String, String, String)>,
 }
@@ -177,7 +179,9 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
         .collect();
     let stage = facts.effective_stage();
     let all_deadlines = deadlines(catalog, &facts, today);
+    let money = crate::api::facility_money::money_of(&mut conn, &facts, id, can_edit).await?;
     Ok(ProgressView {
+        money,
         facility_id: id,
         stage: stage.code().to_owned(),
         stage_label: stage.label_ja().to_owned(),

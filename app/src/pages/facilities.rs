@@ -3,7 +3,6 @@
 use crate::UiError;
 use crate::api::applications::application_form;
 use crate::api::facilities::{FacilityDetail, FacilityList, QuoteDetail, facility, list_facilities};
-use crate::api::facility_money::facility_money;
 use crate::api::provisioning::facility_progress;
 use crate::layout::{ErrorBox, Layout, loaded};
 use crate::pages::reference::{facility_type_label, prefecture_label};
@@ -123,14 +122,12 @@ pub fn FacilityPage() -> impl IntoView {
     // every facility page ran the sections' queries twice (BENCHMARKS.md, load test).
     let progress = Resource::new(move || id, |id| async move { facility_progress(id.ok_or(UiError::NotFound)?).await });
     let form = Resource::new(move || id, |id| async move { application_form(id.ok_or(UiError::NotFound)?).await });
-    // The subsidy, the 自己負担 and the payback: one settlement for both sections.
-    let money = Resource::new(move || id, |id| async move { facility_money(id.ok_or(UiError::NotFound)?).await });
     view! {
         <Layout title="施設の詳細">
             {loaded(detail, move |d| {
                 view! {
                     <FacilityView d />
-                    <crate::pages::facility_money::MoneySections money />
+                    <crate::pages::facility_money::MoneySections progress />
                     <crate::pages::provisioning::ProvisioningSection progress />
                     <crate::pages::applications::ApplicationSection form />
                 }

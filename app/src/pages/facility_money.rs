@@ -2,14 +2,15 @@
 //! 投資回収の見込み with the manager's monthly patients.
 
 use crate::UiError;
-use crate::api::facility_money::{MoneyView, PaybackView, SavePatients, SettledView, SettlementView, patient_fields};
+use crate::api::facility_money::{PaybackView, SavePatients, SettledView, SettlementView, patient_fields};
+use crate::api::provisioning::ProgressView;
 use crate::layout::loaded;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 /// The money sections of a facility page, from the page's resource.
 #[component]
-pub fn MoneySections(money: Resource<Result<MoneyView, UiError>>) -> impl IntoView {
+pub fn MoneySections(progress: Resource<Result<ProgressView, UiError>>) -> impl IntoView {
     let save = ServerAction::<SavePatients>::new();
     // A refused form comes back in the address (no JavaScript): its messages and values.
     let refused = save.value().get_untracked().and_then(Result::err);
@@ -19,7 +20,8 @@ pub fn MoneySections(money: Resource<Result<MoneyView, UiError>>) -> impl IntoVi
         .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> });
     view! {
         {general}
-        {loaded(money, move |m| {
+        {loaded(progress, move |progress| {
+            let m = progress.money;
             let refused = refused.clone();
             view! {
                 <Settlement s=m.settlement.clone() />

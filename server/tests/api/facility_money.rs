@@ -221,7 +221,7 @@ async fn every_demo_facility_page_shows_the_settlement_of_the_quote_it_used_with
     assert_eq!(figure(&hospital, "rate-share"), yen(952_000), "1,903,000 − 951,000");
     assert_eq!(figure(&hospital, "scheme"), "オンライン資格確認導入補助（通常の補助率）");
     let assumptions = &hospital[hospital.find(r#"data-testid="settlement-assumptions""#).expect("assumptions")..];
-    assert!(assumptions.contains("ベンダーとの契約日が登録されていないため"), "the assumption is named");
+    assert!(assumptions.contains("ベンダーとの契約日が入力されていないため"), "the assumption is named");
     let alternatives = &hospital[hospital.find(r#"data-testid="alternatives""#).expect("alternatives")..];
     assert!(
         alternatives.contains("令和5年2月28日までにベンダーと契約すると")
