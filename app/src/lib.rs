@@ -14,6 +14,7 @@ pub mod error;
 mod layout;
 pub mod nav;
 mod pages;
+pub mod public_source;
 pub mod security;
 pub mod session_user;
 #[cfg(feature = "ssr")]

@@ -174,7 +174,7 @@ impl SettlementView {
                     text: c.text.clone(),
                     met: c.met,
                     missing: c.missing,
-                    source: c.source.clone(),
+                    source: c.source.as_deref().and_then(crate::public_source::public_source),
                 })
                 .collect(),
             rate: o.rate.label_ja(),
