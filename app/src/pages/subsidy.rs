@@ -381,7 +381,7 @@ fn OutcomeView(settlement: Settlement, what_if: Option<WhatIf>, target: Option<c
             {target.and_then(latest_reader_application).zip(target).map(|(latest, t)| view! {
                 <p class="plan" data-testid="plan">
                     {format!(
-                        "{}までに導入を完了するには、遅くとも{}までにカードリーダーを申し込む必要があります（配送まで約4か月＋導入作業の目安2か月。出典: seeds/002）。",
+                        "{}までに導入を完了するには、遅くとも{}までにカードリーダーを申し込む必要があります（申込から配送まで約4か月: 厚生労働省「オンライン資格確認の進捗状況について」（令和4年5月）。導入作業の2か月は Onshi の目安で、公的な基準ではありません）。",
                         format_wareki_with_western(t),
                         format_wareki_with_western(latest)
                     )}
