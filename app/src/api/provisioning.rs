@@ -148,11 +148,14 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
     .collect();
     // The lists below feed the edit forms; a reader of the page needs at most a blocker's label.
     let can_edit = user.role.may(Permission::EditOwnFacilities);
-    let blockers = if can_edit || p.blocker_code.is_some() {
-        db::provisioning::blocker_reasons(&mut *conn).await.map_err(context::internal)?
+    let reference = if can_edit || p.blocker_code.is_some() {
+        let pool = context::pool()?;
+        Some(db::provisioning::reference_lists(&pool, &mut conn).await.map_err(context::internal)?)
     } else {
-        Vec::new()
+        None
     };
+    let lists = reference.as_ref().and_then(|r| r.get());
+    let blockers = lists.map(|l| l.blockers.clone()).unwrap_or_default();
     let blocker = p.blocker_text.clone().filter(|t| !t.is_empty()).or_else(|| {
         p.blocker_code
             .as_ref()
@@ -195,11 +198,7 @@ pub async fn facility_progress(id: i64) -> Result<ProgressView, UiError> {
         deadlines: all_deadlines.iter().map(deadline_view).collect(),
         obligation: obligation_status(catalog, &facts, today).label_ja(),
         can_edit,
-        makers: if can_edit {
-            db::provisioning::makers(&mut *conn).await.map_err(context::internal)?
-        } else {
-            Vec::new()
-        },
+        makers: if can_edit { lists.map(|l| l.makers.clone()).unwrap_or_default() } else { Vec::new() },
         vendors: if can_edit {
             db::provisioning::vendors(&mut *conn, user.id).await.map_err(context::internal)?
         } else {

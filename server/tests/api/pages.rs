@@ -153,7 +153,10 @@ async fn the_subsidy_calculator_shows_amount_deadlines_what_if_and_sources() {
     assert!(html.contains("令和5年9月30日（2023-09-30）"), "moved application deadline");
     assert!(html.contains("補助額 2,002,000円（差 +1,001,000円）"), "what-if line");
     assert!(html.contains("令和4年9月30日（2022-09-30）までにカードリーダーを申し込む"), "planning line");
-    assert!(html.contains("厚生労働省保険局「オンライン資格確認導入の手引き」（令和2年6月）"), "sources shown as public documents");
+    assert!(
+        html.contains("厚生労働省保険局「オンライン資格確認導入の手引き」（令和2年6月）"),
+        "sources shown as public documents"
+    );
     assert!(!html.contains("seeds/"), "no file of the repository named as a source");
     assert!(html.contains(r#"value="3,000,000""#), "the form keeps what was entered");
 }

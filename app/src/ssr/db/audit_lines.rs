@@ -23,9 +23,12 @@ pub async fn packed(pool: &sqlx::SqlitePool, quote_id: i64) -> sqlx::Result<Opti
         .await
 }
 
+/// The (category, comparable price) of a quote's priced lines.
+pub type PricedLines = Vec<(Category, Yen)>;
+
 /// The lines of [`PACKED_LINES`], and the (category, comparable price) of those that have one:
 /// what the quote leaves out of its peer group when it is one of its peers.
-pub fn unpack(packed: &str) -> serde_json::Result<(Vec<StoredLine>, Vec<(Category, Yen)>)> {
+pub fn unpack(packed: &str) -> serde_json::Result<(Vec<StoredLine>, PricedLines)> {
     let lines: Vec<(StoredLine, Option<String>)> = serde_json::from_str(packed)?;
     let priced =
         lines.iter().filter_map(|(l, p)| Some((l.category.parse().ok()?, Yen::parse(p.as_deref()?).ok()?))).collect();

@@ -703,6 +703,38 @@ pub async fn makers(db: impl sqlx::SqliteExecutor<'_>) -> sqlx::Result<Vec<(Stri
     sqlx::query_as("SELECT code, name FROM reader_makers ORDER BY rowid").fetch_all(db).await
 }
 
+/// The reference lists of the provisioning forms: reader makers (code, name) and blocker
+/// reasons (stage, code, label).
+#[derive(Debug, Default)]
+pub struct ReferenceLists {
+    /// Reader makers.
+    pub makers: Vec<(String, String)>,
+    /// Blocker reasons.
+    pub blockers: Vec<(String, String, String)>,
+}
+
+/// Kept per database once read: written only by the reference seed when the server starts (a
+/// restore needs the database to itself), read by every facility page of an editor — two
+/// statements of the twelve such a page ran (BENCHMARKS.md, load test).
+static REFERENCE_LISTS: crate::ssr::per_database::PerDatabase<tokio::sync::OnceCell<ReferenceLists>> =
+    crate::ssr::per_database::PerDatabase::new(tokio::sync::OnceCell::new);
+
+/// The database's [`ReferenceLists`], read through `conn` the first time.
+pub async fn reference_lists(
+    pool: &sqlx::SqlitePool,
+    conn: &mut sqlx::SqliteConnection,
+) -> sqlx::Result<std::sync::Arc<tokio::sync::OnceCell<ReferenceLists>>> {
+    let cell = REFERENCE_LISTS.of(pool);
+    cell.get_or_try_init(|| async {
+        Ok::<_, sqlx::Error>(ReferenceLists {
+            makers: makers(&mut *conn).await?,
+            blockers: blocker_reasons(&mut *conn).await?,
+        })
+    })
+    .await?;
+    Ok(cell)
+}
+
 /// Vendors a user may pick: (id, name). Those other users typed in appear once an admin
 /// has reviewed them; the user's own appear at once.
 pub async fn vendors(db: impl sqlx::SqliteExecutor<'_>, user_id: i64) -> sqlx::Result<Vec<(i64, String)>> {
