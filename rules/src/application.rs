@@ -289,7 +289,7 @@ pub fn prepare(catalog: &Catalog, applicant: Applicant, req: Request<'_>) -> Res
         refusals.push(Refusal::new(
             RefusalCode::CostsNotPaid,
             "費用が支払済みになっていません。補助金は支払の後に、領収書(写)を添えて申請します（精算払い）",
-            "ベンダーへの支払が済んだら、見積の画面で「支払済みにする」から領収書の日付を登録してください",
+            "ベンダーへの支払が済んだら、施設の画面の「補助金の交付申請」欄で、その見積の「支払済みにする」から領収書の日付を登録してください",
         ));
     }
     // Every date the package prints, in a possible order (the 申請日 after payment, completion

@@ -193,7 +193,7 @@ pub async fn prepare_for(
             rules::application::Refusal {
                 code: RefusalCode::CostsNotPaid,
                 reason: "支払済みの費用（確定した見積書または手入力の実費）が登録されていません".into(),
-                remedy: "見積書を取り込むか実費を手入力して確定し、見積の画面で「支払済みにする」から支払日を登録してください"
+                remedy: "見積書を取り込むか実費を手入力して確定し、施設の画面の「補助金の交付申請」欄で、その見積の「支払済みにする」から支払日を登録してください"
                     .into(),
             },
         );
