@@ -147,15 +147,23 @@ pub struct Alternative {
 impl Alternative {
     /// The alternative in one sentence: 「…までに…すると 429,000円（自己負担 …）。期限: …」.
     pub fn sentence(&self, today: NaiveDate) -> String {
-        let when = if today > self.deadline {
+        format!(
+            "{}「{}」で補助額 {}、自己負担 {}（{}）",
+            self.condition,
+            self.scheme_name,
+            self.subsidy,
+            self.self_burden,
+            self.deadline_ja(today)
+        )
+    }
+
+    /// The deadline as of `today`: 「期限: 令和5年2月28日」 or 「期限（…）は過ぎています」.
+    pub fn deadline_ja(&self, today: NaiveDate) -> String {
+        if today > self.deadline {
             format!("期限（{}）は過ぎています", format_wareki(self.deadline))
         } else {
             format!("期限: {}", format_wareki(self.deadline))
-        };
-        format!(
-            "{}「{}」で補助額 {}、自己負担 {}（{}）",
-            self.condition, self.scheme_name, self.subsidy, self.self_burden, when
-        )
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! and costs give the same subsidy and 自己負担 (with its three parts) everywhere.
 
 use crate::config::SubsidyArgs;
+use rules::provisioning::ProvisioningFacts;
 use rules::scheme::Catalog;
 use rules::settlement::{Alternative, CostSummary, Settlement, settle};
 use rules::subsidy::{InputError, Outcome, SubsidyInput, WhatIf, what_if_applied_on};
@@ -47,20 +48,18 @@ struct WhatIfReport<'a> {
 }
 
 impl SubsidyArgs {
+    /// The facility's facts as the rules take them.
+    fn to_facts(&self) -> ProvisioningFacts {
+        self.facts.provisioning(self.facility_type, self.readers, self.reader_applied_on)
+    }
+
+    /// The calculation's input: the facts, with the readers and programme as given (the
+    /// calculation itself refuses more readers than the free count, naming it).
     fn to_input(&self) -> SubsidyInput {
         SubsidyInput {
-            facility_type: self.facility_type,
-            programme: self.programme,
             readers: self.readers,
-            reader_applied_on: self.reader_applied_on,
-            model_undecided: self.facts.model_undecided,
-            model_chosen_on: self.facts.model_chosen_on,
-            bulk_declared_on: self.facts.bulk_declared_on,
-            vendor_contract_on: self.facts.vendor_contract_on,
-            completed_on: self.facts.completed_on,
-            operation_started_on: self.facts.operation_started_on,
-            grace_type: self.facts.grace_type,
-            eligible_cost: self.eligible_cost,
+            programme: self.programme,
+            ..self.to_facts().subsidy_input(self.eligible_cost)
         }
     }
 }
@@ -78,16 +77,9 @@ pub enum SubsidyCommandError {
 
 /// Runs the calculation and renders it as text or JSON.
 pub fn run(args: &SubsidyArgs) -> Result<String, SubsidyCommandError> {
-    use rules::date_order::{DateField, conflicts};
     let catalog = Catalog::builtin();
     let input = args.to_input();
-    let out_of_order = conflicts(&[
-        (DateField::ReaderApplied, input.reader_applied_on),
-        (DateField::ModelChosen, input.model_chosen_on.filter(|_| input.model_undecided)),
-        (DateField::VendorContract, input.vendor_contract_on),
-        (DateField::Completed, input.completed_on),
-        (DateField::OperationStarted, input.operation_started_on),
-    ]);
+    let out_of_order = args.to_facts().date_conflicts(None);
     if !out_of_order.is_empty() {
         return Err(SubsidyCommandError::DatesOutOfOrder(out_of_order));
     }

@@ -15,64 +15,14 @@ pub struct CostBasisView {
     pub quote_id: i64,
 }
 
-/// A condition of the scheme that applies, with the date that met or missed it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConditionView {
-    /// The condition and the facility's date.
-    pub text: String,
-    /// met, missed or missing (the date is not entered).
-    pub status: String,
-    /// The status in Japanese.
-    pub status_label: String,
-    /// Where the condition comes from.
-    pub source: Option<String>,
-}
-
-/// The settlement as the page shows it (amounts as 「1,234円」).
+/// The settlement as the facility page shows it: the quote page's view, with the subsidy in
+/// 万円 and the calculation step by step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettledView {
-    /// The scheme's name (「該当なし」 when none applies).
-    pub scheme: String,
-    /// The condition under which the facility qualified.
-    pub route: Option<String>,
-    /// False when a source does not confirm the scheme or its rate.
-    pub verified: bool,
-    /// 補助率.
-    pub rate: String,
-    /// 基準とする事業額.
-    pub cap: String,
-    /// The route's conditions.
-    pub conditions: Vec<ConditionView>,
-    /// 導入完了期限.
-    pub complete_by: Option<String>,
-    /// 交付申請期限.
-    pub apply_by: Option<String>,
-    /// Warnings.
-    pub warnings: Vec<String>,
-    /// Everything paid to the vendors, tax included.
-    pub total_paid: String,
-    /// 補助対象経費.
-    pub eligible: String,
-    /// The subsidy.
-    pub subsidy: String,
+    /// The figures, conditions, assumptions and alternatives, as the quote page shows them.
+    pub view: crate::api::settlement_view::SettlementView,
     /// The subsidy in 万円.
     pub subsidy_man: String,
-    /// Of which the difference paid under a difference scheme.
-    pub difference_paid: Option<String>,
-    /// 自己負担 = (a) + (b) + (c).
-    pub self_burden: String,
-    /// (a) costs the subsidy does not cover.
-    pub not_covered: String,
-    /// (a) by reason: (label, amount).
-    pub not_covered_parts: Vec<(String, String)>,
-    /// (b) eligible cost above the cap.
-    pub above_cap: String,
-    /// (c) what the rate leaves.
-    pub rate_share: String,
-    /// Facts assumed because they are not entered.
-    pub assumptions: Vec<String>,
-    /// What missing dates would give, one sentence each.
-    pub alternatives: Vec<String>,
     /// The calculation step by step: (step, source).
     pub explanation: Vec<(String, Option<String>)>,
 }
@@ -262,14 +212,14 @@ pub mod patients {
 /// The settlement and the payback as the page shows them.
 #[cfg(feature = "ssr")]
 pub(crate) mod views {
-    use super::{ConditionView, CostBasisView, PaybackRowView, PaybackView, SettledView, SettlementView};
+    use super::{CostBasisView, PaybackRowView, PaybackView, SettledView, SettlementView};
     use crate::public_source::public_source;
     use crate::ssr::db::patients::Entered;
     use crate::ssr::facility_settlement::FacilitySettlement;
     use chrono::NaiveDate;
     use rules::payback::{FeeAddition, PaybackInput, YEN_PER_POINT, payback as rows_of};
-    use rules::settlement::{Alternative, Settlement};
-    use rules::{FacilityType, Yen, format_wareki, format_wareki_with_western};
+    use rules::settlement::Settlement;
+    use rules::{FacilityType, Yen};
 
     /// The settlement's view.
     pub fn settlement(f: &FacilitySettlement, today: NaiveDate) -> SettlementView {
@@ -283,70 +233,33 @@ pub(crate) mod views {
     }
 
     fn settled(s: &Settlement, today: NaiveDate, at_cap: bool) -> SettledView {
-        let o = &s.outcome;
-        let conditions = o
-            .conditions
-            .iter()
-            .map(|c| {
-                let (status, label) = match (c.met, c.missing) {
-                    (true, _) => ("met", "満たしています"),
-                    (false, true) => ("missing", "日付が未登録です"),
-                    (false, false) => ("missed", "満たしていません"),
-                };
-                ConditionView {
-                    text: c.text.clone(),
-                    status: status.to_owned(),
-                    status_label: label.to_owned(),
-                    source: c.source.as_deref().and_then(public_source),
-                }
-            })
-            .collect();
-        SettledView {
-            scheme: o.scheme_name.clone().unwrap_or_else(|| "該当なし".to_owned()),
-            route: o.route.clone(),
-            verified: o.verified,
-            rate: o.rate.label_ja(),
-            cap: format!("{}（{}）", o.cap, o.cap.format_man()),
-            conditions,
-            complete_by: o.complete_by.map(format_wareki_with_western),
-            apply_by: o.apply_by.map(format_wareki_with_western),
-            warnings: o.warnings.iter().map(|w| w.message.clone()).collect(),
-            total_paid: s.costs.total.to_string(),
-            eligible: s.costs.eligible.to_string(),
-            subsidy: s.subsidy.to_string(),
-            subsidy_man: s.subsidy.format_man(),
-            difference_paid: o.difference_paid.map(|d| d.to_string()),
-            self_burden: s.self_burden.to_string(),
-            not_covered: s.not_covered.to_string(),
-            not_covered_parts: s
-                .costs
-                .not_covered
+        let mut view = crate::api::settlement_view::SettlementView::of(s, today);
+        if at_cap {
+            // Without costs there is no 自己負担 to tell: the alternatives say what could be received.
+            view.alternatives = s
+                .alternatives
                 .iter()
-                .map(|p| (p.reason.label_ja().to_owned(), p.amount.to_string()))
-                .collect(),
-            above_cap: s.above_cap.to_string(),
-            rate_share: s.rate_share.to_string(),
-            assumptions: s.assumptions.clone(),
-            alternatives: s.alternatives.iter().map(|a| alternative(a, today, at_cap)).collect(),
-            explanation: o
+                .map(|a| {
+                    format!(
+                        "{}「{}」で上限見込み {}（{}）",
+                        a.condition,
+                        a.scheme_name,
+                        a.subsidy,
+                        a.deadline_ja(today)
+                    )
+                })
+                .collect();
+        }
+        SettledView {
+            view,
+            subsidy_man: s.subsidy.format_man(),
+            explanation: s
+                .outcome
                 .explanation
                 .iter()
                 .map(|e| (e.text.clone(), e.source.as_deref().and_then(public_source)))
                 .collect(),
         }
-    }
-
-    /// What a missing date would give; at the cap, without the 自己負担 of costs not known.
-    fn alternative(a: &Alternative, today: NaiveDate, at_cap: bool) -> String {
-        if !at_cap {
-            return a.sentence(today);
-        }
-        let when = if today > a.deadline {
-            format!("期限（{}）は過ぎています", format_wareki(a.deadline))
-        } else {
-            format!("期限: {}", format_wareki(a.deadline))
-        };
-        format!("{}「{}」で上限見込み {}（{}）", a.condition, a.scheme_name, a.subsidy, when)
     }
 
     /// The payback's view: its rows when the facility has costs and patients, else why not.

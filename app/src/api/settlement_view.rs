@@ -25,6 +25,15 @@ pub struct ConditionView {
 }
 
 impl ConditionView {
+    /// Stable code of [`ConditionView::state_ja`]: met, missing or missed.
+    pub fn state_code(&self) -> &'static str {
+        match (self.met, self.missing) {
+            (true, _) => "met",
+            (false, true) => "missing",
+            (false, false) => "missed",
+        }
+    }
+
     /// 「満たしています」 / 「満たしていません」 / 「未登録」.
     pub fn state_ja(&self) -> &'static str {
         match (self.met, self.missing) {

@@ -51,7 +51,7 @@ fn Settlement(s: SettlementView) -> impl IntoView {
     };
     let at_cap = s.basis.is_none();
     let body = match s.settled {
-        Ok(v) => view! { <Settled v at_cap /> }.into_any(),
+        Ok(v) => view! { <Settled settled=v at_cap /> }.into_any(),
         Err(e) => {
             view! { <p class="error" data-testid="settlement-error">"補助額を計算できません: " {e}</p> }.into_any()
         }
@@ -66,11 +66,12 @@ fn Settlement(s: SettlementView) -> impl IntoView {
 }
 
 #[component]
-fn Settled(v: SettledView, at_cap: bool) -> impl IntoView {
+fn Settled(settled: SettledView, at_cap: bool) -> impl IntoView {
+    let SettledView { view: v, subsidy_man, explanation } = settled;
     let figures = if at_cap {
         view! {
             <tr class="total"><th scope="row">"上限見込み（見積未登録）"</th>
-                <td class="num"><strong data-testid="cap-estimate">{v.subsidy.clone()}</strong>{format!("（{}）", v.subsidy_man)}</td></tr>
+                <td class="num"><strong data-testid="cap-estimate">{v.subsidy.clone()}</strong>{format!("（{}）", subsidy_man)}</td></tr>
         }
         .into_any()
     } else {
@@ -78,7 +79,7 @@ fn Settled(v: SettledView, at_cap: bool) -> impl IntoView {
             <tr><th scope="row">"支払う費用の総額（税込）"</th><td class="num" data-testid="total-paid">{v.total_paid.clone()}</td></tr>
             <tr><th scope="row">"補助対象経費（税込）"</th><td class="num" data-testid="eligible">{v.eligible.clone()}</td></tr>
             <tr class="total"><th scope="row">"補助額"</th>
-                <td class="num"><strong data-testid="subsidy">{v.subsidy.clone()}</strong>{format!("（{}）", v.subsidy_man)}</td></tr>
+                <td class="num"><strong data-testid="subsidy">{v.subsidy.clone()}</strong>{format!("（{}）", subsidy_man)}</td></tr>
             {v.difference_paid.clone().map(|d| view! { <tr><th scope="row">"うち差額の追加支給"</th><td class="num">{d}</td></tr> })}
             <tr class="total"><th scope="row">"自己負担（支払総額 − 補助額）"</th>
                 <td class="num"><strong data-testid="self-burden">{v.self_burden.clone()}</strong></td></tr>
@@ -110,8 +111,8 @@ fn Settled(v: SettledView, at_cap: bool) -> impl IntoView {
                 <thead><tr><th scope="col">"条件と登録された日付"</th><th scope="col">"状況"</th><th scope="col">"出典"</th></tr></thead>
                 <tbody>
                     {v.conditions.iter().map(|c| view! {
-                        <tr data-status=c.status.clone()>
-                            <td>{c.text.clone()}</td><td>{c.status_label.clone()}</td><td>{c.source.clone().unwrap_or_default()}</td>
+                        <tr data-status=c.state_code()>
+                            <td>{c.text.clone()}</td><td>{c.state_ja()}</td><td>{c.source.clone().unwrap_or_default()}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -126,13 +127,13 @@ fn Settled(v: SettledView, at_cap: bool) -> impl IntoView {
             <ul data-testid="settlement-assumptions">{v.assumptions.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul>
         })}
         {(!v.alternatives.is_empty()).then(|| view! {
-            <h3>"まだ登録されていない日付によっては"</h3>
+            <h3>crate::api::settlement_view::ALTERNATIVES_TITLE</h3>
             <ul data-testid="alternatives">{v.alternatives.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul>
         })}
         <details>
             <summary>"計算の根拠"</summary>
             <ol class="explanation">
-                {v.explanation.iter().map(|(text, source)| view! {
+                {explanation.iter().map(|(text, source)| view! {
                     <li>{text.clone()}{source.clone().map(|s| view! { <span class="source">" 出典: " {s}</span> })}</li>
                 }).collect_view()}
             </ol>

@@ -169,6 +169,13 @@ fn simulator_query(facts: &FactsRow, eligible: i64, not_covered: i64) -> String 
     format!("/subsidy?{}", query.join("&"))
 }
 
+/// The text of the PDF at `path`, through pdftotext.
+async fn pdf_at(app: &TestApp, path: &str) -> String {
+    let res = app.get(path).await;
+    assert_eq!(res.status(), 200, "{path}");
+    pdf_text(&res.bytes().await.expect("PDF"))
+}
+
 /// The CSV rows of a download (UTF-8 with BOM).
 async fn csv_rows(app: &TestApp, path: &str) -> Vec<Vec<String>> {
     let res = app.get(path).await;
@@ -187,6 +194,14 @@ async fn csv_rows(app: &TestApp, path: &str) -> Vec<Vec<String>> {
 fn row_with(rows: &[Vec<String>], header: &str, id: i64) -> usize {
     let col = rows[0].iter().position(|h| h == header).unwrap_or_else(|| panic!("{header} in {:?}", rows[0]));
     (1..rows.len()).find(|r| rows[*r][col] == id.to_string()).unwrap_or_else(|| panic!("{header} {id} in the CSV"))
+}
+
+/// The subsidy and 自己負担 of application `id` in `applications.csv`.
+fn csv_figures(list: &[Vec<String>], id: i64) -> Figures {
+    let row = row_with(list, "申請ID", id);
+    Figures {
+        subsidy: csv_amount(list, row, "補助金申請額"), self_burden: csv_amount(list, row, "自己負担額")
+    }
 }
 
 fn csv_amount(rows: &[Vec<String>], row: usize, header: &str) -> i64 {
@@ -270,9 +285,7 @@ async fn every_page_and_document_of_each_demo_facility_with_a_quote_shows_one_su
         assert_eq!(page_figures(&facility_page, &what("facility page")), expected, "{}", what("facility page"));
         let letter = app.get_html(&format!("/quotes/{quote}/letter")).await;
         check_text(&strip_tags(&letter), expected, &what("letter"));
-        let res = app.get(&format!("/quotes/{quote}/letter.pdf")).await;
-        assert_eq!(res.status(), 200);
-        check_text(&pdf_text(&res.bytes().await.expect("PDF")), expected, &what("letter PDF"));
+        check_text(&pdf_at(&app, &format!("/quotes/{quote}/letter.pdf")).await, expected, &what("letter PDF"));
         if let Some(corp) = facts.corporation_id {
             let list = app.get_html(&format!("/corporations/{corp}")).await;
             let row = row_linking(&list, &format!("/facilities/{facility}"));
@@ -294,22 +307,13 @@ async fn every_page_and_document_of_each_demo_facility_with_a_quote_shows_one_su
             let page = app.get_html(&format!("/applications/{id}")).await;
             assert_eq!(page_figures(&page, &what("交付申請")), expected, "{}", what("交付申請"));
             check_text(&strip_tags(&page), expected, &what("交付申請 page text (table and 備考)"));
-            let res = app.get(&format!("/applications/{id}/package.pdf")).await;
-            assert_eq!(res.status(), 200);
-            check_text(&pdf_text(&res.bytes().await.expect("PDF")), expected, &what("交付申請 PDF"));
-            let rows = csv_rows(&app, &format!("/applications/{id}/package.csv")).await;
-            let _ = rows; // the package CSV is itemised; the list export carries the totals
-            let list = csv_rows(&app, "/exports/applications.csv").await;
-            let row = row_with(&list, "申請ID", id);
-            assert_eq!(
-                Figures {
-                    subsidy: csv_amount(&list, row, "補助金申請額"),
-                    self_burden: csv_amount(&list, row, "自己負担額")
-                },
+            check_text(
+                &pdf_at(&app, &format!("/applications/{id}/package.pdf")).await,
                 expected,
-                "{}",
-                what("applications.csv")
+                &what("交付申請 PDF"),
             );
+            let list = csv_rows(&app, "/exports/applications.csv").await;
+            assert_eq!(csv_figures(&list, id), expected, "{}", what("applications.csv"));
         }
     }
     assert!(checked_application, "the demo's finished clinic has its 交付申請");
@@ -359,19 +363,8 @@ async fn a_sample_of_the_national_seeds_applications_shows_the_same_figures_on_e
         assert_eq!(expected.self_burden, total - expected.subsidy, "{}", what("自己負担 = 総事業費 − 補助金申請額"));
         check_text(&strip_tags(&page), expected, &what("page text"));
         assert_eq!(onshi_subsidy(&facts, total - not_covered, not_covered), expected, "{}", what("onshi subsidy"));
-        let res = app.get(&format!("/applications/{id}/package.pdf")).await;
-        assert_eq!(res.status(), 200);
-        check_text(&pdf_text(&res.bytes().await.expect("PDF")), expected, &what("PDF"));
-        let row = row_with(&list, "申請ID", id);
-        assert_eq!(
-            Figures {
-                subsidy: csv_amount(&list, row, "補助金申請額"),
-                self_burden: csv_amount(&list, row, "自己負担額")
-            },
-            expected,
-            "{}",
-            what("applications.csv")
-        );
+        check_text(&pdf_at(&app, &format!("/applications/{id}/package.pdf")).await, expected, &what("PDF"));
+        assert_eq!(csv_figures(&list, id), expected, "{}", what("applications.csv"));
         let quote_page = app.get_html(&format!("/quotes/{quote}")).await;
         assert_eq!(page_figures(&quote_page, &what("quote page")), expected, "{}", what("quote page"));
         let facility_page = app.get_html(&format!("/facilities/{facility}")).await;
