@@ -26,7 +26,9 @@ pub fn Layout(
             {children()}
         </main>
         <footer class="site-footer">
-            "Onshi — 補助金の金額・期限は出典（厚生労働省・社会保険診療報酬支払基金の公表資料）に基づいて表示しています。"
+            "Onshi — 補助金の金額・期限は公表資料に基づいて表示しています（"
+            <a href=crate::public_source::REGISTER_PATH>"出典一覧"</a>
+            "）。"
         </footer>
     }
 }

@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                     view=pages::BenchmarksPage
                     ssr=SsrMode::Async
                 />
+                <Route path=path!("/reference/sources") view=pages::SourcesPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -266,7 +266,7 @@ pub fn prepare(catalog: &Catalog, applicant: Applicant, req: Request<'_>) -> Res
                 facts.readers
             ),
             format!(
-                "台数を1台以上{}台以下にしてください。無償提供を超える台数は自己負担で、補助の対象になりません（seeds/001: 病院3台まで、その他1台）",
+                "台数を1台以上{}台以下にしてください。無償提供を超える台数は自己負担で、補助の対象になりません（日本医師会 通知（令和3年3月）: 病院3台まで、その他1台）",
                 free.min(facts.readers.max(1))
             ),
         ));

@@ -24,6 +24,7 @@ pub mod rate;
 pub mod readers;
 pub mod role;
 pub mod scheme;
+pub mod sources;
 pub mod settlement;
 pub mod subsidy;
 pub mod wareki;

@@ -92,7 +92,7 @@ fn NationalSummary(figures: Vec<AdoptionFigure>) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
-            <p class="source">"出典: " {series.source.clone()}</p>
+            <crate::pages::sources::SourceLine note=series.source.clone() />
             <p><a href="/reference/statistics">"すべての公表値を見る"</a></p>
         </section>
     }

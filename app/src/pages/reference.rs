@@ -2,7 +2,10 @@
 
 use crate::api::{AdoptionFigure, BenchmarkTable, Vendor, adoption_statistics, benchmark_tables, list_vendors};
 use crate::layout::{Layout, loaded};
+use crate::pages::sources::{RegisterLink, SourceLine, SourceLinks};
+use crate::public_source::cited_sources;
 use leptos::prelude::*;
+use rules::sources::Reliability;
 use rules::{FacilityType, Prefecture};
 
 /// Formats a count with thousands separators: 229836 → "229,836".
@@ -149,6 +152,7 @@ pub fn VendorsPage() -> impl IntoView {
         <Layout title="ベンダー一覧">
             {crate::csv::download_links("ベンダー一覧", "/exports/vendors.csv")}
             {loaded(vendors, move |vendors| view! { <VendorTable vendors /> })}
+            <RegisterLink />
         </Layout>
     }
 }
@@ -185,7 +189,7 @@ fn VendorTable(vendors: Vec<Vendor>) -> impl IntoView {
                                 <td>{yes_no(v.supports_hospital)}</td>
                                 <td>{yes_no(v.supports_clinic)}</td>
                                 <td>{v.note.unwrap_or_default()}</td>
-                                <td class="source">{v.source}</td>
+                                <td class="source"><SourceLinks note=v.source /></td>
                             </tr>
                         }
                     })
@@ -204,6 +208,7 @@ pub fn StatisticsPage() -> impl IntoView {
             {loaded(figures, |figures| {
                 series_tables(&figures).into_iter().map(|table| view! { <SeriesTableView table /> }).collect_view()
             })}
+            <RegisterLink />
         </Layout>
     }
 }
@@ -235,7 +240,7 @@ fn SeriesTableView(table: SeriesTable) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
-            <p class="source">"出典: " {table.source.clone()}</p>
+            <SourceLine note=table.source.clone() />
         </section>
     }
 }
@@ -246,7 +251,11 @@ pub fn BenchmarksPage() -> impl IntoView {
     let tables = Resource::new(|| (), |_| benchmark_tables());
     view! {
         <Layout title="基準値・出典">
-            <p>"見積もりの監査に用いる基準値です。数値はすべて出典資料からの転記です。"</p>
+            <p>
+                "見積書の監査と補助金の計算に用いる基準値です。公表資料の数値はそのまま転記しています。"
+                "「Onshi の目安」と示した値は公的な基準額ではなく、Onshi が置いた目安です（運用者が変更できます）。"
+            </p>
+            <RegisterLink />
             {loaded(tables, |tables| {
                 tables.into_iter().map(|table| view! { <BenchmarkTableView table /> }).collect_view()
             })}
@@ -254,13 +263,73 @@ pub fn BenchmarksPage() -> impl IntoView {
     }
 }
 
+/// A benchmark table's unit code in Japanese.
+pub fn unit_label(unit: &str) -> &str {
+    match unit {
+        "minutes" => "分",
+        "visits" => "回",
+        "yen" => "円",
+        "ratio" => "補助率",
+        "readers" => "台",
+        "meters" => "メートル",
+        "months" => "か月",
+        "points" => "点",
+        "mixed" => "項目ごと（項目名のとおり）",
+        other => other,
+    }
+}
+
+/// A benchmark figure as people read it: 「1,050,000円」「370分」「1/2」; digits grouped by three.
+pub fn figure_label(unit: &str, value: &str) -> String {
+    if unit == "ratio" {
+        return match value {
+            "0.5" => "1/2".to_owned(),
+            "0.75" => "3/4".to_owned(),
+            "1" => "10/10（実費）".to_owned(),
+            other => other.to_owned(),
+        };
+    }
+    let (whole, fraction) = value.split_once('.').map_or((value, None), |(w, f)| (w, Some(f)));
+    let number = match whole.parse::<i64>() {
+        Ok(n) => fraction.map_or_else(|| thousands(n), |f| format!("{}.{f}", thousands(n))),
+        Err(_) => return value.to_owned(),
+    };
+    let suffix = match unit {
+        "minutes" => "分",
+        "visits" => "回",
+        "yen" => "円",
+        "readers" => "台",
+        "meters" => "m",
+        "months" => "か月",
+        "points" => "点",
+        _ => "",
+    };
+    format!("{number}{suffix}")
+}
+
+/// What a table's figures are, when they are not simply copied from a public document.
+fn standing(table: &BenchmarkTable) -> Option<&'static str> {
+    let cited = cited_sources(&table.source);
+    if cited.iter().any(|s| s.reliability() == Reliability::Onshi) {
+        Some("Onshi の目安（公的な基準額ではありません。運用者が変更できます）")
+    } else if table.verified {
+        None
+    } else if cited.is_empty() {
+        Some("報道・ブログで伝えられた事例です。一次資料が示されていないため参考値として載せ、監査の基準には使いません。")
+    } else {
+        Some("出典の確認が不十分な値です（参考値）。")
+    }
+}
+
 #[component]
 fn BenchmarkTableView(table: BenchmarkTable) -> impl IntoView {
-    let cell = |v: Option<String>| v.unwrap_or_default();
+    let unit = table.unit.clone();
+    let cell = move |v: Option<String>| v.map(|v| figure_label(&unit, &v)).unwrap_or_default();
     view! {
         <section class="card" id=table.id.clone()>
             <h2>{table.title_ja.clone()}</h2>
-            {(!table.verified).then(|| view! { <p class="warning">"出典の確認が不十分な値です（参考値）。"</p> })}
+            {table.note.clone().map(|n| view! { <p>{n}</p> })}
+            {standing(&table).map(|s| view! { <p class="warning">{s}</p> })}
             <table class="data">
                 <thead>
                     <tr>
@@ -284,15 +353,15 @@ fn BenchmarkTableView(table: BenchmarkTable) -> impl IntoView {
                                     <td class="num">{cell(r.mean)}</td>
                                     <td class="num">{cell(r.max)}</td>
                                     <td class="num">{cell(r.value)}</td>
-                                    <td>{cell(r.note)}</td>
+                                    <td>{r.note.unwrap_or_default()}</td>
                                 </tr>
                             }
                         })
                         .collect_view()}
                 </tbody>
             </table>
-            <p class="source">"単位: " {table.unit.clone()} " ／ 出典: " {table.source.clone()}</p>
-            {table.note.map(|n| view! { <p class="note">{n}</p> })}
+            <p class="source">"単位: " {unit_label(&table.unit).to_owned()}</p>
+            <SourceLine note=table.source.clone() />
         </section>
     }
 }
@@ -350,5 +419,15 @@ mod tests {
         assert_eq!(metric_label("something_new"), "something_new");
         assert_eq!(date_label("2023-01-01"), "令和5年1月1日（2023-01-01）");
         assert_eq!(date_label("unknown"), "unknown");
+    }
+
+    #[test]
+    fn benchmark_figures_read_with_separators_and_japanese_units() {
+        assert_eq!(figure_label("yen", "1050000"), "1,050,000円");
+        assert_eq!(figure_label("minutes", "1542"), "1,542分");
+        assert_eq!(figure_label("visits", "2.2"), "2.2回");
+        assert_eq!(figure_label("ratio", "0.75"), "3/4");
+        assert_eq!(figure_label("mixed", "15000"), "15,000");
+        assert_eq!(unit_label("minutes"), "分");
     }
 }

@@ -358,7 +358,7 @@ pub fn audit_classified(
                     "保守費用・回線使用料は補助対象外".into(),
                     Some(yen_text(amount)),
                     None,
-                    "seeds/000_d1460235a42f43a9.txt（保守費用・回線使用料は補助対象外）; domain.md",
+                    "seeds/003_bb373fb805f0f64e.txt（補助の対象となる経費に保守費用・回線使用料は含まれない）; seeds/000_d1460235a42f43a9.txt（保守費用・回線使用料は補助対象外）",
                 ),
             )),
             _ => {}
@@ -436,7 +436,7 @@ pub fn audit_classified(
                         ),
                         value: Some(yen_text(price)),
                         limit: Some(yen_text(fence.upper)),
-                        source: Some("Onshi に登録された同種の見積行（Open Contracting cardinal-rs の方法）".into()),
+                        source: Some("Onshi の目安（Onshi に登録された同じ費目の確定済みの見積との比較）".into()),
                         assumption: false,
                         fence: Some(fence),
                     },

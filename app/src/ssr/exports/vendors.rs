@@ -52,6 +52,7 @@ pub async fn write(pool: &SqlitePool, scope: &Scope, w: &mut Writer) -> Result<(
     let mut rows = qb.build_query_as::<Row>().fetch(pool);
     while let Some(r) = rows.try_next().await? {
         let (id, quotes, complaints) = (r.id.to_string(), r.quotes.to_string(), r.complaints.to_string());
+        let source = crate::public_source::public_source(&r.source).unwrap_or_default();
         let fields: [&str; COLUMNS] = [
             &id,
             &r.code,
@@ -59,7 +60,7 @@ pub async fn write(pool: &SqlitePool, scope: &Scope, w: &mut Writer) -> Result<(
             one_zero_unknown(r.supports_hospital),
             one_zero_unknown(r.supports_clinic),
             text(&r.note),
-            &r.source,
+            &source,
             &quotes,
             &complaints,
         ];
