@@ -30,7 +30,7 @@ const DATA_FILES: [(&str, &str); 9] = [
 ];
 
 /// Words that mark a literal as a source note (or a text that cites one).
-const NOTE_MARKERS: [&str; 8] = ["seeds/", "domain.md", "中医協", "保団連", "答弁書", "東海北陸厚生局", "医療保険部会", "issue "];
+const NOTE_MARKERS: [&str; 9] = ["seeds/", "消費税法", "domain.md", "中医協", "保団連", "答弁書", "東海北陸厚生局", "医療保険部会", "issue "];
 
 fn string_literals(code: &str) -> Vec<String> {
     let code = code.split("#[cfg(test)]").next().unwrap_or_default();

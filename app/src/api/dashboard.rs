@@ -317,8 +317,11 @@ pub async fn charts_from(
                     m.get("operating").copied().unwrap_or(0),
                 ];
                 let place = if pref.is_empty() { "全国".to_owned() } else { prefecture_name(pref) };
-                let source = source.split(' ').next().unwrap_or_default();
-                let label = format!("{}・{place}（公表 {as_of}、{source}）", type_label(kind));
+                let cited = crate::public_source::cited_sources(source);
+                let label = match cited.first() {
+                    Some(s) => format!("{}・{place}（公表 {as_of}、出典: {}）", type_label(kind), s.short_form()),
+                    None => format!("{}・{place}（公表 {as_of}）", type_label(kind)),
+                };
                 funnel_row(label, format!("公表 {as_of}・{place}"), figures, true)
             })
             .collect::<Vec<_>>()
@@ -352,7 +355,7 @@ pub async fn charts_from(
         Chart {
             id: "funnel_by_type".into(),
             title: "導入の進み具合（施設区分別）".into(),
-            note: Some("期間の終了日時点。棒は施設数に対する割合。準備完了は導入完了日または運用開始日のある施設。薄い色の棒と斜体の行は公表値（seeds/002・004）で、全国または福岡県の値です。".into()),
+            note: Some("期間の終了日時点。棒は施設数に対する割合。準備完了は導入完了日または運用開始日のある施設。薄い色の棒と斜体の行は公表値（厚生労働省・福岡県医師会の公表資料）で、全国または福岡県の値です。".into()),
             series: funnel_series.clone(),
             columns: with_labels(&["施設区分", "施設数", "カードリーダー申込", "準備完了", "運用開始", "運用開始率"]),
             rows: by_type,
@@ -360,7 +363,7 @@ pub async fn charts_from(
         Chart {
             id: "funnel_by_prefecture".into(),
             title: "導入の進み具合（都道府県別）".into(),
-            note: Some("公表値は福岡県（福岡県医師会、seeds/004）だけがあります。".into()),
+            note: Some("公表値は福岡県（福岡県医師会の公表資料）だけがあります。".into()),
             series: funnel_series,
             columns: {
                 let mut c = with_labels(&funnel_columns);

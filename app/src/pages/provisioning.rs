@@ -24,7 +24,7 @@ fn DeadlineBanner(next: Option<DeadlineView>) -> impl IntoView {
                     <strong>{format!("次の期限: {}（{}）", d.label, d.due)}</strong>
                     " " <span class="badge">{d.status_label.clone()}</span>
                     {d.consequence.clone().map(|c| view! { <p class="consequence">{c}</p> })}
-                    <p class="source">"出典: " {d.source.clone()}</p>
+                    <crate::pages::sources::SourceLine note=d.source.clone() />
                 </div>
             }
             .into_any()

@@ -15,7 +15,7 @@ fn flags_view(flags: Vec<FlagView>) -> impl IntoView {
                         {f.evidence}
                         {f.figures.map(|x| view! { " ／ " {x} })}
                         {f.assumption.then_some(" ［想定値・運用管理者が変更可能］")}
-                        {f.source.map(|s| view! { <span class="source">" 出典: " {s}</span> })}
+                        {f.source.map(|note| view! { <crate::pages::sources::SourceSpan note /> })}
                     </div>
                 </li>
             }).collect_view()}

@@ -30,6 +30,13 @@ pub fn SourceLine(note: String) -> impl IntoView {
     (!cited_pieces(&note).is_empty()).then(|| view! { <p class="source">"出典: " <SourceLinks note /></p> })
 }
 
+/// 「 出典: …」 inside a line of text (a flag's evidence, a deadline); nothing when the note
+/// cites no public document.
+#[component]
+pub fn SourceSpan(note: String) -> impl IntoView {
+    (!cited_pieces(&note).is_empty()).then(|| view! { <span class="source">" 出典: " <SourceLinks note /></span> })
+}
+
 /// 出典一覧: every public document Onshi cites, and what Onshi's own figures rest on.
 #[component]
 pub fn SourcesPage() -> impl IntoView {

@@ -21,6 +21,7 @@ mod exports;
 mod facility_list;
 mod facility_money;
 mod hardening;
+mod leaks;
 mod helpers;
 mod login;
 mod login_attacks;

@@ -97,7 +97,11 @@ async fn the_statistics_page_shows_seed_002_figures_exactly_with_their_source() 
     for figure in ["229,836", "132,324", "55,265", "42,333", "8,211", "6,467", "3,420", "2,891"] {
         assert!(html.contains(&format!(">{figure}<")), "statistics lack {figure}");
     }
-    assert!(html.contains("seeds/002_5f7084ac66d79285.txt"));
+    assert!(
+        html.contains(r#"<a href="/reference/sources#mhlw_progress_2022_05">厚生労働省「オンライン資格確認の進捗状況について」（令和4年5月）</a>"#),
+        "the source in its short form, linked to the register"
+    );
+    assert!(!html.contains("seeds/"), "no file of the repository named as a source");
     assert!(html.contains("福岡県"), "the 福岡 series of 004");
 }
 
@@ -122,10 +126,20 @@ async fn the_benchmark_page_shows_the_on_site_minutes_of_seed_002() {
     app.login_as(MANAGER).await;
     let html = app.get_html("/reference/benchmarks").await;
     // seeds/002: 資格確認端末セットアップ 30 / 131 / 370 minutes; total 160 / 450 / 1542.
-    for figure in ["370", "131", "1542", "450"] {
+    for figure in ["370分", "131分", "1,542分", "450分"] {
         assert!(html.contains(&format!(">{figure}<")), "benchmarks lack {figure}");
     }
+    // seeds/003: 105万円 for a hospital with one reader, with separators.
+    assert!(html.contains(">1,050,000円<"), "yen with separators");
+    assert!(html.contains("単位: 分"), "units in Japanese");
     assert!(html.contains("出典の確認が不十分な値です"), "unverified tables are marked");
+    assert!(
+        html.contains("Onshi の目安（公的な基準額ではありません。運用者が変更できます）"),
+        "Onshi's own ceilings say so"
+    );
+    for leak in ["seeds/", "minutes", "Subsidy =", "inferred", "issue 4", "cardinal"] {
+        assert!(!html.contains(leak), "{leak} on the benchmark page");
+    }
 }
 
 #[tokio::test]
