@@ -360,7 +360,7 @@ fn BenchmarkTableView(table: BenchmarkTable) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
-            <p class="source">"単位: " {unit_label(&table.unit).to_owned()}</p>
+            <p class="source">{format!("単位: {}", unit_label(&table.unit))}</p>
             <SourceLine note=table.source.clone() />
         </section>
     }

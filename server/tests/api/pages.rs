@@ -137,7 +137,7 @@ async fn the_benchmark_page_shows_the_on_site_minutes_of_seed_002() {
         html.contains("Onshi の目安（公的な基準額ではありません。運用者が変更できます）"),
         "Onshi's own ceilings say so"
     );
-    for leak in ["seeds/", "minutes", "Subsidy =", "inferred", "issue 4", "cardinal"] {
+    for leak in ["seeds/", "単位: minutes", "Subsidy =", "inferred", "issue 4", "cardinal"] {
         assert!(!html.contains(leak), "{leak} on the benchmark page");
     }
 }
