@@ -347,7 +347,7 @@ fn OutcomeView(settlement: Settlement, what_if: Option<WhatIf>, target: Option<c
                         <li data-met=c.met.to_string()>
                             {if c.met { "満たしています: " } else if c.missing { "未入力: " } else { "満たしていません: " }}
                             {c.text.clone()}
-                            {c.source.as_deref().and_then(crate::public_source::public_source).map(|src| view! { <span class="source">" 出典: " {src}</span> })}
+                            {c.source.clone().map(|note| view! { <crate::pages::sources::SourceSpan note /> })}
                         </li>
                     }).collect_view()}
                 </ul>
@@ -400,7 +400,7 @@ fn OutcomeView(settlement: Settlement, what_if: Option<WhatIf>, target: Option<c
                     .map(|s| view! {
                         <li>
                             {s.text.clone()}
-                            {s.source.as_deref().and_then(crate::public_source::public_source).map(|src| view! { <span class="source">" 出典: " {src}</span> })}
+                            {s.source.clone().map(|note| view! { <crate::pages::sources::SourceSpan note /> })}
                         </li>
                     })
                     .collect_view()}

@@ -232,3 +232,38 @@ async fn only_those_who_may_edit_see_the_edit_link_and_the_upload_form() {
     assert!(html.contains("data-testid=\"facility\""), "the auditor sees the facility");
     assert!(!html.contains("upload-quote") && !html.contains(&edit), "but is offered no edit or upload");
 }
+
+#[tokio::test]
+async fn the_register_of_sources_lists_each_public_document_with_its_date_number_and_address_for_every_role() {
+    let app = spawn_app().await;
+    for who in [MANAGER, REVIEWER, AUDITOR, ADMIN] {
+        let client = app.signed_in_client(who).await;
+        let res = client.get(app.url("/reference/sources")).send().await.expect("GET /reference/sources");
+        assert_eq!(res.status(), 200, "{who}");
+        let html = res.text().await.expect("body");
+        assert!(html.contains("<h1>出典一覧</h1>"), "{who}");
+        assert!(html.contains("令和4年5月（2022年5月）"), "dates in 和暦 with the western date");
+        assert!(html.contains("令和4年12月16日（2022-12-16）") && html.contains("内閣衆質210第45号"), "the number");
+        assert!(html.contains(r#"href="https://www.mhlw.go.jp/stf/newpage_08280.html""#), "a link where the address is known");
+        assert!(html.contains("公的資料") && html.contains("団体資料") && html.contains("報道"), "reliability in Japanese");
+        assert!(html.contains("27.8万〜70.2万円"), "what Onshi's own ceilings rest on");
+        assert!(html.contains("Onshi の目安（公的な基準額ではありません。運用者が変更できます）"));
+        assert!(!html.contains("生成AI"), "the weak source is never cited");
+        assert!(!html.contains("seeds/"), "no file of the repository");
+    }
+}
+
+#[tokio::test]
+async fn every_roles_home_page_cites_the_national_figures_in_the_registers_short_form() {
+    let app = spawn_app().await;
+    for who in [MANAGER, REVIEWER, AUDITOR, ADMIN] {
+        let client = app.signed_in_client(who).await;
+        let html = client.get(app.url("/")).send().await.expect("GET /").text().await.expect("body");
+        assert!(
+            html.contains(r#"<a href="/reference/sources#fukuoka_seminar_2023_02_06">福岡県医師会「オンライン資格確認システム導入支援基礎セミナー」（令和5年2月6日）</a>"#),
+            "{who}: the 2023-01-01 figures of seeds/004 cite the seminar"
+        );
+        assert!(html.contains("スライド「福岡県および全国におけるオンライン資格確認の普及状況 2023/1/1現在」"), "{who}");
+        assert!(!html.contains("seeds/") && !html.contains("slide"), "{who}");
+    }
+}
