@@ -67,7 +67,9 @@ mod tests {
         let note = "seeds/003_bb373fb805f0f64e.txt（補助内容の表）; seeds/000（上限に近い金額）; 保団連";
         assert_eq!(
             public_source(note).as_deref(),
-            Some("厚生労働省保険局「オンライン資格確認導入の手引き」（令和2年6月）（補助内容の表）／保団連「整備コスト」（2022年）")
+            Some(
+                "厚生労働省保険局「オンライン資格確認導入の手引き」（令和2年6月）（補助内容の表）／保団連「整備コスト」（2022年）"
+            )
         );
         let cited: Vec<&str> = cited_sources(note).iter().map(|s| s.key()).collect();
         assert_eq!(cited, ["mhlw_guide_2020_06", "hodanren_cost_2022"]);

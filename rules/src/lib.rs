@@ -24,8 +24,8 @@ pub mod rate;
 pub mod readers;
 pub mod role;
 pub mod scheme;
-pub mod sources;
 pub mod settlement;
+pub mod sources;
 pub mod subsidy;
 pub mod wareki;
 

@@ -183,7 +183,8 @@ impl Citation {
     /// What people read: each citable document in its short form with its detail, joined by
     /// 「／」; None when nothing citable is left.
     pub fn text(&self) -> Option<String> {
-        let shown: Vec<String> = self.shown().into_iter().map(|(s, after)| format!("{}{after}", s.short_form)).collect();
+        let shown: Vec<String> =
+            self.shown().into_iter().map(|(s, after)| format!("{}{after}", s.short_form)).collect();
         (!shown.is_empty()).then(|| shown.join("／"))
     }
 }
@@ -216,7 +217,9 @@ fn named_document(text: &str) -> Option<&'static Source> {
     let lower = &text.to_ascii_lowercase();
     register()
         .iter()
-        .flat_map(|s| s.recognised_by.iter().filter_map(move |name| lower.find(&name.to_ascii_lowercase()).map(|at| (at, s))))
+        .flat_map(|s| {
+            s.recognised_by.iter().filter_map(move |name| lower.find(&name.to_ascii_lowercase()).map(|at| (at, s)))
+        })
         .min_by_key(|(at, _)| *at)
         .map(|(_, s)| s)
 }
@@ -234,9 +237,8 @@ fn copy_mentions(part: &str) -> Vec<(usize, &'static Source, usize)> {
             let copy = part.get(at..at + "seeds/000".len()).unwrap_or_default();
             if let Some(source) = register().iter().find(|s| s.copy.as_deref() == Some(copy)) {
                 let rest = &part[at + copy.len()..];
-                let file_len = rest
-                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '.'))
-                    .unwrap_or(rest.len());
+                let file_len =
+                    rest.find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '.')).unwrap_or(rest.len());
                 out.push((at, source, at + copy.len() + file_len));
             }
         }
@@ -311,7 +313,8 @@ fn tokens(text: &str) -> Vec<Token<'_>> {
             out.push(Token::Group { open, inner: &rest[open.len_utf8()..end], close });
             rest = rest.get(end + close.len_utf8()..).unwrap_or_default();
         } else if c.is_ascii_alphabetic() {
-            let end = rest.find(|ch: char| !(ch.is_ascii_alphanumeric() || "_.-'/=".contains(ch))).unwrap_or(rest.len());
+            let end =
+                rest.find(|ch: char| !(ch.is_ascii_alphanumeric() || "_.-'/=".contains(ch))).unwrap_or(rest.len());
             out.push(Token::Word(&rest[..end]));
             rest = &rest[end..];
         } else if ",;—–".contains(c) {
@@ -337,7 +340,7 @@ fn detail(text: &str) -> String {
 
 fn detail_pieces(text: &str) -> Vec<String> {
     let (mut pieces, mut current, mut place): (Vec<String>, String, Option<&str>) = (Vec::new(), String::new(), None);
-    let japanese = |t: &str| t.chars().any(|ch| !ch.is_ascii());
+    let japanese = |t: &str| !t.is_ascii();
     for token in tokens(text) {
         match token {
             Token::Word(word) if !["and", "or", "incl."].contains(&word) => {
@@ -418,7 +421,8 @@ mod tests {
 
     #[test]
     fn named_documents_resolve_and_developer_notes_and_the_weak_source_are_left_out() {
-        let c = resolve("中医協 2022-08-10 報告; 日本医事新報 jmedj.co.jp 記事 id=20211; seeds/004_a9677b5c1fb6a8f2.txt");
+        let c =
+            resolve("中医協 2022-08-10 報告; 日本医事新報 jmedj.co.jp 記事 id=20211; seeds/004_a9677b5c1fb6a8f2.txt");
         assert_eq!(
             c.text().unwrap(),
             "中医協 総会（令和4年8月10日）資料／日本医事新報／福岡県医師会「オンライン資格確認システム導入支援基礎セミナー」（令和5年2月6日）"

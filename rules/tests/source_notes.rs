@@ -30,7 +30,8 @@ const DATA_FILES: [(&str, &str); 9] = [
 ];
 
 /// Words that mark a literal as a source note (or a text that cites one).
-const NOTE_MARKERS: [&str; 9] = ["seeds/", "消費税法", "domain.md", "中医協", "保団連", "答弁書", "東海北陸厚生局", "医療保険部会", "issue "];
+const NOTE_MARKERS: [&str; 9] =
+    ["seeds/", "消費税法", "domain.md", "中医協", "保団連", "答弁書", "東海北陸厚生局", "医療保険部会", "issue "];
 
 fn string_literals(code: &str) -> Vec<String> {
     let code = code.split("#[cfg(test)]").next().unwrap_or_default();
@@ -82,7 +83,7 @@ fn every_note() -> Vec<(String, String)> {
     }
     for (file, json) in DATA_FILES {
         let mut found = Vec::new();
-        json_sources(&serde_json::from_str(json).unwrap(), &mut found);
+        json_sources(&serde_json::from_str(json).expect(file), &mut found);
         assert!(!found.is_empty(), "{file} has no source notes");
         notes.extend(found.into_iter().map(|n| (file.to_owned(), n)));
     }
@@ -95,7 +96,10 @@ fn every_note() -> Vec<(String, String)> {
 fn english_run(text: &str) -> Option<String> {
     let mut run: Vec<&str> = Vec::new();
     for word in text.split([' ', '\u{3000}']) {
-        if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphabetic() || ".,'-".contains(c)) && word.chars().any(|c| c.is_ascii_alphabetic()) {
+        if !word.is_empty()
+            && word.chars().all(|c| c.is_ascii_alphabetic() || ".,'-".contains(c))
+            && word.chars().any(|c| c.is_ascii_alphabetic())
+        {
             run.push(word);
             if run.len() >= 3 {
                 return Some(run.join(" "));
@@ -126,10 +130,10 @@ fn every_source_note_reads_as_a_register_entry_without_file_names_or_english_not
         if citation.sources().is_empty() {
             problems.push(format!("{file}: resolves to no register entry: {note}"));
         }
-        if let Some(text) = citation.text() {
-            if let Some(bad) = leak(&text) {
-                problems.push(format!("{file}: 「{bad}」 in {text:?} (from {note:?})"));
-            }
+        if let Some(text) = citation.text()
+            && let Some(bad) = leak(&text)
+        {
+            problems.push(format!("{file}: 「{bad}」 in {text:?} (from {note:?})"));
         }
     }
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));

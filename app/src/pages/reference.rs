@@ -315,7 +315,9 @@ fn standing(table: &BenchmarkTable) -> Option<&'static str> {
     } else if table.verified {
         None
     } else if cited.is_empty() {
-        Some("報道・ブログで伝えられた事例です。一次資料が示されていないため参考値として載せ、監査の基準には使いません。")
+        Some(
+            "報道・ブログで伝えられた事例です。一次資料が示されていないため参考値として載せ、監査の基準には使いません。",
+        )
     } else {
         Some("出典の確認が不十分な値です（参考値）。")
     }

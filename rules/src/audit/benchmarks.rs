@@ -170,7 +170,11 @@ impl Benchmarks {
                 source: r.table_source.clone(),
                 assumption: !r.table_verified,
             },
-            None => Figure { value: fallback, label_ja: label.to_owned(), source: "Onshi の目安".into(), assumption: true },
+            None => {
+                Figure {
+                    value: fallback, label_ja: label.to_owned(), source: "Onshi の目安".into(), assumption: true
+                }
+            }
         };
         let hourly_rate = assumption("hourly_labor_rate").and_then(|r| {
             dec(&r.value).map(|v| Figure {

@@ -643,7 +643,8 @@ fn labour_flags(lines: &mut [AuditedLine], raw: &[QuoteLine], bench: &Benchmarks
         && all_written > total_max.value
     {
         // People read the public document's short form, never the note's file name.
-        let cited = crate::sources::resolve(&total_max.source).text().map(|s| format!("（出典: {s}）")).unwrap_or_default();
+        let cited =
+            crate::sources::resolve(&total_max.source).text().map(|s| format!("（出典: {s}）")).unwrap_or_default();
         notes.push(format!(
             "見積の作業時間の合計 {} は、厚生労働省の調査での現地作業全体の最長 {} を超えています{cited}。",
             minutes_text(all_written),

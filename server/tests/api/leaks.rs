@@ -44,8 +44,32 @@ const PROJECT_NAMES: &[&str] = &[
 ];
 /// Words in Latin letters that people use in Japanese text; they end a run of English words.
 const PROPER_NAMES: &[&str] = &[
-    "Onshi", "PDF", "CSV", "ID", "URL", "TOTP", "Excel", "JPEG", "PNG", "NTT", "LAN", "VPN", "PC", "OS", "IC", "NW",
-    "ONU", "IQR", "Q1", "Q3", "Windows", "Pro", "HOPE", "WiseStaff", "Elixir", "Tukey",
+    "Onshi",
+    "PDF",
+    "CSV",
+    "ID",
+    "URL",
+    "TOTP",
+    "Excel",
+    "JPEG",
+    "PNG",
+    "NTT",
+    "LAN",
+    "VPN",
+    "PC",
+    "OS",
+    "IC",
+    "NW",
+    "ONU",
+    "IQR",
+    "Q1",
+    "Q3",
+    "Windows",
+    "Pro",
+    "HOPE",
+    "WiseStaff",
+    "Elixir",
+    "Tukey",
 ];
 
 /// Words that put an issue's number after them: 「see #12」.
@@ -134,7 +158,8 @@ fn pattern(url: &str) -> String {
             in_number = false;
         }
     }
-    let mut keys: Vec<&str> = query.split('&').filter_map(|kv| kv.split('=').next()).filter(|k| !k.is_empty()).collect();
+    let mut keys: Vec<&str> =
+        query.split('&').filter_map(|kv| kv.split('=').next()).filter(|k| !k.is_empty()).collect();
     keys.sort_unstable();
     if !keys.is_empty() {
         shape.push('?');

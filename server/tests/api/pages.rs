@@ -244,8 +244,14 @@ async fn the_register_of_sources_lists_each_public_document_with_its_date_number
         assert!(html.contains("<h1>出典一覧</h1>"), "{who}");
         assert!(html.contains("令和4年5月（2022年5月）"), "dates in 和暦 with the western date");
         assert!(html.contains("令和4年12月16日（2022-12-16）") && html.contains("内閣衆質210第45号"), "the number");
-        assert!(html.contains(r#"href="https://www.mhlw.go.jp/stf/newpage_08280.html""#), "a link where the address is known");
-        assert!(html.contains("公的資料") && html.contains("団体資料") && html.contains("報道"), "reliability in Japanese");
+        assert!(
+            html.contains(r#"href="https://www.mhlw.go.jp/stf/newpage_08280.html""#),
+            "a link where the address is known"
+        );
+        assert!(
+            html.contains("公的資料") && html.contains("団体資料") && html.contains("報道"),
+            "reliability in Japanese"
+        );
         assert!(html.contains("27.8万〜70.2万円"), "what Onshi's own ceilings rest on");
         assert!(html.contains("Onshi の目安（公的な基準額ではありません。運用者が変更できます）"));
         assert!(!html.contains("生成AI"), "the weak source is never cited");
@@ -263,7 +269,10 @@ async fn every_roles_home_page_cites_the_national_figures_in_the_registers_short
             html.contains(r#"<a href="/reference/sources#fukuoka_seminar_2023_02_06">福岡県医師会「オンライン資格確認システム導入支援基礎セミナー」（令和5年2月6日）</a>"#),
             "{who}: the 2023-01-01 figures of seeds/004 cite the seminar"
         );
-        assert!(html.contains("スライド「福岡県および全国におけるオンライン資格確認の普及状況 2023/1/1現在」"), "{who}");
+        assert!(
+            html.contains("スライド「福岡県および全国におけるオンライン資格確認の普及状況 2023/1/1現在」"),
+            "{who}"
+        );
         assert!(!html.contains("seeds/") && !html.contains("slide"), "{who}");
     }
 }
