@@ -27,6 +27,7 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/reference/vendors", Obj::None, [200, 200, 200, 200]),
     ("/reference/statistics", Obj::None, [200, 200, 200, 200]),
     ("/reference/benchmarks", Obj::None, [200, 200, 200, 200]),
+    ("/reference/sources", Obj::None, [200, 200, 200, 200]),
     ("/facilities", Obj::None, [200, 200, 200, 403]),
     ("/facilities/new", Obj::None, [200, 403, 403, 403]),
     ("/facilities/{id}", Obj::Own, [200, 200, 200, 403]),
