@@ -174,7 +174,7 @@ fn followable(href: &str) -> Option<String> {
     if !href.starts_with('/') || href.starts_with("//") {
         return None;
     }
-    let skip = ["/api/", "/assets/", "/logout", "/login", "/healthz", "/new", "/edit", "/file", ".zip"];
+    let skip = ["/api/", "/assets/", "/logout", "/login", "/healthz", "/file", ".zip"];
     (!skip.iter().any(|s| href.contains(s))).then_some(href)
 }
 
