@@ -41,7 +41,7 @@ pub enum NameKind {
     Corporation,
     /// 氏名 (a user's display name, a person in charge).
     Person,
-    /// 業者名 (the vendor that quotes).
+    /// 事業者名 (the vendor that quotes).
     Vendor,
 }
 
@@ -52,7 +52,7 @@ impl NameKind {
             NameKind::Facility => "医療機関名",
             NameKind::Corporation => "法人名",
             NameKind::Person => "氏名",
-            NameKind::Vendor => "業者名",
+            NameKind::Vendor => "事業者名",
         }
     }
 
@@ -66,12 +66,14 @@ impl NameKind {
     ///   交付申請書's name box.
     /// - corporation 100: 「社会福祉法人恩賜財団済生会…」 or 「医療法人社団…会」 names on the same lists
     ///   and in the 法人番号公表サイト stay well inside it.
-    /// - vendor 100: a 商号 with its 支店 or 営業所, as quotes print it.
+    /// - vendor 80: the longest 商号 among the vendors of the published list
+    ///   (`seed/vendors.json`) is under 40 characters; 80 leaves room for a 支店 or 営業所.
     /// - person 40: 氏 and 名 with a space, or a long foreign name in katakana; the 交付申請書's
     ///   代表者氏名 and the letter's 担当者 take one line.
     pub fn max_chars(self) -> usize {
         match self {
-            NameKind::Facility | NameKind::Corporation | NameKind::Vendor => 100,
+            NameKind::Facility | NameKind::Corporation => 100,
+            NameKind::Vendor => 80,
             NameKind::Person => 40,
         }
     }
