@@ -87,33 +87,25 @@ pub struct PrintableName(String);
 impl PrintableName {
     /// Parses a name as typed: trims it, turns half-width katakana into full-width, and refuses
     /// an empty name, a control character, a character the PDF or a CP932 CSV cannot show, or a
-    /// name longer than `kind` allows — in that order, so the first thing to fix is named.
+    /// name longer than `kind` allows. The first character to replace and the length are both
+    /// reported ([`InvalidName::Several`]), so one round of corrections is enough.
     pub fn parse(input: &str, kind: NameKind) -> Result<PrintableName, InvalidName> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(InvalidName::Empty { label: kind.label() });
         }
-        // Positions are counted in the trimmed text as typed: what the person sees in the field.
-        for (i, c) in trimmed.chars().enumerate() {
-            let position = i + 1;
-            if c.is_control() {
-                return Err(InvalidName::Control { label: kind.label(), shown: invisible_name(c), position });
-            }
-            if !is_printable(c) && !is_half_width_kana(c) && !is_combining_voiced_mark(c) {
-                let shown = if is_invisible(c) { invisible_name(c) } else { c.to_string() };
-                return Err(InvalidName::Unprintable { shown, position });
-            }
-        }
         let name = to_full_width_kana(trimmed);
-        // A voiced mark that joined no kana (at the start, after a kanji) is refused as typed.
-        if let Some((i, c)) = name.chars().enumerate().find(|(_, c)| !is_printable(*c)) {
-            return Err(InvalidName::Unprintable { shown: invisible_name(c), position: i + 1 });
-        }
         let chars = name.chars().count();
-        if chars > kind.max_chars() {
-            return Err(InvalidName::TooLong { label: kind.label(), max: kind.max_chars(), actual: chars });
+        let too_long = (chars > kind.max_chars()).then(|| InvalidName::TooLong {
+            label: kind.label(),
+            max: kind.max_chars(),
+            actual: chars,
+        });
+        match (first_unprintable(trimmed, &name, kind), too_long) {
+            (None, None) => Ok(PrintableName(name)),
+            (Some(one), None) | (None, Some(one)) => Err(one),
+            (Some(character), Some(length)) => Err(InvalidName::Several(vec![character, length])),
         }
-        Ok(PrintableName(name))
     }
 
     /// The name.
@@ -125,6 +117,24 @@ impl PrintableName {
     pub fn into_string(self) -> String {
         self.0
     }
+}
+
+/// The first character of a name that cannot be printed: checked in the trimmed text as
+/// typed, where positions match what the person sees in the field (half-width kana count as
+/// typed), then in the joined text for a voiced mark that joined no kana.
+fn first_unprintable(trimmed: &str, joined: &str, kind: NameKind) -> Option<InvalidName> {
+    for (i, c) in trimmed.chars().enumerate() {
+        let position = i + 1;
+        if c.is_control() {
+            return Some(InvalidName::Control { label: kind.label(), shown: invisible_name(c), position });
+        }
+        if !is_printable(c) && !is_half_width_kana(c) && !is_combining_voiced_mark(c) {
+            let shown = if is_invisible(c) { invisible_name(c) } else { c.to_string() };
+            return Some(InvalidName::Unprintable { shown, position });
+        }
+    }
+    let (i, c) = joined.chars().enumerate().find(|(_, c)| !is_printable(*c))?;
+    Some(InvalidName::Unprintable { shown: invisible_name(c), position: i + 1 })
 }
 
 impl fmt::Display for PrintableName {
@@ -168,6 +178,9 @@ pub enum InvalidName {
         /// 1-based position in the trimmed text as typed.
         position: usize,
     },
+    /// A character to replace and a length to shorten, both at once.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("。"))]
+    Several(Vec<InvalidName>),
     /// A character the PDF font or CP932 cannot show.
     #[error("『{shown}』（{position}文字目）は印刷や CSV で表示できない文字です。別の文字に置き換えてください")]
     Unprintable {
@@ -312,10 +325,14 @@ mod tests {
 
     #[test]
     fn the_emoji_name_of_the_report_is_refused_naming_the_character_and_its_position() {
-        let name = format!("さくら内科クリニック😀{}", "あ".repeat(400));
-        assert_eq!(name.chars().count(), 411);
+        let name = format!("さくら内科クリニック😀{}", "あ".repeat(401));
+        assert_eq!(name.chars().count(), 412);
         assert_eq!(
             facility(&name),
+            Err("『😀』（11文字目）は印刷や CSV で表示できない文字です。別の文字に置き換えてください。医療機関名は100文字以内で入力してください（現在412文字）".into())
+        );
+        assert_eq!(
+            facility("さくら内科クリニック😀"),
             Err("『😀』（11文字目）は印刷や CSV で表示できない文字です。別の文字に置き換えてください".into())
         );
         let long = "あ".repeat(412);
@@ -325,7 +342,7 @@ mod tests {
     #[test]
     fn the_maximum_is_accepted_and_one_more_is_refused_for_every_kind() {
         for (kind, max) in
-            [(NameKind::Facility, 100), (NameKind::Corporation, 100), (NameKind::Vendor, 100), (NameKind::Person, 40)]
+            [(NameKind::Facility, 100), (NameKind::Corporation, 100), (NameKind::Vendor, 80), (NameKind::Person, 40)]
         {
             assert_eq!(kind.max_chars(), max);
             assert!(PrintableName::parse(&"髙".repeat(max), kind).is_ok(), "{kind:?}");
