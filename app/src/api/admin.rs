@@ -89,10 +89,8 @@ pub async fn create_user(
             .chain([("prefecture", &prefecture)])
             .map(|(k, v)| (k.to_owned(), v.clone()))
             .collect();
-    let display_name = PrintableName::parse(&display_name, NameKind::Person).map_err(|e| UiError::FormRejected {
-        errors: vec![("display_name".into(), e.to_string())],
-        values: typed.clone(),
-    })?;
+    let display_name = PrintableName::parse(&display_name, NameKind::Person)
+        .map_err(|e| UiError::Fields(vec![("display_name".into(), e.to_string())]).keeping(typed.clone()))?;
     check_password(&password, &email, typed)?;
     let pool = context::pool()?;
     let scope = db::admin_users::resolve_scope(&pool, role, &facility, &corporation, &association, &prefecture).await?;

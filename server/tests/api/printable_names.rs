@@ -1,0 +1,179 @@
+//! Names people can print: the facility form, admin add-user and a new vendor refuse a name the
+//! PDF or a CP932 CSV cannot show, beside the field and keeping what was typed; a name with the
+//! variant characters people use (髙, ㈱, ①, 﨑) comes back intact from the CSV and the PDF.
+
+use crate::helpers::*;
+
+/// The name of the report: 412 characters with an emoji at the 6th.
+fn emoji_name() -> String {
+    let name = format!("さくら内科😀{}", "あ".repeat(406));
+    assert_eq!(name.chars().count(), 412);
+    name
+}
+
+const EMOJI_MESSAGE: &str = "『😀』（6文字目）は印刷や CSV で表示できない文字です。別の文字に置き換えてください";
+
+/// A valid medical-clinic code of 福岡 for a serial number.
+fn clinic_code(serial: u32) -> String {
+    (0..10)
+        .map(|d| format!("401{serial:06}{d}"))
+        .find(|c| rules::FacilityCode::parse(c).is_ok())
+        .expect("one check digit fits")
+}
+
+fn facility_form<'a>(code: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("id", "0"),
+        ("code", code),
+        ("name", name),
+        ("kana", "オンシクリニック"),
+        ("facility_type", "medical_clinic"),
+        ("prefecture", "40"),
+        ("address", "福岡市博多区"),
+        ("online_billing", "on"),
+        ("group_monthly_prescriptions", ""),
+    ]
+}
+
+/// The page a refused form redirects back to.
+async fn refused_page(app: &TestApp, who: &reqwest::Client, res: reqwest::Response) -> String {
+    let back = location(&res);
+    assert!(back.contains("__err"), "refused: {back}");
+    let url = if back.starts_with("http") { back } else { app.url(&back) };
+    who.get(url).send().await.expect("GET").text().await.expect("body")
+}
+
+/// The input named `name` and the message beside it: aria-invalid, aria-describedby pointing
+/// at the message's id, the message there.
+fn assert_refused_beside_the_field(html: &str, name: &str, message: &str) {
+    let input_at = html.find(&format!(r#"name="{name}""#)).unwrap_or_else(|| panic!("input {name}"));
+    let tag_start = html[..input_at].rfind('<').expect("tag start");
+    let tag = &html[tag_start..tag_start + html[tag_start..].find('>').expect("tag end")];
+    assert!(tag.contains(r#"aria-invalid="true""#), "{tag}");
+    assert!(tag.contains(&format!(r#"aria-describedby="{name}-error""#)), "{tag}");
+    let span = html.find(&format!(r#"id="{name}-error""#)).expect("the message's id");
+    let after = &html[span..];
+    assert!(after[..after.find("</span>").expect("end")].contains(message), "{name}: {message}");
+}
+
+#[tokio::test]
+async fn the_facility_form_refuses_the_412_character_emoji_name_beside_the_field_and_stores_nothing() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM facilities").fetch_one(app.pool()).await.expect("n");
+    let (code, name) = (clinic_code(412_001), emoji_name());
+    let res = post_form(&app, &app.client, "/api/save_facility", "/facilities/new", &facility_form(&code, &name)).await;
+    let html = refused_page(&app, &app.client, res).await;
+    assert_refused_beside_the_field(&html, "name", EMOJI_MESSAGE);
+    assert_refused_beside_the_field(&html, "name", "医療機関名は100文字以内で入力してください（現在412文字）");
+    assert!(html.contains(&format!(r#"value="{name}""#)), "what was typed is kept");
+    assert!(html.contains(&format!(r#"value="{code}""#)), "the other fields too");
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM facilities").fetch_one(app.pool()).await.expect("n");
+    assert_eq!(after, before, "nothing stored");
+}
+
+#[tokio::test]
+async fn admin_add_user_refuses_the_412_character_emoji_name_beside_the_field_and_stores_nothing() {
+    let app = spawn_app().await;
+    let admin = app.signed_in_client(ADMIN).await;
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(app.pool()).await.expect("n");
+    let name = emoji_name();
+    let form = [
+        ("email", "new.reviewer@example.jp"),
+        ("display_name", name.as_str()),
+        ("role", "reviewer"),
+        ("password", "a-long-enough-password"),
+        ("facility", ""),
+        ("corporation", ""),
+        ("association", "dental"),
+        ("prefecture", "13"),
+    ];
+    let res = post_form(&app, &admin, "/api/create_user", "/admin/users", &form).await;
+    let html = refused_page(&app, &admin, res).await;
+    assert_refused_beside_the_field(&html, "display_name", EMOJI_MESSAGE);
+    assert_refused_beside_the_field(&html, "display_name", "氏名は40文字以内で入力してください（現在412文字）");
+    assert!(html.contains(&format!(r#"value="{name}""#)), "what was typed is kept");
+    assert!(html.contains(r#"value="new.reviewer@example.jp""#));
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(app.pool()).await.expect("n");
+    assert_eq!(after, users, "nothing stored");
+}
+
+#[tokio::test]
+async fn a_new_vendor_typed_with_an_emoji_is_refused_beside_the_field_with_what_was_typed() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility: i64 = sqlx::query_scalar(
+        "SELECT f.id FROM facilities f JOIN corporations c ON c.id = f.corporation_id WHERE c.code = 'demo_corp' LIMIT 1",
+    )
+    .fetch_one(app.pool())
+    .await
+    .expect("a facility of the manager");
+    let vendors: i64 = sqlx::query_scalar("SELECT count(*) FROM vendors").fetch_one(app.pool()).await.expect("n");
+    let page = format!("/facilities/{facility}/quotes/new");
+    let facility_id = facility.to_string();
+    let form = [
+        ("facility_id", facility_id.as_str()),
+        ("vendor_id", ""),
+        ("new_vendor", "😀システム株式会社"),
+        ("quote_date", ""),
+        ("lines[0][description]", "ルーター"),
+        ("lines[0][category]", "router"),
+        ("lines[0][quantity]", "1"),
+        ("lines[0][unit]", "台"),
+        ("lines[0][unit_price]", "45000"),
+        ("lines[0][amount]", ""),
+    ];
+    let res = post_form(&app, &app.client, "/api/enter_quote", &page, &form).await;
+    let html = refused_page(&app, &app.client, res).await;
+    assert_refused_beside_the_field(
+        &html,
+        "new_vendor",
+        "『😀』（1文字目）は印刷や CSV で表示できない文字です。別の文字に置き換えてください",
+    );
+    assert!(html.contains(r#"value="😀システム株式会社""#), "what was typed is kept");
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM vendors").fetch_one(app.pool()).await.expect("n");
+    let quotes: i64 = sqlx::query_scalar("SELECT count(*) FROM quotes WHERE facility_id = ?")
+        .bind(facility)
+        .fetch_one(app.pool())
+        .await
+        .expect("n");
+    assert_eq!((after, quotes), (vendors, 0), "no vendor and no quote stored");
+}
+
+#[tokio::test]
+async fn a_name_with_the_variant_characters_people_type_comes_back_intact_from_the_cp932_csv_and_the_pdf() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let code = clinic_code(412_002);
+    // Typed with half-width katakana and a Mac's wave dash; stored full-width, the dash as typed.
+    let typed = "㈱髙﨑メディカル①ｸﾘﾆｯｸ〜博多";
+    let stored = "㈱髙﨑メディカル①クリニック〜博多";
+    let res = post_form(&app, &app.client, "/api/save_facility", "/facilities/new", &facility_form(&code, typed)).await;
+    let to = location(&res);
+    assert!(to.starts_with("/facilities/") && !to.contains("__err"), "{to}");
+    let (id, name): (i64, String) = sqlx::query_as("SELECT id, name FROM facilities WHERE facility_code = ?")
+        .bind(&code)
+        .fetch_one(app.pool())
+        .await
+        .expect("stored");
+    assert_eq!(name, stored);
+
+    let res = app.get("/exports/facilities.csv?encoding=sjis").await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.expect("body");
+    let (text, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(&bytes);
+    assert!(!had_errors, "valid CP932");
+    // CP932 writes the wave dash as its twin ～ (U+FF5E), the same glyph; nothing becomes 〓.
+    let in_cp932 = "㈱髙﨑メディカル①クリニック～博多";
+    let row = text.lines().find(|l| l.contains(&code)).expect("the facility's row");
+    assert!(row.contains(in_cp932), "{row}");
+    assert!(!row.contains('〓'), "{row}");
+
+    let vendor: i64 = sqlx::query_scalar("SELECT min(id) FROM vendors").fetch_one(app.pool()).await.expect("vendor");
+    let quote = insert_confirmed_quote(app.pool(), id, vendor, &[("ルーター", "router", "45000")]).await;
+    let res = app.get(&format!("/quotes/{quote}/letter.pdf")).await;
+    assert_eq!(res.status(), 200);
+    let pdf = pdf_text(&res.bytes().await.expect("pdf"));
+    let flat: String = pdf.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(flat.contains(stored), "{pdf}");
+}
