@@ -15,6 +15,7 @@
 //!     apart from the same name typed in full-width;
 //!   - a kana followed by a combining voiced mark (U+3099, U+309A — how macOS file names and
 //!     some PDFs carry が) becomes the precomposed kana.
+//!
 //!   Full-width alphanumerics (ＡＢＣクリニック) are kept as typed: CP932 and the font show
 //!   both widths, and which one the 開設者 registered is theirs to choose.
 //! - **No control characters** (line breaks, tabs): a name is one line on a form.

@@ -35,6 +35,11 @@ fn facility_form<'a>(code: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
     ]
 }
 
+/// The rows of `table`.
+async fn count(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(app.pool()).await.expect("count")
+}
+
 /// The page a refused form redirects back to.
 async fn refused_page(app: &TestApp, who: &reqwest::Client, res: reqwest::Response) -> String {
     let back = location(&res);
@@ -60,7 +65,7 @@ fn assert_refused_beside_the_field(html: &str, name: &str, message: &str) {
 async fn the_facility_form_refuses_the_412_character_emoji_name_beside_the_field_and_stores_nothing() {
     let app = spawn_app().await;
     app.login_as(MANAGER).await;
-    let before: i64 = sqlx::query_scalar("SELECT count(*) FROM facilities").fetch_one(app.pool()).await.expect("n");
+    let before: i64 = count(&app, "facilities").await;
     let (code, name) = (clinic_code(412_001), emoji_name());
     let res = post_form(&app, &app.client, "/api/save_facility", "/facilities/new", &facility_form(&code, &name)).await;
     let html = refused_page(&app, &app.client, res).await;
@@ -68,7 +73,7 @@ async fn the_facility_form_refuses_the_412_character_emoji_name_beside_the_field
     assert_refused_beside_the_field(&html, "name", "医療機関名は100文字以内で入力してください（現在412文字）");
     assert!(html.contains(&format!(r#"value="{name}""#)), "what was typed is kept");
     assert!(html.contains(&format!(r#"value="{code}""#)), "the other fields too");
-    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM facilities").fetch_one(app.pool()).await.expect("n");
+    let after: i64 = count(&app, "facilities").await;
     assert_eq!(after, before, "nothing stored");
 }
 
@@ -76,7 +81,7 @@ async fn the_facility_form_refuses_the_412_character_emoji_name_beside_the_field
 async fn admin_add_user_refuses_the_412_character_emoji_name_beside_the_field_and_stores_nothing() {
     let app = spawn_app().await;
     let admin = app.signed_in_client(ADMIN).await;
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(app.pool()).await.expect("n");
+    let users: i64 = count(&app, "users").await;
     let name = emoji_name();
     let form = [
         ("email", "new.reviewer@example.jp"),
@@ -94,7 +99,7 @@ async fn admin_add_user_refuses_the_412_character_emoji_name_beside_the_field_an
     assert_refused_beside_the_field(&html, "display_name", "氏名は40文字以内で入力してください（現在412文字）");
     assert!(html.contains(&format!(r#"value="{name}""#)), "what was typed is kept");
     assert!(html.contains(r#"value="new.reviewer@example.jp""#));
-    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(app.pool()).await.expect("n");
+    let after: i64 = count(&app, "users").await;
     assert_eq!(after, users, "nothing stored");
 }
 
@@ -108,21 +113,20 @@ async fn a_new_vendor_typed_with_an_emoji_is_refused_beside_the_field_with_what_
     .fetch_one(app.pool())
     .await
     .expect("a facility of the manager");
-    let vendors: i64 = sqlx::query_scalar("SELECT count(*) FROM vendors").fetch_one(app.pool()).await.expect("n");
+    let (vendors, quotes) = (count(&app, "vendors").await, count(&app, "quotes").await);
     let page = format!("/facilities/{facility}/quotes/new");
     let facility_id = facility.to_string();
-    let form = [
-        ("facility_id", facility_id.as_str()),
-        ("vendor_id", ""),
-        ("new_vendor", "😀システム株式会社"),
-        ("quote_date", ""),
-        ("lines[0][description]", "ルーター"),
-        ("lines[0][category]", "router"),
-        ("lines[0][quantity]", "1"),
-        ("lines[0][unit]", "台"),
-        ("lines[0][unit_price]", "45000"),
-        ("lines[0][amount]", ""),
-    ];
+    let line = [("description", "ルーター"), ("category", "router"), ("unit_price", "45000")];
+    let mut form: Vec<(String, &str)> = line.iter().map(|(k, v)| (format!("lines[0][{k}]"), *v)).collect();
+    form.extend(
+        [
+            ("facility_id", facility_id.as_str()),
+            ("vendor_id", ""),
+            ("new_vendor", "😀システム株式会社"),
+            ("quote_date", ""),
+        ]
+        .map(|(k, v)| (k.to_owned(), v)),
+    );
     let res = post_form(&app, &app.client, "/api/enter_quote", &page, &form).await;
     let html = refused_page(&app, &app.client, res).await;
     assert_refused_beside_the_field(
@@ -131,13 +135,8 @@ async fn a_new_vendor_typed_with_an_emoji_is_refused_beside_the_field_with_what_
         "『😀』（1文字目）は印刷や CSV で表示できない文字です。別の文字に置き換えてください",
     );
     assert!(html.contains(r#"value="😀システム株式会社""#), "what was typed is kept");
-    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM vendors").fetch_one(app.pool()).await.expect("n");
-    let quotes: i64 = sqlx::query_scalar("SELECT count(*) FROM quotes WHERE facility_id = ?")
-        .bind(facility)
-        .fetch_one(app.pool())
-        .await
-        .expect("n");
-    assert_eq!((after, quotes), (vendors, 0), "no vendor and no quote stored");
+    let after: i64 = count(&app, "vendors").await;
+    assert_eq!((after, count(&app, "quotes").await), (vendors, quotes), "no vendor and no quote stored");
 }
 
 #[tokio::test]
