@@ -3,6 +3,7 @@
 //! variant characters people use (髙, ㈱, ①, 﨑) comes back intact from the CSV and the PDF.
 
 use crate::helpers::*;
+use crate::quote_upload::{count, hospital as managers_facility, upload};
 
 /// The name of the report: 412 characters with an emoji at the 6th.
 fn emoji_name() -> String {
@@ -33,11 +34,6 @@ fn facility_form<'a>(code: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
         ("online_billing", "on"),
         ("group_monthly_prescriptions", ""),
     ]
-}
-
-/// The rows of `table`.
-async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(app.pool()).await.expect("count")
 }
 
 /// The page a refused form redirects back to.
@@ -107,12 +103,7 @@ async fn admin_add_user_refuses_the_412_character_emoji_name_beside_the_field_an
 async fn a_new_vendor_typed_with_an_emoji_is_refused_beside_the_field_with_what_was_typed() {
     let app = spawn_app().await;
     app.login_as(MANAGER).await;
-    let facility: i64 = sqlx::query_scalar(
-        "SELECT f.id FROM facilities f JOIN corporations c ON c.id = f.corporation_id WHERE c.code = 'demo_corp' LIMIT 1",
-    )
-    .fetch_one(app.pool())
-    .await
-    .expect("a facility of the manager");
+    let facility = managers_facility(&app).await;
     let (vendors, quotes) = (count(&app, "vendors").await, count(&app, "quotes").await);
     let page = format!("/facilities/{facility}/quotes/new");
     let facility_id = facility.to_string();
@@ -175,4 +166,36 @@ async fn a_name_with_the_variant_characters_people_type_comes_back_intact_from_t
     let pdf = pdf_text(&res.bytes().await.expect("pdf"));
     let flat: String = pdf.chars().filter(|c| !c.is_whitespace()).collect();
     assert!(flat.contains(stored), "{pdf}");
+}
+
+#[tokio::test]
+async fn a_quote_whose_vendor_name_cannot_print_is_kept_and_the_name_offered_for_correction() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = managers_facility(&app).await;
+    let csv = "御見積書\r\nさくら内科クリニック 御中\r\n,,,株式会社スマイル😀システム\r\n品名,数量,単位,単価,金額\r\nルーター,1,台,45000,45000\r\n";
+    let res = upload(&app, facility, "見積書.csv", csv.as_bytes().to_vec()).await;
+    let draft = location(&res);
+    assert!(draft.starts_with("/quotes/drafts/"), "the upload is kept as a draft: {draft}");
+    let html = app.get_html(&draft).await;
+    let message = "『😀』（9文字目）は印刷や CSV で表示できない文字です。別の文字に置き換えてください";
+    assert_refused_beside_the_field(&html, "new_vendor", message);
+    assert!(html.contains(r#"value="株式会社スマイル😀システム""#), "the name as read, to correct");
+
+    let token = draft.rsplit('/').next().expect("token").to_owned();
+    let vendors = count(&app, "vendors").await;
+    let as_read = [("token", token.as_str()), ("vendor_id", ""), ("new_vendor", "株式会社スマイル😀システム")];
+    let res = post_form(&app, &app.client, "/api/confirm_quote", &draft, &as_read).await;
+    let html = refused_page(&app, &app.client, res).await;
+    assert_refused_beside_the_field(&html, "new_vendor", message);
+    assert_eq!((count(&app, "quotes").await, count(&app, "vendors").await), (0, vendors), "not registered as read");
+
+    let corrected = [("token", token.as_str()), ("vendor_id", ""), ("new_vendor", "株式会社スマイルシステム")];
+    let res = post_form(&app, &app.client, "/api/confirm_quote", &draft, &corrected).await;
+    assert!(location(&res).starts_with("/quotes/"), "{}", location(&res));
+    let name: String = sqlx::query_scalar("SELECT v.name FROM quotes q JOIN vendors v ON v.id = q.vendor_id")
+        .fetch_one(app.pool())
+        .await
+        .expect("the corrected vendor");
+    assert_eq!(name, "株式会社スマイルシステム");
 }
