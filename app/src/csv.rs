@@ -93,24 +93,9 @@ pub const REPLACEMENT: char = '〓';
 /// [`REPLACEMENT`] in CP932.
 const REPLACEMENT_SHIFT_JIS: [u8; 2] = [0x81, 0xAC];
 
-/// Characters that JIS X 0208 and CP932 map to different code points: text
-/// typed on a Mac or copied from a PDF has the JIS one (〜 U+301C), Windows
-/// has the CP932 one (～ U+FF5E) for the same glyph. The WHATWG Shift_JIS
-/// encoder (encoding_rs) knows only the CP932 side, so the JIS side is moved
-/// across first, as Microsoft's own converters do. U+2212 (−) needs no entry:
-/// the encoder already writes it as `0x817C`.
-fn cp932_twin(c: char) -> char {
-    match c {
-        '\u{301C}' => '\u{FF5E}', // 〜 WAVE DASH → ～ FULLWIDTH TILDE
-        '\u{2016}' => '\u{2225}', // ‖ DOUBLE VERTICAL LINE → ∥ PARALLEL TO
-        '\u{2014}' => '\u{2015}', // — EM DASH → ― HORIZONTAL BAR
-        '\u{00A2}' => '\u{FFE0}', // ¢ → ￠
-        '\u{00A3}' => '\u{FFE1}', // £ → ￡
-        '\u{00AC}' => '\u{FFE2}', // ¬ → ￢
-        '\u{00A6}' => '\u{FFE4}', // ¦ → ￤
-        other => other,
-    }
-}
+// The JIS characters that CP932 codes as a different character with the same glyph
+// (〜 → ～, − → －): the same table the name rule counts as printable.
+use rules::printable_name::cp932_twin;
 
 /// Turns the UTF-8 text of one CSV file, given piece by piece, into the bytes
 /// of its [`Charset`]: UTF-8 with the BOM before the first piece, or CP932

@@ -89,6 +89,10 @@ impl UiError {
     }
 }
 
+/// The longest typed value a refused form brings back: ten times the longest name Onshi
+/// accepts, and well inside the 8 KB that servers and proxies commonly allow a URL.
+pub const MAX_KEPT_CHARS: usize = 1_000;
+
 impl UiError {
     /// The message for one form field, if this error names it.
     pub fn field(&self, name: &str) -> Option<String> {
@@ -103,11 +107,18 @@ impl UiError {
 
     /// This error with the values the refused form had, so that it comes back filled in:
     /// per-field errors become [`UiError::FormRejected`]; any other error stays as it is.
+    /// A value over [`MAX_KEPT_CHARS`] is left out (the field comes back empty, its message
+    /// still says how long it was): without JavaScript the values travel in the error link's
+    /// URL, and a URL of megabytes is refused on the way.
     pub fn keeping<K: Into<String>, V: Into<String>>(self, values: impl IntoIterator<Item = (K, V)>) -> UiError {
         match self {
             UiError::Fields(errors) | UiError::FormRejected { errors, .. } => UiError::FormRejected {
                 errors,
-                values: values.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+                values: values
+                    .into_iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .filter(|(_, v)| v.chars().count() <= MAX_KEPT_CHARS)
+                    .collect(),
             },
             other => other,
         }

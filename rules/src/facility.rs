@@ -1,6 +1,7 @@
 //! A facility as entered in a form, parsed into domain types with per-field errors.
 
 use crate::facility_type::LARGE_CHAIN_MONTHLY_PRESCRIPTIONS;
+use crate::printable_name::{NameKind, PrintableName};
 use crate::{FacilityCode, FacilityType, Prefecture};
 
 /// What a facility form sends (all text, as typed).
@@ -29,8 +30,8 @@ pub struct FacilityInput {
 pub struct ValidFacility {
     /// Code, consistent with type and prefecture.
     pub code: FacilityCode,
-    /// Name.
-    pub name: String,
+    /// Name, printable in the PDF and a CP932 CSV.
+    pub name: PrintableName,
     /// Kana.
     pub kana: String,
     /// Type.
@@ -74,10 +75,7 @@ pub fn validate(input: &FacilityInput) -> Result<ValidFacility, FieldErrors> {
             format!("医療機関コードの先頭2桁（{}）が都道府県（{}）と一致しません", c.prefecture().code(), p.name_ja()),
         ));
     }
-    let name = input.name.trim().to_owned();
-    if name.is_empty() {
-        errors.push(("name", "施設名を入力してください".into()));
-    }
+    let name = PrintableName::parse(&input.name, NameKind::Facility).map_err(|e| errors.push(("name", e.to_string())));
     let kana = input.kana.trim().to_owned();
     if kana.is_empty() || !is_kana(&kana) {
         errors.push(("kana", "フリガナを全角カタカナで入力してください".into()));
@@ -109,8 +107,8 @@ pub fn validate(input: &FacilityInput) -> Result<ValidFacility, FieldErrors> {
             _ => errors.push(("group_monthly_prescriptions", "処方箋の受付回数は薬局の場合だけ入力してください".into())),
         }
     }
-    match (code, facility_type, prefecture) {
-        (Ok(code), Ok(facility_type), Ok(prefecture)) if errors.is_empty() => Ok(ValidFacility {
+    match (code, name, facility_type, prefecture) {
+        (Ok(code), Ok(name), Ok(facility_type), Ok(prefecture)) if errors.is_empty() => Ok(ValidFacility {
             code,
             name,
             kana,
@@ -158,6 +156,21 @@ mod tests {
         let mut i = input();
         i.facility_type = "pharmacy".into();
         assert!(validate(&i).unwrap_err()[0].1.contains("3桁目は4"));
+    }
+
+    #[test]
+    fn the_facility_name_must_be_printable() {
+        let mut i = input();
+        i.name = format!("テスト内科😀{}", "あ".repeat(406));
+        assert_eq!(
+            validate(&i).unwrap_err(),
+            vec![(
+                "name",
+                "『😀』（6文字目）は印刷や CSV で表示できない文字です。別の文字に置き換えてください。医療機関名は100文字以内で入力してください（現在412文字）".to_owned()
+            )]
+        );
+        i.name = " ㈱髙ｸﾘﾆｯｸ ".into();
+        assert_eq!(validate(&i).unwrap().name.as_str(), "㈱髙クリニック");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod grace;
 pub mod money;
 pub mod payback;
 pub mod prefecture;
+pub mod printable_name;
 pub mod provisioning;
 pub mod quote;
 pub mod rate;

@@ -29,9 +29,6 @@ use app::ssr::password_policy::Weakness;
 /// Longest e-mail address: 254 characters (RFC 3696 errata 1690, from RFC 5321's path limit).
 const MAX_EMAIL_CHARS: usize = 254;
 
-/// Longest display name; the header has room for about this much.
-const MAX_NAME_CHARS: usize = 100;
-
 /// At most this much of stdin is read for the password line: any line this
 /// long is over [`MAX_PASSWORD_CHARS`] already.
 const MAX_PASSWORD_LINE_BYTES: u64 = 4096;
@@ -123,11 +120,10 @@ pub enum InvalidUser {
         "メールアドレス {0} は既に登録されています。別のアドレスを指定してください / e-mail {0} already exists: choose another address"
     )]
     EmailTaken(String),
-    /// The display name is blank, too long or holds control characters.
-    #[error(
-        "表示名（--name）は1〜{MAX_NAME_CHARS}文字で、改行などの制御文字を含めないでください（入力: {0:?}） / --name must be 1–{MAX_NAME_CHARS} characters without control characters"
-    )]
-    Name(String),
+    /// The display name is blank, too long, or holds a character that cannot be printed
+    /// (`rules::printable_name`, the same rule as the admin page).
+    #[error("氏名（--name）: {0} / --name cannot be printed as given: change it as the message says")]
+    Name(rules::printable_name::InvalidName),
     /// Shorter than [`MIN_PASSWORD_CHARS`].
     #[error(
         "パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください / password shorter than {MIN_PASSWORD_CHARS} characters (OWASP ASVS 2.1.1): choose a longer one"
@@ -516,18 +512,16 @@ fn parse_email(input: &str) -> Result<String, InvalidUser> {
     }
 }
 
-/// The display name given, or the e-mail's part before @.
+/// The display name given, or the e-mail's part before @, as a name that prints.
 fn parse_name(input: Option<&str>, email: &str) -> Result<String, InvalidUser> {
-    let Some(input) = input else {
-        return Ok(email.split('@').next().unwrap_or(email).to_owned());
+    use rules::printable_name::{NameKind, PrintableName};
+    let name = match input {
+        Some(name) => name,
+        // An e-mail already refused is reported once, as the e-mail.
+        None if email.is_empty() => return Ok(String::new()),
+        None => email.split('@').next().unwrap_or(email),
     };
-    let name = input.trim();
-    let chars = name.chars().count();
-    if (1..=MAX_NAME_CHARS).contains(&chars) && !name.chars().any(char::is_control) {
-        Ok(name.to_owned())
-    } else {
-        Err(InvalidUser::Name(name.to_owned()))
-    }
+    PrintableName::parse(name, NameKind::Person).map(PrintableName::into_string).map_err(InvalidUser::Name)
 }
 
 /// Opens the database, creating and migrating it when needed, with the
@@ -793,7 +787,10 @@ mod tests {
                     reason: rules::InvalidFacilityCode::BadCheckDigit("4010123010".into()).to_string(),
                 }],
             ),
-            (&["--email", "a@example.jp", "--role", "auditor", "--name", " \t "], vec![I::Name(String::new())]),
+            (
+                &["--email", "a@example.jp", "--role", "auditor", "--name", " \t "],
+                vec![I::Name(rules::printable_name::InvalidName::Empty { label: "氏名" })],
+            ),
         ];
         for (args, expected) in cases {
             assert_eq!(parse(args), Err(expected), "{args:?}");
@@ -816,7 +813,12 @@ mod tests {
         assert_eq!(parse_name(None, "kanri@example.jp"), Ok("kanri".to_owned()));
         assert_eq!(parse_name(Some(" 管理 太郎 "), "kanri@example.jp"), Ok("管理 太郎".to_owned()));
         assert!(parse_name(Some("a\nb"), "x@y.jp").is_err());
-        assert!(parse_name(Some(&"名".repeat(MAX_NAME_CHARS + 1)), "x@y.jp").is_err());
+        assert!(parse_name(Some(&"名".repeat(41)), "x@y.jp").is_err());
+        assert_eq!(parse_name(Some("ｶﾝﾘ 髙橋"), "x@y.jp"), Ok("カンリ 髙橋".to_owned()));
+        assert_eq!(
+            parse_name(Some("管理😀"), "x@y.jp").map_err(|e| e.to_string()),
+            Err("氏名（--name）: 『😀』（3文字目）は印刷や CSV で表示できない文字です。別の文字に置き換えてください / --name cannot be printed as given: change it as the message says".to_owned())
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@
 use crate::UiError;
 use leptos::prelude::*;
 use rules::Role;
+#[cfg(feature = "ssr")]
+use rules::printable_name::{NameKind, PrintableName};
 use serde::{Deserialize, Serialize};
 
 /// Shortest password accepted: 12 characters (OWASP ASVS 4.0.3, 2.1.1).
@@ -79,22 +81,21 @@ pub async fn create_user(
     if !valid_email {
         return Err(UiError::Invalid(format!("メールアドレス「{email}」の形式が正しくありません")));
     }
-    let display_name = display_name.trim();
-    if display_name.is_empty() {
-        return Err(UiError::Invalid("表示名を入力してください".into()));
-    }
     let role: Role = role.parse().map_err(|_| UiError::Invalid("役割を選んでください".into()))?;
-    let typed = [("email", &email), ("display_name", &display_name.to_owned()), ("role", &role.code().to_owned())]
-        .into_iter()
-        .chain([("facility", &facility), ("corporation", &corporation), ("association", &association)])
-        .chain([("prefecture", &prefecture)])
-        .map(|(k, v)| (k.to_owned(), v.clone()))
-        .collect();
+    let typed: Vec<(String, String)> =
+        [("email", &email), ("display_name", &display_name), ("role", &role.code().to_owned())]
+            .into_iter()
+            .chain([("facility", &facility), ("corporation", &corporation), ("association", &association)])
+            .chain([("prefecture", &prefecture)])
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect();
+    let display_name = PrintableName::parse(&display_name, NameKind::Person)
+        .map_err(|e| UiError::Fields(vec![("display_name".into(), e.to_string())]).keeping(typed.clone()))?;
     check_password(&password, &email, typed)?;
     let pool = context::pool()?;
     let scope = db::admin_users::resolve_scope(&pool, role, &facility, &corporation, &association, &prefecture).await?;
     let hash = pw::hash(password).await.map_err(context::internal)?;
-    db::admin_users::create(&pool, &actor, &email, display_name, role, &hash, &scope).await?;
+    db::admin_users::create(&pool, &actor, &email, display_name.as_str(), role, &hash, &scope).await?;
     leptos_axum::redirect("/admin/users");
     Ok(())
 }

@@ -43,9 +43,8 @@ pub async fn save_facility(
         ("online_billing".to_owned(), if input.online_billing { "on".into() } else { String::new() }),
         ("group_monthly_prescriptions".to_owned(), group_monthly_prescriptions),
     ];
-    let reject = |errors: Vec<(&'static str, String)>| UiError::FormRejected {
-        errors: errors.into_iter().map(|(f, m)| (f.to_owned(), m)).collect(),
-        values: values.clone(),
+    let reject = |errors: Vec<(&'static str, String)>| {
+        UiError::Fields(errors.into_iter().map(|(f, m)| (f.to_owned(), m)).collect()).keeping(values.clone())
     };
     let valid = rules::facility::validate(&input).map_err(reject)?;
     let corporation_id = if id == 0 {

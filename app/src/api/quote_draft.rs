@@ -42,6 +42,10 @@ pub struct DraftView {
     pub sha256: String,
     /// Vendor read from the file.
     pub vendor_in_file: Option<String>,
+    /// Why the vendor read from the file cannot be registered as it is (a character the PDF
+    /// or a CP932 CSV cannot show, too long): the file is kept as uploaded and the name is
+    /// offered for correction with this message beside it.
+    pub vendor_in_file_problem: Option<String>,
     /// 見積日.
     pub quote_date: Option<String>,
     /// Lines.
@@ -124,6 +128,12 @@ pub async fn quote_draft(token: String) -> Result<DraftView, UiError> {
         facility_id: d.facility_id,
         file_name: d.file_name,
         sha256: d.sha256,
+        vendor_in_file_problem: d
+            .quote
+            .vendor
+            .as_deref()
+            .and_then(|v| checked_vendor_name(v, "new_vendor").err())
+            .and_then(|e| e.field("new_vendor")),
         vendor_in_file: d.quote.vendor.clone(),
         quote_date: d.quote.quote_date.map(rules::format_wareki_with_western),
         lines: r
@@ -223,15 +233,11 @@ pub async fn confirm_quote(
         &chosen,
         Some(&token),
     )
-    .await?;
+    .await
+    .map_err(|e| e.keeping([("vendor_id", vendor_id.clone()), ("new_vendor", new_vendor.clone())]))?;
     leptos_axum::redirect(&format!("/quotes/{quote_id}"));
     Ok(())
 }
-
-/// Longest vendor name a manager may add to the shared vendor list, in characters: the
-/// longest 商号 among the vendors of the published list is under 40 characters; Onshi
-/// allows some room for a branch name.
-pub const MAX_VENDOR_NAME_CHARS: usize = 80;
 
 /// Vendors one user may have waiting for an admin's review (Onshi's own bound: a clinic
 /// deals with a handful of vendors).
@@ -239,24 +245,16 @@ pub const MAX_VENDORS_AWAITING_REVIEW: i64 = 10;
 
 /// A vendor name typed by a manager, checked before it joins the list every corporation sees.
 #[cfg(feature = "ssr")]
-fn new_vendor_name(name: &str) -> Result<&str, UiError> {
+fn new_vendor_name(name: &str) -> Result<rules::printable_name::PrintableName, UiError> {
     checked_vendor_name(name, "new_vendor")
 }
 
-/// A vendor name within [`MAX_VENDOR_NAME_CHARS`] on one line, or a form error on `field`.
+/// A vendor name that prints (`rules::printable_name`: one line, within its length, characters
+/// the PDF and a CP932 CSV show), or a form error on `field`.
 #[cfg(feature = "ssr")]
-pub fn checked_vendor_name<'a>(name: &'a str, field: &str) -> Result<&'a str, UiError> {
-    let refuse = |what: String| Err(UiError::Fields(vec![(field.to_owned(), what)]));
-    if name.chars().count() > MAX_VENDOR_NAME_CHARS {
-        return refuse(format!(
-            "事業者名は{MAX_VENDOR_NAME_CHARS}文字以内で入力してください（入力: {}文字）。",
-            name.chars().count()
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return refuse("事業者名に改行や制御文字は使えません。1行で入力してください。".into());
-    }
-    Ok(name)
+pub fn checked_vendor_name(name: &str, field: &str) -> Result<rules::printable_name::PrintableName, UiError> {
+    use rules::printable_name::{NameKind, PrintableName};
+    PrintableName::parse(name, NameKind::Vendor).map_err(|e| UiError::Fields(vec![(field.to_owned(), e.to_string())]))
 }
 
 /// What a second confirm of the same draft is told.
@@ -354,7 +352,7 @@ pub async fn store(
                      ON CONFLICT (code) DO UPDATE SET name = name RETURNING id",
                 )
                 .bind(format!("user_{name}"))
-                .bind(name)
+                .bind(name.as_str())
                 .bind(user_id)
                 .fetch_one(&mut *tx)
                 .await
@@ -531,7 +529,9 @@ pub async fn enter_quote(
     }
     let actor = Actor::user(user.id, user.email.clone());
     let vendor = VendorChoice { id: &vendor_id, new_name: &new_vendor };
-    let id = store(&pool, &actor, user.id, facility_id, vendor, None, &quote, &chosen, None).await?;
+    let id = store(&pool, &actor, user.id, facility_id, vendor, None, &quote, &chosen, None)
+        .await
+        .map_err(|e| e.keeping([("vendor_id", vendor_id.clone()), ("new_vendor", new_vendor.clone())]))?;
     leptos_axum::redirect(&format!("/quotes/{id}"));
     Ok(())
 }

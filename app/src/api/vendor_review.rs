@@ -40,10 +40,7 @@ pub async fn review_vendor(vendor_id: i64, name: String) -> Result<(), UiError> 
     use crate::ssr::audit_log::{self, Actor, Change};
     use crate::ssr::context::{self, internal};
     let user = context::require_permission(rules::access::Permission::Administer)?;
-    let name = crate::api::quote_draft::checked_vendor_name(name.trim(), "name")?;
-    if name.is_empty() {
-        return Err(UiError::Fields(vec![("name".into(), "事業者名を入力してください。".into())]));
-    }
+    let name = crate::api::quote_draft::checked_vendor_name(&name, "name")?;
     let pool = context::pool()?;
     let mut tx = audit_log::begin(&pool).await.map_err(internal)?;
     let before: Option<String> = sqlx::query_scalar("SELECT name FROM vendors WHERE id = ? AND reviewed = 0")
@@ -53,7 +50,7 @@ pub async fn review_vendor(vendor_id: i64, name: String) -> Result<(), UiError> 
         .map_err(internal)?;
     let Some(before) = before else { return Err(UiError::NotFound) };
     sqlx::query("UPDATE vendors SET name = ?, reviewed = 1 WHERE id = ?")
-        .bind(name)
+        .bind(name.as_str())
         .bind(vendor_id)
         .execute(&mut *tx)
         .await

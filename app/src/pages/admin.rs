@@ -1,6 +1,6 @@
 //! 利用者管理: the admin's page to add users, change their scope, disable them and reset passwords.
 
-use super::refused_form::{field_error, last_error, typed};
+use super::refused_form::{checked_text_field, field_error, last_error, typed};
 use crate::api::admin::{
     AdminUser, CreateUser, MIN_PASSWORD_CHARS, ResetPassword, SetUserDisabled, SetUserScope, admin_users,
 };
@@ -8,6 +8,7 @@ use crate::api::second_factor::{RESET_CONFIRMATION, ResetSecondFactor};
 use crate::layout::{Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use rules::printable_name::NameKind;
 use rules::{Association, Prefecture, Role};
 
 #[component]
@@ -65,7 +66,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 <h2>"利用者を追加"</h2>
                 <ActionForm action=create attr:class="form" attr:data-testid="create-user">
                     <label>"メールアドレス"<input name="email" type="email" required value=typed(create, "email")/></label>
-                    <label>"表示名"<input name="display_name" type="text" required value=typed(create, "display_name")/></label>
+                    {checked_text_field(create, format!("氏名（画面に表示する名前、{}文字以内）", NameKind::Person.max_chars()), "display_name", String::new(), None, true)}
                     <RoleSelect/>
                     <label>{format!("初期パスワード（{MIN_PASSWORD_CHARS}文字以上。よく使われるもの・流出したもの・メールアドレスを含むものは使えません）")}<input name="password" type="password" autocomplete="new-password" required/>{field_error(create, "password", None)}</label>
                     <ScopeFields/>

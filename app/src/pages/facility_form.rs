@@ -6,6 +6,7 @@ use crate::api::facility_form::SaveFacility;
 use crate::layout::{ErrorBox, Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use rules::printable_name::NameKind;
 use rules::{FacilityType, Prefecture};
 
 /// Whether the signed-in user may register and edit facilities (managers only).
@@ -62,9 +63,21 @@ fn FacilityForm(existing: Option<FacilityDetail>) -> impl IntoView {
         move |name: &str| {
             err.as_ref()
                 .and_then(|e| e.field(name))
-                .map(|m| view! { <span class="field-error" role="alert">{m}</span> })
+                .map(|m| view! { <span class="field-error" id=format!("{name}-error") role="alert">{m}</span> })
         }
     };
+    // aria-invalid and aria-describedby of a refused field, so a screen reader reads its message.
+    let aria = {
+        let err = err.clone();
+        move |name: &str| {
+            let refused = err.as_ref().and_then(|e| e.field(name)).is_some();
+            (refused.then_some("true"), refused.then(|| format!("{name}-error")))
+        }
+    };
+    let (code_invalid, code_error) = aria("code");
+    let (name_invalid, name_error) = aria("name");
+    let (kana_invalid, kana_error) = aria("kana");
+    let (count_invalid, count_error) = aria("group_monthly_prescriptions");
     // What the form shows: what was typed before a refusal, else the stored facility.
     let value = {
         let err = err.clone();
@@ -103,13 +116,13 @@ fn FacilityForm(existing: Option<FacilityDetail>) -> impl IntoView {
         <ActionForm action=save attr:class="form facility-form" attr:data-testid="facility-form">
             <input type="hidden" name="id" value=id.to_string()/>
             <label for="code">"医療機関コード（10桁）"</label>
-            <input id="code" name="code" type="text" inputmode="numeric" value=value("code") required/>
+            <input id="code" name="code" type="text" inputmode="numeric" value=value("code") required aria-invalid=code_invalid aria-describedby=code_error/>
             {field_error("code")}
-            <label for="name">"施設名"</label>
-            <input id="name" name="name" type="text" value=value("name") required/>
+            <label for="name">{format!("医療機関名（{}文字以内）", NameKind::Facility.max_chars())}</label>
+            <input id="name" name="name" type="text" value=value("name") required aria-invalid=name_invalid aria-describedby=name_error/>
             {field_error("name")}
             <label for="kana">"フリガナ（全角カタカナ）"</label>
-            <input id="kana" name="kana" type="text" value=value("kana") required/>
+            <input id="kana" name="kana" type="text" value=value("kana") required aria-invalid=kana_invalid aria-describedby=kana_error/>
             {field_error("kana")}
             <label for="facility_type">"施設区分"</label>
             <select id="facility_type" name="facility_type">
@@ -117,7 +130,7 @@ fn FacilityForm(existing: Option<FacilityDetail>) -> impl IntoView {
             </select>
             {field_error("facility_type")}
             <label for="group_monthly_prescriptions">"薬局: グループの処方箋受付回数（月）"</label>
-            <input id="group_monthly_prescriptions" name="group_monthly_prescriptions" type="text" inputmode="numeric" value=value("group_monthly_prescriptions")/>
+            <input id="group_monthly_prescriptions" name="group_monthly_prescriptions" type="text" inputmode="numeric" value=value("group_monthly_prescriptions") aria-invalid=count_invalid aria-describedby=count_error/>
             {field_error("group_monthly_prescriptions")}
             <label for="prefecture">"都道府県"</label>
             <select id="prefecture" name="prefecture">

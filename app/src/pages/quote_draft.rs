@@ -2,11 +2,13 @@
 
 use crate::api::quote_draft::{ConfirmQuote, DraftView, quote_draft};
 use crate::layout::{Layout, loaded};
+use crate::pages::refused_form::{checked_text_field, field_error, last_error};
 use crate::pages::settlement_view::SettlementSummary;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use rules::category::Category;
+use rules::printable_name::NameKind;
 
 /// 見積書の確認.
 #[component]
@@ -14,9 +16,7 @@ pub fn QuoteDraftPage() -> impl IntoView {
     let token = use_params_map().get_untracked().get("token").unwrap_or_default();
     let draft = Resource::new(move || token.clone(), quote_draft);
     let confirm = ServerAction::<ConfirmQuote>::new();
-    let error = move || {
-        confirm.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
-    };
+    let error = move || last_error(confirm)().map(|e| view! { <p class="error" role="alert">{e}</p> });
     view! {
         <Layout title="見積書の確認">
             {error}
@@ -96,8 +96,10 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                         <option value="">"—（下に入力）"</option>
                         {d.vendors.iter().map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
                     </select>
+                    {field_error(confirm, "vendor_id", None)}
                 </label>
-                <label>"一覧にないベンダー（社名）"<input name="new_vendor" type="text" value=d.vendor_in_file.clone().unwrap_or_default()/></label>
+                {checked_text_field(confirm, format!("一覧にないベンダー（社名、{}文字以内）", NameKind::Vendor.max_chars()), "new_vendor",
+                    d.vendor_in_file.clone().unwrap_or_default(), d.vendor_in_file_problem.clone(), false)}
                 <button type="submit" class="primary">"登録する"</button>
             </ActionForm>
         </section>

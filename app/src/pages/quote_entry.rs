@@ -2,10 +2,12 @@
 
 use crate::api::quote_draft::EnterQuote;
 use crate::layout::{ErrorBox, Layout};
+use crate::pages::refused_form::{checked_text_field, last_error};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use rules::category::Category;
+use rules::printable_name::NameKind;
 
 /// Rows offered on the form (more can be entered in a second quote).
 const ROWS: usize = 12;
@@ -15,9 +17,7 @@ const ROWS: usize = 12;
 pub fn QuoteEntryPage() -> impl IntoView {
     let facility = use_params_map().get_untracked().get("id").unwrap_or_default();
     let enter = ServerAction::<EnterQuote>::new();
-    let error = move || {
-        enter.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
-    };
+    let error = move || last_error(enter)().map(|e| view! { <p class="error" role="alert">{e}</p> });
     let allowed = Resource::new(|| (), |_| crate::pages::facility_form::may_edit());
     view! {
         <Layout title="見積書・実費の手入力">
@@ -28,7 +28,7 @@ pub fn QuoteEntryPage() -> impl IntoView {
             {error}
             <ActionForm action=enter attr:class="form" attr:data-testid="enter-quote">
                 <input type="hidden" name="facility_id" value=facility/>
-                <label>"ベンダー（社名）"<input name="new_vendor" type="text"/></label>
+                {checked_text_field(enter, format!("ベンダー（社名、{}文字以内）", NameKind::Vendor.max_chars()), "new_vendor", String::new(), None, false)}
                 <input type="hidden" name="vendor_id" value=""/>
                 <label>"見積日"<input name="quote_date" type="text" placeholder="例: 令和4年9月1日"/></label>
                 <table class="data">

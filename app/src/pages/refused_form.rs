@@ -41,7 +41,48 @@ where
         {
             return None;
         }
-        error.field(name).map(|m| view! { <span class="field-error" role="alert">{m}</span> }.into_any())
+        error
+            .field(name)
+            .map(|m| view! { <span class="field-error" id=error_id(name) role="alert">{m}</span> }.into_any())
+    }
+}
+
+/// The id of a field's message, for the field's `aria-describedby`.
+pub(crate) fn error_id(name: &str) -> String {
+    format!("{name}-error")
+}
+
+/// A text field (`required` or not) whose refusal is shown beside it: labelled, with `aria-invalid` and
+/// `aria-describedby` pointing at the message while it is refused, and what was typed kept
+/// (`default` otherwise). `problem` is a message known before submitting (a name read from a
+/// file that cannot be printed), shown the same way until the form is sent.
+pub(crate) fn checked_text_field<S>(
+    action: ServerAction<S>,
+    label: String,
+    name: &'static str,
+    default: String,
+    problem: Option<String>,
+    required: bool,
+) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn<Error = UiError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let message = move || {
+        let refused = action.value().get().and_then(|r| r.err());
+        match &refused {
+            Some(error) => error.field(name),
+            None => problem.clone(),
+        }
+    };
+    let (for_invalid, for_described) = (message.clone(), message.clone());
+    let invalid = move || for_invalid().map(|_| "true");
+    let described = move || for_described().map(|_| error_id(name));
+    view! {
+        <label>{label}
+            <input name=name type="text" required=required value=typed_or(action, name, default) aria-invalid=invalid aria-describedby=described/>
+            {move || message().map(|m| view! { <span class="field-error" id=error_id(name) role="alert">{m}</span> })}
+        </label>
     }
 }
 

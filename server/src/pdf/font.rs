@@ -121,6 +121,43 @@ mod tests {
         }
     }
 
+    /// Every character CP932 encodes, decoded from every single- and double-byte code: the user
+    /// area (lead bytes 0xF0–0xF9, decoded to private use) and undefined codes excluded.
+    fn cp932_characters() -> Vec<char> {
+        let singles = (0x20..=0x7Eu8).chain(0xA1..=0xDF).map(|b| vec![b]);
+        let leads = (0x81..=0x9Fu8).chain(0xE0..=0xEF).chain(0xFA..=0xFC);
+        let doubles = leads.flat_map(|l| (0x40..=0x7Eu8).chain(0x80..=0xFC).map(move |t| vec![l, t]));
+        let mut chars: Vec<char> = singles
+            .chain(doubles)
+            .filter_map(|bytes| {
+                let (text, malformed) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(&bytes);
+                let mut it = text.chars();
+                match (malformed, it.next(), it.next()) {
+                    (false, Some(c), None) => Some(c),
+                    _ => None,
+                }
+            })
+            .collect();
+        chars.sort_unstable();
+        chars.dedup();
+        chars
+    }
+
+    #[test]
+    fn every_character_cp932_encodes_is_in_the_font_or_refused_by_the_name_rule() {
+        use rules::printable_name::{NOT_IN_FONT, is_printable};
+        let m = METRICS.as_ref().expect("font");
+        let chars = cp932_characters();
+        // ASCII, half-width kana, JIS X 0208 (6,879), NEC special characters, IBM extension kanji.
+        assert!(chars.len() > 7_400, "{}", chars.len());
+        let missing: Vec<char> = chars.iter().copied().filter(|c| m.glyph(*c).0 == 0).collect();
+        assert_eq!(missing, NOT_IN_FONT, "the name rule's list of CP932 characters the font lacks");
+        assert!(chars.iter().filter(|c| is_printable(**c)).all(|c| m.glyph(*c).0 != 0));
+        for c in ['髙', '﨑', '①', '㈱', '～', 'ー', '－', '〓'] {
+            assert!(is_printable(c) && m.glyph(c).0 != 0, "{c}");
+        }
+    }
+
     #[test]
     fn wrapping_keeps_every_character_and_respects_the_width() {
         let line = "あ".repeat(10) + "。" + &"x".repeat(30);

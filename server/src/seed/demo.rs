@@ -1,8 +1,9 @@
 //! Demo data for a new database: a medical corporation, a pharmacy chain,
 //! facilities of every type, and one user per role.
 
-use super::{invalid, parse};
+use super::{invalid, parse, printable_name};
 use crate::error::StartError;
+use rules::printable_name::NameKind;
 use rules::{Association, FacilityCode, FacilityType, Prefecture, Role};
 use serde::Deserialize;
 use sqlx::SqlitePool;
@@ -67,7 +68,16 @@ pub struct DemoAccounts {
 /// Loads the demo data in one transaction, every user with `password`.
 /// Every facility code is checked (検証番号, prefecture, 点数表) before anything is written.
 pub async fn load(pool: &SqlitePool, password: &str) -> Result<DemoAccounts, StartError> {
-    let demo: DemoFile = parse(DEMO.0, DEMO.1)?;
+    let mut demo: DemoFile = parse(DEMO.0, DEMO.1)?;
+    for c in &mut demo.corporations {
+        c.name = printable_name(DEMO.0, NameKind::Corporation, &c.name)?;
+    }
+    for f in &mut demo.facilities {
+        f.name = printable_name(DEMO.0, NameKind::Facility, &f.name)?;
+    }
+    for u in &mut demo.users {
+        u.display_name = printable_name(DEMO.0, NameKind::Person, &u.display_name)?;
+    }
     for f in &demo.facilities {
         let code = FacilityCode::parse_for(&f.code, f.facility_type)
             .map_err(|e| invalid(DEMO.0, format!("facility {}: {e}", f.name)))?;

@@ -20,3 +20,12 @@ fn parse<T: DeserializeOwned>(file: &'static str, text: &str) -> Result<T, Start
 fn invalid(file: &'static str, message: impl Into<String>) -> StartError {
     StartError::Seed { file, message: message.into() }
 }
+
+/// A name of a seed file as the pages would have accepted it (`rules::printable_name`): the
+/// demo and reference data obey the same rule as a person typing, so a name that would print
+/// as an empty box or 〓 stops the start with the file and the name.
+fn printable_name(file: &'static str, kind: rules::printable_name::NameKind, name: &str) -> Result<String, StartError> {
+    rules::printable_name::PrintableName::parse(name, kind)
+        .map(rules::printable_name::PrintableName::into_string)
+        .map_err(|e| invalid(file, format!("{} {name:?}: {e}", kind.label())))
+}

@@ -196,7 +196,7 @@ async fn upsert_vendor(tx: &mut Transaction<'_, Sqlite>, v: &VendorSeed) -> Resu
              supports_clinic = excluded.supports_clinic, note = excluded.note, source = excluded.source",
     )
     .bind(&v.code)
-    .bind(&v.name)
+    .bind(super::printable_name(VENDORS.0, rules::printable_name::NameKind::Vendor, &v.name)?)
     .bind(v.supports_hospital)
     .bind(v.supports_clinic)
     .bind(&v.note)

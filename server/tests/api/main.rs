@@ -28,6 +28,7 @@ mod login_attacks;
 mod login_passwords;
 mod one_answer;
 mod pages;
+mod printable_names;
 mod provisioning;
 mod quote_settlement;
 mod quote_upload;

@@ -8,7 +8,8 @@ fn fixture(name: &str) -> Vec<u8> {
         .expect("fixture")
 }
 
-async fn hospital(app: &TestApp) -> i64 {
+/// The demo corporation's hospital, in the demo manager's scope.
+pub(crate) async fn hospital(app: &TestApp) -> i64 {
     sqlx::query_scalar(
         "SELECT id FROM facilities WHERE facility_type = 'hospital' AND corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') LIMIT 1",
     )
@@ -29,7 +30,7 @@ pub(crate) async fn upload(app: &TestApp, facility: i64, name: &str, bytes: Vec<
         .expect("upload")
 }
 
-async fn count(app: &TestApp, table: &str) -> i64 {
+pub(crate) async fn count(app: &TestApp, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(app.pool()).await.expect("count")
 }
 

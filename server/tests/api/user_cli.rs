@@ -222,7 +222,8 @@ async fn invalid_input_exits_1_naming_the_problem_and_writes_nothing() {
     let pool = open(&db).await;
     let good = format!("{PASSWORD}\n");
 
-    let cases: [(&str, &[&str], &str, &[&str]); 14] = [
+    let emoji_name = format!("管理😀{}", "あ".repeat(409));
+    let cases: [(&str, &[&str], &str, &[&str]); 16] = [
         (
             "manager without scope",
             &["--email", "m@example.jp", "--role", "clinic_manager"],
@@ -300,6 +301,21 @@ async fn invalid_input_exits_1_naming_the_problem_and_writes_nothing() {
             &["--email", "x@example.jp", "--role", "superuser"],
             &good,
             &["unknown role \"superuser\"", "clinic_manager, reviewer, auditor or admin"],
+        ),
+        (
+            "a 412-character name with an emoji",
+            &["--email", "x@example.jp", "--role", "admin", "--name", &emoji_name],
+            &good,
+            &[
+                "『😀』（3文字目）は印刷や CSV で表示できない文字です。別の文字に置き換えてください",
+                "氏名は40文字以内で入力してください（現在412文字）",
+            ],
+        ),
+        (
+            "a name with a line break",
+            &["--email", "x@example.jp", "--role", "admin", "--name", "管理\n太郎"],
+            &good,
+            &["3文字目に改行が入っています。氏名は改行やタブを含めず1行で入力してください"],
         ),
         (
             "scope for a national role",

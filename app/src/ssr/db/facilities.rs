@@ -202,7 +202,7 @@ pub async fn save(
         )
     }
     .bind(f.code.as_str())
-    .bind(&f.name)
+    .bind(f.name.as_str())
     .bind(&f.kana)
     .bind(f.facility_type.code())
     .bind(f.prefecture.code())

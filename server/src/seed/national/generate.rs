@@ -1061,6 +1061,24 @@ mod tests {
     }
 
     #[test]
+    fn every_synthetic_name_obeys_the_rule_for_names_people_type() {
+        use rules::printable_name::{NameKind, PrintableName};
+        let (_, batch) = batch(Options::new(2_000));
+        let names = batch.facilities.iter().map(|f| (NameKind::Facility, f.name.clone()));
+        let people = batch.users.iter().map(|u| (NameKind::Person, u.display_name.clone()));
+        let chains = CHAIN_BRANDS
+            .iter()
+            .map(|(brand, _)| (NameKind::Corporation, format!("株式会社{brand}ホールディングス（第99グループ）")));
+        let reviewers = rules::Prefecture::all().flat_map(|p| {
+            rules::Association::ALL
+                .map(|a| (NameKind::Person, format!("合成データ {}{} 審査担当", p.name_ja(), a.label_ja())))
+        });
+        for (kind, name) in names.chain(people).chain(chains).chain(reviewers) {
+            assert_eq!(PrintableName::parse(&name, kind).map(PrintableName::into_string), Ok(name.clone()), "{name}");
+        }
+    }
+
+    #[test]
     fn ordinary_clinic_quotes_come_to_about_the_base_cost_and_padded_ones_stand_out() {
         let (ctx, batch) = batch(Options::new(2_000));
         let cap = ctx.cap(FacilityType::MedicalClinic, 1);
