@@ -1,7 +1,7 @@
 //! Form documents laid out entirely by a JSON template (the subsidy application package): the
 //! parsed form, the values that fill it, and rendering.
 
-use super::flow::lay_out;
+use super::flow::{lay_out, number_pages};
 use super::font::METRICS;
 use super::form_json;
 use super::page::{Align, Ink};
@@ -33,6 +33,8 @@ pub struct Form {
     pub(super) cell_padding_x_mm: f32,
     pub(super) cell_padding_y_mm: f32,
     pub(super) ink: Ink,
+    /// Printed in the bottom margin of every page, with `{page}` and `{pages}` filled in.
+    pub(super) page_footer: Option<Template>,
     pub(super) blocks: Vec<Block>,
 }
 
@@ -88,9 +90,13 @@ impl Form {
 
     /// Every scalar placeholder and table (with its columns' fields) the template uses, so tests
     /// can check a producer supplies them all: `facility_name` for `{facility_name}`, `lines[]`
-    /// for the row list `lines` and `lines[].amount` for its column field `amount`.
+    /// for the row list `lines` and `lines[].amount` for its column field `amount`. The page
+    /// footer's `{page}` and `{pages}` are the renderer's own and not listed.
     pub fn placeholders(&self) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
+        if let Some(footer) = &self.page_footer {
+            out.extend(footer.fields().filter(|f| !PAGE_FIELDS.contains(f)).map(str::to_owned));
+        }
         let mut add = |t: &Template| out.extend(t.fields().map(str::to_owned));
         for block in &self.blocks {
             match block {
@@ -141,10 +147,16 @@ impl Form {
     }
 }
 
+/// The placeholders of the page footer the renderer fills: the page's number and the count.
+const PAGE_FIELDS: [&str; 2] = ["page", "pages"];
+
 /// Renders; a placeholder or table the values lack is an error naming it (never a silently blank field).
 pub fn render_form(title: &str, form: &Form, values: &FormValues) -> Result<Vec<u8>, String> {
     let metrics = METRICS.as_ref().ok_or("the built-in font cannot be read")?;
-    let pages = lay_out(form, values, metrics)?;
+    let mut pages = lay_out(form, values, metrics)?;
+    if let Some(footer) = &form.page_footer {
+        number_pages(form, footer, &values.fields, &mut pages, metrics)?;
+    }
     write_pdf(title, (form.page_width_mm, form.page_height_mm), &pages, metrics, form.ink)
 }
 
