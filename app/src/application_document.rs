@@ -301,6 +301,8 @@ pub struct BulkEntry {
     pub prefecture: String,
     /// The package, or the refusals.
     pub outcome: Result<Package, Vec<Refusal>>,
+    /// The scanned 領収書(写) attached to its application: (file name in the bundle, bytes as uploaded).
+    pub scans: Vec<(String, Vec<u8>)>,
 }
 
 /// The 一括申請 summary: one row per facility, eligible or not, with the reasons.

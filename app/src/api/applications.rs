@@ -17,6 +17,8 @@ pub struct CostChoice {
     pub label: String,
     /// 支払日 (和暦), when paid.
     pub paid_on: Option<String>,
+    /// Paid by the corporation for all its facilities: split across them in the 一括申請.
+    pub shared: bool,
 }
 
 /// Who applies as the 交付申請書 names them: typed on the application form, prefilled from
@@ -128,6 +130,23 @@ pub struct ApplicationFormView {
     pub can_edit: bool,
     /// Who applies, prefilled.
     pub details: ApplicantDetails,
+    /// The facility belongs to a corporation (its receipts may be shared).
+    pub in_corporation: bool,
+}
+
+/// A scanned 領収書(写) attached to an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanView {
+    /// Id.
+    pub id: i64,
+    /// File name.
+    pub file_name: String,
+    /// 「PDF」「JPEG」「PNG」.
+    pub kind: String,
+    /// Size as people read it (「1.2 MB」).
+    pub size: String,
+    /// When it was attached (和暦, Japan time).
+    pub uploaded_at: String,
 }
 
 /// One stored application.
@@ -180,6 +199,10 @@ pub struct ApplicationView {
     pub can_record_payment: bool,
     /// 申請日 (YYYY-MM-DD), the default 提出日.
     pub applied_on_iso: String,
+    /// The scanned 領収書(写) attached.
+    pub scans: Vec<ScanView>,
+    /// The user may attach and delete scans (the facility's manager).
+    pub can_attach: bool,
 }
 
 /// Totals of one prefecture and facility type.
@@ -279,6 +302,74 @@ pub async fn prepare_for(
     Ok((quote_id, outcome))
 }
 
+/// The 一括申請 of a corporation's facilities the scope reaches, as of `applied_on`: each
+/// facility's package from its own newest paid receipt, or why it cannot apply; when the
+/// corporation paid receipts for all its facilities ([`crate::ssr::db::applications::set_shared`]),
+/// their lines are split across the facilities that can apply ([`rules::application::with_shared`]),
+/// so that their 内訳書 add up to the combined receipt. Each entry carries the scans attached to
+/// the facility's application. None when the scope reaches no facility of it.
+#[cfg(feature = "ssr")]
+pub async fn bulk_entries(
+    pool: &sqlx::SqlitePool,
+    scope: &rules::access::Scope,
+    corporation_id: i64,
+    applied_on: chrono::NaiveDate,
+) -> Result<Option<Vec<crate::application_document::BulkEntry>>, UiError> {
+    use crate::ssr::{context::internal, db};
+    let facilities = db::applications::corporation_facilities(pool, scope, corporation_id).await.map_err(internal)?;
+    if facilities.is_empty() {
+        return Ok(None);
+    }
+    let mut shared = Vec::new();
+    for (quote_id, facility_id) in db::applications::shared_receipts(pool, corporation_id).await.map_err(internal)? {
+        shared.extend(db::applications::final_costs(pool, facility_id, quote_id).await.map_err(internal)?);
+    }
+    // (facility id, applicant, facts, own costs, package or refusals)
+    let mut prepared = Vec::with_capacity(facilities.len());
+    for (facility_id, _) in facilities {
+        let (mut applicant, facts) = db::applications::applicant_and_facts(pool, scope, facility_id).await?;
+        let details = details_prefill(pool, facility_id, &applicant).await?;
+        with_details(&mut applicant, details);
+        let own = match db::applications::latest_paid_quote(pool, facility_id).await.map_err(internal)? {
+            Some(q) => db::applications::final_costs(pool, facility_id, q).await.map_err(internal)?,
+            None => None,
+        };
+        let outcome = prepare_with(applicant.clone(), &facts, own.as_ref(), applied_on, None);
+        prepared.push((facility_id, applicant, facts, own, outcome));
+    }
+    let applying = prepared.iter().filter(|p| p.4.is_ok()).count();
+    let mut entries = Vec::with_capacity(prepared.len());
+    let mut index = 0;
+    for (facility_id, applicant, facts, own, mut outcome) in prepared {
+        if let (Ok(_), Some(own), false) = (&outcome, &own, shared.is_empty()) {
+            let (costs, notes) = rules::application::with_shared(own, &shared, index, applying);
+            index += 1;
+            outcome = prepare_with(applicant.clone(), &facts, Some(&costs), applied_on, None).map(|mut p| {
+                p.notes.extend(notes);
+                p
+            });
+        }
+        let scans = match db::applications::application_id_of(pool, facility_id).await.map_err(internal)? {
+            Some(id) => db::applications::receipt_scan_files(pool, id)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|(scan, name, bytes)| (format!("{}_領収書(写)_{scan}_{name}", applicant.facility_code), bytes))
+                .collect(),
+            None => Vec::new(),
+        };
+        entries.push(crate::application_document::BulkEntry {
+            facility_code: applicant.facility_code,
+            facility_name: applicant.name,
+            facility_type: applicant.facility_type.label_ja().to_owned(),
+            prefecture: applicant.prefecture,
+            outcome,
+            scans,
+        });
+    }
+    Ok(Some(entries))
+}
+
 /// Prepares the package of a facility from final costs (None: none paid) or says why it cannot
 /// apply; the 一括申請 calls it with a facility's own costs and its share of the shared ones.
 #[cfg(feature = "ssr")]
@@ -375,6 +466,7 @@ pub async fn application_form(facility_id: i64) -> Result<ApplicationFormView, U
                 q.quote_date.map(|d| format!("・{d}")).unwrap_or_default()
             ),
             paid_on: q.paid_on.as_deref().map(wareki),
+            shared: q.shared,
         })
         .collect();
     let (facility, _) = db::applications::applicant_and_facts(&pool, &user.scope, facility_id).await?;
@@ -391,6 +483,7 @@ pub async fn application_form(facility_id: i64) -> Result<ApplicationFormView, U
         today: context::today().to_string(),
         existing,
         can_edit: user.role.may(Permission::EditOwnFacilities),
+        in_corporation: db::applications::in_corporation(&pool, facility_id).await.map_err(context::internal)?,
         details,
     })
 }
@@ -539,13 +632,53 @@ pub async fn application(id: i64) -> Result<ApplicationView, UiError> {
             .iter()
             .map(|l| (col(l, "no"), col(l, "category"), col(l, "description"), col(l, "eligible"), col(l, "amount")))
             .collect(),
-        notes: package.notes.clone(),
+        notes: crate::application_document::notes(&package),
         submitted_on: r.submitted_on.as_deref().map(wareki),
         paid_on: r.paid_on.as_deref().map(wareki),
         can_submit: editor && r.listed.status == "draft",
         can_record_payment: editor && r.listed.status == "submitted",
         applied_on_iso: r.listed.applied_on.clone(),
+        scans: db::applications::receipt_scans(&pool, id)
+            .await
+            .map_err(context::internal)?
+            .into_iter()
+            .map(|s| ScanView {
+                id: s.id,
+                kind: match s.content_type.as_str() {
+                    "application/pdf" => "PDF",
+                    "image/jpeg" => "JPEG",
+                    _ => "PNG",
+                }
+                .to_owned(),
+                size: format!("{:.1} MB", s.size as f64 / (1024.0 * 1024.0)),
+                uploaded_at: rules::format_timestamp_jst(&s.uploaded_at),
+                file_name: s.file_name,
+            })
+            .collect(),
+        can_attach: editor,
     })
+}
+
+/// Removes a scanned 領収書(写) from an application.
+#[server(prefix = "/api", endpoint = "delete_receipt_scan")]
+pub async fn delete_receipt_scan(id: i64, scan_id: i64) -> Result<(), UiError> {
+    use crate::ssr::{audit_log::Actor, context, db};
+    let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
+    let pool = context::pool()?;
+    db::applications::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
+    db::applications::delete_receipt_scan(&pool, &Actor::user(user.id, user.email.clone()), id, scan_id).await
+}
+
+/// Marks a paid receipt of a facility as paid by its corporation for all its facilities
+/// (`shared` = "1"), split across them in the 一括申請; anything else unmarks it.
+#[server(prefix = "/api", endpoint = "mark_receipt_shared")]
+pub async fn mark_receipt_shared(facility_id: i64, quote_id: i64, shared: String) -> Result<(), UiError> {
+    use crate::ssr::{audit_log::Actor, context, db};
+    let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
+    let pool = context::pool()?;
+    db::provisioning::facility_in_scope(&pool, &user.scope, facility_id).await?;
+    let actor = Actor::user(user.id, user.email.clone());
+    db::applications::set_shared(&pool, &actor, facility_id, quote_id, shared == "1").await
 }
 
 /// draft → submitted, on the day it was sent.

@@ -705,3 +705,20 @@ pub async fn delete_receipt_scan(
     audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
     tx.commit().await.map_err(internal)
 }
+
+/// The id of a facility's application, if it has one (call after a scoped check).
+pub async fn application_id_of(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM subsidy_applications WHERE facility_id = ?")
+        .bind(facility_id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The facility belongs to a corporation (call after a scoped check).
+pub async fn in_corporation(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT corporation_id IS NOT NULL FROM facilities WHERE id = ?")
+        .bind(facility_id)
+        .fetch_optional(pool)
+        .await
+        .map(|r| r.unwrap_or(false))
+}
