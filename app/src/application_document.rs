@@ -126,12 +126,37 @@ fn installed(p: &Package) -> String {
     if text.is_empty() { "—".to_owned() } else { text }
 }
 
-/// The 備考 as printed: every note in public words, then how the receipt's tax was apportioned.
+/// The 備考 as printed: every note in public words with its 出典 as a number (「［出典1］」)
+/// and the sources listed once at the end, then how the receipt's tax was apportioned. The
+/// list of categories left out is not repeated: the 内訳書 marks each line with its reason.
 pub fn notes(p: &Package) -> Vec<String> {
-    let mut notes: Vec<String> = p.notes.iter().map(|n| public_note(n)).collect();
+    let mut sources: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = p
+        .notes
+        .iter()
+        .filter(|n| !n.starts_with(LEFT_OUT_NOTE))
+        .map(|n| {
+            let note = public_note(n);
+            let Some(at) = note.find("（出典: ") else { return note };
+            let source = note[at..].trim_start_matches("（出典: ");
+            let source = source.strip_suffix('）').unwrap_or(source).to_owned();
+            let number = match sources.iter().position(|s| *s == source) {
+                Some(i) => i + 1,
+                None => {
+                    sources.push(source);
+                    sources.len()
+                }
+            };
+            format!("{}［出典{number}］", &note[..at])
+        })
+        .collect();
     notes.extend(ReceiptBreakdown::of(&p.lines, p.tax_inclusive).tax_note);
+    notes.extend(sources.iter().enumerate().map(|(i, s)| format!("出典{}: {s}", i + 1)));
     notes
 }
+
+/// How the rules begin the note listing the categories left out of the eligible cost.
+const LEFT_OUT_NOTE: &str = "補助対象外として除いた費目";
 
 fn row<const N: usize>(pairs: [(&str, String); N]) -> Fields {
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
