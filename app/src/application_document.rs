@@ -26,7 +26,8 @@ fn or_dash(text: &str) -> String {
 }
 
 /// What a weak source rests on, said in place of the old 「出典の確認が不十分です」.
-const WEAK_SOURCE: &str = "の条件は、公表資料で確認できた範囲に基づいて計算しています（細部は資料で確認できていません）";
+const WEAK_SOURCE: &str =
+    "の条件は、公表資料で確認できた範囲に基づいて計算しています（細部は資料で確認できていません）";
 
 /// A 備考 line as people read it: its 出典 named by the public document
 /// ([`crate::public_source::public_source`]), never a file of the repository; the payment rule in
@@ -95,7 +96,15 @@ pub fn fields(p: &Package) -> Fields {
         ("receipt_total", receipt.total.to_string()),
         ("receipt_eligible", receipt.eligible.to_string()),
         ("receipt_not_eligible", receipt.not_eligible.to_string()),
-        ("tax_basis", if p.tax_inclusive { "税込（領収書のとおり）" } else { "税込（消費税を各行に按分）" }.to_owned()),
+        (
+            "tax_basis",
+            if p.tax_inclusive {
+                "税込（領収書のとおり）"
+            } else {
+                "税込（消費税を各行に按分）"
+            }
+            .to_owned(),
+        ),
         ("reader_applied_on", date_or_dash(p.reader_applied_on)),
         ("vendor_contract_on", date_or_dash(p.vendor_contract_on)),
         ("completed_on", document_date(p.completed_on)),
@@ -183,7 +192,14 @@ pub fn tables(p: &Package) -> Tables {
                 ("no", l.no.to_string()),
                 ("category", l.category.label_ja().to_owned()),
                 ("description", l.description),
-                ("eligible", if l.eligible { "補助対象".to_owned() } else { format!("対象外：{}", l.reason.unwrap_or_default()) }),
+                (
+                    "eligible",
+                    if l.eligible {
+                        "補助対象".to_owned()
+                    } else {
+                        format!("対象外：{}", l.reason.unwrap_or_default())
+                    },
+                ),
                 ("amount", l.amount.to_string()),
             ])
         })

@@ -27,7 +27,9 @@ pub fn package_zip(p: &Package, id: i64, scans: &[(String, Vec<u8>)]) -> Result<
     let pdf = pdf(p)?;
     let csv = app::application_document::package_csv(p);
     let files = [(format!("application-{id}.pdf"), pdf.as_slice()), (format!("application-{id}.csv"), csv.as_bytes())];
-    for (name, bytes) in files.iter().map(|(n, b)| (n.as_str(), *b)).chain(scans.iter().map(|(n, b)| (n.as_str(), b.as_slice()))) {
+    for (name, bytes) in
+        files.iter().map(|(n, b)| (n.as_str(), *b)).chain(scans.iter().map(|(n, b)| (n.as_str(), b.as_slice())))
+    {
         add(&mut zip, name, bytes)?;
     }
     Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())

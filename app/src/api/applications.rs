@@ -541,14 +541,7 @@ pub async fn prepare_application(
     let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
     let pool = context::pool()?;
     let quote = quote_id.to_string();
-    let typed = [
-        founder.as_str(),
-        &representative_title,
-        &representative_name,
-        &address,
-        &phone,
-        &contact_person,
-    ];
+    let typed = [founder.as_str(), &representative_title, &representative_name, &address, &phone, &contact_person];
     let mut values = vec![("quote_id", quote.as_str()), ("applied_on", &applied_on), ("readers", &readers)];
     if details == "1" {
         values.push(("details", "1"));
@@ -569,8 +562,7 @@ pub async fn prepare_application(
         } else {
             Ok(None)
         };
-        let (Ok(applied_on), Ok(readers), Ok(details), true) = (applied_on, readers, details, errors.is_empty())
-        else {
+        let (Ok(applied_on), Ok(readers), Ok(details), true) = (applied_on, readers, details, errors.is_empty()) else {
             return Err(UiError::Fields(errors));
         };
         let (quote_id, outcome) =

@@ -178,7 +178,12 @@ impl FinalCosts {
 
 /// One facility's costs in a 一括申請: its own receipt and its share of every receipt the
 /// corporation paid for all the facilities that apply, tax included; and the 備考 that say how.
-pub fn with_shared(own: &FinalCosts, shared: &[FinalCosts], index: usize, facilities: usize) -> (FinalCosts, Vec<String>) {
+pub fn with_shared(
+    own: &FinalCosts,
+    shared: &[FinalCosts],
+    index: usize,
+    facilities: usize,
+) -> (FinalCosts, Vec<String>) {
     let (mut costs, own_note) = own.tax_included();
     let mut notes: Vec<String> = own_note.into_iter().map(|n| format!("自施設の領収書: {n}")).collect();
     if shared.is_empty() {
@@ -212,8 +217,7 @@ pub fn with_shared(own: &FinalCosts, shared: &[FinalCosts], index: usize, facili
 }
 
 /// How a 一括申請 splits the costs its facilities share, as written on each 内訳書.
-pub const SHARED_COST_RULE: &str =
-    "共通費用（法人でまとめて支払い、特定の施設に属さない費用）は、申請する施設数で均等に按分し、1円未満の端数は最初の施設に加算しています。";
+pub const SHARED_COST_RULE: &str = "共通費用（法人でまとめて支払い、特定の施設に属さない費用）は、申請する施設数で均等に按分し、1円未満の端数は最初の施設に加算しています。";
 
 /// A shared line's amount split across `facilities` facilities: equal shares toward zero to
 /// the yen, the rest on the first, so that the shares add up exactly to the line.

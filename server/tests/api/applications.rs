@@ -7,7 +7,7 @@ use crate::helpers::*;
 const ACCELERATION_PLAN: &str = "「加速化プラン」を踏まえた追加的な財政補助（実費補助）";
 
 /// The post went through: redirected back without an error.
-fn assert_done(res: &reqwest::Response, what: &str) {
+pub(crate) fn assert_done(res: &reqwest::Response, what: &str) {
     let to = location(res);
     assert!(res.status().is_redirection() && !to.contains("__err"), "{what}: {} → {to}", res.status());
 }
@@ -79,7 +79,7 @@ pub(crate) async fn enter_costs(app: &TestApp, facility: i64) -> i64 {
 }
 
 /// Costs entered by hand, tax excluded, as (品名, category code, amount): the quote's id.
-async fn enter_lines(app: &TestApp, facility: i64, lines: &[(&str, &str, &str)]) -> i64 {
+pub(crate) async fn enter_lines(app: &TestApp, facility: i64, lines: &[(&str, &str, &str)]) -> i64 {
     let mut form: Vec<(String, String)> = vec![
         ("facility_id".into(), facility.to_string()),
         ("vendor_id".into(), String::new()),

@@ -522,10 +522,11 @@ pub async fn latest_paid_quote(pool: &SqlitePool, facility_id: i64) -> sqlx::Res
 
 /// Who applied, as the facility's stored application names them (the form's last values).
 pub async fn stored_applicant(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Option<Applicant>> {
-    let json: Option<String> = sqlx::query_scalar("SELECT package_json FROM subsidy_applications WHERE facility_id = ?")
-        .bind(facility_id)
-        .fetch_optional(pool)
-        .await?;
+    let json: Option<String> =
+        sqlx::query_scalar("SELECT package_json FROM subsidy_applications WHERE facility_id = ?")
+            .bind(facility_id)
+            .fetch_optional(pool)
+            .await?;
     Ok(json.and_then(|j| serde_json::from_str::<Package>(&j).ok()).map(|p| p.applicant))
 }
 
@@ -551,9 +552,7 @@ pub async fn set_shared(
     .map_err(internal)?;
     let Some(corporation) = corporation else { return Err(UiError::NotFound) };
     let Some(corporation) = corporation else {
-        return Err(UiError::Invalid(
-            "法人に属さない施設の見積は、法人の共通費用にできません。".into(),
-        ));
+        return Err(UiError::Invalid("法人に属さない施設の見積は、法人の共通費用にできません。".into()));
     };
     if shared {
         sqlx::query("INSERT INTO shared_receipts (quote_id, corporation_id, marked_by) VALUES (?, ?, ?) ON CONFLICT (quote_id) DO NOTHING")
