@@ -135,10 +135,10 @@ fn installed(p: &Package) -> String {
     if text.is_empty() { "—".to_owned() } else { text }
 }
 
-/// The 備考 as printed: every note in public words with its 出典 as a number (「［出典1］」)
-/// and the sources listed once at the end, then how the receipt's tax was apportioned. The
+/// The 備考 as printed: every note in public words with its 出典 as a number (「［出典1］」),
+/// then how the receipt's tax was apportioned; and the sources, each once (「出典1: …」). The
 /// list of categories left out is not repeated: the 内訳書 marks each line with its reason.
-pub fn notes(p: &Package) -> Vec<String> {
+pub fn remarks(p: &Package) -> (Vec<String>, Vec<String>) {
     let mut sources: Vec<String> = Vec::new();
     let mut notes: Vec<String> = p
         .notes
@@ -160,7 +160,14 @@ pub fn notes(p: &Package) -> Vec<String> {
         })
         .collect();
     notes.extend(ReceiptBreakdown::of(&p.lines, p.tax_inclusive).tax_note);
-    notes.extend(sources.iter().enumerate().map(|(i, s)| format!("出典{}: {s}", i + 1)));
+    let sources = sources.iter().enumerate().map(|(i, s)| format!("出典{}: {s}", i + 1)).collect();
+    (notes, sources)
+}
+
+/// The 備考 and their sources in one list, as the page shows them.
+pub fn notes(p: &Package) -> Vec<String> {
+    let (mut notes, sources) = remarks(p);
+    notes.extend(sources);
     notes
 }
 
@@ -171,7 +178,8 @@ fn row<const N: usize>(pairs: [(&str, String); N]) -> Fields {
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
-/// The row lists: `breakdown` (by category), `lines` (the 領収書内訳書), `notes`.
+/// The row lists: `breakdown` (by category), `lines` (the 領収書内訳書), `notes` (備考) and
+/// `sources` (the public documents the 備考 cite).
 pub fn tables(p: &Package) -> Tables {
     let breakdown = p
         .breakdown
@@ -204,8 +212,13 @@ pub fn tables(p: &Package) -> Tables {
             ])
         })
         .collect();
-    let notes = notes(p).into_iter().map(|n| row([("text", n)])).collect();
-    [("breakdown", breakdown), ("lines", lines), ("notes", notes)].into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    let (notes, sources) = remarks(p);
+    let notes = notes.into_iter().map(|n| row([("text", n)])).collect();
+    let sources = sources.into_iter().map(|n| row([("text", n)])).collect();
+    [("breakdown", breakdown), ("lines", lines), ("notes", notes), ("sources", sources)]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
 }
 
 /// Whole yen without separators, for spreadsheets.

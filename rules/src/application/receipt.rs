@@ -54,7 +54,7 @@ pub fn reason_ja(category: Category) -> Option<&'static str> {
     match category.eligibility() {
         Eligibility::Eligible => None,
         Eligibility::NotEligible => Some("月額費用（ランニングコスト）は補助対象外"),
-        Eligibility::Free => Some("無償提供品（顔認証付きカードリーダー・資格確認アプリ）の費用は補助対象外"),
+        Eligibility::Free => Some("無償提供品の費用は補助対象外"),
         Eligibility::Unknown => Some("費目が特定できないため補助対象経費に含めていません"),
     }
 }

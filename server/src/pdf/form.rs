@@ -240,7 +240,14 @@ mod tests {
                 })
                 .collect(),
         );
-        tables.insert("notes".to_owned(), vec![row(&[("text", "顔認証付きカードリーダーは支払基金より無償提供。")])]);
+        tables.insert(
+            "notes".to_owned(),
+            vec![row(&[("text", "顔認証付きカードリーダーは支払基金より無償提供。［出典1］")])],
+        );
+        tables.insert(
+            "sources".to_owned(),
+            vec![row(&[("text", "出典1: 厚生労働省保険局「オンライン資格確認導入の手引き」（令和2年6月）")])],
+        );
         FormValues { fields, tables }
     }
 
@@ -296,6 +303,8 @@ mod tests {
             "lines[].amount",
             "notes[]",
             "notes[].text",
+            "sources[]",
+            "sources[].text",
         ]
         .into_iter()
         .map(str::to_owned)
@@ -322,6 +331,7 @@ mod tests {
             "321,750円",
             "日程と期限",
             "令和5年3月31日（2023年3月31日）（期限内）",
+            "出典1: 厚生労働省保険局「オンライン資格確認導入の手引き」（令和2年6月）",
             "交付申請書類 1 / 2",
         ] {
             assert!(pages[0].contains(&bare(expected)), "page 1 lacks {expected}:\n{}", pages[0]);
@@ -334,7 +344,7 @@ mod tests {
             "合計（領収書の金額・総事業費）",
             "1,100,000円",
             "オンライン資格確認等事業完了報告書",
-            "顔認証付きカードリーダーは支払基金より無償提供。",
+            "顔認証付きカードリーダーは支払基金より無償提供。［出典1］",
             "交付申請書類 2 / 2",
         ] {
             assert!(pages[1].contains(&bare(expected)), "page 2 lacks {expected}:\n{}", pages[1]);

@@ -422,3 +422,32 @@ async fn the_bulk_zip_splits_a_shared_receipt_and_the_facilities_add_up_to_the_c
     }
     assert_eq!(sum, combined, "the facilities' 内訳書 add up to the combined receipt");
 }
+
+#[tokio::test]
+async fn the_demo_applications_fit_two_numbered_pages_and_cite_only_public_documents() {
+    let app = spawn_app_with_demo_activity().await;
+    let auditor = app.signed_in_client(AUDITOR).await;
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM subsidy_applications ORDER BY id").fetch_all(app.pool()).await.expect("ids");
+    assert!(!ids.is_empty(), "the demo data has an application");
+    for id in ids {
+        let res = auditor.get(app.url(&format!("/applications/{id}/package.pdf"))).send().await.expect("GET");
+        assert_eq!(res.status(), 200);
+        let pdf = res.bytes().await.expect("pdf").to_vec();
+        let pages = layout_pages(&pdf);
+        assert_eq!((pages.len(), pdf_pages(&pdf)), (2, 2), "application {id}");
+        for (i, page) in pages.iter().enumerate() {
+            let bare: String = page.chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(bare.contains(&format!("交付申請書類{}/2", i + 1)), "application {id}, page {}", i + 1);
+        }
+        let text = pages.join("\n");
+        assert_fit_to_send(&text);
+        let rows = receipt_rows(&text);
+        assert!(!rows.is_empty());
+        assert_eq!(
+            rows.iter().map(|r| r.2).sum::<i64>(),
+            amount_of(&text, "合計（領収書の金額・総事業費）"),
+            "application {id}"
+        );
+    }
+}
