@@ -397,3 +397,43 @@ pub fn bulk_csv(entries: &[BulkEntry]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_date_is_written_out_in_both_calendars() {
+        let day = chrono::NaiveDate::from_ymd_opt(2023, 3, 31).expect("a day");
+        assert_eq!(document_date(day), "令和5年3月31日（2023年3月31日）");
+    }
+
+    #[test]
+    fn notes_name_public_documents_never_a_file_or_a_doubt_without_its_ground() {
+        let stored = [
+            "補助金は工事完了・支払の後に申請します（出典: domain.md（The real subsidy application: 精算払い; ポータルサイトFAQ））",
+            "補助率: 3/4（出典: seeds/003_bb373fb805f0f64e.txt（補助内容の表））",
+            "「令和4年度の補助の見直し」は出典の確認が不十分です: 薬局の条件は未確認",
+        ];
+        let shown: Vec<String> = stored.iter().map(|n| public_note(n)).collect();
+        for n in &shown {
+            for leak in ["domain.md", "seeds/", ".txt", "出典の確認が不十分", "The real"] {
+                assert!(!n.contains(leak), "{n}");
+            }
+        }
+        assert!(shown[0].contains("医療機関等向け総合ポータルサイト FAQ"), "{}", shown[0]);
+        assert!(shown[1].contains("厚生労働省保険局「オンライン資格確認導入の手引き」"), "{}", shown[1]);
+        assert!(shown[2].contains("公表資料で確認できた範囲に基づいて計算"), "{}", shown[2]);
+    }
+
+    #[test]
+    fn applicant_details_are_checked_all_at_once_and_a_phone_is_ten_or_eleven_digits() {
+        use crate::api::applications::ApplicantDetails;
+        let ok = ["医療法人社団 オンシ会", "理事長", "山田 太郎", "福岡県福岡市", "０９２－１２３－４５６７", "佐藤"];
+        assert_eq!(ApplicantDetails::parse(ok).map(|d| d.phone), Ok("０９２－１２３－４５６７".to_owned()));
+        let bad = ["", "理事長", "山田 太郎", "福岡県福岡市", "092-123", "佐藤\n花子"];
+        let fields: Vec<String> =
+            ApplicantDetails::parse(bad).expect_err("refused").into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["founder", "phone", "contact_person"]);
+    }
+}
