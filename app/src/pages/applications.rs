@@ -80,7 +80,8 @@ fn ApplicationForm(
     let can_share = f.can_edit && f.in_corporation;
     let details = f.details.clone();
     let paid_quotes: Vec<(i64, String)> =
-        f.quotes.iter().filter(|q| q.paid_on.is_some()).map(|q| (q.id, q.label.clone())).collect();
+        // A receipt shared across the corporation belongs to the 一括申請, split across its facilities.
+        f.quotes.iter().filter(|q| q.paid_on.is_some() && !q.shared).map(|q| (q.id, q.label.clone())).collect();
     let typed_quote = typed(prepare, "quote_id")();
     view! {
         <section class="card" data-testid="subsidy-application">
