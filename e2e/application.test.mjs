@@ -49,6 +49,15 @@ describe('subsidy application', () => {
       assert.match(await page.locator(`tr[data-quote="${quoteId}"]`).innerText(), /令和5年2月10日/);
 
       await page.fill('form[data-testid="prepare-application"] input[name="applied_on"]', '2023-05-01');
+      // Who applies: the 開設者 and 所在地 come prefilled from the facility; the rest is typed.
+      for (const [name, value] of [
+        ['representative_title', '理事長'],
+        ['representative_name', '山田 太郎'],
+        ['phone', '092-000-0000'],
+        ['contact_person', '事務長 佐藤 花子'],
+      ]) {
+        await page.fill(`form[data-testid="prepare-application"] input[name="${name}"]`, value);
+      }
       await submitForm(page, 'prepare-application');
       assert.match(pathOf(page), /^\/applications\/\d+$/);
       assert.equal(await page.locator('[data-testid="application-status"]').innerText(), '下書き');

@@ -16,13 +16,24 @@ use crate::{FacilityType, GraceType, Rate, Yen, format_wareki_with_western};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod receipt;
 mod status;
 mod stored;
+pub use receipt::{ReceiptBreakdown, ReceiptLine, SHARED_COST_RULE, reason_ja, split_shared, with_shared};
 pub use status::{ApplicationStatus, UnknownApplicationStatus};
 pub use stored::BurdenParts;
 
-/// Where the rule that the subsidy is applied for after payment comes from.
-pub const PAYMENT_FIRST_SOURCE: &str = "domain.md（The real subsidy application: 精算払い、領収書(写)・領収書内訳書・事業完了報告書を添付; ポータルサイトFAQ）";
+/// Where the rule that the subsidy is applied for after payment comes from, as people read it
+/// (the portal FAQ post-9; domain.md "The real subsidy application").
+pub const PAYMENT_FIRST_SOURCE: &str =
+    "医療機関等向け総合ポータルサイト FAQ「オンライン資格確認関係補助金申請について」";
+
+/// The 備考 line saying the subsidy is paid after the fact and what is attached.
+pub fn payment_first_note() -> String {
+    format!(
+        "補助金は工事完了・支払の後に申請します（精算払い）。領収書(写)・領収書内訳書(写)・事業完了報告書を添付します（出典: {PAYMENT_FIRST_SOURCE}）"
+    )
+}
 
 /// One itemised cost, as paid (a quote line or an actual cost entered by hand).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,8 +72,20 @@ pub struct Applicant {
     pub prefecture: String,
     /// 所在地.
     pub address: String,
-    /// 開設者: the corporation, else the facility itself.
+    /// 開設者: the corporation, else the facility itself (as typed on the application form).
     pub founder: String,
+    /// 代表者の氏名 (理事長, 院長 …); empty on packages prepared before it was asked.
+    #[serde(default)]
+    pub representative_name: String,
+    /// 代表者の役職.
+    #[serde(default)]
+    pub representative_title: String,
+    /// 連絡先の電話番号.
+    #[serde(default)]
+    pub phone: String,
+    /// 連絡先のご担当者.
+    #[serde(default)]
+    pub contact_person: String,
 }
 
 /// What is asked: the facility's facts, its final costs, the readers it claims and the day it applies.
@@ -266,7 +289,7 @@ pub fn prepare(catalog: &Catalog, applicant: Applicant, req: Request<'_>) -> Res
                 facts.readers
             ),
             format!(
-                "台数を1台以上{}台以下にしてください。無償提供を超える台数は自己負担で、補助の対象になりません（日本医師会 通知（令和3年3月）: 病院3台まで、その他1台）",
+                "台数を1台以上{}台以下にしてください。無償提供を超える台数は自己負担で、補助の対象になりません（病院3台まで、その他1台。出典: 日本医師会 通知（令和3年3月）別添1「加速化プラン」を踏まえた追加的な財政補助（令和2年11月17日公表））",
                 free.min(facts.readers.max(1))
             ),
         ));
@@ -468,7 +491,7 @@ fn notes(settlement: &Settlement, lines: &[PackageLine]) -> Vec<String> {
         rate_share: settlement.rate_share,
     };
     notes.push(burden_note(settlement.self_burden, parts, settlement.costs.total, settlement.subsidy));
-    notes.push(format!("補助金は工事完了・支払の後に申請します（出典: {PAYMENT_FIRST_SOURCE}）"));
+    notes.push(payment_first_note());
     notes
 }
 

@@ -23,6 +23,10 @@ fn applicant(kind: FacilityType) -> Applicant {
         prefecture: "北海道".into(),
         address: "札幌市中央区北1条西2丁目".into(),
         founder: "医療法人さくら会".into(),
+        representative_name: String::new(),
+        representative_title: String::new(),
+        phone: String::new(),
+        contact_person: String::new(),
     }
 }
 

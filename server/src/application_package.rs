@@ -1,5 +1,6 @@
 //! The 交付申請 package as files: one PDF per facility (laid out by
-//! `templates/subsidy_application.layout.json`), its CSV, and the 一括申請 zip.
+//! `templates/subsidy_application.layout.json`), its CSV, the application's zip with the
+//! scanned 領収書(写), and the 一括申請 zip.
 
 use app::application_document::{BulkEntry, bulk_csv, fields, tables};
 use rules::application::Package;
@@ -14,23 +15,45 @@ static FORM: LazyLock<Result<crate::pdf::Form, String>> =
 pub fn pdf(p: &Package) -> Result<Vec<u8>, String> {
     let form = FORM.as_ref().map_err(Clone::clone)?;
     let values = crate::pdf::FormValues { fields: fields(p), tables: tables(p) };
-    crate::pdf::render_form(&format!("交付申請 {}", p.applicant.name), form, &values)
+    // TODO(lead): the PDF's title metadata comes from this argument once write.rs sets it
+    // (another helper's part): 「交付申請書類（{医療機関名}）」.
+    crate::pdf::render_form(&format!("交付申請書類（{}）", p.applicant.name), form, &values)
 }
 
-/// The 一括申請 bundle: `{医療機関コード}.pdf` for each eligible facility and `summary.csv`
-/// listing every facility, eligible or not and why.
+/// One application's download: its PDF and CSV, and every scanned 領収書(写) next to them
+/// exactly as uploaded.
+pub fn package_zip(p: &Package, id: i64, scans: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let pdf = pdf(p)?;
+    let csv = app::application_document::package_csv(p);
+    let files = [(format!("application-{id}.pdf"), pdf.as_slice()), (format!("application-{id}.csv"), csv.as_bytes())];
+    for (name, bytes) in
+        files.iter().map(|(n, b)| (n.as_str(), *b)).chain(scans.iter().map(|(n, b)| (n.as_str(), b.as_slice())))
+    {
+        add(&mut zip, name, bytes)?;
+    }
+    Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+/// One file into a zip, compressed (a scan already compressed stays about its size).
+fn add(zip: &mut zip::ZipWriter<std::io::Cursor<Vec<u8>>>, name: &str, bytes: &[u8]) -> Result<(), String> {
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file(name, options).map_err(|e| e.to_string())?;
+    zip.write_all(bytes).map_err(|e| e.to_string())
+}
+
+/// The 一括申請 bundle: `{医療機関コード}.pdf` for each eligible facility with its scanned
+/// 領収書(写) next to it, and `summary.csv` listing every facility, eligible or not and why.
 pub fn bundle(entries: &[BulkEntry]) -> Result<Vec<u8>, String> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let io = |e: std::io::Error| e.to_string();
-    let z = |e: zip::result::ZipError| e.to_string();
-    zip.start_file("summary.csv", options).map_err(z)?;
-    zip.write_all(bulk_csv(entries).as_bytes()).map_err(io)?;
+    add(&mut zip, "summary.csv", bulk_csv(entries).as_bytes())?;
     for e in entries {
         if let Ok(p) = &e.outcome {
-            zip.start_file(format!("{}.pdf", e.facility_code), options).map_err(z)?;
-            zip.write_all(&pdf(p)?).map_err(io)?;
+            add(&mut zip, &format!("{}.pdf", e.facility_code), &pdf(p)?)?;
+            for (name, bytes) in &e.scans {
+                add(&mut zip, name, bytes)?;
+            }
         }
     }
-    Ok(zip.finish().map_err(z)?.into_inner())
+    Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
 }

@@ -254,6 +254,13 @@ impl Application {
             .route("/dashboard/{chart}", get(routes::dashboard_csv::chart_csv))
             .route("/applications/{id}/package.pdf", get(routes::application_docs::package_pdf))
             .route("/applications/{id}/package.csv", get(routes::application_docs::package_csv_file))
+            .route("/applications/{id}/package.zip", get(routes::application_docs::package_zip))
+            .route(
+                "/applications/{id}/receipts",
+                axum::routing::post(routes::application_receipts::upload_receipt_scan)
+                    .layer(axum::extract::DefaultBodyLimit::max(routes::application_receipts::BODY_LIMIT)),
+            )
+            .route("/applications/{id}/receipts/{scan}", get(routes::application_receipts::download_receipt_scan))
             .route("/corporations/{id}/applications.zip", get(routes::application_docs::corporation_bundle))
             .route(
                 "/facilities/{id}/quotes",

@@ -1,6 +1,10 @@
 //! Server functions of subsidy applications (交付申請): mark costs paid, prepare the package or
 //! hear why not, submit, record the payment, and the totals reviewers and auditors read.
 #![expect(missing_docs, reason = "#[server] generates argument structs whose fields cannot carry docs")]
+#![allow(
+    clippy::too_many_arguments,
+    reason = "a server function takes one argument per form field (prepare_application); expect would be unfulfilled in the hydrate build, where the body is not compiled"
+)]
 
 use crate::UiError;
 use leptos::prelude::*;
@@ -17,6 +21,98 @@ pub struct CostChoice {
     pub label: String,
     /// 支払日 (和暦), when paid.
     pub paid_on: Option<String>,
+    /// Paid by the corporation for all its facilities: split across them in the 一括申請.
+    pub shared: bool,
+}
+
+/// Who applies as the 交付申請書 names them: typed on the application form, prefilled from
+/// the facility's last application, else from the facility (所在地, the corporation as 開設者).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicantDetails {
+    /// 開設者.
+    pub founder: String,
+    /// 代表者の役職.
+    pub representative_title: String,
+    /// 代表者の氏名.
+    pub representative_name: String,
+    /// 所在地.
+    pub address: String,
+    /// 電話番号.
+    pub phone: String,
+    /// ご担当者.
+    pub contact_person: String,
+}
+
+/// The fields of [`ApplicantDetails`] on the form: (name, label, example).
+pub const DETAIL_FIELDS: [(&str, &str, &str); 6] = [
+    ("founder", "開設者（法人名または個人名）", "医療法人社団 健康会"),
+    ("representative_title", "代表者の役職", "理事長"),
+    ("representative_name", "代表者の氏名", "山田 太郎"),
+    ("address", "所在地", "福岡県福岡市中央区天神1-1-1"),
+    ("phone", "電話番号", "092-000-0000"),
+    ("contact_person", "ご担当者", "事務長 佐藤 花子"),
+];
+
+/// Longest text a detail may be: it must fit its cell of the 交付申請書.
+const DETAIL_MAX_CHARS: usize = 100;
+
+impl ApplicantDetails {
+    /// The values in the order of [`DETAIL_FIELDS`].
+    pub fn values(&self) -> [&str; 6] {
+        [
+            &self.founder,
+            &self.representative_title,
+            &self.representative_name,
+            &self.address,
+            &self.phone,
+            &self.contact_person,
+        ]
+    }
+
+    /// Checks typed details, every field at once: each filled in, within [`DETAIL_MAX_CHARS`],
+    /// no control characters; the phone number as 10 or 11 digits starting with 0 (hyphens,
+    /// spaces and full-width digits allowed).
+    pub fn parse(typed: [&str; 6]) -> Result<ApplicantDetails, Vec<(String, String)>> {
+        let mut errors = Vec::new();
+        let mut out: [String; 6] = Default::default();
+        for (i, ((name, label, example), value)) in DETAIL_FIELDS.iter().zip(typed).enumerate() {
+            let value = value.trim();
+            let error = if value.is_empty() {
+                Some(format!("{label}を入力してください（例: {example}）"))
+            } else if value.chars().count() > DETAIL_MAX_CHARS {
+                Some(format!("{label}は{DETAIL_MAX_CHARS}文字以内で入力してください"))
+            } else if value.chars().any(char::is_control) {
+                Some(format!("{label}に改行や制御文字は使えません"))
+            } else if *name == "phone" && !phone_number_ok(value) {
+                Some(format!("電話番号は市外局番から10桁または11桁の数字で入力してください（例: {example}）"))
+            } else {
+                None
+            };
+            match error {
+                Some(e) => errors.push(((*name).to_owned(), e)),
+                None => out[i] = value.to_owned(),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let [founder, representative_title, representative_name, address, phone, contact_person] = out;
+        Ok(ApplicantDetails { founder, representative_title, representative_name, address, phone, contact_person })
+    }
+}
+
+/// A Japanese phone number: 10 or 11 digits starting with 0, hyphens and spaces between.
+fn phone_number_ok(text: &str) -> bool {
+    let mut digits = String::new();
+    for c in text.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '０'..='９' => digits.extend(char::from_digit(u32::from(c) - u32::from('０'), 10)),
+            '-' | '‐' | '－' | 'ー' | ' ' | '　' | '(' | ')' | '（' | '）' => {}
+            _ => return false,
+        }
+    }
+    digits.starts_with('0') && (10..=11).contains(&digits.len())
 }
 
 /// The application section of a facility.
@@ -36,6 +132,25 @@ pub struct ApplicationFormView {
     pub existing: Option<(i64, String)>,
     /// The user may prepare, mark paid and submit.
     pub can_edit: bool,
+    /// Who applies, prefilled.
+    pub details: ApplicantDetails,
+    /// The facility belongs to a corporation (its receipts may be shared).
+    pub in_corporation: bool,
+}
+
+/// A scanned 領収書(写) attached to an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanView {
+    /// Id.
+    pub id: i64,
+    /// File name.
+    pub file_name: String,
+    /// 「PDF」「JPEG」「PNG」.
+    pub kind: String,
+    /// Size as people read it (「1.2 MB」).
+    pub size: String,
+    /// When it was attached (和暦, Japan time).
+    pub uploaded_at: String,
 }
 
 /// One stored application.
@@ -88,6 +203,10 @@ pub struct ApplicationView {
     pub can_record_payment: bool,
     /// 申請日 (YYYY-MM-DD), the default 提出日.
     pub applied_on_iso: String,
+    /// The scanned 領収書(写) attached.
+    pub scans: Vec<ScanView>,
+    /// The user may attach and delete scans (the facility's manager).
+    pub can_attach: bool,
 }
 
 /// Totals of one prefecture and facility type.
@@ -162,10 +281,15 @@ pub async fn prepare_for(
     quote_id: Option<i64>,
     applied_on: chrono::NaiveDate,
     readers: Option<u8>,
+    details: Option<&ApplicantDetails>,
 ) -> Result<(Option<i64>, Result<rules::application::Package, Vec<rules::application::Refusal>>), UiError> {
     use crate::ssr::{context::internal, db};
-    use rules::application::{FinalCosts, RefusalCode, Request, prepare};
-    let (applicant, facts) = db::applications::applicant_and_facts(pool, scope, facility_id).await?;
+    let (mut applicant, facts) = db::applications::applicant_and_facts(pool, scope, facility_id).await?;
+    let details = match details {
+        Some(d) => d.clone(),
+        None => details_prefill(pool, facility_id, &applicant).await?,
+    };
+    with_details(&mut applicant, details);
     let quote_id = match quote_id {
         Some(q) => Some(q),
         None => db::applications::latest_paid_quote(pool, facility_id).await.map_err(internal)?,
@@ -178,11 +302,93 @@ pub async fn prepare_for(
         }
         None => None,
     };
+    let outcome = prepare_with(applicant, &facts, costs.as_ref(), applied_on, readers);
+    Ok((quote_id, outcome))
+}
+
+/// The 一括申請 of a corporation's facilities the scope reaches, as of `applied_on`: each
+/// facility's package from its own newest paid receipt, or why it cannot apply; when the
+/// corporation paid receipts for all its facilities ([`crate::ssr::db::applications::set_shared`]),
+/// their lines are split across the facilities that can apply ([`rules::application::with_shared`]),
+/// so that their 内訳書 add up to the combined receipt. Each entry carries the scans attached to
+/// the facility's application. None when the scope reaches no facility of it.
+#[cfg(feature = "ssr")]
+pub async fn bulk_entries(
+    pool: &sqlx::SqlitePool,
+    scope: &rules::access::Scope,
+    corporation_id: i64,
+    applied_on: chrono::NaiveDate,
+) -> Result<Option<Vec<crate::application_document::BulkEntry>>, UiError> {
+    use crate::ssr::{context::internal, db};
+    let facilities = db::applications::corporation_facilities(pool, scope, corporation_id).await.map_err(internal)?;
+    if facilities.is_empty() {
+        return Ok(None);
+    }
+    let mut shared = Vec::new();
+    for (quote_id, facility_id) in db::applications::shared_receipts(pool, corporation_id).await.map_err(internal)? {
+        shared.extend(db::applications::final_costs(pool, facility_id, quote_id).await.map_err(internal)?);
+    }
+    // (facility id, applicant, facts, own costs, package or refusals)
+    let mut prepared = Vec::with_capacity(facilities.len());
+    for (facility_id, _) in facilities {
+        let (mut applicant, facts) = db::applications::applicant_and_facts(pool, scope, facility_id).await?;
+        let details = details_prefill(pool, facility_id, &applicant).await?;
+        with_details(&mut applicant, details);
+        let own = match db::applications::latest_paid_quote(pool, facility_id).await.map_err(internal)? {
+            Some(q) => db::applications::final_costs(pool, facility_id, q).await.map_err(internal)?,
+            None => None,
+        };
+        let outcome = prepare_with(applicant.clone(), &facts, own.as_ref(), applied_on, None);
+        prepared.push((facility_id, applicant, facts, own, outcome));
+    }
+    let applying = prepared.iter().filter(|p| p.4.is_ok()).count();
+    let mut entries = Vec::with_capacity(prepared.len());
+    let mut index = 0;
+    for (facility_id, applicant, facts, own, mut outcome) in prepared {
+        if let (Ok(_), Some(own), false) = (&outcome, &own, shared.is_empty()) {
+            let (costs, notes) = rules::application::with_shared(own, &shared, index, applying);
+            index += 1;
+            outcome = prepare_with(applicant.clone(), &facts, Some(&costs), applied_on, None).map(|mut p| {
+                p.notes.extend(notes);
+                p
+            });
+        }
+        let scans = match db::applications::application_id_of(pool, facility_id).await.map_err(internal)? {
+            Some(id) => db::applications::receipt_scan_files(pool, id)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|(scan, name, bytes)| (format!("{}_領収書(写)_{scan}_{name}", applicant.facility_code), bytes))
+                .collect(),
+            None => Vec::new(),
+        };
+        entries.push(crate::application_document::BulkEntry {
+            facility_code: applicant.facility_code,
+            facility_name: applicant.name,
+            facility_type: applicant.facility_type.label_ja().to_owned(),
+            prefecture: applicant.prefecture,
+            outcome,
+            scans,
+        });
+    }
+    Ok(Some(entries))
+}
+
+/// Prepares the package of a facility from final costs (None: none paid) or says why it cannot
+/// apply; the 一括申請 calls it with a facility's own costs and its share of the shared ones.
+#[cfg(feature = "ssr")]
+pub fn prepare_with(
+    applicant: rules::application::Applicant,
+    facts: &rules::provisioning::ProvisioningFacts,
+    costs: Option<&rules::application::FinalCosts>,
+    applied_on: chrono::NaiveDate,
+    readers: Option<u8>,
+) -> Result<rules::application::Package, Vec<rules::application::Refusal>> {
+    use rules::application::{FinalCosts, RefusalCode, Request, prepare};
     let readers =
         readers.unwrap_or_else(|| rules::readers::entitlement(facts.facility_type, facts.readers).free.max(1));
     let empty = FinalCosts { lines: Vec::new(), tax_inclusive: true, paid_on: None, payee: None };
-    let request =
-        Request { facts: &facts, costs: costs.as_ref().unwrap_or(&empty), readers_claimed: readers, applied_on };
+    let request = Request { facts, costs: costs.unwrap_or(&empty), readers_claimed: readers, applied_on };
     let mut outcome = prepare(rules::scheme::Catalog::builtin(), applicant, request);
     if costs.is_none()
         && let Err(refusals) = &mut outcome
@@ -198,7 +404,39 @@ pub async fn prepare_for(
             },
         );
     }
-    Ok((quote_id, outcome))
+    outcome
+}
+
+/// What the form offers for who applies: the facility's last application as typed there,
+/// else the facility's own record (its address, its corporation as 開設者).
+#[cfg(feature = "ssr")]
+pub async fn details_prefill(
+    pool: &sqlx::SqlitePool,
+    facility_id: i64,
+    facility: &rules::application::Applicant,
+) -> Result<ApplicantDetails, UiError> {
+    let stored = crate::ssr::db::applications::stored_applicant(pool, facility_id)
+        .await
+        .map_err(crate::ssr::context::internal)?;
+    let a = stored.as_ref().unwrap_or(facility);
+    Ok(ApplicantDetails {
+        founder: a.founder.clone(),
+        representative_title: a.representative_title.clone(),
+        representative_name: a.representative_name.clone(),
+        address: a.address.clone(),
+        phone: a.phone.clone(),
+        contact_person: a.contact_person.clone(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn with_details(applicant: &mut rules::application::Applicant, d: ApplicantDetails) {
+    applicant.founder = d.founder;
+    applicant.representative_title = d.representative_title;
+    applicant.representative_name = d.representative_name;
+    applicant.address = d.address;
+    applicant.phone = d.phone;
+    applicant.contact_person = d.contact_person;
 }
 
 #[cfg(feature = "ssr")]
@@ -213,7 +451,8 @@ pub async fn application_form(facility_id: i64) -> Result<ApplicationFormView, U
     use crate::ssr::{context, db};
     use rules::access::Permission;
     let user = context::require_permission(Permission::ReadFacilities)?;
-    let mut conn = context::pool()?.acquire().await.map_err(context::internal)?;
+    let pool = context::pool()?;
+    let mut conn = pool.acquire().await.map_err(context::internal)?;
     let basics = db::applications::section_basics(&mut *conn, &user.scope, facility_id).await?;
     let facility_type = basics.facility_type.parse().unwrap_or(rules::FacilityType::MedicalClinic);
     let readers = u8::try_from(basics.readers).unwrap_or(u8::MAX);
@@ -231,8 +470,11 @@ pub async fn application_form(facility_id: i64) -> Result<ApplicationFormView, U
                 q.quote_date.map(|d| format!("・{d}")).unwrap_or_default()
             ),
             paid_on: q.paid_on.as_deref().map(wareki),
+            shared: q.shared,
         })
         .collect();
+    let (facility, _) = db::applications::applicant_and_facts(&pool, &user.scope, facility_id).await?;
+    let details = details_prefill(&pool, facility_id, &facility).await?;
     let existing = basics
         .application_id
         .zip(basics.application_status)
@@ -245,6 +487,8 @@ pub async fn application_form(facility_id: i64) -> Result<ApplicationFormView, U
         today: context::today().to_string(),
         existing,
         can_edit: user.role.may(Permission::EditOwnFacilities),
+        in_corporation: db::applications::in_corporation(&pool, facility_id).await.map_err(context::internal)?,
+        details,
     })
 }
 
@@ -279,26 +523,54 @@ pub async fn mark_quote_paid(facility_id: i64, quote_id: i64, paid_on: String) -
 }
 
 /// Prepares the package and stores it as the facility's draft application, or refuses with
-/// every reason and what to do (nothing is stored then).
+/// every reason and what to do (nothing is stored then). The form posts who applies
+/// (`details=1` and the [`DETAIL_FIELDS`]); a post without them keeps what the facility's last
+/// application said.
 #[server(prefix = "/api", endpoint = "prepare_application")]
 pub async fn prepare_application(
     facility_id: i64,
     quote_id: i64,
     applied_on: String,
     readers: String,
+    #[server(default)] details: String,
+    #[server(default)] founder: String,
+    #[server(default)] representative_title: String,
+    #[server(default)] representative_name: String,
+    #[server(default)] address: String,
+    #[server(default)] phone: String,
+    #[server(default)] contact_person: String,
 ) -> Result<(), UiError> {
     use crate::ssr::{audit_log::Actor, context, db};
     let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
     let pool = context::pool()?;
     let quote = quote_id.to_string();
-    let values = [("quote_id", quote.as_str()), ("applied_on", &applied_on), ("readers", &readers)];
+    let typed = [founder.as_str(), &representative_title, &representative_name, &address, &phone, &contact_person];
+    let mut values = vec![("quote_id", quote.as_str()), ("applied_on", &applied_on), ("readers", &readers)];
+    if details == "1" {
+        values.push(("details", "1"));
+        values.extend(DETAIL_FIELDS.iter().map(|(name, ..)| *name).zip(typed));
+    }
     let id = async {
-        let applied_on = parse_day("applied_on", &applied_on, "申請日")?;
+        let mut errors = Vec::new();
+        let applied_on = parse_day("applied_on", &applied_on, "申請日").map_err(|e| {
+            if let UiError::Fields(f) = e {
+                errors.extend(f);
+            }
+        });
         let readers = readers.trim().parse::<u8>().map_err(|_| {
-            UiError::Fields(vec![("readers".into(), "カードリーダーの台数を数字で入力してください（例: 1）".into())])
-        })?;
+            errors.push(("readers".to_owned(), "カードリーダーの台数を数字で入力してください（例: 1）".to_owned()));
+        });
+        let details = if details == "1" {
+            ApplicantDetails::parse(typed).map(Some).map_err(|e| errors.extend(e))
+        } else {
+            Ok(None)
+        };
+        let (Ok(applied_on), Ok(readers), Ok(details), true) = (applied_on, readers, details, errors.is_empty()) else {
+            return Err(UiError::Fields(errors));
+        };
         let (quote_id, outcome) =
-            prepare_for(&pool, &user.scope, facility_id, Some(quote_id), applied_on, Some(readers)).await?;
+            prepare_for(&pool, &user.scope, facility_id, Some(quote_id), applied_on, Some(readers), details.as_ref())
+                .await?;
         let quote_id = quote_id.ok_or(UiError::NotFound)?;
         let package = match outcome {
             Ok(package) => package,
@@ -355,13 +627,53 @@ pub async fn application(id: i64) -> Result<ApplicationView, UiError> {
             .iter()
             .map(|l| (col(l, "no"), col(l, "category"), col(l, "description"), col(l, "eligible"), col(l, "amount")))
             .collect(),
-        notes: package.notes.clone(),
+        notes: crate::application_document::notes(&package),
         submitted_on: r.submitted_on.as_deref().map(wareki),
         paid_on: r.paid_on.as_deref().map(wareki),
         can_submit: editor && r.listed.status == "draft",
         can_record_payment: editor && r.listed.status == "submitted",
         applied_on_iso: r.listed.applied_on.clone(),
+        scans: db::applications::receipt_scans(&pool, id)
+            .await
+            .map_err(context::internal)?
+            .into_iter()
+            .map(|s| ScanView {
+                id: s.id,
+                kind: match s.content_type.as_str() {
+                    "application/pdf" => "PDF",
+                    "image/jpeg" => "JPEG",
+                    _ => "PNG",
+                }
+                .to_owned(),
+                size: format!("{:.1} MB", s.size as f64 / (1024.0 * 1024.0)),
+                uploaded_at: rules::format_timestamp_jst(&s.uploaded_at),
+                file_name: s.file_name,
+            })
+            .collect(),
+        can_attach: editor,
     })
+}
+
+/// Removes a scanned 領収書(写) from an application.
+#[server(prefix = "/api", endpoint = "delete_receipt_scan")]
+pub async fn delete_receipt_scan(id: i64, scan_id: i64) -> Result<(), UiError> {
+    use crate::ssr::{audit_log::Actor, context, db};
+    let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
+    let pool = context::pool()?;
+    db::applications::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
+    db::applications::delete_receipt_scan(&pool, &Actor::user(user.id, user.email.clone()), id, scan_id).await
+}
+
+/// Marks a paid receipt of a facility as paid by its corporation for all its facilities
+/// (`shared` = "1"), split across them in the 一括申請; anything else unmarks it.
+#[server(prefix = "/api", endpoint = "mark_receipt_shared")]
+pub async fn mark_receipt_shared(facility_id: i64, quote_id: i64, shared: String) -> Result<(), UiError> {
+    use crate::ssr::{audit_log::Actor, context, db};
+    let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
+    let pool = context::pool()?;
+    db::provisioning::facility_in_scope(&pool, &user.scope, facility_id).await?;
+    let actor = Actor::user(user.id, user.email.clone());
+    db::applications::set_shared(&pool, &actor, facility_id, quote_id, shared == "1").await
 }
 
 /// draft → submitted, on the day it was sent.

@@ -4,8 +4,8 @@
 use super::refused_form::{field_error, typed, typed_in, typed_or};
 use crate::UiError;
 use crate::api::applications::{
-    ApplicationFormView, ApplicationList, ApplicationView, MarkQuotePaid, PrepareApplication, RecordApplicationPayment,
-    SubmitApplication, application, list_applications,
+    ApplicationFormView, ApplicationList, ApplicationView, DETAIL_FIELDS, DeleteReceiptScan, MarkQuotePaid,
+    MarkReceiptShared, PrepareApplication, RecordApplicationPayment, SubmitApplication, application, list_applications,
 };
 use crate::layout::{Layout, loaded};
 use leptos::form::ActionForm;
@@ -37,7 +37,17 @@ fn refusal_list(error: UiError, beside: &[&str]) -> Option<AnyView> {
 
 /// The fields of the 「支払済みにする」 form, of the package form, and of the status forms.
 const PAID_FIELDS: [&str; 1] = ["paid_on"];
-const PREPARE_FIELDS: [&str; 3] = ["quote_id", "applied_on", "readers"];
+const PREPARE_FIELDS: [&str; 9] = [
+    "quote_id",
+    "applied_on",
+    "readers",
+    "founder",
+    "representative_title",
+    "representative_name",
+    "address",
+    "phone",
+    "contact_person",
+];
 const SUBMIT_FIELDS: [&str; 1] = ["submitted_on"];
 const PAYMENT_FIELDS: [&str; 2] = ["paid_on", "amount"];
 
@@ -46,14 +56,16 @@ const PAYMENT_FIELDS: [&str; 2] = ["paid_on", "amount"];
 pub fn ApplicationSection(form: Resource<Result<ApplicationFormView, UiError>>) -> impl IntoView {
     let paid = ServerAction::<MarkQuotePaid>::new();
     let prepare = ServerAction::<PrepareApplication>::new();
+    let shared = ServerAction::<MarkReceiptShared>::new();
     let errors = move || {
         let paid = paid.value().get().and_then(Result::err).and_then(|e| refusal_list(e, &PAID_FIELDS));
         let prepare = prepare.value().get().and_then(Result::err).and_then(|e| refusal_list(e, &PREPARE_FIELDS));
-        [paid, prepare].into_iter().flatten().collect_view()
+        let shared = shared.value().get().and_then(Result::err).and_then(|e| refusal_list(e, &[]));
+        [paid, prepare, shared].into_iter().flatten().collect_view()
     };
     view! {
         {errors}
-        {loaded(form, move |f| view! { <ApplicationForm f paid prepare /> })}
+        {loaded(form, move |f| view! { <ApplicationForm f paid prepare shared /> })}
     }
 }
 
@@ -62,10 +74,14 @@ fn ApplicationForm(
     f: ApplicationFormView,
     paid: ServerAction<MarkQuotePaid>,
     prepare: ServerAction<PrepareApplication>,
+    shared: ServerAction<MarkReceiptShared>,
 ) -> impl IntoView {
     let id = f.facility_id;
+    let can_share = f.can_edit && f.in_corporation;
+    let details = f.details.clone();
     let paid_quotes: Vec<(i64, String)> =
-        f.quotes.iter().filter(|q| q.paid_on.is_some()).map(|q| (q.id, q.label.clone())).collect();
+        // A receipt shared across the corporation belongs to the 一括申請, split across its facilities.
+        f.quotes.iter().filter(|q| q.paid_on.is_some() && !q.shared).map(|q| (q.id, q.label.clone())).collect();
     let typed_quote = typed(prepare, "quote_id")();
     view! {
         <section class="card" data-testid="subsidy-application">
@@ -80,7 +96,8 @@ fn ApplicationForm(
                 view! {
                     <table class="data" data-testid="cost-quotes">
                         <thead><tr><th scope="col">"見積書・実費"</th><th scope="col">"支払日"</th>
-                            {f.can_edit.then(|| view! { <th scope="col">"支払済みにする"</th> })}</tr></thead>
+                            {f.can_edit.then(|| view! { <th scope="col">"支払済みにする"</th> })}
+                            {can_share.then(|| view! { <th scope="col">"法人の共通費用（一括申請で按分）"</th> })}</tr></thead>
                         <tbody>
                             {f.quotes.iter().cloned().map(|q| view! {
                                 <tr data-quote=q.id.to_string()>
@@ -96,6 +113,17 @@ fn ApplicationForm(
                                                     {field_error(paid, "paid_on", Some(("quote_id", q.id.to_string())))}
                                                 </label>
                                                 <button type="submit">"登録"</button>
+                                            </ActionForm>
+                                        </td>
+                                    })}
+                                    {can_share.then(|| view! {
+                                        <td>
+                                            <ActionForm action=shared attr:class="form inline" attr:data-testid=format!("mark-shared-{}", q.id)>
+                                                <input type="hidden" name="facility_id" value=id.to_string()/>
+                                                <input type="hidden" name="quote_id" value=q.id.to_string()/>
+                                                <input type="hidden" name="shared" value=if q.shared { "0" } else { "1" }/>
+                                                {if q.shared { "共通費用（施設数で按分）" } else { "この施設の費用" }}
+                                                <button type="submit">{if q.shared { "この施設の費用に戻す" } else { "法人の共通費用にする" }}</button>
                                             </ActionForm>
                                         </td>
                                     })}
@@ -119,6 +147,24 @@ fn ApplicationForm(
                     </label>
                     <label>"申請日"<input name="applied_on" type="text" value=typed_or(prepare, "applied_on", f.today.clone()) required/>{field_error(prepare, "applied_on", None)}</label>
                     <label>"補助対象のカードリーダー台数"<input name="readers" type="number" min="1" max="3" value=typed_or(prepare, "readers", f.readers_default.to_string())/>{field_error(prepare, "readers", None)}</label>
+                    <fieldset>
+                        <legend>"申請者（交付申請書に記載します）"</legend>
+                        <input type="hidden" name="details" value="1"/>
+                        {DETAIL_FIELDS.iter().zip(details.values()).map(|((name, label, example), value)| {
+                            let name: &'static str = name;
+                            let input_id = format!("application-{name}");
+                            let error_id = format!("application-{name}-error");
+                            let invalid = move || prepare.value().get().and_then(Result::err).and_then(|e| e.field(name)).is_some();
+                            view! {
+                                <label for=input_id.clone()>{*label}</label>
+                                <input id=input_id name=name type="text" placeholder=*example maxlength="100" required
+                                    value=typed_or(prepare, name, value.to_owned())
+                                    aria-invalid=move || invalid().then_some("true")
+                                    aria-describedby=move || invalid().then(|| error_id.clone())/>
+                                <span id=format!("application-{name}-error")>{field_error(prepare, name, None)}</span>
+                            }
+                        }).collect_view()}
+                    </fieldset>
                     <button type="submit" class="primary">"申請書類を作成"</button>
                 </ActionForm>
             })}
@@ -132,30 +178,36 @@ pub fn ApplicationPage() -> impl IntoView {
     let id = super::id_param();
     let submit = ServerAction::<SubmitApplication>::new();
     let payment = ServerAction::<RecordApplicationPayment>::new();
+    let delete = ServerAction::<DeleteReceiptScan>::new();
     let data = Resource::new(
-        move || (id, submit.version().get(), payment.version().get()),
-        |(id, _, _)| async move { application(id.ok_or(UiError::NotFound)?).await },
+        move || (id, submit.version().get(), payment.version().get(), delete.version().get()),
+        |(id, ..)| async move { application(id.ok_or(UiError::NotFound)?).await },
     );
     let errors = move || {
         let submit = submit.value().get().and_then(Result::err).and_then(|e| refusal_list(e, &SUBMIT_FIELDS));
         let payment = payment.value().get().and_then(Result::err).and_then(|e| refusal_list(e, &PAYMENT_FIELDS));
-        [submit, payment].into_iter().flatten().collect_view()
+        let delete = delete.value().get().and_then(Result::err).and_then(|e| refusal_list(e, &[]));
+        [submit, payment, delete].into_iter().flatten().collect_view()
     };
     view! {
         <Layout title="補助金の交付申請">
             {errors}
-            {loaded(data, move |a| view! { <Application a submit payment /> })}
+            {loaded(data, move |a| view! { <Application a submit payment delete /> })}
         </Layout>
     }
 }
 
 /// Labels of the summary fields, in the order of the 交付申請書.
-const SUMMARY_LABELS: [(&str, &str); 24] = [
+const SUMMARY_LABELS: [(&str, &str); 28] = [
     ("facility_name", "医療機関名"),
     ("facility_code", "医療機関コード"),
     ("facility_type", "施設区分"),
     ("prefecture", "都道府県"),
+    ("address", "所在地"),
     ("founder", "開設者"),
+    ("representative", "代表者"),
+    ("phone", "連絡先（電話番号）"),
+    ("contact_person", "連絡先（ご担当者）"),
     ("applied_on", "申請日"),
     ("scheme_name", "適用する補助制度"),
     ("scheme_source", "制度の出典"),
@@ -195,6 +247,7 @@ fn Application(
     a: ApplicationView,
     submit: ServerAction<SubmitApplication>,
     payment: ServerAction<RecordApplicationPayment>,
+    delete: ServerAction<DeleteReceiptScan>,
 ) -> impl IntoView {
     let s = a.summary.clone();
     let field = |k: &str| a.fields.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone()).unwrap_or_default();
@@ -209,6 +262,7 @@ fn Application(
             <p>
                 <a href=format!("/applications/{}/package.pdf", s.id) data-testid="package-pdf">"申請書類（PDF）"</a>
                 " ／ " <a href=format!("/applications/{}/package.csv", s.id) data-testid="package-csv">"CSV"</a>
+                " ／ " <a href=format!("/applications/{}/package.zip", s.id) data-testid="package-zip">"PDF・CSV・領収書(写)をまとめてダウンロード（ZIP）"</a>
                 " ／ " <a href=format!("/facilities/{}", s.facility_id)>"施設に戻る"</a>
             </p>
             <table class="data summary" data-testid="application-summary">
@@ -230,7 +284,7 @@ fn Application(
             <h3>"領収書内訳書"</h3>
             <table class="data" data-testid="application-lines">
                 <thead><tr><th scope="col" class="num">"No."</th><th scope="col">"費目"</th><th scope="col">"品名・内容"</th>
-                    <th scope="col">"補助対象"</th><th scope="col" class="num">"金額"</th></tr></thead>
+                    <th scope="col">"補助の扱い"</th><th scope="col" class="num">"金額（税込）"</th></tr></thead>
                 <tbody>
                     {a.lines.iter().cloned().map(|(no, c, d, e, amount)| view! {
                         <tr><td class="num">{no}</td><td>{c}</td><td>{d}</td><td>{e}</td><td class="num">{amount}</td></tr>
@@ -239,6 +293,41 @@ fn Application(
             </table>
             <h3>"備考"</h3>
             {a.notes.iter().cloned().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
+            <h3 id="receipt-scans">"領収書(写)"</h3>
+            {if a.scans.is_empty() {
+                view! { <p data-testid="receipt-scans">"領収書(写)はまだ添付されていません。"</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data" data-testid="receipt-scans">
+                        <thead><tr><th scope="col">"ファイル"</th><th scope="col">"形式"</th><th scope="col" class="num">"大きさ"</th>
+                            <th scope="col">"添付日時"</th>{a.can_attach.then(|| view! { <th scope="col">"削除"</th> })}</tr></thead>
+                        <tbody>
+                            {a.scans.iter().cloned().map(|scan| view! {
+                                <tr data-scan=scan.id.to_string()>
+                                    <td><a href=format!("/applications/{}/receipts/{}", s.id, scan.id)>{scan.file_name}</a></td>
+                                    <td>{scan.kind}</td><td class="num">{scan.size}</td><td>{scan.uploaded_at}</td>
+                                    {a.can_attach.then(|| view! {
+                                        <td>
+                                            <ActionForm action=delete attr:class="form inline" attr:data-testid=format!("delete-scan-{}", scan.id)>
+                                                <input type="hidden" name="id" value=s.id.to_string()/>
+                                                <input type="hidden" name="scan_id" value=scan.id.to_string()/>
+                                                <button type="submit">"削除"</button>
+                                            </ActionForm>
+                                        </td>
+                                    })}
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            {a.can_attach.then(|| view! {
+                <form method="post" action=format!("/applications/{}/receipts", s.id) enctype="multipart/form-data" class="form" data-testid="receipt-upload">
+                    <label for="receipt-file">"領収書(写)のファイル（PDF・JPEG・PNG、10MBまで）"</label>
+                    <input id="receipt-file" name="file" type="file" accept="application/pdf,image/jpeg,image/png" required/>
+                    <button type="submit">"添付する"</button>
+                </form>
+            })}
             {a.can_submit.then(|| view! {
                 <ActionForm action=submit attr:class="form" attr:data-testid="submit-application">
                     <input type="hidden" name="id" value=s.id.to_string()/>

@@ -4,6 +4,33 @@
 use super::font::{Metrics, wrap};
 use super::form::{Block, Body, Form, FormValues, Grid};
 use super::page::{Align, Page, Placed, mm};
+use super::placeholder::Template;
+use std::collections::BTreeMap;
+
+/// Prints the footer (「1 / 2」) centred in the bottom margin of every page, once the page
+/// count is known, so that every page says which it is and how many there are.
+pub(super) fn number_pages(
+    form: &Form,
+    footer: &Template,
+    fields: &BTreeMap<String, String>,
+    pages: &mut [Page],
+    metrics: &Metrics,
+) -> Result<(), String> {
+    let count = pages.len();
+    let mut fields = fields.clone();
+    fields.insert("pages".to_owned(), count.to_string());
+    let size = form.font_size_pt;
+    let center = mm(form.page_width_mm / 2.0);
+    // The baseline halfway down the bottom margin.
+    let y_pt = mm(form.margin_bottom_mm / 2.0) - metrics.ascent_em * size / 2.0;
+    for (i, page) in pages.iter_mut().enumerate() {
+        fields.insert("page".to_owned(), (i + 1).to_string());
+        let text = footer.fill(&fields)?;
+        let x_pt = center - metrics.width(&text) * size / 2.0;
+        page.texts.push(Placed { text, size, x_pt, y_pt });
+    }
+    Ok(())
+}
 
 /// The form's blocks flowed onto pages.
 pub(super) fn lay_out(form: &Form, values: &FormValues, metrics: &Metrics) -> Result<Vec<Page>, String> {

@@ -1,7 +1,7 @@
 //! Form documents laid out entirely by a JSON template (the subsidy application package): the
 //! parsed form, the values that fill it, and rendering.
 
-use super::flow::lay_out;
+use super::flow::{lay_out, number_pages};
 use super::font::METRICS;
 use super::form_json;
 use super::page::{Align, Ink};
@@ -33,6 +33,8 @@ pub struct Form {
     pub(super) cell_padding_x_mm: f32,
     pub(super) cell_padding_y_mm: f32,
     pub(super) ink: Ink,
+    /// Printed in the bottom margin of every page, with `{page}` and `{pages}` filled in.
+    pub(super) page_footer: Option<Template>,
     pub(super) blocks: Vec<Block>,
 }
 
@@ -88,9 +90,13 @@ impl Form {
 
     /// Every scalar placeholder and table (with its columns' fields) the template uses, so tests
     /// can check a producer supplies them all: `facility_name` for `{facility_name}`, `lines[]`
-    /// for the row list `lines` and `lines[].amount` for its column field `amount`.
+    /// for the row list `lines` and `lines[].amount` for its column field `amount`. The page
+    /// footer's `{page}` and `{pages}` are the renderer's own and not listed.
     pub fn placeholders(&self) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
+        if let Some(footer) = &self.page_footer {
+            out.extend(footer.fields().filter(|f| !PAGE_FIELDS.contains(f)).map(str::to_owned));
+        }
         let mut add = |t: &Template| out.extend(t.fields().map(str::to_owned));
         for block in &self.blocks {
             match block {
@@ -141,10 +147,16 @@ impl Form {
     }
 }
 
+/// The placeholders of the page footer the renderer fills: the page's number and the count.
+const PAGE_FIELDS: [&str; 2] = ["page", "pages"];
+
 /// Renders; a placeholder or table the values lack is an error naming it (never a silently blank field).
 pub fn render_form(title: &str, form: &Form, values: &FormValues) -> Result<Vec<u8>, String> {
     let metrics = METRICS.as_ref().ok_or("the built-in font cannot be read")?;
-    let pages = lay_out(form, values, metrics)?;
+    let mut pages = lay_out(form, values, metrics)?;
+    if let Some(footer) = &form.page_footer {
+        number_pages(form, footer, &values.fields, &mut pages, metrics)?;
+    }
     write_pdf(title, (form.page_width_mm, form.page_height_mm), &pages, metrics, form.ink)
 }
 
@@ -156,15 +168,18 @@ mod tests {
 
     fn application_values() -> FormValues {
         let fields: BTreeMap<String, String> = [
-            ("applied_on", "令和6年4月10日（2024-04-10）"),
+            ("applied_on", "令和6年4月10日（2024年4月10日）"),
             ("facility_name", "医療法人社団 健康会 さくら台ファミリークリニック"),
             ("facility_code", "1312345678"),
             ("facility_type", "診療所"),
             ("prefecture", "東京都"),
             ("address", "東京都世田谷区桜丘三丁目二十五番十二号 さくら台メディカルビル二階"),
-            ("founder", "医療法人社団 健康会 理事長 山田 太郎"),
+            ("founder", "医療法人社団 健康会"),
+            ("representative", "理事長 山田 太郎"),
+            ("phone", "03-1234-5678"),
+            ("contact_person", "事務長 佐藤 花子"),
             ("scheme_name", "医療提供体制設備整備交付金（オンライン資格確認）"),
-            ("scheme_source", "seeds/001_03434e09f67b16ae.txt"),
+            ("scheme_source", "厚生労働省保険局「オンライン資格確認導入の手引き」（令和2年6月）"),
             ("route", "診療所（顔認証付きカードリーダー1台）"),
             ("rate", "3/4"),
             ("cap", "429,000円"),
@@ -176,19 +191,25 @@ mod tests {
             ("not_covered", "100,000円"),
             ("above_cap", "571,000円"),
             ("rate_share", "107,250円"),
-            ("reader_applied_on", "令和5年1月20日（2023-01-20）"),
-            ("vendor_contract_on", "令和5年2月1日（2023-02-01）"),
-            ("completed_on", "令和5年3月1日（2023-03-01）"),
-            ("operation_started_on", "令和5年3月6日（2023-03-06）"),
-            ("paid_on", "令和5年3月31日（2023-03-31）"),
+            ("reader_applied_on", "令和5年1月20日（2023年1月20日）"),
+            ("vendor_contract_on", "令和5年2月1日（2023年2月1日）"),
+            ("completed_on", "令和5年3月1日（2023年3月1日）"),
+            ("operation_started_on", "令和5年3月6日（2023年3月6日）"),
+            ("paid_on", "令和5年3月31日（2023年3月31日）"),
             ("grace", "なし"),
-            ("complete_by", "令和5年3月31日（2023-03-31）"),
+            ("complete_by", "令和5年3月31日（2023年3月31日）"),
             ("complete_met", "期限内"),
-            ("apply_by", "令和6年9月30日（2024-09-30）"),
+            ("apply_by", "令和6年9月30日（2024年9月30日）"),
             ("apply_met", "期限内"),
             ("vendor", "株式会社ヘルスケアシステムズ"),
             ("subtotal", "1,000,000円"),
             ("tax", "100,000円"),
+            ("receipt_total", "1,100,000円"),
+            ("receipt_eligible", "1,000,000円"),
+            ("receipt_not_eligible", "100,000円"),
+            ("tax_basis", "税込（消費税を各行に按分）"),
+            ("installed", "資格確認端末、ネットワーク機器"),
+            ("receipt_lines", "3"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -213,13 +234,20 @@ mod tests {
                         ("no", no.as_str()),
                         ("category", "ソフトウェア"),
                         ("description", "オンライン資格確認端末用アプリケーション導入作業一式"),
-                        ("eligible", "対象"),
+                        ("eligible", "補助対象"),
                         ("amount", "120,000円"),
                     ])
                 })
                 .collect(),
         );
-        tables.insert("notes".to_owned(), vec![row(&[("text", "顔認証付きカードリーダーは支払基金より無償提供。")])]);
+        tables.insert(
+            "notes".to_owned(),
+            vec![row(&[("text", "顔認証付きカードリーダーは支払基金より無償提供。［出典1］")])],
+        );
+        tables.insert(
+            "sources".to_owned(),
+            vec![row(&[("text", "出典1: 厚生労働省保険局「オンライン資格確認導入の手引き」（令和2年6月）")])],
+        );
         FormValues { fields, tables }
     }
 
@@ -234,6 +262,9 @@ mod tests {
             "prefecture",
             "address",
             "founder",
+            "representative",
+            "phone",
+            "contact_person",
             "scheme_name",
             "scheme_source",
             "route",
@@ -258,12 +289,12 @@ mod tests {
             "apply_by",
             "apply_met",
             "vendor",
-            "subtotal",
-            "tax",
-            "breakdown[]",
-            "breakdown[].category",
-            "breakdown[].eligibility",
-            "breakdown[].amount",
+            "receipt_total",
+            "receipt_eligible",
+            "receipt_not_eligible",
+            "tax_basis",
+            "installed",
+            "receipt_lines",
             "lines[]",
             "lines[].no",
             "lines[].category",
@@ -272,6 +303,8 @@ mod tests {
             "lines[].amount",
             "notes[]",
             "notes[].text",
+            "sources[]",
+            "sources[].text",
         ]
         .into_iter()
         .map(str::to_owned)
@@ -280,35 +313,41 @@ mod tests {
     }
 
     #[test]
-    fn the_application_renders_on_two_a4_pages_and_reads_back_in_japanese() {
+    fn the_application_renders_on_two_numbered_a4_pages_and_reads_back_in_japanese() {
         let form = Form::parse(APPLICATION_FORM).expect("template");
         let pdf = render_form("交付申請書", &form, &application_values()).expect("pdf");
         assert_eq!(page_count(&pdf), 2);
         assert!(pdf.len() < 100_000, "the font is subset: {} bytes", pdf.len());
-        let text = pdftotext(&pdf, false);
+        // Compared without spaces: pdftotext reads the gaps between placed words its own way.
+        let text: String = pdftotext(&pdf, false).chars().filter(|c| *c == '\u{c}' || !c.is_whitespace()).collect();
         let pages: Vec<&str> = text.split('\u{c}').collect();
+        let bare = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
         for expected in [
             "オンライン資格確認等補助金 交付申請書",
             "医療法人社団 健康会 さくら台ファミリークリニック",
+            "理事長 山田 太郎",
+            "03-1234-5678",
             "補助金申請額",
             "321,750円",
             "日程と期限",
-            "令和5年3月31日（2023-03-31）（期限内）",
-            "費目別の内訳",
-            "補助対象外",
+            "令和5年3月31日（2023年3月31日）（期限内）",
+            "出典1: 厚生労働省保険局「オンライン資格確認導入の手引き」（令和2年6月）",
+            "交付申請書類 1 / 2",
         ] {
-            assert!(pages[0].contains(expected), "page 1 lacks {expected}:\n{}", pages[0]);
+            assert!(pages[0].contains(&bare(expected)), "page 1 lacks {expected}:\n{}", pages[0]);
         }
         for expected in [
             "領収書内訳書",
             "支払先: 株式会社ヘルスケアシステムズ",
-            "小計",
-            "合計（総事業費）",
+            "補助対象の小計（補助対象経費）",
+            "対象外の小計",
+            "合計（領収書の金額・総事業費）",
             "1,100,000円",
             "オンライン資格確認等事業完了報告書",
-            "顔認証付きカードリーダーは支払基金より無償提供。",
+            "顔認証付きカードリーダーは支払基金より無償提供。［出典1］",
+            "交付申請書類 2 / 2",
         ] {
-            assert!(pages[1].contains(expected), "page 2 lacks {expected}:\n{}", pages[1]);
+            assert!(pages[1].contains(&bare(expected)), "page 2 lacks {expected}:\n{}", pages[1]);
         }
     }
 

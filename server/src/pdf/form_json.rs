@@ -28,6 +28,10 @@ struct RawForm {
     cell_padding_y_mm: f32,
     rule_width_pt: f32,
     shade_gray: f32,
+    /// Printed centred in the bottom margin of every page; `{page}` and `{pages}` are its
+    /// number and the document's page count.
+    #[serde(default)]
+    page_footer: Option<String>,
     blocks: Vec<RawBlock>,
 }
 
@@ -141,6 +145,7 @@ pub(super) fn parse(json: &str) -> Result<Form, String> {
         cell_padding_x_mm: raw.cell_padding_x_mm,
         cell_padding_y_mm: raw.cell_padding_y_mm,
         ink: Ink { rule_width_pt: raw.rule_width_pt, shade_gray: raw.shade_gray },
+        page_footer: raw.page_footer.as_deref().map(Template::parse).transpose()?,
         blocks,
     })
 }

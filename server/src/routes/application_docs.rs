@@ -1,10 +1,11 @@
-//! `GET /applications/{id}/package.pdf|csv` and `GET /corporations/{id}/applications.zip`:
-//! the 交付申請 documents, for users whose scope reaches the facility (404 otherwise).
+//! `GET /applications/{id}/package.pdf|csv|zip` and `GET /corporations/{id}/applications.zip`:
+//! the 交付申請 documents (the zips with the scanned 領収書(写)), for users whose scope reaches
+//! the facility (404 otherwise).
 
 use crate::error::AppError;
 use crate::startup::AppState;
 use app::SessionUser;
-use app::application_document::{BulkEntry, package_csv};
+use app::application_document::package_csv;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -30,6 +31,24 @@ async fn stored_package(state: &AppState, user: &SessionUser, id: i64) -> Result
         .map_err(internal)?
         .ok_or(AppError::NotFound("交付申請"))?;
     serde_json::from_str(&record.package_json).map(Package::as_shown).map_err(internal)
+}
+
+/// The application's download: its PDF, CSV and scanned 領収書(写) in one zip.
+pub async fn package_zip(
+    State(state): State<AppState>,
+    user: Option<Extension<SessionUser>>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let user = reader(user)?;
+    let package = stored_package(&state, &user, id).await?;
+    let scans: Vec<(String, Vec<u8>)> = app::ssr::db::applications::receipt_scan_files(&state.pool, id)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|(scan, name, bytes)| (format!("領収書(写)_{scan}_{name}"), bytes))
+        .collect();
+    let bytes = blocking(move || crate::application_package::package_zip(&package, id, &scans)).await?;
+    Ok(file(bytes, "application/zip", &format!("attachment; filename=\"application-{id}.zip\"")))
 }
 
 fn file(bytes: Vec<u8>, content_type: &'static str, disposition: &str) -> Response {
@@ -85,28 +104,10 @@ pub async fn corporation_bundle(
         None => app::ssr::context::today(),
         Some(text) => rules::parse_date(text).map_err(|e| AppError::BadRequest(format!("申請日: {e}")))?,
     };
-    let facilities =
-        app::ssr::db::applications::corporation_facilities(&state.pool, &user.scope, id).await.map_err(internal)?;
-    if facilities.is_empty() {
-        return Err(AppError::NotFound("法人"));
-    }
-    let mut entries = Vec::with_capacity(facilities.len());
-    for (facility_id, _) in facilities {
-        let (_, outcome) =
-            app::api::applications::prepare_for(&state.pool, &user.scope, facility_id, None, applied_on, None)
-                .await
-                .map_err(internal)?;
-        let (applicant, _) = app::ssr::db::applications::applicant_and_facts(&state.pool, &user.scope, facility_id)
-            .await
-            .map_err(internal)?;
-        entries.push(BulkEntry {
-            facility_code: applicant.facility_code,
-            facility_name: applicant.name,
-            facility_type: applicant.facility_type.label_ja().to_owned(),
-            prefecture: applicant.prefecture,
-            outcome,
-        });
-    }
+    let entries = app::api::applications::bulk_entries(&state.pool, &user.scope, id, applied_on)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound("法人"))?;
     let bytes = blocking(move || crate::application_package::bundle(&entries)).await?;
     let disposition = format!("attachment; filename=\"applications-{id}-{applied_on}.zip\"");
     Ok(file(bytes, "application/zip", &disposition))

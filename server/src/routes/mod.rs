@@ -1,6 +1,7 @@
 //! Plain axum routes beside the Leptos pages: health, assets, the audit API, 404.
 
 pub mod application_docs;
+pub mod application_receipts;
 pub mod audit;
 pub mod dashboard_csv;
 pub mod exports;

@@ -172,6 +172,7 @@ pub async fn load(pool: &SqlitePool) -> Result<ActivityCounts, StartError> {
                 Some(quote_id),
                 a.applied_on,
                 Some(a.readers),
+                None,
             )
             .await
             .map_err(ui)?;

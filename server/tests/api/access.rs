@@ -134,6 +134,10 @@ async fn application_for(pool: &SqlitePool, facility: i64, quote: i64) -> i64 {
         prefecture: "北海道".into(),
         address: String::new(),
         founder: format!("施設{facility}"),
+        representative_name: String::new(),
+        representative_title: String::new(),
+        phone: String::new(),
+        contact_person: String::new(),
     };
     let request = Request { facts: &facts, costs: &costs, readers_claimed: 1, applied_on: day("2023-05-01") };
     let p = prepare(rules::scheme::Catalog::builtin(), applicant, request).expect("eligible");

@@ -7,7 +7,7 @@ use crate::helpers::*;
 const ACCELERATION_PLAN: &str = "「加速化プラン」を踏まえた追加的な財政補助（実費補助）";
 
 /// The post went through: redirected back without an error.
-fn assert_done(res: &reqwest::Response, what: &str) {
+pub(crate) fn assert_done(res: &reqwest::Response, what: &str) {
     let to = location(res);
     assert!(res.status().is_redirection() && !to.contains("__err"), "{what}: {} → {to}", res.status());
 }
@@ -79,7 +79,7 @@ pub(crate) async fn enter_costs(app: &TestApp, facility: i64) -> i64 {
 }
 
 /// Costs entered by hand, tax excluded, as (品名, category code, amount): the quote's id.
-async fn enter_lines(app: &TestApp, facility: i64, lines: &[(&str, &str, &str)]) -> i64 {
+pub(crate) async fn enter_lines(app: &TestApp, facility: i64, lines: &[(&str, &str, &str)]) -> i64 {
     let mut form: Vec<(String, String)> = vec![
         ("facility_id".into(), facility.to_string()),
         ("vendor_id".into(), String::new()),
@@ -187,9 +187,9 @@ async fn a_clinic_applies_once_paid_and_the_package_reads_back_exactly_from_pdf_
         "374,000円", // 補助対象経費 and 補助金申請額: 340,000 + 10 %, rate 1, under the 429,000 cap
         "13,200円",  // 自己負担額
         "429,000円", // 基準とする事業額 (seeds/003)
-        "令和5年5月1日（2023-05-01）",
-        "令和5年2月10日（2023-02-10）",
-        "令和5年9月30日（2023-09-30）",
+        "令和5年5月1日（2023年5月1日）",
+        "令和5年2月10日（2023年2月10日）",
+        "令和5年9月30日（2023年9月30日）",
         "交付申請書",
         "領収書内訳書",
         "事業完了報告書",

@@ -3,6 +3,7 @@
 mod access;
 mod admin;
 mod application_list;
+mod application_package_document;
 mod applications;
 mod audit;
 mod audit_log;

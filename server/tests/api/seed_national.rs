@@ -374,10 +374,17 @@ async fn subsidy_applications_are_the_packages_the_app_prepares_from_the_same_ro
     for (facility, quote, applied_on, json) in rows {
         let stored: rules::application::Package = serde_json::from_str(&json).expect("a package");
         let on = chrono::NaiveDate::parse_from_str(&applied_on, "%Y-%m-%d").unwrap();
-        let (_, prepared) =
-            app::api::applications::prepare_for(pool, &rules::access::Scope::National, facility, Some(quote), on, None)
-                .await
-                .expect("prepared");
+        let (_, prepared) = app::api::applications::prepare_for(
+            pool,
+            &rules::access::Scope::National,
+            facility,
+            Some(quote),
+            on,
+            None,
+            None,
+        )
+        .await
+        .expect("prepared");
         assert_eq!(prepared.expect("the rules accept it"), stored, "facility {facility}");
         by_rate.insert(stored.rate.to_string());
     }

@@ -60,6 +60,10 @@ pub async fn applicant_and_facts(
         facility_type: kind,
         prefecture,
         address: row.address,
+        representative_name: String::new(),
+        representative_title: String::new(),
+        phone: String::new(),
+        contact_person: String::new(),
     };
     Ok((applicant, facts))
 }
@@ -112,12 +116,15 @@ pub struct CostQuote {
     pub quote_date: Option<String>,
     /// 支払日, when paid.
     pub paid_on: Option<String>,
+    /// Paid by the corporation for all its facilities (a 共通費用 of the 一括申請).
+    pub shared: bool,
 }
 
 /// The confirmed quotes of a facility (call after a scoped check), newest first.
 pub async fn confirmed_quotes(db: impl sqlx::SqliteExecutor<'_>, facility_id: i64) -> sqlx::Result<Vec<CostQuote>> {
     sqlx::query_as(
-        "SELECT q.id, q.file_name, v.name AS vendor, q.quote_date, q.paid_on
+        "SELECT q.id, q.file_name, v.name AS vendor, q.quote_date, q.paid_on,
+                EXISTS (SELECT 1 FROM shared_receipts s WHERE s.quote_id = q.id) AS shared
          FROM quotes q LEFT JOIN vendors v ON v.id = q.vendor_id
          WHERE q.facility_id = ? AND q.confirmed = 1 ORDER BY q.id DESC",
     )
@@ -500,13 +507,217 @@ pub async fn corporation_facilities(
     qb.build_query_as().fetch_all(pool).await
 }
 
-/// The newest paid confirmed quote of a facility (call after a scoped check).
+/// The newest paid confirmed quote of a facility that is its own (not a receipt the
+/// corporation shares across its facilities); call after a scoped check.
 pub async fn latest_paid_quote(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar(
         "SELECT id FROM quotes WHERE facility_id = ? AND confirmed = 1 AND paid_on IS NOT NULL
+             AND id NOT IN (SELECT quote_id FROM shared_receipts)
          ORDER BY paid_on DESC, id DESC LIMIT 1",
     )
     .bind(facility_id)
     .fetch_optional(pool)
     .await
+}
+
+/// Who applied, as the facility's stored application names them (the form's last values).
+pub async fn stored_applicant(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Option<Applicant>> {
+    let json: Option<String> =
+        sqlx::query_scalar("SELECT package_json FROM subsidy_applications WHERE facility_id = ?")
+            .bind(facility_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(json.and_then(|j| serde_json::from_str::<Package>(&j).ok()).map(|p| p.applicant))
+}
+
+/// Marks a paid confirmed quote of a facility as a receipt its corporation paid for all its
+/// facilities (shared: split across them in the 一括申請), or unmarks it. Refused for a
+/// facility without a corporation.
+pub async fn set_shared(
+    pool: &SqlitePool,
+    actor: &Actor,
+    facility_id: i64,
+    quote_id: i64,
+    shared: bool,
+) -> Result<(), UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    let corporation: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT f.corporation_id FROM quotes q JOIN facilities f ON f.id = q.facility_id
+         WHERE q.id = ? AND q.facility_id = ? AND q.confirmed = 1",
+    )
+    .bind(quote_id)
+    .bind(facility_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let Some(corporation) = corporation else { return Err(UiError::NotFound) };
+    let Some(corporation) = corporation else {
+        return Err(UiError::Invalid("法人に属さない施設の見積は、法人の共通費用にできません。".into()));
+    };
+    if shared {
+        sqlx::query("INSERT INTO shared_receipts (quote_id, corporation_id, marked_by) VALUES (?, ?, ?) ON CONFLICT (quote_id) DO NOTHING")
+            .bind(quote_id)
+            .bind(corporation)
+            .bind(actor.user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+    } else {
+        sqlx::query("DELETE FROM shared_receipts WHERE quote_id = ?")
+            .bind(quote_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+    }
+    let change = Change {
+        action: if shared { "mark_shared" } else { "unmark_shared" },
+        entity: "quote",
+        entity_id: quote_id.to_string(),
+        before: None,
+        after: Some(json!({ "shared": shared, "corporation_id": corporation })),
+    };
+    audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)
+}
+
+/// The paid receipts a corporation shares across its facilities: (quote id, facility it was
+/// entered under), oldest first (call after a scoped check).
+pub async fn shared_receipts(pool: &SqlitePool, corporation_id: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT q.id, q.facility_id FROM shared_receipts s JOIN quotes q ON q.id = s.quote_id
+         WHERE s.corporation_id = ? AND q.confirmed = 1 AND q.paid_on IS NOT NULL ORDER BY q.id",
+    )
+    .bind(corporation_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// A scanned 領収書(写) attached to an application, as the page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReceiptScan {
+    /// Id.
+    pub id: i64,
+    /// File name as uploaded.
+    pub file_name: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// When it was uploaded (UTC).
+    pub uploaded_at: String,
+}
+
+/// The scans attached to an application (call after a scoped check), in upload order.
+pub async fn receipt_scans(pool: &SqlitePool, application_id: i64) -> sqlx::Result<Vec<ReceiptScan>> {
+    sqlx::query_as(
+        "SELECT id, file_name, content_type, length(bytes) AS size, uploaded_at FROM application_receipts
+         WHERE application_id = ? ORDER BY id",
+    )
+    .bind(application_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// One scan's name, type and bytes as uploaded (call after a scoped check).
+pub async fn receipt_scan_file(
+    pool: &SqlitePool,
+    application_id: i64,
+    scan_id: i64,
+) -> sqlx::Result<Option<(String, String, Vec<u8>)>> {
+    sqlx::query_as(
+        "SELECT file_name, content_type, bytes FROM application_receipts WHERE application_id = ? AND id = ?",
+    )
+    .bind(application_id)
+    .bind(scan_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Every scan of an application with its bytes: (id, file name, bytes), for the downloads.
+pub async fn receipt_scan_files(pool: &SqlitePool, application_id: i64) -> sqlx::Result<Vec<(i64, String, Vec<u8>)>> {
+    sqlx::query_as("SELECT id, file_name, bytes FROM application_receipts WHERE application_id = ? ORDER BY id")
+        .bind(application_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// Attaches a checked scan to an application (call after a scoped check), in the audit trail.
+pub async fn add_receipt_scan(
+    pool: &SqlitePool,
+    actor: &Actor,
+    application_id: i64,
+    file_name: &str,
+    content_type: &str,
+    sha256: &str,
+    bytes: &[u8],
+) -> Result<i64, UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO application_receipts (application_id, file_name, content_type, file_sha256, bytes, uploaded_by)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(application_id)
+    .bind(file_name)
+    .bind(content_type)
+    .bind(sha256)
+    .bind(bytes)
+    .bind(actor.user_id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let change = Change {
+        action: "attach_receipt",
+        entity: "subsidy_application",
+        entity_id: application_id.to_string(),
+        before: None,
+        after: Some(json!({ "receipt_id": id, "file_name": file_name, "sha256": sha256, "bytes": bytes.len() })),
+    };
+    audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(id)
+}
+
+/// Removes a scan from an application (call after a scoped check), in the audit trail.
+pub async fn delete_receipt_scan(
+    pool: &SqlitePool,
+    actor: &Actor,
+    application_id: i64,
+    scan_id: i64,
+) -> Result<(), UiError> {
+    let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    let name: Option<(String, String)> = sqlx::query_as(
+        "DELETE FROM application_receipts WHERE application_id = ? AND id = ? RETURNING file_name, file_sha256",
+    )
+    .bind(application_id)
+    .bind(scan_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let Some((file_name, sha256)) = name else { return Err(UiError::NotFound) };
+    let change = Change {
+        action: "delete_receipt",
+        entity: "subsidy_application",
+        entity_id: application_id.to_string(),
+        before: Some(json!({ "receipt_id": scan_id, "file_name": file_name, "sha256": sha256 })),
+        after: None,
+    };
+    audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
+    tx.commit().await.map_err(internal)
+}
+
+/// The id of a facility's application, if it has one (call after a scoped check).
+pub async fn application_id_of(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM subsidy_applications WHERE facility_id = ?")
+        .bind(facility_id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The facility belongs to a corporation (call after a scoped check).
+pub async fn in_corporation(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT corporation_id IS NOT NULL FROM facilities WHERE id = ?")
+        .bind(facility_id)
+        .fetch_optional(pool)
+        .await
+        .map(|r| r.unwrap_or(false))
 }

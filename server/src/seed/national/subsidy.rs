@@ -127,5 +127,9 @@ fn applicant(ctx: &Context, f: &FacilityRow) -> Applicant {
         facility_type: f.kind,
         prefecture,
         address: f.address.clone(),
+        representative_name: String::new(),
+        representative_title: String::new(),
+        phone: String::new(),
+        contact_person: String::new(),
     }
 }
