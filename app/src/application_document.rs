@@ -435,5 +435,10 @@ mod tests {
         let fields: Vec<String> =
             ApplicantDetails::parse(bad).expect_err("refused").into_iter().map(|(f, _)| f).collect();
         assert_eq!(fields, ["founder", "phone", "contact_person"]);
+        let emoji = ["医療法人社団 オンシ会", "理事長", "山田 太郎😀", "福岡県福岡市", "092-123-4567", "佐藤"];
+        let refused = ApplicantDetails::parse(emoji).expect_err("an emoji cannot print");
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].0, "representative_name");
+        assert!(refused[0].1.contains("『😀』（6文字目）"), "{}", refused[0].1);
     }
 }

@@ -83,6 +83,15 @@ impl ApplicantDetails {
                 Some(format!("{label}は{DETAIL_MAX_CHARS}文字以内で入力してください"))
             } else if value.chars().any(char::is_control) {
                 Some(format!("{label}に改行や制御文字は使えません"))
+            } else if let Some((at, c)) =
+                value.chars().enumerate().find(|(_, c)| !rules::printable_name::is_printable(*c))
+            {
+                // The same characters as every name Onshi prints: the 交付申請書 is a PDF and the
+                // package CSV is CP932.
+                Some(format!(
+                    "{label}の『{c}』（{}文字目）は印刷や CSV で表示できない文字です。別の文字に置き換えてください",
+                    at + 1
+                ))
             } else if *name == "phone" && !phone_number_ok(value) {
                 Some(format!("電話番号は市外局番から10桁または11桁の数字で入力してください（例: {example}）"))
             } else {

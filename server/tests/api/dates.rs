@@ -36,7 +36,8 @@ async fn refused_page(app: &TestApp, res: &reqwest::Response) -> String {
 
 /// The message shows beside its field (not only in an alert at the top).
 fn assert_beside(html: &str, message: &str) {
-    let beside = format!(r#"<span role="alert" class="field-error">{message}</span>"#);
+    // The span carries the field's error id too (its aria-describedby target).
+    let beside = format!(r#"role="alert" class="field-error">{message}</span>"#);
     assert!(html.contains(&beside), "{message} beside its field in:\n{}", excerpt(html, "field-error"));
 }
 

@@ -12,9 +12,6 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 const PENDING_OTHER_BRANCHES: &[&str] = &[
     "/quotes/{n}/letter",
     "/quotes/{n}/letter.pdf",
-    "/applications/{n}",
-    "/applications/{n}/package.pdf",
-    "/applications/{n}/package.csv",
 ];
 
 /// Pages of one role at most: list pages' detail links are sampled, so this is never reached
