@@ -281,12 +281,17 @@ fn points_of(r: &rules::audit::AuditReport, kind: rules::FacilityType) -> Vec<Po
         .chain(r.flags.iter().map(|f| (None, f)))
         .map(|(line, flag)| {
             let p = rules::audit::letter_point(flag, line, kind);
-            PointText {
-                text: format!("{}\n{}", p.heading, p.body(crate::public_source::public_source)),
-                omitted: false,
-            }
+            PointText { text: format!("{}\n{}", p.heading, p.body(cite)), omitted: false }
         })
         .collect()
+}
+
+/// A source note as the letter cites it: the public documents alone (issuer, title, date), the
+/// notes' details on where in them left to the audit page.
+#[cfg(feature = "ssr")]
+fn cite(note: &str) -> Option<String> {
+    let documents: Vec<&str> = note.split(';').map(|part| part.split('（').next().unwrap_or_default().trim()).collect();
+    crate::public_source::public_source(&documents.join("; "))
 }
 
 /// The quote's figures for reference, one a line.

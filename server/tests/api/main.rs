@@ -22,6 +22,7 @@ mod facility_list;
 mod facility_money;
 mod hardening;
 mod helpers;
+mod letter_document;
 mod login;
 mod login_attacks;
 mod login_passwords;

@@ -78,15 +78,8 @@ pub async fn save(pool: &SqlitePool, actor: &Actor, quote_id: i64, letter: serde
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
-    let change = Change {
-        action: if before.is_some() { "update" } else { "create" },
-        entity: "counter_offer_letter",
-        entity_id: quote_id.to_string(),
-        before,
-        after: Some(letter),
-    };
-    audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
-    tx.commit().await.map_err(internal)
+    let action = if before.is_some() { "update" } else { "create" };
+    logged(tx, actor, quote_id, action, (before, Some(letter))).await
 }
 
 /// Drops the edited letter of a quote (call after a scoped check): the letter is built from
@@ -99,13 +92,18 @@ pub async fn reset(pool: &SqlitePool, actor: &Actor, quote_id: i64) -> Result<()
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
-    let change = Change {
-        action: "reset",
-        entity: "counter_offer_letter",
-        entity_id: quote_id.to_string(),
-        before: Some(before),
-        after: None,
-    };
+    logged(tx, actor, quote_id, "reset", (Some(before), None)).await
+}
+
+/// Records a write of a quote's letter in the audit trail and commits it with the write.
+async fn logged(
+    mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+    actor: &Actor,
+    quote_id: i64,
+    action: &str,
+    (before, after): (Option<serde_json::Value>, Option<serde_json::Value>),
+) -> Result<(), UiError> {
+    let change = Change { action, entity: "counter_offer_letter", entity_id: quote_id.to_string(), before, after };
     audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
     tx.commit().await.map_err(internal)
 }
