@@ -313,7 +313,7 @@ fn reference(r: &rules::audit::AuditReport) -> Vec<String> {
 }
 
 /// The edit form's fields as a letter's text; `point[n]` and `omit[n]` count from 1.
-fn typed_text(fields: [String; 6], point: BTreeMap<String, String>, omit: &BTreeMap<String, String>) -> LetterText {
+pub fn typed_text(fields: [String; 6], point: BTreeMap<String, String>, omit: &BTreeMap<String, String>) -> LetterText {
     let [facility, facility_code, address, phone, person, opening] = fields;
     let mut numbered: Vec<(usize, String)> =
         point.into_iter().filter_map(|(k, v)| Some((k.parse::<usize>().ok()?, v))).collect();

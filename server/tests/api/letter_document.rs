@@ -82,6 +82,13 @@ fn info<'a>(info: &'a [(String, String)], key: &str) -> &'a str {
     info.iter().find(|(k, _)| k == key).map_or("", |(_, v)| v.as_str())
 }
 
+/// The PDF was made today in Japan (not on 1970-01-01), and not changed since.
+fn assert_made_today(meta: &[(String, String)]) {
+    let today = (chrono::Utc::now() + chrono::TimeDelta::hours(9)).format("%Y-%m-%d").to_string();
+    assert!(info(meta, "CreationDate").starts_with(&today), "made today, not 1970: {meta:?}");
+    assert_eq!(info(meta, "ModDate"), info(meta, "CreationDate"), "{meta:?}");
+}
+
 /// Amounts with their yen sign (「429,000円」) in `text`.
 fn amounts(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -123,9 +130,7 @@ fn assert_set_well(pdf: &[u8], page_text: &str) {
     }
     let meta = pdf_info(pdf);
     assert_eq!(info(&meta, "Title"), TITLE, "{meta:?}");
-    let today = (chrono::Utc::now() + chrono::TimeDelta::hours(9)).format("%Y-%m-%d").to_string();
-    assert!(info(&meta, "CreationDate").starts_with(&today), "made today, not 1970: {meta:?}");
-    assert!(info(&meta, "ModDate").starts_with(&today), "{meta:?}");
+    assert_made_today(&meta);
     let pages: usize = info(&meta, "Pages").parse().expect("pages");
     assert!(pages >= 2, "sixteen points take more than a page: {pages}");
     // pdftotext drops the narrow spaces of 「1 / 4」.
@@ -346,4 +351,20 @@ async fn only_the_facilitys_manager_may_edit_its_letter() {
     let saved: i64 =
         sqlx::query_scalar("SELECT count(*) FROM counter_offer_letters").fetch_one(app.pool()).await.expect("count");
     assert_eq!(saved, 0);
+}
+
+#[tokio::test]
+async fn the_application_package_pdf_carries_its_title_and_the_day_it_was_made() {
+    let app = spawn_app_with_demo_activity().await;
+    let manager = app.signed_in_client(MANAGER).await;
+    let application: i64 = sqlx::query_scalar("SELECT min(id) FROM subsidy_applications")
+        .fetch_one(app.pool())
+        .await
+        .expect("a demo application");
+    let res = manager.get(app.url(&format!("/applications/{application}/package.pdf"))).send().await.expect("GET");
+    assert_eq!(res.status(), 200);
+    let meta = pdf_info(&res.bytes().await.expect("pdf"));
+    assert!(info(&meta, "Title").starts_with("交付申請 "), "{meta:?}");
+    assert_made_today(&meta);
+    assert!(info(&meta, "Producer").starts_with("Onshi"), "{meta:?}");
 }

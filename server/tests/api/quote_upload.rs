@@ -241,7 +241,10 @@ async fn the_letter_to_the_vendor_lists_every_flag_with_its_benchmark_and_public
     assert!(letter.contains("当院が参考にしている目安（公的な基準額ではありません）"), "own 目安 are marked");
     assert!(letter.contains("令和"), "dated in 和暦");
     let points = letter.matches("行目「").count() + letter.matches("お見積り全体").count();
-    assert_eq!(points, 17, "one paragraph per flag, 15 on lines and 1 on the whole quote (tax), and the duplicate's first line named in its point");
+    assert_eq!(
+        points, 17,
+        "one paragraph per flag, 15 on lines and 1 on the whole quote (tax), and the duplicate's first line named in its point"
+    );
 
     // The same letter as a PDF, read back with pdftotext.
     let res = app.get(&format!("{quote}/letter.pdf")).await;
