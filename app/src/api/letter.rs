@@ -30,6 +30,21 @@ pub struct LetterText {
     pub points: Vec<PointText>,
 }
 
+/// The sender block as the edit form sends it (`sender[facility]`, …).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sender {
+    /// 医療機関名.
+    pub facility: String,
+    /// 医療機関コード.
+    pub facility_code: String,
+    /// 所在地.
+    pub address: String,
+    /// 電話番号.
+    pub phone: String,
+    /// ご担当者.
+    pub person: String,
+}
+
 /// One point under 記: its text (where in the quote on the first line) and whether it is left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PointText {
@@ -185,26 +200,27 @@ pub fn checked(mut t: LetterText) -> Result<LetterText, Vec<(String, String)>> {
             errors.push((field, format!("{label}は{max}文字以内で入力してください（いま{n}文字です）。")));
         }
     };
-    too_long("facility".into(), "医療機関名", &t.facility, limits::FACILITY);
-    too_long("address".into(), "所在地", &t.address, limits::ADDRESS);
-    too_long("phone".into(), "電話番号", &t.phone, limits::PHONE);
-    too_long("person".into(), "ご担当者", &t.person, limits::PERSON);
+    too_long("sender[facility]".into(), "医療機関名", &t.facility, limits::FACILITY);
+    too_long("sender[address]".into(), "所在地", &t.address, limits::ADDRESS);
+    too_long("sender[phone]".into(), "電話番号", &t.phone, limits::PHONE);
+    too_long("sender[person]".into(), "ご担当者", &t.person, limits::PERSON);
     too_long("opening".into(), "書き出しの文", &t.opening, limits::OPENING);
     for (i, p) in t.points.iter().enumerate() {
         too_long(format!("point[{}]", i + 1), &format!("{}番目の項目", i + 1), &p.text, limits::POINT);
     }
     if t.facility.is_empty() {
-        errors.push(("facility".into(), "医療機関名を入力してください。".into()));
+        errors.push(("sender[facility]".into(), "医療機関名を入力してください。".into()));
     }
     if t.opening.trim().is_empty() {
         errors.push(("opening".into(), "書き出しの文を入力してください。".into()));
     }
     if let Err(e) = rules::FacilityCode::parse(&t.facility_code) {
-        errors.push(("facility_code".into(), e.to_string()));
+        errors.push(("sender[facility_code]".into(), e.to_string()));
     }
     let phone_chars = |c: char| c.is_ascii_digit() || "-()+ ０１２３４５６７８９－（）".contains(c);
     if !t.phone.chars().all(phone_chars) {
-        errors.push(("phone".into(), "電話番号は数字とハイフンで入力してください（例: 092-123-4567）。".into()));
+        errors
+            .push(("sender[phone]".into(), "電話番号は数字とハイフンで入力してください（例: 092-123-4567）。".into()));
     }
     if errors.is_empty() { Ok(t) } else { Err(errors) }
 }
@@ -313,8 +329,13 @@ fn reference(r: &rules::audit::AuditReport) -> Vec<String> {
 }
 
 /// The edit form's fields as a letter's text; `point[n]` and `omit[n]` count from 1.
-pub fn typed_text(fields: [String; 6], point: BTreeMap<String, String>, omit: &BTreeMap<String, String>) -> LetterText {
-    let [facility, facility_code, address, phone, person, opening] = fields;
+pub fn typed_text(
+    sender: Sender,
+    opening: String,
+    point: BTreeMap<String, String>,
+    omit: &BTreeMap<String, String>,
+) -> LetterText {
+    let Sender { facility, facility_code, address, phone, person } = sender;
     let mut numbered: Vec<(usize, String)> =
         point.into_iter().filter_map(|(k, v)| Some((k.parse::<usize>().ok()?, v))).collect();
     numbered.sort_by_key(|(n, _)| *n);
@@ -327,15 +348,10 @@ pub fn typed_text(fields: [String; 6], point: BTreeMap<String, String>, omit: &B
 
 /// Saves the letter of a quote as its facility's manager edited it; refused with the message
 /// beside each field to fix and everything as typed.
-#[expect(clippy::too_many_arguments, reason = "one argument per field of the edit form")]
 #[server(prefix = "/api", endpoint = "save_letter")]
 pub async fn save_letter(
     quote_id: i64,
-    facility: String,
-    facility_code: String,
-    address: String,
-    phone: String,
-    person: String,
+    sender: Sender,
     opening: String,
     point: Option<BTreeMap<String, String>>,
     omit: Option<BTreeMap<String, String>>,
@@ -346,11 +362,11 @@ pub async fn save_letter(
     db::quotes::detail(&pool, &user.scope, quote_id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
     let (point, omit) = (point.unwrap_or_default(), omit.unwrap_or_default());
     let mut values: Vec<(String, String)> = [
-        ("facility", &facility),
-        ("facility_code", &facility_code),
-        ("address", &address),
-        ("phone", &phone),
-        ("person", &person),
+        ("sender[facility]", &sender.facility),
+        ("sender[facility_code]", &sender.facility_code),
+        ("sender[address]", &sender.address),
+        ("sender[phone]", &sender.phone),
+        ("sender[person]", &sender.person),
         ("opening", &opening),
     ]
     .into_iter()
@@ -358,7 +374,7 @@ pub async fn save_letter(
     .collect();
     values.extend(point.iter().map(|(k, v)| (format!("point[{k}]"), v.clone())));
     values.extend(omit.keys().map(|k| (format!("omit[{k}]"), "on".to_owned())));
-    let text = typed_text([facility, facility_code, address, phone, person, opening], point, &omit);
+    let text = typed_text(sender, opening, point, &omit);
     let text = checked(text).map_err(|errors| UiError::FormRejected { errors, values })?;
     let actor = Actor::user(user.id, user.email.clone());
     db::letters::save(&pool, &actor, quote_id, serde_json::json!(text)).await?;
@@ -461,7 +477,7 @@ mod tests {
         t.points[2].text = "あ".repeat(limits::POINT + 5);
         let errors = checked(t).expect_err("refused");
         let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
-        assert_eq!(fields, ["facility", "point[3]", "facility_code", "phone"], "{errors:?}");
+        assert_eq!(fields, ["sender[facility]", "point[3]", "sender[facility_code]", "sender[phone]"], "{errors:?}");
         assert!(errors[0].1.contains("100文字以内") && errors[0].1.contains("101文字"), "{errors:?}");
         assert!(checked(text()).is_ok());
     }
@@ -471,7 +487,7 @@ mod tests {
         let point: BTreeMap<String, String> =
             [("10", "十"), ("2", "二"), ("1", "一")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
         let omit: BTreeMap<String, String> = [("2".to_owned(), "on".to_owned())].into_iter().collect();
-        let t = typed_text(Default::default(), point, &omit);
+        let t = typed_text(Sender::default(), String::new(), point, &omit);
         let got: Vec<(&str, bool)> = t.points.iter().map(|p| (p.text.as_str(), p.omitted)).collect();
         assert_eq!(got, [("一", false), ("二", true), ("十", false)]);
     }

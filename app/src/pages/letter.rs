@@ -74,7 +74,8 @@ fn SenderField(
     error: Option<String>,
     hint: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("letter-{name}");
+    // `sender[phone]` → `letter-phone`.
+    let id = format!("letter-{}", name.trim_start_matches("sender[").trim_end_matches(']'));
     let described = error.is_some().then(|| format!("{id}-error"));
     view! {
         <label for=id.clone()>{label}{hint.filter(|h| !h.is_empty()).map(|h| view! { <span class="note">{format!("（{h}）")}</span> })}</label>
@@ -95,11 +96,11 @@ fn EditForm(
 ) -> impl IntoView {
     let error = |name: &str| refused.as_ref().and_then(|e| e.field(name));
     let sender = [
-        ("facility", "医療機関名", &text.facility, limits::FACILITY, None),
-        ("facility_code", "医療機関コード", &text.facility_code, 10, Some("10桁の数字")),
-        ("address", "所在地", &text.address, limits::ADDRESS, None),
-        ("phone", "電話番号", &text.phone, limits::PHONE, Some("例: 092-123-4567")),
-        ("person", "ご担当者", &text.person, limits::PERSON, None),
+        ("sender[facility]", "医療機関名", &text.facility, limits::FACILITY, None),
+        ("sender[facility_code]", "医療機関コード", &text.facility_code, 10, Some("10桁の数字")),
+        ("sender[address]", "所在地", &text.address, limits::ADDRESS, None),
+        ("sender[phone]", "電話番号", &text.phone, limits::PHONE, Some("例: 092-123-4567")),
+        ("sender[person]", "ご担当者", &text.person, limits::PERSON, None),
     ]
     .map(|(name, label, stored, max, hint)| {
         let value = shown(&refused, name, stored);

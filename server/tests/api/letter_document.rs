@@ -195,11 +195,11 @@ async fn the_letter_to_the_vendor_is_a_business_letter_set_without_broken_number
 fn form(quote_id: &str, facility: &str, code: &str, points: &[(&str, bool)]) -> Vec<(String, String)> {
     let mut f: Vec<(String, String)> = [
         ("quote_id", quote_id),
-        ("facility", facility),
-        ("facility_code", code),
-        ("address", "福岡県福岡市中央区オンシ一丁目1番1号"),
-        ("phone", "092-123-4567"),
-        ("person", "事務長 山田花子"),
+        ("sender[facility]", facility),
+        ("sender[facility_code]", code),
+        ("sender[address]", "福岡県福岡市中央区オンシ一丁目1番1号"),
+        ("sender[phone]", "092-123-4567"),
+        ("sender[person]", "事務長 山田花子"),
         ("opening", "時下ますますご清栄のこととお慶び申し上げます。\r\n\r\nさて、先日のお見積りについて下記のとおりお願いいたします。"),
     ]
     .into_iter()
