@@ -46,7 +46,8 @@ describe('complaint workflow', () => {
 
       await clickAndWaitForLoad(page, page.locator('[data-testid="letter-link"]'));
       const letter = await page.locator('[data-testid="letter"]').innerText();
-      assert.match(letter, /再見積のお願い/);
+      assert.match(letter, /お見積り内容についてのご確認とお願い/);
+      assert.match(letter, /拝啓[\s\S]*敬具[\s\S]*記[\s\S]*以上/);
       assert.match(letter, /顔認証付きカードリーダー/);
       // The PDF link answers a PDF with the browser's own session.
       const pdfHref = await page.locator('[data-testid="letter-pdf"]').getAttribute('href');

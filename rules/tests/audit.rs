@@ -3,7 +3,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers panic on bad fixtures, as tests do")]
 
 use chrono::NaiveDate;
-use rules::audit::{AuditContext, AuditReport, BenchmarkRowData, Benchmarks, FlagCode, Peers, audit};
+use rules::audit::{AuditContext, AuditReport, BenchmarkRowData, Benchmarks, FlagCode, Peers, audit, letter_point};
 use rules::category::Category;
 use rules::classify::Classifier;
 use rules::quote::{LineKind, Quote, QuoteLine, Unit, WrittenAmount, WrittenTotals};
@@ -99,13 +99,13 @@ fn without_an_application_date_the_normal_rates_apply_and_say_so() {
     assert!(r.notes.iter().any(|n| n.contains("通常の補助率")));
 }
 
-#[test]
-fn a_padded_hospital_quote_gets_every_flag_with_evidence() {
+/// A hospital's quote padded every way a line can be.
+fn padded_hospital_quote() -> Quote {
     let mut lump = item(30, "システム改修一式", 1, "一式", 1_800_000);
     lump.unit = Some(Unit::LumpSum);
     let mut wrong_math = item(31, "LAN配線工事", 3, "時間", 20_000);
     wrong_math.amount = Some(yen(90_000));
-    let quote = Quote {
+    Quote {
         lines: vec![
             item(20, "資格確認端末", 1, "台", 480_000),
             item(21, "顔認証付きカードリーダー", 2, "台", 120_000),
@@ -120,7 +120,12 @@ fn a_padded_hospital_quote_gets_every_flag_with_evidence() {
         ],
         written: written(3_246_000, 259_680, 3_505_680, 40),
         ..Quote::default()
-    };
+    }
+}
+
+#[test]
+fn a_padded_hospital_quote_gets_every_flag_with_evidence() {
+    let quote = padded_hospital_quote();
     let r = run(&quote, FacilityType::Hospital, 1, Some("2021-06-01"));
     let c = codes(&r);
     let has = |row: u32, code: FlagCode| c.contains(&(row, code));
@@ -307,4 +312,88 @@ fn a_written_total_is_named_by_its_row_or_as_written_when_the_row_is_unknown() {
     assert!(stored.iter().any(|m| m.starts_with("記載の小計 201,000円")), "{stored:?}");
     assert!(stored.iter().any(|m| m.starts_with("記載の消費税 16,080円")), "{stored:?}");
     assert!(stored.iter().all(|m| !m.contains("0行目")), "{stored:?}");
+}
+
+/// Every point of the letter for a quote, as the letter prints it (sources cited as `cite`
+/// gives them), with the notes it was asked to cite.
+fn letter_points(r: &AuditReport, kind: FacilityType) -> Vec<(FlagCode, String, Vec<String>)> {
+    let mut out = Vec::new();
+    let lines = r.lines.iter().flat_map(|l| l.flags.iter().map(move |f| (Some(l), f)));
+    for (line, flag) in lines.chain(r.flags.iter().map(|f| (None, f))) {
+        let point = letter_point(flag, line, kind);
+        let cited = std::cell::RefCell::new(Vec::new());
+        let body = point.body(|note| {
+            cited.borrow_mut().push(note.to_owned());
+            Some("公表資料".to_owned())
+        });
+        out.push((flag.code, format!("{}\n{body}", point.heading), cited.into_inner()));
+    }
+    out
+}
+
+#[test]
+fn every_flag_becomes_a_polite_request_to_the_vendor_with_what_it_rests_on() {
+    let mut setup = item(32, "導入設定作業一式", 1, "式", 900_000);
+    setup.unit = Some(Unit::LumpSum);
+    let mut quote = padded_hospital_quote();
+    quote.lines.push(setup);
+    let r = run(&quote, FacilityType::Hospital, 1, Some("2021-06-01"));
+    let points = letter_points(&r, FacilityType::Hospital);
+    let codes: std::collections::BTreeSet<FlagCode> = points.iter().map(|(c, _, _)| *c).collect();
+    for code in [
+        FlagCode::FreeItemCharged,
+        FlagCode::IneligibleRunningCost,
+        FlagCode::AboveBenchmark,
+        FlagCode::LaborOverObservedMax,
+        FlagCode::LumpSumOpaque,
+        FlagCode::ArithmeticMismatch,
+        FlagCode::TaxMismatch,
+        FlagCode::DuplicateLine,
+    ] {
+        assert!(codes.contains(&code), "{code} has a point: {codes:?}");
+    }
+    for (code, text, cited) in &points {
+        assert!(text.contains("ご確認のうえ、") && text.ends_with("お願い申し上げます。"), "{code}: {text}");
+        for clinic_facing in
+            ["求めてください", "確認してください", "されるべきではありません", "Tukey", "IQR", "外れ値"]
+        {
+            assert!(!text.contains(clinic_facing), "{code} says {clinic_facing}: {text}");
+        }
+        let ours = quote.lines.iter().fold(text.clone(), |t, l| t.replace(&l.description, ""));
+        assert!(!ours.chars().any(|c| c.is_ascii_alphabetic()), "{code} has no English: {text}");
+        for note in cited {
+            assert!(!note.contains("issue") && !note.contains("cardinal"), "{code} cites a developer note: {note}");
+        }
+    }
+    let reader = points.iter().find(|(_, t, _)| t.starts_with("21行目")).expect("the reader's point");
+    assert!(reader.1.contains("病院には3台まで社会保険診療報酬支払基金から無償で提供"), "{}", reader.1);
+    assert!(reader.1.contains("2台分として240,000円が計上されています"), "{}", reader.1);
+    let terminal = points
+        .iter()
+        .find(|(c, t, _)| *c == FlagCode::AboveBenchmark && t.starts_with("20行目"))
+        .expect("the terminal's point");
+    assert!(terminal.1.contains("単価が480,000円"), "{}", terminal.1);
+    assert!(terminal.1.contains("当院が参考にしている目安（公的な基準額ではありません）"), "{}", terminal.1);
+    assert!(terminal.1.contains("250,000円"), "{}", terminal.1);
+    assert!(terminal.2.is_empty(), "an own 目安 cites no document");
+    let implied = points
+        .iter()
+        .find(|(c, t, _)| *c == FlagCode::LaborOverObservedMax && t.starts_with("32行目"))
+        .expect("the lump sum of setup work in hours");
+    assert!(implied.1.contains("時間単価（公的な基準額ではありません）で換算すると、約"), "{}", implied.1);
+    assert!(implied.2.iter().all(|n| !n.contains(';')), "only the survey is cited: {:?}", implied.2);
+}
+
+#[test]
+fn a_price_beyond_comparable_quotes_is_explained_without_statistics() {
+    let prices = [20_000, 22_000, 25_000, 25_000, 28_000, 30_000, 30_000, 35_000].map(yen);
+    let peers = Peers::new(prices.map(|p| (Category::Router, p)));
+    let quote = Quote { lines: vec![item(3, "ルーター", 1, "台", 60_000)], ..Quote::default() };
+    let ctx = AuditContext::new(FacilityType::MedicalClinic, 1, None);
+    let r = audit(&quote, &ctx, &bench(), &peers, Classifier::builtin(), Catalog::builtin());
+    let points = letter_points(&r, FacilityType::MedicalClinic);
+    let (_, text, cited) = points.iter().find(|(c, _, _)| *c == FlagCode::AboveBenchmark).expect("outlier");
+    assert!(text.contains("確定済みのお見積り8件のルーター等の価格と比べて大きく高く"), "{text}");
+    assert!(text.contains("公的な基準額ではありません"), "{text}");
+    assert!(cited.is_empty(), "{cited:?}");
 }

@@ -137,11 +137,50 @@ enum Shown {
     OnThePage,
 }
 
-/// The audit of a stored quote in the user's scope, its lines shown as asked.
+/// What a stored quote's audit needs, read from the database in the user's scope; the audit
+/// itself ([`Prepared::run`]) is work for a heavy-work thread.
 #[cfg(feature = "ssr")]
-async fn audited(id: i64, shown: Shown) -> Result<QuoteAuditView, UiError> {
+pub(crate) struct Prepared {
+    /// The quote, in the user's scope.
+    pub detail: crate::api::facilities::QuoteDetail,
+    /// The user who asked.
+    pub user: crate::SessionUser,
+    /// Who the quote is for, from the facility's own facts.
+    pub ctx: rules::audit::AuditContext,
+    packed: String,
+    head: crate::ssr::db::quotes::Written,
+    bench: rules::audit::Benchmarks,
+    peers: rules::audit::Peers,
+}
+
+#[cfg(feature = "ssr")]
+impl Prepared {
+    /// The audit report of the quote (a quote of 15,000 lines takes a while: call off the
+    /// async workers).
+    pub fn run(mut self) -> Result<(rules::audit::AuditReport, crate::api::facilities::QuoteDetail), UiError> {
+        use crate::ssr::{context, db};
+        let (stored, own) = db::audit_lines::unpack(&self.packed).map_err(context::internal)?;
+        // A confirmed quote is one of its peers: its own prices are left out of its fences.
+        if self.detail.confirmed {
+            self.peers.leave_out(own);
+        }
+        let (quote, classified) = db::quotes::audit_input(&stored, &self.head, self.detail.tax_inclusive);
+        let r = rules::audit::audit_classified(
+            &quote,
+            &classified,
+            &self.ctx,
+            &self.bench,
+            &self.peers,
+            rules::scheme::Catalog::builtin(),
+        );
+        Ok((r, self.detail))
+    }
+}
+
+/// Reads what the audit of a stored quote in the user's scope needs (NotFound outside it).
+#[cfg(feature = "ssr")]
+pub(crate) async fn prepare(id: i64) -> Result<Prepared, UiError> {
     use crate::ssr::{context, db};
-    use rules::audit::{AuditContext, audit_classified};
     let user = context::require_permission(rules::access::Permission::ReadFacilities)?;
     let pool = context::pool()?;
     // The scoped detail doubles as the access check.
@@ -151,24 +190,27 @@ async fn audited(id: i64, shown: Shown) -> Result<QuoteAuditView, UiError> {
     let head = db::quotes::written(&pool, id).await.map_err(context::internal)?;
     // The facility's own reader application, contract and milestones decide the scheme.
     let facts = db::provisioning::facts_in_scope(&pool, &user.scope, detail.facility_id).await?;
-    let kind = facts.facility_type;
-    let ctx = AuditContext::of_facility(&facts);
-    let today = context::today();
+    let ctx = rules::audit::AuditContext::of_facility(&facts);
     let bench = db::benchmarks::stored(&pool).await.map_err(context::internal)?;
-    let mut peers = db::peers::for_facility_type(&pool, kind).await.map_err(context::internal)?;
-    let siblings = db::quotes::siblings(&pool, detail.facility_id, id).await.map_err(context::internal)?;
-    let can_complain = user.role.may(rules::access::Permission::EditOwnFacilities);
+    let peers = db::peers::for_facility_type(&pool, facts.facility_type).await.map_err(context::internal)?;
+    Ok(Prepared { detail, user, ctx, packed, head, bench, peers })
+}
+
+/// The audit of a stored quote in the user's scope, its lines shown as asked.
+#[cfg(feature = "ssr")]
+async fn audited(id: i64, shown: Shown) -> Result<QuoteAuditView, UiError> {
+    use crate::ssr::{context, db};
+    let prepared = prepare(id).await?;
+    let pool = context::pool()?;
+    let facility_id = prepared.detail.facility_id;
+    let siblings = db::quotes::siblings(&pool, facility_id, id).await.map_err(context::internal)?;
+    let can_complain = prepared.user.role.may(rules::access::Permission::EditOwnFacilities);
+    let today = context::today();
     // Off the async workers, with a deadline: a quote of 15,000 lines is read, audited and shown
     // line by line while the workers answer everyone else.
     crate::ssr::heavy_work::from_context()
         .page(move |_| {
-            let (stored, own) = db::audit_lines::unpack(&packed).map_err(context::internal)?;
-            // A confirmed quote is one of its peers: its own prices are left out of its fences.
-            if detail.confirmed {
-                peers.leave_out(own);
-            }
-            let (quote, classified) = db::quotes::audit_input(&stored, &head, detail.tax_inclusive);
-            let r = audit_classified(&quote, &classified, &ctx, &bench, &peers, rules::scheme::Catalog::builtin());
+            let (r, detail) = prepared.run()?;
             Ok(view_of(&r, detail, siblings, can_complain, (shown, today)))
         })
         .await

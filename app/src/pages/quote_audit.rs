@@ -53,7 +53,7 @@ pub fn AuditView(a: QuoteAuditView) -> impl IntoView {
     view! {
         <section class="card" data-testid="quote-audit">
             <h2>"監査結果"</h2>
-            <p><a href=format!("/quotes/{}/letter", a.id) data-testid="letter-link">"ベンダーへの再見積のお願い（文書）を作る"</a>
+            <p><a href=format!("/quotes/{}/letter", a.id) data-testid="letter-link">"ベンダーへの文書（お見積り内容についてのご確認とお願い）を作る・編集する"</a>
                {a.can_complain.then(|| view! {
                    " ／ " <a href=format!("/complaints/new?facility={}&quote={}", a.facility_id, a.id) data-testid="complaint-link">"この見積書について相談する"</a>
                })}</p>

@@ -3,10 +3,12 @@
 
 mod benchmarks;
 mod flags;
+mod letter_point;
 mod tukey;
 
 pub use benchmarks::{BenchmarkRowData, Benchmarks, Figure, LabourMax, PriceRange};
 pub use flags::{Evidence, Flag, FlagCode, Severity};
+pub use letter_point::{Basis, LetterPoint, OWN_GUIDE, letter_point};
 pub use tukey::{Fence, upper_fence, upper_fence_without};
 
 use crate::category::{Category, Eligibility};

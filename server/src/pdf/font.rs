@@ -1,5 +1,5 @@
 //! The built-in font (IPAex Gothic): parsed once, its glyph ids and widths looked up once per
-//! character, and lines broken to a width by those widths with 禁則.
+//! character; lines are broken to a width by those widths in `line_break`.
 
 use printpdf::ParsedFont;
 use std::sync::LazyLock;
@@ -75,34 +75,13 @@ impl Metrics {
     }
 }
 
-/// Breaks one line of text into lines at most `max_ems` wide; closing 句読点 and brackets
-/// stay on the line they end (禁則), so at most one of them hangs into the margin.
-pub(super) fn wrap(line: &str, max_ems: f32, em_width: impl Fn(char) -> f32) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut width = 0.0;
-    for c in line.chars() {
-        let w = em_width(c);
-        let closing = matches!(c, '、' | '。' | '，' | '．' | '）' | '」' | '』' | ')' | ',' | '.');
-        if width + w > max_ems && !current.is_empty() && !closing {
-            out.push(std::mem::take(&mut current));
-            width = 0.0;
-        }
-        current.push(c);
-        width += w;
-    }
-    out.push(current);
-    out
-}
+/// Lines are broken with 禁則 by their widths (`line_break`); the layouts reach it here, beside
+/// the widths.
+pub(super) use super::line_break::wrap;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Full-width characters one em, the rest 0.6 em: enough to test the line breaking.
-    fn test_width(c: char) -> f32 {
-        if c.is_ascii() { 0.6 } else { 1.0 }
-    }
 
     #[test]
     fn the_font_measures_full_width_characters_as_one_em_and_latin_narrower() {
@@ -156,20 +135,5 @@ mod tests {
         for c in ['髙', '﨑', '①', '㈱', '～', 'ー', '－', '〓'] {
             assert!(is_printable(c) && m.glyph(c).0 != 0, "{c}");
         }
-    }
-
-    #[test]
-    fn wrapping_keeps_every_character_and_respects_the_width() {
-        let line = "あ".repeat(10) + "。" + &"x".repeat(30);
-        let lines = wrap(&line, 10.0, test_width);
-        assert_eq!(lines.concat(), line);
-        assert!(lines.iter().all(|l| l.chars().map(test_width).sum::<f32>() <= 11.0), "{lines:?}");
-        assert_eq!(lines[0], "あ".repeat(10) + "。", "the full stop stays with its sentence");
-        assert_eq!(lines[1], "x".repeat(16));
-    }
-
-    #[test]
-    fn an_empty_line_stays_an_empty_line() {
-        assert_eq!(wrap("", 10.0, test_width), vec![String::new()]);
     }
 }

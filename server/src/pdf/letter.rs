@@ -28,6 +28,9 @@ pub struct Layout {
     /// Alignment of paragraphs that are exactly this text (記, 敬具, 以上).
     #[serde(default)]
     align_by_text: BTreeMap<String, Align>,
+    /// The page number (「1 / 2」) sits this far above the bottom edge, centred.
+    footer_mm: f32,
+    footer_size_pt: f32,
 }
 
 impl Layout {
@@ -45,7 +48,8 @@ impl Layout {
     }
 }
 
-/// Flows `paragraphs` (lines inside a paragraph kept) onto pages and returns the PDF bytes.
+/// Flows `paragraphs` (lines inside a paragraph kept) onto pages numbered 「1 / N」 at their foot
+/// and returns the PDF bytes.
 pub fn render(title: &str, layout: &Layout, paragraphs: &[String]) -> Result<Vec<u8>, String> {
     let metrics = METRICS.as_ref().ok_or("the built-in font cannot be read")?;
     let (top, bottom) = (mm(layout.page_height_mm - layout.margin_top_mm), mm(layout.margin_bottom_mm));
@@ -73,6 +77,13 @@ pub fn render(title: &str, layout: &Layout, paragraphs: &[String]) -> Result<Vec
             pages.last_mut().expect("a page").texts.push(Placed { text: line, size, x_pt, y_pt: y });
         }
         y -= layout.font_size_pt * layout.line_height * layout.paragraph_gap_lines;
+    }
+    let total = pages.len();
+    for (i, page) in pages.iter_mut().enumerate() {
+        let number = format!("{} / {total}", i + 1);
+        let size = layout.footer_size_pt;
+        let x_pt = left + (text_width - metrics.width(&number) * size).max(0.0) / 2.0;
+        page.texts.push(Placed { text: number, size, x_pt, y_pt: mm(layout.footer_mm) });
     }
     let ink = Ink { rule_width_pt: 0.5, shade_gray: 0.9 };
     write_pdf(title, (layout.page_width_mm, layout.page_height_mm), &pages, metrics, ink)

@@ -21,6 +21,7 @@ mod font;
 mod form;
 mod form_json;
 mod letter;
+mod line_break;
 mod page;
 mod placeholder;
 #[cfg(test)]

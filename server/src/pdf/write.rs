@@ -80,10 +80,41 @@ pub(super) fn write_pdf(
             stream.set_content(packed);
         }
     }
+    set_info(&mut pdf, title, chrono::Utc::now());
     let mut out = Vec::new();
     pdf.save_to(&mut out).map_err(|e| format!("writing the PDF: {e}"))?;
     Ok(out)
 }
+
+/// What the document says it is, in place of printpdf's (which dates every PDF 1970-01-01):
+/// its title, Onshi as its producer, and when it was made, in Japan time.
+fn set_info(pdf: &mut lopdf::Document, title: &str, made: chrono::DateTime<chrono::Utc>) {
+    use lopdf::{Dictionary, Object, StringFormat};
+    // PDF text strings outside Latin-1 are UTF-16BE with a byte order mark (ISO 32000-1, 7.9.2.2).
+    let text = |s: &str| {
+        let bytes = [0xFE, 0xFF].into_iter().chain(s.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        Object::String(bytes, StringFormat::Hexadecimal)
+    };
+    let date = (made + chrono::TimeDelta::hours(9)).format("D:%Y%m%d%H%M%S+09'00'").to_string();
+    let mut info = Dictionary::new();
+    info.set("Title", text(title));
+    info.set("Producer", text(PRODUCER));
+    info.set("CreationDate", Object::string_literal(date.clone()));
+    info.set("ModDate", Object::string_literal(date));
+    // printpdf's Info object is replaced where it is, so no unused object is left behind.
+    match pdf.trailer.get(b"Info").and_then(Object::as_reference) {
+        Ok(id) => {
+            pdf.objects.insert(id, Object::Dictionary(info));
+        }
+        Err(_) => {
+            let id = pdf.add_object(info);
+            pdf.trailer.set("Info", Object::Reference(id));
+        }
+    }
+}
+
+/// The PDF's /Producer.
+const PRODUCER: &str = "Onshi（オンライン資格確認 導入支援）";
 
 /// How hard flate2 works on a stream, chosen by `server/benches/application_pdf.rs` (a new
 /// facility each time, zlib-rs): level 1 (`fast`) is zlib-rs's quick mode with fixed codes,

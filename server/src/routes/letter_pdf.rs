@@ -1,4 +1,5 @@
-//! `GET /quotes/{id}/letter.pdf`: the counter-offer letter (再見積のお願い) as a PDF.
+//! `GET /quotes/{id}/letter.pdf`: the letter to the vendor (お見積り内容についてのご確認とお願い)
+//! as a PDF, as its facility's manager last saved it.
 //!
 //! The text is exactly the printable page's: the same server function builds it, run here
 //! with the request's user and pool in its context, so scopes and roles apply unchanged.
@@ -39,7 +40,8 @@ pub async fn counter_offer_letter_pdf(
         .heavy
         .page(move |_| {
             let layout = crate::pdf::Layout::parse(crate::pdf::LETTER_LAYOUT).map_err(app::ssr::context::internal)?;
-            crate::pdf::render("再見積のお願い", &layout, &letter.paragraphs).map_err(app::ssr::context::internal)
+            crate::pdf::render(app::api::letter::TITLE, &layout, &letter.paragraphs)
+                .map_err(app::ssr::context::internal)
         })
         .await;
     let bytes = match rendered {

@@ -24,6 +24,7 @@ mod facility_money;
 mod hardening;
 mod helpers;
 mod leaks;
+mod letter_document;
 mod login;
 mod login_attacks;
 mod login_passwords;

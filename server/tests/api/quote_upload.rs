@@ -212,7 +212,7 @@ async fn a_corrected_category_is_what_the_stored_audit_uses() {
 }
 
 #[tokio::test]
-async fn the_counter_offer_letter_lists_every_flag_with_its_benchmark_and_source() {
+async fn the_letter_to_the_vendor_lists_every_flag_with_its_benchmark_and_public_source() {
     let app = spawn_app().await;
     app.login_as(MANAGER).await;
     let facility = hospital(&app).await;
@@ -232,13 +232,20 @@ async fn the_counter_offer_letter_lists_every_flag_with_its_benchmark_and_source
     let letter = &html[html.find(r#"data-testid="letter""#).expect("letter")..];
     let letter = &letter[..letter.find("</article>").expect("end of the letter")];
     assert!(letter.contains("株式会社ヘルスケアシステムズ 御中"));
-    assert!(letter.contains("再見積のお願い"));
+    assert!(letter.contains("お見積り内容についてのご確認とお願い"));
     assert!(letter.contains("14行目「顔認証付きカードリーダー」"), "the charged reader is listed");
-    assert!(letter.contains("出典: seeds/001_03434e09f67b16ae.txt"), "with its source");
-    assert!(letter.contains("（想定値）"), "assumptions are marked");
+    assert!(
+        letter.contains("（出典: 日本医師会 通知（令和3年3月）別添1「加速化プラン」を踏まえた追加的な財政補助（令和2年11月17日公表））"),
+        "with the public document it rests on"
+    );
+    assert!(!letter.contains("seeds/"), "never a file of the repository");
+    assert!(letter.contains("当院が参考にしている目安（公的な基準額ではありません）"), "own 目安 are marked");
     assert!(letter.contains("令和"), "dated in 和暦");
-    let points = letter.matches("行目「").count() + letter.matches("見積全体").count();
-    assert_eq!(points, 16, "one paragraph per flag: 15 on lines, 1 on the whole quote (tax)");
+    let points = letter.matches("行目「").count() + letter.matches("お見積り全体").count();
+    assert_eq!(
+        points, 17,
+        "one paragraph per flag, 15 on lines and 1 on the whole quote (tax), and the duplicate's first line named in its point"
+    );
 
     // The same letter as a PDF, read back with pdftotext.
     let res = app.get(&format!("{quote}/letter.pdf")).await;
@@ -248,17 +255,17 @@ async fn the_counter_offer_letter_lists_every_flag_with_its_benchmark_and_source
     let text: String = pdf_text(&pdf).chars().filter(|c| !c.is_whitespace()).collect();
     for expected in [
         "株式会社ヘルスケアシステムズ御中",
-        "再見積のお願い",
+        "お見積り内容についてのご確認とお願い",
         "14行目「顔認証付きカードリーダー」",
-        "出典:seeds/001_03434e09f67b16ae.txt",
-        "（想定値）",
+        "（出典:日本医師会通知（令和3年3月）",
+        "当院が参考にしている目安（公的な基準額ではありません）",
         "令和",
         "以上",
     ] {
         assert!(text.contains(expected), "the PDF says {expected}: {text}");
     }
-    let pdf_points = text.matches("行目「").count() + text.matches("見積全体").count();
-    assert_eq!(pdf_points, 16, "every point of the page is in the PDF");
+    let pdf_points = text.matches("行目「").count() + text.matches("お見積り全体").count();
+    assert_eq!(pdf_points, 17, "every point of the page is in the PDF");
 }
 
 #[tokio::test]
