@@ -15,8 +15,7 @@ static FORM: LazyLock<Result<crate::pdf::Form, String>> =
 pub fn pdf(p: &Package) -> Result<Vec<u8>, String> {
     let form = FORM.as_ref().map_err(Clone::clone)?;
     let values = crate::pdf::FormValues { fields: fields(p), tables: tables(p) };
-    // TODO(lead): the PDF's title metadata comes from this argument once write.rs sets it
-    // (another helper's part): 「交付申請書類（{医療機関名}）」.
+    // The PDF's /Title (write.rs), as a reader's title bar shows it.
     crate::pdf::render_form(&format!("交付申請書類（{}）", p.applicant.name), form, &values)
 }
 

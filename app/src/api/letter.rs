@@ -208,6 +208,24 @@ pub fn checked(mut t: LetterText) -> Result<LetterText, Vec<(String, String)>> {
     for (i, p) in t.points.iter().enumerate() {
         too_long(format!("point[{}]", i + 1), &format!("{}番目の項目", i + 1), &p.text, limits::POINT);
     }
+    // The letter is printed and kept: the same characters as every name Onshi prints (line
+    // breaks in the opening and the points are the text's own).
+    let mut unprintable = |field: String, label: &str, text: &str| {
+        let bad = text.chars().enumerate().find(|(_, c)| !c.is_control() && !rules::printable_name::is_printable(*c));
+        if let Some((at, c)) = bad {
+            errors.push((
+                field,
+                format!("{label}の『{c}』（{}文字目）は印刷できない文字です。別の文字に置き換えてください。", at + 1),
+            ));
+        }
+    };
+    unprintable("sender[facility]".into(), "医療機関名", &t.facility);
+    unprintable("sender[address]".into(), "所在地", &t.address);
+    unprintable("sender[person]".into(), "ご担当者", &t.person);
+    unprintable("opening".into(), "書き出しの文", &t.opening);
+    for (i, p) in t.points.iter().enumerate() {
+        unprintable(format!("point[{}]", i + 1), &format!("{}番目の項目", i + 1), &p.text);
+    }
     if t.facility.is_empty() {
         errors.push(("sender[facility]".into(), "医療機関名を入力してください。".into()));
     }
@@ -441,6 +459,19 @@ mod tests {
                 PointText { text: "15行目「保守」\n三つ目です。".into(), omitted: false },
             ],
         }
+    }
+
+    #[test]
+    fn a_character_the_pdf_cannot_print_is_refused_in_its_field_and_line_breaks_are_kept() {
+        assert!(checked(text()).is_ok(), "line breaks in the opening and points are the text's own");
+        let mut t = text();
+        t.person = "事務長 山田😀".into();
+        t.points[2].text = "15行目「保守」\n∑ 三つ目です。".into();
+        let errors = checked(t).expect_err("refused");
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["sender[person]", "point[3]"]);
+        assert!(errors[0].1.contains("『😀』（7文字目）"), "{}", errors[0].1);
+        assert!(errors[1].1.contains("『∑』（10文字目）"), "{}", errors[1].1);
     }
 
     #[test]

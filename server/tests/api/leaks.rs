@@ -6,14 +6,6 @@
 use crate::helpers::{ADMIN, AUDITOR, MANAGER, REVIEWER, TestApp, pdf_text, spawn_app_with_demo_activity};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 
-/// Documents other branches of issue 22 are rewriting (the letter to the vendor and the
-/// 交付申請 package); skipped until they are merged. TEMPORARY: the lead empties this list
-/// after merging, and the test then checks them too.
-const PENDING_OTHER_BRANCHES: &[&str] = &[
-    "/quotes/{n}/letter",
-    "/quotes/{n}/letter.pdf",
-];
-
 /// Pages of one role at most: list pages' detail links are sampled, so this is never reached
 /// by the demo data; it only bounds a crawl gone wrong.
 const MAX_PAGES_PER_ROLE: usize = 400;
@@ -196,9 +188,6 @@ async fn crawl(app: &TestApp, email: &str, short_forms: &[String]) -> (Vec<Strin
             let html = String::from_utf8_lossy(&body).into_owned();
             for href in hrefs(&html).into_iter().filter_map(|h| followable(&h)) {
                 let shape = pattern(&href);
-                if PENDING_OTHER_BRANCHES.contains(&shape.split('?').next().unwrap_or_default()) {
-                    continue;
-                }
                 let count = per_pattern.entry(shape).or_default();
                 if *count < PER_PATTERN && seen.insert(href.clone()) {
                     *count += 1;
