@@ -306,8 +306,10 @@ fn check_text(url: &str, text: &str, short_forms: &[String]) -> Vec<Leak> {
     }
     for marker in ["出典:", "出典："] {
         for (at, _) in text.match_indices(marker) {
-            let after = text[at + marker.len()..].trim_start();
-            if !short_forms.iter().any(|f| after.starts_with(f.as_str())) {
+            // A PDF's lines break anywhere, a citation too: compared without white space.
+            let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            let after = squeeze(&text[at + marker.len()..]);
+            if !short_forms.iter().any(|f| after.starts_with(&squeeze(f))) {
                 leak("出典 that is not in the register".to_owned(), at);
             }
         }

@@ -364,7 +364,7 @@ async fn the_application_package_pdf_carries_its_title_and_the_day_it_was_made()
     let res = manager.get(app.url(&format!("/applications/{application}/package.pdf"))).send().await.expect("GET");
     assert_eq!(res.status(), 200);
     let meta = pdf_info(&res.bytes().await.expect("pdf"));
-    assert!(info(&meta, "Title").starts_with("交付申請 "), "{meta:?}");
+    assert_eq!(info(&meta, "Title"), "交付申請書類（オンシ内科クリニック）", "{meta:?}");
     assert_made_today(&meta);
     assert!(info(&meta, "Producer").starts_with("Onshi"), "{meta:?}");
 }

@@ -184,7 +184,11 @@ async fn a_stored_quote_shows_its_audit_with_evidence_and_compares_with_another(
     for code in ["free_item_charged", "ineligible_running_cost", "labor_over_observed_max", "tax_mismatch"] {
         assert!(html.contains(&format!(r#"data-flag="{code}""#)), "{code}");
     }
-    assert!(html.contains("seeds/002_5f7084ac66d79285.txt"), "evidence cites its source");
+    assert!(
+        html.contains("厚生労働省「オンライン資格確認の進捗状況について」（令和4年5月）"),
+        "evidence cites the public document it comes from"
+    );
+    assert!(!html.contains("seeds/"), "and never the copy kept in the repository");
     assert!(html.contains("335,440円") && html.contains("419,300円"), "written and computed tax side by side");
     let clean_id = clean.rsplit('/').next().expect("id");
     let html = app.get_html(&format!("{padded}?compare={clean_id}")).await;
