@@ -61,6 +61,8 @@ struct ApplicationSeed {
     applied_on: NaiveDate,
     readers: u8,
     submitted_on: Option<NaiveDate>,
+    /// 開設者, 代表者 and 連絡先 as the manager typed them on the application form.
+    applicant: app::api::applications::ApplicantDetails,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +166,10 @@ pub async fn load(pool: &SqlitePool) -> Result<ActivityCounts, StartError> {
         };
         if let Some(a) = &f.application {
             let (quote_id, _) = quote(&a.quote_file)?;
+            let details = app::api::applications::ApplicantDetails::parse(a.applicant.values()).map_err(|errors| {
+                let why: Vec<String> = errors.into_iter().map(|(field, e)| format!("{field}: {e}")).collect();
+                fail(format!("facility {}: the applicant details are refused: {}", f.facility, why.join("; ")))
+            })?;
             db::applications::set_quote_paid(pool, &actor, facility_id, quote_id, Some(a.paid_on)).await.map_err(ui)?;
             let (_, outcome) = app::api::applications::prepare_for(
                 pool,
@@ -172,7 +178,7 @@ pub async fn load(pool: &SqlitePool) -> Result<ActivityCounts, StartError> {
                 Some(quote_id),
                 a.applied_on,
                 Some(a.readers),
-                None,
+                Some(&details),
             )
             .await
             .map_err(ui)?;
