@@ -482,6 +482,9 @@ pub async fn application_form(facility_id: i64) -> Result<ApplicationFormView, U
             shared: q.shared,
         })
         .collect();
+    // Back to the pool before the calls below take one each: a request holding one
+    // connection while it waits for another stalls every page once eight do so at once.
+    drop(conn);
     let (facility, _) = db::applications::applicant_and_facts(&pool, &user.scope, facility_id).await?;
     let details = details_prefill(&pool, facility_id, &facility).await?;
     let existing = basics

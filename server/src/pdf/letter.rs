@@ -52,6 +52,13 @@ impl Layout {
 /// and returns the PDF bytes.
 pub fn render(title: &str, layout: &Layout, paragraphs: &[String]) -> Result<Vec<u8>, String> {
     let metrics = METRICS.as_ref().ok_or("the built-in font cannot be read")?;
+    let pages = lay_out(layout, metrics, paragraphs);
+    let ink = Ink { rule_width_pt: 0.5, shade_gray: 0.9 };
+    write_pdf(title, (layout.page_width_mm, layout.page_height_mm), &pages, metrics, ink)
+}
+
+/// The letter's lines placed on numbered pages.
+fn lay_out(layout: &Layout, metrics: &super::font::Metrics, paragraphs: &[String]) -> Vec<Page> {
     let (top, bottom) = (mm(layout.page_height_mm - layout.margin_top_mm), mm(layout.margin_bottom_mm));
     let (left, text_width) =
         (mm(layout.margin_left_mm), mm(layout.page_width_mm - layout.margin_left_mm - layout.margin_right_mm));
@@ -62,17 +69,33 @@ pub fn render(title: &str, layout: &Layout, paragraphs: &[String]) -> Result<Vec
         let size = if paragraph.contains(&layout.title_contains) { layout.title_size_pt } else { layout.font_size_pt };
         let advance = size * layout.line_height;
         let align = layout.align(index, paragraph);
-        for line in paragraph.split('\n').flat_map(|l| wrap(l, text_width / size, |c| metrics.em_width(c))) {
+        // A line's leading spaces indent every line it wraps into, as a point's text is set
+        // under its heading.
+        let lines: Vec<(f32, String)> = paragraph
+            .split('\n')
+            .flat_map(|l| {
+                let body = l.trim_start_matches([' ', '\u{3000}']);
+                let indent = metrics.width(&l[..l.len() - body.len()]) * size;
+                wrap(body, (text_width - indent) / size, |c| metrics.em_width(c)).into_iter().map(move |w| (indent, w))
+            })
+            .collect();
+        // No paragraph leaves its first line alone at a page's foot (a point's heading
+        // without its text): if only one of several lines fits, the paragraph starts a page.
+        if lines.len() > 1 && y - 2.0 * advance < bottom && y - advance >= bottom {
+            pages.push(Page::default());
+            y = top;
+        }
+        for (indent, line) in lines {
             if y - advance < bottom {
                 pages.push(Page::default());
                 y = top;
             }
             y -= advance;
-            let slack = (text_width - metrics.width(&line) * size).max(0.0);
+            let slack = (text_width - indent - metrics.width(&line) * size).max(0.0);
             let x_pt = match align {
-                Align::Left => left,
-                Align::Center => left + slack / 2.0,
-                Align::Right => left + slack,
+                Align::Left => left + indent,
+                Align::Center => left + indent + slack / 2.0,
+                Align::Right => left + indent + slack,
             };
             pages.last_mut().expect("a page").texts.push(Placed { text: line, size, x_pt, y_pt: y });
         }
@@ -85,8 +108,7 @@ pub fn render(title: &str, layout: &Layout, paragraphs: &[String]) -> Result<Vec
         let x_pt = left + (text_width - metrics.width(&number) * size).max(0.0) / 2.0;
         page.texts.push(Placed { text: number, size, x_pt, y_pt: mm(layout.footer_mm) });
     }
-    let ink = Ink { rule_width_pt: 0.5, shade_gray: 0.9 };
-    write_pdf(title, (layout.page_width_mm, layout.page_height_mm), &pages, metrics, ink)
+    pages
 }
 
 #[cfg(test)]
@@ -106,6 +128,36 @@ mod tests {
         assert_eq!(l.align(1, "株式会社ヘルスケアシステムズ 御中"), Align::Left, "the addressee");
         assert_eq!(l.align(9, "記"), Align::Center);
         assert_eq!(l.align(12, "以上"), Align::Right);
+    }
+
+    fn point_text() -> String {
+        format!("1. 13行目「資格確認端末」（840,000円）\n {}", "お見積りでは単価が目安を超えています。".repeat(6))
+    }
+
+    #[test]
+    fn a_points_heading_never_stays_alone_at_a_pages_foot_and_its_text_keeps_its_indent() {
+        let layout = Layout::parse(LETTER_LAYOUT).expect("layout");
+        let advance = layout.font_size_pt * layout.line_height;
+        let (top, bottom) = (mm(layout.page_height_mm - layout.margin_top_mm), mm(layout.margin_bottom_mm));
+        let gap = layout.font_size_pt * layout.line_height * layout.paragraph_gap_lines;
+        // The most filler lines after which the page still has room for exactly one line.
+        let k = (1..200).rev().find(|k| top - *k as f32 * advance - gap - advance >= bottom).expect("room");
+        let room = top - k as f32 * advance - gap;
+        assert!(room - 2.0 * advance < bottom, "one line's room is left, not two");
+        let filler = vec!["あ"; k].join("\n");
+        let pdf = render("t", &layout, &[filler, point_text()]).expect("pdf");
+        let pages: Vec<String> = pdftotext(&pdf, false).split('\u{c}').map(str::to_owned).collect();
+        assert!(!pages[0].contains("13行目"), "the heading left page 1: {}", pages[0]);
+        assert!(pages[1].contains("13行目") && pages[1].contains("お見積りでは"), "{}", pages[1]);
+        let m = METRICS.as_ref().expect("font");
+        let placed = &lay_out(&layout, m, &["x".to_owned(), point_text()])[0].texts;
+        let left = mm(layout.margin_left_mm);
+        let indent = m.width(" ") * layout.font_size_pt;
+        let heading = placed.iter().find(|p| p.text.starts_with("1. ")).expect("heading");
+        assert_eq!(heading.x_pt, left);
+        let body: Vec<&Placed> = placed.iter().filter(|p| p.text.contains("目安")).collect();
+        assert!(body.len() > 1, "the text wraps");
+        assert!(body.iter().all(|p| (p.x_pt - left - indent).abs() < 0.01), "every line under the heading's text");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Many writers at once — quote uploads and confirmations, complaint filings and transitions,
 //! logins — never surface SQLITE_BUSY or a 500: every write transaction takes the write lock
-//! when it begins (`BEGIN IMMEDIATE`), and the others wait for it (busy timeout).
+//! when it begins (`BEGIN IMMEDIATE`), and the others wait for it (busy timeout). Every page
+//! answers many readers at once: a request that holds a pooled connection while it waits for
+//! another would leave them all waiting once the pool's eight connections are taken.
 
 use crate::helpers::*;
 use std::path::PathBuf;
@@ -125,4 +127,42 @@ async fn concurrent_uploads_transitions_and_logins_never_surface_busy_or_a_500()
     assert!(report.is_intact(), "the audit chain stayed whole under concurrent writers");
     assert!(report.rows >= (UPLOADS + 3 * COMPLAINTS) as u64, "{} audit rows", report.rows);
     assert_eq!(app::ssr::db::dashboard::totals_drift(app.pool()).await.expect("drift"), vec![]);
+}
+
+/// More requests at once than the pool has connections (eight, `server/src/db.rs`), twice over.
+const AT_ONCE: usize = 16;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_page_of_every_role_answers_more_readers_at_once_than_the_pool_has_connections() {
+    let app = spawn_app_with_demo_activity().await;
+    let short_forms = crate::leaks::short_forms();
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for email in [MANAGER, REVIEWER, AUDITOR, ADMIN] {
+        let (visited, _) = crate::leaks::crawl(&app, email, &short_forms).await;
+        let client = signed_in(&app, email).await;
+        let mut shapes = std::collections::HashSet::new();
+        // One page of each shape: the pages, not the documents, hold connections while they render.
+        let pages = visited.iter().filter(|u| {
+            let path = u.split('?').next().unwrap_or(u);
+            ![".csv", ".pdf", ".zip"].iter().any(|e| path.ends_with(e)) && shapes.insert(crate::leaks::pattern(u))
+        });
+        for url in pages {
+            tried += 1;
+            let requests = (0..AT_ONCE).map(|_| {
+                let (client, url) = (client.clone(), url.clone());
+                let address = app.url(&url);
+                async move { (url, client.get(address).send().await.map(|r| r.status().as_u16())) }
+            });
+            for (url, status) in futures_util::future::join_all(requests).await {
+                match status {
+                    Ok(s) if s < 400 => {}
+                    other => failures.push(format!("{email} {url}: {other:?}")),
+                }
+            }
+        }
+    }
+    assert!(tried >= 30, "only {tried} pages tried");
+    failures.dedup();
+    assert!(failures.is_empty(), "{} requests failed:\n{}", failures.len(), failures.join("\n"));
 }
