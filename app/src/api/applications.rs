@@ -57,6 +57,19 @@ pub const DETAIL_FIELDS: [(&str, &str, &str); 6] = [
 const DETAIL_MAX_CHARS: usize = 100;
 
 impl ApplicantDetails {
+    /// The details an applicant carries, as the form shows them.
+    #[cfg(feature = "ssr")]
+    pub fn of(a: &rules::application::Applicant) -> Self {
+        ApplicantDetails {
+            founder: a.founder.clone(),
+            representative_title: a.representative_title.clone(),
+            representative_name: a.representative_name.clone(),
+            address: a.address.clone(),
+            phone: a.phone.clone(),
+            contact_person: a.contact_person.clone(),
+        }
+    }
+
     /// The values in the order of [`DETAIL_FIELDS`].
     pub fn values(&self) -> [&str; 6] {
         [
@@ -427,15 +440,7 @@ pub async fn details_prefill(
     let stored = crate::ssr::db::applications::stored_applicant(pool, facility_id)
         .await
         .map_err(crate::ssr::context::internal)?;
-    let a = stored.as_ref().unwrap_or(facility);
-    Ok(ApplicantDetails {
-        founder: a.founder.clone(),
-        representative_title: a.representative_title.clone(),
-        representative_name: a.representative_name.clone(),
-        address: a.address.clone(),
-        phone: a.phone.clone(),
-        contact_person: a.contact_person.clone(),
-    })
+    Ok(ApplicantDetails::of(stored.as_ref().unwrap_or(facility)))
 }
 
 #[cfg(feature = "ssr")]
@@ -482,11 +487,11 @@ pub async fn application_form(facility_id: i64) -> Result<ApplicationFormView, U
             shared: q.shared,
         })
         .collect();
-    // Back to the pool before the calls below take one each: a request holding one
-    // connection while it waits for another stalls every page once eight do so at once.
+    // Everything else comes from the two statements above: the page loads this section beside
+    // two others, and each further statement costs every request (BENCHMARKS.md, load test).
     drop(conn);
-    let (facility, _) = db::applications::applicant_and_facts(&pool, &user.scope, facility_id).await?;
-    let details = details_prefill(&pool, facility_id, &facility).await?;
+    let details = ApplicantDetails::of(&basics.applicant()?);
+    let in_corporation = basics.in_corporation();
     let existing = basics
         .application_id
         .zip(basics.application_status)
@@ -499,7 +504,7 @@ pub async fn application_form(facility_id: i64) -> Result<ApplicationFormView, U
         today: context::today().to_string(),
         existing,
         can_edit: user.role.may(Permission::EditOwnFacilities),
-        in_corporation: db::applications::in_corporation(&pool, facility_id).await.map_err(context::internal)?,
+        in_corporation,
         details,
     })
 }

@@ -52,20 +52,35 @@ pub async fn applicant_and_facts(
     let application = super::provisioning::application(pool, row.id).await.map_err(internal)?;
     let progress = super::provisioning::progress(pool, row.id).await.map_err(internal)?;
     let facts = super::provisioning::facts(&basics, application.as_ref(), &progress);
-    let prefecture = row.prefecture.parse::<Prefecture>().map(|p| p.name_ja().to_owned()).unwrap_or(row.prefecture);
-    let applicant = Applicant {
-        founder: row.corporation_name.unwrap_or_else(|| row.name.clone()),
-        name: row.name,
-        facility_code: row.facility_code,
-        facility_type: kind,
+    let applicant =
+        base_applicant(row.name, row.facility_code, kind, &row.prefecture, row.address, row.corporation_name);
+    Ok((applicant, facts))
+}
+
+/// The applicant as the facility's record gives it, before anyone typed the details: the
+/// corporation (else the facility) as 開設者, the rest empty.
+fn base_applicant(
+    name: String,
+    facility_code: String,
+    facility_type: FacilityType,
+    prefecture: &str,
+    address: String,
+    corporation_name: Option<String>,
+) -> Applicant {
+    let prefecture =
+        prefecture.parse::<Prefecture>().map_or_else(|_| prefecture.to_owned(), |p| p.name_ja().to_owned());
+    Applicant {
+        founder: corporation_name.unwrap_or_else(|| name.clone()),
+        name,
+        facility_code,
+        facility_type,
         prefecture,
-        address: row.address,
+        address,
         representative_name: String::new(),
         representative_title: String::new(),
         phone: String::new(),
         contact_person: String::new(),
-    };
-    Ok((applicant, facts))
+    }
 }
 
 /// What a facility page's application section shows besides its quotes, in one query: the
@@ -82,6 +97,41 @@ pub struct SectionBasics {
     pub application_id: Option<i64>,
     /// Its status code.
     pub application_status: Option<String>,
+    /// 医療機関コード.
+    pub facility_code: String,
+    /// Prefecture code.
+    pub prefecture: String,
+    /// Address.
+    pub address: String,
+    /// The corporation's name, for a facility that has one.
+    pub corporation_name: Option<String>,
+    /// The stored application's package (its applicant as last typed).
+    pub package_json: Option<String>,
+}
+
+impl SectionBasics {
+    /// Whether the facility belongs to a corporation (一括申請 possible).
+    pub fn in_corporation(&self) -> bool {
+        self.corporation_name.is_some()
+    }
+
+    /// The applicant as last stored with the application, else as the facility's record gives it.
+    pub fn applicant(&self) -> Result<Applicant, UiError> {
+        if let Some(stored) =
+            self.package_json.as_deref().and_then(|j| serde_json::from_str::<Package>(j).ok()).map(|p| p.applicant)
+        {
+            return Ok(stored);
+        }
+        let kind = self.facility_type.parse::<FacilityType>().map_err(internal)?;
+        Ok(base_applicant(
+            self.name.clone(),
+            self.facility_code.clone(),
+            kind,
+            &self.prefecture,
+            self.address.clone(),
+            self.corporation_name.clone(),
+        ))
+    }
 }
 
 /// [`SectionBasics`] for a facility the scope reaches, or [`UiError::NotFound`].
@@ -92,8 +142,10 @@ pub async fn section_basics(
 ) -> Result<SectionBasics, UiError> {
     let mut qb = QueryBuilder::new(
         "SELECT f.name, f.facility_type, coalesce(r.readers, 0) AS readers, s.id AS application_id,
-                s.status AS application_status
+                s.status AS application_status, f.facility_code, f.prefecture, f.address,
+                c.name AS corporation_name, s.package_json
          FROM facilities f
+         LEFT JOIN corporations c ON c.id = f.corporation_id
          LEFT JOIN reader_applications r ON r.facility_id = f.id
          LEFT JOIN subsidy_applications s ON s.facility_id = f.id
          WHERE f.id = ",
@@ -711,13 +763,4 @@ pub async fn application_id_of(pool: &SqlitePool, facility_id: i64) -> sqlx::Res
         .bind(facility_id)
         .fetch_optional(pool)
         .await
-}
-
-/// The facility belongs to a corporation (call after a scoped check).
-pub async fn in_corporation(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT corporation_id IS NOT NULL FROM facilities WHERE id = ?")
-        .bind(facility_id)
-        .fetch_optional(pool)
-        .await
-        .map(|r| r.unwrap_or(false))
 }
