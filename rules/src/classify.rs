@@ -18,6 +18,16 @@ struct DictionaryFile {
     note: String,
     categories: Vec<CategoryWords>,
     unit_hints: Vec<UnitHint>,
+    work_on_goods: WorkOnGoods,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkOnGoods {
+    #[expect(dead_code, reason = "documentation inside the data file")]
+    note: String,
+    words: Vec<String>,
+    goods: std::collections::BTreeMap<Category, Category>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -54,6 +64,10 @@ pub struct Classifier {
     /// Finds every keyword of a line in one pass (a line is read once, not once per keyword).
     automaton: AhoCorasick,
     unit_hints: Vec<(String, Vec<Category>, u8)>,
+    /// Normalised words of work (セットアップ, 設置…) that make a goods line work when they follow its goods word.
+    work_words: Vec<String>,
+    /// The work category of each kind of goods (terminal → setup_labor, router → network_setup).
+    work_of_goods: Vec<(Category, Category)>,
     source: String,
 }
 
@@ -125,7 +139,12 @@ impl Classifier {
         let automaton =
             AhoCorasick::new(words.iter().map(|(w, _, _)| w.as_str())).map_err(|e| DictionaryError(e.to_string()))?;
         let unit_hints = file.unit_hints.into_iter().map(|h| (h.unit, h.categories, h.bonus)).collect();
-        Ok(Classifier { words, automaton, unit_hints, source: file.source })
+        let work_words: Vec<String> = file.work_on_goods.words.iter().map(|w| normalise(w)).collect();
+        if work_words.iter().any(String::is_empty) {
+            return Err(DictionaryError("work_on_goods: an empty word".into()));
+        }
+        let work_of_goods = file.work_on_goods.goods.into_iter().collect();
+        Ok(Classifier { words, automaton, unit_hints, work_words, work_of_goods, source: file.source })
     }
 
     /// Where the dictionary's words come from.
@@ -144,20 +163,21 @@ impl Classifier {
             main.push_str(&normalise(spec));
         }
         let note = line.note.as_deref().map(normalise).unwrap_or_default();
-        // Best (score, word id) per category, indexed like Category::ALL.
-        let mut best: [(u8, usize); Category::ALL.len()] = [(0, usize::MAX); Category::ALL.len()];
+        // Best (score, word id, where the word ends in the description) per category,
+        // indexed like Category::ALL.
+        let mut best: [(u8, usize, Option<usize>); Category::ALL.len()] = [(0, usize::MAX, None); Category::ALL.len()];
         // Words of the description and spec count fully, words of the note half.
         let found = self
             .automaton
             .find_overlapping_iter(main.as_str())
-            .map(|m| (m.pattern().as_usize(), false))
-            .chain(self.automaton.find_overlapping_iter(note.as_str()).map(|m| (m.pattern().as_usize(), true)));
-        for (id, in_note) in found {
+            .map(|m| (m.pattern().as_usize(), Some(m.end())))
+            .chain(self.automaton.find_overlapping_iter(note.as_str()).map(|m| (m.pattern().as_usize(), None)));
+        for (id, end) in found {
             let Some((_, category, weight)) = self.words.get(id) else { continue };
-            let score = if in_note { weight / 2 } else { *weight };
+            let score = if end.is_none() { weight / 2 } else { *weight };
             let slot = &mut best[category_index(*category)];
             if score > slot.0 {
-                *slot = (score, id);
+                *slot = (score, id, end);
             }
         }
         if let Some(unit) = &line.unit {
@@ -176,13 +196,17 @@ impl Classifier {
         let mut scores: Vec<(Category, u8, &str)> = Category::ALL
             .iter()
             .zip(best)
-            .filter(|(_, (score, _))| *score > 0)
-            .filter_map(|(c, (score, id))| self.words.get(id).map(|(w, _, _)| (*c, score, w.as_str())))
+            .filter(|(_, (score, _, _))| *score > 0)
+            .filter_map(|(c, (score, id, _))| self.words.get(id).map(|(w, _, _)| (*c, score, w.as_str())))
             .collect();
         scores.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let Some(&(category, best, word)) = scores.first() else {
+        let Some(&(category, top, word)) = scores.first() else {
             return Classification { category: Category::Other, confidence: 0, matched: None };
         };
+        if let Some(work) = self.work_on(category, best[category_index(category)].2, &main) {
+            return work;
+        }
+        let best = top;
         let mut confidence = best.min(10) * 10;
         if let Some(&(_, second, _)) = scores.get(1) {
             // A close runner-up makes the choice less certain.
@@ -192,27 +216,27 @@ impl Classifier {
         }
         Classification { category, confidence, matched: Some(word.to_owned()) }
     }
+
+    /// Work on goods: a work word after the goods word that won (「資格確認端末セットアップ」) makes
+    /// the line the goods' work category.
+    fn work_on(&self, goods: Category, goods_end: Option<usize>, main: &str) -> Option<Classification> {
+        let (_, work) = self.work_of_goods.iter().find(|(g, _)| *g == goods)?;
+        let after = main.get(goods_end?..)?;
+        // 「設定済み」 describes the goods as delivered, not work charged.
+        let charged = |w: &str| after.match_indices(w).any(|(i, _)| !after[i + w.len()..].starts_with('済'));
+        let word = self.work_words.iter().find(|w| charged(w))?;
+        Some(Classification {
+            category: *work,
+            confidence: 70,
+            matched: Some(format!("{}…{word}", &main[..goods_end?])),
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Yen;
-
-    fn line(description: &str, unit: Option<Unit>, note: Option<&str>) -> QuoteLine {
-        QuoteLine {
-            row: 1,
-            description: description.into(),
-            spec: None,
-            quantity: None,
-            unit,
-            unit_price: None,
-            list_price: None,
-            amount: Some(Yen::from_i64(1000)),
-            note: note.map(str::to_owned),
-            kind: LineKind::Item,
-        }
-    }
+    use crate::quote::test_line as line;
 
     fn category_of(description: &str) -> Category {
         Classifier::builtin().classify(&line(description, None, None)).category
@@ -248,6 +272,25 @@ mod tests {
     }
 
     #[test]
+    fn work_on_a_piece_of_equipment_is_work_and_equipment_made_ready_stays_equipment() {
+        use Category::*;
+        for (text, expected) in [
+            ("資格確認端末セットアップ", SetupLabor),
+            ("顔認証付きカードリーダー設置作業", SetupLabor),
+            ("資格確認アプリ インストール", SetupLabor),
+            ("VPNルーター設定", NetworkSetup),
+            ("電子証明書 取得・設定", SetupLabor),
+            ("設定済みPC（資格確認端末）", Terminal),
+            ("キッティング済みノートPC", Terminal),
+            ("VPNルーター（設定済み）", Router),
+            ("資格確認端末", Terminal),
+            ("ネットワーク設定作業", NetworkSetup),
+        ] {
+            assert_eq!(category_of(text), expected, "{text}");
+        }
+    }
+
+    #[test]
     fn a_monthly_unit_tips_an_ambiguous_line_towards_running_costs() {
         let c = Classifier::builtin().classify(&line("サポート", Some(Unit::Month), None));
         assert_eq!(c.category, Category::Maintenance);
@@ -270,7 +313,7 @@ mod tests {
 
     #[test]
     fn a_dictionary_with_a_bad_weight_is_refused() {
-        let bad = r#"{"source":"x","note":"x","categories":[{"category":"terminal","keywords":[["PC",11]]}],"unit_hints":[]}"#;
+        let bad = r#"{"source":"x","note":"x","categories":[{"category":"terminal","keywords":[["PC",11]]}],"unit_hints":[],"work_on_goods":{"note":"","words":[],"goods":{}}}"#;
         assert!(Classifier::from_json(bad).unwrap_err().to_string().contains("PC"));
     }
 }

@@ -196,6 +196,23 @@ pub struct Quote {
     pub source: QuoteSource,
 }
 
+/// An item line with a description, unit and note, for the tests of the classifier and the audit.
+#[cfg(test)]
+pub(crate) fn test_line(description: &str, unit: Option<Unit>, note: Option<&str>) -> QuoteLine {
+    QuoteLine {
+        row: 1,
+        description: description.into(),
+        spec: None,
+        quantity: None,
+        unit,
+        unit_price: None,
+        list_price: None,
+        amount: Some(Yen::from_i64(1000)),
+        note: note.map(str::to_owned),
+        kind: LineKind::Item,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

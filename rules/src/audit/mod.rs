@@ -4,6 +4,7 @@
 mod benchmarks;
 mod flags;
 mod letter_point;
+mod lump_sum;
 mod tukey;
 
 pub use benchmarks::{BenchmarkRowData, Benchmarks, Figure, LabourMax, PriceRange};
@@ -446,12 +447,9 @@ pub fn audit_classified(
             }
         }
 
-        // A large lump sum with no breakdown: a line that calls itself 「…一式」, or
-        // on-site work priced per 式 instead of in hours. A software modification
-        // priced per 式 under a specific name is how such work is normally quoted.
-        let opaque = raw.description.contains("一式")
-            || (matches!(raw.unit, Some(Unit::LumpSum | Unit::Set))
-                && (on_site_work(line.category) || line.category == Category::Other));
+        // A large lump sum that does not say what it is (「システム改修一式」); 一式 under a
+        // name of the work (「LAN配線工事（外来受付・医事課） 一式」) is ordinary quoting.
+        let opaque = lump_sum::is_lump_sum_line(raw) && !lump_sum::says_what_it_is(raw);
         if opaque && amount >= bench.lump_sum_min.value {
             line.flags.push(Flag::new(
                 FlagCode::LumpSumOpaque,
