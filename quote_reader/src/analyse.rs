@@ -64,11 +64,35 @@ const TOTAL_LABELS: [&str; 13] = [
     "税込合計金額",
 ];
 
-/// What total a row's label names, if any: 「小　計」, 「消費税(10%)」, 「内消費税」, 「合計（税込）」.
+/// English total labels (lower case, no spaces or brackets).
+fn english_total_kind(bare: &str) -> Option<TotalKind> {
+    // 「Consumption Tax 10%」, 「Total:」: the rate and punctuation after the label.
+    let label = bare.trim_end_matches(|c: char| c.is_ascii_digit() || "%.:-".contains(c));
+    // 「Total incl. tax」: what the total includes, after it.
+    let label = ["incl.tax", "inclusiveoftax", "includingtax", "excl.tax", "excludingtax", "(jpy)", "jpy"]
+        .iter()
+        .find_map(|s| label.strip_suffix(s).filter(|l| l.starts_with("total") || l.starts_with("subtotal")))
+        .unwrap_or(label);
+    Some(match label {
+        "taxincluded" | "inctax" | "includingtax" | "includedtax" | "ofwhichtax" => TotalKind::Tax { included: true },
+        "subtotal" | "sub-total" => TotalKind::Subtotal,
+        "tax" | "consumptiontax" | "vat" | "salestax" | "gst" | "taxamount" => TotalKind::Tax { included: false },
+        "total" | "grandtotal" | "totalamount" | "amountdue" | "totalprice" | "totaldue" | "nettotal" => {
+            TotalKind::Total
+        }
+        _ => return None,
+    })
+}
+
+/// What total a row's label names, if any: 「小　計」, 「消費税(10%)」, 「内消費税」, 「合計（税込）」, 「Subtotal」.
 fn total_kind(label: &str) -> Option<TotalKind> {
     // Every total label has one of these characters; most rows are items and stop here.
     if !label.contains(['計', '税', '額']) {
-        return None;
+        if !label.bytes().any(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        let bare = compact_unbracketed(label).to_ascii_lowercase();
+        return if bare.is_ascii() { english_total_kind(&bare) } else { None };
     }
     let folded = compact(label);
     let mut bare = compact_unbracketed(label);
@@ -101,10 +125,16 @@ fn total_kind(label: &str) -> Option<TotalKind> {
 /// Discount lines: 値引, 出精値引, 割引…
 fn is_discount(label: &str) -> bool {
     if !label.contains(['値', '割', '出', 'デ']) {
-        return false;
+        return is_english_discount(label);
     }
     let folded = compact(label);
     ["値引", "割引", "出精", "ディスカウント", "値下"].iter().any(|w| folded.contains(w))
+}
+
+/// An English discount line: 「Discount」, 「Special discount」.
+fn is_english_discount(label: &str) -> bool {
+    let folded = compact(label).to_ascii_lowercase();
+    folded.is_ascii() && folded.len() <= 30 && folded.contains("discount")
 }
 
 /// Where item lines end: 「以下余白」 (or a lone 「以上」).
@@ -146,6 +176,113 @@ struct Table {
     table_rows: Vec<u32>,
     /// Text rows with no numbers: notes if under the table or marked ※.
     text_rows: Vec<(u32, u32, String)>,
+    /// Every row of totals, in order; which close a section and which the quote is settled at the end.
+    totals: Vec<TotalRow>,
+    /// The last row (0-based) that belongs to the last line: its own, or a row its text wrapped onto.
+    last_line_row: Option<u32>,
+}
+
+/// A row of totals as written, before it is known whether it closes a section or the quote.
+struct TotalRow {
+    /// 0-based row.
+    row: u32,
+    kind: TotalKind,
+    amount: Yen,
+    /// How many lines were read above it.
+    lines_above: usize,
+    /// For 内消費税: its cell and label, the evidence that the total includes tax.
+    included_at: Option<(u32, u32, String)>,
+}
+
+/// Marks that open a section heading: 「■ハードウェア」, 「【作業費】」, 「1. ソフトウェア」.
+fn is_section_heading(text: &str) -> bool {
+    let t = text.trim_start();
+    let marked = t
+        .starts_with(['■', '□', '◆', '◇', '●', '○', '◎', '★', '☆', '▼', '▽', '【', '[', '［', '＜', '<', '《'])
+        || t.starts_with(|c| matches!(c, '①'..='⑳'));
+    let numbered = {
+        let mut chars = t.chars();
+        let first = chars.next();
+        let second = chars.next();
+        matches!(first, Some('0'..='9' | '０'..='９' | 'Ⅰ'..='Ⅻ'))
+            && matches!(second, Some('.' | '．' | '、' | ')' | '）' | ' ' | '　') | None)
+    };
+    marked || numbered || t.starts_with(['(', '（']) && t.chars().nth(2).is_some_and(|c| c == ')' || c == '）')
+}
+
+/// Whether a text-only row right under a line carries on that line's description (a wrapped
+/// cell): its text sits in the description or spec columns, and it is no heading or note.
+fn continues_line(cells: &[(u32, Value)], cols: &Columns) -> bool {
+    let in_text_columns = cells.iter().all(|(c, v)| {
+        v.text().is_some_and(|t| compact(t).is_empty()) || cols.description.contains(c) || cols.spec == Some(*c)
+    });
+    let text = cells.iter().filter_map(|(_, v)| v.text()).collect::<Vec<_>>().join("");
+    let folded = compact(&text);
+    in_text_columns
+        && !folded.is_empty()
+        && !is_section_heading(&text)
+        && !["※", "*", "＊", "注"].iter().any(|m| folded.starts_with(m))
+        && !NOTE_HEADINGS.contains(&folded.trim_end_matches([':', '：']))
+        && total_kind(&text).is_none()
+}
+
+/// Joins a wrapped piece of text onto what it continues: Japanese runs on without a space.
+fn join_wrapped(head: &mut String, tail: &str) {
+    let ascii_edge = head.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
+        && tail.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if ascii_edge {
+        head.push(' ');
+    }
+    head.push_str(tail);
+}
+
+/// The lines' sum, for telling a section's 小計 from the quote's.
+fn sum_of(lines: &[QuoteLine]) -> Option<Yen> {
+    lines_sum(lines).map(Yen::new)
+}
+
+/// Settles which written totals are the quote's: rows followed by more items close a section;
+/// of the foot, the last 合計 is the total, the last 消費税 the tax, and the last 小計 (or a
+/// 合計 before the tax, such as 「値引後合計」) the subtotal — unless a discount follows it, when
+/// it is the amount before the discount. The last section's own 小計 at the head of the foot
+/// is recognised by adding up to that section's lines only.
+fn settle_totals(table: &mut Table) {
+    let totals = std::mem::take(&mut table.totals);
+    let lines = &table.lines;
+    let items_after = |t: &TotalRow| lines[t.lines_above.min(lines.len())..].iter().any(|l| l.kind == LineKind::Item);
+    let discount_after =
+        |t: &TotalRow| lines[t.lines_above.min(lines.len())..].iter().any(|l| l.kind == LineKind::Discount);
+    let (sections, mut foot): (Vec<TotalRow>, Vec<TotalRow>) = totals.into_iter().partition(items_after);
+    if let (Some(last_section), Some(first)) = (sections.last(), foot.first())
+        && first.kind == TotalKind::Subtotal
+    {
+        let since = &lines[last_section.lines_above.min(lines.len())..];
+        let own: Vec<QuoteLine> = since.iter().filter(|l| l.kind == LineKind::Item).cloned().collect();
+        if sum_of(&own) == Some(first.amount) && sum_of(lines) != Some(first.amount) {
+            foot.remove(0);
+        }
+    }
+    let total = foot.iter().rposition(|t| t.kind == TotalKind::Total);
+    let tax = foot.iter().rposition(|t| matches!(t.kind, TotalKind::Tax { .. }));
+    let before_tax = |i: usize| tax.is_none_or(|x| i < x);
+    let subtotal = foot.iter().enumerate().rev().find(|(i, t)| {
+        let pre_tax = match t.kind {
+            TotalKind::Subtotal => true,
+            TotalKind::Total => Some(*i) != total && before_tax(*i),
+            TotalKind::Tax { .. } => false,
+        };
+        pre_tax && !discount_after(t)
+    });
+    table.written.subtotal = subtotal.map(|(_, t)| WrittenAmount { amount: t.amount, row: row_number(t.row) });
+    table.written.total = total
+        .and_then(|i| foot.get(i))
+        .filter(|t| !discount_after(t))
+        .map(|t| WrittenAmount { amount: t.amount, row: row_number(t.row) });
+    if let Some(t) = tax.and_then(|i| foot.get(i)) {
+        table.written.tax = Some(WrittenAmount { amount: t.amount, row: row_number(t.row) });
+        table.written.tax_included_in_total = matches!(t.kind, TotalKind::Tax { included: true });
+        table.included_tax_at.clone_from(&t.included_at);
+    }
 }
 
 /// The first cell of a row that is text but not a number, from the left: a label.
@@ -207,6 +344,8 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
     let cols = &header.columns;
     let mut table = Table::default();
     let mut ended = false; // 以下余白 seen: no more items, totals and notes still read
+    // A 大項目 merged down over its 小項目 holds its text in its first row only.
+    let mut carried: Option<String> = None;
     let first = header.last_row.saturating_add(1);
     for (row, cells) in sheet.rows_from(first) {
         let error = cells.iter().find_map(|(c, v)| match v {
@@ -224,6 +363,16 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             continue;
         }
         let description = joined_text(cells, &cols.description);
+        // The 大項目 this row's 小項目 falls under, when its own cell is empty.
+        let mut heading_above = None;
+        if let [head, rest @ ..] = cols.description.as_slice()
+            && !rest.is_empty()
+        {
+            match get_in_row(cells, *head).and_then(cell_text) {
+                Some(text) => carried = Some(text),
+                None => heading_above.clone_from(&carried),
+            }
+        }
         let label = if description.is_empty() { first_label(cells).map(|(_, l)| l) } else { Some(description.clone()) };
         if let Some(kind) = label.as_deref().and_then(total_kind) {
             if let Some(e) = error {
@@ -232,26 +381,20 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             let Some(amount) = total_amount(place, row, cells, cols)? else {
                 continue; // a label with nothing written (an uncached formula): nothing to record
             };
-            let written = Some(WrittenAmount { amount, row: row_number(row) });
-            match kind {
-                TotalKind::Subtotal => table.written.subtotal = written,
-                TotalKind::Tax { included } => {
-                    table.written.tax = written;
-                    table.written.tax_included_in_total = included;
-                    if included {
-                        let at = cells
-                            .iter()
-                            .find(|(_, v)| v.text().is_some_and(|t| total_kind(t).is_some()))
-                            .map_or(0, |(c, _)| *c);
-                        table.included_tax_at = Some((row, at, compact(label.as_deref().unwrap_or_default())));
-                    }
-                }
-                TotalKind::Total => table.written.total = written,
-            }
+            let included_at = matches!(kind, TotalKind::Tax { included: true }).then(|| {
+                let at = cells
+                    .iter()
+                    .find(|(_, v)| v.text().is_some_and(|t| total_kind(t).is_some()))
+                    .map_or(0, |(c, _)| *c);
+                (row, at, compact(label.as_deref().unwrap_or_default()))
+            });
+            table.totals.push(TotalRow { row, kind, amount, lines_above: table.lines.len(), included_at });
+            carried = None;
             table.table_rows.push(row);
             continue;
         }
-        if ended {
+        // A discount under 以下余白 or the 小計 (出精値引き in the foot) is still a line of the quote.
+        if ended && !label.as_deref().is_some_and(is_discount) {
             // Under 以下余白 only notes remain; their figures are not amounts to check.
             push_text_row(&mut table, row, cells);
             continue;
@@ -274,6 +417,25 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
         let has_numbers = q.is_some() || unit_price.is_some() || list_price.is_some() || amount.is_some();
 
         if !has_numbers && line_unit.is_none() {
+            let wrapped = table.last_line_row.is_some_and(|last| last.checked_add(1) == Some(row));
+            if wrapped
+                && continues_line(cells, cols)
+                && let Some(line) = table.lines.last_mut()
+            {
+                let text = joined_text(cells, &cols.description);
+                if text.is_empty() {
+                    let spec = cols.spec.and_then(|c| get_in_row(cells, c)).and_then(cell_text).unwrap_or_default();
+                    join_wrapped(line.spec.get_or_insert_with(String::new), &spec);
+                } else {
+                    join_wrapped(&mut line.description, &text);
+                }
+                table.last_line_row = Some(row);
+                table.table_rows.push(row);
+                continue;
+            }
+            if is_section_heading(&description) || is_section_heading(label.as_deref().unwrap_or_default()) {
+                carried = None;
+            }
             push_text_row(&mut table, row, cells);
             continue;
         }
@@ -286,6 +448,10 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             description
         };
         let kind = if is_discount(&description) { LineKind::Discount } else { LineKind::Item };
+        let description = match heading_above {
+            Some(heading) if kind == LineKind::Item => format!("{heading} {description}"),
+            _ => description,
+        };
         if kind == LineKind::Discount {
             unit_price = negative(unit_price);
             list_price = negative(list_price);
@@ -305,8 +471,10 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             note,
             kind,
         });
+        table.last_line_row = Some(row);
         table.table_rows.push(row);
     }
+    settle_totals(&mut table);
 
     // Text under the last item or total is a note; text among the items only when marked ※.
     let last_table_row = table.table_rows.iter().max().copied();
@@ -357,6 +525,17 @@ fn tax_inclusive(sheets: &[Sheet], header: &Header, table: &Table) -> (bool, Opt
         exclusive_header |= folded.contains("税抜");
     }
     if let Some((row, col, label)) = &table.included_tax_at {
+        // 内消費税 under lines written without tax: the total is the lines plus the tax, so the
+        // lines are 税抜 and only the total includes it.
+        let lines_then_tax = match (lines_sum(&table.lines), table.written.tax, table.written.total) {
+            (Some(sum), Some(tax), Some(total)) => {
+                tax.amount > Yen::ZERO && sum + tax.amount.amount() == total.amount.amount()
+            }
+            _ => false,
+        };
+        if lines_then_tax {
+            return (false, None);
+        }
         return (true, Some(format!("{}セル「{}」", cell_name(*row, *col), label)));
     }
     // Notes: under or among the table, above it, and on the other sheets' first rows.
@@ -443,6 +622,112 @@ mod tests {
         for (label, kind) in cases {
             assert_eq!(total_kind(label), kind, "{label:?}");
         }
+    }
+
+    /// Reads rows of text cells as a CSV would give them.
+    fn read_rows(rows: &[&[&str]]) -> Quote {
+        let mut sheet = Sheet::new("");
+        for (r, cells) in rows.iter().enumerate() {
+            for (c, text) in cells.iter().enumerate() {
+                if !text.is_empty() {
+                    sheet.push(u32::try_from(r).unwrap(), u32::try_from(c).unwrap(), Value::from_text(text));
+                }
+            }
+        }
+        sheet.finish();
+        analyse("q.csv", &Loaded { sheets: vec![sheet], is_csv: true }).unwrap()
+    }
+
+    fn totals(q: &Quote) -> [Option<i64>; 3] {
+        let w = &q.written;
+        [w.subtotal, w.tax, w.total].map(|a| a.map(|a| i64::try_from(a.amount.amount().mantissa()).unwrap()))
+    }
+
+    #[test]
+    fn english_foot_labels_are_totals() {
+        assert_eq!(total_kind("Subtotal"), Some(TotalKind::Subtotal));
+        assert_eq!(total_kind("Consumption Tax (10%)"), Some(TotalKind::Tax { included: false }));
+        assert_eq!(total_kind("Total"), Some(TotalKind::Total));
+        assert_eq!(total_kind("Grand Total"), Some(TotalKind::Total));
+        assert_eq!(total_kind("Tax included"), Some(TotalKind::Tax { included: true }));
+        assert_eq!(total_kind("Total incl. tax"), Some(TotalKind::Total));
+        assert_eq!(total_kind("Total:"), Some(TotalKind::Total));
+        assert_eq!(total_kind("Taxi fare"), None);
+        assert_eq!(total_kind("Total support package"), None);
+        assert_eq!(total_kind("Router"), None);
+        assert!(is_discount("Special discount"));
+    }
+
+    #[test]
+    fn section_headings_are_told_by_their_marks() {
+        for heading in ["■ハードウェア", "【作業費】", "1. ソフトウェア", "（1）機器", "①機器"]
+        {
+            assert!(is_section_heading(heading), "{heading}");
+        }
+        for text in ["23.8型モニター付）", "資格確認端末", "（資格確認結果の取込）"] {
+            assert!(!is_section_heading(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_last_sections_own_subtotal_is_not_the_quotes() {
+        let q = read_rows(&[
+            &["品名", "数量", "金額"],
+            &["■機器"],
+            &["端末", "1", "100000"],
+            &["小計", "", "100000"],
+            &["■作業"],
+            &["設定作業", "1", "20000"],
+            &["小計", "", "20000"],
+            &["消費税", "", "12000"],
+            &["合計", "", "132000"],
+        ]);
+        assert_eq!(q.lines.len(), 2);
+        assert_eq!(totals(&q), [None, Some(12000), Some(132000)]);
+    }
+
+    #[test]
+    fn a_subtotal_before_a_discount_is_not_the_quotes_subtotal() {
+        let q = read_rows(&[
+            &["品名", "数量", "金額"],
+            &["端末", "1", "100000"],
+            &["小計", "", "100000"],
+            &["出精値引", "", "-10000"],
+            &["消費税", "", "9000"],
+            &["合計", "", "99000"],
+        ]);
+        assert_eq!(q.lines.len(), 2);
+        assert_eq!(q.lines[1].kind, LineKind::Discount);
+        assert_eq!(totals(&q), [None, Some(9000), Some(99000)]);
+    }
+
+    #[test]
+    fn a_total_followed_by_a_discount_is_the_amount_before_it() {
+        let q = read_rows(&[
+            &["品名", "数量", "金額"],
+            &["端末", "1", "100000"],
+            &["以下余白"],
+            &["合計", "", "100000"],
+            &["お値引き", "", "-10000"],
+            &["お値引き後合計", "", "90000"],
+        ]);
+        assert_eq!(q.lines.len(), 2, "the discount under 以下余白 is a line");
+        assert_eq!(totals(&q), [None, None, Some(90000)]);
+    }
+
+    #[test]
+    fn a_wrapped_description_joins_its_line_and_a_note_or_heading_does_not() {
+        let q = read_rows(&[
+            &["品名", "数量", "金額"],
+            &["資格確認端末（Windows 11 Pro、", "1", "150000"],
+            &["23.8型モニター付）"],
+            &["■作業"],
+            &["設定作業", "1", "20000"],
+            &["※設定は休診日に行います"],
+        ]);
+        let descriptions: Vec<&str> = q.lines.iter().map(|l| l.description.as_str()).collect();
+        assert_eq!(descriptions, ["資格確認端末（Windows 11 Pro、23.8型モニター付）", "設定作業"]);
+        assert_eq!(q.notes, ["※設定は休診日に行います"]);
     }
 
     #[test]

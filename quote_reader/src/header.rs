@@ -1,6 +1,7 @@
 //! Finding the item table: which row of which sheet is its header, and which column holds what.
 
 use crate::grid::{Sheet, Value};
+use crate::header_band::{band_at, starts_band};
 use crate::text::{compact_unbracketed, looks_numeric, money};
 use std::collections::BTreeMap;
 
@@ -44,11 +45,62 @@ const SYNONYMS: [(Role, &[&str]); 8] = [
     (Role::Note, &["備考"]),
 ];
 
+/// English headings (quotes from foreign-owned vendors and templates), lower case without spaces.
+const ENGLISH: [(Role, &[&str]); 8] = [
+    (Role::ListPrice, &["listprice", "msrp", "standardprice", "regularprice", "catalogprice", "retailprice"]),
+    (
+        Role::UnitPrice,
+        &["unitprice", "price", "unitcost", "rate", "price/unit", "priceperunit", "netprice", "offerprice"],
+    ),
+    (Role::Amount, &["amount", "total", "linetotal", "extendedprice", "extension", "totalprice", "lineamount", "sum"]),
+    (Role::Quantity, &["qty", "qty.", "quantity", "q'ty", "qnty", "pcs", "no.ofunits"]),
+    (Role::Unit, &["unit", "units", "uom"]),
+    (
+        Role::Description,
+        &[
+            "item",
+            "items",
+            "description",
+            "itemdescription",
+            "product",
+            "productname",
+            "itemname",
+            "particulars",
+            "details",
+            "service",
+            "services",
+        ],
+    ),
+    (
+        Role::Spec,
+        &[
+            "model",
+            "modelno",
+            "modelno.",
+            "spec",
+            "specs",
+            "specification",
+            "specifications",
+            "partno",
+            "partno.",
+            "partnumber",
+        ],
+    ),
+    (Role::Note, &["remarks", "remark", "note", "notes", "memo", "comment", "comments"]),
+];
+
 /// The role of a header cell's text, if it is a header word.
 pub(crate) fn header_role(text: &str) -> Option<Role> {
     let t = compact_unbracketed(text);
     let len = t.chars().count();
-    if len == 0 || len > 12 {
+    if len == 0 || len > 24 {
+        return None;
+    }
+    if t.is_ascii() {
+        let lower = t.to_ascii_lowercase();
+        return ENGLISH.iter().find(|(_, words)| words.contains(&lower.as_str())).map(|(role, _)| *role);
+    }
+    if len > 12 {
         return None;
     }
     for (role, words) in SYNONYMS {
@@ -139,7 +191,7 @@ pub(crate) struct Header {
 }
 
 /// Header rows hold words only.
-fn has_numbers(cells: &[(u32, Value)]) -> bool {
+pub(crate) fn has_numbers(cells: &[(u32, Value)]) -> bool {
     cells.iter().any(|(_, v)| match v {
         Value::Number(_) | Value::Date(_) => true,
         Value::Text(t) => looks_numeric(t),
@@ -202,28 +254,10 @@ pub(crate) fn find_header(sheets: &[Sheet]) -> Option<Header> {
             if row >= HEADER_SEARCH_ROWS {
                 break;
             }
-            if has_numbers(cells) {
+            if !starts_band(cells) {
                 continue;
             }
-            let mut roles = roles_of_row(cells, row);
-            if roles.is_empty() {
-                continue;
-            }
-            let mut last_row = row;
-            // A two-level header: 「価格」 over 「単価」「金額」. The lower row's words win in their columns.
-            if let Some(next_row) = row.checked_add(1) {
-                let next = sheet.row(next_row);
-                let next_roles = roles_of_row(next, next_row);
-                let texts = next.iter().filter(|(_, v)| v.text().is_some()).count();
-                if !next.is_empty() && !has_numbers(next) && !next_roles.is_empty() && next_roles.len() * 2 >= texts {
-                    let mut combined = roles.clone();
-                    combined.extend(next_roles);
-                    if is_table_header(&combined) && distinct_roles(&combined) > distinct_roles(&roles) {
-                        roles = combined;
-                        last_row = next_row;
-                    }
-                }
-            }
+            let Some((last_row, roles)) = band_at(sheet, row) else { continue };
             if !is_table_header(&roles) {
                 continue;
             }

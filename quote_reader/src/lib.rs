@@ -30,6 +30,7 @@ mod error;
 mod facts;
 mod grid;
 mod header;
+mod header_band;
 mod load;
 mod scan;
 mod text;

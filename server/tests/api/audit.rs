@@ -324,3 +324,53 @@ async fn eight_confirmed_peer_lines_make_a_price_beyond_the_tukey_fence_an_outli
     let doc: serde_json::Value = res.json().await.expect("json");
     assert_eq!(router_flags(&doc), Vec::<serde_json::Value>::new());
 }
+
+/// The layouts of `quote_reader/tests/fixtures/layouts/` (two producers each) with their expectations.
+fn layout_files() -> Vec<(String, serde_json::Value)> {
+    let dir = fixture("layouts");
+    let mut out = Vec::new();
+    let mut expected: Vec<PathBuf> =
+        std::fs::read_dir(dir.join("expected")).expect("expected/").map(|e| e.expect("entry").path()).collect();
+    expected.sort();
+    for path in expected {
+        let layout = path.file_stem().and_then(|s| s.to_str()).expect("name").to_owned();
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        for entry in std::fs::read_dir(&dir).expect("layouts/") {
+            let file = entry.expect("entry").file_name().into_string().expect("utf-8 name");
+            if file.starts_with(&format!("{layout}_")) && !file.ends_with(".py") {
+                out.push((format!("layouts/{file}"), doc.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn clean_quotes_in_every_layout_get_no_flag_and_padded_ones_get_each_planted_flag() {
+    let files = layout_files();
+    assert!(files.len() >= 14, "{} layout files", files.len());
+    let mut failures = Vec::new();
+    for (file, expected) in files {
+        let kind = expected["facility_type"].as_str().expect("facility_type");
+        let doc = audit_json(&file, kind, &[]);
+        let planted = expected["flags"].as_array().expect("flags");
+        if planted.is_empty() {
+            if !line_flags(&doc).is_empty() || doc["flags"] != serde_json::json!([]) {
+                failures.push(format!("{file}: a clean quote got {:?} and {}", line_flags(&doc), doc["flags"]));
+            }
+            continue;
+        }
+        for pair in planted {
+            let (description, code) = (pair[0].as_str().expect("description"), pair[1].as_str().expect("code"));
+            let found = doc["lines"].as_array().expect("lines").iter().any(|l| {
+                l["description"] == description
+                    && l["flags"].as_array().is_some_and(|f| f.iter().any(|f| f["code"] == code))
+            });
+            if !found {
+                failures.push(format!("{file}: 「{description}」 lacks {code}: {:?}", line_flags(&doc)));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
