@@ -5,7 +5,9 @@ use crate::facts::facts;
 use crate::grid::{Sheet, Value, cell_name, column_name, get_in_row, row_number};
 use crate::header::{Columns, HEADER_SEARCH_ROWS, Header, find_header, is_header_like};
 use crate::load::Loaded;
-use crate::text::{NumberProblem, clean, compact, compact_unbracketed, looks_numeric, money, quantity, unit};
+use crate::text::{
+    NumberProblem, amount_word, clean, compact, compact_unbracketed, looks_numeric, money, quantity, unit,
+};
 use rules::Yen;
 use rules::quote::{LineKind, Quote, QuoteLine, QuoteSource, Unit, WrittenAmount, WrittenTotals};
 use rust_decimal::Decimal;
@@ -415,8 +417,15 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
         let mut list_price = money_at(place, row, cells, cols.list_price)?;
         let mut amount = money_at(place, row, cells, cols.amount)?;
         let has_numbers = q.is_some() || unit_price.is_some() || list_price.is_some() || amount.is_some();
+        // 「電子カルテ改修 … 別途」: a line of the quote without a figure, kept with what it says.
+        let amount_text = [cols.amount, cols.unit_price]
+            .into_iter()
+            .flatten()
+            .filter_map(|c| get_in_row(cells, c))
+            .find_map(amount_word)
+            .filter(|_| amount.is_none() || amount.is_some_and(|a| a == Yen::ZERO));
 
-        if !has_numbers && line_unit.is_none() {
+        if !has_numbers && line_unit.is_none() && amount_text.is_none() {
             let wrapped = table.last_line_row.is_some_and(|last| last.checked_add(1) == Some(row));
             if wrapped
                 && continues_line(cells, cols)
@@ -470,6 +479,8 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             amount,
             note,
             kind,
+            amount_text,
+            sheet: None,
         });
         table.last_line_row = Some(row);
         table.table_rows.push(row);
@@ -760,6 +771,8 @@ mod tests {
             amount: None,
             note: None,
             kind: LineKind::Item,
+            amount_text: None,
+            sheet: None,
         };
         assert_eq!(lines_sum(&[big]), None);
     }

@@ -97,6 +97,15 @@ fn decimal_from_f64(f: f64, dp: u32) -> Option<Decimal> {
 /// Words written in money cells that mean zero.
 const FREE_WORDS: [&str; 5] = ["無償", "無料", "サービス", "0円", "０円"];
 
+/// The word a quote writes where a price would be (別途, サービス, 無償, 込み, 一式, ―), if the
+/// cell holds one rather than a figure.
+pub(crate) fn amount_word(value: &Value) -> Option<String> {
+    let Value::Text(s) = value else { return None };
+    let t = compact(s);
+    let word = !t.is_empty() && (FREE_WORDS.contains(&t.as_str()) || !t.chars().any(|c| c.is_ascii_digit()));
+    word.then(|| clean(s))
+}
+
 /// Reads a money cell. `Ok(None)` for empty, 「別途」, 「―」 and other words without digits.
 pub(crate) fn money(value: &Value) -> Result<Option<Yen>, NumberProblem> {
     let amount = match value {

@@ -113,6 +113,12 @@ pub struct QuoteLine {
     pub note: Option<String>,
     /// Item or discount.
     pub kind: LineKind,
+    /// What the quote wrote where a price would be, when it wrote no figure: 別途, サービス, 無償, 込み.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_text: Option<String>,
+    /// The sheet the line was read from, when the quote's lines come from more than one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
 }
 
 impl QuoteLine {
@@ -210,6 +216,8 @@ pub(crate) fn test_line(description: &str, unit: Option<Unit>, note: Option<&str
         amount: Some(Yen::from_i64(1000)),
         note: note.map(str::to_owned),
         kind: LineKind::Item,
+        amount_text: None,
+        sheet: None,
     }
 }
 
@@ -253,6 +261,8 @@ mod tests {
             amount: None,
             note: None,
             kind: LineKind::Item,
+            amount_text: None,
+            sheet: None,
         };
         assert_eq!(line.effective_amount(), Some(Yen::from_i64(24_000)));
     }

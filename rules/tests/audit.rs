@@ -31,6 +31,8 @@ fn item(row: u32, description: &str, qty: i64, unit: &str, price: i64) -> QuoteL
         amount: Some(yen(price * qty)),
         note: None,
         kind: LineKind::Item,
+        amount_text: None,
+        sheet: None,
     }
 }
 

@@ -23,6 +23,10 @@ pub struct DraftLine {
     pub unit_price: String,
     /// 金額 as plain digits (for the correction field).
     pub amount: String,
+    /// What the quote wrote instead of a figure (別途, サービス), shown beside the amount.
+    pub amount_text: Option<String>,
+    /// The sheet the line came from, for a quote read from several.
+    pub sheet: Option<String>,
     /// Eligibility label.
     pub eligibility: String,
     /// Flags: (code, severity label, message).
@@ -139,7 +143,8 @@ pub async fn quote_draft(token: String) -> Result<DraftView, UiError> {
         lines: r
             .lines
             .iter()
-            .map(|l| DraftLine {
+            .zip(&d.quote.lines)
+            .map(|(l, read)| DraftLine {
                 row: l.row,
                 description: l.description.clone(),
                 category: l.category.code().to_owned(),
@@ -151,6 +156,8 @@ pub async fn quote_draft(token: String) -> Result<DraftView, UiError> {
                 ),
                 unit_price: yen(l.unit_price).unwrap_or_default(),
                 amount: l.amount.map(|a| a.amount().normalize().to_string()).unwrap_or_default(),
+                amount_text: read.amount_text.clone(),
+                sheet: read.sheet.clone(),
                 eligibility: l.eligibility.label_ja().to_owned(),
                 flags: l.flags.iter().map(flag).collect(),
             })
@@ -396,8 +403,9 @@ pub async fn store(
         let plain = |y: Option<rules::Yen>| y.map(|y| y.amount().normalize().to_string());
         sqlx::query(
             "INSERT INTO quote_lines (quote_id, position, sheet_row, kind, description, spec, category, quantity, unit,
-                                      unit_price, amount, comparable_price, note, parsed_category, parsed_amount)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                      unit_price, amount, comparable_price, note, parsed_category, parsed_amount,
+                                      amount_text, sheet)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(quote_id)
         .bind(i64::try_from(position).unwrap_or(i64::MAX))
@@ -414,6 +422,8 @@ pub async fn store(
         .bind(&line.note)
         .bind(parsed_cat)
         .bind(parsed_amount)
+        .bind(&line.amount_text)
+        .bind(&line.sheet)
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
@@ -518,6 +528,8 @@ pub async fn enter_quote(
             amount,
             note: None,
             kind: if category == Category::Discount { LineKind::Discount } else { LineKind::Item },
+            amount_text: None,
+            sheet: None,
         });
         chosen.push((category, None, None));
     }

@@ -61,7 +61,8 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td class="num">{l.row}</td>
-                                    <td>{l.description.clone()}</td>
+                                    <td>{l.description.clone()}
+                                        {l.sheet.clone().map(|s| view! { <br/><small>{format!("シート「{s}」")}</small> })}</td>
                                     <td>
                                         <select name=format!("category[{}]", l.row) aria-label="費目">
                                             {Category::ALL.into_iter().map(|c| view! {
@@ -72,7 +73,8 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                                     </td>
                                     <td class="num">{l.quantity.clone()}</td>
                                     <td class="num">{l.unit_price.clone()}</td>
-                                    <td class="num"><input name=format!("amount[{}]", l.row) type="text" inputmode="numeric" value=l.amount.clone() aria-label="金額"/></td>
+                                    <td class="num"><input name=format!("amount[{}]", l.row) type="text" inputmode="numeric" value=l.amount.clone() aria-label="金額"/>
+                                        {l.amount_text.clone().map(|t| view! { <br/><small data-testid="amount-text">{format!("見積書の記載: 「{t}」")}</small> })}</td>
                                     <td>{l.eligibility.clone()}</td>
                                     <td>{flag_list(&l.flags)}</td>
                                 </tr>

@@ -147,6 +147,8 @@ mod tests {
             unit_price: some(unit_price),
             amount: some(amount),
             note: None,
+            amount_text: None,
+            sheet: None,
         }
     }
 

@@ -336,3 +336,30 @@ async fn a_paper_quote_entered_by_hand_is_stored_and_audited() {
             .expect("counts");
     assert_eq!((lines, file), (2, 0), "two lines, no file");
 }
+
+#[tokio::test]
+async fn a_line_that_writes_a_word_for_its_price_is_previewed_with_it_and_stored_with_it() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    let name = "layouts/words_for_prices_libreoffice.xls";
+    let res = upload(&app, facility, "words_for_prices.xls", fixture(name)).await;
+    let draft = location(&res);
+    let html = app.get_html(&draft).await;
+    for said in ["見積書の記載: 「別途」", "見積書の記載: 「サービス」", "見積書の記載: 「込み」"]
+    {
+        assert!(html.contains(said), "{said} beside its amount");
+    }
+    assert!(html.contains("電子カルテ改修（連携設定）"), "the line without a figure is a line of the quote");
+    let quote = upload_and_confirm(&app, facility, name, &[]).await;
+    let id: i64 = quote.rsplit('/').next().and_then(|s| s.parse().ok()).expect("quote id");
+    let stored: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT description, amount, amount_text FROM quote_lines WHERE quote_id = ? ORDER BY position")
+            .bind(id)
+            .fetch_all(app.pool())
+            .await
+            .expect("lines");
+    assert_eq!(stored.len(), 7);
+    assert_eq!(stored[4], ("電子カルテ改修（連携設定）".into(), None, Some("別途".into())));
+    assert_eq!(stored[5], ("操作説明".into(), Some("0".into()), Some("サービス".into())));
+}

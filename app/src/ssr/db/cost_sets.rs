@@ -120,6 +120,8 @@ pub async fn chosen(db: impl sqlx::SqliteExecutor<'_>, facility_ids: &[i64]) -> 
             unit_price: r.unit_price,
             amount: r.amount,
             note: r.note,
+            amount_text: None,
+            sheet: None,
         });
     }
     Ok(out)

@@ -42,6 +42,14 @@ pub struct StoredLine {
     pub amount: Option<String>,
     /// 備考.
     pub note: Option<String>,
+    /// What the quote wrote instead of a figure (別途, サービス); not in the vendor records' arrays.
+    #[serde(default)]
+    #[sqlx(default)]
+    pub amount_text: Option<String>,
+    /// The sheet the line came from, for a quote read from several.
+    #[serde(default)]
+    #[sqlx(default)]
+    pub sheet: Option<String>,
 }
 
 impl StoredLine {
@@ -60,6 +68,8 @@ impl StoredLine {
             amount: yen(&self.amount),
             note: self.note.clone(),
             kind: if self.kind == "discount" { LineKind::Discount } else { LineKind::Item },
+            amount_text: self.amount_text.clone(),
+            sheet: self.sheet.clone(),
         }
     }
 }
@@ -67,7 +77,7 @@ impl StoredLine {
 /// The lines of a quote in order (call only after the scoped `detail`).
 pub async fn lines_for_audit(pool: &SqlitePool, quote_id: i64) -> sqlx::Result<Vec<StoredLine>> {
     sqlx::query_as(
-        "SELECT sheet_row, kind, description, spec, category, quantity, unit, unit_price, amount, note
+        "SELECT sheet_row, kind, description, spec, category, quantity, unit, unit_price, amount, note, amount_text, sheet
          FROM quote_lines WHERE quote_id = ? ORDER BY position",
     )
     .bind(quote_id)

@@ -230,6 +230,8 @@ impl LineRow {
             unit_price: self.unit_price.clone(),
             amount: self.amount.clone(),
             note: self.note.clone(),
+            amount_text: None,
+            sheet: None,
         }
     }
 }

@@ -1049,6 +1049,8 @@ mod tests {
                 amount: Some(rules::Yen::new(Decimal::from(l.amount()))),
                 note: l.note.map(str::to_owned),
                 kind: if l.category == Category::Discount { LineKind::Discount } else { LineKind::Item },
+                amount_text: None,
+                sheet: None,
             };
             let found = classifier.classify(&line).category;
             if found != l.category {
