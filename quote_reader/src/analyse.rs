@@ -3,7 +3,7 @@
 use crate::error::{ReadError, ReadErrorKind};
 use crate::facts::facts;
 use crate::grid::{Sheet, Value, cell_name, column_name, get_in_row, row_number};
-use crate::header::{Columns, HEADER_SEARCH_ROWS, Header, find_header, is_header_like};
+use crate::header::{Columns, HEADER_SEARCH_ROWS, Header, is_header_like, item_tables};
 use crate::load::Loaded;
 use crate::text::{
     NumberProblem, amount_word, clean, compact, compact_unbracketed, looks_numeric, money, quantity, unit,
@@ -504,7 +504,11 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
 /// Whether a text says prices include tax (and is not just the label of a tax-included total).
 fn says_tax_included(text: &str) -> bool {
     let folded = compact(text);
-    folded.contains("税込")
+    // 「初期費用（税込）」: the label of an amount that includes tax, as a cover's summary writes it.
+    let bare = compact_unbracketed(text);
+    let bracketed_label = (2..=12).contains(&bare.chars().count()) && !bare.contains("税込");
+    !bracketed_label
+        && folded.contains("税込")
         && !folded.contains("税抜")
         && !["合計", "総額", "見積金額", "御見積", "お見積", "請求"].iter().any(|w| folded.contains(w))
 }
@@ -574,33 +578,80 @@ fn tax_inclusive(sheets: &[Sheet], header: &Header, table: &Table) -> (bool, Opt
     (false, None)
 }
 
-/// Reads the quote from loaded sheets.
-pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
-    let Some(header) = find_header(&loaded.sheets) else {
-        return Err(ReadError::file(file, ReadErrorKind::NoItemTable));
+/// The written totals of item tables on several sheets: each figure added up when every
+/// sheet wrote it, else left out (a sheet without its 小計 leaves no 小計 to check).
+fn combined(tables: &[(&Header, Table)]) -> WrittenTotals {
+    let sum = |pick: fn(&WrittenTotals) -> Option<WrittenAmount>| {
+        tables.iter().map(|(_, t)| pick(&t.written)).try_fold(None::<WrittenAmount>, |acc, w| {
+            let w = w?;
+            Some(Some(match acc {
+                None => w,
+                Some(a) => WrittenAmount { amount: a.amount + w.amount, row: a.row },
+            }))
+        })?
     };
-    let Some(sheet) = loaded.sheets.get(header.sheet) else {
-        return Err(ReadError::file(file, ReadErrorKind::NoItemTable));
-    };
-    let place = Place { file, sheet: (!loaded.is_csv).then_some(sheet.name.as_str()) };
-    let table = read_table(&place, sheet, &header)?;
-    if table.lines.is_empty() {
-        return Err(place.error(header.first_row, None, ReadErrorKind::NoItemLines));
+    let included = tables.first().is_some_and(|(_, t)| t.written.tax_included_in_total);
+    let same_tax = tables.iter().all(|(_, t)| t.written.tax_included_in_total == included);
+    WrittenTotals {
+        subtotal: sum(|w| w.subtotal),
+        tax: sum(|w| w.tax).filter(|_| same_tax),
+        tax_included_in_total: included && same_tax,
+        total: sum(|w| w.total),
     }
-    let (tax_inclusive, tax_inclusive_evidence) = tax_inclusive(&loaded.sheets, &header, &table);
+}
+
+/// Reads the quote from loaded sheets: every sheet that holds an item table, in workbook order.
+pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
+    let Some((best, headers)) = item_tables(&loaded.sheets) else {
+        return Err(ReadError::file(file, ReadErrorKind::NoItemTable));
+    };
+    let mut tables = Vec::with_capacity(headers.len());
+    for header in &headers {
+        let Some(sheet) = loaded.sheets.get(header.sheet) else {
+            return Err(ReadError::file(file, ReadErrorKind::NoItemTable));
+        };
+        let place = Place { file, sheet: (!loaded.is_csv).then_some(sheet.name.as_str()) };
+        let table = read_table(&place, sheet, header)?;
+        if header.sheet == best && table.lines.is_empty() {
+            return Err(place.error(header.first_row, None, ReadErrorKind::NoItemLines));
+        }
+        if !table.lines.is_empty() {
+            tables.push((header, table));
+        }
+    }
+    let Some(main) = tables.iter().position(|(h, _)| h.sheet == best) else {
+        return Err(ReadError::file(file, ReadErrorKind::NoItemTable));
+    };
+    let header = tables[main].0;
+    let (tax_inclusive, tax_inclusive_evidence) = tax_inclusive(&loaded.sheets, header, &tables[main].1);
     let facts = facts(&loaded.sheets, header.sheet, header.first_row);
+    let written = if tables.len() == 1 { tables[main].1.written.clone() } else { combined(&tables) };
+    let several = tables.len() > 1;
+    let mut lines = Vec::new();
+    let mut notes = Vec::new();
+    for (h, table) in tables {
+        let name = loaded.sheets.get(h.sheet).map(|s| s.name.clone());
+        lines.extend(table.lines.into_iter().map(|mut l| {
+            if several {
+                l.sheet.clone_from(&name);
+            }
+            l
+        }));
+        notes.extend(table.notes);
+    }
+    let sheet = loaded.sheets.get(header.sheet).map(|s| s.name.clone()).unwrap_or_default();
     Ok(Quote {
-        lines: table.lines,
-        written: table.written,
+        lines,
+        written,
         tax_inclusive,
         tax_inclusive_evidence,
         quote_date: facts.quote_date,
         addressee: facts.addressee,
         vendor: facts.vendor,
-        notes: table.notes,
+        notes,
         source: QuoteSource {
             file_name: file.to_owned(),
-            sheet: if loaded.is_csv { String::new() } else { sheet.name.clone() },
+            sheet: if loaded.is_csv { String::new() } else { sheet },
             header_row: row_number(header.first_row),
         },
     })
@@ -755,6 +806,8 @@ mod tests {
         assert!(says_tax_included("表示価格は税込"));
         assert!(!says_tax_included("御見積金額（税込）"));
         assert!(!says_tax_included("税込合計"));
+        assert!(!says_tax_included("初期費用（税込）"), "a cover's label of an amount");
+        assert!(says_tax_included("※（表示価格は税込です）"));
         assert!(!says_tax_included("※金額は税抜表示です（税込価格は別紙）"));
     }
 

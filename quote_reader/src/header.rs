@@ -247,9 +247,38 @@ fn item_like_rows(sheet: &Sheet, after: u32, columns: &Columns) -> usize {
 
 /// The best header over all sheets: most roles, then most item-like rows under
 /// it, then the first in workbook order.
-pub(crate) fn find_header(sheets: &[Sheet]) -> Option<Header> {
-    let mut best: Option<((usize, usize), Header)> = None;
+#[cfg(test)]
+fn find_header(sheets: &[Sheet]) -> Option<Header> {
+    best_of(&find_headers(sheets)).cloned()
+}
+
+/// Fewest roles of a further item sheet: 項目 and 金額 alone make a cover's summary, not items.
+const FURTHER_SHEET_ROLES: usize = 3;
+
+/// The item tables of a workbook in workbook order: the best header, and every other sheet whose
+/// header names at least three roles and has item rows under it (初期費用 and 月額費用 on two sheets).
+/// The best one's sheet comes with them.
+pub(crate) fn item_tables(sheets: &[Sheet]) -> Option<(usize, Vec<Header>)> {
+    let all = find_headers(sheets);
+    let best = best_of(&all)?.sheet;
+    let chosen = all
+        .into_iter()
+        .filter(|((roles, items), h)| h.sheet == best || (*roles >= FURTHER_SHEET_ROLES && *items > 0))
+        .map(|(_, h)| h)
+        .collect();
+    Some((best, chosen))
+}
+
+/// The header with the highest rank, the first in workbook order among equals.
+fn best_of(found: &[((usize, usize), Header)]) -> Option<&Header> {
+    found.iter().max_by(|a, b| a.0.cmp(&b.0).then(b.1.sheet.cmp(&a.1.sheet))).map(|(_, h)| h)
+}
+
+/// Each sheet's best header with its rank (roles, item-like rows under it), in workbook order.
+fn find_headers(sheets: &[Sheet]) -> Vec<((usize, usize), Header)> {
+    let mut found = Vec::new();
     for (index, sheet) in sheets.iter().enumerate() {
+        let mut best: Option<((usize, usize), Header)> = None;
         for (row, cells) in sheet.rows() {
             if row >= HEADER_SEARCH_ROWS {
                 break;
@@ -267,8 +296,9 @@ pub(crate) fn find_header(sheets: &[Sheet]) -> Option<Header> {
                 best = Some((rank, Header { sheet: index, first_row: row, last_row, cells: roles, columns }));
             }
         }
+        found.extend(best);
     }
-    best.map(|(_, header)| header)
+    found
 }
 
 #[cfg(test)]

@@ -54,8 +54,10 @@ fn as_read(q: &Quote, expected_lines: &[Value]) -> Value {
                     line[key] = value.map(|v| v.amount().normalize().to_string()).into();
                 }
             }
-            if e.get("amount_text").is_some() {
-                line["amount_text"] = l.amount_text.clone().into();
+            for (key, value) in [("amount_text", &l.amount_text), ("sheet", &l.sheet)] {
+                if e.get(key).is_some() {
+                    line[key] = value.clone().into();
+                }
             }
             line
         })
@@ -76,7 +78,7 @@ fn as_read(q: &Quote, expected_lines: &[Value]) -> Value {
 #[test]
 fn every_layout_from_both_producers_reads_as_its_sheet_was_written() {
     let all = layouts();
-    assert!(all.len() >= 8, "{} layouts", all.len());
+    assert!(all.len() >= 9, "{} layouts", all.len());
     let mut failures = Vec::new();
     for (layout, files, expected) in &all {
         assert_eq!(files.len(), 2, "{layout}: one file per producer: {files:?}");

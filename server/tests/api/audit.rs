@@ -361,15 +361,28 @@ fn clean_quotes_in_every_layout_get_no_flag_and_padded_ones_get_each_planted_fla
             }
             continue;
         }
-        for pair in planted {
-            let (description, code) = (pair[0].as_str().expect("description"), pair[1].as_str().expect("code"));
-            let found = doc["lines"].as_array().expect("lines").iter().any(|l| {
-                l["description"] == description
-                    && l["flags"].as_array().is_some_and(|f| f.iter().any(|f| f["code"] == code))
-            });
-            if !found {
-                failures.push(format!("{file}: 「{description}」 lacks {code}: {:?}", line_flags(&doc)));
-            }
+        // Each planted problem found, and nothing else raised.
+        let mut want: Vec<(String, String)> = planted
+            .iter()
+            .map(|p| (p[0].as_str().unwrap_or("").to_owned(), p[1].as_str().unwrap_or("").to_owned()))
+            .collect();
+        let mut got: Vec<(String, String)> = doc["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .flat_map(|l| {
+                let description = l["description"].as_str().unwrap_or("").to_owned();
+                l["flags"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(move |f| (description.clone(), f["code"].as_str().unwrap_or("").to_owned()))
+            })
+            .collect();
+        want.sort();
+        got.sort();
+        if got != want || doc["flags"] != serde_json::json!([]) {
+            failures.push(format!("{file}: planted {want:?}, found {got:?} and {}", doc["flags"]));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
