@@ -600,6 +600,29 @@ fn combined(tables: &[(&Header, Table)]) -> WrittenTotals {
     }
 }
 
+/// Rows as a person numbers them, joined: 「12・13行目」.
+fn row_list(rows: impl Iterator<Item = u32>) -> String {
+    rows.map(|r| row_number(r).to_string()).collect::<Vec<_>>().join("・")
+}
+
+/// What the file holds that is not part of the quote as printed, said in Japanese.
+fn left_out(loaded: &Loaded) -> Vec<String> {
+    let mut said: Vec<String> =
+        loaded.hidden_sheets.iter().map(|s| format!("非表示のシート「{s}」は読んでいません。")).collect();
+    for sheet in &loaded.sheets {
+        let hidden = &sheet.left_out;
+        if !hidden.rows.is_empty() {
+            let rows = row_list(hidden.rows.iter().copied());
+            said.push(format!("シート「{}」の非表示の行（{rows}行目）は読んでいません。", sheet.name));
+        }
+        if !hidden.cols.is_empty() {
+            let cols = hidden.cols.iter().map(|(c, _)| column_name(*c)).collect::<Vec<_>>().join("・");
+            said.push(format!("シート「{}」の非表示の列（{cols}列）は読んでいません。", sheet.name));
+        }
+    }
+    said
+}
+
 /// Reads the quote from loaded sheets: every sheet that holds an item table, in workbook order.
 pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
     let Some((best, headers)) = item_tables(&loaded.sheets) else {
@@ -654,6 +677,7 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
             sheet: if loaded.is_csv { String::new() } else { sheet },
             header_row: row_number(header.first_row),
         },
+        left_out: left_out(loaded),
     })
 }
 
@@ -697,7 +721,7 @@ mod tests {
             }
         }
         sheet.finish();
-        analyse("q.csv", &Loaded { sheets: vec![sheet], is_csv: true }).unwrap()
+        analyse("q.csv", &Loaded { sheets: vec![sheet], is_csv: true, hidden_sheets: Vec::new() }).unwrap()
     }
 
     fn totals(q: &Quote) -> [Option<i64>; 3] {

@@ -46,11 +46,30 @@ impl Value {
     }
 }
 
+/// Rows and columns a sheet hides (0-based; column ranges inclusive).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Hidden {
+    pub(crate) rows: std::collections::BTreeSet<u32>,
+    pub(crate) cols: Vec<(u32, u32)>,
+}
+
+impl Hidden {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.cols.is_empty()
+    }
+
+    fn hides_col(&self, col: u32) -> bool {
+        self.cols.iter().any(|(a, b)| (*a..=*b).contains(&col))
+    }
+}
+
 /// One sheet: rows by 0-based index, each row's cells sorted by 0-based column.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Sheet {
     /// Sheet name (empty for CSV).
     pub(crate) name: String,
+    /// Hidden rows and columns that held cells, left out of the sheet (0-based), for the preview.
+    pub(crate) left_out: Hidden,
     rows: BTreeMap<u32, Vec<(u32, Value)>>,
     /// The row being filled: readers emit cells row by row, so most pushes skip the map.
     pending: Option<(u32, Vec<(u32, Value)>)>,
@@ -60,7 +79,7 @@ pub(crate) struct Sheet {
 impl Sheet {
     /// An empty sheet.
     pub(crate) fn new(name: impl Into<String>) -> Self {
-        Sheet { name: name.into(), rows: BTreeMap::new(), pending: None, cells: 0 }
+        Sheet { name: name.into(), left_out: Hidden::default(), rows: BTreeMap::new(), pending: None, cells: 0 }
     }
 
     /// Adds a cell. Cells may come in any order; call [`Sheet::finish`] once all are in.
@@ -100,6 +119,30 @@ impl Sheet {
             }
             *cells = deduped;
         }
+    }
+
+    /// Leaves out the cells of hidden rows and columns: they are not part of the quote as printed.
+    pub(crate) fn drop_hidden(&mut self, hidden: &Hidden) {
+        for row in &hidden.rows {
+            if self.rows.remove(row).is_some() {
+                self.left_out.rows.insert(*row);
+            }
+        }
+        if hidden.cols.is_empty() {
+            return;
+        }
+        let mut cols = std::collections::BTreeSet::new();
+        for cells in self.rows.values_mut() {
+            cells.retain(|(c, _)| {
+                let keep = !hidden.hides_col(*c);
+                if !keep {
+                    cols.insert(*c);
+                }
+                keep
+            });
+        }
+        self.rows.retain(|_, cells| !cells.is_empty());
+        self.left_out.cols = cols.into_iter().map(|c| (c, c)).collect();
     }
 
     /// Number of cells pushed.

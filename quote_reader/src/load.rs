@@ -22,6 +22,17 @@ pub(crate) struct Loaded {
     pub(crate) sheets: Vec<Sheet>,
     /// True for CSV: no sheet names in messages.
     pub(crate) is_csv: bool,
+    /// Worksheets the workbook hides, left unread.
+    pub(crate) hidden_sheets: Vec<String>,
+}
+
+/// Worksheets a workbook hides (hidden or very hidden).
+fn hidden_sheets(metadata: &[calamine::Sheet]) -> Vec<String> {
+    metadata
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet && s.visible != SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect()
 }
 
 /// Extensions that claim to be a workbook, for the message when the content is not one.
@@ -43,7 +54,7 @@ pub(crate) fn not_a_spreadsheet(file: &str) -> ReadError {
 /// Reads the sheets of a quote file whose size is already checked, until `stop` is raised.
 pub(crate) fn load(file: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Result<Loaded, ReadError> {
     let budget = Budget::new(stop, limits.max_uncompressed_bytes, limits.max_text_bytes);
-    let sheets = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+    let (sheets, hidden_sheets) = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         load_zip(file, bytes, limits, &budget)?
     } else if bytes.starts_with(&cfb::SIGNATURE) {
         load_cfb(file, bytes, limits, &budget)?
@@ -53,7 +64,7 @@ pub(crate) fn load(file: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Re
         return load_text(file, bytes, limits);
     };
     check_area(file, &sheets, limits)?;
-    Ok(Loaded { sheets, is_csv: false })
+    Ok(Loaded { sheets, is_csv: false, hidden_sheets })
 }
 
 /// Text: CSV (or TSV) in UTF-8, UTF-16 with BOM, or Shift_JIS/CP932.
@@ -80,7 +91,7 @@ fn load_text(file: &str, bytes: &[u8], limits: &Limits) -> Result<Loaded, ReadEr
     }
     let sheets = vec![sheet];
     check_area(file, &sheets, limits)?;
-    Ok(Loaded { sheets, is_csv: true })
+    Ok(Loaded { sheets, is_csv: true, hidden_sheets: Vec::new() })
 }
 
 /// The sum of the sheets' used ranges must stay within the cell limit.
@@ -97,12 +108,30 @@ fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, ReadError>) -> Result<T,
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(corrupted(file, "the parser panicked")))
 }
 
-fn load_zip(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>) -> Result<Vec<Sheet>, ReadError> {
+/// Sheets and the names of the hidden ones.
+type Sheets = (Vec<Sheet>, Vec<String>);
+
+fn load_zip(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>) -> Result<Sheets, ReadError> {
     guarded(file, || {
         let unpacked = unpack::unpack(file, bytes, limits, budget)?;
         let source = || Metered::rereading(std::io::Cursor::new(unpacked.bytes.as_slice()), budget);
         match unpacked.kind {
-            ZipKind::Xlsx => load_xlsx(file, source(), limits, budget),
+            ZipKind::Xlsx => {
+                let (mut sheets, hidden) = load_xlsx(file, source(), limits, budget)?;
+                let names: Vec<String> = sheets.iter().map(|s| s.name.clone()).collect();
+                let mut archive = ZipArchive::new(source()).map_err(|e| budget.explain(file, corrupted(file, e)))?;
+                // Rows a workbook hides are not part of the quote; a workbook whose visibility
+                // cannot be read is still read, every row shown.
+                if let Ok(rows) = scan::xlsx_hidden(&mut archive, &names) {
+                    for sheet in &mut sheets {
+                        if let Some(h) = rows.get(&sheet.name) {
+                            sheet.drop_hidden(h);
+                        }
+                    }
+                }
+                budget.check().map_err(|e| e.into_error(file))?;
+                Ok((sheets, hidden))
+            }
             ZipKind::Ods => {
                 let mut archive = ZipArchive::new(source()).map_err(|e| budget.explain(file, corrupted(file, e)))?;
                 scan::ods_cells(file, &mut archive, limits, budget)?;
@@ -128,12 +157,13 @@ fn load_xlsx(
     source: Source<'_, '_, '_>,
     limits: &Limits,
     budget: &Budget<'_>,
-) -> Result<Vec<Sheet>, ReadError> {
+) -> Result<Sheets, ReadError> {
     let xlsx_error = |e: XlsxError| match e {
         XlsxError::Password => ReadError::file(file, ReadErrorKind::Encrypted),
         other => budget.explain(file, corrupted(file, other)),
     };
     let mut workbook: Xlsx<_> = Xlsx::new(source).map_err(xlsx_error)?;
+    let hidden = hidden_sheets(workbook.sheets_metadata());
     let names: Vec<String> = workbook
         .sheets_metadata()
         .iter()
@@ -162,11 +192,11 @@ fn load_xlsx(
         sheet.finish();
         sheets.push(sheet);
     }
-    Ok(sheets)
+    Ok((sheets, hidden))
 }
 
 /// A compound file: .xls (BIFF), or an encrypted OOXML package.
-fn load_cfb(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>) -> Result<Vec<Sheet>, ReadError> {
+fn load_cfb(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>) -> Result<Sheets, ReadError> {
     let Some(container) = Cfb::parse(bytes) else {
         return Err(corrupted(file, "broken compound file"));
     };
@@ -199,12 +229,13 @@ fn ranges<RS, R>(
     workbook: &mut R,
     budget: &Budget<'_>,
     is_password: impl Fn(&R::Error) -> bool,
-) -> Result<Vec<Sheet>, ReadError>
+) -> Result<Sheets, ReadError>
 where
     RS: Read + Seek,
     R: Reader<RS>,
     R::Error: std::fmt::Debug,
 {
+    let hidden = hidden_sheets(workbook.sheets_metadata());
     let names: Vec<String> = workbook
         .sheets_metadata()
         .iter()
@@ -234,7 +265,7 @@ where
         sheet.finish();
         sheets.push(sheet);
     }
-    Ok(sheets)
+    Ok((sheets, hidden))
 }
 
 /// Excel serials from 1900-01-01 to 9999-12-31; beyond them chrono would panic

@@ -200,6 +200,10 @@ pub struct Quote {
     pub notes: Vec<String>,
     /// Where it came from.
     pub source: QuoteSource,
+    /// What the reader left out of the file and why (hidden sheets, rows and columns), in Japanese
+    /// for the preview.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<String>,
 }
 
 /// An item line with a description, unit and note, for the tests of the classifier and the audit.

@@ -69,6 +69,8 @@ pub struct DraftView {
     pub notes: Vec<String>,
     /// Vendors: (id, name).
     pub vendors: Vec<(i64, String)>,
+    /// What the reader left out of the file (hidden sheets, rows, columns).
+    pub left_out: Vec<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -173,6 +175,7 @@ pub async fn quote_draft(token: String) -> Result<DraftView, UiError> {
         ),
         settlement: r.settlement.as_ref().map(|s| crate::api::settlement_view::SettlementView::of(s, context::today())),
         notes: crate::api::quote_audit::notes_besides_assumptions(&r),
+        left_out: d.quote.left_out.clone(),
         vendors: db::provisioning::vendors(&pool, user.id).await.map_err(context::internal)?,
     })
 }

@@ -46,6 +46,12 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
             <p>{d.vendor_in_file.clone().map(|v| format!("発行元（ファイルの記載）: {v} ／ ")).unwrap_or_default()}
                {d.quote_date.as_deref().map(|q| format!("見積日: {}", rules::format_stored_day(q))).unwrap_or_default()}</p>
             <p>"まだ登録されていません。費目や金額を確認し、必要なら直してから「登録する」を押してください。"</p>
+            {(!d.left_out.is_empty()).then(|| view! {
+                <div class="notice" data-testid="left-out">
+                    <p>"ファイルのうち、次の部分は見積の内容として読んでいません（印刷されない部分です）。"</p>
+                    <ul>{d.left_out.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
+                </div>
+            })}
             {(!d.flags.is_empty()).then(|| flag_list(&d.flags))}
             <ActionForm action=confirm attr:class="form" attr:data-testid="confirm-quote">
                 <input type="hidden" name="token" value=token/>

@@ -16,9 +16,11 @@ use crate::error::{ReadError, ReadErrorKind};
 mod ods;
 mod sst;
 mod xls;
+mod xlsx_hidden;
 
 pub(crate) use ods::ods_cells;
 pub(crate) use xls::biff_cells;
+pub(crate) use xlsx_hidden::xlsx_hidden;
 
 pub(super) fn too_many(file: &str, cells: u64, limits: &Limits) -> ReadError {
     ReadError::file(file, ReadErrorKind::TooManyCells { cells, limit: limits.max_cells })

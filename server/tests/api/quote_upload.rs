@@ -363,3 +363,22 @@ async fn a_line_that_writes_a_word_for_its_price_is_previewed_with_it_and_stored
     assert_eq!(stored[4], ("電子カルテ改修（連携設定）".into(), None, Some("別途".into())));
     assert_eq!(stored[5], ("操作説明".into(), Some("0".into()), Some("サービス".into())));
 }
+
+#[tokio::test]
+async fn hidden_rows_columns_and_sheets_are_left_out_and_the_preview_says_which() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    for (file, said) in [
+        ("hidden_rows_openpyxl.xlsx", "シート「見積書」の非表示の行（10・12行目）は読んでいません。"),
+        ("hidden_rows_libreoffice.xlsx", "シート「見積書」の非表示の列（G列）は読んでいません。"),
+        ("two_sheets_libreoffice.xlsx", "非表示のシート「旧版」は読んでいません。"),
+    ] {
+        let res = upload(&app, facility, file, fixture(&format!("layouts/{file}"))).await;
+        let html = app.get_html(&location(&res)).await;
+        assert!(html.contains(said), "{file}: {said}");
+        for withdrawn in ["取り下げ", "リモート保守", "旧見積"] {
+            assert!(!html.contains(withdrawn), "{file}: a hidden item was read: {withdrawn}");
+        }
+    }
+}
