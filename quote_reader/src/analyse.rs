@@ -616,7 +616,7 @@ fn left_out(loaded: &Loaded) -> Vec<String> {
             said.push(format!("シート「{}」の非表示の行（{rows}行目）は読んでいません。", sheet.name));
         }
         if !hidden.cols.is_empty() {
-            let cols = hidden.cols.iter().map(|(c, _)| column_name(*c)).collect::<Vec<_>>().join("・");
+            let cols = hidden.cols.iter().map(|c| column_name(*c)).collect::<Vec<_>>().join("・");
             said.push(format!("シート「{}」の非表示の列（{cols}列）は読んでいません。", sheet.name));
         }
     }

@@ -46,10 +46,11 @@ impl Value {
     }
 }
 
-/// Rows and columns a sheet hides (0-based; column ranges inclusive).
+/// Rows and columns a sheet hides: 0-based inclusive ranges (a repeated row of an .ods may
+/// hide a million rows at once).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Hidden {
-    pub(crate) rows: std::collections::BTreeSet<u32>,
+    pub(crate) rows: Vec<(u32, u32)>,
     pub(crate) cols: Vec<(u32, u32)>,
 }
 
@@ -58,9 +59,33 @@ impl Hidden {
         self.rows.is_empty() && self.cols.is_empty()
     }
 
-    fn hides_col(&self, col: u32) -> bool {
-        self.cols.iter().any(|(a, b)| (*a..=*b).contains(&col))
+    /// Whether a column is hidden; `cols` sorted and merged ([`merged`]), so a file that hides
+    /// a million single columns costs a binary search per cell, not a million comparisons.
+    fn hides_col(cols: &[(u32, u32)], col: u32) -> bool {
+        let after = cols.partition_point(|(a, _)| *a <= col);
+        after > 0 && cols.get(after - 1).is_some_and(|(_, b)| col <= *b)
     }
+}
+
+/// Ranges sorted by their start and merged where they touch or overlap; backwards ones dropped.
+fn merged(ranges: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut sorted: Vec<(u32, u32)> = ranges.iter().copied().filter(|(a, b)| a <= b).collect();
+    sorted.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(sorted.len());
+    for (a, b) in sorted {
+        match out.last_mut() {
+            Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// The hidden rows and columns that held cells, left out of a sheet (0-based).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct LeftOut {
+    pub(crate) rows: std::collections::BTreeSet<u32>,
+    pub(crate) cols: std::collections::BTreeSet<u32>,
 }
 
 /// One sheet: rows by 0-based index, each row's cells sorted by 0-based column.
@@ -69,7 +94,7 @@ pub(crate) struct Sheet {
     /// Sheet name (empty for CSV).
     pub(crate) name: String,
     /// Hidden rows and columns that held cells, left out of the sheet (0-based), for the preview.
-    pub(crate) left_out: Hidden,
+    pub(crate) left_out: LeftOut,
     rows: BTreeMap<u32, Vec<(u32, Value)>>,
     /// The row being filled: readers emit cells row by row, so most pushes skip the map.
     pending: Option<(u32, Vec<(u32, Value)>)>,
@@ -79,7 +104,7 @@ pub(crate) struct Sheet {
 impl Sheet {
     /// An empty sheet.
     pub(crate) fn new(name: impl Into<String>) -> Self {
-        Sheet { name: name.into(), left_out: Hidden::default(), rows: BTreeMap::new(), pending: None, cells: 0 }
+        Sheet { name: name.into(), left_out: LeftOut::default(), rows: BTreeMap::new(), pending: None, cells: 0 }
     }
 
     /// Adds a cell. Cells may come in any order; call [`Sheet::finish`] once all are in.
@@ -123,26 +148,29 @@ impl Sheet {
 
     /// Leaves out the cells of hidden rows and columns: they are not part of the quote as printed.
     pub(crate) fn drop_hidden(&mut self, hidden: &Hidden) {
-        for row in &hidden.rows {
-            if self.rows.remove(row).is_some() {
-                self.left_out.rows.insert(*row);
+        // merged drops ranges that run backwards, on which BTreeMap::range would panic.
+        for (first, last) in merged(&hidden.rows) {
+            let rows: Vec<u32> = self.rows.range(first..=last).map(|(r, _)| *r).collect();
+            for row in rows {
+                self.rows.remove(&row);
+                self.left_out.rows.insert(row);
             }
         }
         if hidden.cols.is_empty() {
             return;
         }
-        let mut cols = std::collections::BTreeSet::new();
+        let cols = merged(&hidden.cols);
+        let left_out = &mut self.left_out.cols;
         for cells in self.rows.values_mut() {
             cells.retain(|(c, _)| {
-                let keep = !hidden.hides_col(*c);
+                let keep = !Hidden::hides_col(&cols, *c);
                 if !keep {
-                    cols.insert(*c);
+                    left_out.insert(*c);
                 }
                 keep
             });
         }
         self.rows.retain(|_, cells| !cells.is_empty());
-        self.left_out.cols = cols.into_iter().map(|c| (c, c)).collect();
     }
 
     /// Number of cells pushed.
@@ -222,6 +250,24 @@ pub(crate) fn cell_name(row: u32, col: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_rows_and_columns_are_left_out_and_remembered_whatever_their_ranges() {
+        let mut s = Sheet::new("s");
+        for r in 0..6 {
+            for c in 0..4 {
+                s.push(r, c, Value::Number(f64::from(r * 10 + c)));
+            }
+        }
+        s.finish();
+        let hidden = Hidden { rows: vec![(4, 2), (1, 1), (2, 3), (3, 3)], cols: vec![(2, 2), (9, 1_000_000), (2, 2)] };
+        s.drop_hidden(&hidden);
+        assert_eq!(s.rows().map(|(r, _)| r).collect::<Vec<_>>(), [0, 4, 5], "rows 1–3 hidden; 4..=2 runs backwards");
+        assert_eq!(s.row(0).iter().map(|(c, _)| *c).collect::<Vec<_>>(), [0, 1, 3]);
+        assert_eq!(s.left_out.rows.iter().copied().collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(s.left_out.cols.iter().copied().collect::<Vec<_>>(), [2]);
+        assert_eq!(merged(&[(5, 9), (1, 2), (3, 4), (20, 20)]), [(1, 9), (20, 20)]);
+    }
 
     #[test]
     fn columns_are_named_as_excel_names_them() {

@@ -3,7 +3,7 @@
 use crate::budget::{Budget, Metered, Stop};
 use crate::cfb::{self, Cfb, wrap};
 use crate::error::{ReadError, ReadErrorKind, UnsupportedFormat};
-use crate::grid::{Sheet, Value};
+use crate::grid::{Hidden, Sheet, Value};
 use crate::unpack::{self, ZipKind};
 use crate::{Limits, csv, scan};
 use calamine::{
@@ -108,6 +108,17 @@ fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, ReadError>) -> Result<T,
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(corrupted(file, "the parser panicked")))
 }
 
+/// Leaves the rows and columns a workbook hides out of its sheets: they are not part of the
+/// quote as printed. A workbook whose visibility cannot be read is still read, every row shown.
+fn leave_out_hidden(sheets: &mut [Sheet], hidden: Result<std::collections::HashMap<String, Hidden>, String>) {
+    let Ok(hidden) = hidden else { return };
+    for sheet in sheets {
+        if let Some(h) = hidden.get(&sheet.name) {
+            sheet.drop_hidden(h);
+        }
+    }
+}
+
 /// Sheets and the names of the hidden ones.
 type Sheets = (Vec<Sheet>, Vec<String>);
 
@@ -120,15 +131,7 @@ fn load_zip(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>) -> R
                 let (mut sheets, hidden) = load_xlsx(file, source(), limits, budget)?;
                 let names: Vec<String> = sheets.iter().map(|s| s.name.clone()).collect();
                 let mut archive = ZipArchive::new(source()).map_err(|e| budget.explain(file, corrupted(file, e)))?;
-                // Rows a workbook hides are not part of the quote; a workbook whose visibility
-                // cannot be read is still read, every row shown.
-                if let Ok(rows) = scan::xlsx_hidden(&mut archive, &names) {
-                    for sheet in &mut sheets {
-                        if let Some(h) = rows.get(&sheet.name) {
-                            sheet.drop_hidden(h);
-                        }
-                    }
-                }
+                leave_out_hidden(&mut sheets, scan::xlsx_hidden(&mut archive, &names));
                 budget.check().map_err(|e| e.into_error(file))?;
                 Ok((sheets, hidden))
             }
@@ -139,7 +142,10 @@ fn load_zip(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>) -> R
                     OdsError::Password => ReadError::file(file, ReadErrorKind::Encrypted),
                     other => budget.explain(file, corrupted(file, other)),
                 })?;
-                ranges(file, &mut workbook, budget, |e| matches!(e, OdsError::Password))
+                let (mut sheets, hidden) = ranges(file, &mut workbook, budget, |e| matches!(e, OdsError::Password))?;
+                leave_out_hidden(&mut sheets, scan::ods_hidden(&mut archive));
+                budget.check().map_err(|e| e.into_error(file))?;
+                Ok((sheets, hidden))
             }
         }
     })
@@ -218,7 +224,9 @@ fn load_cfb(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>) -> R
             XlsError::Password => ReadError::file(file, ReadErrorKind::Encrypted),
             other => budget.explain(file, corrupted(file, other)),
         })?;
-        ranges(file, &mut workbook, budget, |e| matches!(e, XlsError::Password))
+        let (mut sheets, hidden) = ranges(file, &mut workbook, budget, |e| matches!(e, XlsError::Password))?;
+        leave_out_hidden(&mut sheets, Ok(scan::biff_hidden(&stream)));
+        Ok((sheets, hidden))
     })
 }
 

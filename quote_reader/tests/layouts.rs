@@ -82,7 +82,7 @@ fn every_layout_from_both_producers_reads_as_its_sheet_was_written() {
     assert!(all.len() >= 10, "{} layouts", all.len());
     let mut failures = Vec::new();
     for (layout, files, expected) in &all {
-        assert_eq!(files.len(), 2, "{layout}: one file per producer: {files:?}");
+        assert!(files.len() >= 2, "{layout}: a file from each producer: {files:?}");
         let lines = expected["lines"].as_array().expect("lines");
         let want = serde_json::json!({
             "lines": lines,

@@ -14,12 +14,16 @@ use crate::Limits;
 use crate::error::{ReadError, ReadErrorKind};
 
 mod ods;
+mod ods_hidden;
 mod sst;
 mod xls;
+mod xls_hidden;
 mod xlsx_hidden;
 
 pub(crate) use ods::ods_cells;
+pub(crate) use ods_hidden::ods_hidden;
 pub(crate) use xls::biff_cells;
+pub(crate) use xls_hidden::biff_hidden;
 pub(crate) use xlsx_hidden::xlsx_hidden;
 
 pub(super) fn too_many(file: &str, cells: u64, limits: &Limits) -> ReadError {

@@ -51,7 +51,7 @@ const FORMULA_TEXT_PER_BYTE: u64 = 16;
 /// record, where calamine's `RecordIter` stops with an error. CONTINUE records
 /// come out on their own; calamine appends them to the record before, which
 /// changes no record's type or position.
-fn records(mut stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+pub(super) fn records(mut stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
     std::iter::from_fn(move || {
         let kind = u16_at(stream, 0)?;
         let len = usize::from(u16_at(stream, 2)?);

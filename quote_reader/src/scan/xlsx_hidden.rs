@@ -89,13 +89,13 @@ pub(crate) fn xlsx_hidden<R: Read + Seek>(
                 let row = attr(e, "r").and_then(|r| r.parse::<u32>().ok()).map_or(next_row, |r| r.saturating_sub(1));
                 next_row = row.saturating_add(1);
                 if truthy(attr(e, "hidden")) {
-                    hidden.rows.insert(row);
+                    hidden.rows.push((row, row));
                 }
             }
             "col" if truthy(attr(e, "hidden")) => {
                 let bound = |key: &str| attr(e, key).and_then(|v| v.parse::<u32>().ok()).map(|v| v.saturating_sub(1));
                 if let (Some(min), Some(max)) = (bound("min"), bound("max")) {
-                    hidden.cols.push((min, max));
+                    hidden.cols.push((min, max.max(min)));
                 }
             }
             _ => {}

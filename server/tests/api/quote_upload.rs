@@ -372,6 +372,8 @@ async fn hidden_rows_columns_and_sheets_are_left_out_and_the_preview_says_which(
     for (file, said) in [
         ("hidden_rows_openpyxl.xlsx", "シート「見積書」の非表示の行（10・12行目）は読んでいません。"),
         ("hidden_rows_libreoffice.xlsx", "シート「見積書」の非表示の列（G列）は読んでいません。"),
+        ("hidden_rows_libreoffice.ods", "シート「見積書」の非表示の行（10・12行目）は読んでいません。"),
+        ("hidden_rows_libreoffice.xls", "シート「見積書」の非表示の列（G列）は読んでいません。"),
         ("two_sheets_libreoffice.xlsx", "非表示のシート「旧版」は読んでいません。"),
     ] {
         let res = upload(&app, facility, file, fixture(&format!("layouts/{file}"))).await;
