@@ -9,7 +9,10 @@ use crate::text::{
     NumberProblem, amount_word, clean, compact, compact_unbracketed, looks_numeric, money, quantity, unit,
 };
 use rules::Yen;
-use rules::quote::{LineKind, Quote, QuoteLine, QuoteSource, Unit, WrittenAmount, WrittenTotals};
+use rules::quote::{
+    ColumnReading, LineKind, Quote, QuoteLine, QuoteSource, RowReading, TableReading, Unit, WrittenAmount,
+    WrittenTotals,
+};
 use rust_decimal::Decimal;
 
 /// Where problems are reported: the file and, for workbooks, the sheet.
@@ -182,6 +185,36 @@ struct Table {
     totals: Vec<TotalRow>,
     /// The last row (0-based) that belongs to the last line: its own, or a row its text wrapped onto.
     last_line_row: Option<u32>,
+    /// Rows that are not lines, with what they were taken for (the preview shows them).
+    rows_read: Vec<RowReading>,
+}
+
+impl Table {
+    fn read_as(&mut self, row: u32, cells: &[(u32, Value)], taken_as: &str) {
+        self.rows_read.push(RowReading { row: row_number(row), text: row_text(cells), taken_as: taken_as.to_owned() });
+    }
+}
+
+/// Longest text of a row the preview repeats.
+const ROW_TEXT_CHARS: usize = 40;
+
+/// A row's cells as one short text: 「小計 315000」.
+fn row_text(cells: &[(u32, Value)]) -> String {
+    let text = cells
+        .iter()
+        .filter_map(|(_, v)| match v {
+            Value::Text(t) => Some(clean(t)),
+            Value::Number(n) if n.is_finite() => Some(format!("{n}")),
+            _ => None,
+        })
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.chars().count() > ROW_TEXT_CHARS {
+        format!("{}…", text.chars().take(ROW_TEXT_CHARS).collect::<String>())
+    } else {
+        text
+    }
 }
 
 /// A row of totals as written, before it is known whether it closes a section or the quote.
@@ -194,6 +227,8 @@ struct TotalRow {
     lines_above: usize,
     /// For 内消費税: its cell and label, the evidence that the total includes tax.
     included_at: Option<(u32, u32, String)>,
+    /// The row as written, for the preview.
+    text: String,
 }
 
 /// Marks that open a section heading: 「■ハードウェア」, 「【作業費】」, 「1. ソフトウェア」.
@@ -255,13 +290,20 @@ fn settle_totals(table: &mut Table) {
     let discount_after =
         |t: &TotalRow| lines[t.lines_above.min(lines.len())..].iter().any(|l| l.kind == LineKind::Discount);
     let (sections, mut foot): (Vec<TotalRow>, Vec<TotalRow>) = totals.into_iter().partition(items_after);
+    let mut said: Vec<RowReading> = Vec::new();
+    let mut say = |t: &TotalRow, taken_as: &str| {
+        said.push(RowReading { row: row_number(t.row), text: t.text.clone(), taken_as: taken_as.to_owned() });
+    };
+    for t in &sections {
+        say(t, "区分の小計（照合には使いません）");
+    }
     if let (Some(last_section), Some(first)) = (sections.last(), foot.first())
         && first.kind == TotalKind::Subtotal
     {
         let since = &lines[last_section.lines_above.min(lines.len())..];
         let own: Vec<QuoteLine> = since.iter().filter(|l| l.kind == LineKind::Item).cloned().collect();
         if sum_of(&own) == Some(first.amount) && sum_of(lines) != Some(first.amount) {
-            foot.remove(0);
+            say(&foot.remove(0), "最後の区分の小計（照合には使いません）");
         }
     }
     let total = foot.iter().rposition(|t| t.kind == TotalKind::Total);
@@ -285,6 +327,24 @@ fn settle_totals(table: &mut Table) {
         table.written.tax_included_in_total = matches!(t.kind, TotalKind::Tax { included: true });
         table.included_tax_at.clone_from(&t.included_at);
     }
+    let used = |t: &TotalRow, w: Option<WrittenAmount>| w.is_some_and(|w| w.row == row_number(t.row));
+    for t in &foot {
+        let taken_as = if used(t, table.written.subtotal) {
+            "小計（明細の合計と照合します）"
+        } else if used(t, table.written.tax) && table.written.tax_included_in_total {
+            "内消費税（合計に含まれる消費税）"
+        } else if used(t, table.written.tax) {
+            "消費税"
+        } else if used(t, table.written.total) {
+            "合計（見積の総額として照合します）"
+        } else if discount_after(t) {
+            "値引き前の金額（照合には使いません）"
+        } else {
+            "合計の行（照合には使いません）"
+        };
+        say(t, taken_as);
+    }
+    table.rows_read.extend(said);
 }
 
 /// The first cell of a row that is text but not a number, from the left: a label.
@@ -358,10 +418,12 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
 
         if is_end_marker(cells) {
             ended = true;
+            table.read_as(row, cells, "以下余白（ここで明細が終わります）");
             table.table_rows.push(row);
             continue;
         }
         if is_header_like(cells) {
+            table.read_as(row, cells, "見出しの繰り返し");
             continue;
         }
         let description = joined_text(cells, &cols.description);
@@ -381,7 +443,9 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
                 return Err(raise_error(e));
             }
             let Some(amount) = total_amount(place, row, cells, cols)? else {
-                continue; // a label with nothing written (an uncached formula): nothing to record
+                // A label with nothing written (an uncached formula): nothing to record.
+                table.read_as(row, cells, "金額の書かれていない合計の行");
+                continue;
             };
             let included_at = matches!(kind, TotalKind::Tax { included: true }).then(|| {
                 let at = cells
@@ -390,7 +454,8 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
                     .map_or(0, |(c, _)| *c);
                 (row, at, compact(label.as_deref().unwrap_or_default()))
             });
-            table.totals.push(TotalRow { row, kind, amount, lines_above: table.lines.len(), included_at });
+            let text = row_text(cells);
+            table.totals.push(TotalRow { row, kind, amount, lines_above: table.lines.len(), included_at, text });
             carried = None;
             table.table_rows.push(row);
             continue;
@@ -439,6 +504,7 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
                     join_wrapped(&mut line.description, &text);
                 }
                 table.last_line_row = Some(row);
+                table.read_as(row, cells, "上の行の品名の続き");
                 table.table_rows.push(row);
                 continue;
             }
@@ -451,7 +517,10 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
         let description = if description.is_empty() {
             match cols.spec.and_then(|c| get_in_row(cells, c)).and_then(cell_text) {
                 Some(spec) => spec,
-                None => continue, // numbers without any label: nothing to call them
+                None => {
+                    table.read_as(row, cells, "品名のない数字の行（読んでいません）");
+                    continue;
+                }
             }
         } else {
             description
@@ -494,10 +563,24 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
         let heading = NOTE_HEADINGS.contains(&folded.trim_end_matches([':', '：']));
         let marked = ["※", "*", "＊", "注"].iter().any(|m| folded.starts_with(m));
         let below = last_table_row.is_none_or(|last| *row > last);
-        if !heading && (below || marked) {
+        let taken_as = if !heading && (below || marked) {
             table.notes.push(text.clone());
-        }
+            "備考・注記"
+        } else if heading {
+            "備考の見出し"
+        } else if is_section_heading(text) {
+            "区分の見出し"
+        } else {
+            "明細ではない文字の行（読んでいません）"
+        };
+        let shown = if text.chars().count() > ROW_TEXT_CHARS {
+            format!("{}…", text.chars().take(ROW_TEXT_CHARS).collect::<String>())
+        } else {
+            text.clone()
+        };
+        table.rows_read.push(RowReading { row: row_number(*row), text: shown, taken_as: taken_as.to_owned() });
     }
+    table.rows_read.sort_by_key(|r| r.row);
     Ok(table)
 }
 
@@ -652,8 +735,23 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
     let several = tables.len() > 1;
     let mut lines = Vec::new();
     let mut notes = Vec::new();
-    for (h, table) in tables {
+    let mut reading = Vec::new();
+    for (h, mut table) in tables {
         let name = loaded.sheets.get(h.sheet).map(|s| s.name.clone());
+        reading.push(TableReading {
+            sheet: if loaded.is_csv { String::new() } else { name.clone().unwrap_or_default() },
+            header_rows: (row_number(h.first_row), row_number(h.last_row)),
+            columns: h
+                .cells
+                .iter()
+                .map(|(col, cell)| ColumnReading {
+                    column: column_name(*col),
+                    heading: clean(&cell.text),
+                    taken_as: h.columns.use_of(*col).to_owned(),
+                })
+                .collect(),
+            rows: std::mem::take(&mut table.rows_read),
+        });
         lines.extend(table.lines.into_iter().map(|mut l| {
             if several {
                 l.sheet.clone_from(&name);
@@ -678,6 +776,7 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
             header_row: row_number(header.first_row),
         },
         left_out: left_out(loaded),
+        reading,
     })
 }
 

@@ -154,7 +154,7 @@ pub enum ReadErrorKind {
 }
 
 /// The header words looked for, shown when no item table is found.
-pub(crate) const LOOKED_FOR: &str = "品名（品名・項目・内容・摘要・名称・品目）と、金額（金額・価格・小計）または単価（単価・提供単価・販売単価・標準単価）";
+pub(crate) const LOOKED_FOR: &str = "品名（品名・項目・内容・摘要・名称・品目・Item・Description）と、金額（金額・価格・小計・Amount）または単価（単価・提供単価・販売単価・標準単価・Unit Price）";
 
 impl fmt::Display for ReadErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -32,6 +32,22 @@ pub(crate) enum Role {
     Note,
 }
 
+impl Role {
+    /// What a column of this role is taken for, as the preview says it.
+    pub(crate) fn label_ja(self) -> &'static str {
+        match self {
+            Role::Description => "品名",
+            Role::Spec => "仕様・型番",
+            Role::Quantity => "数量",
+            Role::Unit => "単位",
+            Role::UnitPrice => "単価（請求される価格）",
+            Role::ListPrice => "定価・標準価格（参考として記録）",
+            Role::Amount => "金額",
+            Role::Note => "備考",
+        }
+    }
+}
+
 /// Header words per role, most specific role first: 「標準単価」 must be a list
 /// price before 「単価」 can make it a unit price.
 const SYNONYMS: [(Role, &[&str]); 8] = [
@@ -140,6 +156,29 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
+    /// What the reader uses a header column for, as the preview says it: the role of the slot
+    /// that holds the column, or that it is not used (a second column of one role).
+    pub(crate) fn use_of(&self, col: u32) -> &'static str {
+        let slots = [
+            (self.spec, Role::Spec),
+            (self.quantity, Role::Quantity),
+            (self.unit, Role::Unit),
+            (self.unit_price, Role::UnitPrice),
+            (self.list_price, Role::ListPrice),
+            (self.amount, Role::Amount),
+            (self.note, Role::Note),
+        ];
+        if self.description.contains(&col) {
+            return Role::Description.label_ja();
+        }
+        slots
+            .iter()
+            .find(|(slot, _)| *slot == Some(col))
+            .map_or("使っていません（同じ見出しの列がほかにあります）", |(_, role)| {
+                role.label_ja()
+            })
+    }
+
     fn from_roles(roles: &BTreeMap<u32, HeaderCell>) -> Self {
         let mut c = Columns::default();
         for (&col, cell) in roles {

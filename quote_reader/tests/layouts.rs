@@ -127,3 +127,58 @@ fn the_expectations_add_up_as_a_quote_does() {
         assert_eq!(tax, sum / 10, "{layout}: 10% tax, rounded down");
     }
 }
+
+#[test]
+fn the_preview_is_told_how_the_file_was_read() {
+    let read = |file: &str| {
+        let bytes = std::fs::read(dir().join(file)).expect("fixture");
+        read_quote(file, &bytes, &Limits::default()).expect("read")
+    };
+    let q = read("sections_libreoffice.xls");
+    let [table] = q.reading.as_slice() else { panic!("one table: {:?}", q.reading) };
+    assert_eq!((table.sheet.as_str(), table.header_rows), ("見積明細", (8, 8)));
+    let rows: Vec<(u32, &str)> = table.rows.iter().map(|r| (r.row, r.taken_as.as_str())).collect();
+    assert_eq!(
+        rows,
+        [
+            (9, "区分の見出し"),
+            (12, "区分の小計（照合には使いません）"),
+            (14, "区分の見出し"),
+            (16, "区分の小計（照合には使いません）"),
+            (18, "区分の見出し"),
+            (21, "最後の区分の小計（照合には使いません）"),
+            (23, "小計（明細の合計と照合します）"),
+            (24, "消費税"),
+            (25, "合計（見積の総額として照合します）"),
+        ]
+    );
+    let q = read("two_row_header_openpyxl.xlsx");
+    let columns: Vec<(&str, &str, &str)> =
+        q.reading[0].columns.iter().map(|c| (c.column.as_str(), c.heading.as_str(), c.taken_as.as_str())).collect();
+    assert_eq!(q.reading[0].header_rows, (8, 9));
+    assert_eq!(
+        columns,
+        [
+            ("A", "品目 大項目", "品名"),
+            ("B", "品目 小項目", "品名"),
+            ("C", "数量", "数量"),
+            ("D", "単位", "単位"),
+            ("E", "単価 標準", "定価・標準価格（参考として記録）"),
+            ("F", "単価 提供", "単価（請求される価格）"),
+            ("G", "金額", "金額"),
+            ("H", "備考", "備考"),
+        ]
+    );
+    let q = read("discount_foot_openpyxl.xlsx");
+    let foot: Vec<&str> = q.reading[0].rows.iter().map(|r| r.taken_as.as_str()).collect();
+    assert_eq!(
+        foot,
+        [
+            "以下余白（ここで明細が終わります）",
+            "値引き前の金額（照合には使いません）",
+            "小計（明細の合計と照合します）",
+            "消費税",
+            "合計（見積の総額として照合します）"
+        ]
+    );
+}

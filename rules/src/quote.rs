@@ -204,6 +204,45 @@ pub struct Quote {
     /// for the preview.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub left_out: Vec<String>,
+    /// How each item table was understood, for the preview.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reading: Vec<TableReading>,
+}
+
+/// How the reader understood one item table: its header, what it took each column for, and every
+/// row that is not a line and why. The manager checks it in the preview before anything is stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableReading {
+    /// Sheet (empty for CSV).
+    pub sheet: String,
+    /// First and last row of the header (1-based).
+    pub header_rows: (u32, u32),
+    /// The columns the header names, left to right.
+    pub columns: Vec<ColumnReading>,
+    /// Rows under the header that are not lines of the quote, in order.
+    pub rows: Vec<RowReading>,
+}
+
+/// A column of an item table as read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnReading {
+    /// Column letter: 「B」.
+    pub column: String,
+    /// The heading as written (the words of every header row over it).
+    pub heading: String,
+    /// What it was taken for, in Japanese: 「品名」, 「単価（請求額）」.
+    pub taken_as: String,
+}
+
+/// A row of an item table that is not a line, and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowReading {
+    /// Row (1-based).
+    pub row: u32,
+    /// Its text, shortened.
+    pub text: String,
+    /// What it was taken for, in Japanese: 「区分の小計」, 「消費税」, 「以下余白（明細の終わり）」.
+    pub taken_as: String,
 }
 
 /// An item line with a description, unit and note, for the tests of the classifier and the audit.

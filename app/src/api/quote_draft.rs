@@ -71,6 +71,8 @@ pub struct DraftView {
     pub vendors: Vec<(i64, String)>,
     /// What the reader left out of the file (hidden sheets, rows, columns).
     pub left_out: Vec<String>,
+    /// How each item table of the file was understood.
+    pub reading: Vec<rules::quote::TableReading>,
 }
 
 #[cfg(feature = "ssr")]
@@ -176,6 +178,7 @@ pub async fn quote_draft(token: String) -> Result<DraftView, UiError> {
         settlement: r.settlement.as_ref().map(|s| crate::api::settlement_view::SettlementView::of(s, context::today())),
         notes: crate::api::quote_audit::notes_besides_assumptions(&r),
         left_out: d.quote.left_out.clone(),
+        reading: d.quote.reading.clone(),
         vendors: db::provisioning::vendors(&pool, user.id).await.map_err(context::internal)?,
     })
 }

@@ -53,6 +53,7 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                 </div>
             })}
             {(!d.flags.is_empty()).then(|| flag_list(&d.flags))}
+            <ReadingOfTheFile reading=d.reading.clone() />
             <ActionForm action=confirm attr:class="form" attr:data-testid="confirm-quote">
                 <input type="hidden" name="token" value=token/>
                 <table class="data">
@@ -112,4 +113,44 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
             </ActionForm>
         </section>
     }
+}
+
+/// How the file was read: the header rows, what each column was taken for, and every row under
+/// the header that is not a line (sections, totals, notes), so the manager can trust or correct it.
+#[component]
+fn ReadingOfTheFile(reading: Vec<rules::quote::TableReading>) -> impl IntoView {
+    (!reading.is_empty()).then(|| {
+        view! {
+            <details class="reading" data-testid="reading">
+                <summary>"ファイルの読み方（見出し・列・明細以外の行）"</summary>
+                {reading.into_iter().map(|t| {
+                    let place = if t.sheet.is_empty() { String::new() } else { format!("シート「{}」の", t.sheet) };
+                    let rows = if t.header_rows.0 == t.header_rows.1 {
+                        format!("{}行目", t.header_rows.0)
+                    } else {
+                        format!("{}〜{}行目", t.header_rows.0, t.header_rows.1)
+                    };
+                    view! {
+                        <p>{format!("{place}{rows}を見出しとして読みました。")}</p>
+                        <table class="data">
+                            <caption>"列の読み方"</caption>
+                            <thead><tr><th scope="col">"列"</th><th scope="col">"見出し"</th><th scope="col">"読み方"</th></tr></thead>
+                            <tbody>{t.columns.into_iter().map(|c| view! {
+                                <tr><td>{c.column}</td><td>{c.heading}</td><td>{c.taken_as}</td></tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                        {(!t.rows.is_empty()).then(|| view! {
+                            <table class="data">
+                                <caption>"明細として読まなかった行"</caption>
+                                <thead><tr><th scope="col" class="num">"行"</th><th scope="col">"内容"</th><th scope="col">"読み方"</th></tr></thead>
+                                <tbody>{t.rows.into_iter().map(|r| view! {
+                                    <tr><td class="num">{r.row}</td><td>{r.text}</td><td>{r.taken_as}</td></tr>
+                                }).collect_view()}</tbody>
+                            </table>
+                        })}
+                    }
+                }).collect_view()}
+            </details>
+        }
+    })
 }

@@ -384,3 +384,24 @@ async fn hidden_rows_columns_and_sheets_are_left_out_and_the_preview_says_which(
         }
     }
 }
+
+#[tokio::test]
+async fn the_preview_shows_how_the_file_was_read_header_columns_and_rows_that_are_not_lines() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    let res = upload(&app, facility, "sections.xls", fixture("layouts/sections_libreoffice.xls")).await;
+    let html = app.get_html(&location(&res)).await;
+    for said in [
+        "ファイルの読み方（見出し・列・明細以外の行）",
+        "シート「見積明細」の8行目を見出しとして読みました。",
+        "単価（請求される価格）",
+        "■ハードウェア",
+        "区分の見出し",
+        "区分の小計（照合には使いません）",
+        "最後の区分の小計（照合には使いません）",
+        "小計（明細の合計と照合します）",
+    ] {
+        assert!(html.contains(said), "the preview says {said}");
+    }
+}
