@@ -93,11 +93,12 @@ fn english_total_kind(bare: &str) -> Option<TotalKind> {
 fn total_kind(label: &str) -> Option<TotalKind> {
     // Every total label has one of these characters; most rows are items and stop here.
     if !label.contains(['計', '税', '額']) {
-        if !label.bytes().any(|b| b.is_ascii_alphabetic()) {
+        // English labels are ASCII (or its full-width forms) through and through; an item's
+        // description rarely is.
+        if !ascii_like(label) || label.len() > 60 {
             return None;
         }
-        let bare = compact_unbracketed(label).to_ascii_lowercase();
-        return if bare.is_ascii() { english_total_kind(&bare) } else { None };
+        return english_total_kind(&compact_unbracketed(label).to_ascii_lowercase());
     }
     let folded = compact(label);
     let mut bare = compact_unbracketed(label);
@@ -138,8 +139,12 @@ fn is_discount(label: &str) -> bool {
 
 /// An English discount line: 「Discount」, 「Special discount」.
 fn is_english_discount(label: &str) -> bool {
-    let folded = compact(label).to_ascii_lowercase();
-    folded.is_ascii() && folded.len() <= 30 && folded.contains("discount")
+    ascii_like(label) && label.len() <= 60 && compact(label).to_ascii_lowercase().contains("discount")
+}
+
+/// ASCII, its full-width forms and the ideographic space only: what an English label is made of.
+fn ascii_like(text: &str) -> bool {
+    text.chars().all(|c| c.is_ascii() || ('\u{FF01}'..='\u{FF5E}').contains(&c) || c == '\u{3000}')
 }
 
 /// Where item lines end: 「以下余白」 (or a lone 「以上」).
@@ -837,6 +842,7 @@ mod tests {
         assert_eq!(total_kind("Tax included"), Some(TotalKind::Tax { included: true }));
         assert_eq!(total_kind("Total incl. tax"), Some(TotalKind::Total));
         assert_eq!(total_kind("Total:"), Some(TotalKind::Total));
+        assert_eq!(total_kind("Consumption Tax（10%）"), Some(TotalKind::Tax { included: false }));
         assert_eq!(total_kind("Taxi fare"), None);
         assert_eq!(total_kind("Total support package"), None);
         assert_eq!(total_kind("Router"), None);

@@ -64,8 +64,9 @@ pub struct Classifier {
     /// Finds every keyword of a line in one pass (a line is read once, not once per keyword).
     automaton: AhoCorasick,
     unit_hints: Vec<(String, Vec<Category>, u8)>,
-    /// Normalised words of work (セットアップ, 設置…) that make a goods line work when they follow its goods word.
-    work_words: Vec<String>,
+    /// Words of work (セットアップ, 設置…), normalised, that make a goods line work when they follow
+    /// its goods word; found in one pass.
+    work_words: AhoCorasick,
     /// The work category of each kind of goods (terminal → setup_labor, router → network_setup).
     work_of_goods: Vec<(Category, Category)>,
     source: String,
@@ -143,6 +144,7 @@ impl Classifier {
         if work_words.iter().any(String::is_empty) {
             return Err(DictionaryError("work_on_goods: an empty word".into()));
         }
+        let work_words = AhoCorasick::new(&work_words).map_err(|e| DictionaryError(e.to_string()))?;
         let work_of_goods = file.work_on_goods.goods.into_iter().collect();
         Ok(Classifier { words, automaton, unit_hints, work_words, work_of_goods, source: file.source })
     }
@@ -223,8 +225,8 @@ impl Classifier {
         let (_, work) = self.work_of_goods.iter().find(|(g, _)| *g == goods)?;
         let after = main.get(goods_end?..)?;
         // 「設定済み」 describes the goods as delivered, not work charged.
-        let charged = |w: &str| after.match_indices(w).any(|(i, _)| !after[i + w.len()..].starts_with('済'));
-        let word = self.work_words.iter().find(|w| charged(w))?;
+        let found = self.work_words.find_overlapping_iter(after).find(|m| !after[m.end()..].starts_with('済'))?;
+        let word = &after[found.start()..found.end()];
         Some(Classification {
             category: *work,
             confidence: 70,

@@ -172,11 +172,12 @@ async fn shutdown_signal() {
 /// `onshi audit`: pure computation on one file; exit 1 with the reader's message on bad input.
 fn run_audit(args: &crate::config::AuditArgs) -> ExitCode {
     use crate::quote_audit::{audit_file, render_text, seed_benchmarks};
-    use std::io::Read;
+    use std::io::{Read, Write};
     let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let limit = quote_reader::Limits::default().max_bytes;
     // Never read more than one byte past the limit: the reader then refuses the size.
-    let mut bytes = Vec::new();
+    let size = std::fs::metadata(&args.file).map_or(0, |m| m.len()).min(limit.saturating_add(1));
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     let read = std::fs::File::open(&args.file).and_then(|f| f.take(limit.saturating_add(1)).read_to_end(&mut bytes));
     if let Err(e) = read {
         eprintln!("onshi audit: {}: ファイルを開けません: {e}", args.file.display());
@@ -193,18 +194,28 @@ fn run_audit(args: &crate::config::AuditArgs) -> ExitCode {
     let ctx = rules::audit::AuditContext::of_facility(&facts);
     match audit_file(&name, &bytes, &ctx, &seed_benchmarks(), &rules::audit::Peers::default()) {
         Ok(doc) => {
-            if args.json {
-                match serde_json::to_string_pretty(&doc) {
-                    Ok(json) => println!("{json}"),
-                    Err(e) => {
-                        eprintln!("onshi audit: {e}");
-                        return ExitCode::FAILURE;
-                    }
-                }
+            // Straight to standard output through a buffer: a 10,000-line audit is 5 MB of JSON,
+            // which a String would build by doubling and copying (BENCHMARKS.md, whole process).
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let written = if args.json {
+                serde_json::to_writer_pretty(&mut out, &doc).map_err(|e| e.to_string())
             } else {
-                println!("{}", render_text(&doc, args.facility_type, app::ssr::context::today()));
+                out.write_all(render_text(&doc, args.facility_type, app::ssr::context::today()).as_bytes())
+                    .map_err(|e| e.to_string())
+            };
+            let written = written.and_then(|()| writeln!(out).and_then(|()| out.flush()).map_err(|e| e.to_string()));
+            // The process ends here: its memory goes back to the system at once, without freeing
+            // every line of the report one by one.
+            std::mem::forget(doc);
+            std::mem::forget(bytes);
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("onshi audit: {e}");
+                    ExitCode::FAILURE
+                }
             }
-            ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("onshi audit: {e}");

@@ -5,7 +5,7 @@
 use crate::grid::Hidden;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
-use std::io::{BufReader, Read, Seek};
+use std::io::{Read, Seek};
 use zip::ZipArchive;
 
 /// The value of an attribute by its local name (`r:id` → `id`), unescaped.
@@ -20,12 +20,8 @@ fn truthy(value: Option<String>) -> bool {
     matches!(value.as_deref(), Some("1" | "true"))
 }
 
-/// Calls `each` with every start or empty element of a part, by local name.
-fn elements<R: Read + Seek>(
-    archive: &mut ZipArchive<R>,
-    path: &str,
-    mut each: impl FnMut(&str, &BytesStart<'_>),
-) -> Result<(), String> {
+/// The bytes of a part, found as calamine finds it (no case, a backslash read as `/`).
+fn part<R: Read + Seek>(archive: &mut ZipArchive<R>, path: &str) -> Result<Vec<u8>, String> {
     let index = (0..archive.len())
         .find(|i| {
             archive
@@ -34,8 +30,14 @@ fn elements<R: Read + Seek>(
                 .is_some_and(|n| n.replace('\\', "/").eq_ignore_ascii_case(path))
         })
         .ok_or_else(|| format!("{path} is missing"))?;
-    let part = archive.by_index(index).map_err(|e| e.to_string())?;
-    let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
+    let mut bytes = Vec::new();
+    archive.by_index(index).map_err(|e| e.to_string())?.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(bytes)
+}
+
+/// Calls `each` with every start or empty element of a part's XML, by local name.
+fn elements(xml: &[u8], mut each: impl FnMut(&str, &BytesStart<'_>)) -> Result<(), String> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf).map_err(|e| e.to_string())? {
@@ -51,7 +53,7 @@ fn elements<R: Read + Seek>(
 /// ids, `xl/_rels/workbook.xml.rels` the parts.
 fn sheet_paths<R: Read + Seek>(archive: &mut ZipArchive<R>) -> Result<HashMap<String, String>, String> {
     let mut ids = Vec::new();
-    elements(archive, "xl/workbook.xml", |name, e| {
+    elements(&part(archive, "xl/workbook.xml")?, |name, e| {
         if name == "sheet"
             && let (Some(sheet), Some(id)) = (attr(e, "name"), attr(e, "id"))
         {
@@ -59,7 +61,7 @@ fn sheet_paths<R: Read + Seek>(archive: &mut ZipArchive<R>) -> Result<HashMap<St
         }
     })?;
     let mut targets = HashMap::new();
-    elements(archive, "xl/_rels/workbook.xml.rels", |name, e| {
+    elements(&part(archive, "xl/_rels/workbook.xml.rels")?, |name, e| {
         if name == "Relationship"
             && let (Some(id), Some(target)) = (attr(e, "Id"), attr(e, "Target"))
         {
@@ -82,9 +84,16 @@ pub(crate) fn xlsx_hidden<R: Read + Seek>(
     let mut out = HashMap::new();
     for sheet in sheets {
         let Some(path) = paths.get(sheet) else { continue };
+        let xml = part(archive, path)?;
+        // Most quotes hide nothing: a search of the bytes spares them a third parse of the sheet
+        // (LibreOffice writes hidden="false" on every row, so the value is part of the search).
+        let hides = [&b"hidden=\"1\""[..], b"hidden=\"true\"", b"hidden='1'", b"hidden='true'"];
+        if !hides.iter().any(|h| memchr::memmem::find(&xml, h).is_some()) {
+            continue;
+        }
         let mut hidden = Hidden::default();
         let mut next_row: u32 = 0;
-        elements(archive, path, |name, e| match name {
+        elements(&xml, |name, e| match name {
             "row" => {
                 let row = attr(e, "r").and_then(|r| r.parse::<u32>().ok()).map_or(next_row, |r| r.saturating_sub(1));
                 next_row = row.saturating_add(1);

@@ -5,6 +5,8 @@
 
 use crate::classify::normalise;
 use crate::quote::{QuoteLine, Unit};
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::LazyLock;
 
 /// Words that name no particular work: a line made only of these (and brackets, 一式) says nothing.
 /// A word goes before the shorter words inside it (「オンライン資格確認」 before 「資格確認」, 「諸経費」 before 「経費」).
@@ -54,14 +56,29 @@ fn is_filler(c: char) -> bool {
         || c == 'の'
 }
 
-/// What is left of a text once the generic words (and, for a 仕様 or 備考, the systems) and fillers are taken out.
-fn specific_part(text: &str, systems_too: bool) -> String {
-    let mut rest = normalise(text);
-    let systems: &[&str] = if systems_too { &SYSTEMS } else { &[] };
-    for word in systems.iter().chain(&GENERIC) {
-        rest = rest.replace(word, "");
+/// The generic words, and the generic words with the systems, each found in one pass (the longest
+/// word wins where two start together): every line of a quote is looked at.
+static WORDS: LazyLock<[AhoCorasick; 2]> = LazyLock::new(|| {
+    let build = |words: Vec<&str>| {
+        #[expect(clippy::expect_used, reason = "fixed words, checked by this module's tests")]
+        AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(words).expect("the words build")
+    };
+    [build(GENERIC.to_vec()), build(SYSTEMS.iter().chain(&GENERIC).copied().collect())]
+});
+
+/// Whether anything is left of a text once the generic words (and, for a 仕様 or 備考, the
+/// systems) and fillers are taken out.
+fn has_specific_words(text: &str, systems_too: bool) -> bool {
+    let text = normalise(text);
+    let words = &WORDS[usize::from(systems_too)];
+    let mut last = 0;
+    let mut gaps = Vec::new();
+    for m in words.find_iter(&text) {
+        gaps.push(&text[last..m.start()]);
+        last = m.end();
     }
-    rest.chars().filter(|c| !is_filler(*c)).collect()
+    gaps.push(&text[last..]);
+    gaps.iter().any(|gap| gap.chars().any(|c| !is_filler(c)))
 }
 
 /// Whether the line is quoted as a lump sum: 一式 in its description or unit, or per 式.
@@ -72,11 +89,8 @@ pub(crate) fn is_lump_sum_line(line: &QuoteLine) -> bool {
 /// Whether a lump-sum line says what the work is: its description names something beyond
 /// generic words, or its spec or note says more than which systems are touched.
 pub(crate) fn says_what_it_is(line: &QuoteLine) -> bool {
-    !specific_part(&line.description, false).is_empty()
-        || [line.spec.as_deref(), line.note.as_deref()]
-            .into_iter()
-            .flatten()
-            .any(|t| !specific_part(t, true).is_empty())
+    has_specific_words(&line.description, false)
+        || [line.spec.as_deref(), line.note.as_deref()].into_iter().flatten().any(|t| has_specific_words(t, true))
 }
 
 #[cfg(test)]

@@ -449,8 +449,7 @@ pub fn audit_classified(
 
         // A large lump sum that does not say what it is (「システム改修一式」); 一式 under a
         // name of the work (「LAN配線工事（外来受付・医事課） 一式」) is ordinary quoting.
-        let opaque = lump_sum::is_lump_sum_line(raw) && !lump_sum::says_what_it_is(raw);
-        if opaque && amount >= bench.lump_sum_min.value {
+        if amount >= bench.lump_sum_min.value && lump_sum::is_lump_sum_line(raw) && !lump_sum::says_what_it_is(raw) {
             line.flags.push(Flag::new(
                 FlagCode::LumpSumOpaque,
                 Severity::Medium,
