@@ -45,6 +45,9 @@ pub struct AuditLineView {
     pub amount: String,
     /// Plain amount for comparisons.
     pub amount_plain: String,
+    /// What the quote wrote instead of a figure (別途, サービス), shown beside the amount.
+    #[serde(default)]
+    pub amount_text: Option<String>,
     /// Eligibility label.
     pub eligibility: String,
     /// Flags.
@@ -157,9 +160,15 @@ pub(crate) struct Prepared {
 impl Prepared {
     /// The audit report of the quote (a quote of 15,000 lines takes a while: call off the
     /// async workers).
-    pub fn run(mut self) -> Result<(rules::audit::AuditReport, crate::api::facilities::QuoteDetail), UiError> {
+    pub fn run(self) -> Result<(rules::audit::AuditReport, crate::api::facilities::QuoteDetail), UiError> {
+        self.run_with_words().map(|(r, detail, _)| (r, detail))
+    }
+
+    /// [`Prepared::run`], with what each line wrote instead of a figure (別途, サービス), in line order.
+    pub fn run_with_words(mut self) -> Result<Ran, UiError> {
         use crate::ssr::{context, db};
         let (stored, own) = db::audit_lines::unpack(&self.packed).map_err(context::internal)?;
+        let words = stored.iter().map(|l| l.amount_text.clone()).collect();
         // A confirmed quote is one of its peers: its own prices are left out of its fences.
         if self.detail.confirmed {
             self.peers.leave_out(own);
@@ -173,9 +182,13 @@ impl Prepared {
             &self.peers,
             rules::scheme::Catalog::builtin(),
         );
-        Ok((r, self.detail))
+        Ok((r, self.detail, words))
     }
 }
+
+/// A stored quote's audit, the quote, and what each line wrote instead of a figure.
+#[cfg(feature = "ssr")]
+pub type Ran = (rules::audit::AuditReport, crate::api::facilities::QuoteDetail, Vec<Option<String>>);
 
 /// Reads what the audit of a stored quote in the user's scope needs (NotFound outside it).
 #[cfg(feature = "ssr")]
@@ -210,8 +223,8 @@ async fn audited(id: i64, shown: Shown) -> Result<QuoteAuditView, UiError> {
     // line by line while the workers answer everyone else.
     crate::ssr::heavy_work::from_context()
         .page(move |_| {
-            let (r, detail) = prepared.run()?;
-            Ok(view_of(&r, detail, siblings, can_complain, (shown, today)))
+            let (r, detail, words) = prepared.run_with_words()?;
+            Ok(view_of(&r, (detail, &words), siblings, can_complain, (shown, today)))
         })
         .await
 }
@@ -220,7 +233,7 @@ async fn audited(id: i64, shown: Shown) -> Result<QuoteAuditView, UiError> {
 #[cfg(feature = "ssr")]
 fn view_of(
     r: &rules::audit::AuditReport,
-    quote: crate::api::facilities::QuoteDetail,
+    (quote, words): (crate::api::facilities::QuoteDetail, &[Option<String>]),
     siblings: Vec<(i64, String)>,
     can_complain: bool,
     (shown, today): (Shown, chrono::NaiveDate),
@@ -242,7 +255,8 @@ fn view_of(
     let lines: Vec<AuditLineView> = r
         .lines
         .iter()
-        .map(|l| AuditLineView {
+        .zip(words.iter().chain(std::iter::repeat(&None)))
+        .map(|(l, said)| AuditLineView {
             row: l.row,
             description: l.description.clone(),
             category: l.category.code().to_owned(),
@@ -255,6 +269,7 @@ fn view_of(
             unit_price: l.unit_price.map(|p| p.to_string()).unwrap_or_default(),
             amount: l.amount.map(|a| a.to_string()).unwrap_or_default(),
             amount_plain: l.amount.map(|a| a.amount().normalize().to_string()).unwrap_or_default(),
+            amount_text: said.clone(),
             eligibility: l.eligibility.label_ja().to_owned(),
             flags: l.flags.iter().map(flag_view).collect(),
         })

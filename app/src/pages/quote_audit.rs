@@ -34,7 +34,8 @@ pub fn lines_markup(lines: &[crate::api::quote_audit::AuditLineView]) -> String 
             view! {
                 <tr class=class>
                     <td class="num">{l.row}</td><td>{l.description}</td><td>{l.category_label}</td>
-                    <td class="num">{l.quantity}</td><td class="num">{l.unit_price}</td><td class="num">{l.amount}</td>
+                    <td class="num">{l.quantity}</td><td class="num">{l.unit_price}</td><td class="num">{l.amount}
+                        {l.amount_text.map(|t| view! { <br/><small>{format!("見積書の記載: 「{t}」")}</small> })}</td>
                     <td>{l.eligibility}</td><td>{flags_view(l.flags)}</td>
                 </tr>
             }

@@ -362,6 +362,8 @@ async fn a_line_that_writes_a_word_for_its_price_is_previewed_with_it_and_stored
     assert_eq!(stored.len(), 7);
     assert_eq!(stored[4], ("電子カルテ改修（連携設定）".into(), None, Some("別途".into())));
     assert_eq!(stored[5], ("操作説明".into(), Some("0".into()), Some("サービス".into())));
+    let page = app.get_html(&quote).await;
+    assert!(page.contains("見積書の記載: 「別途」"), "the stored quote's audit says it too");
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use rules::category::Category;
 /// The lines of the quote `q` (an alias the query gives `quotes`), in their order, as one JSON
 /// array of `[[the stored line's columns in order], comparable price]`.
 pub const PACKED_LINES: &str = "(SELECT json_group_array(json_array(json_array(l.sheet_row, l.kind, l.description,
-            l.spec, l.category, l.quantity, l.unit, l.unit_price, l.amount, l.note), l.comparable_price)
+            l.spec, l.category, l.quantity, l.unit, l.unit_price, l.amount, l.note, l.amount_text), l.comparable_price)
             ORDER BY l.position)
      FROM quote_lines l WHERE l.quote_id = q.id)";
 
