@@ -151,7 +151,7 @@ fn a_padded_hospital_quote_gets_every_flag_with_evidence() {
         flag.evidence.source.as_deref().unwrap().contains("mhlw")
             || flag.evidence.source.as_deref().unwrap().contains("seeds/002")
     );
-    assert_eq!(flag.evidence.limit.as_deref(), Some("1440分（24時間）"));
+    assert_eq!(flag.evidence.limit.as_deref(), Some("1,440分（24時間）"));
     let terminal = r.lines.iter().find(|l| l.row == 20).unwrap();
     let above = terminal.flags.iter().find(|f| f.code == FlagCode::AboveBenchmark).unwrap();
     assert!(above.evidence.assumption, "price ranges are assumptions");
@@ -229,7 +229,7 @@ fn a_lump_sum_of_labour_is_turned_into_hours_with_the_assumed_rate() {
     let r = run(&quote, FacilityType::Hospital, 1, None);
     let flag = r.lines[0].flags.iter().find(|f| f.code == FlagCode::LaborOverObservedMax).expect("implied hours flag");
     assert!(flag.evidence.assumption);
-    assert!(flag.message.contains("2400分（40時間）"), "{}", flag.message);
+    assert!(flag.message.contains("2,400分（40時間）"), "{}", flag.message);
 }
 
 #[test]

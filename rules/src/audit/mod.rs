@@ -248,7 +248,9 @@ fn yen_text(y: Yen) -> String {
 }
 
 fn minutes_text(m: Decimal) -> String {
-    format!("{}分（{}時間）", m.normalize(), (m / Decimal::from(60)).round_dp(1).normalize())
+    // Digits grouped as amounts are (「2,400分」): Yen's grouping, not a sum of money.
+    let grouped = Yen::new(m.normalize()).format_plain();
+    format!("{grouped}分（{}時間）", (m / Decimal::from(60)).round_dp(1).normalize())
 }
 
 /// Whether `actual` is `expected` computed with some rounding (floor, round or ceil to the yen).

@@ -112,7 +112,7 @@ fn the_padded_hospital_quote_gets_its_flags_line_by_line() {
     assert_eq!(labour["code"], "labor_over_observed_max");
     assert_eq!(labour["severity"], "high");
     assert!(labour["evidence"]["source"].as_str().expect("source").contains("seeds/002"));
-    assert_eq!(labour["evidence"]["limit"], "1542分（25.7時間）");
+    assert_eq!(labour["evidence"]["limit"], "1,542分（25.7時間）");
     assert_eq!(doc["written"]["tax"], "335440");
     assert_eq!(doc["computed"]["tax"], "419300");
 }
