@@ -215,6 +215,11 @@ fn row_text(cells: &[(u32, Value)]) -> String {
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
+    shortened(text)
+}
+
+/// A text cut to what the preview repeats of a row.
+fn shortened(text: String) -> String {
     if text.chars().count() > ROW_TEXT_CHARS {
         format!("{}…", text.chars().take(ROW_TEXT_CHARS).collect::<String>())
     } else {
@@ -493,7 +498,7 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             .flatten()
             .filter_map(|c| get_in_row(cells, c))
             .find_map(amount_word)
-            .filter(|_| amount.is_none() || amount.is_some_and(|a| a == Yen::ZERO));
+            .filter(|_| amount.is_none_or(|a| a == Yen::ZERO));
 
         if !has_numbers && line_unit.is_none() && amount_text.is_none() {
             let wrapped = table.last_line_row.is_some_and(|last| last.checked_add(1) == Some(row));
@@ -578,11 +583,7 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
         } else {
             "明細ではない文字の行（読んでいません）"
         };
-        let shown = if text.chars().count() > ROW_TEXT_CHARS {
-            format!("{}…", text.chars().take(ROW_TEXT_CHARS).collect::<String>())
-        } else {
-            text.clone()
-        };
+        let shown = shortened(text.clone());
         table.rows_read.push(RowReading { row: row_number(*row), text: shown, taken_as: taken_as.to_owned() });
     }
     table.rows_read.sort_by_key(|r| r.row);
@@ -713,10 +714,11 @@ fn left_out(loaded: &Loaded) -> Vec<String> {
 
 /// Reads the quote from loaded sheets: every sheet that holds an item table, in workbook order.
 pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
-    let Some((best, headers)) = item_tables(&loaded.sheets) else {
+    let Some((mut best, headers)) = item_tables(&loaded.sheets) else {
         return Err(ReadError::file(file, ReadErrorKind::NoItemTable));
     };
-    let mut tables = Vec::with_capacity(headers.len());
+    let mut tables: Vec<(&Header, Table)> = Vec::with_capacity(headers.len());
+    let mut copies = Vec::new();
     for header in &headers {
         let Some(sheet) = loaded.sheets.get(header.sheet) else {
             return Err(ReadError::file(file, ReadErrorKind::NoItemTable));
@@ -726,9 +728,30 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
         if header.sheet == best && table.lines.is_empty() {
             return Err(place.error(header.first_row, None, ReadErrorKind::NoItemLines));
         }
-        if !table.lines.is_empty() {
-            tables.push((header, table));
+        if table.lines.is_empty() {
+            continue;
         }
+        // 「御見積書（控）」: the same items again on a sheet of its own are a copy, not more items.
+        let same = |t: &Table| {
+            t.lines.len() == table.lines.len()
+                && t.lines
+                    .iter()
+                    .zip(&table.lines)
+                    .all(|(a, b)| (&a.description, a.effective_amount()) == (&b.description, b.effective_amount()))
+        };
+        if let Some((original, _)) = tables.iter().find(|(_, t)| same(t)) {
+            if header.sheet == best {
+                best = original.sheet; // the copy ranked first: its original stands for it
+            }
+            let name = |h: &Header| loaded.sheets.get(h.sheet).map(|s| s.name.clone()).unwrap_or_default();
+            copies.push(format!(
+                "シート「{}」は、シート「{}」と同じ明細の写しのため読んでいません。",
+                name(header),
+                name(original)
+            ));
+            continue;
+        }
+        tables.push((header, table));
     }
     let Some(main) = tables.iter().position(|(h, _)| h.sheet == best) else {
         return Err(ReadError::file(file, ReadErrorKind::NoItemTable));
@@ -780,7 +803,7 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
             sheet: if loaded.is_csv { String::new() } else { sheet },
             header_row: row_number(header.first_row),
         },
-        left_out: left_out(loaded),
+        left_out: left_out(loaded).into_iter().chain(copies).collect(),
         reading,
     })
 }
@@ -814,9 +837,9 @@ mod tests {
         }
     }
 
-    /// Reads rows of text cells as a CSV would give them.
-    fn read_rows(rows: &[&[&str]]) -> Quote {
-        let mut sheet = Sheet::new("");
+    /// A sheet of text cells.
+    fn sheet_of(name: &str, rows: &[&[&str]]) -> Sheet {
+        let mut sheet = Sheet::new(name);
         for (r, cells) in rows.iter().enumerate() {
             for (c, text) in cells.iter().enumerate() {
                 if !text.is_empty() {
@@ -825,7 +848,28 @@ mod tests {
             }
         }
         sheet.finish();
-        analyse("q.csv", &Loaded { sheets: vec![sheet], is_csv: true, hidden_sheets: Vec::new() }).unwrap()
+        sheet
+    }
+
+    /// Reads rows of text cells as a CSV would give them.
+    fn read_rows(rows: &[&[&str]]) -> Quote {
+        analyse("q.csv", &Loaded { sheets: vec![sheet_of("", rows)], is_csv: true, hidden_sheets: Vec::new() }).unwrap()
+    }
+
+    #[test]
+    fn a_copy_of_the_items_on_another_sheet_is_read_once_and_said() {
+        let rows: &[&[&str]] =
+            &[&["品名", "数量", "単価", "金額"], &["端末", "1", "100000", "100000"], &["作業", "2", "5000", "10000"]];
+        for names in [["御見積書", "御見積書（控）"], ["控", "御見積書"]] {
+            let sheets = names.iter().map(|n| sheet_of(n, rows)).collect();
+            let q = analyse("q.xlsx", &Loaded { sheets, is_csv: false, hidden_sheets: Vec::new() }).unwrap();
+            assert_eq!(q.lines.len(), 2, "{names:?}");
+            assert!(q.lines.iter().all(|l| l.sheet.is_none()), "one sheet read: {names:?}");
+            assert_eq!(
+                q.left_out,
+                [format!("シート「{}」は、シート「{}」と同じ明細の写しのため読んでいません。", names[1], names[0])]
+            );
+        }
     }
 
     fn totals(q: &Quote) -> [Option<i64>; 3] {

@@ -40,7 +40,7 @@ const CHARGED_WORDS: [&str; 20] = [
     "offer",
     "special",
     "discounted",
-    "your price",
+    "yourprice",
 ];
 
 const LIST_WORDS: [&str; 12] = [
@@ -92,7 +92,7 @@ fn folded(text: &str) -> String {
 fn qualifier(text: &str) -> Option<Qualifier> {
     let t = folded(text);
     let t = t.as_str();
-    if CHARGED_WORDS.iter().any(|w| w.replace(' ', "") == t) {
+    if CHARGED_WORDS.contains(&t) {
         Some(Qualifier::Charged)
     } else if LIST_WORDS.contains(&t) {
         Some(Qualifier::List)
