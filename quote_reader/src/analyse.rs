@@ -5,6 +5,7 @@ use crate::facts::facts;
 use crate::grid::{Sheet, Value, cell_name, column_name, get_in_row, row_number};
 use crate::header::{Columns, HEADER_SEARCH_ROWS, Header, is_header_like, item_tables};
 use crate::load::Loaded;
+use crate::summary::summary_amounts;
 use crate::text::{
     NumberProblem, amount_word, clean, compact, compact_unbracketed, looks_numeric, money, quantity, unit,
 };
@@ -789,6 +790,7 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
         notes.extend(table.notes);
     }
     let sheet = loaded.sheets.get(header.sheet).map(|s| s.name.clone()).unwrap_or_default();
+    let summary = summary_amounts(&loaded.sheets, &headers, loaded.is_csv);
     Ok(Quote {
         lines,
         written,
@@ -805,6 +807,7 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
         },
         left_out: left_out(loaded).into_iter().chain(copies).collect(),
         reading,
+        summary,
     })
 }
 

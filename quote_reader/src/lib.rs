@@ -33,6 +33,7 @@ mod header;
 mod header_band;
 mod load;
 mod scan;
+mod summary;
 mod text;
 mod unpack;
 

@@ -207,6 +207,99 @@ pub struct Quote {
     /// How each item table was understood, for the preview.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reading: Vec<TableReading>,
+    /// Amounts written outside the item tables that sum them (a cover sheet's 御見積金額 or
+    /// 初期費用, the 御見積金額 above the table), checked against the lines by the audit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub summary: Vec<SummaryAmount>,
+}
+
+/// An amount a quote writes outside its item tables as the sum of some of them: 「御見積金額
+/// ￥346,500-」 above the table, 「初期費用（税込）」 and 「月額費用（税込）」 on a cover sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryAmount {
+    /// The label as written (「御見積金額（税込）」).
+    pub label: String,
+    /// The amount.
+    pub amount: Yen,
+    /// Where it is written, as a person finds it: 「シート「表紙」のB9セル」.
+    pub place: String,
+}
+
+/// What a summary amount sums, told by its label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryKind {
+    /// The whole quote: 御見積金額, 合計金額, 総額, Total.
+    Whole,
+    /// The installation without running costs: 初期費用, 導入費用, イニシャルコスト.
+    Initial,
+    /// Running costs: 月額費用, ランニングコスト.
+    Running,
+}
+
+impl SummaryKind {
+    /// Words of a label that make it something else than a sum of the quote: the subsidy
+    /// or the facility's share, a unit price, dates and terms, a tax or a discount alone,
+    /// a sum over years (「5年間総額」), which the quote's lines do not add up to.
+    const NOT_A_SUMMARY: [&'static str; 15] = [
+        "補助", "助成", "負担", "単価", "期限", "有効", "支払", "振込", "納期", "日", "年", "回", "率", "内訳", "税額",
+    ];
+
+    /// The kind of a label, or `None` when the label is not one of a quote's sums.
+    /// Labels are short: a sentence that mentions 合計 is not one.
+    pub fn of(label: &str) -> Option<SummaryKind> {
+        let folded: String = label
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+                _ => c,
+            })
+            .collect();
+        let bare: String = {
+            // The label without its bracketed remark (「初期費用（税込）」 → 「初期費用」).
+            let mut depth = 0u32;
+            folded
+                .chars()
+                .filter(|c| match c {
+                    '(' | '（' | '【' | '[' => {
+                        depth += 1;
+                        false
+                    }
+                    ')' | '）' | '】' | ']' => {
+                        depth = depth.saturating_sub(1);
+                        false
+                    }
+                    _ => depth == 0,
+                })
+                .collect()
+        };
+        if bare.chars().count() > 14 || Self::NOT_A_SUMMARY.iter().any(|w| bare.contains(w)) {
+            return None;
+        }
+        let lower = bare.to_ascii_lowercase();
+        let tax_alone = bare.contains("消費税") && !bare.contains('込');
+        let discount_alone = bare.contains("値引") && !bare.contains("後") && !bare.contains("前");
+        if tax_alone || discount_alone {
+            return None;
+        }
+        // 「初期費用」「導入費用合計」, not the subject 「オンライン資格確認導入」.
+        let of_money = ["費", "額", "計", "金", "コスト"].iter().any(|w| bare.contains(w)) || lower.contains("cost");
+        if (["月額", "ランニング", "月々", "毎月"].iter().any(|w| bare.contains(w)) || lower.contains("monthly"))
+            && of_money
+        {
+            return Some(SummaryKind::Running);
+        }
+        if (["初期", "導入", "イニシャル", "初回"].iter().any(|w| bare.contains(w)) || lower.contains("initial"))
+            && of_money
+        {
+            return Some(SummaryKind::Initial);
+        }
+        let whole = ["見積金額", "見積合計", "見積総額", "合計金額", "総合計", "総額", "合計", "請求金額"];
+        if whole.iter().any(|w| bare.contains(w)) || lower.contains("total") {
+            return Some(SummaryKind::Whole);
+        }
+        None
+    }
 }
 
 /// How the reader understood one item table: its header, what it took each column for, and every

@@ -399,3 +399,95 @@ fn a_price_beyond_comparable_quotes_is_explained_without_statistics() {
     assert!(text.contains("公的な基準額ではありません"), "{text}");
     assert!(cited.is_empty(), "{cited:?}");
 }
+
+fn summary(label: &str, amount: i64) -> rules::quote::SummaryAmount {
+    rules::quote::SummaryAmount {
+        label: label.into(), amount: yen(amount), place: "シート「表紙」のB9セル".into()
+    }
+}
+
+/// The fair clinic quote (350,000円 + 35,000円 tax) with monthly lines on a second sheet
+/// (保守 3,000円 × 12ヶ月, 回線 2,000円 × 12ヶ月: 60,000円 + 6,000円 tax).
+fn fair_quote_with_running_costs(covers: &[(&str, i64)]) -> Quote {
+    let mut q = fair_clinic_quote();
+    for l in &mut q.lines {
+        l.sheet = Some("初期費用".into());
+    }
+    for (row, (description, price)) in [(4, ("保守サービス（月額）", 3_000)), (5, ("光回線使用料", 2_000))]
+    {
+        let mut l = item(row, description, 12, "ヶ月", price);
+        l.sheet = Some("月額費用".into());
+        q.lines.push(l);
+    }
+    q.written = written(410_000, 41_000, 451_000, 30);
+    q.summary = covers.iter().map(|(l, a)| summary(l, *a)).collect();
+    q
+}
+
+#[test]
+fn a_cover_that_sums_the_whole_quote_or_a_part_of_it_agrees_and_says_with_what() {
+    let covers = [
+        ("御見積金額（税込）", 451_000),
+        ("御見積金額", 410_000),
+        ("初期費用（税込）", 385_000),
+        ("初期導入費用", 350_000),
+        ("月額費用（税込）", 5_500),
+        ("月額費用", 60_000),
+    ];
+    let r = run(&fair_quote_with_running_costs(&covers), FacilityType::MedicalClinic, 1, Some("2021-05-01"));
+    let quote_flags: Vec<FlagCode> = r.flags.iter().map(|f| f.code).collect();
+    assert_eq!(quote_flags, vec![], "{:#?}", r.flags);
+    let said: Vec<&String> = r.notes.iter().filter(|n| n.starts_with("シート「表紙」")).collect();
+    assert_eq!(
+        said,
+        [
+            "シート「表紙」のB9セルの「御見積金額（税込）」451,000円は、明細全体の税込の合計と一致しています。",
+            "シート「表紙」のB9セルの「御見積金額」410,000円は、明細全体の税抜の合計と一致しています。",
+            "シート「表紙」のB9セルの「初期費用（税込）」385,000円は、月額の費用を除いた明細の税込の合計と一致しています。",
+            "シート「表紙」のB9セルの「初期導入費用」350,000円は、月額の費用を除いた明細の税抜の合計と一致しています。",
+            "シート「表紙」のB9セルの「月額費用（税込）」5,500円は、月額の費用の明細（1か月分）の税込の合計と一致しています。",
+            "シート「表紙」のB9セルの「月額費用」60,000円は、月額の費用の明細の税抜の合計と一致しています。",
+        ]
+    );
+}
+
+#[test]
+fn a_cover_total_that_no_sum_of_the_lines_makes_is_an_arithmetic_mismatch() {
+    let q = fair_quote_with_running_costs(&[("御見積金額（税込）", 495_000), ("初期費用", 400_000)]);
+    let r = run(&q, FacilityType::MedicalClinic, 1, Some("2021-05-01"));
+    let quote_flags: Vec<(FlagCode, &str)> = r.flags.iter().map(|f| (f.code, f.message.as_str())).collect();
+    assert_eq!(
+        quote_flags,
+        [
+            (
+                FlagCode::ArithmeticMismatch,
+                "シート「表紙」のB9セルの「御見積金額（税込）」495,000円は、明細の合計（税抜 410,000円・税込 451,000円）とも、その一部の合計とも一致しません。表紙と明細のどちらが正しいか確認してください。"
+            ),
+            (
+                FlagCode::ArithmeticMismatch,
+                "シート「表紙」のB9セルの「初期費用」400,000円は、明細の合計（税抜 410,000円・税込 451,000円）とも、その一部の合計とも一致しません。表紙と明細のどちらが正しいか確認してください。"
+            ),
+        ]
+    );
+    // A monthly figure written some other way is only said, never flagged.
+    let q = fair_quote_with_running_costs(&[("月額費用", 7_777)]);
+    let r = run(&q, FacilityType::MedicalClinic, 1, Some("2021-05-01"));
+    assert_eq!(r.flags, vec![]);
+    assert!(
+        r.notes.iter().any(|n| n.ends_with("「月額費用」7,777円は、明細の月額の費用の合計と照合できませんでした。"))
+    );
+}
+
+#[test]
+fn a_tax_inclusive_quotes_cover_may_write_the_amount_before_tax() {
+    let mut q = fair_clinic_quote();
+    q.tax_inclusive = true;
+    q.written =
+        WrittenTotals { total: Some(WrittenAmount { amount: yen(350_000), row: 20 }), ..WrittenTotals::default() };
+    // 350,000円 税込 → 318,181.8… before tax, written rounded either way.
+    for (amount, agrees) in [(350_000, true), (318_181, true), (318_182, true), (318_000, false)] {
+        q.summary = vec![summary("御見積金額", amount)];
+        let r = run(&q, FacilityType::MedicalClinic, 1, Some("2021-05-01"));
+        assert_eq!(r.flags.is_empty(), agrees, "{amount}: {:?}", r.flags);
+    }
+}

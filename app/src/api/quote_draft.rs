@@ -73,6 +73,8 @@ pub struct DraftView {
     pub left_out: Vec<String>,
     /// How each item table of the file was understood.
     pub reading: Vec<rules::quote::TableReading>,
+    /// Amounts the file writes outside its item tables as their sum (表紙の御見積金額).
+    pub summary: Vec<rules::quote::SummaryAmount>,
 }
 
 #[cfg(feature = "ssr")]
@@ -179,6 +181,7 @@ pub async fn quote_draft(token: String) -> Result<DraftView, UiError> {
         notes: crate::api::quote_audit::notes_besides_assumptions(&r),
         left_out: d.quote.left_out.clone(),
         reading: d.quote.reading.clone(),
+        summary: d.quote.summary.clone(),
         vendors: db::provisioning::vendors(&pool, user.id).await.map_err(context::internal)?,
     })
 }
@@ -375,8 +378,8 @@ pub async fn store(
     };
     let quote_id: i64 = sqlx::query_scalar(
         "INSERT INTO quotes (facility_id, vendor_id, file_name, file_sha256, quote_date, tax_inclusive, confirmed, created_by,
-                             written_subtotal, written_tax, written_tax_included, written_total)
-         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id",
+                             written_subtotal, written_tax, written_tax_included, written_total, written_summary)
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(facility_id)
     .bind(vendor)
@@ -389,6 +392,7 @@ pub async fn store(
     .bind(quote.written.tax.map(|w| w.amount.amount().normalize().to_string()))
     .bind(quote.written.tax_included_in_total)
     .bind(quote.written.total.map(|w| w.amount.amount().normalize().to_string()))
+    .bind(crate::ssr::db::quotes::summary_json(&quote.summary))
     .fetch_one(&mut *tx)
     .await
     .map_err(internal)?;

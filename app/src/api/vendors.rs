@@ -145,6 +145,7 @@ fn audit_quotes(
     let mut qb = confirmed(&format!(
         "SELECT q.vendor_id, q.tax_inclusive, q.written_subtotal AS subtotal,
                 q.written_tax AS tax, q.written_tax_included AS tax_included, q.written_total AS total,
+                q.written_summary AS summary,
                 {}, {} AS lines
          FROM quotes q JOIN facilities f ON f.id = q.facility_id {}",
         db::provisioning::FACTS_COLUMNS,

@@ -53,7 +53,7 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                 </div>
             })}
             {(!d.flags.is_empty()).then(|| flag_list(&d.flags))}
-            <ReadingOfTheFile reading=d.reading.clone() />
+            <ReadingOfTheFile reading=d.reading.clone() summary=d.summary.clone() />
             <ActionForm action=confirm attr:class="form" attr:data-testid="confirm-quote">
                 <input type="hidden" name="token" value=token/>
                 <table class="data">
@@ -118,11 +118,23 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
 /// How the file was read: the header rows, what each column was taken for, and every row under
 /// the header that is not a line (sections, totals, notes), so the manager can trust or correct it.
 #[component]
-fn ReadingOfTheFile(reading: Vec<rules::quote::TableReading>) -> impl IntoView {
+fn ReadingOfTheFile(
+    reading: Vec<rules::quote::TableReading>,
+    summary: Vec<rules::quote::SummaryAmount>,
+) -> impl IntoView {
     (!reading.is_empty()).then(|| {
         view! {
             <details class="reading" data-testid="reading">
                 <summary>"ファイルの読み方（見出し・列・明細以外の行）"</summary>
+                {(!summary.is_empty()).then(|| view! {
+                    <table class="data" data-testid="summary-amounts">
+                        <caption>"明細の外に書かれた合計（明細と照合します）"</caption>
+                        <thead><tr><th scope="col">"場所"</th><th scope="col">"項目"</th><th scope="col" class="num">"金額"</th></tr></thead>
+                        <tbody>{summary.into_iter().map(|s| view! {
+                            <tr><td>{s.place}</td><td>{s.label}</td><td class="num">{s.amount.to_string()}</td></tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                })}
                 {reading.into_iter().map(|t| {
                     let place = if t.sheet.is_empty() { String::new() } else { format!("シート「{}」の", t.sheet) };
                     let rows = if t.header_rows.0 == t.header_rows.1 {

@@ -5,6 +5,7 @@ mod benchmarks;
 mod flags;
 mod letter_point;
 mod lump_sum;
+mod summary_check;
 mod tukey;
 
 pub use benchmarks::{BenchmarkRowData, Benchmarks, Figure, LabourMax, PriceRange};
@@ -505,6 +506,7 @@ pub fn audit_classified(
         total: quote.written.total.map(|w| w.amount),
     };
     let mut flags = total_flags(quote, &computed);
+    flags.extend(summary_check::summary_flags(quote, &lines, &computed, &mut notes));
 
     // Subsidy on the eligible total.
     let readers = ctx.readers.clamp(1, free_readers);

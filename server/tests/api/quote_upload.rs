@@ -407,3 +407,40 @@ async fn the_preview_shows_how_the_file_was_read_header_columns_and_rows_that_ar
         assert!(html.contains(said), "the preview says {said}");
     }
 }
+
+#[tokio::test]
+async fn a_cover_total_is_checked_against_the_lines_in_the_preview_and_again_once_stored() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    // A cover summing each sheet with its tax agrees and says with what.
+    let res = upload(&app, facility, "two_sheets.xlsx", fixture("layouts/two_sheets_openpyxl.xlsx")).await;
+    let html = app.get_html(&location(&res)).await;
+    assert!(html.contains(r#"data-testid="summary-amounts""#), "the preview lists the cover's figures");
+    assert!(
+        html.contains(
+            "シート「表紙」のA9セルの「初期費用（税込）」346,500円は、月額の費用を除いた明細の税込の合計と一致しています。"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains(r#"data-flag="arithmetic_mismatch""#));
+    // A cover written from an earlier draft: flagged in the preview, and on the stored quote's
+    // audit, which reads the cover's figures back from the database.
+    let name = "layouts/cover_mismatch_libreoffice.ods";
+    let res = upload(&app, facility, "cover_mismatch.ods", fixture(name)).await;
+    let html = app.get_html(&location(&res)).await;
+    let said = "シート「表紙」のA10セルの「御見積金額（税込）」385,000円は、明細の合計（税抜 315,000円・税込 346,500円）とも、その一部の合計とも一致しません。";
+    assert!(html.contains(said), "preview: {said}");
+    let quote = upload_and_confirm(&app, facility, name, &[]).await;
+    let id: i64 = quote.rsplit('/').next().and_then(|s| s.parse().ok()).expect("quote id");
+    let stored: Option<String> = sqlx::query_scalar("SELECT written_summary FROM quotes WHERE id = ?")
+        .bind(id)
+        .fetch_one(app.pool())
+        .await
+        .expect("summary");
+    let stored: serde_json::Value = serde_json::from_str(&stored.expect("stored")).expect("json");
+    assert_eq!(stored[0]["label"], "御見積金額（税込）");
+    assert_eq!(stored[0]["amount"], "385000");
+    let page = app.get_html(&quote).await;
+    assert!(page.contains(r#"data-flag="arithmetic_mismatch""#) && page.contains(said), "stored audit: {said}");
+}

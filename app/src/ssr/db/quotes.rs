@@ -96,12 +96,20 @@ pub struct Written {
     pub tax_included: bool,
     /// 合計.
     pub total: Option<String>,
+    /// The amounts written outside the item tables (表紙の御見積金額), JSON; `None` for none.
+    pub summary: Option<String>,
+}
+
+/// The summary amounts as stored: JSON, or `None` when the quote wrote none.
+pub fn summary_json(summary: &[rules::quote::SummaryAmount]) -> Option<String> {
+    if summary.is_empty() { None } else { serde_json::to_string(summary).ok() }
 }
 
 /// The written totals of a quote.
 pub async fn written(pool: &SqlitePool, quote_id: i64) -> sqlx::Result<Written> {
     sqlx::query_as(
-        "SELECT written_subtotal AS subtotal, written_tax AS tax, written_tax_included AS tax_included, written_total AS total
+        "SELECT written_subtotal AS subtotal, written_tax AS tax, written_tax_included AS tax_included, written_total AS total,
+                written_summary AS summary
          FROM quotes WHERE id = ?",
     )
     .bind(quote_id)
@@ -129,6 +137,8 @@ pub fn audit_input(
             total: amount(&written.total),
         },
         tax_inclusive,
+        // Written by Onshi itself; a value it cannot read back is no summary rather than an error.
+        summary: written.summary.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default(),
         ..Quote::default()
     };
     let classified = stored

@@ -185,6 +185,7 @@ struct LineRow {
     written_tax: Option<String>,
     written_tax_included: bool,
     written_total: Option<String>,
+    written_summary: Option<String>,
     /// The facility's facts, the same on every line of its quotes; read once per quote.
     #[sqlx(flatten)]
     facts: FactsRow,
@@ -198,6 +199,8 @@ struct LineRow {
     unit_price: Option<String>,
     amount: Option<String>,
     note: Option<String>,
+    amount_text: Option<String>,
+    sheet: Option<String>,
 }
 
 /// The lines with their quote and facility, the facility's facts ([`FactsRow`]) joined in.
@@ -206,8 +209,9 @@ fn lines_select() -> String {
     format!(
         "SELECT q.id AS quote_id, f.id AS facility_id, f.facility_code, f.name AS facility_name,
         f.prefecture, v.name AS vendor_name, q.file_name, q.confirmed, q.tax_inclusive,
-        q.written_subtotal, q.written_tax, q.written_tax_included, q.written_total, {FACTS_COLUMNS},
-        l.sheet_row, l.kind, l.description, l.spec, l.category, l.quantity, l.unit, l.unit_price, l.amount, l.note
+        q.written_subtotal, q.written_tax, q.written_tax_included, q.written_total, q.written_summary, {FACTS_COLUMNS},
+        l.sheet_row, l.kind, l.description, l.spec, l.category, l.quantity, l.unit, l.unit_price, l.amount, l.note,
+        l.amount_text, l.sheet
  FROM quote_lines l
  JOIN quotes q ON q.id = l.quote_id
  JOIN facilities f ON f.id = q.facility_id
@@ -230,8 +234,8 @@ impl LineRow {
             unit_price: self.unit_price.clone(),
             amount: self.amount.clone(),
             note: self.note.clone(),
-            amount_text: None,
-            sheet: None,
+            amount_text: self.amount_text.clone(),
+            sheet: self.sheet.clone(),
         }
     }
 }
@@ -248,6 +252,7 @@ fn audit(lines: &[LineRow], bench: &Benchmarks) -> Result<AuditReport, ExportErr
         tax: head.written_tax.clone(),
         tax_included: head.written_tax_included,
         total: head.written_total.clone(),
+        summary: head.written_summary.clone(),
     };
     let (quote, classified) = crate::ssr::db::quotes::audit_input(&stored, &written, head.tax_inclusive);
     // A stored type the code does not know is bad data, not a facility to audit as a clinic.
@@ -358,6 +363,7 @@ mod tests {
             written_tax: None,
             written_tax_included: false,
             written_total: None,
+            written_summary: None,
             facts: FactsRow {
                 facility_type: "medical_clinic".into(),
                 online_billing: true,
@@ -374,6 +380,8 @@ mod tests {
             unit_price: Some(amount.into()),
             amount: Some(amount.into()),
             note: None,
+            amount_text: None,
+            sheet: None,
         }
     }
 
