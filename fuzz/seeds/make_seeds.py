@@ -119,3 +119,19 @@ for i, s in enumerate(["1,050,000円", "￥１２０，０００", "▲１１，
 for i, s in enumerate(["2022-09-01", "令和4年9月1日（木）", "R04/09/01", "㍻31.4.30", "昭和64年1月7日", "令和元年5月1日(月・祝)",
                        "２０２３年３月", "R5.3", "平成31年5月1日", "令和999年12月31日"]):
     write("parse_date", f"{i:02}", s)
+
+# The layout fixtures (two-row headers, sections, hidden rows, columns and sheets, several sheets,
+# covers with summary amounts), their ZIP parts stored uncompressed so that mutations reach the
+# sheet XML and the structures the hidden-content scanners read (row and column flags, sheet
+# states, styles of .ods); .xls as they are (a compound file is not compressed).
+LAYOUTS = pathlib.Path(__file__).resolve().parents[2] / "quote_reader" / "tests" / "fixtures" / "layouts"
+for path in sorted(LAYOUTS.iterdir()):
+    target = {".xlsx": "read_xlsx", ".ods": "read_ods", ".xls": "read_xls"}.get(path.suffix)
+    if target is None:
+        continue
+    if path.suffix == ".xls":
+        write(target, f"layout-{path.name}", path.read_bytes())
+        continue
+    with zipfile.ZipFile(path) as z:
+        parts = [(info.filename, z.read(info)) for info in z.infolist()]
+    write(target, f"layout-{path.name}", stored_zip(parts))

@@ -587,8 +587,36 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
         let shown = shortened(text.clone());
         table.rows_read.push(RowReading { row: row_number(*row), text: shown, taken_as: taken_as.to_owned() });
     }
+    blank_and_hidden_rows(&mut table, sheet, first, last_table_row);
     table.rows_read.sort_by_key(|r| r.row);
     Ok(table)
+}
+
+/// The rows between the header and the table's last row that hold nothing (blank) or were
+/// hidden, each run of them said once: 「12〜14行目」「空白の行」.
+fn blank_and_hidden_rows(table: &mut Table, sheet: &Sheet, first: u32, last: Option<u32>) {
+    let Some(last) = last else {
+        return;
+    };
+    let mut row = first;
+    while row < last {
+        if !sheet.row(row).is_empty() {
+            row += 1;
+            continue;
+        }
+        let hidden = sheet.left_out.rows.contains(&row);
+        let start = row;
+        while row < last && sheet.row(row).is_empty() && sheet.left_out.rows.contains(&row) == hidden {
+            row += 1;
+        }
+        let text = if row - start > 1 {
+            format!("{}〜{}行目", row_number(start), row_number(row - 1))
+        } else {
+            String::new()
+        };
+        let taken_as = if hidden { "非表示の行（読んでいません）" } else { "空白の行" };
+        table.rows_read.push(RowReading { row: row_number(start), text, taken_as: taken_as.to_owned() });
+    }
 }
 
 /// Whether a text says prices include tax (and is not just the label of a tax-included total).

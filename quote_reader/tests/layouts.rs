@@ -145,10 +145,13 @@ fn the_preview_is_told_how_the_file_was_read() {
         [
             (9, "区分の見出し"),
             (12, "区分の小計（照合には使いません）"),
+            (13, "空白の行"),
             (14, "区分の見出し"),
             (16, "区分の小計（照合には使いません）"),
+            (17, "空白の行"),
             (18, "区分の見出し"),
             (21, "最後の区分の小計（照合には使いません）"),
+            (22, "空白の行"),
             (23, "小計（明細の合計と照合します）"),
             (24, "消費税"),
             (25, "合計（見積の総額として照合します）"),
@@ -182,5 +185,24 @@ fn the_preview_is_told_how_the_file_was_read() {
             "消費税",
             "合計（見積の総額として照合します）"
         ]
+    );
+    // Hidden rows among the items are listed where they stand, each run of them once.
+    for file in ["hidden_rows_openpyxl.xlsx", "hidden_rows_libreoffice.ods", "hidden_rows_libreoffice.xls"] {
+        let q = read(file);
+        let hidden: Vec<u32> =
+            q.reading[0].rows.iter().filter(|r| r.taken_as == "非表示の行（読んでいません）").map(|r| r.row).collect();
+        assert_eq!(hidden, [10, 12], "{file}");
+    }
+}
+
+#[test]
+fn blank_rows_inside_the_table_are_listed_as_runs() {
+    let text = "品名,数量,金額\n端末,1,100000\n,,\n,,\n作業,1,20000\n\n合計,,120000\n";
+    let q = read_quote("q.csv", text.as_bytes(), &Limits::default()).expect("read");
+    let rows: Vec<(u32, &str, &str)> =
+        q.reading[0].rows.iter().map(|r| (r.row, r.text.as_str(), r.taken_as.as_str())).collect();
+    assert_eq!(
+        rows,
+        [(3, "3〜4行目", "空白の行"), (6, "", "空白の行"), (7, "合計 120000", "合計（見積の総額として照合します）")]
     );
 }

@@ -87,11 +87,22 @@ static BUILTIN_CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| {
 /// Folds full-width letters and digits, drops spaces and lowercases ASCII, so
 /// 「ＬＡＮ 工事」 and 「lan工事」 match 「LAN工事」.
 pub fn normalise(text: &str) -> String {
-    text.chars()
-        .map(fold_fullwidth)
-        .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '･'))
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().map(fold_fullwidth) {
+        if c.is_whitespace() || matches!(c, '・' | '･') {
+            continue;
+        }
+        // Every line of a quote is normalised two or three times: ASCII and the caseless kana and
+        // kanji skip the Unicode case tables, which took a fifth of a 10,000-line audit.
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if ('\u{3040}'..='\u{9FFF}').contains(&c) {
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 /// Position of a category in [`Category::ALL`].
@@ -239,6 +250,32 @@ impl Classifier {
 mod tests {
     use super::*;
     use crate::quote::test_line as line;
+
+    #[test]
+    fn normalising_skips_the_case_tables_without_changing_the_result() {
+        let by_definition = |text: &str| -> String {
+            text.chars()
+                .map(fold_fullwidth)
+                .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '･'))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        for text in [
+            "ＬＡＮ 工事・設定",
+            "VPN Router（ＹＡＭＡＨＡ）",
+            "資格確認端末\u{3000}セットアップ\t3 時間",
+            "ΑΒΓ Straße İstanbul ÀÉÎ",
+            "ｶｰﾄﾞﾘｰﾀﾞｰ ･ 設置",
+            "①②③ Ⅻ ㈱ ㍻ 〒",
+            "\u{0B}\u{0C}\u{85}\u{A0}\u{2028}",
+        ] {
+            assert_eq!(normalise(text), by_definition(text), "{text:?}");
+        }
+        // The range taken as caseless is: no character of it has another lower case.
+        for c in ('\u{3040}'..='\u{9FFF}').filter(|c| !c.is_whitespace()) {
+            assert!(c.to_lowercase().eq(std::iter::once(c)), "{c:?}");
+        }
+    }
 
     fn category_of(description: &str) -> Category {
         Classifier::builtin().classify(&line(description, None, None)).category

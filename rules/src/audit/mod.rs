@@ -313,7 +313,8 @@ pub fn audit_classified(
         .collect();
 
     // (normalised description, amount) → index of its first line.
-    let mut seen: HashMap<(String, Option<Yen>), usize> = HashMap::new();
+    // Seeded per process (foldhash's RandomState): descriptions come from uploaded files.
+    let mut seen: HashMap<(String, Option<Yen>), usize, foldhash::fast::RandomState> = HashMap::default();
     // Each category's peer fence, computed at its first line: every line of a category has the
     // same one, and a quote of thousands of lines of one category asked for it once per line.
     let mut fences: HashMap<Category, Option<Fence>> = HashMap::new();
@@ -591,12 +592,16 @@ fn labour_flags(lines: &mut [AuditedLine], raw: &[QuoteLine], bench: &Benchmarks
             all_written += h * sixty;
         }
     }
+    // Every line of a category over its maximum gets the same flag: written once, cloned after.
+    let mut over: HashMap<Category, Flag> = HashMap::new();
     for (line, r) in lines.iter_mut().zip(raw) {
         let Some(max) = bench.labour_max(line.category) else { continue };
         if let Some(h) = hours(r) {
             let total = written.get(&line.category).copied().unwrap_or(h * sixty);
-            if total > max.max_minutes {
-                line.flags.push(Flag::new(
+            if let Some(flag) = over.get(&line.category) {
+                line.flags.push(flag.clone());
+            } else if total > max.max_minutes {
+                let flag = Flag::new(
                     FlagCode::LaborOverObservedMax,
                     Severity::High,
                     format!(
@@ -611,7 +616,9 @@ fn labour_flags(lines: &mut [AuditedLine], raw: &[QuoteLine], bench: &Benchmarks
                         Some(minutes_text(max.max_minutes)),
                         &max.source,
                     ),
-                ));
+                );
+                over.insert(line.category, flag.clone());
+                line.flags.push(flag);
             }
         } else if is_lump_sum(r) && on_site_work(line.category) {
             let (Some(rate), Some(amount)) = (&bench.hourly_rate, line.amount) else { continue };
