@@ -752,7 +752,7 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
         let Some(sheet) = loaded.sheets.get(header.sheet) else {
             return Err(ReadError::file(file, ReadErrorKind::NoItemTable));
         };
-        let place = Place { file, sheet: (!loaded.is_csv).then_some(sheet.name.as_str()) };
+        let place = Place { file, sheet: loaded.origin.has_sheet_names().then_some(sheet.name.as_str()) };
         let table = read_table(&place, sheet, header)?;
         if header.sheet == best && table.lines.is_empty() {
             return Err(place.error(header.first_row, None, ReadErrorKind::NoItemLines));
@@ -796,7 +796,7 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
     for (h, mut table) in tables {
         let name = loaded.sheets.get(h.sheet).map(|s| s.name.clone());
         reading.push(TableReading {
-            sheet: if loaded.is_csv { String::new() } else { name.clone().unwrap_or_default() },
+            sheet: if loaded.origin.has_sheet_names() { name.clone().unwrap_or_default() } else { String::new() },
             header_rows: (row_number(h.first_row), row_number(h.last_row)),
             columns: h
                 .cells
@@ -818,7 +818,7 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
         notes.extend(table.notes);
     }
     let sheet = loaded.sheets.get(header.sheet).map(|s| s.name.clone()).unwrap_or_default();
-    let summary = summary_amounts(&loaded.sheets, &headers, loaded.is_csv);
+    let summary = summary_amounts(&loaded.sheets, &headers, loaded.origin);
     Ok(Quote {
         lines,
         written,
@@ -830,7 +830,7 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
         notes,
         source: QuoteSource {
             file_name: file.to_owned(),
-            sheet: if loaded.is_csv { String::new() } else { sheet },
+            sheet: if loaded.origin.has_sheet_names() { sheet } else { String::new() },
             header_row: row_number(header.first_row),
         },
         left_out: left_out(loaded).into_iter().chain(copies).collect(),
@@ -884,7 +884,11 @@ mod tests {
 
     /// Reads rows of text cells as a CSV would give them.
     fn read_rows(rows: &[&[&str]]) -> Quote {
-        analyse("q.csv", &Loaded { sheets: vec![sheet_of("", rows)], is_csv: true, hidden_sheets: Vec::new() }).unwrap()
+        analyse(
+            "q.csv",
+            &Loaded { sheets: vec![sheet_of("", rows)], origin: crate::load::Origin::Text, hidden_sheets: Vec::new() },
+        )
+        .unwrap()
     }
 
     #[test]
@@ -893,7 +897,9 @@ mod tests {
             &[&["品名", "数量", "単価", "金額"], &["端末", "1", "100000", "100000"], &["作業", "2", "5000", "10000"]];
         for names in [["御見積書", "御見積書（控）"], ["控", "御見積書"]] {
             let sheets = names.iter().map(|n| sheet_of(n, rows)).collect();
-            let q = analyse("q.xlsx", &Loaded { sheets, is_csv: false, hidden_sheets: Vec::new() }).unwrap();
+            let q =
+                analyse("q.xlsx", &Loaded { sheets, origin: crate::load::Origin::Workbook, hidden_sheets: Vec::new() })
+                    .unwrap();
             assert_eq!(q.lines.len(), 2, "{names:?}");
             assert!(q.lines.iter().all(|l| l.sheet.is_none()), "one sheet read: {names:?}");
             assert_eq!(

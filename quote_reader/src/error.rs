@@ -46,8 +46,10 @@ impl ReadError {
 /// Formats the workbook readers recognise but this reader does not read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnsupportedFormat {
-    /// A PDF (vendors often send quotes as PDF).
-    Pdf,
+    /// A PDF whose pages are images only (a scan or a photo of the paper quote).
+    ScannedPdf,
+    /// A PDF with neither text nor images.
+    PdfWithoutText,
     /// An HTML table saved with an .xls name (old systems' "Excel export").
     Html,
     /// Excel 2003 XML Spreadsheet (SpreadsheetML).
@@ -59,7 +61,8 @@ pub enum UnsupportedFormat {
 impl UnsupportedFormat {
     fn label(self) -> &'static str {
         match self {
-            UnsupportedFormat::Pdf => "PDF",
+            UnsupportedFormat::ScannedPdf => "画像だけのPDF",
+            UnsupportedFormat::PdfWithoutText => "文字のないPDF",
             UnsupportedFormat::Html => "HTML形式の表",
             UnsupportedFormat::SpreadsheetMl2003 => "Excel 2003 XML形式",
             UnsupportedFormat::Xlsb => "Excelバイナリブック（.xlsb）",
@@ -142,6 +145,13 @@ pub enum ReadErrorKind {
         /// The limit in bytes.
         limit: u64,
     },
+    /// A PDF with more pages than a quote has.
+    TooManyPages {
+        /// Pages in the file.
+        pages: u32,
+        /// The limit.
+        limit: u32,
+    },
     /// The caller abandoned the read ([`crate::Stop`]), at its time limit.
     Stopped,
     /// A number too large for a quote (over 10兆円, or a quantity over 10,000,000):
@@ -185,6 +195,10 @@ impl fmt::Display for ReadErrorKind {
                 "セルの文字が多すぎます（合計が上限の{}を超えます）。見積書に関係のないシートや、長い文章が入ったセルを削除してから、もう一度アップロードしてください。",
                 megabytes(*limit)
             ),
+            ReadErrorKind::TooManyPages { pages, limit } => write!(
+                f,
+                "PDFのページが多すぎます（{pages}ページ、上限{limit}ページ）。見積書のページだけを保存したPDFをアップロードしてください。"
+            ),
             ReadErrorKind::Stopped => f.write_str(
                 "読み取りが制限時間を超えたため中止しました。見積の明細のシートだけを残したファイルか、CSVで保存したファイルをアップロードしてください。",
             ),
@@ -194,7 +208,7 @@ impl fmt::Display for ReadErrorKind {
                 } else {
                     f.write_str("表計算ファイルとしてもCSVとしても読めません。")?;
                 }
-                f.write_str("見積書のExcelファイル（.xlsx・.xlsm・.xls）、LibreOfficeのファイル（.ods）、またはCSVファイルを選んでください。")
+                f.write_str("見積書のExcelファイル（.xlsx・.xlsm・.xls）、LibreOfficeのファイル（.ods）、文字を含むPDF、またはCSVファイルを選んでください。")
             }
             ReadErrorKind::Corrupted { .. } => f.write_str(
                 "ファイルが壊れているか、途中で切れています。元のファイルを保存し直すかダウンロードし直してから、もう一度アップロードしてください。",
@@ -203,8 +217,11 @@ impl fmt::Display for ReadErrorKind {
                 "パスワードで保護されています。元のファイルでパスワードを解除して保存してから、もう一度アップロードしてください。",
             ),
             ReadErrorKind::Unsupported { format } => match format {
-                UnsupportedFormat::Pdf => f.write_str(
-                    "PDFの見積書は読み込めません。ベンダーにExcelまたはCSVの見積書を依頼するか、明細を画面から入力してください。",
+                UnsupportedFormat::ScannedPdf => f.write_str(
+                    "画像だけのPDF（スキャンや写真の見積書）で、文字の情報がありません。画像からの読み取りにはまだ対応していません。ベンダーに文字を含むPDFかExcelの見積書を依頼するか、明細を画面から入力してください。",
+                ),
+                UnsupportedFormat::PdfWithoutText => f.write_str(
+                    "文字も画像も含まれていないPDFです。見積書のPDF（文字を含むもの）か、Excel・CSVの見積書を選んでください。",
                 ),
                 other => write!(
                     f,

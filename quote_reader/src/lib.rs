@@ -32,6 +32,7 @@ mod grid;
 mod header;
 mod header_band;
 mod load;
+mod pdf;
 mod scan;
 mod summary;
 mod text;
@@ -135,10 +136,12 @@ pub fn read_quote_with_stop(file_name: &str, bytes: &[u8], limits: &Limits, stop
     match analyse::analyse(file_name, &loaded) {
         // Text without any table under a workbook's name is not a misplaced
         // header but the wrong file: say that instead.
-        Err(e) if loaded.is_csv && e.kind == ReadErrorKind::NoItemTable => match load::claimed_extension(file_name) {
-            Some(ext) => Err(ReadError::file(file_name, ReadErrorKind::NotASpreadsheet { claimed: Some(ext) })),
-            None => Err(e),
-        },
+        Err(e) if loaded.origin == load::Origin::Text && e.kind == ReadErrorKind::NoItemTable => {
+            match load::claimed_extension(file_name) {
+                Some(ext) => Err(ReadError::file(file_name, ReadErrorKind::NotASpreadsheet { claimed: Some(ext) })),
+                None => Err(e),
+            }
+        }
         other => other,
     }
 }

@@ -16,12 +16,30 @@ use zip::ZipArchive;
 /// What calamine reads from: the bytes it is given, each read counted and stoppable.
 type Source<'s, 'b, 'a> = Metered<'b, 'a, std::io::Cursor<&'s [u8]>>;
 
-/// Sheets of the workbook, in workbook order, and whether they came from CSV.
+/// Where the sheets came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// A workbook's named sheets.
+    Workbook,
+    /// CSV: one sheet without a name; rows are the file's lines.
+    Text,
+    /// A PDF's text rebuilt into one sheet without a name; rows are its lines of text.
+    Pdf,
+}
+
+impl Origin {
+    /// Whether messages and lines name the sheet.
+    pub(crate) fn has_sheet_names(self) -> bool {
+        self == Origin::Workbook
+    }
+}
+
+/// Sheets of the workbook, in workbook order, and where they came from.
 pub(crate) struct Loaded {
-    /// Visible worksheets (a CSV gives one, named "").
+    /// Visible worksheets (a CSV or a PDF gives one, named "").
     pub(crate) sheets: Vec<Sheet>,
-    /// True for CSV: no sheet names in messages.
-    pub(crate) is_csv: bool,
+    /// Workbook, CSV or PDF.
+    pub(crate) origin: Origin,
     /// Worksheets the workbook hides, left unread.
     pub(crate) hidden_sheets: Vec<String>,
 }
@@ -58,13 +76,16 @@ pub(crate) fn load(file: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Re
         load_zip(file, bytes, limits, &budget)?
     } else if bytes.starts_with(&cfb::SIGNATURE) {
         load_cfb(file, bytes, limits, &budget)?
-    } else if bytes.starts_with(b"%PDF-") {
-        return Err(ReadError::file(file, ReadErrorKind::Unsupported { format: UnsupportedFormat::Pdf }));
+    } else if is_pdf(bytes) {
+        let sheet = guarded(file, || crate::pdf::load_pdf(file, bytes, limits, &budget))?;
+        let sheets = vec![sheet];
+        check_area(file, &sheets, limits)?;
+        return Ok(Loaded { sheets, origin: Origin::Pdf, hidden_sheets: Vec::new() });
     } else {
         return load_text(file, bytes, limits);
     };
     check_area(file, &sheets, limits)?;
-    Ok(Loaded { sheets, is_csv: false, hidden_sheets })
+    Ok(Loaded { sheets, origin: Origin::Workbook, hidden_sheets })
 }
 
 /// Text: CSV (or TSV) in UTF-8, UTF-16 with BOM, or Shift_JIS/CP932.
@@ -91,7 +112,7 @@ fn load_text(file: &str, bytes: &[u8], limits: &Limits) -> Result<Loaded, ReadEr
     }
     let sheets = vec![sheet];
     check_area(file, &sheets, limits)?;
-    Ok(Loaded { sheets, is_csv: true, hidden_sheets: Vec::new() })
+    Ok(Loaded { sheets, origin: Origin::Text, hidden_sheets: Vec::new() })
 }
 
 /// The sum of the sheets' used ranges must stay within the cell limit.
@@ -330,6 +351,16 @@ fn from_data(d: &Data) -> Option<Value> {
         Data::Error(e) => Some(Value::Error(e.to_string())),
         Data::Empty => None,
     }
+}
+
+/// A PDF: its header within the first kilobyte, as readers accept it (PDF 32000-1 §7.5.2
+/// notes that some producers put bytes before it).
+fn is_pdf(bytes: &[u8]) -> bool {
+    let head = bytes.get(..1024).unwrap_or(bytes);
+    // Not a CSV that happens to mention 「%PDF-」: nothing of a table before the header.
+    head.windows(5)
+        .position(|w| w == b"%PDF-")
+        .is_some_and(|at| !head[..at].iter().any(|b| matches!(b, b',' | b'\t' | b'\n')))
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! table, 「初期費用（税込）」 and 「月額費用（税込）」 on a cover sheet. The audit checks them
 //! against the lines (rules::audit); this module only finds them.
 
-use crate::grid::{Sheet, Value, cell_name};
+use crate::grid::{Sheet, Value, cell_name, row_number};
 use crate::header::{HEADER_SEARCH_ROWS, Header};
+use crate::load::Origin;
 use crate::text::{clean, money};
 use rules::Yen;
 use rules::quote::{SummaryAmount, SummaryKind};
@@ -49,7 +50,7 @@ fn amount_for(sheet: &Sheet, row: u32, col: u32) -> Option<Yen> {
 /// The summary amounts of the workbook: above each item table on its sheet, and in the first
 /// rows of sheets without one (cover sheets), in workbook order. Zero and negative amounts
 /// are not sums of a quote and are left alone.
-pub(crate) fn summary_amounts(sheets: &[Sheet], headers: &[Header], is_csv: bool) -> Vec<SummaryAmount> {
+pub(crate) fn summary_amounts(sheets: &[Sheet], headers: &[Header], origin: Origin) -> Vec<SummaryAmount> {
     let mut out = Vec::new();
     for (index, sheet) in sheets.iter().enumerate() {
         let limit =
@@ -74,10 +75,10 @@ pub(crate) fn summary_amounts(sheets: &[Sheet], headers: &[Header], is_csv: bool
                 if out.iter().any(|s: &SummaryAmount| s.label == label && s.amount == amount) {
                     continue;
                 }
-                let place = if is_csv {
-                    format!("{}セル", cell_name(row, *col))
-                } else {
-                    format!("シート「{}」の{}セル", sheet.name, cell_name(row, *col))
+                let place = match origin {
+                    Origin::Workbook => format!("シート「{}」の{}セル", sheet.name, cell_name(row, *col)),
+                    Origin::Text => format!("{}セル", cell_name(row, *col)),
+                    Origin::Pdf => format!("PDFの{}行目", row_number(row)),
                 };
                 out.push(SummaryAmount { label, amount, place });
                 if out.len() == MOST {

@@ -206,3 +206,76 @@ fn blank_rows_inside_the_table_are_listed_as_runs() {
         [(3, "3〜4行目", "空白の行"), (6, "", "空白の行"), (7, "合計 120000", "合計（見積の総額として照合します）")]
     );
 }
+
+/// The printed layouts (`tests/fixtures/pdf/`, made by `make_pdfs.py` from the workbooks above,
+/// by LibreOffice and by Chromium) with the workbook's expectation: a PDF of a quote reads as
+/// the spreadsheet it was printed from.
+fn printed() -> Vec<(String, String, Value)> {
+    let pdf_dir = dir().join("../pdf");
+    let mut files: Vec<String> = std::fs::read_dir(&pdf_dir)
+        .expect("pdf/")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|f| f.ends_with(".pdf"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        // password_libreoffice.pdf is a refusal (tests/pdf_input.rs), not a layout.
+        .filter_map(|file| {
+            let layout = file.rsplit_once('_').map(|(l, _)| l.to_owned()).expect("layout_producer.pdf");
+            let path = dir().join("expected").join(format!("{layout}.json"));
+            let expected: Value = serde_json::from_str(&std::fs::read_to_string(&path).ok()?).expect("json");
+            Some((layout, file, expected))
+        })
+        .collect()
+}
+
+/// Two-row headers whose 大項目 is merged down over its 小項目: a print shows the merged text
+/// once, in the middle (Chromium) or at the foot (LibreOffice) of the rows it covers, and
+/// nothing on the page says which rows those are. Not read from PDFs yet (see the module notes).
+const NOT_YET_FROM_PDF: [&str; 1] = ["two_row_header"];
+
+#[test]
+fn every_printed_layout_reads_as_the_workbook_it_was_printed_from() {
+    let all = printed();
+    assert!(all.len() >= 20, "{} PDFs", all.len());
+    let mut failures = Vec::new();
+    for (layout, file, expected) in &all {
+        if NOT_YET_FROM_PDF.contains(&layout.as_str()) {
+            continue;
+        }
+        // A print has no sheets to name and leaves hidden rows out rather than hiding them.
+        let lines: Vec<Value> = expected["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .map(|l| {
+                let mut l = l.clone();
+                l.as_object_mut().expect("line").remove("sheet");
+                l
+            })
+            .collect();
+        let want = serde_json::json!({
+            "lines": lines,
+            "written": expected["written"],
+            "tax_inclusive": expected["tax_inclusive"],
+            "summary": expected.get("summary").cloned().unwrap_or_else(|| serde_json::json!([])),
+        });
+        let bytes = std::fs::read(dir().join("../pdf").join(file)).expect("pdf");
+        match read_quote(file, &bytes, &Limits::default()) {
+            Ok(q) => {
+                let mut got = as_read(&q, &lines);
+                got.as_object_mut().expect("object").remove("left_out");
+                if got != want {
+                    failures.push(format!(
+                        "{file}:\n--- expected\n{}\n--- read\n{}",
+                        serde_json::to_string_pretty(&want).unwrap_or_default(),
+                        serde_json::to_string_pretty(&got).unwrap_or_default()
+                    ));
+                }
+            }
+            Err(e) => failures.push(format!("{file}: refused: {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{} of the PDFs misread:\n{}", failures.len(), failures.join("\n\n"));
+}

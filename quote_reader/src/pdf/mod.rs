@@ -1,0 +1,96 @@
+//! Quotes as PDF files with a text layer (printed from Excel, LibreOffice or a vendor's quoting
+//! system): the pages' positioned text rebuilt into one sheet ([`layout`]) that the spreadsheet
+//! reader then reads as any other.
+
+mod layout;
+mod text;
+
+use crate::Limits;
+use crate::budget::Budget;
+use crate::error::{ReadError, ReadErrorKind, UnsupportedFormat};
+use crate::grid::Sheet;
+use lopdf::{Document, LoadOptions, Object};
+
+/// Most pages read: a quote is a few pages; a catalogue or a scanned bundle is not a quote.
+pub(crate) const MOST_PAGES: u32 = 20;
+
+fn corrupted(file: &str, detail: impl ToString) -> ReadError {
+    ReadError::file(file, ReadErrorKind::Corrupted { detail: detail.to_string() })
+}
+
+/// lopdf's error as the reader's: a stream inflating past the limit is too much data, a
+/// password is a password, anything else a broken file.
+fn refusal(file: &str, e: lopdf::Error) -> ReadError {
+    match e {
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { limit }) => {
+            let limit = u64::try_from(limit).unwrap_or(u64::MAX);
+            ReadError::file(file, ReadErrorKind::TooMuchData { bytes: limit, limit })
+        }
+        lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => ReadError::file(file, ReadErrorKind::Encrypted),
+        other => corrupted(file, other),
+    }
+}
+
+/// The page's box (MediaBox, inherited from the page tree), bottom and top in points.
+fn page_box(doc: &Document, page: lopdf::ObjectId) -> (f64, f64) {
+    let mut id = Some(page);
+    for _ in 0..32 {
+        let Some(dict) = id.and_then(|i| doc.get_dictionary(i).ok()) else { break };
+        if let Ok(Object::Array(b)) = dict.get(b"MediaBox") {
+            let n: Vec<f64> = b
+                .iter()
+                .filter_map(|o| match o {
+                    Object::Integer(i) => Some(*i as f64),
+                    Object::Real(r) => Some(f64::from(*r)),
+                    _ => None,
+                })
+                .collect();
+            if let [_, y0, _, y1] = n.as_slice() {
+                return (y0.min(*y1), y0.max(*y1));
+            }
+        }
+        id = dict.get(b"Parent").and_then(Object::as_reference).ok();
+    }
+    (0.0, 842.0)
+}
+
+/// Whether a page draws images (a scan or a photo of the paper).
+fn has_images(doc: &Document, page: lopdf::ObjectId) -> bool {
+    doc.get_page_images(page).is_ok_and(|images| !images.is_empty())
+}
+
+/// Reads a PDF's text into one sheet.
+pub(crate) fn load_pdf(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>) -> Result<Sheet, ReadError> {
+    let limit = usize::try_from(limits.max_uncompressed_bytes).unwrap_or(usize::MAX);
+    let options = LoadOptions { max_decompressed_size: Some(limit), ..LoadOptions::default() };
+    let doc = Document::load_mem_with_options(bytes, options).map_err(|e| refusal(file, e))?;
+    // A PDF protected only against editing (an owner password, as vendors send them) opens
+    // without a password and is read; one that still needs a password is refused.
+    if doc.is_encrypted() {
+        return Err(ReadError::file(file, ReadErrorKind::Encrypted));
+    }
+    let pages = doc.get_pages();
+    let count = u32::try_from(pages.len()).unwrap_or(u32::MAX);
+    if count == 0 {
+        return Err(corrupted(file, "no pages"));
+    }
+    if count > MOST_PAGES {
+        return Err(ReadError::file(file, ReadErrorKind::TooManyPages { pages: count, limit: MOST_PAGES }));
+    }
+    let mut read = Vec::with_capacity(pages.len());
+    let mut images = false;
+    for page in pages.values() {
+        budget.check().map_err(|e| e.into_error(file))?;
+        let runs = text::page_runs(file, &doc, *page, limit, budget)?;
+        let text_bytes: usize = runs.iter().map(|r| r.text.len()).sum();
+        budget.text(u64::try_from(text_bytes).unwrap_or(u64::MAX)).map_err(|e| e.into_error(file))?;
+        images |= runs.is_empty() && has_images(&doc, *page);
+        let (bottom, top) = page_box(&doc, *page);
+        read.push(layout::Page { runs, bottom, top });
+    }
+    if read.iter().all(|p| p.runs.is_empty()) {
+        let format = if images { UnsupportedFormat::ScannedPdf } else { UnsupportedFormat::PdfWithoutText };
+        return Err(ReadError::file(file, ReadErrorKind::Unsupported { format }));
+    }
+    Ok(layout::sheet(&read))
+}

@@ -1,0 +1,130 @@
+//! PDFs that are not text quotes — too many pages, no text, only images, a stream that inflates
+//! without end, broken structure, a password — each refused with its message, never a panic.
+
+use lopdf::content::{Content, Operation};
+use lopdf::{Document, Object, Stream, dictionary};
+use quote_reader::{Limits, ReadErrorKind, UnsupportedFormat, read_quote};
+
+/// A PDF of `pages` pages, each drawing `content` (and an image named /Im0 when `image`).
+fn pdf(pages: usize, content: &[u8], image: bool) -> Vec<u8> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" });
+    let mut resources = dictionary! { "Font" => dictionary! { "F1" => font } };
+    if image {
+        let pixels = Stream::new(
+            dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 2, "Height" => 2,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
+            vec![0, 255, 255, 0],
+        );
+        let im = doc.add_object(pixels);
+        resources.set("XObject", dictionary! { "Im0" => im });
+    }
+    let resources = doc.add_object(resources);
+    let mut kids = Vec::new();
+    for _ in 0..pages {
+        let content = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content, "Resources" => resources,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        });
+        kids.push(Object::Reference(page));
+    }
+    let count = i64::try_from(kids.len()).expect("pages");
+    doc.objects
+        .insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("save");
+    out
+}
+
+fn text_content() -> Vec<u8> {
+    Content {
+        operations: vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 10.into()]),
+            Operation::new("Td", vec![50.into(), 800.into()]),
+            Operation::new("Tj", vec![Object::string_literal("Quote")]),
+            Operation::new("ET", vec![]),
+        ],
+    }
+    .encode()
+    .expect("content")
+}
+
+fn refusal(name: &str, bytes: &[u8]) -> quote_reader::ReadError {
+    match read_quote(name, bytes, &Limits::default()) {
+        Ok(q) => panic!("{name} was read: {:?}", q.lines),
+        Err(e) => {
+            assert!(e.to_string().starts_with(name), "{e}");
+            e
+        }
+    }
+}
+
+#[test]
+fn more_pages_than_a_quote_has_are_refused_before_any_is_read() {
+    let e = refusal("catalogue.pdf", &pdf(21, &text_content(), false));
+    assert_eq!(e.kind, ReadErrorKind::TooManyPages { pages: 21, limit: 20 });
+    assert!(e.to_string().contains("21ページ、上限20ページ"), "{e}");
+}
+
+#[test]
+fn a_scan_and_an_empty_pdf_say_what_they_are() {
+    let e = refusal("scan.pdf", &pdf(1, b"q 500 0 0 700 40 60 cm /Im0 Do Q", true));
+    assert_eq!(e.kind, ReadErrorKind::Unsupported { format: UnsupportedFormat::ScannedPdf });
+    assert!(e.to_string().contains("スキャンや写真の見積書"), "{e}");
+    let e = refusal("empty.pdf", &pdf(2, b"", false));
+    assert_eq!(e.kind, ReadErrorKind::Unsupported { format: UnsupportedFormat::PdfWithoutText });
+}
+
+#[test]
+fn text_without_an_item_table_is_the_missing_table_message() {
+    let e = refusal("letter.pdf", &pdf(1, &text_content(), false));
+    assert_eq!(e.kind, ReadErrorKind::NoItemTable);
+}
+
+#[test]
+fn a_content_stream_that_inflates_past_the_limit_is_refused() {
+    use std::io::Write;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&vec![b' '; 4 * 1024 * 1024]).expect("deflate");
+    let bomb = z.finish().expect("deflate");
+    let mut doc = Document::load_mem(&pdf(1, &text_content(), false)).expect("pdf");
+    let page = *doc.get_pages().values().next().expect("page");
+    let stream = doc.add_object(Stream::new(dictionary! { "Filter" => "FlateDecode" }, bomb));
+    doc.get_dictionary_mut(page).expect("page").set("Contents", stream);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    let limits = Limits { max_uncompressed_bytes: 1024 * 1024, ..Limits::default() };
+    let e = read_quote("bomb.pdf", &bytes, &limits).unwrap_err();
+    assert!(matches!(e.kind, ReadErrorKind::TooMuchData { .. }), "{:?}", e.kind);
+}
+
+#[test]
+fn broken_pdfs_are_refused_as_broken_and_never_panic() {
+    let good = pdf(1, &text_content(), false);
+    // Cut anywhere, bytes flipped anywhere, a page tree that is its own kid.
+    let mut inputs: Vec<Vec<u8>> = (1..good.len()).step_by(37).map(|n| good[..n].to_vec()).collect();
+    for at in (9..good.len()).step_by(41) {
+        let mut b = good.clone();
+        b[at] ^= 0x5a;
+        inputs.push(b);
+    }
+    let looped = String::from_utf8_lossy(&good).replace("/Kids[", "/Kids[1 0 R ").into_bytes();
+    inputs.push(looped);
+    for bytes in inputs {
+        // Any answer but a panic (a flipped byte may land in a string and leave a readable PDF).
+        let _ = read_quote("broken.pdf", &bytes, &Limits::default());
+    }
+}
+
+#[test]
+fn a_password_protected_pdf_asks_for_the_password_to_be_removed() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pdf/password_libreoffice.pdf"))
+        .expect("fixture");
+    let e = refusal("password.pdf", &bytes);
+    assert_eq!(e.kind, ReadErrorKind::Encrypted);
+}
