@@ -135,3 +135,33 @@ for path in sorted(LAYOUTS.iterdir()):
     with zipfile.ZipFile(path) as z:
         parts = [(info.filename, z.read(info)) for info in z.infolist()]
     write(target, f"layout-{path.name}", stored_zip(parts))
+
+# The printed layouts, and a one-page PDF written by hand whose content stream is not
+# compressed, so that mutations reach the text operators and the table rebuilding.
+for path in sorted((LAYOUTS.parent / "pdf").glob("*.pdf")):
+    write("read_pdf", f"print-{path.name}", path.read_bytes())
+CONTENT = (
+    "BT /F1 10 Tf 50 800 Td (Mitsumori) Tj ET "
+    "BT /F1 10 Tf 50 700 Td (Item) Tj 250 0 Td (Qty) Tj 100 0 Td (Amount) Tj ET "
+    "BT /F1 10 Tf 50 685 Td (Terminal) Tj 260 0 Td (1) Tj 110 0 Td [(150,0) -20 (00)] TJ ET "
+    "BT /F1 10 Tf 50 670 Td (Total) Tj 370 0 Td (150,000) Tj ET"
+)
+objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+    "/Resources << /Font << /F1 5 0 R >> >> >>",
+    f"<< /Length {len(CONTENT)} >>\nstream\n{CONTENT}\nendstream",
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FirstChar 32 /LastChar 126 "
+    "/Widths [" + " ".join(["556"] * 95) + "] >>",
+]
+body = "%PDF-1.4\n"
+offsets = []
+for i, obj in enumerate(objects, 1):
+    offsets.append(len(body))
+    body += f"{i} 0 obj\n{obj}\nendobj\n"
+xref = len(body)
+body += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n"
+body += "".join(f"{o:010d} 00000 n \n" for o in offsets)
+body += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+write("read_pdf", "plain.pdf", body)

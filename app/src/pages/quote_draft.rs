@@ -53,7 +53,7 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                 </div>
             })}
             {(!d.flags.is_empty()).then(|| flag_list(&d.flags))}
-            <ReadingOfTheFile reading=d.reading.clone() summary=d.summary.clone() />
+            <ReadingOfTheFile reading=d.reading.clone() summary=d.summary.clone() pdf=d.file_name.to_ascii_lowercase().ends_with(".pdf") />
             <ActionForm action=confirm attr:class="form" attr:data-testid="confirm-quote">
                 <input type="hidden" name="token" value=token/>
                 <table class="data">
@@ -121,11 +121,15 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
 fn ReadingOfTheFile(
     reading: Vec<rules::quote::TableReading>,
     summary: Vec<rules::quote::SummaryAmount>,
+    pdf: bool,
 ) -> impl IntoView {
     (!reading.is_empty()).then(|| {
         view! {
             <details class="reading" data-testid="reading">
                 <summary>"ファイルの読み方（見出し・列・明細以外の行）"</summary>
+                {pdf.then(|| view! {
+                    <p>"PDFの行は、ページの上から順に数えた文字の行です。列は、見出しの位置から割り当てた列（A列から）です。"</p>
+                })}
                 {(!summary.is_empty()).then(|| view! {
                     <table class="data" data-testid="summary-amounts">
                         <caption>"明細の外に書かれた合計（明細と照合します）"</caption>

@@ -444,3 +444,40 @@ async fn a_cover_total_is_checked_against_the_lines_in_the_preview_and_again_onc
     let page = app.get_html(&quote).await;
     assert!(page.contains(r#"data-flag="arithmetic_mismatch""#) && page.contains(said), "stored audit: {said}");
 }
+
+#[tokio::test]
+async fn a_pdf_quote_is_previewed_stored_and_audited_as_the_workbook_it_was_printed_from() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    let bytes = fixture("pdf/padded_sections_chromium.pdf");
+    let res = upload(&app, facility, "御見積書.pdf", bytes.clone()).await;
+    let draft = location(&res);
+    let html = app.get_html(&draft).await;
+    for said in ["資格確認アプリケーション", "システム改修一式", "PDFの行は、ページの上から順に数えた文字の行です。"] {
+        assert!(html.contains(said), "the preview shows {said}");
+    }
+    for code in ["free_item_charged", "lump_sum_opaque", "duplicate_line", "above_benchmark"] {
+        assert!(html.contains(&format!(r#"data-flag="{code}""#)), "preview flag {code}");
+    }
+    let token = draft.rsplit('/').next().expect("token").to_owned();
+    let form = [("token", token.as_str()), ("vendor_id", ""), ("new_vendor", "")];
+    let quote = location(&post_form(&app, &app.client, "/api/confirm_quote", &draft, &form).await);
+    let id: i64 = quote.rsplit('/').next().and_then(|s| s.parse().ok()).expect("quote id");
+    let (name, kept): (String, Vec<u8>) = sqlx::query_as(
+        "SELECT q.file_name, f.bytes FROM quotes q JOIN quote_files f ON f.quote_id = q.id WHERE q.id = ?",
+    )
+    .bind(id)
+    .fetch_one(app.pool())
+    .await
+    .expect("stored");
+    assert_eq!((name.as_str(), kept == bytes), ("御見積書.pdf", true), "the file is kept as it came");
+    let lines: i64 = sqlx::query_scalar("SELECT count(*) FROM quote_lines WHERE quote_id = ?")
+        .bind(id)
+        .fetch_one(app.pool())
+        .await
+        .expect("lines");
+    assert_eq!(lines, 6);
+    let page = app.get_html(&quote).await;
+    assert!(page.contains(r#"data-flag="free_item_charged""#), "the stored audit");
+}
