@@ -9,6 +9,7 @@ import { clickAndWaitForLoad, login, pathOf, submitForm, useServer, withPage } f
 
 const TIMEOUT = { timeout: 180_000 };
 const layout = (name) => fileURLToPath(new URL(`../quote_reader/tests/fixtures/layouts/${name}`, import.meta.url));
+const printed = (name) => fileURLToPath(new URL(`../quote_reader/tests/fixtures/pdf/${name}`, import.meta.url));
 
 describe('quotes as vendors lay them out', () => {
   const server = useServer();
@@ -44,6 +45,27 @@ describe('quotes as vendors lay them out', () => {
       await submitForm(page, 'confirm-quote');
       assert.match(pathOf(page), /^\/quotes\/\d+$/);
       assert.equal(await page.locator('[data-testid="quote-audit"] [data-flag]').count(), 0, 'stored without any flag');
+    }),
+  );
+
+  test('a quote received as a PDF is read and audited like the workbook it was printed from', TIMEOUT, (t) =>
+    withPage(t, async (page) => {
+      await login(page, server.url, 'manager@demo.onshi.jp', server.password);
+      await page.goto(new URL('/facilities', server.url).href);
+      await clickAndWaitForLoad(page, page.locator('[data-testid="facilities"] a', { hasText: '病院' }).first());
+      await page.setInputFiles('form[data-testid="upload-quote"] input[name="file"]', printed('padded_sections_libreoffice.pdf'));
+      await clickAndWaitForLoad(page, page.locator('form[data-testid="upload-quote"] button[type="submit"]'));
+      assert.match(pathOf(page), /^\/quotes\/drafts\//);
+      const draft = await page.locator('[data-testid="quote-draft"]').innerText();
+      for (const item of ['資格確認端末', '顔認証付きカードリーダー', 'システム改修一式', '操作説明']) {
+        assert.ok(draft.includes(item), `the line ${item} is read from the PDF`);
+      }
+      const flags = await page.locator('[data-testid="quote-draft"] [data-flag]').evaluateAll((els) => els.map((e) => e.getAttribute('data-flag')));
+      for (const code of ['free_item_charged', 'lump_sum_opaque', 'duplicate_line', 'above_benchmark']) {
+        assert.ok(flags.includes(code), `the planted ${code} is found in the PDF`);
+      }
+      await page.locator('[data-testid="reading"] summary').click();
+      assert.ok((await page.locator('[data-testid="reading"]').innerText()).includes('PDFの行は'), 'the preview says how a PDF is read');
     }),
   );
 });

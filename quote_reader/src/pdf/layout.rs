@@ -150,7 +150,8 @@ fn provisional(rows: &[Vec<Cell>]) -> Sheet {
 /// The columns the header's headings stand over: the narrowest headings (a heading over
 /// others, 単価 over 標準 / 提供, gives way to them), as (left, right) edges, left to right.
 fn header_columns(band: &[&Vec<Cell>]) -> Vec<(f64, f64)> {
-    let all: Vec<&Cell> = band.iter().flat_map(|row| row.iter()).collect();
+    // A header has a dozen headings; a crafted row of thousands is not compared pair by pair.
+    let all: Vec<&Cell> = band.iter().flat_map(|row| row.iter().take(64)).collect();
     let mut leaves: Vec<(f64, f64)> = all
         .iter()
         .filter(|cell| {
@@ -187,13 +188,21 @@ fn boundaries(columns: &[(f64, f64)], rows: &[Vec<Cell>]) -> Vec<f64> {
     };
     // A page is at most a few thousand points wide; a crafted one is not given more steps.
     let steps = (((hi - lo) / STEP).ceil().max(1.0) as usize).min(20_000);
-    let mut coverage = vec![0u32; steps + 1];
     let index = |x: f64| (((x - lo) / STEP).floor().max(0.0) as usize).min(steps);
+    // Counted through differences: one step per word, whatever its width.
+    let mut change = vec![0i64; steps + 2];
     for w in &words {
-        for c in &mut coverage[index(w.x0)..=index(w.x1)] {
-            *c += 1;
-        }
+        change[index(w.x0)] += 1;
+        change[index(w.x1) + 1] -= 1;
     }
+    let coverage: Vec<i64> = change
+        .iter()
+        .scan(0i64, |running, d| {
+            *running += d;
+            Some(*running)
+        })
+        .take(steps + 1)
+        .collect();
     columns
         .windows(2)
         .map(|pair| {

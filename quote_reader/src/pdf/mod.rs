@@ -79,11 +79,17 @@ pub(crate) fn load_pdf(file: &str, bytes: &[u8], limits: &Limits, budget: &Budge
     }
     let mut read = Vec::with_capacity(pages.len());
     let mut images = false;
+    let mut strings: u64 = 0;
     for page in pages.values() {
         budget.check().map_err(|e| e.into_error(file))?;
         let runs = text::page_runs(file, &doc, *page, limit, budget)?;
         let text_bytes: usize = runs.iter().map(|r| r.text.len()).sum();
         budget.text(u64::try_from(text_bytes).unwrap_or(u64::MAX)).map_err(|e| e.into_error(file))?;
+        // Each string shown becomes at most one cell: the cell limit bounds the table's rebuilding.
+        strings = strings.saturating_add(u64::try_from(runs.len()).unwrap_or(u64::MAX));
+        if strings > limits.max_cells {
+            return Err(ReadError::file(file, ReadErrorKind::TooManyCells { cells: strings, limit: limits.max_cells }));
+        }
         images |= runs.is_empty() && has_images(&doc, *page);
         let (bottom, top) = page_box(&doc, *page);
         read.push(layout::Page { runs, bottom, top });

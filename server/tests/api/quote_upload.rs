@@ -454,7 +454,8 @@ async fn a_pdf_quote_is_previewed_stored_and_audited_as_the_workbook_it_was_prin
     let res = upload(&app, facility, "御見積書.pdf", bytes.clone()).await;
     let draft = location(&res);
     let html = app.get_html(&draft).await;
-    for said in ["資格確認アプリケーション", "システム改修一式", "PDFの行は、ページの上から順に数えた文字の行です。"] {
+    for said in ["資格確認アプリケーション", "システム改修一式", "PDFの行は、ページの上から順に数えた文字の行です。"]
+    {
         assert!(html.contains(said), "the preview shows {said}");
     }
     for code in ["free_item_charged", "lump_sum_opaque", "duplicate_line", "above_benchmark"] {
