@@ -284,6 +284,105 @@ pub(crate) fn sheet(pages: &[Page]) -> Sheet {
         }
     }
     out.finish();
+    let ys: Vec<f64> = rows.iter().map(|row| row.first().map_or(0.0, |c| c.y)).collect();
+    regroup_merged_headings(out, &ys)
+}
+
+/// Whether a row of the rebuilt sheet holds a figure.
+fn has_figure(cells: &[(u32, Value)]) -> bool {
+    cells.iter().any(|(_, v)| match v {
+        Value::Number(_) => true,
+        Value::Text(t) => t.chars().any(|c| c.is_ascii_digit()),
+        _ => false,
+    })
+}
+
+/// A 大項目 merged down over its 小項目 (品目 over 大項目 / 小項目) holds its text in its first row
+/// in a workbook, and the reader carries it down from there. A print shows it once where the
+/// merged cell centres it: at the foot of its rows (LibreOffice's default, bottom) or in their
+/// middle, on a line of its own when they are even (Chromium, a rowspan). Each such heading is
+/// moved to the first row it covers, so the print reads as the workbook does:
+/// - on a line of its own: the rows it covers are centred on it — from the first row not yet
+///   covered down as far below it as that row is above it;
+/// - on item rows only, and on the last item row: it closes its rows (bottom);
+/// - on item rows only, and on the first: it already stands where the workbook has it (top).
+fn regroup_merged_headings(sheet: Sheet, ys: &[f64]) -> Sheet {
+    let Some((_, headers)) = item_tables(std::slice::from_ref(&sheet)) else {
+        return sheet;
+    };
+    let Some(header) = headers.first() else {
+        return sheet;
+    };
+    let (big, small) = match header.columns.description.as_slice() {
+        [big, small, ..] => (*big, *small),
+        _ => return sheet,
+    };
+    let text_at = |cells: &[(u32, Value)], col: u32| {
+        cells.iter().find(|(c, _)| *c == col).and_then(|(_, v)| v.text()).map(str::to_owned)
+    };
+    // Item rows (a 小項目 and a figure) and headings (a 大項目), down to the first row of the foot.
+    let mut items: Vec<u32> = Vec::new();
+    let mut headings: Vec<(u32, String, bool)> = Vec::new(); // (row, text, on a line of its own)
+    for (row, cells) in sheet.rows().filter(|(r, _)| *r > header.last_row) {
+        let small_text = text_at(cells, small);
+        let big_text = text_at(cells, big);
+        let item = small_text.is_some() && has_figure(cells);
+        if !item && big_text.is_some() && has_figure(cells) {
+            break; // 「小　計 … 315,000」: the foot
+        }
+        if item {
+            items.push(row);
+        }
+        if let Some(text) = big_text {
+            let alone = cells.len() == 1;
+            if !item && !alone {
+                continue;
+            }
+            headings.push((row, text, alone));
+        }
+    }
+    let (Some(first_item), Some(last_item)) = (items.first().copied(), items.last().copied()) else {
+        return sheet;
+    };
+    if headings.is_empty() || headings.iter().any(|(r, _, alone)| !alone && *r == first_item) {
+        return sheet;
+    }
+    let centred = headings.iter().any(|(_, _, alone)| *alone);
+    let bottom = !centred && headings.last().is_some_and(|(r, _, _)| *r == last_item);
+    if !centred && !bottom {
+        return sheet;
+    }
+    let y = |row: u32| ys.get(row as usize).copied().unwrap_or(0.0);
+    let mut moved: Vec<(u32, u32, String)> = Vec::new(); // (from row, to row, text)
+    let mut next = 0usize; // index into items of the first row not yet covered
+    for (row, text, _) in &headings {
+        let Some(&start) = items.get(next) else { break };
+        let covered: Vec<u32> = if centred {
+            let reach = y(start) - y(*row);
+            let row_gap = (y(start) - items.get(next + 1).map_or(y(start) - 1.0, |r| y(*r))).abs().max(1.0);
+            items[next..].iter().copied().take_while(|r| y(*r) >= y(*row) - reach - 0.3 * row_gap).collect()
+        } else {
+            items[next..].iter().copied().take_while(|r| r <= row).collect()
+        };
+        if covered.is_empty() {
+            continue;
+        }
+        next += covered.len();
+        moved.push((*row, start, text.clone()));
+    }
+    let mut out = Sheet::new(sheet.name.clone());
+    for (row, cells) in sheet.rows() {
+        for (col, value) in cells {
+            let from_here = *col == big && moved.iter().any(|(from, _, _)| *from == row);
+            if !from_here {
+                out.push(row, *col, value.clone());
+            }
+        }
+        for (_, _, text) in moved.iter().filter(|(_, to, _)| *to == row) {
+            out.push(row, big, Value::from_text(text));
+        }
+    }
+    out.finish();
     out
 }
 

@@ -342,12 +342,7 @@ fn layout_files() -> Vec<(String, serde_json::Value)> {
                 out.push((format!("layouts/{file}"), doc.clone()));
             }
         }
-        // The same quote printed to PDF by LibreOffice and by Chromium gets the same audit;
-        // two-row headers with a 大項目 merged down are not read from a print yet
-        // (quote_reader/tests/layouts.rs, NOT_YET_FROM_PDF).
-        if layout == "two_row_header" {
-            continue;
-        }
+        // The same quote printed to PDF by LibreOffice and by Chromium gets the same audit.
         for producer in ["libreoffice", "chromium"] {
             let file = format!("pdf/{layout}_{producer}.pdf");
             if fixture(&file).exists() {
@@ -361,7 +356,7 @@ fn layout_files() -> Vec<(String, serde_json::Value)> {
 #[test]
 fn clean_quotes_in_every_layout_get_no_flag_and_padded_ones_get_each_planted_flag() {
     let files = layout_files();
-    assert!(files.len() >= 40, "{} layout files and prints", files.len());
+    assert!(files.len() >= 48, "{} layout files and prints", files.len());
     let mut failures = Vec::new();
     for (file, expected) in files {
         let kind = expected["facility_type"].as_str().expect("facility_type");
