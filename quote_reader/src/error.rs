@@ -50,6 +50,8 @@ pub enum UnsupportedFormat {
     ScannedPdf,
     /// A PDF with neither text nor images.
     PdfWithoutText,
+    /// A PDF whose text is drawn in fonts that do not say which characters their glyphs are.
+    PdfTextUnreadable,
     /// An HTML table saved with an .xls name (old systems' "Excel export").
     Html,
     /// Excel 2003 XML Spreadsheet (SpreadsheetML).
@@ -63,6 +65,7 @@ impl UnsupportedFormat {
         match self {
             UnsupportedFormat::ScannedPdf => "画像だけのPDF",
             UnsupportedFormat::PdfWithoutText => "文字のないPDF",
+            UnsupportedFormat::PdfTextUnreadable => "文字を読み取れないPDF",
             UnsupportedFormat::Html => "HTML形式の表",
             UnsupportedFormat::SpreadsheetMl2003 => "Excel 2003 XML形式",
             UnsupportedFormat::Xlsb => "Excelバイナリブック（.xlsb）",
@@ -219,6 +222,9 @@ impl fmt::Display for ReadErrorKind {
             ReadErrorKind::Unsupported { format } => match format {
                 UnsupportedFormat::ScannedPdf => f.write_str(
                     "画像だけのPDF（スキャンや写真の見積書）で、文字の情報がありません。画像からの読み取りにはまだ対応していません。ベンダーに文字を含むPDFかExcelの見積書を依頼するか、明細を画面から入力してください。",
+                ),
+                UnsupportedFormat::PdfTextUnreadable => f.write_str(
+                    "PDFの文字が、文字の対応表のないフォントで書かれているため読み取れません。ベンダーに別の方法で保存したPDFかExcelの見積書を依頼するか、明細を画面から入力してください。",
                 ),
                 UnsupportedFormat::PdfWithoutText => f.write_str(
                     "文字も画像も含まれていないPDFです。見積書のPDF（文字を含むもの）か、Excel・CSVの見積書を選んでください。",

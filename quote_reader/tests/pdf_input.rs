@@ -128,3 +128,97 @@ fn a_password_protected_pdf_asks_for_the_password_to_be_removed() {
     let e = refusal("password.pdf", &bytes);
     assert_eq!(e.kind, ReadErrorKind::Encrypted);
 }
+
+/// A small English quote: header, two items, a total, drawn with Helvetica.
+fn table_content(turned: bool) -> Vec<u8> {
+    let rows = [
+        (800, vec![(50, "Quotation")]),
+        (700, vec![(50, "Item"), (300, "Qty"), (400, "Amount")]),
+        (685, vec![(50, "Terminal"), (305, "1"), (400, "150,000")]),
+        (670, vec![(50, "Setup work"), (305, "3"), (410, "15,000")]),
+        (655, vec![(50, "Total"), (400, "165,000")]),
+    ];
+    let mut text = String::new();
+    if turned {
+        // A landscape table placed on the page turned by a quarter.
+        text.push_str("q 0 1 -1 0 595 0 cm ");
+    }
+    for (y, cells) in rows {
+        for (x, s) in cells {
+            text.push_str(&format!("BT /F1 10 Tf {x} {y} Td ({s}) Tj ET "));
+        }
+    }
+    if turned {
+        text.push('Q');
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn a_table_drawn_turned_reads_as_the_same_table_upright() {
+    let read =
+        |turned: bool| read_quote("q.pdf", &pdf(1, &table_content(turned), false), &Limits::default()).expect("read");
+    let (upright, turned) = (read(false), read(true));
+    let lines = |q: &rules::quote::Quote| {
+        q.lines.iter().map(|l| (l.description.clone(), l.amount.map(|a| a.to_string()))).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        lines(&upright),
+        [("Terminal".to_owned(), Some("150,000円".to_owned())), ("Setup work".to_owned(), Some("15,000円".to_owned()))]
+    );
+    assert_eq!(lines(&turned), lines(&upright));
+    assert_eq!(turned.written.total.map(|t| t.amount.to_string()), Some("165,000円".into()));
+}
+
+#[test]
+fn glyphs_whose_characters_the_file_does_not_say_are_refused_as_unreadable_text() {
+    let mut doc = Document::load_mem(&pdf(1, b"BT /F2 10 Tf 50 800 Td <0001000200030004> Tj ET", false)).expect("pdf");
+    let page = *doc.get_pages().values().next().expect("page");
+    let cid = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "AAAAAA+Mincho",
+        "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"),
+            "Ordering" => Object::string_literal("Identity"), "Supplement" => 0 },
+        "DW" => 1000,
+    });
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "AAAAAA+Mincho", "Encoding" => "Identity-H",
+        "DescendantFonts" => vec![Object::Reference(cid)],
+    });
+    let resources = dictionary! { "Font" => dictionary! { "F2" => font } };
+    doc.get_dictionary_mut(page).expect("page").set("Resources", resources);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    let e = refusal("nounicode.pdf", &bytes);
+    assert_eq!(e.kind, ReadErrorKind::Unsupported { format: UnsupportedFormat::PdfTextUnreadable });
+    assert!(e.to_string().contains("文字の対応表のないフォント"), "{e}");
+}
+
+#[test]
+fn a_cid_font_under_a_unicode_cmap_is_read_without_a_tounicode_map() {
+    let hex = |s: &str| s.encode_utf16().map(|u| format!("{u:04X}")).collect::<String>();
+    let mut content = String::new();
+    for (x, y, s) in [(50, 700, "品名"), (400, 700, "金額"), (50, 685, "資格確認端末"), (400, 685, "150000")]
+    {
+        content.push_str(&format!("BT /F2 10 Tf {x} {y} Td <{}> Tj ET ", hex(s)));
+    }
+    let mut doc = Document::load_mem(&pdf(1, content.as_bytes(), false)).expect("pdf");
+    let page = *doc.get_pages().values().next().expect("page");
+    let cid = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "CIDFontType0", "BaseFont" => "HeiseiKakuGo-W5",
+        "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"),
+            "Ordering" => Object::string_literal("Japan1"), "Supplement" => 2 },
+    });
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "HeiseiKakuGo-W5", "Encoding" => "UniJIS-UCS2-H",
+        "DescendantFonts" => vec![Object::Reference(cid)],
+    });
+    doc.get_dictionary_mut(page)
+        .expect("page")
+        .set("Resources", dictionary! { "Font" => dictionary! { "F2" => font } });
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    let q = read_quote("unijis.pdf", &bytes, &Limits::default()).expect("read");
+    let lines: Vec<(String, Option<String>)> =
+        q.lines.iter().map(|l| (l.description.clone(), l.amount.map(|a| a.to_string()))).collect();
+    assert_eq!(lines, [("資格確認端末".to_owned(), Some("150,000円".to_owned()))]);
+}

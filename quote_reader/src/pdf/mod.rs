@@ -80,9 +80,11 @@ pub(crate) fn load_pdf(file: &str, bytes: &[u8], limits: &Limits, budget: &Budge
     let mut read = Vec::with_capacity(pages.len());
     let mut images = false;
     let mut strings: u64 = 0;
+    let mut undecodable = 0usize;
     for page in pages.values() {
         budget.check().map_err(|e| e.into_error(file))?;
-        let runs = text::page_runs(file, &doc, *page, limit, budget)?;
+        let text::PageText { runs, undecodable: unknown } = text::page_runs(file, &doc, *page, limit, budget)?;
+        undecodable = undecodable.saturating_add(unknown);
         let text_bytes: usize = runs.iter().map(|r| r.text.len()).sum();
         budget.text(u64::try_from(text_bytes).unwrap_or(u64::MAX)).map_err(|e| e.into_error(file))?;
         // Each string shown becomes at most one cell: the cell limit bounds the table's rebuilding.
@@ -90,12 +92,18 @@ pub(crate) fn load_pdf(file: &str, bytes: &[u8], limits: &Limits, budget: &Budge
         if strings > limits.max_cells {
             return Err(ReadError::file(file, ReadErrorKind::TooManyCells { cells: strings, limit: limits.max_cells }));
         }
-        images |= runs.is_empty() && has_images(&doc, *page);
+        images |= runs.iter().all(|r| r.text.trim().is_empty()) && has_images(&doc, *page);
         let (bottom, top) = page_box(&doc, *page);
         read.push(layout::Page { runs, bottom, top });
     }
-    if read.iter().all(|p| p.runs.is_empty()) {
-        let format = if images { UnsupportedFormat::ScannedPdf } else { UnsupportedFormat::PdfWithoutText };
+    if read.iter().all(|p| p.runs.iter().all(|r| r.text.trim().is_empty())) {
+        let format = if undecodable > 0 {
+            UnsupportedFormat::PdfTextUnreadable
+        } else if images {
+            UnsupportedFormat::ScannedPdf
+        } else {
+            UnsupportedFormat::PdfWithoutText
+        };
         return Err(ReadError::file(file, ReadErrorKind::Unsupported { format }));
     }
     Ok(layout::sheet(&read))

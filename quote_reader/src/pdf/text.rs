@@ -88,6 +88,8 @@ struct Font<'a> {
     encoding: Option<Encoding<'a>>,
     /// CID fonts (Type0) take two bytes per glyph code.
     two_bytes: bool,
+    /// A CID font under a Unicode CMap (UniJIS-UCS2-H, UniJIS-UTF16-H): its codes are UTF-16BE.
+    utf16: bool,
     widths: Widths,
 }
 
@@ -176,8 +178,19 @@ fn fonts<'a>(doc: &'a Document, prepared: &'a [(Vec<u8>, Dictionary)], limit: us
         .iter()
         .map(|(name, dict)| {
             let two_bytes = dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|s| s == b"Type0");
-            let encoding = dict.get_font_encoding_with_limit(doc, limit).ok();
-            (name.clone(), Font { encoding, two_bytes, widths: widths(doc, dict) })
+            let cmap = dict.get(b"Encoding").and_then(Object::as_name).unwrap_or_default();
+            let utf16 = two_bytes
+                && !dict.has(b"ToUnicode")
+                && cmap.starts_with(b"Uni")
+                && (cmap.windows(4).any(|w| w == b"UCS2") || cmap.windows(5).any(|w| w == b"UTF16"));
+            // A CID font says its characters only through a ToUnicode map (or a Unicode CMap):
+            // without one lopdf falls back to a one-byte encoding that reads glyph numbers as letters.
+            let encoding = if two_bytes && !dict.has(b"ToUnicode") {
+                None
+            } else {
+                dict.get_font_encoding_with_limit(doc, limit).ok()
+            };
+            (name.clone(), Font { encoding, two_bytes, utf16, widths: widths(doc, dict) })
         })
         .collect()
 }
@@ -217,6 +230,8 @@ struct State {
     /// Marked content open on the page, innermost last: the text a span says it shows
     /// (/ActualText, PDF 32000-1 §14.9.4), taken by the first string shown inside it.
     marked: Vec<Option<String>>,
+    /// Glyphs shown whose characters the file does not say (no ToUnicode map for a CID font).
+    undecodable: usize,
 }
 
 impl State {
@@ -234,6 +249,7 @@ impl State {
             leading: 0.0,
             rise: 0.0,
             marked: Vec::new(),
+            undecodable: 0,
         }
     }
 
@@ -253,9 +269,19 @@ impl State {
             Some(None) => String::new(),
             None => match &font.encoding {
                 Some(e) => Document::decode_text(e, bytes).unwrap_or_default(),
+                None if font.utf16 => {
+                    let units: Vec<u16> =
+                        bytes.chunks(2).map(|c| c.iter().fold(0u16, |v, b| v << 8 | u16::from(*b))).collect();
+                    String::from_utf16_lossy(&units)
+                }
+                // Glyph numbers of a CID font without a ToUnicode map say nothing of their characters.
+                None if font.two_bytes => "\u{FFFD}".repeat(bytes.len() / 2),
                 None => bytes.iter().filter(|b| b.is_ascii_graphic() || **b == b' ').map(|b| char::from(*b)).collect(),
             },
         };
+        let unknown = text.chars().filter(|c| *c == '\u{FFFD}').count();
+        self.undecodable += unknown;
+        let text: String = text.chars().filter(|c| *c != '\u{FFFD}' && *c != '\u{0}').collect();
         let mut advance = 0.0;
         let step = if font.two_bytes { 2 } else { 1 };
         for code in bytes.chunks(step) {
@@ -267,12 +293,17 @@ impl State {
                 * self.scale;
         }
         let render = Matrix([self.size * self.scale, 0.0, 0.0, self.size, 0.0, self.rise]).then(self.tm).then(self.ctm);
-        let (x0, y) = render.origin();
         let end = Matrix::translate(advance, self.rise).then(self.tm).then(self.ctm);
-        let (x1, _) = end.origin();
+        // Text drawn turned (a landscape quote placed on a portrait page by a rotation) is turned
+        // back, so that its lines run left to right as the reader sees them.
+        let [a, b, ..] = render.0;
+        let length = a.hypot(b);
+        let (cos, sin) = if length > 0.0 { (a / length, b / length) } else { (1.0, 0.0) };
+        let turn = |(x, y): (f64, f64)| (x * cos + y * sin, -x * sin + y * cos);
+        let (x0, y) = turn(render.origin());
+        let (x1, _) = turn(end.origin());
         let size = render.vertical_scale();
         self.tm = Matrix::translate(advance, 0.0).then(self.tm);
-        let text = text.replace('\u{0}', "");
         // Spaces are kept: they join the glyphs around them into one word (「品　名」).
         if !text.is_empty() && x0.is_finite() && x1.is_finite() && y.is_finite() && size.is_finite() {
             runs.push(Run { x0: x0.min(x1), x1: x0.max(x1), y, size, text });
@@ -289,6 +320,14 @@ fn matrix_of(operands: &[Object]) -> Option<Matrix> {
 /// Most operations of one page walked; a real page has a few thousand.
 const MOST_OPERATIONS: usize = 2_000_000;
 
+/// The text of one page.
+pub(crate) struct PageText {
+    /// The strings shown, in the order the page draws them.
+    pub(crate) runs: Vec<Run>,
+    /// Glyphs whose characters the file does not say.
+    pub(crate) undecodable: usize,
+}
+
 /// The runs of one page, in the order the page draws them.
 pub(crate) fn page_runs(
     file: &str,
@@ -296,7 +335,7 @@ pub(crate) fn page_runs(
     page: ObjectId,
     limit: usize,
     budget: &Budget<'_>,
-) -> Result<Vec<Run>, ReadError> {
+) -> Result<PageText, ReadError> {
     let broken = |detail: String| ReadError::file(file, ReadErrorKind::Corrupted { detail });
     let prepared = prepared_fonts(doc, page);
     let fonts = fonts(doc, &prepared, limit);
@@ -398,7 +437,7 @@ pub(crate) fn page_runs(
             _ => {}
         }
     }
-    Ok(runs)
+    Ok(PageText { runs, undecodable: state.undecodable })
 }
 
 #[cfg(test)]
