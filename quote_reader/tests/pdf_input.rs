@@ -222,3 +222,13 @@ fn a_cid_font_under_a_unicode_cmap_is_read_without_a_tounicode_map() {
         q.lines.iter().map(|l| (l.description.clone(), l.amount.map(|a| a.to_string()))).collect();
     assert_eq!(lines, [("資格確認端末".to_owned(), Some("150,000円".to_owned()))]);
 }
+
+#[test]
+fn a_pdf_locked_only_against_editing_opens_without_a_password_and_is_read() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pdf/locked_libreoffice.pdf"))
+        .expect("fixture");
+    let q = read_quote("locked.pdf", &bytes, &Limits::default()).expect("a locked PDF is read");
+    let descriptions: Vec<&str> = q.lines.iter().map(|l| l.description.as_str()).collect();
+    assert_eq!(descriptions.first(), Some(&"資格確認端末"));
+    assert_eq!(q.written.total.map(|t| t.amount.to_string()), Some("346,500円".into()));
+}
