@@ -20,15 +20,25 @@ use rust_decimal::Decimal;
 struct Place<'a> {
     file: &'a str,
     sheet: Option<&'a str>,
+    /// A PDF's page starts ([`Sheet::page_starts`]); empty otherwise.
+    pages: &'a [u32],
 }
 
 impl Place<'_> {
     fn error(&self, row: u32, col: Option<u32>, kind: ReadErrorKind) -> ReadError {
+        // In a PDF the rebuilt table's rows and columns are nowhere on the page: the page and
+        // its line of text are.
+        let page = self.pages.iter().rposition(|start| *start <= row);
+        let (page, row, column) = match page.and_then(|p| Some((p, self.pages.get(p)?))) {
+            Some((p, start)) => (u32::try_from(p + 1).ok(), row_number(row - start), None),
+            None => (None, row_number(row), col.map(|c| column_name(c).into_boxed_str())),
+        };
         ReadError {
             file: self.file.to_owned(),
             sheet: self.sheet.map(str::to_owned),
-            row: Some(row_number(row)),
-            column: col.map(column_name),
+            page,
+            row: Some(row),
+            column,
             kind,
         }
     }
@@ -752,7 +762,11 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
         let Some(sheet) = loaded.sheets.get(header.sheet) else {
             return Err(ReadError::file(file, ReadErrorKind::NoItemTable));
         };
-        let place = Place { file, sheet: loaded.origin.has_sheet_names().then_some(sheet.name.as_str()) };
+        let place = Place {
+            file,
+            sheet: loaded.origin.has_sheet_names().then_some(sheet.name.as_str()),
+            pages: &sheet.page_starts,
+        };
         let table = read_table(&place, sheet, header)?;
         if header.sheet == best && table.lines.is_empty() {
             return Err(place.error(header.first_row, None, ReadErrorKind::NoItemLines));

@@ -11,12 +11,15 @@ use std::fmt;
 pub struct ReadError {
     /// The file name as uploaded.
     pub file: String,
-    /// The sheet the problem is on (`None` for CSV and for whole-file problems).
+    /// The sheet the problem is on (`None` for CSV, PDF and for whole-file problems).
     pub sheet: Option<String>,
+    /// The page of a PDF the problem is on; `row` then counts the page's lines of text.
+    pub page: Option<u32>,
     /// 1-based sheet row (CSV: line number), where the problem is one row.
     pub row: Option<u32>,
-    /// Column letters (`"F"`), where the problem is one cell.
-    pub column: Option<String>,
+    /// Column letters (`"F"`), where the problem is one cell (boxed: the error stays small
+    /// enough to be returned by value).
+    pub column: Option<Box<str>>,
     /// What is wrong.
     pub kind: ReadErrorKind,
 }
@@ -24,7 +27,7 @@ pub struct ReadError {
 impl ReadError {
     /// A problem with the whole file.
     pub(crate) fn file(file: &str, kind: ReadErrorKind) -> Self {
-        ReadError { file: file.to_owned(), sheet: None, row: None, column: None, kind }
+        ReadError { file: file.to_owned(), sheet: None, page: None, row: None, column: None, kind }
     }
 
     /// `見積書.xlsx（シート「明細」、12行目、F列）`, leaving out what is not known.
@@ -33,8 +36,13 @@ impl ReadError {
         if let Some(sheet) = &self.sheet {
             parts.push(format!("シート「{sheet}」"));
         }
-        if let Some(row) = self.row {
-            parts.push(format!("{row}行目"));
+        if let Some(page) = self.page {
+            parts.push(format!("{page}ページ"));
+        }
+        match (self.page, self.row) {
+            (Some(_), Some(row)) => parts.push(format!("上から{row}行目")),
+            (None, Some(row)) => parts.push(format!("{row}行目")),
+            _ => {}
         }
         if let Some(column) = &self.column {
             parts.push(format!("{column}列"));
@@ -274,6 +282,7 @@ mod tests {
         let e = ReadError {
             file: "見積書.xlsx".into(),
             sheet: Some("明細".into()),
+            page: None,
             row: Some(12),
             column: Some("F".into()),
             kind: ReadErrorKind::ErrorCell { value: "#REF!".into() },
@@ -295,11 +304,25 @@ mod tests {
         let e = ReadError {
             file: "q.csv".into(),
             sheet: None,
+            page: None,
             row: Some(3),
             column: Some("D".into()),
             kind: ReadErrorKind::UnreadableNumber { text: "1,0,0".into() },
         };
         assert!(e.to_string().starts_with("q.csv（3行目、D列）: 「1,0,0」"), "{e}");
+    }
+
+    #[test]
+    fn a_pdf_problem_names_the_page_and_its_line_without_a_column() {
+        let e = ReadError {
+            file: "見積書.pdf".into(),
+            sheet: None,
+            page: Some(2),
+            row: Some(5),
+            column: None,
+            kind: ReadErrorKind::UnreadableNumber { text: "1,0,0".into() },
+        };
+        assert!(e.to_string().starts_with("見積書.pdf（2ページ、上から5行目）: 「1,0,0」"), "{e}");
     }
 
     #[test]

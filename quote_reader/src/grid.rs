@@ -95,6 +95,9 @@ pub(crate) struct Sheet {
     pub(crate) name: String,
     /// Hidden rows and columns that held cells, left out of the sheet (0-based), for the preview.
     pub(crate) left_out: LeftOut,
+    /// For a PDF's rebuilt table: the first row of each page (0-based), so that a message can
+    /// name the page; empty for workbooks and CSV.
+    pub(crate) page_starts: Vec<u32>,
     rows: BTreeMap<u32, Vec<(u32, Value)>>,
     /// The row being filled: readers emit cells row by row, so most pushes skip the map.
     pending: Option<(u32, Vec<(u32, Value)>)>,
@@ -104,7 +107,14 @@ pub(crate) struct Sheet {
 impl Sheet {
     /// An empty sheet.
     pub(crate) fn new(name: impl Into<String>) -> Self {
-        Sheet { name: name.into(), left_out: LeftOut::default(), rows: BTreeMap::new(), pending: None, cells: 0 }
+        Sheet {
+            name: name.into(),
+            left_out: LeftOut::default(),
+            page_starts: Vec::new(),
+            rows: BTreeMap::new(),
+            pending: None,
+            cells: 0,
+        }
     }
 
     /// Adds a cell. Cells may come in any order; call [`Sheet::finish`] once all are in.

@@ -232,3 +232,14 @@ fn a_pdf_locked_only_against_editing_opens_without_a_password_and_is_read() {
     assert_eq!(descriptions.first(), Some(&"資格確認端末"));
     assert_eq!(q.written.total.map(|t| t.amount.to_string()), Some("346,500円".into()));
 }
+
+#[test]
+fn an_unreadable_amount_in_a_pdf_is_named_by_its_page_and_line() {
+    let content = b"BT /F1 10 Tf 50 800 Td (Quotation) Tj ET \
+        BT /F1 10 Tf 50 700 Td (Item) Tj 300 0 Td (Qty) Tj 100 0 Td (Amount) Tj ET \
+        BT /F1 10 Tf 50 685 Td (Terminal) Tj 305 0 Td (1) Tj 95 0 Td (1,0,0) Tj ET";
+    let e = refusal("q.pdf", &pdf(1, content, false));
+    assert_eq!(e.kind, ReadErrorKind::UnreadableNumber { text: "1,0,0".into() });
+    assert_eq!((e.page, e.row, e.column.as_deref()), (Some(1), Some(3), None));
+    assert!(e.to_string().starts_with("q.pdf（1ページ、上から3行目）: 「1,0,0」"), "{e}");
+}

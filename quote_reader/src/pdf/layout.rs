@@ -114,10 +114,13 @@ fn is_page_number(text: &str) -> bool {
         && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '/' | '／') || c == 'o' || c == 'f')
 }
 
-/// The rows of every page in order, leaving out lone page numbers in the top and bottom margins.
-fn all_rows(pages: &[Page]) -> Vec<Vec<Cell>> {
+/// The rows of every page in order, leaving out lone page numbers in the top and bottom margins,
+/// and the first row of each page.
+fn all_rows(pages: &[Page]) -> (Vec<Vec<Cell>>, Vec<u32>) {
     let mut out = Vec::new();
+    let mut starts = Vec::with_capacity(pages.len());
     for page in pages {
+        starts.push(u32::try_from(out.len()).unwrap_or(u32::MAX));
         let height = (page.top - page.bottom).abs().max(1.0);
         for row in rows(&page.runs) {
             let in_margin = |cell: &Cell| cell.y < page.bottom + 0.08 * height || cell.y > page.top - 0.06 * height;
@@ -130,7 +133,7 @@ fn all_rows(pages: &[Page]) -> Vec<Vec<Cell>> {
             out.push(row);
         }
     }
-    out
+    (out, starts)
 }
 
 /// A sheet whose columns are each row's cells in order: enough to find the header.
@@ -242,8 +245,9 @@ fn column_of(cell: &Cell, bounds: &[f64], heading: bool) -> usize {
 /// header down in the header's columns, the rows above it (title, addressee, vendor, the
 /// 御見積金額) with their cells in order.
 pub(crate) fn sheet(pages: &[Page]) -> Sheet {
-    let rows = all_rows(pages);
-    let first = provisional(&rows);
+    let (rows, starts) = all_rows(pages);
+    let mut first = provisional(&rows);
+    first.page_starts.clone_from(&starts);
     let Some((_, headers)) = item_tables(std::slice::from_ref(&first)) else {
         return first;
     };
@@ -284,6 +288,7 @@ pub(crate) fn sheet(pages: &[Page]) -> Sheet {
         }
     }
     out.finish();
+    out.page_starts = starts;
     let ys: Vec<f64> = rows.iter().map(|row| row.first().map_or(0.0, |c| c.y)).collect();
     regroup_merged_headings(out, &ys)
 }
@@ -371,6 +376,7 @@ fn regroup_merged_headings(sheet: Sheet, ys: &[f64]) -> Sheet {
         moved.push((*row, start, text.clone()));
     }
     let mut out = Sheet::new(sheet.name.clone());
+    out.page_starts.clone_from(&sheet.page_starts);
     for (row, cells) in sheet.rows() {
         for (col, value) in cells {
             let from_here = *col == big && moved.iter().any(|(from, _, _)| *from == row);

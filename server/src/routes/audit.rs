@@ -44,6 +44,9 @@ struct ErrorBody {
     file: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sheet: Option<String>,
+    /// A PDF's page; `row` then counts that page's lines of text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     row: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,8 +58,15 @@ fn field_error(field: &'static str, message: impl Into<String>) -> Response {
 }
 
 fn field_error_with(status: StatusCode, field: &'static str, message: impl Into<String>) -> Response {
-    let body =
-        ErrorBody { error: message.into(), field: Some(field), file: None, sheet: None, row: None, column: None };
+    let body = ErrorBody {
+        error: message.into(),
+        field: Some(field),
+        file: None,
+        sheet: None,
+        page: None,
+        row: None,
+        column: None,
+    };
     (status, Json(body)).into_response()
 }
 
@@ -71,8 +81,9 @@ fn read_error(e: &ReadError) -> Response {
         field: Some("file"),
         file: Some(e.file.clone()),
         sheet: e.sheet.clone(),
+        page: e.page,
         row: e.row,
-        column: e.column.clone(),
+        column: e.column.as_deref().map(str::to_owned),
     };
     (status, Json(body)).into_response()
 }
