@@ -243,3 +243,17 @@ fn an_unreadable_amount_in_a_pdf_is_named_by_its_page_and_line() {
     assert_eq!((e.page, e.row, e.column.as_deref()), (Some(1), Some(3), None));
     assert!(e.to_string().starts_with("q.pdf（1ページ、上から3行目）: 「1,0,0」"), "{e}");
 }
+
+#[test]
+fn a_pdf_declaring_more_object_streams_than_a_quote_has_is_refused_before_loading() {
+    let good = pdf(1, &table_content(false), false);
+    let mut bytes = good[..9].to_vec(); // 「%PDF-1.5\n」
+    for i in 0..65 {
+        bytes.extend_from_slice(format!("% {i} 0 obj << /Type /ObjStm /N 1 /First 2 >>\n").as_bytes());
+    }
+    bytes.extend_from_slice(&good[9..]);
+    let e = refusal("streams.pdf", &bytes);
+    assert!(matches!(e.kind, ReadErrorKind::TooMuchData { .. }), "{:?}", e.kind);
+    // The same file without them is read.
+    assert!(read_quote("q.pdf", &good, &Limits::default()).is_ok());
+}

@@ -14,6 +14,15 @@ use lopdf::{Document, LoadOptions, Object};
 /// Most pages read: a quote is a few pages; a catalogue or a scanned bundle is not a quote.
 pub(crate) const MOST_PAGES: u32 = 20;
 
+/// Most bytes one object or cross-reference stream may inflate to while the file is loaded
+/// (lopdf inflates them all at once, before a page is read). A quote's object streams hold a
+/// few hundred small objects (tens of kilobytes).
+const MOST_PER_LOADED_STREAM: usize = 4 * 1024 * 1024;
+
+/// Most object streams a file may declare: with [`MOST_PER_LOADED_STREAM`] the memory a load can
+/// take stays bounded (64 × 4 MiB), whatever the ratio each stream is compressed at.
+const MOST_OBJECT_STREAMS: usize = 64;
+
 fn corrupted(file: &str, detail: impl ToString) -> ReadError {
     ReadError::file(file, ReadErrorKind::Corrupted { detail: detail.to_string() })
 }
@@ -62,7 +71,13 @@ fn has_images(doc: &Document, page: lopdf::ObjectId) -> bool {
 /// Reads a PDF's text into one sheet.
 pub(crate) fn load_pdf(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>) -> Result<Sheet, ReadError> {
     let limit = usize::try_from(limits.max_uncompressed_bytes).unwrap_or(usize::MAX);
-    let options = LoadOptions { max_decompressed_size: Some(limit), ..LoadOptions::default() };
+    let object_streams = memchr::memmem::find_iter(bytes, b"/ObjStm").count();
+    if object_streams > MOST_OBJECT_STREAMS {
+        let limit = limits.max_uncompressed_bytes;
+        return Err(ReadError::file(file, ReadErrorKind::TooMuchData { bytes: limit, limit }));
+    }
+    let options =
+        LoadOptions { max_decompressed_size: Some(limit.min(MOST_PER_LOADED_STREAM)), ..LoadOptions::default() };
     let doc = Document::load_mem_with_options(bytes, options).map_err(|e| refusal(file, e))?;
     // A PDF protected only against editing (an owner password, as vendors send them) opens
     // without a password and is read; one that still needs a password is refused.
