@@ -482,3 +482,36 @@ async fn a_pdf_quote_is_previewed_stored_and_audited_as_the_workbook_it_was_prin
     let page = app.get_html(&quote).await;
     assert!(page.contains(r#"data-flag="free_item_charged""#), "the stored audit");
 }
+
+#[tokio::test]
+async fn a_cover_that_the_lines_do_not_make_is_the_same_flag_on_the_quote_page_and_in_the_lines_export() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    for name in ["layouts/cover_mismatch_libreoffice.ods", "pdf/cover_mismatch_chromium.pdf"] {
+        let quote = upload_and_confirm(&app, facility, name, &[]).await;
+        let id: i64 = quote.rsplit('/').next().and_then(|s| s.parse().ok()).expect("quote id");
+        let page = app.get_html(&quote).await;
+        assert!(page.contains(r#"data-flag="arithmetic_mismatch""#), "{name}: the quote page");
+        let res = app.get(&format!("/exports/quote_lines.csv?quote={id}")).await;
+        assert_eq!(res.status(), 200);
+        let body = res.text().await.expect("csv");
+        let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+            .from_reader(body.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .map(|r| r.expect("record").iter().map(str::to_owned).collect())
+            .collect();
+        let header: Vec<String> = csv::ReaderBuilder::new()
+            .from_reader(body.trim_start_matches('\u{feff}').as_bytes())
+            .headers()
+            .expect("header")
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let at = header.iter().position(|h| h == "見積書全体の指摘コード").expect("column");
+        assert_eq!(rows.len(), 5, "{name}: one row per line");
+        for row in &rows {
+            assert_eq!(row[at], "arithmetic_mismatch", "{name}: every line carries the quote's own flag");
+        }
+    }
+}
