@@ -257,3 +257,32 @@ fn a_pdf_declaring_more_object_streams_than_a_quote_has_is_refused_before_loadin
     // The same file without them is read.
     assert!(read_quote("q.pdf", &good, &Limits::default()).is_ok());
 }
+
+#[test]
+fn many_streams_share_one_budget_for_what_loading_inflates() {
+    // A 300 KB string kept in an object stream (lopdf packs objects into them when asked), which
+    // the loader inflates before any page is read.
+    let build = |extra_streams: usize| {
+        let mut doc = Document::load_mem(&pdf(1, &table_content(false), false)).expect("pdf");
+        doc.add_object(Object::String(vec![b' '; 300 * 1024], lopdf::StringFormat::Literal));
+        for _ in 0..extra_streams {
+            doc.add_object(Stream::new(dictionary! {}, b"q Q".to_vec()));
+        }
+        let mut bytes = Vec::new();
+        let options = lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).build();
+        doc.save_with_options(&mut bytes, options).expect("save");
+        bytes
+    };
+    let few = build(0);
+    assert!(memchr_count(&few, b"/ObjStm") >= 1, "the file has an object stream");
+    assert!(read_quote("few.pdf", &few, &Limits::default()).is_ok(), "a few streams load");
+    // 2,000 streams leave each 128 KiB of the 256 MiB budget: the 300 KB object stream is not
+    // inflated, and the file is refused (lopdf, lenient, drops the objects it held, so the file
+    // reads as broken: no pages).
+    let e = refusal("many.pdf", &build(2_000));
+    assert!(matches!(e.kind, ReadErrorKind::TooMuchData { .. } | ReadErrorKind::Corrupted { .. }), "{:?}", e.kind);
+}
+
+fn memchr_count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack.windows(needle.len()).filter(|w| *w == needle).count()
+}

@@ -19,9 +19,13 @@ pub(crate) const MOST_PAGES: u32 = 20;
 /// few hundred small objects (tens of kilobytes).
 const MOST_PER_LOADED_STREAM: usize = 4 * 1024 * 1024;
 
-/// Most object streams a file may declare: with [`MOST_PER_LOADED_STREAM`] the memory a load can
-/// take stays bounded (64 × 4 MiB), whatever the ratio each stream is compressed at.
+/// Most object streams a file may declare (a quote has a handful).
 const MOST_OBJECT_STREAMS: usize = 64;
+
+/// Most bytes all the streams inflated while loading may add up to: each stream's share is this
+/// divided by the streams the file has (counted by their 「endstream」 keyword, which no escape
+/// can hide), at most [`MOST_PER_LOADED_STREAM`].
+const MOST_LOADED_IN_ALL: usize = 256 * 1024 * 1024;
 
 fn corrupted(file: &str, detail: impl ToString) -> ReadError {
     ReadError::file(file, ReadErrorKind::Corrupted { detail: detail.to_string() })
@@ -76,8 +80,9 @@ pub(crate) fn load_pdf(file: &str, bytes: &[u8], limits: &Limits, budget: &Budge
         let limit = limits.max_uncompressed_bytes;
         return Err(ReadError::file(file, ReadErrorKind::TooMuchData { bytes: limit, limit }));
     }
-    let options =
-        LoadOptions { max_decompressed_size: Some(limit.min(MOST_PER_LOADED_STREAM)), ..LoadOptions::default() };
+    let streams = memchr::memmem::find_iter(bytes, b"endstream").count().max(1);
+    let per_stream = limit.min(MOST_PER_LOADED_STREAM).min(MOST_LOADED_IN_ALL / streams);
+    let options = LoadOptions { max_decompressed_size: Some(per_stream), ..LoadOptions::default() };
     let doc = Document::load_mem_with_options(bytes, options).map_err(|e| refusal(file, e))?;
     // A PDF protected only against editing (an owner password, as vendors send them) opens
     // without a password and is read; one that still needs a password is refused.
