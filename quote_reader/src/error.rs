@@ -51,6 +51,11 @@ impl ReadError {
     }
 }
 
+/// A file whose structure is broken, with the parser's words kept for the logs.
+pub(crate) fn corrupted(file: &str, detail: impl ToString) -> ReadError {
+    ReadError::file(file, ReadErrorKind::Corrupted { detail: detail.to_string() })
+}
+
 /// Formats the workbook readers recognise but this reader does not read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnsupportedFormat {

@@ -2,6 +2,7 @@
 
 use crate::budget::{Budget, Metered, Stop};
 use crate::cfb::{self, Cfb, wrap};
+use crate::error::corrupted;
 use crate::error::{ReadError, ReadErrorKind, UnsupportedFormat};
 use crate::grid::{Hidden, Sheet, Value};
 use crate::unpack::{self, ZipKind};
@@ -59,10 +60,6 @@ const WORKBOOK_EXTENSIONS: [&str; 7] = ["xlsx", "xlsm", "xls", "ods", "xlsb", "x
 pub(crate) fn claimed_extension(file: &str) -> Option<String> {
     let ext = file.rsplit_once('.')?.1.to_ascii_lowercase();
     WORKBOOK_EXTENSIONS.contains(&ext.as_str()).then_some(ext)
-}
-
-fn corrupted(file: &str, detail: impl ToString) -> ReadError {
-    ReadError::file(file, ReadErrorKind::Corrupted { detail: detail.to_string() })
 }
 
 pub(crate) fn not_a_spreadsheet(file: &str) -> ReadError {

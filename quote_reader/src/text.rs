@@ -6,35 +6,8 @@ use rules::quote::Unit;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-/// Full-width ASCII forms (U+FF01–U+FF5E) to ASCII and the ideographic space to a
-/// space, as NFKC does for these characters; everything else unchanged.
-pub(crate) fn fold_char(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-        '\u{3000}' | '\u{00A0}' => ' ',
-        _ => c,
-    }
-}
-
-/// Folded, with every kind of space and line break removed: 「品　名」, 「金 額\n(税込)」 → 「品名」, 「金額(税込)」.
-pub(crate) fn compact(s: &str) -> String {
-    s.chars().map(fold_char).filter(|c| !c.is_whitespace()).collect()
-}
-
-/// [`compact`] without bracketed parts: 「金額(税込)」 → 「金額」, 「消費税（10%）」 → 「消費税」.
-pub(crate) fn compact_unbracketed(s: &str) -> String {
-    let mut out = String::new();
-    let mut depth = 0usize;
-    for c in compact(s).chars() {
-        match c {
-            '(' | '[' | '【' | '〔' | '＜' | '<' => depth = depth.saturating_add(1),
-            ')' | ']' | '】' | '〕' | '＞' | '>' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
+// Labels folded as the rules tell their kinds (rules::quote::SummaryKind reads the same way).
+pub(crate) use rules::label::{compact, compact_unbracketed};
 
 /// Whether text is a number as typed (CSV cells are all text): 「1」「120,000」「￥１２０，０００」「▲500」.
 pub(crate) fn looks_numeric(text: &str) -> bool {
@@ -234,15 +207,6 @@ mod tests {
 
     fn yen(n: i64) -> Option<Yen> {
         Some(Yen::from_i64(n))
-    }
-
-    #[test]
-    fn headers_lose_spaces_line_breaks_and_brackets() {
-        assert_eq!(compact("品　名"), "品名");
-        assert_eq!(compact("金 額\n(税込)"), "金額(税込)");
-        assert_eq!(compact_unbracketed("金 額\n（税込）"), "金額");
-        assert_eq!(compact_unbracketed("単価【円】"), "単価");
-        assert_eq!(compact_unbracketed("消費税(10%)"), "消費税");
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod facility;
 pub mod facility_code;
 pub mod facility_type;
 pub mod grace;
+pub mod label;
 pub mod money;
 pub mod payback;
 pub mod prefecture;

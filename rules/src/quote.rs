@@ -247,32 +247,8 @@ impl SummaryKind {
     /// The kind of a label, or `None` when the label is not one of a quote's sums.
     /// Labels are short: a sentence that mentions 合計 is not one.
     pub fn of(label: &str) -> Option<SummaryKind> {
-        let folded: String = label
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| match c {
-                '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-                _ => c,
-            })
-            .collect();
-        let bare: String = {
-            // The label without its bracketed remark (「初期費用（税込）」 → 「初期費用」).
-            let mut depth = 0u32;
-            folded
-                .chars()
-                .filter(|c| match c {
-                    '(' | '（' | '【' | '[' => {
-                        depth += 1;
-                        false
-                    }
-                    ')' | '）' | '】' | ']' => {
-                        depth = depth.saturating_sub(1);
-                        false
-                    }
-                    _ => depth == 0,
-                })
-                .collect()
-        };
+        // 「初期費用（税込）」 → 「初期費用」: the remark in brackets says nothing of what is summed.
+        let bare = crate::label::compact_unbracketed(label);
         if bare.chars().count() > 14 || Self::NOT_A_SUMMARY.iter().any(|w| bare.contains(w)) {
             return None;
         }
@@ -360,6 +336,31 @@ pub(crate) fn test_line(description: &str, unit: Option<Unit>, note: Option<&str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_of_sums_are_told_from_other_labels() {
+        for (label, kind) in [
+            ("御見積金額", Some(SummaryKind::Whole)),
+            ("御 見 積 金 額（税込）", Some(SummaryKind::Whole)),
+            ("合計", Some(SummaryKind::Whole)),
+            ("Total", Some(SummaryKind::Whole)),
+            ("値引後合計", Some(SummaryKind::Whole)),
+            ("初期費用（税込）", Some(SummaryKind::Initial)),
+            ("導入費用合計", Some(SummaryKind::Initial)),
+            ("月額費用（税込）", Some(SummaryKind::Running)),
+            ("補助金額", None),
+            ("自己負担額", None),
+            ("消費税", None),
+            ("出精値引", None),
+            ("5年間総額", None),
+            ("見積有効期限", None),
+            ("見積日", None),
+            ("上記の合計には電子カルテ改修の費用を含みません", None),
+            ("金額", None),
+        ] {
+            assert_eq!(SummaryKind::of(label), kind, "{label}");
+        }
+    }
 
     #[test]
     fn units_are_read_as_written_on_quotes() {

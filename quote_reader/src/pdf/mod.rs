@@ -7,6 +7,7 @@ mod text;
 
 use crate::Limits;
 use crate::budget::Budget;
+use crate::error::corrupted;
 use crate::error::{ReadError, ReadErrorKind, UnsupportedFormat};
 use crate::grid::Sheet;
 use lopdf::{Document, LoadOptions, Object};
@@ -26,10 +27,6 @@ const MOST_OBJECT_STREAMS: usize = 64;
 /// divided by the streams the file has (counted by their 「endstream」 keyword, which no escape
 /// can hide), at most [`MOST_PER_LOADED_STREAM`].
 const MOST_LOADED_IN_ALL: usize = 256 * 1024 * 1024;
-
-fn corrupted(file: &str, detail: impl ToString) -> ReadError {
-    ReadError::file(file, ReadErrorKind::Corrupted { detail: detail.to_string() })
-}
 
 /// lopdf's error as the reader's: a stream inflating past the limit is too much data, a
 /// password is a password, anything else a broken file.

@@ -143,12 +143,13 @@ fn cid_widths(doc: &Document, w: &[Object]) -> HashMap<u32, f64> {
     out
 }
 
-fn get<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+/// A dictionary's entry, followed if it is a reference.
+fn entry<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
     d.get(key).ok().and_then(|o| deref(doc, o))
 }
 
 fn widths(doc: &Document, font: &Dictionary) -> Widths {
-    let get = |d, key| get(doc, d, key);
+    let get = |d, key| entry(doc, d, key);
     if let Some(Object::Array(descendants)) = get(font, b"DescendantFonts")
         && let Some(Object::Dictionary(cid)) = descendants.first().and_then(|o| deref(doc, o))
     {

@@ -11,6 +11,7 @@
 //! the read's budget.
 
 use crate::Limits;
+pub(super) use crate::error::corrupted;
 use crate::error::{ReadError, ReadErrorKind};
 
 mod ods;
@@ -28,10 +29,6 @@ pub(crate) use xlsx_hidden::xlsx_hidden;
 
 pub(super) fn too_many(file: &str, cells: u64, limits: &Limits) -> ReadError {
     ReadError::file(file, ReadErrorKind::TooManyCells { cells, limit: limits.max_cells })
-}
-
-pub(super) fn corrupted(file: &str, detail: impl ToString) -> ReadError {
-    ReadError::file(file, ReadErrorKind::Corrupted { detail: detail.to_string() })
 }
 
 /// The bounding box of the cells of one sheet.

@@ -9,6 +9,7 @@
 mod sanitise;
 
 use crate::budget::{Budget, Metered};
+use crate::error::corrupted;
 use crate::error::{ReadError, ReadErrorKind};
 use crate::{Limits, load};
 use std::collections::HashSet;
@@ -32,10 +33,6 @@ pub(crate) struct Unpacked {
     pub(crate) kind: ZipKind,
     /// A ZIP file of the same entries, stored uncompressed.
     pub(crate) bytes: Vec<u8>,
-}
-
-fn corrupted(file: &str, detail: impl ToString) -> ReadError {
-    ReadError::file(file, ReadErrorKind::Corrupted { detail: detail.to_string() })
 }
 
 /// Checks every entry's declared size and ratio before anything is inflated,

@@ -16,7 +16,8 @@
 //! calamine see the same elements.
 
 use crate::budget::Budget;
-use crate::error::{ReadError, ReadErrorKind};
+use crate::error::ReadError;
+use crate::error::corrupted;
 use quick_xml::Reader;
 use quick_xml::escape::{escape, unescape};
 use quick_xml::events::{BytesStart, Event};
@@ -31,10 +32,6 @@ fn calamine_reader(bytes: &[u8]) -> Reader<&[u8]> {
     config.check_comments = false;
     config.expand_empty_elements = true;
     reader
-}
-
-fn corrupted(file: &str, detail: impl ToString) -> ReadError {
-    ReadError::file(file, ReadErrorKind::Corrupted { detail: detail.to_string() })
 }
 
 /// The last component of a part name, lower case (calamine matches names without case).
@@ -162,6 +159,7 @@ fn styles(file: &str, bytes: &[u8], budget: &Budget<'_>) -> Result<Vec<u8>, Read
 mod tests {
     use super::*;
     use crate::budget::Stop;
+    use crate::error::ReadErrorKind;
 
     fn text(bytes: &[u8]) -> &str {
         std::str::from_utf8(bytes).expect("utf-8")

@@ -117,7 +117,7 @@ pub(super) fn summary_flags(
                 FlagCode::ArithmeticMismatch,
                 Severity::High,
                 format!(
-                    "{said}は、明細の合計（{}）とも、その一部の合計とも一致しません。表紙と明細のどちらが正しいか確認してください。",
+                    "{said}は、明細の合計（{}）とも、その一部の合計とも一致しません。",
                     if quote.tax_inclusive {
                         format!("税込 {}", computed.total)
                     } else {

@@ -162,6 +162,11 @@ async fn only_the_uploader_sees_a_draft_and_only_managers_upload() {
     assert_eq!(count(&app, "quote_drafts").await, 1);
 }
 
+/// The id of the quote a location (「/quotes/12」) points at.
+fn quote_id(location: &str) -> i64 {
+    location.rsplit('/').next().and_then(|s| s.parse().ok()).expect("quote id")
+}
+
 async fn upload_and_confirm(app: &TestApp, facility: i64, name: &str, corrections: &[(&str, &str)]) -> String {
     let res = upload(app, facility, name, fixture(name)).await;
     let draft = location(&res);
@@ -352,7 +357,7 @@ async fn a_line_that_writes_a_word_for_its_price_is_previewed_with_it_and_stored
     }
     assert!(html.contains("電子カルテ改修（連携設定）"), "the line without a figure is a line of the quote");
     let quote = upload_and_confirm(&app, facility, name, &[]).await;
-    let id: i64 = quote.rsplit('/').next().and_then(|s| s.parse().ok()).expect("quote id");
+    let id = quote_id(&quote);
     let stored: Vec<(String, Option<String>, Option<String>)> =
         sqlx::query_as("SELECT description, amount, amount_text FROM quote_lines WHERE quote_id = ? ORDER BY position")
             .bind(id)
@@ -432,7 +437,7 @@ async fn a_cover_total_is_checked_against_the_lines_in_the_preview_and_again_onc
     let said = "シート「表紙」のA10セルの「御見積金額（税込）」385,000円は、明細の合計（税抜 315,000円・税込 346,500円）とも、その一部の合計とも一致しません。";
     assert!(html.contains(said), "preview: {said}");
     let quote = upload_and_confirm(&app, facility, name, &[]).await;
-    let id: i64 = quote.rsplit('/').next().and_then(|s| s.parse().ok()).expect("quote id");
+    let id = quote_id(&quote);
     let stored: Option<String> = sqlx::query_scalar("SELECT written_summary FROM quotes WHERE id = ?")
         .bind(id)
         .fetch_one(app.pool())
@@ -464,7 +469,7 @@ async fn a_pdf_quote_is_previewed_stored_and_audited_as_the_workbook_it_was_prin
     let token = draft.rsplit('/').next().expect("token").to_owned();
     let form = [("token", token.as_str()), ("vendor_id", ""), ("new_vendor", "")];
     let quote = location(&post_form(&app, &app.client, "/api/confirm_quote", &draft, &form).await);
-    let id: i64 = quote.rsplit('/').next().and_then(|s| s.parse().ok()).expect("quote id");
+    let id = quote_id(&quote);
     let (name, kept): (String, Vec<u8>) = sqlx::query_as(
         "SELECT q.file_name, f.bytes FROM quotes q JOIN quote_files f ON f.quote_id = q.id WHERE q.id = ?",
     )
@@ -490,25 +495,16 @@ async fn a_cover_that_the_lines_do_not_make_is_the_same_flag_on_the_quote_page_a
     let facility = hospital(&app).await;
     for name in ["layouts/cover_mismatch_libreoffice.ods", "pdf/cover_mismatch_chromium.pdf"] {
         let quote = upload_and_confirm(&app, facility, name, &[]).await;
-        let id: i64 = quote.rsplit('/').next().and_then(|s| s.parse().ok()).expect("quote id");
+        let id = quote_id(&quote);
         let page = app.get_html(&quote).await;
         assert!(page.contains(r#"data-flag="arithmetic_mismatch""#), "{name}: the quote page");
         let res = app.get(&format!("/exports/quote_lines.csv?quote={id}")).await;
         assert_eq!(res.status(), 200);
         let body = res.text().await.expect("csv");
-        let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
-            .from_reader(body.trim_start_matches('\u{feff}').as_bytes())
-            .records()
-            .map(|r| r.expect("record").iter().map(str::to_owned).collect())
-            .collect();
-        let header: Vec<String> = csv::ReaderBuilder::new()
-            .from_reader(body.trim_start_matches('\u{feff}').as_bytes())
-            .headers()
-            .expect("header")
-            .iter()
-            .map(str::to_owned)
-            .collect();
-        let at = header.iter().position(|h| h == "見積書全体の指摘コード").expect("column");
+        let mut reader = csv::ReaderBuilder::new().from_reader(body.trim_start_matches('\u{feff}').as_bytes());
+        let at = reader.headers().expect("header").iter().position(|h| h == "見積書全体の指摘コード").expect("column");
+        let rows: Vec<Vec<String>> =
+            reader.records().map(|r| r.expect("record").iter().map(str::to_owned).collect()).collect();
         assert_eq!(rows.len(), 5, "{name}: one row per line");
         for row in &rows {
             assert_eq!(row[at], "arithmetic_mismatch", "{name}: every line carries the quote's own flag");
