@@ -22,6 +22,9 @@ struct Place<'a> {
     sheet: Option<&'a str>,
     /// A PDF's page starts ([`Sheet::page_starts`]); empty otherwise.
     pages: &'a [u32],
+    /// Read by OCR: a figure OCR garbled is left empty for the person checking the scan to
+    /// fill in (the preview marks it), not a reason to refuse the file.
+    scan: bool,
 }
 
 impl Place<'_> {
@@ -40,6 +43,14 @@ impl Place<'_> {
             row: Some(row),
             column,
             kind,
+        }
+    }
+
+    /// A money cell: for a scan, a figure OCR garbled is left empty (the preview marks it).
+    fn money(&self, row: u32, col: u32, value: &Value) -> Result<Option<Yen>, ReadError> {
+        match money(value) {
+            Err(NumberProblem::Unreadable(_)) if self.scan => Ok(None),
+            other => other.map_err(|p| self.number_problem(row, col, p)),
         }
     }
 
@@ -380,7 +391,7 @@ fn first_label(cells: &[(u32, Value)]) -> Option<(u32, String)> {
 fn total_amount(place: &Place<'_>, row: u32, cells: &[(u32, Value)], cols: &Columns) -> Result<Option<Yen>, ReadError> {
     if let Some(col) = cols.amount
         && let Some(value) = get_in_row(cells, col)
-        && let Some(y) = money(value).map_err(|p| place.number_problem(row, col, p))?
+        && let Some(y) = place.money(row, col, value)?
     {
         return Ok(Some(y));
     }
@@ -391,7 +402,7 @@ fn total_amount(place: &Place<'_>, row: u32, cells: &[(u32, Value)], cols: &Colu
             _ => false,
         };
         if numeric {
-            return money(value).map_err(|p| place.number_problem(row, *col, p));
+            return place.money(row, *col, value);
         }
     }
     Ok(None)
@@ -403,7 +414,7 @@ fn money_at(place: &Place<'_>, row: u32, cells: &[(u32, Value)], col: Option<u32
         return Ok(None);
     };
     match get_in_row(cells, col) {
-        Some(value) => money(value).map_err(|p| place.number_problem(row, col, p)),
+        Some(value) => place.money(row, col, value),
         None => Ok(None),
     }
 }
@@ -491,7 +502,10 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             return Err(raise_error(e));
         }
         let (mut q, qty_unit) = match cols.quantity.and_then(|c| get_in_row(cells, c).map(|v| (c, v))) {
-            Some((col, value)) => quantity(value).map_err(|p| place.number_problem(row, col, p))?,
+            Some((col, value)) => match quantity(value) {
+                Err(NumberProblem::Unreadable(_)) if place.scan => (None, None),
+                other => other.map_err(|p| place.number_problem(row, col, p))?,
+            },
             None => (None, None),
         };
         let written_unit = cols.unit.and_then(|c| get_in_row(cells, c)).and_then(unit);
@@ -766,6 +780,7 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
             file,
             sheet: loaded.origin.has_sheet_names().then_some(sheet.name.as_str()),
             pages: &sheet.page_starts,
+            scan: loaded.ocr.is_some(),
         };
         let table = read_table(&place, sheet, header)?;
         if header.sheet == best && table.lines.is_empty() {
@@ -850,6 +865,7 @@ pub(crate) fn analyse(file: &str, loaded: &Loaded) -> Result<Quote, ReadError> {
         left_out: left_out(loaded).into_iter().chain(copies).collect(),
         reading,
         summary,
+        scan: None,
     })
 }
 
@@ -900,7 +916,7 @@ mod tests {
     fn read_rows(rows: &[&[&str]]) -> Quote {
         analyse(
             "q.csv",
-            &Loaded { sheets: vec![sheet_of("", rows)], origin: crate::load::Origin::Text, hidden_sheets: Vec::new() },
+            &Loaded { sheets: vec![sheet_of("", rows)], origin: crate::load::Origin::Text, hidden_sheets: Vec::new(), pictures: Vec::new(), ocr: None },
         )
         .unwrap()
     }
@@ -912,7 +928,7 @@ mod tests {
         for names in [["御見積書", "御見積書（控）"], ["控", "御見積書"]] {
             let sheets = names.iter().map(|n| sheet_of(n, rows)).collect();
             let q =
-                analyse("q.xlsx", &Loaded { sheets, origin: crate::load::Origin::Workbook, hidden_sheets: Vec::new() })
+                analyse("q.xlsx", &Loaded { sheets, origin: crate::load::Origin::Workbook, hidden_sheets: Vec::new(), pictures: Vec::new(), ocr: None })
                     .unwrap();
             assert_eq!(q.lines.len(), 2, "{names:?}");
             assert!(q.lines.iter().all(|l| l.sheet.is_none()), "one sheet read: {names:?}");

@@ -170,6 +170,35 @@ pub enum ReadErrorKind {
     },
     /// The caller abandoned the read ([`crate::Stop`]), at its time limit.
     Stopped,
+    /// A picture (or a TIFF page) with more pixels than a page needs.
+    PictureTooLarge {
+        /// Its pixels.
+        pixels: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A picture whose colours or depth are not read (16-bit, CMYK, palette TIFF).
+    PictureFormat,
+    /// A scan or a photo, and no OCR engine (Tesseract with its Japanese model, and for a
+    /// scanned PDF poppler's pdftoppm) on this server.
+    OcrMissing {
+        /// The programs missing, as the administrator installs them.
+        missing: &'static str,
+    },
+    /// OCR of one page took longer than its limit.
+    OcrTooSlow {
+        /// The page (1-based).
+        page: u32,
+        /// The limit in seconds.
+        seconds: u64,
+    },
+    /// OCR failed on a page (the engine's own words are logged, not shown).
+    OcrFailed {
+        /// The page (1-based).
+        page: u32,
+        /// The engine's words, for logs.
+        detail: String,
+    },
     /// A number too large for a quote (over 10兆円, or a quantity over 10,000,000):
     /// almost surely a typing or export error, and refused so that later
     /// arithmetic cannot overflow.
@@ -215,6 +244,27 @@ impl fmt::Display for ReadErrorKind {
                 f,
                 "PDFのページが多すぎます（{pages}ページ、上限{limit}ページ）。見積書のページだけを保存したPDFをアップロードしてください。"
             ),
+            ReadErrorKind::PictureTooLarge { pixels, limit } => write!(
+                f,
+                "画像が大きすぎます（{}万画素、上限{}万画素）。見積書の写真は1,200万画素程度まで、スキャンは200～300dpiで保存してから、もう一度アップロードしてください。",
+                pixels / 10_000,
+                limit / 10_000
+            ),
+            ReadErrorKind::PictureFormat => f.write_str(
+                "この画像の色の形式（16ビット、CMYK、パレットなど）には対応していません。スキャナーでグレーまたはカラー（8ビット）、あるいは白黒で保存した画像か、JPEG・PNGの画像を選んでください。",
+            ),
+            ReadErrorKind::OcrMissing { missing } => write!(
+                f,
+                "スキャンや写真の見積書を読み取るための文字認識ソフト（{missing}）が、このサーバーに入っていません。システムの管理者に導入を依頼するか、Excel・CSV・文字を含むPDFの見積書を使うか、明細を画面から入力してください。"
+            ),
+            ReadErrorKind::OcrTooSlow { page, seconds } => write!(
+                f,
+                "{page}ページ目の文字認識が制限時間（{seconds}秒）を超えたため中止しました。200～300dpiで、見積書の部分だけをスキャンした画像をアップロードしてください。"
+            ),
+            ReadErrorKind::OcrFailed { page, .. } => write!(
+                f,
+                "{page}ページ目の画像を文字認識できませんでした。画像を保存し直すか、スキャンし直してから、もう一度アップロードしてください。"
+            ),
             ReadErrorKind::Stopped => f.write_str(
                 "読み取りが制限時間を超えたため中止しました。見積の明細のシートだけを残したファイルか、CSVで保存したファイルをアップロードしてください。",
             ),
@@ -224,7 +274,7 @@ impl fmt::Display for ReadErrorKind {
                 } else {
                     f.write_str("表計算ファイルとしてもCSVとしても読めません。")?;
                 }
-                f.write_str("見積書のExcelファイル（.xlsx・.xlsm・.xls）、LibreOfficeのファイル（.ods）、文字を含むPDF、またはCSVファイルを選んでください。")
+                f.write_str("見積書のExcelファイル（.xlsx・.xlsm・.xls）、LibreOfficeのファイル（.ods）、PDF、CSV、またはスキャンや写真の画像（JPEG・PNG・TIFF）を選んでください。")
             }
             ReadErrorKind::Corrupted { .. } => f.write_str(
                 "ファイルが壊れているか、途中で切れています。元のファイルを保存し直すかダウンロードし直してから、もう一度アップロードしてください。",

@@ -88,6 +88,15 @@ pub(crate) struct LeftOut {
     pub(crate) cols: std::collections::BTreeSet<u32>,
 }
 
+/// Where a row of a rebuilt page stands: the page (0-based) and the band from `top` to `bottom`,
+/// in points down from the page's top edge.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RowPlace {
+    pub(crate) page: u32,
+    pub(crate) top: f64,
+    pub(crate) bottom: f64,
+}
+
 /// One sheet: rows by 0-based index, each row's cells sorted by 0-based column.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Sheet {
@@ -98,6 +107,10 @@ pub(crate) struct Sheet {
     /// For a PDF's rebuilt table: the first row of each page (0-based), so that a message can
     /// name the page; empty for workbooks and CSV.
     pub(crate) page_starts: Vec<u32>,
+    /// For a PDF's or a scan's rebuilt table: where each row stands on its page, by row.
+    pub(crate) places: Vec<RowPlace>,
+    /// For a scan: the cells a person should check (0-based row and column), and why.
+    pub(crate) doubts: Vec<(u32, u32, crate::ocr::Doubt)>,
     rows: BTreeMap<u32, Vec<(u32, Value)>>,
     /// The row being filled: readers emit cells row by row, so most pushes skip the map.
     pending: Option<(u32, Vec<(u32, Value)>)>,
@@ -111,6 +124,8 @@ impl Sheet {
             name: name.into(),
             left_out: LeftOut::default(),
             page_starts: Vec::new(),
+            places: Vec::new(),
+            doubts: Vec::new(),
             rows: BTreeMap::new(),
             pending: None,
             cells: 0,

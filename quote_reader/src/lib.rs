@@ -1,4 +1,5 @@
-//! Reads a vendor's quote (御見積書) — .xlsx, .xlsm, .xls, .ods or CSV, as it came — into a [`rules::quote::Quote`].
+//! Reads a vendor's quote (御見積書) — .xlsx, .xlsm, .xls, .ods, CSV, a PDF, or a scan or photo
+//! of the paper (JPEG, PNG, TIFF, a PDF of pictures), as it came — into a [`rules::quote::Quote`].
 //!
 //! The format is told by content, not by the file name. Limits are enforced
 //! before any parser expands the file (size, ZIP entry sizes and ratios, cell
@@ -32,6 +33,7 @@ mod grid;
 mod header;
 mod header_band;
 mod load;
+mod ocr;
 mod pdf;
 mod scan;
 mod summary;
@@ -128,12 +130,73 @@ pub fn read_quote(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Quot
 /// [`read_quote`], abandoned with [`ReadErrorKind::Stopped`] within milliseconds of
 /// `stop` being raised from another thread (the server raises it at its time limit).
 pub fn read_quote_with_stop(file_name: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Result<Quote, ReadError> {
+    read(file_name, bytes, limits, stop).map(|(quote, _)| quote)
+}
+
+/// A picture of one row of a quote read from a scan or a photo: the band of the page it was
+/// read from, as PNG, shown in the preview beside what was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowPicture {
+    /// 1-based row, as [`rules::quote::QuoteLine::row`].
+    pub row: u32,
+    /// The picture (grey PNG, at most 1,200 pixels wide).
+    pub png: Vec<u8>,
+}
+
+/// A quote as read for the preview: for a scan or a photo, with the picture of each line and
+/// written total (`quote.scan` then says what to check).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reviewed {
+    /// The quote.
+    pub quote: Quote,
+    /// The pictures of its rows (empty unless the quote was read by OCR).
+    pub row_pictures: Vec<RowPicture>,
+}
+
+/// [`read_quote_with_stop`] with the pictures a person checks a scan against.
+///
+/// Scans and photos (JPEG, PNG, TIFF, PDFs of pictures) are read by Tesseract with its Japanese
+/// model when the machine has it (`tesseract-ocr`, `tesseract-ocr-jpn`, and `poppler-utils` for
+/// PDFs); without it they are refused with [`ReadErrorKind::OcrMissing`].
+pub fn read_quote_for_review(file_name: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Result<Reviewed, ReadError> {
+    let (quote, loaded) = read(file_name, bytes, limits, stop)?;
+    let mut row_pictures = Vec::new();
+    if loaded.ocr.is_some() {
+        let mut rows: Vec<u32> = quote.lines.iter().map(|l| l.row).collect();
+        let w = &quote.written;
+        rows.extend([w.subtotal, w.tax, w.total].into_iter().flatten().map(|a| a.row));
+        rows.sort_unstable();
+        rows.dedup();
+        let Some(sheet) = loaded.sheets.first() else { return Ok(Reviewed { quote, row_pictures }) };
+        for row in rows {
+            if stop.is_stopped() {
+                return Err(ReadError::file(file_name, ReadErrorKind::Stopped));
+            }
+            let Some(place) = row.checked_sub(1).and_then(|r| sheet.places.get(r as usize)) else { continue };
+            let Some(Some(page)) = loaded.pictures.get(place.page as usize) else { continue };
+            let px = |pt: f64| (pt.max(0.0) * page.per_point) as u32;
+            if let Some(png) = ocr::picture::band_png(&page.image, px(place.top), px(place.bottom)) {
+                row_pictures.push(RowPicture { row, png });
+            }
+        }
+    }
+    Ok(Reviewed { quote, row_pictures })
+}
+
+/// Reads a file into a quote, keeping what was loaded (a scan's pictures).
+fn read(file_name: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Result<(Quote, load::Loaded), ReadError> {
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size > limits.max_bytes {
         return Err(ReadError::file(file_name, ReadErrorKind::TooLarge { size, limit: limits.max_bytes }));
     }
     let loaded = load::load(file_name, bytes, limits, stop)?;
     match analyse::analyse(file_name, &loaded) {
+        Ok(mut quote) => {
+            if let Some(engine) = &loaded.ocr {
+                quote.scan = Some(ocr::review::reading(&loaded, &quote, engine));
+            }
+            Ok((quote, loaded))
+        }
         // Text without any table under a workbook's name is not a misplaced
         // header but the wrong file: say that instead.
         Err(e) if loaded.origin == load::Origin::Text && e.kind == ReadErrorKind::NoItemTable => {
@@ -142,6 +205,6 @@ pub fn read_quote_with_stop(file_name: &str, bytes: &[u8], limits: &Limits, stop
                 None => Err(e),
             }
         }
-        other => other,
+        Err(e) => Err(e),
     }
 }

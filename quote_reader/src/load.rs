@@ -43,6 +43,10 @@ pub(crate) struct Loaded {
     pub(crate) origin: Origin,
     /// Worksheets the workbook hides, left unread.
     pub(crate) hidden_sheets: Vec<String>,
+    /// For a scan: each page's picture (None for a page read from its text), for the preview.
+    pub(crate) pictures: Vec<Option<crate::ocr::PagePicture>>,
+    /// For a scan: the OCR engine that read it (「Tesseract 5.3.0（日本語）」).
+    pub(crate) ocr: Option<String>,
 }
 
 /// Worksheets a workbook hides (hidden or very hidden).
@@ -74,15 +78,20 @@ pub(crate) fn load(file: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Re
     } else if bytes.starts_with(&cfb::SIGNATURE) {
         load_cfb(file, bytes, limits, &budget)?
     } else if is_pdf(bytes) {
-        let sheet = guarded(file, || crate::pdf::load_pdf(file, bytes, limits, &budget))?;
+        let read = guarded(file, || crate::pdf::load_pdf(file, bytes, limits, &budget, stop))?;
+        let sheets = vec![read.sheet];
+        check_area(file, &sheets, limits)?;
+        return Ok(Loaded { sheets, origin: Origin::Pdf, hidden_sheets: Vec::new(), pictures: read.pictures, ocr: read.ocr });
+    } else if crate::ocr::picture::is_picture(bytes) {
+        let (sheet, pictures, engine) = guarded(file, || crate::ocr::load_pictures(file, bytes, stop))?;
         let sheets = vec![sheet];
         check_area(file, &sheets, limits)?;
-        return Ok(Loaded { sheets, origin: Origin::Pdf, hidden_sheets: Vec::new() });
+        return Ok(Loaded { sheets, origin: Origin::Pdf, hidden_sheets: Vec::new(), pictures, ocr: Some(engine) });
     } else {
         return load_text(file, bytes, limits);
     };
     check_area(file, &sheets, limits)?;
-    Ok(Loaded { sheets, origin: Origin::Workbook, hidden_sheets })
+    Ok(Loaded { sheets, origin: Origin::Workbook, hidden_sheets, pictures: Vec::new(), ocr: None })
 }
 
 /// Text: CSV (or TSV) in UTF-8, UTF-16 with BOM, or Shift_JIS/CP932.
@@ -109,7 +118,7 @@ fn load_text(file: &str, bytes: &[u8], limits: &Limits) -> Result<Loaded, ReadEr
     }
     let sheets = vec![sheet];
     check_area(file, &sheets, limits)?;
-    Ok(Loaded { sheets, origin: Origin::Text, hidden_sheets: Vec::new() })
+    Ok(Loaded { sheets, origin: Origin::Text, hidden_sheets: Vec::new(), pictures: Vec::new(), ocr: None })
 }
 
 /// The sum of the sheets' used ranges must stay within the cell limit.

@@ -211,6 +211,84 @@ pub struct Quote {
     /// 初期費用, the 御見積金額 above the table), checked against the lines by the audit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub summary: Vec<SummaryAmount>,
+    /// For a scan or a photo read by OCR and not yet checked by a person: what to check. The
+    /// audit holds back what a misread figure could cause (see `audit::reading_checks`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan: Option<ScanReading>,
+}
+
+/// How a scan or a photo of a quote was read, for the person who checks it before anything is
+/// stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanReading {
+    /// The OCR engine (「Tesseract 5.3.0（日本語）」).
+    pub engine: String,
+    /// The cells to check, in the order of the quote.
+    pub checks: Vec<CellCheck>,
+}
+
+impl ScanReading {
+    /// Whether a cell of `row` is to be checked (any cell when `cells` is empty).
+    pub fn doubts(&self, row: u32, cells: &[CheckedCell]) -> bool {
+        self.checks.iter().any(|c| c.row == row && (cells.is_empty() || cells.contains(&c.cell)))
+    }
+}
+
+/// A cell of a scanned quote a person should check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellCheck {
+    /// 1-based row, as [`QuoteLine::row`] and [`WrittenAmount::row`].
+    pub row: u32,
+    /// Which cell of the row.
+    pub cell: CheckedCell,
+    /// What was read there.
+    pub read: String,
+    /// Why to check it, in Japanese: 「文字認識の確からしさが低い（62%）」.
+    pub why: String,
+}
+
+/// The cells of a line or of the foot a scan's check can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckedCell {
+    /// 品名.
+    Description,
+    /// 数量.
+    Quantity,
+    /// 単位.
+    Unit,
+    /// 単価.
+    UnitPrice,
+    /// 標準単価.
+    ListPrice,
+    /// 金額.
+    Amount,
+    /// 備考.
+    Note,
+    /// 小計.
+    Subtotal,
+    /// 消費税.
+    Tax,
+    /// 合計.
+    Total,
+}
+
+impl CheckedCell {
+    /// The cell's name as the preview shows it.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            CheckedCell::Description => "品名",
+            CheckedCell::Quantity => "数量",
+            CheckedCell::Unit => "単位",
+            CheckedCell::UnitPrice => "単価",
+            CheckedCell::ListPrice => "標準単価",
+            CheckedCell::Amount => "金額",
+            CheckedCell::Note => "備考",
+            CheckedCell::Subtotal => "小計",
+            CheckedCell::Tax => "消費税",
+            CheckedCell::Total => "合計",
+        }
+    }
 }
 
 /// An amount a quote writes outside its item tables as the sum of some of them: 「御見積金額

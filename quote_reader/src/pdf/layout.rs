@@ -4,6 +4,8 @@
 //! sections, the foot, continuation rows, 以下余白) reads a PDF as it reads a sheet.
 
 use super::text::Run;
+use crate::grid::RowPlace;
+use crate::ocr::Doubt;
 use crate::grid::{Sheet, Value};
 use crate::header::item_tables;
 
@@ -21,7 +23,11 @@ pub(crate) struct Cell {
     pub(crate) x1: f64,
     /// The row's baseline.
     pub(crate) y: f64,
+    /// The size of the text (points), for the height of the row's band.
+    pub(crate) size: f64,
     pub(crate) text: String,
+    /// Why a person should check it (a scan's cell OCR was unsure of or a rule changed).
+    pub(crate) doubt: Option<Doubt>,
 }
 
 /// Runs whose baselines are this close, relative to their size, are on one row.
@@ -56,11 +62,15 @@ fn words(mut members: Vec<&Run>, y: f64) -> Vec<Cell> {
             Some(word) if run.x0 - word.x1 <= SAME_WORD * run.size || (open && run.x0 - word.x1 <= run.size) => {
                 word.text.push_str(&run.text);
                 word.x1 = word.x1.max(run.x1);
+                word.size = word.size.max(run.size);
+                if word.doubt.is_none() {
+                    word.doubt.clone_from(&run.doubt);
+                }
                 open = blank;
             }
             _ if blank => open = false,
             _ => {
-                words.push(Cell { x0: run.x0, x1: run.x1, y, text: run.text.clone() });
+                words.push(Cell { x0: run.x0, x1: run.x1, y, size: run.size, text: run.text.clone(), doubt: run.doubt.clone() });
                 open = false;
             }
         }
@@ -115,11 +125,12 @@ fn is_page_number(text: &str) -> bool {
 }
 
 /// The rows of every page in order, leaving out lone page numbers in the top and bottom margins,
-/// and the first row of each page.
-fn all_rows(pages: &[Page]) -> (Vec<Vec<Cell>>, Vec<u32>) {
+/// the first row of each page, and where each row stands on its page.
+fn all_rows(pages: &[Page]) -> (Vec<Vec<Cell>>, Vec<u32>, Vec<RowPlace>) {
     let mut out = Vec::new();
     let mut starts = Vec::with_capacity(pages.len());
-    for page in pages {
+    let mut places = Vec::new();
+    for (index, page) in pages.iter().enumerate() {
         starts.push(u32::try_from(out.len()).unwrap_or(u32::MAX));
         let height = (page.top - page.bottom).abs().max(1.0);
         for row in rows(&page.runs) {
@@ -130,10 +141,18 @@ fn all_rows(pages: &[Page]) -> (Vec<Vec<Cell>>, Vec<u32>) {
             {
                 continue;
             }
+            let size = row.iter().map(|c| c.size).fold(0.0f64, f64::max);
+            let baseline = row.first().map_or(0.0, |c| c.y);
+            // The band from a little under the baseline to a little over the text's height.
+            places.push(RowPlace {
+                page: u32::try_from(index).unwrap_or(u32::MAX),
+                top: page.top - (baseline + size * 1.3),
+                bottom: page.top - (baseline - size * 0.45),
+            });
             out.push(row);
         }
     }
-    (out, starts)
+    (out, starts, places)
 }
 
 /// A sheet whose columns are each row's cells in order: enough to find the header.
@@ -245,8 +264,10 @@ fn column_of(cell: &Cell, bounds: &[f64], heading: bool) -> usize {
 /// header down in the header's columns, the rows above it (title, addressee, vendor, the
 /// 御見積金額) with their cells in order.
 pub(crate) fn sheet(pages: &[Page]) -> Sheet {
-    let (rows, starts) = all_rows(pages);
+    let (rows, starts, places) = all_rows(pages);
     let mut first = provisional(&rows);
+    first.places.clone_from(&places);
+    first.doubts = doubts_in_order(&rows);
     first.page_starts.clone_from(&starts);
     let Some((_, headers)) = item_tables(std::slice::from_ref(&first)) else {
         return first;
@@ -265,6 +286,9 @@ pub(crate) fn sheet(pages: &[Page]) -> Sheet {
             for (c, cell) in row.iter().enumerate() {
                 if let Ok(c) = u32::try_from(c) {
                     out.push(r32, c, Value::from_text(&cell.text));
+                    if let Some(doubt) = &cell.doubt {
+                        out.doubts.push((r32, c, doubt.clone()));
+                    }
                 }
             }
             continue;
@@ -275,10 +299,17 @@ pub(crate) fn sheet(pages: &[Page]) -> Sheet {
             let col = column_of(cell, &bounds, heading);
             match placed.iter_mut().find(|(c, _)| *c == col) {
                 Some((_, text)) => {
-                    text.push(' ');
+                    // Words of a scan's Japanese text split by OCR join without a space.
+                    let wide = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
+                    if cell.doubt.is_some() || !(wide(text.chars().last()) && wide(cell.text.chars().next())) {
+                        text.push(' ');
+                    }
                     text.push_str(&cell.text);
                 }
                 None => placed.push((col, cell.text.clone())),
+            }
+            if let (Some(doubt), Ok(c)) = (&cell.doubt, u32::try_from(col)) {
+                out.doubts.push((r32, c, doubt.clone()));
             }
         }
         for (col, text) in placed {
@@ -289,8 +320,23 @@ pub(crate) fn sheet(pages: &[Page]) -> Sheet {
     }
     out.finish();
     out.page_starts = starts;
+    out.places = places;
     let ys: Vec<f64> = rows.iter().map(|row| row.first().map_or(0.0, |c| c.y)).collect();
     regroup_merged_headings(out, &ys)
+}
+
+/// The doubted cells of rows laid out in order (the rows above a table, and all rows when no
+/// table is found).
+fn doubts_in_order(rows: &[Vec<Cell>]) -> Vec<(u32, u32, Doubt)> {
+    let mut out = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if let (Some(doubt), Ok(r), Ok(c)) = (&cell.doubt, u32::try_from(r), u32::try_from(c)) {
+                out.push((r, c, doubt.clone()));
+            }
+        }
+    }
+    out
 }
 
 /// Whether a row of the rebuilt sheet holds a figure.
@@ -377,6 +423,8 @@ fn regroup_merged_headings(sheet: Sheet, ys: &[f64]) -> Sheet {
     }
     let mut out = Sheet::new(sheet.name.clone());
     out.page_starts.clone_from(&sheet.page_starts);
+    out.places.clone_from(&sheet.places);
+    out.doubts.clone_from(&sheet.doubts);
     for (row, cells) in sheet.rows() {
         for (col, value) in cells {
             let from_here = *col == big && moved.iter().any(|(from, _, _)| *from == row);
@@ -397,7 +445,7 @@ mod tests {
     use super::*;
 
     fn run(x0: f64, x1: f64, y: f64, text: &str) -> Run {
-        Run { x0, x1, y, size: 10.0, text: text.into() }
+        Run { x0, x1, y, size: 10.0, text: text.into(), confidence: 100.0, doubt: None }
     }
 
     #[test]

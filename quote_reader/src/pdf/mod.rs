@@ -5,8 +5,12 @@
 mod layout;
 mod text;
 
+pub(crate) use layout::{Page, sheet as sheet_of_pages};
+pub(crate) use text::Run;
+
 use crate::Limits;
-use crate::budget::Budget;
+use crate::budget::{Budget, Stop};
+use crate::ocr::{self, PagePicture};
 use crate::error::corrupted;
 use crate::error::{ReadError, ReadErrorKind, UnsupportedFormat};
 use crate::grid::Sheet;
@@ -69,8 +73,16 @@ fn has_images(doc: &Document, page: lopdf::ObjectId) -> bool {
     doc.get_page_images(page).is_ok_and(|images| !images.is_empty())
 }
 
-/// Reads a PDF's text into one sheet.
-pub(crate) fn load_pdf(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>) -> Result<Sheet, ReadError> {
+/// A PDF read into one sheet: its text, and the pages that are pictures only (a scan) recognised
+/// by OCR — with those pages' pictures (by page) and the OCR engine's name when one was.
+pub(crate) struct ReadPdf {
+    pub(crate) sheet: Sheet,
+    pub(crate) pictures: Vec<Option<PagePicture>>,
+    pub(crate) ocr: Option<String>,
+}
+
+/// Reads a PDF's text into one sheet, recognising the pages that are pictures.
+pub(crate) fn load_pdf(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>, stop: &Stop) -> Result<ReadPdf, ReadError> {
     let limit = usize::try_from(limits.max_uncompressed_bytes).unwrap_or(usize::MAX);
     let object_streams = memchr::memmem::find_iter(bytes, b"/ObjStm").count();
     if object_streams > MOST_OBJECT_STREAMS {
@@ -95,7 +107,7 @@ pub(crate) fn load_pdf(file: &str, bytes: &[u8], limits: &Limits, budget: &Budge
         return Err(ReadError::file(file, ReadErrorKind::TooManyPages { pages: count, limit: MOST_PAGES }));
     }
     let mut read = Vec::with_capacity(pages.len());
-    let mut images = false;
+    let mut scanned = Vec::with_capacity(pages.len());
     let mut strings: u64 = 0;
     let mut undecodable = 0usize;
     for page in pages.values() {
@@ -109,19 +121,48 @@ pub(crate) fn load_pdf(file: &str, bytes: &[u8], limits: &Limits, budget: &Budge
         if strings > limits.max_cells {
             return Err(ReadError::file(file, ReadErrorKind::TooManyCells { cells: strings, limit: limits.max_cells }));
         }
-        images |= runs.iter().all(|r| r.text.trim().is_empty()) && has_images(&doc, *page);
+        let picture_only = runs.iter().all(|r| r.text.trim().is_empty()) && has_images(&doc, *page);
+        scanned.push(picture_only);
         let (bottom, top) = page_box(&doc, *page);
         read.push(layout::Page { runs, bottom, top });
     }
-    if read.iter().all(|p| p.runs.iter().all(|r| r.text.trim().is_empty())) {
-        let format = if undecodable > 0 {
-            UnsupportedFormat::PdfTextUnreadable
-        } else if images {
-            UnsupportedFormat::ScannedPdf
-        } else {
-            UnsupportedFormat::PdfWithoutText
-        };
+    let no_text = read.iter().all(|p| p.runs.iter().all(|r| r.text.trim().is_empty()));
+    if no_text && undecodable > 0 {
+        let format = UnsupportedFormat::PdfTextUnreadable;
         return Err(ReadError::file(file, ReadErrorKind::Unsupported { format }));
     }
-    Ok(layout::sheet(&read))
+    if no_text && !scanned.contains(&true) {
+        let format = UnsupportedFormat::PdfWithoutText;
+        return Err(ReadError::file(file, ReadErrorKind::Unsupported { format }));
+    }
+    let mut pictures: Vec<Option<PagePicture>> = vec![None; read.len()];
+    let mut engine_name = None;
+    // Pages that are pictures only are recognised; without an OCR engine they are left out when
+    // other pages hold text (a page of seals), and the file is refused when none does.
+    let engine = if no_text { Some(ocr::engine_for(file, true)?) } else { ocr::engine_for(file, true).ok() };
+    if let Some(engine) = engine {
+        for (i, page) in read.iter_mut().enumerate().filter(|(i, _)| scanned[*i]) {
+            let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            let picture = ocr::rendered(file, bytes, number, engine, stop)?;
+            let (recognised, kept) = ocr::recognise(file, number, &picture, engine, stop)?;
+            // In the page's own points, so that its margins are the page's.
+            let (bottom, top) = (page.bottom, page.top);
+            let lift = bottom;
+            let stretch = (top - bottom) / recognised.top.max(1.0);
+            page.runs = recognised
+                .runs
+                .into_iter()
+                .map(|mut r| {
+                    r.x0 *= stretch;
+                    r.x1 *= stretch;
+                    r.y = lift + r.y * stretch;
+                    r.size *= stretch;
+                    r
+                })
+                .collect();
+            pictures[i] = Some(PagePicture { image: kept.image, per_point: kept.per_point / stretch });
+            engine_name = Some(engine.name.clone());
+        }
+    }
+    Ok(ReadPdf { sheet: layout::sheet(&read), pictures, ocr: engine_name })
 }

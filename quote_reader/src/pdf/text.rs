@@ -25,6 +25,10 @@ pub(crate) struct Run {
     pub(crate) size: f64,
     /// The text.
     pub(crate) text: String,
+    /// How sure OCR is of the text (0–100); 100 for a PDF's own text.
+    pub(crate) confidence: f32,
+    /// Why a person should check the text (OCR unsure of it, or a rule changed it).
+    pub(crate) doubt: Option<crate::ocr::Doubt>,
 }
 
 /// A PDF matrix [a b c d e f]: x' = a·x + c·y + e, y' = b·x + d·y + f.
@@ -307,7 +311,7 @@ impl State {
         self.tm = Matrix::translate(advance, 0.0).then(self.tm);
         // Spaces are kept: they join the glyphs around them into one word (「品　名」).
         if !text.is_empty() && x0.is_finite() && x1.is_finite() && y.is_finite() && size.is_finite() {
-            runs.push(Run { x0: x0.min(x1), x1: x0.max(x1), y, size, text });
+            runs.push(Run { x0: x0.min(x1), x1: x0.max(x1), y, size, text, confidence: 100.0, doubt: None });
         }
     }
 }

@@ -1,0 +1,254 @@
+//! The item table's headings as OCR misreads them. Headings are short, often spread over their
+//! cell one character at a time (「数　　量」), and in a fax one of two characters is often wrong
+//! (「数 罰」, 「則 価」, 「介 名」): the header row is found as the row of short words where most
+//! headings have one character right in its place, and its words are written as the headings
+//! they stand for — those OCR lost entirely from their place between the others — so that the
+//! table is rebuilt in the header's columns as for a printed PDF.
+
+use crate::pdf::Run;
+
+/// Headings of a quote's item table, in the order tables put them, each with the characters that
+/// tell it from the others in their place (first, second).
+const HEADINGS: [(&str, &[char], &[char]); 9] = [
+    ("品名", &['品'], &['名']),
+    ("項目", &['項'], &['目']),
+    ("摘要", &['摘'], &['要']),
+    ("数量", &['数'], &['量']),
+    ("単位", &[], &['位']),
+    ("単価", &[], &['価']),
+    ("金額", &['金'], &['額']),
+    ("備考", &['備'], &['考']),
+    ("内容", &[], &['容']),
+];
+
+/// The order headings stand in, left to right, for placing one OCR lost.
+const ORDER: [&str; 6] = ["品名", "数量", "単位", "単価", "金額", "備考"];
+
+/// The heading a short word stands for: written right, or with one of its two characters right
+/// in its place.
+fn heading_of(word: &str) -> Option<&'static str> {
+    let chars: Vec<char> = word.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Some((h, _, _)) = HEADINGS.iter().find(|(h, _, _)| *h == chars.iter().collect::<String>()) {
+        return Some(h);
+    }
+    if chars.len() != 2 {
+        return None;
+    }
+    HEADINGS.iter().find(|(_, first, second)| first.contains(&chars[0]) || second.contains(&chars[1])).map(|(h, _, _)| *h)
+}
+
+/// One character that is not ASCII.
+fn lone_wide(text: &str) -> bool {
+    let mut c = text.chars();
+    matches!((c.next(), c.next()), (Some(c), None) if !c.is_ascii())
+}
+
+/// Splits a word OCR made of several headings (「数量単位単価」) into one run per heading, each
+/// given its share of the word's width.
+fn split_joined_headings(runs: &mut Vec<Run>) {
+    let mut out = Vec::with_capacity(runs.len());
+    for run in runs.drain(..) {
+        let mut parts: Vec<&str> = Vec::new();
+        let mut rest = run.text.as_str();
+        while let Some(h) = HEADINGS.iter().map(|(h, _, _)| *h).find(|h| rest.starts_with(h)) {
+            parts.push(h);
+            rest = &rest[h.len()..];
+        }
+        if parts.len() < 2 || !rest.is_empty() {
+            out.push(run);
+            continue;
+        }
+        let chars = run.text.chars().count() as f64;
+        let mut x = run.x0;
+        for part in parts {
+            let width = (run.x1 - run.x0) * part.chars().count() as f64 / chars;
+            out.push(Run { x0: x, x1: x + width * 0.9, text: part.to_owned(), ..run.clone() });
+            x += width;
+        }
+    }
+    *runs = out;
+}
+
+/// Rewrites the header row of a page's runs, if one is found.
+pub(crate) fn restore(runs: &mut Vec<Run>) {
+    split_joined_headings(runs);
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by(|a, b| runs[*b].y.total_cmp(&runs[*a].y).then(runs[*a].x0.total_cmp(&runs[*b].x0)));
+    // Rows: runs on one baseline (OCR gives the words of a line one baseline).
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        match rows.last_mut() {
+            Some(row) if runs[row[0]].y == runs[i].y => row.push(i),
+            _ => rows.push(vec![i]),
+        }
+    }
+    let mut best: Option<(Vec<Vec<usize>>, Vec<Option<&'static str>>)> = None;
+    for row in rows.iter().take(60) {
+        if row.len() < 3 || row.len() > 40 || row.iter().any(|i| runs[*i].text.chars().any(|c| c.is_ascii_digit())) {
+            continue;
+        }
+        // Cells: single characters spread over one cell joined, as the table rebuilding joins them.
+        let mut cells: Vec<Vec<usize>> = Vec::new();
+        for &i in row {
+            let joins = cells.last().is_some_and(|cell| {
+                let last = &runs[*cell.last().unwrap_or(&i)];
+                let width = (runs[i].x1 - runs[i].x0).max(1.0);
+                cell.len() == 1 && lone_wide(&last.text) && lone_wide(&runs[i].text) && runs[i].x0 - last.x1 <= 3.0 * width
+            });
+            match cells.last_mut() {
+                Some(cell) if joins => cell.push(i),
+                _ => cells.push(vec![i]),
+            }
+        }
+        let found: Vec<Option<&'static str>> =
+            cells.iter().map(|cell| heading_of(&cell.iter().map(|i| runs[*i].text.as_str()).collect::<String>())).collect();
+        let mut distinct: Vec<&str> = found.iter().flatten().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() >= 3 && best.as_ref().is_none_or(|(_, f)| f.iter().flatten().count() < distinct.len()) {
+            best = Some((cells, found));
+        }
+    }
+    let Some((cells, mut found)) = best else { return };
+    // A heading lost entirely: the one word between two found headings where one heading of the
+    // usual order is missing.
+    for i in 0..found.len() {
+        if found[i].is_some() {
+            continue;
+        }
+        let rank = |h: &str| ORDER.iter().position(|o| *o == h);
+        let left = found[..i].iter().rev().flatten().find_map(|h| rank(h));
+        let right = found[i + 1..].iter().flatten().find_map(|h| rank(h));
+        let (Some(left), right) = (left, right) else { continue };
+        let right = right.unwrap_or(ORDER.len());
+        let missing: Vec<&'static str> =
+            ORDER[left + 1..right].iter().copied().filter(|h| !found.contains(&Some(*h))).collect();
+        let unmatched_between = found[i + 1..].iter().take_while(|f| f.is_none()).count() + 1;
+        let first_after_left = found[i - 1].is_some();
+        // Between two headings, the one missing there; after the last, the next in order (a
+        // table may end with 金額, without 備考).
+        let at_end = right == ORDER.len();
+        if (missing.len() == 1 || (at_end && first_after_left)) && unmatched_between <= 2 && !missing.is_empty() {
+            found[i] = Some(missing[0]);
+        }
+    }
+    // A stray word just right of a heading (the rest of a heading OCR split in two) joins it.
+    let mut cells = cells;
+    let mut i = 1;
+    while i < cells.len() {
+        let gap = runs[cells[i][0]].x0 - runs[*cells[i - 1].last().unwrap_or(&cells[i - 1][0])].x1;
+        if found[i].is_none() && found[i - 1].is_some() && gap <= 3.0 * runs[cells[i][0]].size {
+            let absorbed = cells.remove(i);
+            found.remove(i);
+            cells[i - 1].extend(absorbed);
+        } else {
+            i += 1;
+        }
+    }
+    let mut drop = Vec::new();
+    for (cell, heading) in cells.iter().zip(&found) {
+        let (Some(heading), Some((&first, rest))) = (heading, cell.split_first()) else { continue };
+        let right = rest.last().map_or(runs[first].x1, |i| runs[*i].x1);
+        runs[first].text = (*heading).to_owned();
+        runs[first].x1 = right;
+        runs[first].doubt = None;
+        drop.extend_from_slice(rest);
+    }
+    drop.sort_unstable();
+    for i in drop.into_iter().rev() {
+        runs.remove(i);
+    }
+}
+
+/// The labels of a quote's foot, each as OCR may garble it.
+const FOOT: [&str; 6] = ["小計", "合計", "消費税", "御見積金額", "総合計", "税込合計"];
+
+/// The foot label a word stands for: as long as the label, its first character right, and
+/// about half its characters right in their places (「小財」, 「消下税」, 「御見柄銘般」).
+fn foot_label_of(word: &str) -> Option<&'static str> {
+    let chars: Vec<char> = word.chars().collect();
+    FOOT.iter().copied().find(|label| {
+        let want: Vec<char> = label.chars().collect();
+        let right = want.iter().zip(&chars).filter(|(a, b)| a == b).count();
+        chars.len() == want.len() && chars.first() == want.first() && right * 2 + 1 >= want.len() && right < want.len()
+    })
+}
+
+/// Rewrites the garbled label of each row of the foot — a word, perhaps a bracketed note
+/// (「（税抜）」), and figures only — as the label it stands for.
+pub(crate) fn restore_foot(runs: &mut [Run]) {
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by(|a, b| runs[*b].y.total_cmp(&runs[*a].y).then(runs[*a].x0.total_cmp(&runs[*b].x0)));
+    let mut start = 0;
+    while start < order.len() {
+        let y = runs[order[start]].y;
+        let end = order[start..].iter().position(|i| runs[*i].y != y).map_or(order.len(), |n| start + n);
+        let row = &order[start..end];
+        start = end;
+        let figure = |r: &Run| r.text.chars().any(|c| c.is_ascii_digit()) && !r.text.chars().any(|c| !c.is_ascii() && c != '¥' && c != '円');
+        let bracketed = |r: &Run| r.text.starts_with(['(', '（']);
+        let Some((&first, rest)) = row.split_first() else { continue };
+        if rest.is_empty() || !rest.iter().all(|i| figure(&runs[*i]) || bracketed(&runs[*i])) || !rest.iter().any(|i| figure(&runs[*i])) {
+            continue;
+        }
+        if let Some(label) = foot_label_of(&runs[first].text) {
+            runs[first].text = label.to_owned();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(x0: f64, text: &str) -> Run {
+        Run { x0, x1: x0 + 10.0, y: 700.0, size: 10.0, text: text.into(), confidence: 50.0, doubt: None }
+    }
+
+    #[test]
+    fn a_faxed_header_is_read_as_the_headings_it_shows() {
+        // 「品 名 … 数 量 単 位 単 価 金 額 備 考」 as OCR read a 200 × 100 dpi fax.
+        let mut runs: Vec<Run> = [
+            (40.0, "介"), (60.0, "名"), (300.0, "数"), (318.0, "罰"), (350.0, "唱"), (365.0, "位"),
+            (400.0, "則"), (420.0, "価"), (480.0, "人益"), (520.0, "前"), (600.0, "備"), (620.0, "者"),
+        ]
+        .into_iter()
+        .map(|(x, t)| run(x, t))
+        .collect();
+        runs.push(Run { y: 680.0, ..run(40.0, "資格確認端末") });
+        restore(&mut runs);
+        let texts: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["品名", "数量", "単位", "単価", "金額", "備考", "資格確認端末"]);
+        assert_eq!((runs[0].x0, runs[0].x1), (40.0, 70.0));
+    }
+
+    #[test]
+    fn garbled_labels_of_the_foot_are_read_as_the_labels() {
+        let row = |y: f64, words: &[&str]| -> Vec<Run> {
+            words.iter().enumerate().map(|(i, t)| Run { y, ..run(40.0 + i as f64 * 100.0, t) }).collect()
+        };
+        let mut runs: Vec<Run> = [
+            row(600.0, &["小財", "150000"]),
+            row(590.0, &["消下税", "31500"]),
+            row(580.0, &["御見柄銘般", "(税込)", "346500"]),
+            row(570.0, &["小財", "の件"]),
+            row(560.0, &["小型", "1", "台", "150000"]),
+        ]
+        .concat();
+        restore_foot(&mut runs);
+        let firsts: Vec<&str> = runs.iter().filter(|r| r.x0 == 40.0).map(|r| r.text.as_str()).collect();
+        assert_eq!(firsts, ["小計", "消費税", "御見積金額", "小財", "小型"]);
+    }
+
+    #[test]
+    fn rows_of_figures_or_of_ordinary_words_are_left_alone() {
+        let mut runs: Vec<Run> = ["資格確認端末", "1", "台", "150,000"].iter().enumerate().map(|(i, t)| run(i as f64 * 50.0, t)).collect();
+        let before = runs.clone();
+        restore(&mut runs);
+        assert_eq!(runs, before);
+        let mut words: Vec<Run> = ["下記", "のとおり", "御見積", "申し上げます"].iter().enumerate().map(|(i, t)| run(i as f64 * 50.0, t)).collect();
+        let before = words.clone();
+        restore(&mut words);
+        assert_eq!(words, before);
+    }
+}
