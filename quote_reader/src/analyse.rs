@@ -46,10 +46,11 @@ impl Place<'_> {
         }
     }
 
-    /// A money cell: for a scan, a figure OCR garbled is left empty (the preview marks it).
+    /// A money cell: for a scan, a figure OCR garbled (or cells it ran together into one too
+    /// large) is left empty (the preview marks it).
     fn money(&self, row: u32, col: u32, value: &Value) -> Result<Option<Yen>, ReadError> {
         match money(value) {
-            Err(NumberProblem::Unreadable(_)) if self.scan => Ok(None),
+            Err(_) if self.scan => Ok(None),
             other => other.map_err(|p| self.number_problem(row, col, p)),
         }
     }
@@ -503,7 +504,7 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
         }
         let (mut q, qty_unit) = match cols.quantity.and_then(|c| get_in_row(cells, c).map(|v| (c, v))) {
             Some((col, value)) => match quantity(value) {
-                Err(NumberProblem::Unreadable(_)) if place.scan => (None, None),
+                Err(_) if place.scan => (None, None),
                 other => other.map_err(|p| place.number_problem(row, col, p))?,
             },
             None => (None, None),
@@ -916,7 +917,13 @@ mod tests {
     fn read_rows(rows: &[&[&str]]) -> Quote {
         analyse(
             "q.csv",
-            &Loaded { sheets: vec![sheet_of("", rows)], origin: crate::load::Origin::Text, hidden_sheets: Vec::new(), pictures: Vec::new(), ocr: None },
+            &Loaded {
+                sheets: vec![sheet_of("", rows)],
+                origin: crate::load::Origin::Text,
+                hidden_sheets: Vec::new(),
+                pictures: Vec::new(),
+                ocr: None,
+            },
         )
         .unwrap()
     }
@@ -927,9 +934,17 @@ mod tests {
             &[&["品名", "数量", "単価", "金額"], &["端末", "1", "100000", "100000"], &["作業", "2", "5000", "10000"]];
         for names in [["御見積書", "御見積書（控）"], ["控", "御見積書"]] {
             let sheets = names.iter().map(|n| sheet_of(n, rows)).collect();
-            let q =
-                analyse("q.xlsx", &Loaded { sheets, origin: crate::load::Origin::Workbook, hidden_sheets: Vec::new(), pictures: Vec::new(), ocr: None })
-                    .unwrap();
+            let q = analyse(
+                "q.xlsx",
+                &Loaded {
+                    sheets,
+                    origin: crate::load::Origin::Workbook,
+                    hidden_sheets: Vec::new(),
+                    pictures: Vec::new(),
+                    ocr: None,
+                },
+            )
+            .unwrap();
             assert_eq!(q.lines.len(), 2, "{names:?}");
             assert!(q.lines.iter().all(|l| l.sheet.is_none()), "one sheet read: {names:?}");
             assert_eq!(

@@ -59,8 +59,6 @@ pub(crate) fn corrupted(file: &str, detail: impl ToString) -> ReadError {
 /// Formats the workbook readers recognise but this reader does not read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnsupportedFormat {
-    /// A PDF whose pages are images only (a scan or a photo of the paper quote).
-    ScannedPdf,
     /// A PDF with neither text nor images.
     PdfWithoutText,
     /// A PDF whose text is drawn in fonts that do not say which characters their glyphs are.
@@ -76,7 +74,6 @@ pub enum UnsupportedFormat {
 impl UnsupportedFormat {
     fn label(self) -> &'static str {
         match self {
-            UnsupportedFormat::ScannedPdf => "画像だけのPDF",
             UnsupportedFormat::PdfWithoutText => "文字のないPDF",
             UnsupportedFormat::PdfTextUnreadable => "文字を読み取れないPDF",
             UnsupportedFormat::Html => "HTML形式の表",
@@ -283,9 +280,6 @@ impl fmt::Display for ReadErrorKind {
                 "パスワードで保護されています。元のファイルでパスワードを解除して保存してから、もう一度アップロードしてください。",
             ),
             ReadErrorKind::Unsupported { format } => match format {
-                UnsupportedFormat::ScannedPdf => f.write_str(
-                    "画像だけのPDF（スキャンや写真の見積書）で、文字の情報がありません。画像からの読み取りにはまだ対応していません。ベンダーに文字を含むPDFかExcelの見積書を依頼するか、明細を画面から入力してください。",
-                ),
                 UnsupportedFormat::PdfTextUnreadable => f.write_str(
                     "PDFの文字が、文字の対応表のないフォントで書かれているため読み取れません。ベンダーに別の方法で保存したPDFかExcelの見積書を依頼するか、明細を画面から入力してください。",
                 ),

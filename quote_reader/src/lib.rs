@@ -158,7 +158,12 @@ pub struct Reviewed {
 /// Scans and photos (JPEG, PNG, TIFF, PDFs of pictures) are read by Tesseract with its Japanese
 /// model when the machine has it (`tesseract-ocr`, `tesseract-ocr-jpn`, and `poppler-utils` for
 /// PDFs); without it they are refused with [`ReadErrorKind::OcrMissing`].
-pub fn read_quote_for_review(file_name: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Result<Reviewed, ReadError> {
+pub fn read_quote_for_review(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    stop: &Stop,
+) -> Result<Reviewed, ReadError> {
     let (quote, loaded) = read(file_name, bytes, limits, stop)?;
     let mut row_pictures = Vec::new();
     if loaded.ocr.is_some() {
@@ -181,6 +186,12 @@ pub fn read_quote_for_review(file_name: &str, bytes: &[u8], limits: &Limits, sto
         }
     }
     Ok(Reviewed { quote, row_pictures })
+}
+
+/// Whether reading the file may need OCR (a picture, or a PDF whose pages may be pictures): the
+/// server gives such reads a longer time limit. Told by the first bytes, as the reader tells them.
+pub fn may_need_ocr(bytes: &[u8]) -> bool {
+    ocr::picture::is_picture(bytes) || load::is_pdf(bytes)
 }
 
 /// Reads a file into a quote, keeping what was loaded (a scan's pictures).

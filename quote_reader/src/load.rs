@@ -81,7 +81,13 @@ pub(crate) fn load(file: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Re
         let read = guarded(file, || crate::pdf::load_pdf(file, bytes, limits, &budget, stop))?;
         let sheets = vec![read.sheet];
         check_area(file, &sheets, limits)?;
-        return Ok(Loaded { sheets, origin: Origin::Pdf, hidden_sheets: Vec::new(), pictures: read.pictures, ocr: read.ocr });
+        return Ok(Loaded {
+            sheets,
+            origin: Origin::Pdf,
+            hidden_sheets: Vec::new(),
+            pictures: read.pictures,
+            ocr: read.ocr,
+        });
     } else if crate::ocr::picture::is_picture(bytes) {
         let (sheet, pictures, engine) = guarded(file, || crate::ocr::load_pictures(file, bytes, stop))?;
         let sheets = vec![sheet];
@@ -361,7 +367,7 @@ fn from_data(d: &Data) -> Option<Value> {
 
 /// A PDF: its header within the first kilobyte, as readers accept it (PDF 32000-1 §7.5.2
 /// notes that some producers put bytes before it).
-fn is_pdf(bytes: &[u8]) -> bool {
+pub(crate) fn is_pdf(bytes: &[u8]) -> bool {
     let head = bytes.get(..1024).unwrap_or(bytes);
     // Not a CSV that happens to mention 「%PDF-」: nothing of a table before the header.
     head.windows(5)

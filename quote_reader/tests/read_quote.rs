@@ -124,9 +124,12 @@ fn every_fixture_file_is_covered_by_a_test() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         // fuzz/ holds the fuzzers' findings, covered by tests/fuzz_regressions.rs; layouts/ the
         // layouts of tests/layouts.rs, each file read there; pdf/ their prints, read there too
-        // (and the password-protected one in tests/pdf_input.rs).
+        // (and the password-protected one in tests/pdf_input.rs); scan/ their scans, faxes and
+        // photos, read in tests/scan_input.rs.
         .filter(|n| {
-            !n.ends_with(".py") && !n.ends_with(".md") && !["expected", "fuzz", "layouts", "pdf"].contains(&n.as_str())
+            !n.ends_with(".py")
+                && !n.ends_with(".md")
+                && !["expected", "fuzz", "layouts", "pdf", "scan"].contains(&n.as_str())
         })
         .collect();
     files.sort_unstable();
@@ -283,7 +286,7 @@ fn other_kinds_of_files_are_named_for_what_they_are() {
         ),
         (
             "photo.xlsx",
-            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+            b"GIF89a\x01\0\x01\0\x80\0\0\xff\xff\xff\0\0\0!",
             ReadErrorKind::NotASpreadsheet { claimed: Some("xlsx".into()) },
         ),
         ("empty.csv", b"", ReadErrorKind::NotASpreadsheet { claimed: None }),
@@ -294,6 +297,10 @@ fn other_kinds_of_files_are_named_for_what_they_are() {
         assert_eq!(e.kind, kind, "{name}");
         assert_names_file(&e, name);
     }
+    // A picture (a scan or a photo, read by OCR: tests/scan_input.rs) cut short is a broken file.
+    let e = read_quote("photo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", &limits).unwrap_err();
+    assert!(matches!(e.kind, ReadErrorKind::Corrupted { .. }), "{:?}", e.kind);
+    assert_names_file(&e, "photo.png");
 }
 
 #[test]

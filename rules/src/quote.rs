@@ -271,6 +271,8 @@ pub enum CheckedCell {
     Tax,
     /// 合計.
     Total,
+    /// A row with a figure that was read as neither a line nor a total.
+    Row,
 }
 
 impl CheckedCell {
@@ -287,6 +289,7 @@ impl CheckedCell {
             CheckedCell::Subtotal => "小計",
             CheckedCell::Tax => "消費税",
             CheckedCell::Total => "合計",
+            CheckedCell::Row => "行",
         }
     }
 }

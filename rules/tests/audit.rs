@@ -491,3 +491,38 @@ fn a_tax_inclusive_quotes_cover_may_write_the_amount_before_tax() {
         assert_eq!(r.flags.is_empty(), agrees, "{amount}: {:?}", r.flags);
     }
 }
+
+/// A scan's reading not yet checked: arithmetic that a misread digit breaks, and every flag of a
+/// line whose figures OCR was unsure of, are held back as 「読み取りを確認してください」; the same
+/// quote once checked (no `scan`) is flagged in full.
+#[test]
+fn a_scan_not_yet_checked_holds_back_what_a_misread_digit_could_cause() {
+    use rules::quote::{CellCheck, CheckedCell, ScanReading};
+    let mut wrong_math = item(31, "LAN配線工事", 3, "時間", 20_000);
+    wrong_math.amount = Some(yen(90_000));
+    let charged_reader = item(32, "顔認証付きカードリーダー", 1, "台", 6);
+    let mut quote = Quote { lines: vec![wrong_math, charged_reader], ..Quote::default() };
+    let checked = run(&quote, FacilityType::MedicalClinic, 1, None);
+    let codes = |r: &rules::audit::AuditReport| -> Vec<(u32, FlagCode)> {
+        r.lines.iter().flat_map(|l| l.flags.iter().map(move |f| (l.row, f.code))).collect()
+    };
+    assert!(codes(&checked).contains(&(31, FlagCode::ArithmeticMismatch)), "{:?}", codes(&checked));
+    assert!(codes(&checked).contains(&(32, FlagCode::FreeItemCharged)), "{:?}", codes(&checked));
+    assert!(checked.reading_checks.is_empty());
+
+    quote.scan = Some(ScanReading {
+        engine: "Tesseract".into(),
+        checks: vec![CellCheck {
+            row: 32,
+            cell: CheckedCell::Amount,
+            read: "6".into(),
+            why: "文字認識の確からしさが低い（40%）".into(),
+        }],
+    });
+    let unchecked = run(&quote, FacilityType::MedicalClinic, 1, None);
+    assert_eq!(codes(&unchecked), vec![]);
+    let held: Vec<(u32, FlagCode)> = unchecked.reading_checks.iter().map(|c| (c.row, c.held)).collect();
+    assert!(held.contains(&(31, FlagCode::ArithmeticMismatch)), "{held:?}");
+    assert!(held.contains(&(32, FlagCode::FreeItemCharged)), "{held:?}");
+    assert!(unchecked.reading_checks.iter().all(|c| c.message.starts_with("読み取りを確認してください")));
+}

@@ -15,6 +15,12 @@ use tokio::sync::Semaphore;
 /// milliseconds: BENCHMARKS.md, audit vs parse).
 pub const TIME_LIMIT: Duration = Duration::from_secs(10);
 
+/// How many times [`TIME_LIMIT`] a read that may need OCR (a scan, a photo, a PDF) is given:
+/// OCR takes 1–4 s a page on the 2-core machine (BENCHMARKS.md), and a scan may have up to 20
+/// pages; the pages are recognised one at a time in the whole server, on one core
+/// (quote_reader's OCR), so a long scan never holds both cores.
+pub const SCAN_TIME_FACTOR: u32 = 12;
+
 /// Files read at once: one per core of the machine Onshi is measured on (2 cores).
 const AT_ONCE: usize = 2;
 
@@ -57,7 +63,24 @@ impl Reading {
     /// Runs `read` on a blocking thread within the limits. `read` is given the [`Stop`] raised
     /// when the time limit passes, and should hand it to the reader.
     pub async fn run<T: Send + 'static>(&self, read: impl FnOnce(&Stop) -> T + Send + 'static) -> Result<T, Overrun> {
-        let deadline = tokio::time::Instant::now() + self.time_limit;
+        self.run_within(self.time_limit, read).await
+    }
+
+    /// [`Reading::run`] for a file that may need OCR ([`quote_reader::may_need_ocr`]): within
+    /// [`SCAN_TIME_FACTOR`] times the time limit.
+    pub async fn run_scan<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Stop) -> T + Send + 'static,
+    ) -> Result<T, Overrun> {
+        self.run_within(self.time_limit * SCAN_TIME_FACTOR, read).await
+    }
+
+    async fn run_within<T: Send + 'static>(
+        &self,
+        time_limit: Duration,
+        read: impl FnOnce(&Stop) -> T + Send + 'static,
+    ) -> Result<T, Overrun> {
+        let deadline = tokio::time::Instant::now() + time_limit;
         let slot = tokio::time::timeout_at(deadline, self.slots.clone().acquire_owned())
             .await
             .map_err(|_| Overrun::Busy)?
@@ -78,11 +101,11 @@ impl Reading {
                 stop.stop();
                 let stopped = tokio::time::timeout(STOP_GRACE, task).await.is_ok();
                 tracing::warn!(
-                    limit_ms = self.time_limit.as_millis(),
+                    limit_ms = time_limit.as_millis(),
                     stopped,
                     "a file read ran past its time limit and was told to stop"
                 );
-                Err(Overrun::TimedOut(self.time_limit))
+                Err(Overrun::TimedOut(time_limit))
             }
         }
     }

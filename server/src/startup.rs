@@ -250,6 +250,7 @@ impl Application {
             .route("/audit-log.csv", get(routes::exports::export_audit_log_csv))
             .route("/exports/{file}", get(routes::exports::export_list_csv))
             .route("/quotes/{id}/file", get(routes::quote_upload::download_quote_file))
+            .route("/quotes/drafts/{token}/rows/{row}", get(routes::quote_upload::draft_row_picture))
             .route("/quotes/{id}/letter.pdf", get(routes::letter_pdf::counter_offer_letter_pdf))
             .route("/dashboard/{chart}", get(routes::dashboard_csv::chart_csv))
             .route("/applications/{id}/package.pdf", get(routes::application_docs::package_pdf))

@@ -75,6 +75,30 @@ pub struct DraftView {
     pub reading: Vec<rules::quote::TableReading>,
     /// Amounts the file writes outside its item tables as their sum (表紙の御見積金額).
     pub summary: Vec<rules::quote::SummaryAmount>,
+    /// For a scan or a photo read by OCR: what to check against the pictures.
+    pub scan: Option<ScanView>,
+    /// Findings held back until the scan's reading is checked: (row, 0 for the whole quote;
+    /// message).
+    pub reading_checks: Vec<(u32, String)>,
+}
+
+/// How a scan was read, for the preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanView {
+    /// The OCR engine (「Tesseract 5.3.0（日本語）」).
+    pub engine: String,
+    /// Cells to check: (row, cell code, cell label, what was read, why).
+    pub checks: Vec<(u32, String, String, String, String)>,
+    /// Rows that have a picture (`/quotes/drafts/{token}/rows/{row}`).
+    pub pictures: Vec<u32>,
+}
+
+impl ScanView {
+    /// Why to check a cell of `row` (by its code: 「amount」, 「unit_price」), if it is marked.
+    pub fn why(&self, row: u32, cell: &str) -> Option<String> {
+        let whys: Vec<&str> = self.checks.iter().filter(|c| c.0 == row && c.1 == cell).map(|c| c.4.as_str()).collect();
+        (!whys.is_empty()).then(|| whys.join("。"))
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -134,7 +158,6 @@ pub async fn quote_draft(token: String) -> Result<DraftView, UiError> {
     let flag = |f: &rules::audit::Flag| (f.code.code().to_owned(), f.severity.label_ja().to_owned(), f.message.clone());
     let yen = |y: Option<rules::Yen>| y.map(|y| y.to_string());
     Ok(DraftView {
-        token,
         facility_id: d.facility_id,
         file_name: d.file_name,
         sha256: d.sha256,
@@ -182,7 +205,33 @@ pub async fn quote_draft(token: String) -> Result<DraftView, UiError> {
         left_out: d.quote.left_out.clone(),
         reading: d.quote.reading.clone(),
         summary: d.quote.summary.clone(),
+        scan: match &d.quote.scan {
+            Some(scan) => Some(ScanView {
+                engine: scan.engine.clone(),
+                checks: scan
+                    .checks
+                    .iter()
+                    .map(|c| {
+                        let code = serde_json::to_value(c.cell).ok().and_then(|v| v.as_str().map(str::to_owned));
+                        (c.row, code.unwrap_or_default(), c.cell.label_ja().to_owned(), c.read.clone(), c.why.clone())
+                    })
+                    .collect(),
+                pictures: sqlx::query_scalar::<_, i64>(
+                    "SELECT row FROM quote_draft_pictures WHERE token = ? ORDER BY row",
+                )
+                .bind(&token)
+                .fetch_all(&pool)
+                .await
+                .map_err(context::internal)?
+                .into_iter()
+                .filter_map(|r| u32::try_from(r).ok())
+                .collect(),
+            }),
+            None => None,
+        },
+        reading_checks: r.reading_checks.iter().map(|c| (c.row, c.message.clone())).collect(),
         vendors: db::provisioning::vendors(&pool, user.id).await.map_err(context::internal)?,
+        token,
     })
 }
 

@@ -171,9 +171,9 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
             <h2>"見積書"</h2>
             {d.can_edit.then(|| view! {
                 <form method="post" enctype="multipart/form-data" action=format!("/facilities/{}/quotes", s.id) class="form upload-form" data-testid="upload-quote">
-                    <label>"ベンダーの見積書（Excel・LibreOffice・CSV・文字を含むPDF、20MBまで）"<input type="file" name="file" required
-                        accept=".xlsx,.xlsm,.xls,.ods,.csv,.tsv,.txt,.pdf,application/pdf"/></label>
-                    <p class="hint">"PDFは、Excelなどから印刷・保存した文字を含むものを読み取ります。スキャンや写真の見積書はまだ読み取れないため、明細を手入力してください。"</p>
+                    <label>"ベンダーの見積書（Excel・LibreOffice・CSV・PDF・スキャンや写真の画像、20MBまで）"<input type="file" name="file" required
+                        accept=".xlsx,.xlsm,.xls,.ods,.csv,.tsv,.txt,.pdf,application/pdf,.jpg,.jpeg,.png,.tif,.tiff,image/jpeg,image/png,image/tiff"/></label>
+                    <p class="hint">"紙の見積書は、200～300dpiでスキャンしたPDF・画像、ファクス（TIFF・PDF）、真上から明るい場所で撮った写真（JPEG）を文字認識で読み取ります。読み取った内容は、登録する前に画像と見比べて確認できます。"</p>
                     <button type="submit">"読み取って確認する"</button>
                 </form>
                 <p><a href=format!("/facilities/{}/quotes/new", s.id)>"紙の見積書・支払済みの実費（領収書）を手入力する"</a></p>

@@ -52,6 +52,16 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                     <ul>{d.left_out.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
                 </div>
             })}
+            {d.scan.clone().map(|scan| view! { <ScanNotice scan /> })}
+            {(!d.reading_checks.is_empty()).then(|| view! {
+                <div class="notice" data-testid="reading-checks" role="status">
+                    <h3>"読み取りを確認してください"</h3>
+                    <p>"次の点は、文字の読み取り違いでも起こるため、ベンダーへの指摘にする前に画像と見比べてください。"</p>
+                    <ul>{d.reading_checks.iter().map(|(row, m)| view! {
+                        <li>{if *row == 0 { String::new() } else { format!("{row}行目: ") }}{m.clone()}</li>
+                    }).collect_view()}</ul>
+                </div>
+            })}
             {(!d.flags.is_empty()).then(|| flag_list(&d.flags))}
             <ReadingOfTheFile reading=d.reading.clone() summary=d.summary.clone() pdf=d.file_name.to_ascii_lowercase().ends_with(".pdf") />
             <ActionForm action=confirm attr:class="form" attr:data-testid="confirm-quote">
@@ -65,11 +75,23 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                     <tbody>
                         {d.lines.iter().map(|l| {
                             let current = l.category.clone();
+                            let why = |cell: &str| d.scan.as_ref().and_then(|s| s.why(l.row, cell));
+                            let mark = |why: Option<String>| why.map(|w| view! { <small class="warning">{format!("要確認: {w}")}</small> });
+                            let class = |why: &Option<String>, base: &'static str| if why.is_some() { format!("{base} to-check") } else { base.to_owned() };
+                            let (why_description, why_quantity, why_price, why_amount) =
+                                (why("description"), why("quantity"), why("unit_price"), why("amount"));
+                            let picture = d.scan.as_ref().filter(|s| s.pictures.contains(&l.row)).map(|_| {
+                                let src = format!("/quotes/drafts/{}/rows/{}", d.token, l.row);
+                                let alt = format!("{}行目として読み取った見積書の画像", l.row);
+                                view! { <tr class="scan-picture"><td colspan="8"><img src=src alt=alt loading="lazy"/></td></tr> }
+                            });
                             view! {
+                                {picture}
                                 <tr>
                                     <td class="num">{l.row}</td>
-                                    <td>{l.description.clone()}
-                                        {l.sheet.clone().map(|s| view! { <br/><small>{format!("シート「{s}」")}</small> })}</td>
+                                    <td class=class(&why_description, "")>{l.description.clone()}
+                                        {l.sheet.clone().map(|s| view! { <br/><small>{format!("シート「{s}」")}</small> })}
+                                        {mark(why_description.clone())}</td>
                                     <td>
                                         <select name=format!("category[{}]", l.row) aria-label="費目">
                                             {Category::ALL.into_iter().map(|c| view! {
@@ -78,10 +100,12 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                                         </select>
                                         {(l.confidence < 50).then(|| view! { <span class="warning">"要確認"</span> })}
                                     </td>
-                                    <td class="num">{l.quantity.clone()}</td>
-                                    <td class="num">{l.unit_price.clone()}</td>
-                                    <td class="num"><input name=format!("amount[{}]", l.row) type="text" inputmode="numeric" value=l.amount.clone() aria-label="金額"/>
-                                        {l.amount_text.clone().map(|t| view! { <br/><small data-testid="amount-text">{format!("見積書の記載: 「{t}」")}</small> })}</td>
+                                    <td class=class(&why_quantity, "num")>{l.quantity.clone()}{mark(why_quantity.clone())}</td>
+                                    <td class=class(&why_price, "num")>{l.unit_price.clone()}{mark(why_price.clone())}</td>
+                                    <td class=class(&why_amount, "num") data-testid=why_amount.as_ref().map(|_| "amount-to-check")>
+                                        <input name=format!("amount[{}]", l.row) type="text" inputmode="numeric" value=l.amount.clone() aria-label="金額"/>
+                                        {l.amount_text.clone().map(|t| view! { <br/><small data-testid="amount-text">{format!("見積書の記載: 「{t}」")}</small> })}
+                                        {mark(why_amount.clone())}</td>
                                     <td>{l.eligibility.clone()}</td>
                                     <td>{flag_list(&l.flags)}</td>
                                 </tr>
@@ -112,6 +136,25 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                 <button type="submit" class="primary">"登録する"</button>
             </ActionForm>
         </section>
+    }
+}
+
+/// For a scan or a photo: how it was read, and every cell to check against the pictures.
+#[component]
+fn ScanNotice(scan: crate::api::quote_draft::ScanView) -> impl IntoView {
+    view! {
+        <div class="notice" data-testid="scan-reading">
+            <p>{format!(
+                "この見積書は、画像（スキャン・ファクス・写真）から文字認識（{}）で読み取りました。表の各行の上に、その行を読み取った画像を表示しています。",
+                scan.engine
+            )}</p>
+            <p>"黄色の「要確認」の欄は、読み取りが不確かなところ（確からしさの低い文字、規則で直した数字、2行をつないだ品名、合わない計算）です。画像と見比べて、違っていれば金額を直してから「登録する」を押してください。元のファイルは、アップロードされたとおりに保存します。"</p>
+            {(!scan.checks.is_empty()).then(|| view! {
+                <ul data-testid="scan-checks">{scan.checks.into_iter().map(|(row, _, label, read, why)| view! {
+                    <li>{format!("{row}行目の{label}「{read}」: {why}")}</li>
+                }).collect_view()}</ul>
+            })}
+        </div>
     }
 }
 

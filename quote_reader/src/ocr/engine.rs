@@ -134,11 +134,9 @@ pub(crate) fn run(program: &Path, args: &[&str], input: &[u8], stop: &Stop) -> R
     let said = errors.and_then(|r| r.join().ok()).unwrap_or_default();
     match status? {
         status if status.success() => Ok(out),
-        status => Err(Failure::Failed(format!(
-            "{} {status}: {}",
-            program.display(),
-            String::from_utf8_lossy(&said).trim()
-        ))),
+        status => {
+            Err(Failure::Failed(format!("{} {status}: {}", program.display(), String::from_utf8_lossy(&said).trim())))
+        }
     }
 }
 

@@ -31,10 +31,84 @@ fn heading_of(word: &str) -> Option<&'static str> {
     if let Some((h, _, _)) = HEADINGS.iter().find(|(h, _, _)| *h == chars.iter().collect::<String>()) {
         return Some(h);
     }
-    if chars.len() != 2 {
-        return None;
+    match chars.as_slice() {
+        // One character of a spread heading whose other OCR lost: one that tells its heading.
+        [c] => HEADINGS.iter().find(|(_, first, second)| first.contains(c) || second.contains(c)).map(|(h, _, _)| *h),
+        [a, b] => {
+            HEADINGS.iter().find(|(_, first, second)| first.contains(a) || second.contains(b)).map(|(h, _, _)| *h)
+        }
+        _ => None,
     }
-    HEADINGS.iter().find(|(_, first, second)| first.contains(&chars[0]) || second.contains(&chars[1])).map(|(h, _, _)| *h)
+}
+
+/// Whether a run is a figure (digits and separators, perhaps a yen sign).
+fn is_figure(r: &Run) -> bool {
+    r.text.chars().any(|c| c.is_ascii_digit())
+        && r.text.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-' | '¥' | '￥' | '円'))
+}
+
+/// Headings OCR lost entirely, put back over the columns of figures under the header that no
+/// heading stands over: the one heading of 数量 / 単価 / 金額 missing between the headings on
+/// either side.
+fn add_lost_headings(runs: &mut Vec<Run>, header: &[usize], found: &[Option<&'static str>]) {
+    let Some(&first) = header.first() else { return };
+    let (y, size) = (runs[first].y, runs[first].size);
+    let spans: Vec<(f64, f64, Option<&'static str>)> =
+        header.iter().zip(found).map(|(i, f)| (runs[*i].x0, runs[*i].x1, *f)).collect();
+    // Figures in the rows under the header (the next forty lines or so), by their right edge.
+    let below: Vec<(f64, f64)> =
+        runs.iter().filter(|r| r.y < y && r.y > y - 40.0 * size && is_figure(r)).map(|r| (r.x0, r.x1)).collect();
+    let mut columns: Vec<(f64, f64, usize)> = Vec::new();
+    for (x0, x1) in below {
+        match columns.iter_mut().find(|(_, right, _)| (right - x1).abs() <= 1.5 * size) {
+            Some((left, right, n)) => {
+                *left = left.min(x0);
+                *right = right.max(x1);
+                *n += 1;
+            }
+            None => columns.push((x0, x1, 1)),
+        }
+    }
+    let rank = |h: &str| ORDER.iter().position(|o| *o == h);
+    let mut added = Vec::new();
+    for (x0, x1, n) in columns {
+        if n < 2 || spans.iter().any(|(a, b, _)| *a < x1 && x0 < *b) {
+            continue;
+        }
+        let left = spans.iter().filter(|(_, b, _)| *b <= x0).filter_map(|(_, _, f)| f.and_then(rank)).max();
+        let right = spans.iter().filter(|(a, _, _)| *a >= x1).filter_map(|(_, _, f)| f.and_then(rank)).min();
+        let (from, to) = (left.map_or(0, |l| l + 1), right.unwrap_or(ORDER.len()));
+        let missing: Vec<&str> = ORDER[from.min(to)..to]
+            .iter()
+            .copied()
+            .filter(|h| matches!(*h, "数量" | "単価" | "金額") && !found.contains(&Some(*h)))
+            .collect();
+        if let [heading] = missing.as_slice() {
+            added.push(Run { x0, x1, y, size, text: (*heading).to_owned(), confidence: 0.0, doubt: None });
+        }
+    }
+    // No description heading at all: 品名 over the words that start left of the headings.
+    let describes = ["品名", "項目", "摘要", "内容"];
+    if !found.iter().flatten().any(|h| describes.contains(h)) {
+        let leftmost = spans.iter().map(|(a, _, _)| *a).fold(f64::INFINITY, f64::min);
+        let start = runs
+            .iter()
+            .filter(|r| r.y < y && r.y > y - 40.0 * size && !is_figure(r) && r.x1 <= leftmost)
+            .map(|r| r.x0)
+            .fold(f64::INFINITY, f64::min);
+        if start.is_finite() {
+            added.push(Run {
+                x0: start,
+                x1: start + 2.0 * size,
+                y,
+                size,
+                text: "品名".to_owned(),
+                confidence: 0.0,
+                doubt: None,
+            });
+        }
+    }
+    runs.extend(added);
 }
 
 /// One character that is not ASCII.
@@ -69,6 +143,9 @@ fn split_joined_headings(runs: &mut Vec<Run>) {
     *runs = out;
 }
 
+/// A header row's cells (runs by index) and the heading each stands for.
+type HeaderRow = (Vec<Vec<usize>>, Vec<Option<&'static str>>);
+
 /// Rewrites the header row of a page's runs, if one is found.
 pub(crate) fn restore(runs: &mut Vec<Run>) {
     split_joined_headings(runs);
@@ -82,7 +159,7 @@ pub(crate) fn restore(runs: &mut Vec<Run>) {
             _ => rows.push(vec![i]),
         }
     }
-    let mut best: Option<(Vec<Vec<usize>>, Vec<Option<&'static str>>)> = None;
+    let mut best: Option<HeaderRow> = None;
     for row in rows.iter().take(60) {
         if row.len() < 3 || row.len() > 40 || row.iter().any(|i| runs[*i].text.chars().any(|c| c.is_ascii_digit())) {
             continue;
@@ -93,15 +170,20 @@ pub(crate) fn restore(runs: &mut Vec<Run>) {
             let joins = cells.last().is_some_and(|cell| {
                 let last = &runs[*cell.last().unwrap_or(&i)];
                 let width = (runs[i].x1 - runs[i].x0).max(1.0);
-                cell.len() == 1 && lone_wide(&last.text) && lone_wide(&runs[i].text) && runs[i].x0 - last.x1 <= 3.0 * width
+                cell.len() == 1
+                    && lone_wide(&last.text)
+                    && lone_wide(&runs[i].text)
+                    && runs[i].x0 - last.x1 <= 3.0 * width
             });
             match cells.last_mut() {
                 Some(cell) if joins => cell.push(i),
                 _ => cells.push(vec![i]),
             }
         }
-        let found: Vec<Option<&'static str>> =
-            cells.iter().map(|cell| heading_of(&cell.iter().map(|i| runs[*i].text.as_str()).collect::<String>())).collect();
+        let found: Vec<Option<&'static str>> = cells
+            .iter()
+            .map(|cell| heading_of(&cell.iter().map(|i| runs[*i].text.as_str()).collect::<String>()))
+            .collect();
         let mut distinct: Vec<&str> = found.iter().flatten().copied().collect();
         distinct.sort_unstable();
         distinct.dedup();
@@ -119,15 +201,19 @@ pub(crate) fn restore(runs: &mut Vec<Run>) {
         let rank = |h: &str| ORDER.iter().position(|o| *o == h);
         let left = found[..i].iter().rev().flatten().find_map(|h| rank(h));
         let right = found[i + 1..].iter().flatten().find_map(|h| rank(h));
-        let (Some(left), right) = (left, right) else { continue };
+        // Before the first heading found, the headings before it in the usual order (品名).
+        let from = left.map_or(0, |l| l + 1);
         let right = right.unwrap_or(ORDER.len());
+        if from >= right {
+            continue;
+        }
         let missing: Vec<&'static str> =
-            ORDER[left + 1..right].iter().copied().filter(|h| !found.contains(&Some(*h))).collect();
+            ORDER[from..right].iter().copied().filter(|h| !found.contains(&Some(*h))).collect();
         let unmatched_between = found[i + 1..].iter().take_while(|f| f.is_none()).count() + 1;
-        let first_after_left = found[i - 1].is_some();
+        let first_after_left = i == 0 || found[i - 1].is_some();
         // Between two headings, the one missing there; after the last, the next in order (a
         // table may end with 金額, without 備考).
-        let at_end = right == ORDER.len();
+        let at_end = right == ORDER.len() || left.is_none();
         if (missing.len() == 1 || (at_end && first_after_left)) && unmatched_between <= 2 && !missing.is_empty() {
             found[i] = Some(missing[0]);
         }
@@ -145,6 +231,8 @@ pub(crate) fn restore(runs: &mut Vec<Run>) {
             i += 1;
         }
     }
+    let firsts: Vec<usize> = cells.iter().map(|c| c[0]).collect();
+    add_lost_headings(runs, &firsts, &found);
     let mut drop = Vec::new();
     for (cell, heading) in cells.iter().zip(&found) {
         let (Some(heading), Some((&first, rest))) = (heading, cell.split_first()) else { continue };
@@ -176,7 +264,7 @@ fn foot_label_of(word: &str) -> Option<&'static str> {
 
 /// Rewrites the garbled label of each row of the foot — a word, perhaps a bracketed note
 /// (「（税抜）」), and figures only — as the label it stands for.
-pub(crate) fn restore_foot(runs: &mut [Run]) {
+pub(crate) fn restore_foot(runs: &mut Vec<Run>) {
     let mut order: Vec<usize> = (0..runs.len()).collect();
     order.sort_by(|a, b| runs[*b].y.total_cmp(&runs[*a].y).then(runs[*a].x0.total_cmp(&runs[*b].x0)));
     let mut start = 0;
@@ -185,16 +273,32 @@ pub(crate) fn restore_foot(runs: &mut [Run]) {
         let end = order[start..].iter().position(|i| runs[*i].y != y).map_or(order.len(), |n| start + n);
         let row = &order[start..end];
         start = end;
-        let figure = |r: &Run| r.text.chars().any(|c| c.is_ascii_digit()) && !r.text.chars().any(|c| !c.is_ascii() && c != '¥' && c != '円');
+        let figure = |r: &Run| {
+            r.text.chars().any(|c| c.is_ascii_digit())
+                && !r.text.chars().any(|c| !c.is_ascii() && c != '¥' && c != '円')
+        };
         let bracketed = |r: &Run| r.text.starts_with(['(', '（']);
-        let Some((&first, rest)) = row.split_first() else { continue };
-        if rest.is_empty() || !rest.iter().all(|i| figure(&runs[*i]) || bracketed(&runs[*i])) || !rest.iter().any(|i| figure(&runs[*i])) {
+        // Words OCR was least sure of, between the label and the figure: specks and rules.
+        let row: Vec<usize> =
+            row.iter().copied().filter(|i| figure(&runs[*i]) || runs[*i].confidence >= 40.0 || *i == row[0]).collect();
+        let Some(first_figure) = row.iter().position(|i| figure(&runs[*i])) else { continue };
+        if first_figure == 0 || !row[first_figure..].iter().all(|i| figure(&runs[*i]) || bracketed(&runs[*i])) {
             continue;
         }
-        if let Some(label) = foot_label_of(&runs[first].text) {
-            runs[first].text = label.to_owned();
+        // 「小　計」 spread over its cell, 「消費」「税（10%）」: the words before the figure are one label.
+        let words = &row[..first_figure];
+        let joined: String = words.iter().map(|i| runs[*i].text.as_str()).collect();
+        let label_part: String = joined.split(['(', '（']).next().unwrap_or("").to_owned();
+        if let Some(label) = foot_label_of(&label_part).or_else(|| FOOT.iter().copied().find(|l| *l == label_part)) {
+            let (first, rest) = (words[0], &words[1..]);
+            runs[first].text = format!("{label}{}", &joined[label_part.len()..]);
+            runs[first].x1 = rest.last().map_or(runs[first].x1, |i| runs[*i].x1);
+            for i in rest {
+                runs[*i].text.clear();
+            }
         }
     }
+    runs.retain(|r| !r.text.is_empty());
 }
 
 #[cfg(test)]
@@ -209,8 +313,18 @@ mod tests {
     fn a_faxed_header_is_read_as_the_headings_it_shows() {
         // 「品 名 … 数 量 単 位 単 価 金 額 備 考」 as OCR read a 200 × 100 dpi fax.
         let mut runs: Vec<Run> = [
-            (40.0, "介"), (60.0, "名"), (300.0, "数"), (318.0, "罰"), (350.0, "唱"), (365.0, "位"),
-            (400.0, "則"), (420.0, "価"), (480.0, "人益"), (520.0, "前"), (600.0, "備"), (620.0, "者"),
+            (40.0, "介"),
+            (60.0, "名"),
+            (300.0, "数"),
+            (318.0, "罰"),
+            (350.0, "唱"),
+            (365.0, "位"),
+            (400.0, "則"),
+            (420.0, "価"),
+            (480.0, "人益"),
+            (520.0, "前"),
+            (600.0, "備"),
+            (620.0, "者"),
         ]
         .into_iter()
         .map(|(x, t)| run(x, t))
@@ -220,6 +334,31 @@ mod tests {
         let texts: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(texts, ["品名", "数量", "単位", "単価", "金額", "備考", "資格確認端末"]);
         assert_eq!((runs[0].x0, runs[0].x1), (40.0, 70.0));
+    }
+
+    #[test]
+    fn headings_lost_entirely_are_put_back_over_their_columns_of_figures() {
+        // 「品名 単位 単価 備考」 read; 数量 and 金額 lost. Under them: 「1台」 and two figures a row.
+        let mut runs: Vec<Run> = [(40.0, "品名"), (280.0, "単位"), (310.0, "単価"), (400.0, "備考")]
+            .into_iter()
+            .map(|(x, t)| run(x, t))
+            .collect();
+        for (i, y) in [680.0, 670.0, 660.0].into_iter().enumerate() {
+            runs.push(Run { y, ..run(40.0, "資格確認端末") });
+            runs.push(Run { y, ..run(273.0, "1台") });
+            runs.push(Run { y, x1: 343.0, ..run(316.0 + i as f64, "150000") });
+            runs.push(Run { y, x1: 381.0, ..run(354.0 - i as f64, "150000") });
+        }
+        restore(&mut runs);
+        let amount = runs.iter().find(|r| r.text == "金額").expect("金額 put back");
+        assert_eq!((amount.x0, amount.x1, amount.y), (352.0, 381.0, 700.0));
+        // 品名 lost too: put back over the descriptions.
+        runs.retain(|r| r.text != "品名");
+        restore(&mut runs);
+        let name = runs.iter().find(|r| r.text == "品名").expect("品名 put back");
+        assert_eq!((name.x0, name.y), (40.0, 700.0));
+        // 単価's column has its heading: nothing is put over it.
+        assert_eq!(runs.iter().filter(|r| r.text == "単価").count(), 1);
     }
 
     #[test]
@@ -237,16 +376,31 @@ mod tests {
         .concat();
         restore_foot(&mut runs);
         let firsts: Vec<&str> = runs.iter().filter(|r| r.x0 == 40.0).map(|r| r.text.as_str()).collect();
-        assert_eq!(firsts, ["小計", "消費税", "御見積金額", "小財", "小型"]);
+        assert_eq!(firsts, ["小計", "消費税", "御見積金額(税込)", "小財", "小型"]);
+        // Spread and split labels are joined: 「小」「計」, 「消費」「税(10%)」.
+        let mut split: Vec<Run> =
+            [row(600.0, &["小", "計", "150000"]), row(590.0, &["消費", "税(10%)", "15000"])].concat();
+        split[1].x0 = 60.0;
+        split[1].x1 = 70.0;
+        split[4].x0 = 60.0;
+        split[4].x1 = 90.0;
+        restore_foot(&mut split);
+        let texts: Vec<&str> = split.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["小計", "150000", "消費税(10%)", "15000"]);
     }
 
     #[test]
     fn rows_of_figures_or_of_ordinary_words_are_left_alone() {
-        let mut runs: Vec<Run> = ["資格確認端末", "1", "台", "150,000"].iter().enumerate().map(|(i, t)| run(i as f64 * 50.0, t)).collect();
+        let mut runs: Vec<Run> =
+            ["資格確認端末", "1", "台", "150,000"].iter().enumerate().map(|(i, t)| run(i as f64 * 50.0, t)).collect();
         let before = runs.clone();
         restore(&mut runs);
         assert_eq!(runs, before);
-        let mut words: Vec<Run> = ["下記", "のとおり", "御見積", "申し上げます"].iter().enumerate().map(|(i, t)| run(i as f64 * 50.0, t)).collect();
+        let mut words: Vec<Run> = ["下記", "のとおり", "御見積", "申し上げます"]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| run(i as f64 * 50.0, t))
+            .collect();
         let before = words.clone();
         restore(&mut words);
         assert_eq!(words, before);

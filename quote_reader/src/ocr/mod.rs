@@ -55,10 +55,9 @@ pub(crate) fn engine_for(file: &str, pdf: bool) -> Result<&'static Engine, ReadE
 fn failure(file: &str, page: u32, f: Failure) -> ReadError {
     match f {
         Failure::Stopped => ReadError::file(file, ReadErrorKind::Stopped),
-        Failure::TooSlow => ReadError::file(
-            file,
-            ReadErrorKind::OcrTooSlow { page, seconds: engine::PAGE_TIME_LIMIT.as_secs() },
-        ),
+        Failure::TooSlow => {
+            ReadError::file(file, ReadErrorKind::OcrTooSlow { page, seconds: engine::PAGE_TIME_LIMIT.as_secs() })
+        }
         Failure::Failed(detail) => ReadError::file(file, ReadErrorKind::OcrFailed { page, detail }),
     }
 }
@@ -75,17 +74,12 @@ pub(crate) fn recognise(
     let page = picture::prepared(picture);
     let dpi = picture::WORKING_DPI;
     let args = ["stdin", "stdout", "-l", "jpn", "--psm", "6", "--dpi", "300", "tsv"];
-    let tsv = engine::run(&engine.tesseract, &args, &picture::pgm(&page), stop).map_err(|f| failure(file, number, f))?;
+    let tsv =
+        engine::run(&engine.tesseract, &args, &picture::pgm(&page), stop).map_err(|f| failure(file, number, f))?;
     let tsv = String::from_utf8_lossy(&tsv);
     let mut runs = words::runs(&tsv, page.height(), dpi);
     headings::restore(&mut runs);
     headings::restore_foot(&mut runs);
-    if std::env::var_os("ONSHI_OCR_DUMP").is_some() {
-        let _ = page.save(format!("/tmp/ocr/page{number}.png"));
-        for r in &runs {
-            eprintln!("{:7.1} {:6.1}-{:6.1} {:5.1} {:?} {:?}", r.y, r.x0, r.x1, r.confidence, r.text, r.doubt);
-        }
-    }
     let top = f64::from(page.height()) * 72.0 / f64::from(dpi);
     let kept_width = page.width().min(KEPT_WIDTH);
     let shrink = f64::from(kept_width) / f64::from(page.width().max(1));
@@ -97,14 +91,21 @@ pub(crate) fn recognise(
 
 /// A scanned PDF's page (1-based) as poppler renders it: grey, its long side 3,508 pixels (A4 at
 /// 300 dpi), whatever the encoding of its pictures and whatever size its box claims.
-pub(crate) fn rendered(file: &str, bytes: &[u8], number: u32, engine: &Engine, stop: &Stop) -> Result<Picture, ReadError> {
+pub(crate) fn rendered(
+    file: &str,
+    bytes: &[u8],
+    number: u32,
+    engine: &Engine,
+    stop: &Stop,
+) -> Result<Picture, ReadError> {
     let Some(pdftoppm) = &engine.pdftoppm else {
         return Err(ReadError::file(file, ReadErrorKind::OcrMissing { missing: missing(true) }));
     };
     let n = number.to_string();
     let args = ["-gray", "-scale-to", "3508", "-f", &n, "-l", &n, "-"];
     let pgm = engine::run(pdftoppm, &args, bytes, stop).map_err(|f| failure(file, number, f))?;
-    let gray = picture::from_pgm(&pgm).ok_or_else(|| failure(file, number, Failure::Failed("no PGM from pdftoppm".into())))?;
+    let gray =
+        picture::from_pgm(&pgm).ok_or_else(|| failure(file, number, Failure::Failed("no PGM from pdftoppm".into())))?;
     // The long side is 3,508 pixels for an 11.69-inch A4 page: 300 dpi; another size is read
     // at whatever resolution that gives, which the table rebuilding does not mind.
     let dpi = gray.width().max(gray.height()) as f32 / 11.69;
@@ -112,7 +113,11 @@ pub(crate) fn rendered(file: &str, bytes: &[u8], number: u32, engine: &Engine, s
 }
 
 /// A picture file's pages recognised into one sheet, with the pages' pictures and the engine's name.
-pub(crate) fn load_pictures(file: &str, bytes: &[u8], stop: &Stop) -> Result<(Sheet, Vec<Option<PagePicture>>, String), ReadError> {
+pub(crate) fn load_pictures(
+    file: &str,
+    bytes: &[u8],
+    stop: &Stop,
+) -> Result<(Sheet, Vec<Option<PagePicture>>, String), ReadError> {
     let pictures = picture::decode(file, bytes, MOST_PAGES)?;
     let engine = engine_for(file, false)?;
     let mut pages = Vec::with_capacity(pictures.len());

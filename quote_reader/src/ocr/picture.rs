@@ -104,7 +104,8 @@ fn decode_tiff(file: &str, bytes: &[u8], most_pages: u32) -> Result<Vec<Picture>
         let DecodingResult::U8(data) = image else {
             return Err(ReadError::file(file, ReadErrorKind::PictureFormat));
         };
-        let gray = gray_of(&data, width, height, colour).ok_or_else(|| ReadError::file(file, ReadErrorKind::PictureFormat))?;
+        let gray =
+            gray_of(&data, width, height, colour).ok_or_else(|| ReadError::file(file, ReadErrorKind::PictureFormat))?;
         let (dpi_x, dpi_y) = match (rx, ry) {
             // A stated resolution under 100 dpi across is not a page's (a default of 72): assume A4.
             (Some(x), Some(y)) if x >= 100.0 => (x, y),
@@ -171,9 +172,41 @@ pub(crate) fn prepared(picture: &Picture) -> GrayImage {
         page = image::imageops::blur(&page, 1.0);
     }
     let angle = skew(&page);
-    let mut page = if angle.abs() >= 0.05 { turned(&page, angle) } else { page };
+    let page = if angle.abs() >= 0.05 { turned(&page, angle) } else { page };
+    let mut page = flattened(&page);
     without_rules(&mut page);
     page
+}
+
+/// Half the side of the square over which the paper's brightness is measured (pixels): wider
+/// than a character, narrower than a shadow.
+const LIGHT_RADIUS: usize = 40;
+
+/// The page with the light made even: each pixel against the mean brightness around it, so
+/// that the shadow across a phone photo is paper, not ink (OCR and the rules' removal tell ink
+/// from paper by one threshold for the whole page).
+pub(crate) fn flattened(page: &GrayImage) -> GrayImage {
+    let (w, h) = (page.width() as usize, page.height() as usize);
+    let raw = page.as_raw();
+    let mut sums = vec![0u64; (w + 1) * (h + 1)];
+    for y in 0..h {
+        let mut row = 0u64;
+        for x in 0..w {
+            row += u64::from(raw[y * w + x]);
+            sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + row;
+        }
+    }
+    let r = LIGHT_RADIUS;
+    GrayImage::from_fn(page.width(), page.height(), |x, y| {
+        let (x, y) = (x as usize, y as usize);
+        let (x0, y0, x1, y1) = (x.saturating_sub(r), y.saturating_sub(r), (x + r + 1).min(w), (y + r + 1).min(h));
+        let area = ((x1 - x0) * (y1 - y0)) as u64;
+        let total =
+            sums[y1 * (w + 1) + x1] + sums[y0 * (w + 1) + x0] - sums[y0 * (w + 1) + x1] - sums[y1 * (w + 1) + x0];
+        let mean = (total / area.max(1)).max(1);
+        let v = u64::from(raw[y * w + x]) * 235 / mean;
+        Luma([u8::try_from(v.min(255)).unwrap_or(255)])
+    })
 }
 
 /// Shortest run of ink taken for a table's rule rather than a stroke of a character, in pixels
@@ -181,7 +214,39 @@ pub(crate) fn prepared(picture: &Picture) -> GrayImage {
 const RULE_LENGTH: usize = 100;
 
 /// Most pixels of ink within two pixels of an ink pixel for it to be a speck, not a stroke.
-const SPECK: u32 = 6;
+const SPECK: u64 = 6;
+
+/// A picture's values summed from its top left corner (a summed-area table): the sum over any
+/// square in four lookups.
+struct Sums {
+    sums: Vec<u64>,
+    w: usize,
+    h: usize,
+}
+
+impl Sums {
+    fn of(values: impl Iterator<Item = u64>, w: usize, h: usize) -> Sums {
+        let mut sums = vec![0u64; (w + 1) * (h + 1)];
+        let mut values = values;
+        for y in 0..h {
+            let mut row = 0u64;
+            for x in 0..w {
+                row += values.next().unwrap_or(0);
+                sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + row;
+            }
+        }
+        Sums { sums, w, h }
+    }
+
+    /// The sum over the square of `radius` around (x, y), cut at the edges, and its pixels.
+    fn around(&self, x: usize, y: usize, radius: usize) -> (u64, u64) {
+        let (w, h, s) = (self.w, self.h, &self.sums);
+        let (x0, y0) = (x.saturating_sub(radius), y.saturating_sub(radius));
+        let (x1, y1) = ((x + radius + 1).min(w), (y + radius + 1).min(h));
+        let total = s[y1 * (w + 1) + x1] + s[y0 * (w + 1) + x0] - s[y0 * (w + 1) + x1] - s[y1 * (w + 1) + x0];
+        (total, ((x1 - x0) * (y1 - y0)) as u64)
+    }
+}
 
 /// Erases the rules of a ruled table (long straight runs of ink across or down the page): OCR
 /// reads them as 「ーー」, 「EEEE」 or 「|」 and loses the words they touch.
@@ -224,21 +289,10 @@ fn without_rules(page: &mut GrayImage) {
     }
     // Specks of dust and toner: ink with little other ink around it (a character's stroke has a
     // dozen or more pixels of ink within two pixels of each of its own).
-    let mut sums = vec![0u32; (w + 1) * (h + 1)];
-    for y in 0..h {
-        let mut row = 0u32;
-        for x in 0..w {
-            row += u32::from(ink[y * w + x]);
-            sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + row;
-        }
-    }
-    let around = |x: usize, y: usize| {
-        let (x0, y0, x1, y1) = (x.saturating_sub(2), y.saturating_sub(2), (x + 3).min(w), (y + 3).min(h));
-        sums[y1 * (w + 1) + x1] + sums[y0 * (w + 1) + x0] - sums[y0 * (w + 1) + x1] - sums[y1 * (w + 1) + x0]
-    };
+    let sums = Sums::of(ink.iter().map(|i| u64::from(*i)), w, h);
     for y in 0..h {
         for x in 0..w {
-            if ink[y * w + x] && around(x, y) <= SPECK {
+            if ink[y * w + x] && sums.around(x, y, 2).0 <= SPECK {
                 erase[y * w + x] = true;
             }
         }

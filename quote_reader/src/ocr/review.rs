@@ -48,6 +48,15 @@ fn shown(quote: &Quote, row: u32, cell: CheckedCell) -> String {
             _ => String::new(),
         };
     }
+    if cell == CheckedCell::Row {
+        return quote
+            .reading
+            .iter()
+            .flat_map(|t| &t.rows)
+            .find(|r| r.row == row)
+            .map(|r| r.text.clone())
+            .unwrap_or_default();
+    }
     let w = &quote.written;
     match cell {
         CheckedCell::Subtotal => yen(w.subtotal.map(|a| a.amount)),
@@ -69,7 +78,7 @@ impl Checks<'_> {
         }
         match self.out.iter_mut().find(|c| c.row == row && c.cell == cell) {
             Some(existing) if !existing.why.contains(&why) => {
-                existing.why.push_str("。");
+                existing.why.push('。');
                 existing.why.push_str(&why);
             }
             Some(_) => {}
@@ -113,7 +122,20 @@ pub(crate) fn reading(loaded: &Loaded, quote: &Quote, engine: &str) -> ScanReadi
     for table in &quote.reading {
         for joined in table.rows.iter().filter(|r| r.taken_as == "上の行の品名の続き") {
             if let Some(line) = quote.lines.iter().filter(|l| l.row < joined.row).max_by_key(|l| l.row) {
-                checks.add(line.row, CheckedCell::Description, format!("{}行目の文字を品名の続きとしてつなぎました", joined.row));
+                checks.add(
+                    line.row,
+                    CheckedCell::Description,
+                    format!("{}行目の文字を品名の続きとしてつなぎました", joined.row),
+                );
+            }
+        }
+    }
+    // Rows with a figure read as neither a line nor a total: a label OCR garbled.
+    for table in &quote.reading {
+        for row in &table.rows {
+            let unread = row.taken_as.contains("読んでいません") || row.taken_as == "金額の書かれていない合計の行";
+            if unread && row.text.chars().any(|c| c.is_ascii_digit()) {
+                checks.add(row.row, CheckedCell::Row, "数字がありますが、明細にも合計にも読めませんでした".to_owned());
             }
         }
     }
@@ -141,7 +163,8 @@ pub(crate) fn reading(loaded: &Loaded, quote: &Quote, engine: &str) -> ScanReadi
         (None, None) => true,
     };
     if !adds_up {
-        let row_of_sum = w.subtotal.map_or(w.total.map(|t| (t.row, CheckedCell::Total)), |s| Some((s.row, CheckedCell::Subtotal)));
+        let row_of_sum =
+            w.subtotal.map_or(w.total.map(|t| (t.row, CheckedCell::Total)), |s| Some((s.row, CheckedCell::Subtotal)));
         if let Some((row, cell)) = row_of_sum {
             checks.add(row, cell, "明細の金額の合計と合いません".to_owned());
         }
@@ -155,7 +178,8 @@ pub(crate) fn reading(loaded: &Loaded, quote: &Quote, engine: &str) -> ScanReadi
         && !w.tax_included_in_total
         && s.amount + t.amount != total.amount
     {
-        for (row, cell) in [(t.row, CheckedCell::Tax), (total.row, CheckedCell::Total), (s.row, CheckedCell::Subtotal)] {
+        for (row, cell) in [(t.row, CheckedCell::Tax), (total.row, CheckedCell::Total), (s.row, CheckedCell::Subtotal)]
+        {
             checks.add(row, cell, "小計＋消費税が合計と合いません".to_owned());
         }
     }

@@ -23,8 +23,11 @@ struct Word {
     text: String,
 }
 
+/// A line's key (block, paragraph, line) and its top and bottom.
+type LineBox = ((u32, u32, u32), (u32, u32));
+
 /// The words of a TSV, and each line's box (block, paragraph, line → top, bottom).
-fn parse(tsv: &str) -> (Vec<Word>, Vec<((u32, u32, u32), (u32, u32))>) {
+fn parse(tsv: &str) -> (Vec<Word>, Vec<LineBox>) {
     let mut words = Vec::new();
     let mut lines = Vec::new();
     for row in tsv.lines().skip(1) {
@@ -73,7 +76,8 @@ fn as_digit(c: char) -> Option<char> {
 }
 
 fn is_figure_char(c: char) -> bool {
-    c.is_ascii_digit() || matches!(c, ',' | '.' | '，' | '．' | ':' | ';' | '、' | '。' | '-' | '¥' | '￥' | '\\' | '円')
+    c.is_ascii_digit()
+        || matches!(c, ',' | '.' | '，' | '．' | ':' | ';' | '、' | '。' | '-' | '¥' | '￥' | '\\' | '円')
 }
 
 /// A word that is a figure as OCR misreads it — 「150,.000」, 「5.000」, 「1O0,000」, 「\346,500-」 —
@@ -82,7 +86,9 @@ fn is_figure_char(c: char) -> bool {
 pub(crate) fn repaired_figure(text: &str) -> Option<String> {
     let original = text;
     // Specks and strokes at a figure's ends (「_335.000」, 「215000。」) are not part of it.
-    let text = text.trim_matches(|c: char| matches!(c, '_' | '。' | '、' | '.' | ',' | ':' | ';' | '\'' | '`' | '・' | 'ー' | '~' | '"'));
+    let text = text.trim_matches(|c: char| {
+        matches!(c, '_' | '。' | '、' | '.' | ',' | ':' | ';' | '\'' | '`' | '・' | 'ー' | '~' | '"')
+    });
     let digits = text.chars().filter(char::is_ascii_digit).count();
     let lookalikes = text.chars().filter(|c| as_digit(*c).is_some()).count();
     let others = text.chars().filter(|c| !is_figure_char(*c) && as_digit(*c).is_none()).count();
@@ -137,7 +143,8 @@ pub(crate) fn runs(tsv: &str, page_height_px: u32, dpi: f32) -> Vec<Run> {
         let joins = match (&last, runs.last()) {
             (Some((right, line, h)), Some(run)) if *line == word.line => {
                 let gap = word.left.saturating_sub(*right) as f32;
-                let wide = run.text.chars().last().is_some_and(is_wide) && word.text.chars().next().is_some_and(is_wide);
+                let wide =
+                    run.text.chars().last().is_some_and(is_wide) && word.text.chars().next().is_some_and(is_wide);
                 gap <= if wide { 0.5 } else { 0.3 } * *h as f32
             }
             _ => false,
@@ -166,6 +173,14 @@ pub(crate) fn runs(tsv: &str, page_height_px: u32, dpi: f32) -> Vec<Run> {
     }
     // 「ー」, 「_」 alone: a speck or a stroke of a rule, not a word.
     runs.retain(|r| r.text.chars().any(|c| c.is_alphanumeric() && !matches!(c, 'ー' | '一' | '―')));
+    // Specks OCR made letters of with almost no confidence: a character or two, or Latin letters
+    // only (「RESEE」, 「Eh」) — a quote's words in Latin letters (「VPN」, 「Pro」) read clearly.
+    runs.retain(|r| {
+        let digits = r.text.chars().any(|c| c.is_ascii_digit());
+        let short = r.text.chars().count() <= 2 && r.confidence < 25.0;
+        let latin = r.text.chars().all(|c| c.is_ascii_alphabetic()) && r.confidence < 40.0;
+        digits || !(short || latin)
+    });
     for run in &mut runs {
         let text = run.text.replace('\\', "¥");
         if let Some(figure) = repaired_figure(&text) {

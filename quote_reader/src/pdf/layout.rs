@@ -5,9 +5,9 @@
 
 use super::text::Run;
 use crate::grid::RowPlace;
-use crate::ocr::Doubt;
 use crate::grid::{Sheet, Value};
 use crate::header::item_tables;
+use crate::ocr::Doubt;
 
 /// A page's runs with the page's height, for telling page numbers in the margins.
 pub(crate) struct Page {
@@ -70,7 +70,14 @@ fn words(mut members: Vec<&Run>, y: f64) -> Vec<Cell> {
             }
             _ if blank => open = false,
             _ => {
-                words.push(Cell { x0: run.x0, x1: run.x1, y, size: run.size, text: run.text.clone(), doubt: run.doubt.clone() });
+                words.push(Cell {
+                    x0: run.x0,
+                    x1: run.x1,
+                    y,
+                    size: run.size,
+                    text: run.text.clone(),
+                    doubt: run.doubt.clone(),
+                });
                 open = false;
             }
         }

@@ -10,10 +10,10 @@ pub(crate) use text::Run;
 
 use crate::Limits;
 use crate::budget::{Budget, Stop};
-use crate::ocr::{self, PagePicture};
 use crate::error::corrupted;
 use crate::error::{ReadError, ReadErrorKind, UnsupportedFormat};
 use crate::grid::Sheet;
+use crate::ocr::{self, PagePicture};
 use lopdf::{Document, LoadOptions, Object};
 
 /// Most pages read: a quote is a few pages; a catalogue or a scanned bundle is not a quote.
@@ -82,7 +82,13 @@ pub(crate) struct ReadPdf {
 }
 
 /// Reads a PDF's text into one sheet, recognising the pages that are pictures.
-pub(crate) fn load_pdf(file: &str, bytes: &[u8], limits: &Limits, budget: &Budget<'_>, stop: &Stop) -> Result<ReadPdf, ReadError> {
+pub(crate) fn load_pdf(
+    file: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    budget: &Budget<'_>,
+    stop: &Stop,
+) -> Result<ReadPdf, ReadError> {
     let limit = usize::try_from(limits.max_uncompressed_bytes).unwrap_or(usize::MAX);
     let object_streams = memchr::memmem::find_iter(bytes, b"/ObjStm").count();
     if object_streams > MOST_OBJECT_STREAMS {

@@ -5,12 +5,14 @@ mod benchmarks;
 mod flags;
 mod letter_point;
 mod lump_sum;
+mod reading_checks;
 mod summary_check;
 mod tukey;
 
 pub use benchmarks::{BenchmarkRowData, Benchmarks, Figure, LabourMax, PriceRange};
 pub use flags::{Evidence, Flag, FlagCode, Severity};
 pub use letter_point::{Basis, LetterPoint, OWN_GUIDE, letter_point};
+pub use reading_checks::ReadingCheck;
 pub use tukey::{Fence, upper_fence, upper_fence_without};
 
 use crate::category::{Category, Eligibility};
@@ -211,6 +213,10 @@ pub struct AuditReport {
     pub settlement: Option<Settlement>,
     /// Remarks on how the audit was done (e.g. normal rates assumed).
     pub notes: Vec<String>,
+    /// For a quote read from a scan and not yet checked: the findings held back until the
+    /// reading is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reading_checks: Vec<ReadingCheck>,
 }
 
 /// Categories priced per device: compare the unit price; others compare the line amount.
@@ -571,7 +577,19 @@ pub fn audit_classified(
         ));
     }
 
-    AuditReport { lines, flags, written, computed, tax_inclusive: quote.tax_inclusive, subsidy, settlement, notes }
+    let mut report = AuditReport {
+        lines,
+        flags,
+        written,
+        computed,
+        tax_inclusive: quote.tax_inclusive,
+        subsidy,
+        settlement,
+        notes,
+        reading_checks: Vec::new(),
+    };
+    reading_checks::hold_for_reading(&mut report, quote);
+    report
 }
 
 /// Work done on site, whose lump sums can be turned into hours. System

@@ -200,8 +200,9 @@ pub async fn audit_quote(State(state): State<AppState>, mut multipart: Multipart
     }
     let ctx = AuditContext::of_facility(&facts);
     // Parsing is CPU work: keep it off the async threads.
-    let joined =
-        state.reading.run(move |stop| audit_file_until(&file_name, &bytes, &ctx, &benchmarks, &peers, stop)).await;
+    let scan = quote_reader::may_need_ocr(&bytes);
+    let read = move |stop: &quote_reader::Stop| audit_file_until(&file_name, &bytes, &ctx, &benchmarks, &peers, stop);
+    let joined = if scan { state.reading.run_scan(read).await } else { state.reading.run(read).await };
     match joined {
         Ok(Ok(doc)) => (StatusCode::OK, Json::<AuditDocument>(doc)).into_response(),
         Ok(Err(e)) => read_error(&e),

@@ -60,10 +60,12 @@ pub async fn upload_quote(
     let reading = {
         let (name, bytes) = (name.clone(), bytes.clone());
         let limits = quote_reader::Limits::default();
-        state.reading.run(move |stop| quote_reader::read_quote_with_stop(&name, &bytes, &limits, stop)).await
+        let scan = quote_reader::may_need_ocr(&bytes);
+        let read = move |stop: &quote_reader::Stop| quote_reader::read_quote_for_review(&name, &bytes, &limits, stop);
+        if scan { state.reading.run_scan(read).await } else { state.reading.run(read).await }
     };
-    let quote = match reading {
-        Ok(Ok(q)) => q,
+    let (quote, pictures) = match reading {
+        Ok(Ok(reviewed)) => (reviewed.quote, reviewed.row_pictures),
         Ok(Err(e)) => {
             let status = if matches!(e.kind, quote_reader::ReadErrorKind::TooLarge { .. }) {
                 StatusCode::PAYLOAD_TOO_LARGE
@@ -91,20 +93,74 @@ pub async fn upload_quote(
     if let Err(e) = app::ssr::db::quotes::prune_drafts(&state.pool, Some(user.id)).await {
         return crate::error::AppError::from(e).into_response();
     }
-    let saved = sqlx::query(
+    match save_draft(&state.pool, &token, facility_id, user.id, (&name, &sha, &bytes), &parsed, &pictures).await {
+        Ok(()) => Redirect::to(&format!("/quotes/drafts/{token}")).into_response(),
+        Err(e) => crate::error::AppError::from(e).into_response(),
+    }
+}
+
+/// Keeps the draft and, for a scan, the picture of each of its lines, in one transaction.
+async fn save_draft(
+    pool: &sqlx::SqlitePool,
+    token: &str,
+    facility_id: i64,
+    user_id: i64,
+    (name, sha, bytes): (&str, &str, &[u8]),
+    parsed: &str,
+    pictures: &[quote_reader::RowPicture],
+) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
         "INSERT INTO quote_drafts (token, facility_id, user_id, file_name, file_sha256, file_bytes, parsed_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&token)
+    .bind(token)
     .bind(facility_id)
+    .bind(user_id)
+    .bind(name)
+    .bind(sha)
+    .bind(bytes)
+    .bind(parsed)
+    .execute(&mut *tx)
+    .await?;
+    for picture in pictures {
+        sqlx::query("INSERT INTO quote_draft_pictures (token, row, png) VALUES (?, ?, ?)")
+            .bind(token)
+            .bind(i64::from(picture.row))
+            .bind(&picture.png)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}
+
+/// `GET /quotes/drafts/{token}/rows/{row}`: the picture of one line of a scanned quote's draft
+/// (PNG), for its uploader only.
+pub async fn draft_row_picture(
+    State(state): State<AppState>,
+    user: Option<Extension<SessionUser>>,
+    Path((token, row)): Path<(String, u32)>,
+) -> Response {
+    use axum::http::header;
+    let Some(Extension(user)) = user.filter(|Extension(u)| u.role.may(Permission::EditOwnFacilities)) else {
+        return (StatusCode::FORBIDDEN, "この画像は閲覧できません。\n").into_response();
+    };
+    let found: Result<Option<(Vec<u8>,)>, sqlx::Error> = sqlx::query_as(
+        "SELECT p.png FROM quote_draft_pictures p JOIN quote_drafts d ON d.token = p.token
+          WHERE p.token = ? AND p.row = ? AND d.user_id = ?",
+    )
+    .bind(&token)
+    .bind(i64::from(row))
     .bind(user.id)
-    .bind(&name)
-    .bind(&sha)
-    .bind(&bytes)
-    .bind(&parsed)
-    .execute(&state.pool)
+    .fetch_optional(&state.pool)
     .await;
-    match saved {
-        Ok(_) => Redirect::to(&format!("/quotes/drafts/{token}")).into_response(),
+    match found {
+        Ok(Some((png,))) => {
+            let mut res = (StatusCode::OK, png).into_response();
+            res.headers_mut().insert(header::CONTENT_TYPE, http::HeaderValue::from_static("image/png"));
+            res.headers_mut().insert(header::CACHE_CONTROL, http::HeaderValue::from_static("private, max-age=3600"));
+            res
+        }
+        Ok(None) => (StatusCode::NOT_FOUND, "画像が見つかりません。\n").into_response(),
         Err(e) => crate::error::AppError::from(e).into_response(),
     }
 }

@@ -511,3 +511,72 @@ async fn a_cover_that_the_lines_do_not_make_is_the_same_flag_on_the_quote_page_a
         }
     }
 }
+
+/// A scan (a 200 dpi PNG of the printed discount_foot quote, where OCR reads the card reader's
+/// 「0」 as 「6」): the preview shows each line beside the picture it was read from and marks the
+/// cells to check; the 6 yen charged for a free reader is held back as a reading to check, not
+/// put to the vendor; the manager corrects it, and the stored quote has the corrected amount and
+/// the file as it came.
+#[tokio::test]
+async fn a_scanned_quote_is_checked_against_the_pictures_of_its_lines_before_it_is_stored() {
+    let app = spawn_app().await;
+    app.login_as(MANAGER).await;
+    let facility = hospital(&app).await;
+    let bytes = fixture("scan/discount_foot_chromium_scan200.png");
+    let res = upload(&app, facility, "見積書.png", bytes.clone()).await;
+    let draft = location(&res);
+    let token = draft.rsplit('/').next().expect("token").to_owned();
+    let html = app.get_html(&draft).await;
+    assert!(html.contains(r#"data-testid="scan-reading""#), "the scan is said to be read by OCR");
+    assert!(html.contains("Tesseract"), "with the engine named");
+    let parsed: String = sqlx::query_scalar("SELECT parsed_json FROM quote_drafts WHERE token = ?")
+        .bind(&token)
+        .fetch_one(app.pool())
+        .await
+        .expect("draft");
+    let quote: rules::quote::Quote = serde_json::from_str(&parsed).expect("quote");
+    let reader = quote.lines.iter().find(|l| l.description.contains("カードリーダー")).expect("the reader line");
+    assert_eq!(reader.amount.map(|a| a.to_string()).as_deref(), Some("6円"), "OCR's misreading, kept for the test");
+    // Every line has its picture, and the misread amount is marked.
+    for line in &quote.lines {
+        let src = format!("/quotes/drafts/{token}/rows/{}", line.row);
+        assert!(html.contains(&src), "row {} has its picture", line.row);
+    }
+    assert!(html.contains(r#"data-testid="amount-to-check""#), "the amount to check is marked");
+    assert!(html.contains(r#"data-testid="reading-checks""#), "the held-back finding is shown");
+    assert!(!html.contains(r#"data-flag="free_item_charged""#), "not put to the vendor before it is checked");
+    let picture = app.get(&format!("/quotes/drafts/{token}/rows/{}", reader.row)).await;
+    assert_eq!(picture.status(), 200);
+    assert_eq!(picture.headers()["content-type"], "image/png");
+    assert!(picture.bytes().await.expect("png").starts_with(b"\x89PNG"));
+    // Nobody else sees it.
+    let other = app.signed_in_client(REVIEWER).await;
+    let theirs =
+        other.get(format!("{}/quotes/drafts/{token}/rows/{}", app.base, reader.row)).send().await.expect("get");
+    assert_ne!(theirs.status(), 200);
+    // The manager corrects the amount and registers the quote.
+    let amount_field = format!("amount[{}]", reader.row);
+    let form = [("token", token.as_str()), ("vendor_id", ""), ("new_vendor", ""), (amount_field.as_str(), "0")];
+    let stored = location(&post_form(&app, &app.client, "/api/confirm_quote", &draft, &form).await);
+    let id = quote_id(&stored);
+    let amount: Option<String> =
+        sqlx::query_scalar("SELECT amount FROM quote_lines WHERE quote_id = ? AND sheet_row = ?")
+            .bind(id)
+            .bind(i64::from(reader.row))
+            .fetch_one(app.pool())
+            .await
+            .expect("line");
+    assert_eq!(amount.as_deref(), Some("0"));
+    let kept: Vec<u8> = sqlx::query_scalar("SELECT bytes FROM quote_files WHERE quote_id = ?")
+        .bind(id)
+        .fetch_one(app.pool())
+        .await
+        .expect("file");
+    assert!(kept == bytes, "the file is kept as it came");
+    let pictures: i64 = sqlx::query_scalar("SELECT count(*) FROM quote_draft_pictures WHERE token = ?")
+        .bind(&token)
+        .fetch_one(app.pool())
+        .await
+        .expect("count");
+    assert_eq!(pictures, 0, "the pictures go with the draft");
+}
