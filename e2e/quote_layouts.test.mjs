@@ -10,6 +10,7 @@ import { clickAndWaitForLoad, login, pathOf, submitForm, useServer, withPage } f
 const TIMEOUT = { timeout: 180_000 };
 const layout = (name) => fileURLToPath(new URL(`../quote_reader/tests/fixtures/layouts/${name}`, import.meta.url));
 const printed = (name) => fileURLToPath(new URL(`../quote_reader/tests/fixtures/pdf/${name}`, import.meta.url));
+const scanned = (name) => fileURLToPath(new URL(`../quote_reader/tests/fixtures/scan/${name}`, import.meta.url));
 
 describe('quotes as vendors lay them out', () => {
   const server = useServer();
@@ -66,6 +67,54 @@ describe('quotes as vendors lay them out', () => {
       }
       await page.locator('[data-testid="reading"] summary').click();
       assert.ok((await page.locator('[data-testid="reading"]').innerText()).includes('PDFの行は'), 'the preview says how a PDF is read');
+    }),
+  );
+
+  test('a scanned quote is checked line by line against its pictures, corrected and stored', TIMEOUT, (t) =>
+    withPage(t, async (page) => {
+      await login(page, server.url, 'manager@demo.onshi.jp', server.password);
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(new URL('/facilities', server.url).href);
+      await clickAndWaitForLoad(page, page.locator('[data-testid="facilities"] a', { hasText: '病院' }).first());
+      await page.setInputFiles('form[data-testid="upload-quote"] input[name="file"]', scanned('discount_foot_chromium_scan200.png'));
+      await clickAndWaitForLoad(page, page.locator('form[data-testid="upload-quote"] button[type="submit"]'));
+      assert.match(pathOf(page), /^\/quotes\/drafts\//);
+      assert.ok((await page.locator('[data-testid="scan-reading"]').innerText()).includes('文字認識'), 'the preview says the quote was read by OCR');
+      // Every line's picture is shown and loaded.
+      const pictures = page.locator('tr.scan-picture img');
+      assert.ok((await pictures.count()) >= 6, 'a picture above each line');
+      // (They load as they come near the screen; here each is asked for at once.)
+      const loaded = await pictures.evaluateAll(async (imgs) => {
+        for (const i of imgs) {
+          i.loading = 'eager';
+          await i.decode();
+        }
+        return imgs.every((i) => i.complete && i.naturalWidth > 100);
+      });
+      assert.ok(loaded, 'the pictures load');
+      // The misread amount is marked, and the finding it would cause is held back.
+      const marked = page.locator('[data-testid="amount-to-check"]');
+      assert.ok((await marked.count()) >= 1, 'an amount to check is marked');
+      assert.ok(await page.locator('[data-testid="reading-checks"]').isVisible(), 'the findings held back are shown');
+      // On a phone the pictures stay inside the screen.
+      await page.setViewportSize({ width: 390, height: 844 });
+      const widest = await pictures.evaluateAll((imgs) => Math.max(...imgs.map((i) => i.getBoundingClientRect().right)));
+      assert.ok(widest <= 390 + 1, `the pictures fit a 390px screen (right edge ${widest}px)`);
+      if (process.env.ONSHI_SCREENSHOTS) {
+        await page.screenshot({ path: `${process.env.ONSHI_SCREENSHOTS}/scan-preview.png`, fullPage: true });
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+      // The manager corrects the card reader's amount read as 6 to the 0 of the picture.
+      // (By the 品名 cell: every row's category list names the card reader too.)
+      const readerRow = page
+        .locator('form[data-testid="confirm-quote"] tbody tr')
+        .filter({ has: page.locator('td:nth-child(2)', { hasText: '顔認証付きカードリーダー' }) })
+        .first();
+      await readerRow.locator('input[name^="amount["]').fill('0');
+      await submitForm(page, 'confirm-quote');
+      assert.match(pathOf(page), /^\/quotes\/\d+$/);
+      const stillFlagged = await page.locator('[data-testid="quote-audit"] [data-flag="free_item_charged"]').allInnerTexts();
+      assert.deepEqual(stillFlagged, [], 'stored as corrected');
     }),
   );
 });

@@ -159,3 +159,62 @@ fn faxes_and_photos_are_read_or_refused_with_a_message() {
     // that makes these worse is seen.
     assert!(right * 5 >= total * 2, "{right} of {total} amounts right:\n{report}");
 }
+
+/// A PNG whose header says `width` × `height`, with no pixels.
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for b in bytes {
+            crc ^= u32::from(*b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]); // 8-bit grey
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+    // An empty IDAT: the decoder reads the header up to the first image data.
+    png.extend_from_slice(&0u32.to_be_bytes());
+    png.extend_from_slice(b"IDAT");
+    png.extend_from_slice(&crc32(b"IDAT").to_be_bytes());
+    png
+}
+
+/// A picture over 40 megapixels is refused from its header, before any pixel is decoded; a
+/// broken one is a broken file.
+#[test]
+fn pictures_too_large_or_broken_are_refused_with_a_message() {
+    let e = read_quote_for_review("写真.png", &png_header(8_000, 6_000), &Limits::default(), &Stop::new()).unwrap_err();
+    assert_eq!(e.kind, quote_reader::ReadErrorKind::PictureTooLarge { pixels: 48_000_000, limit: 40_000_000 });
+    assert!(e.to_string().contains("4800万画素、上限4000万画素"), "{e}");
+    let e = read_quote_for_review("写真.png", &png_header(2_000, 3_000), &Limits::default(), &Stop::new()).unwrap_err();
+    assert!(matches!(e.kind, quote_reader::ReadErrorKind::Corrupted { .. }), "{e}");
+    let mut tiff = std::fs::read(dir().join("sections_libreoffice_fax.tif")).expect("fax");
+    tiff.truncate(tiff.len() / 2);
+    let e = read_quote_for_review("fax.tif", &tiff, &Limits::default(), &Stop::new()).unwrap_err();
+    assert!(matches!(e.kind, quote_reader::ReadErrorKind::Corrupted { .. }), "{e}");
+}
+
+/// A read told to stop while OCR runs ends at once, with the stop's refusal.
+#[test]
+fn a_scan_stops_when_told() {
+    let bytes = std::fs::read(dir().join("sections_libreoffice_scan200.png")).expect("scan");
+    let stop = Stop::new();
+    let raised = stop.clone();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        raised.stop();
+    });
+    let started = std::time::Instant::now();
+    let e = read_quote_for_review("scan.png", &bytes, &Limits::default(), &stop).unwrap_err();
+    stopper.join().expect("stopper");
+    assert_eq!(e.kind, quote_reader::ReadErrorKind::Stopped);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "stopped after {:?}", started.elapsed());
+}

@@ -82,7 +82,11 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 /// standard output — unless `stop` is raised, the page takes longer than [`PAGE_TIME_LIMIT`]
 /// (waiting for the other child included), or it fails.
 pub(crate) fn run(program: &Path, args: &[&str], input: &[u8], stop: &Stop) -> Result<Vec<u8>, Failure> {
-    let deadline = Instant::now() + PAGE_TIME_LIMIT;
+    run_within(program, args, input, stop, PAGE_TIME_LIMIT)
+}
+
+fn run_within(program: &Path, args: &[&str], input: &[u8], stop: &Stop, limit: Duration) -> Result<Vec<u8>, Failure> {
+    let deadline = Instant::now() + limit;
     let _turn = loop {
         match ONE_AT_A_TIME.try_lock() {
             Ok(turn) => break turn,
@@ -161,5 +165,27 @@ fn wait(child: &mut Child, stop: &Stop, deadline: Instant) -> Result<std::proces
             return Err(why);
         }
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_program_past_its_time_is_killed_and_its_output_returned_otherwise() {
+        let sleep = Path::new("/bin/sleep");
+        let started = Instant::now();
+        assert_eq!(run_within(sleep, &["5"], b"", &Stop::new(), Duration::from_millis(200)), Err(Failure::TooSlow));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        let stop = Stop::new();
+        stop.stop();
+        assert_eq!(run_within(sleep, &["5"], b"", &stop, Duration::from_secs(5)), Err(Failure::Stopped));
+        let cat = Path::new("/bin/cat");
+        assert_eq!(run_within(cat, &[], b"ink", &Stop::new(), Duration::from_secs(5)), Ok(b"ink".to_vec()));
+        assert!(matches!(
+            run_within(Path::new("/bin/false"), &[], b"", &Stop::new(), Duration::from_secs(5)),
+            Err(Failure::Failed(_))
+        ));
     }
 }

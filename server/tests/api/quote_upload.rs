@@ -567,6 +567,9 @@ async fn a_scanned_quote_is_checked_against_the_pictures_of_its_lines_before_it_
             .await
             .expect("line");
     assert_eq!(amount.as_deref(), Some("0"));
+    let page = app.get_html(&stored).await;
+    let flagged: Vec<&str> = page.match_indices("data-flag=\"").map(|(i, _)| &page[i + 11..i + 40]).collect();
+    assert!(!page.contains(r#"data-flag="free_item_charged""#), "stored as corrected: {flagged:?}");
     let kept: Vec<u8> = sqlx::query_scalar("SELECT bytes FROM quote_files WHERE quote_id = ?")
         .bind(id)
         .fetch_one(app.pool())
