@@ -165,3 +165,25 @@ body += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n"
 body += "".join(f"{o:010d} 00000 n \n" for o in offsets)
 body += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
 write("read_pdf", "plain.pdf", body)
+
+# Scans, faxes and photos, shrunk so that the fuzzer's mutations are many a second: a JPEG, a
+# PNG, a G4 fax TIFF of two pages and an uncompressed TIFF (Pillow), each a corner of a fixture.
+try:
+    from PIL import Image
+
+    SCANS = LAYOUTS.parent / "scan"
+    page = Image.open(SCANS / "sections_libreoffice_scan200.png").convert("L")
+    corner = page.crop((0, 0, 600, 400)).resize((300, 200))
+    for fmt, name, extra in [("PNG", "scan.png", {}), ("JPEG", "photo.jpg", {"quality": 60})]:
+        buf = io.BytesIO()
+        corner.save(buf, fmt, **extra)
+        write("read_picture", name, buf.getvalue())
+    fax = corner.point(lambda v: 255 if v > 150 else 0).convert("1")
+    buf = io.BytesIO()
+    fax.save(buf, "TIFF", compression="group4", dpi=(200, 100), save_all=True, append_images=[fax])
+    write("read_picture", "fax.tif", buf.getvalue())
+    buf = io.BytesIO()
+    corner.save(buf, "TIFF", compression="raw")
+    write("read_picture", "raw.tif", buf.getvalue())
+except ImportError:
+    print("Pillow is not installed: the read_picture seeds are not written")

@@ -66,6 +66,18 @@ pub mod fuzzing {
         let _ = crate::text::clean(text);
     }
 
+    /// Decodes a picture file (JPEG, PNG, TIFF) as a scan is decoded, and prepares each page for
+    /// OCR as a scan's pages are (scaled, straightened, evened, its rules erased) — without
+    /// running OCR, which is a child process. Pages over two megapixels are decoded only, so
+    /// that the fuzzer stays fast. The results are dropped.
+    pub fn picture(bytes: &[u8]) {
+        if let Ok(pages) = crate::ocr::picture::decode("fuzz.png", bytes, 4) {
+            for page in pages.iter().filter(|p| u64::from(p.gray.width()) * u64::from(p.gray.height()) <= 2_000_000) {
+                let _ = crate::ocr::picture::prepared(page);
+            }
+        }
+    }
+
     /// Reads a numeric cell (any float a workbook can hold, NaN and infinities included)
     /// as a money and a quantity cell.
     pub fn number_cell(number: f64) {
