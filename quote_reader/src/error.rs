@@ -182,6 +182,9 @@ pub enum ReadErrorKind {
         /// The programs missing, as the administrator installs them.
         missing: &'static str,
     },
+    /// A scan or a photo in which OCR found no item table (no row of headings such as 品名・数量・
+    /// 単価・金額).
+    NoTableInScan,
     /// OCR of one page took longer than its limit.
     OcrTooSlow {
         /// The page (1-based).
@@ -253,6 +256,9 @@ impl fmt::Display for ReadErrorKind {
             ReadErrorKind::OcrMissing { missing } => write!(
                 f,
                 "スキャンや写真の見積書を読み取るための文字認識ソフト（{missing}）が、このサーバーに入っていません。システムの管理者に導入を依頼するか、Excel・CSV・文字を含むPDFの見積書を使うか、明細を画面から入力してください。"
+            ),
+            ReadErrorKind::NoTableInScan => f.write_str(
+                "画像を文字認識しましたが、明細の表（品名・数量・単価・金額などの見出しの行）を読み取れませんでした。200～300dpiでまっすぐにスキャンし直した画像か、真上から明るい場所で撮り直した写真をアップロードするか、ベンダーにExcelや文字を含むPDFの見積書を依頼するか、明細を画面から入力してください。",
             ),
             ReadErrorKind::OcrTooSlow { page, seconds } => write!(
                 f,

@@ -220,6 +220,10 @@ fn read(file_name: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Result<(
             }
             Ok((quote, loaded))
         }
+        // A scan without a table: what to do about a picture, not about a sheet's header.
+        Err(e) if loaded.ocr.is_some() && e.kind == ReadErrorKind::NoItemTable => {
+            Err(ReadError::file(file_name, ReadErrorKind::NoTableInScan))
+        }
         // Text without any table under a workbook's name is not a misplaced
         // header but the wrong file: say that instead.
         Err(e) if loaded.origin == load::Origin::Text && e.kind == ReadErrorKind::NoItemTable => {

@@ -72,12 +72,13 @@ fn more_pages_than_a_quote_has_are_refused_before_any_is_read() {
 }
 
 /// A PDF of a picture is recognised by OCR (tests/scan_input.rs); a picture with no quote in it
-/// is then the missing table. Without OCR on the machine it is refused with what to install
+/// is then a table OCR could not find, said as such. Without OCR on the machine it is refused with what to install
 /// (server/tests/api/scan_upload.rs, which runs the binary without Tesseract).
 #[test]
 fn a_picture_without_a_quote_and_an_empty_pdf_say_what_they_are() {
     let e = refusal("scan.pdf", &pdf(1, b"q 500 0 0 700 40 60 cm /Im0 Do Q", true));
-    assert_eq!(e.kind, ReadErrorKind::NoItemTable);
+    assert_eq!(e.kind, ReadErrorKind::NoTableInScan);
+    assert!(e.to_string().contains("明細の表（品名・数量・単価・金額などの見出しの行）を読み取れませんでした"), "{e}");
     let e = refusal("empty.pdf", &pdf(2, b"", false));
     assert_eq!(e.kind, ReadErrorKind::Unsupported { format: UnsupportedFormat::PdfWithoutText });
 }

@@ -150,7 +150,7 @@ fn faxes_and_photos_are_read_or_refused_with_a_message() {
     let Tally { right, total, report, refused, .. } = tally(&all);
     for (file, e) in &refused {
         assert!(
-            matches!(e.kind, quote_reader::ReadErrorKind::NoItemTable | quote_reader::ReadErrorKind::NoItemLines),
+            matches!(e.kind, quote_reader::ReadErrorKind::NoTableInScan | quote_reader::ReadErrorKind::NoItemLines),
             "{file}: {e}"
         );
     }

@@ -145,7 +145,14 @@ pub(crate) fn load_pdf(
     let mut engine_name = None;
     // Pages that are pictures only are recognised; without an OCR engine they are left out when
     // other pages hold text (a page of seals), and the file is refused when none does.
-    let engine = if no_text { Some(ocr::engine_for(file, true)?) } else { ocr::engine_for(file, true).ok() };
+    // (Looked for only when a page needs it: finding it runs Tesseract twice.)
+    let engine = if no_text {
+        Some(ocr::engine_for(file, true)?)
+    } else if scanned.contains(&true) {
+        ocr::engine_for(file, true).ok()
+    } else {
+        None
+    };
     if let Some(engine) = engine {
         for (i, page) in read.iter_mut().enumerate().filter(|(i, _)| scanned[*i]) {
             let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
