@@ -189,6 +189,18 @@ pub fn render_text(doc: &AuditDocument, kind: FacilityType, today: NaiveDate) ->
         out.push(String::new());
         out.push("指摘はありません。".to_owned());
     }
+    // A scan not yet checked by a person: what a misread figure could cause, held back.
+    if !r.reading_checks.is_empty() {
+        out.push(String::new());
+        out.push(format!(
+            "読み取りの確認 {}件（画像から文字認識で読んだため、指摘にする前に画像と見比べてください）:",
+            r.reading_checks.len()
+        ));
+        for c in &r.reading_checks {
+            let at = if c.row == 0 { "見積全体".to_owned() } else { format!("{}行目", c.row) };
+            out.push(format!("  - [{}] {at}: {}", c.held.code(), c.message));
+        }
+    }
     for n in app::api::quote_audit::notes_besides_assumptions(r) {
         out.push(format!("注: {n}"));
     }

@@ -432,7 +432,10 @@ fn scans_of_clean_quotes_get_no_flag_from_a_misread_digit() {
         if !out.status.success() {
             // A scan OCR could not make a table of is refused with a message, never flagged.
             let said = String::from_utf8_lossy(&out.stderr);
-            assert!(said.contains("明細の表（品名・数量・単価・金額などの見出しの行）を読み取れませんでした"), "{file}: {said}");
+            assert!(
+                said.contains("明細の表（品名・数量・単価・金額などの見出しの行）を読み取れませんでした"),
+                "{file}: {said}"
+            );
             continue;
         }
         clean += 1;
@@ -469,4 +472,20 @@ fn without_tesseract_a_scan_says_what_is_missing_and_a_workbook_still_reads() {
     }
     assert!(run("layouts/sections_openpyxl.xlsx").status.success());
     assert!(run("pdf/sections_libreoffice.pdf").status.success(), "a text PDF needs no OCR");
+}
+
+/// `onshi audit` on a scan whose card reader OCR reads as 6 yen: no flag, and the table says
+/// what to check against the picture.
+#[test]
+fn the_audit_of_a_scan_lists_what_to_check_before_anything_is_flagged() {
+    let out = audit_cli("scan/discount_foot_chromium_scan200.png", "pharmacy", &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("指摘はありません。"), "{text}");
+    assert!(text.contains("読み取りの確認"), "{text}");
+    assert!(text.contains("[free_item_charged] "), "the held finding names its flag: {text}");
+    let doc = audit_json("scan/discount_foot_chromium_scan200.png", "pharmacy", &[]);
+    let held: Vec<&str> =
+        doc["reading_checks"].as_array().expect("checks").iter().filter_map(|c| c["held"].as_str()).collect();
+    assert!(held.contains(&"free_item_charged"), "{held:?}");
 }
