@@ -218,3 +218,22 @@ fn a_scan_stops_when_told() {
     assert_eq!(e.kind, quote_reader::ReadErrorKind::Stopped);
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "stopped after {:?}", started.elapsed());
 }
+
+/// A TIFF of blank pages, each within the limit, that together would fill memory: refused before
+/// the page that passes 100 million pixels is decoded.
+#[test]
+fn a_tiff_whose_pages_together_are_too_large_is_refused() {
+    use tiff::encoder::{Compression, DeflateLevel, TiffEncoder, colortype::Gray8};
+    let (width, height) = (6_000u32, 6_000u32);
+    let blank = vec![255u8; (width * height) as usize];
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    let mut tiff =
+        TiffEncoder::new(&mut bytes).expect("tiff").with_compression(Compression::Deflate(DeflateLevel::Best));
+    for _ in 0..3 {
+        tiff.write_image::<Gray8>(width, height, &blank).expect("page");
+    }
+    let bytes = bytes.into_inner();
+    assert!(bytes.len() < 1_000_000, "{} bytes", bytes.len());
+    let e = read_quote_for_review("fax.tif", &bytes, &Limits::default(), &Stop::new()).unwrap_err();
+    assert_eq!(e.kind, quote_reader::ReadErrorKind::PictureTooLarge { pixels: 108_000_000, limit: 100_000_000 });
+}

@@ -9,6 +9,11 @@ use std::io::Cursor;
 /// 600 dpi (35 MP) passes; a picture made to exhaust memory does not.
 pub(crate) const MOST_PIXELS: u64 = 40_000_000;
 
+/// Most pixels all the pages of one TIFF may have together: its pages are decoded before the first
+/// is recognised, and a fax's blank pages compress to almost nothing. A 20-page fax at 1,728 ×
+/// 2,200 pixels has 76 million.
+pub(crate) const MOST_PIXELS_IN_ALL: u64 = 100_000_000;
+
 /// The resolution pages are recognised at: Tesseract reads best when a character is 20–40
 /// pixels high, which 300 dpi gives the 9–11 pt text of a quote.
 pub(crate) const WORKING_DPI: f32 = 300.0;
@@ -84,6 +89,7 @@ fn decode_tiff(file: &str, bytes: &[u8], most_pages: u32) -> Result<Vec<Picture>
     limits.decoding_buffer_size = usize::try_from(MOST_PIXELS * 4).unwrap_or(usize::MAX);
     let mut decoder = Decoder::new(Cursor::new(bytes)).map_err(bad)?.with_limits(limits);
     let mut pages = Vec::new();
+    let mut pixels_in_all = 0u64;
     loop {
         let count = u32::try_from(pages.len()).unwrap_or(u32::MAX);
         if count >= most_pages {
@@ -91,6 +97,11 @@ fn decode_tiff(file: &str, bytes: &[u8], most_pages: u32) -> Result<Vec<Picture>
         }
         let (width, height) = decoder.dimensions().map_err(bad)?;
         check_size(file, width, height)?;
+        pixels_in_all += u64::from(width) * u64::from(height);
+        if pixels_in_all > MOST_PIXELS_IN_ALL {
+            let kind = ReadErrorKind::PictureTooLarge { pixels: pixels_in_all, limit: MOST_PIXELS_IN_ALL };
+            return Err(ReadError::file(file, kind));
+        }
         let colour = decoder.colortype().map_err(bad)?;
         let resolution = |decoder: &mut Decoder<Cursor<&[u8]>>, tag| {
             let value = match decoder.find_tag(tag).ok().flatten()? {
