@@ -16,6 +16,18 @@ use std::time::{Duration, Instant};
 /// 2-core machine: BENCHMARKS.md).
 pub(crate) const PAGE_TIME_LIMIT: Duration = Duration::from_secs(30);
 
+/// Most address space a child may take (bytes): Tesseract needs about 300 MB for a 300 dpi A4
+/// page and pdftoppm less; a crafted PDF (an image stream that inflates to gigabytes) makes the
+/// child fail instead of pushing the server out of memory. Set through util-linux's `prlimit`
+/// (in every Debian), since this crate runs no unsafe code of its own to set it.
+const MOST_MEMORY: u64 = 2 * 1024 * 1024 * 1024;
+
+/// `prlimit`, looked for once.
+fn prlimit() -> Option<&'static PathBuf> {
+    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
+    FOUND.get_or_init(|| on_path("prlimit")).as_ref()
+}
+
 /// Most bytes a child may write back (a page's TSV is about 100 KB; a 3,000-pixel page as
 /// PGM 13 MB).
 const MOST_OUTPUT: u64 = 64 * 1024 * 1024;
@@ -101,7 +113,15 @@ fn run_within(program: &Path, args: &[&str], input: &[u8], stop: &Stop, limit: D
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let mut child = Command::new(program)
+    let mut command = match prlimit() {
+        Some(prlimit) => {
+            let mut c = Command::new(prlimit);
+            c.arg(format!("--as={MOST_MEMORY}")).arg("--").arg(program);
+            c
+        }
+        None => Command::new(program),
+    };
+    let mut child = command
         .args(args)
         .env("OMP_THREAD_LIMIT", "1")
         .stdin(Stdio::piped())
@@ -187,5 +207,14 @@ mod tests {
             run_within(Path::new("/bin/false"), &[], b"", &Stop::new(), Duration::from_secs(5)),
             Err(Failure::Failed(_))
         ));
+    }
+
+    #[test]
+    fn a_program_that_asks_for_more_memory_than_allowed_fails_alone() {
+        assert!(prlimit().is_some(), "prlimit (util-linux) is on every Debian");
+        let env = Path::new("/usr/bin/env");
+        let take = format!("x = bytearray({})", MOST_MEMORY + (1 << 30));
+        let result = run_within(env, &["python3", "-c", &take], b"", &Stop::new(), Duration::from_secs(20));
+        assert!(matches!(result, Err(Failure::Failed(_))), "{result:?}");
     }
 }
