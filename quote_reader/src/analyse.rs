@@ -17,6 +17,13 @@ use rules::quote::{
 use rust_decimal::Decimal;
 
 /// Where problems are reported: the file and, for workbooks, the sheet.
+/// What a row under the header was taken for, as the preview says it — those the review of a
+/// scan looks for (`ocr::review`).
+pub(crate) const CONTINUATION: &str = "上の行の品名の続き";
+pub(crate) const TOTAL_WITHOUT_AMOUNT: &str = "金額の書かれていない合計の行";
+pub(crate) const FIGURES_WITHOUT_DESCRIPTION: &str = "品名のない数字の行（読んでいません）";
+pub(crate) const TEXT_NOT_READ: &str = "明細ではない文字の行（読んでいません）";
+
 struct Place<'a> {
     file: &'a str,
     sheet: Option<&'a str>,
@@ -477,7 +484,7 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             }
             let Some(amount) = total_amount(place, row, cells, cols)? else {
                 // A label with nothing written (an uncached formula): nothing to record.
-                table.read_as(row, cells, "金額の書かれていない合計の行");
+                table.read_as(row, cells, TOTAL_WITHOUT_AMOUNT);
                 continue;
             };
             let included_at = matches!(kind, TotalKind::Tax { included: true }).then(|| {
@@ -540,7 +547,7 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
                     join_wrapped(&mut line.description, &text);
                 }
                 table.last_line_row = Some(row);
-                table.read_as(row, cells, "上の行の品名の続き");
+                table.read_as(row, cells, CONTINUATION);
                 table.table_rows.push(row);
                 continue;
             }
@@ -554,7 +561,7 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             match cols.spec.and_then(|c| get_in_row(cells, c)).and_then(cell_text) {
                 Some(spec) => spec,
                 None => {
-                    table.read_as(row, cells, "品名のない数字の行（読んでいません）");
+                    table.read_as(row, cells, FIGURES_WITHOUT_DESCRIPTION);
                     continue;
                 }
             }
@@ -607,7 +614,7 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
         } else if is_section_heading(text) {
             "区分の見出し"
         } else {
-            "明細ではない文字の行（読んでいません）"
+            TEXT_NOT_READ
         };
         let shown = shortened(text.clone());
         table.rows_read.push(RowReading { row: row_number(*row), text: shown, taken_as: taken_as.to_owned() });

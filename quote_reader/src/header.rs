@@ -159,6 +159,11 @@ impl Columns {
     /// What the reader uses a header column for, as the preview says it: the role of the slot
     /// that holds the column, or that it is not used (a second column of one role).
     pub(crate) fn use_of(&self, col: u32) -> &'static str {
+        self.role_of(col).map_or("使っていません（同じ見出しの列がほかにあります）", Role::label_ja)
+    }
+
+    /// The role of the slot that holds the column (None: a second column of one role).
+    pub(crate) fn role_of(&self, col: u32) -> Option<Role> {
         let slots = [
             (self.spec, Role::Spec),
             (self.quantity, Role::Quantity),
@@ -169,14 +174,9 @@ impl Columns {
             (self.note, Role::Note),
         ];
         if self.description.contains(&col) {
-            return Role::Description.label_ja();
+            return Some(Role::Description);
         }
-        slots
-            .iter()
-            .find(|(slot, _)| *slot == Some(col))
-            .map_or("使っていません（同じ見出しの列がほかにあります）", |(_, role)| {
-                role.label_ja()
-            })
+        slots.iter().find(|(slot, _)| *slot == Some(col)).map(|(_, role)| *role)
     }
 
     fn from_roles(roles: &BTreeMap<u32, HeaderCell>) -> Self {

@@ -24,7 +24,8 @@ pub(crate) enum Origin {
     Workbook,
     /// CSV: one sheet without a name; rows are the file's lines.
     Text,
-    /// A PDF's text rebuilt into one sheet without a name; rows are its lines of text.
+    /// A PDF's text, or a scan's words recognised by OCR, rebuilt into one sheet without a name;
+    /// rows are its lines of text.
     Pdf,
 }
 

@@ -14,8 +14,9 @@ pub(crate) const MOST_PIXELS: u64 = 40_000_000;
 /// 2,200 pixels has 76 million.
 pub(crate) const MOST_PIXELS_IN_ALL: u64 = 100_000_000;
 
-/// The resolution pages are recognised at: Tesseract reads best when a character is 20–40
-/// pixels high, which 300 dpi gives the 9–11 pt text of a quote.
+/// The resolution pages are recognised at: Tesseract's documentation (「Improving the quality of
+/// the output」, tesseract-ocr.github.io/tessdoc/ImproveQuality) says it reads best at 300 dpi and
+/// with capital letters about 20–30 pixels high, which 300 dpi gives the 9–11 pt text of a quote.
 pub(crate) const WORKING_DPI: f32 = 300.0;
 
 /// An A4 page's short side in inches: a picture without a stated resolution is taken to be a
@@ -259,6 +260,22 @@ impl Sums {
     }
 }
 
+/// Marks for erasing the runs of ink at least [`RULE_LENGTH`] long along one line of pixels
+/// (`line` gives the pixels' indices in order: a row or a column).
+fn mark_long_runs(ink: &[bool], erase: &mut [bool], line: impl Iterator<Item = usize>) {
+    let mut run: Vec<usize> = Vec::new();
+    for i in line.map(Some).chain(std::iter::once(None)) {
+        if let Some(i) = i.filter(|i| ink[*i]) {
+            run.push(i);
+            continue;
+        }
+        if run.len() >= RULE_LENGTH {
+            run.iter().for_each(|j| erase[*j] = true);
+        }
+        run.clear();
+    }
+}
+
 /// Erases the rules of a ruled table (long straight runs of ink across or down the page): OCR
 /// reads them as 「ーー」, 「EEEE」 or 「|」 and loses the words they touch.
 fn without_rules(page: &mut GrayImage) {
@@ -267,36 +284,10 @@ fn without_rules(page: &mut GrayImage) {
     let ink: Vec<bool> = page.as_raw().iter().map(|p| *p <= threshold).collect();
     let mut erase = vec![false; w * h];
     for y in 0..h {
-        let mut x = 0;
-        while x < w {
-            if !ink[y * w + x] {
-                x += 1;
-                continue;
-            }
-            let start = x;
-            while x < w && ink[y * w + x] {
-                x += 1;
-            }
-            if x - start >= RULE_LENGTH {
-                erase[y * w + start..y * w + x].iter_mut().for_each(|e| *e = true);
-            }
-        }
+        mark_long_runs(&ink, &mut erase, (0..w).map(|x| y * w + x));
     }
     for x in 0..w {
-        let mut y = 0;
-        while y < h {
-            if !ink[y * w + x] {
-                y += 1;
-                continue;
-            }
-            let start = y;
-            while y < h && ink[y * w + x] {
-                y += 1;
-            }
-            if y - start >= RULE_LENGTH {
-                (start..y).for_each(|yy| erase[yy * w + x] = true);
-            }
-        }
+        mark_long_runs(&ink, &mut erase, (0..h).map(|y| y * w + x));
     }
     // Specks of dust and toner: ink with little other ink around it (a character's stroke has a
     // dozen or more pixels of ink within two pixels of each of its own).

@@ -3,7 +3,8 @@
 //! the quote's own arithmetic — every figure the arithmetic does not confirm.
 
 use super::Doubt;
-use crate::header::{Columns, item_tables};
+use crate::analyse::{CONTINUATION, FIGURES_WITHOUT_DESCRIPTION, TEXT_NOT_READ, TOTAL_WITHOUT_AMOUNT};
+use crate::header::{Columns, Role, item_tables};
 use crate::load::Loaded;
 use rules::Yen;
 use rules::quote::{CellCheck, CheckedCell, Quote, ScanReading};
@@ -11,19 +12,15 @@ use rust_decimal::Decimal;
 
 /// The cell of a line that a column holds.
 fn line_cell(columns: &Columns, col: u32) -> Option<CheckedCell> {
-    let slots = [
-        (columns.quantity, CheckedCell::Quantity),
-        (columns.unit, CheckedCell::Unit),
-        (columns.unit_price, CheckedCell::UnitPrice),
-        (columns.list_price, CheckedCell::ListPrice),
-        (columns.amount, CheckedCell::Amount),
-        (columns.note, CheckedCell::Note),
-        (columns.spec, CheckedCell::Description),
-    ];
-    if columns.description.contains(&col) {
-        return Some(CheckedCell::Description);
-    }
-    slots.iter().find(|(slot, _)| *slot == Some(col)).map(|(_, cell)| *cell)
+    Some(match columns.role_of(col)? {
+        Role::Description | Role::Spec => CheckedCell::Description,
+        Role::Quantity => CheckedCell::Quantity,
+        Role::Unit => CheckedCell::Unit,
+        Role::UnitPrice => CheckedCell::UnitPrice,
+        Role::ListPrice => CheckedCell::ListPrice,
+        Role::Amount => CheckedCell::Amount,
+        Role::Note => CheckedCell::Note,
+    })
 }
 
 fn why(doubt: &Doubt) -> String {
@@ -120,7 +117,7 @@ pub(crate) fn reading(loaded: &Loaded, quote: &Quote, engine: &str) -> ScanReadi
     }
     // Descriptions joined from the row under them.
     for table in &quote.reading {
-        for joined in table.rows.iter().filter(|r| r.taken_as == "上の行の品名の続き") {
+        for joined in table.rows.iter().filter(|r| r.taken_as == CONTINUATION) {
             if let Some(line) = quote.lines.iter().filter(|l| l.row < joined.row).max_by_key(|l| l.row) {
                 checks.add(
                     line.row,
@@ -133,7 +130,8 @@ pub(crate) fn reading(loaded: &Loaded, quote: &Quote, engine: &str) -> ScanReadi
     // Rows with a figure read as neither a line nor a total: a label OCR garbled.
     for table in &quote.reading {
         for row in &table.rows {
-            let unread = row.taken_as.contains("読んでいません") || row.taken_as == "金額の書かれていない合計の行";
+            let unread =
+                [FIGURES_WITHOUT_DESCRIPTION, TEXT_NOT_READ, TOTAL_WITHOUT_AMOUNT].contains(&row.taken_as.as_str());
             if unread && row.text.chars().any(|c| c.is_ascii_digit()) {
                 checks.add(row.row, CheckedCell::Row, "数字がありますが、明細にも合計にも読めませんでした".to_owned());
             }
