@@ -24,6 +24,7 @@ pub mod provisioning;
 pub mod quote;
 pub mod rate;
 pub mod readers;
+pub mod registry;
 pub mod role;
 pub mod scheme;
 pub mod settlement;

@@ -1,0 +1,130 @@
+//! Reads the registry of insured facilities from the files the 地方厚生局 publish: their
+//! 「コード内容別医療機関一覧表」 workbooks (.xlsx, .xls) as published, a .zip of them, or a CSV
+//! with named columns. Files in, [`ReadList`] out: every facility read, and every row that
+//! could not be read with its reason — a refused row never stops the rows around it.
+
+mod archive;
+mod bureau_list;
+mod csv_list;
+mod error;
+mod grid;
+mod text;
+mod workbook;
+
+pub use error::RegistryError;
+use rules::registry::RegistryEntry;
+use serde::Serialize;
+
+/// How much one import may read.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Bytes of one file as given (a workbook, a zip, a CSV).
+    pub max_bytes: u64,
+    /// Bytes of everything a zip or a workbook unpacks to, by its own declared sizes.
+    pub max_unpacked: u64,
+    /// Files in one zip.
+    pub max_entries: usize,
+}
+
+impl Default for Limits {
+    /// The national 医科 list as CSV is about 25 MB and 東京都's 医科 workbook about 6 MB;
+    /// these leave room and still bound what one upload can cost.
+    fn default() -> Self {
+        Limits { max_bytes: 96 << 20, max_unpacked: 768 << 20, max_entries: 400 }
+    }
+}
+
+/// A row that was not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refused {
+    /// The file (for a zip: 「lists.zip/東京都_医科.xlsx」).
+    pub file: String,
+    /// The sheet ("" for a CSV).
+    pub sheet: String,
+    /// The 1-based row number.
+    pub row: u32,
+    /// The code as written ("" when there was none).
+    pub code: String,
+    /// What is wrong, in Japanese.
+    pub reason: String,
+}
+
+/// What a file held.
+#[derive(Debug, Clone, Default)]
+pub struct ReadList {
+    /// Every facility read, in file order.
+    pub entries: Vec<RegistryEntry>,
+    /// Rows refused.
+    pub refused: Vec<Refused>,
+    /// Each list read: (file, sheet, title) — for the import's summary.
+    pub lists: Vec<ListRead>,
+}
+
+/// One list (a sheet or a CSV) and how many facilities it gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListRead {
+    /// The file.
+    pub file: String,
+    /// The sheet ("" for a CSV).
+    pub sheet: String,
+    /// The list's title (「関東信越厚生局 コード内容別医療機関一覧表（東京都・医科、令和7年8月1日現在）」),
+    /// or the file's name for a CSV.
+    pub title: String,
+    /// Facilities read from it.
+    pub facilities: usize,
+}
+
+impl ReadList {
+    fn extend(&mut self, other: ReadList) {
+        self.entries.extend(other.entries);
+        self.refused.extend(other.refused);
+        self.lists.extend(other.lists);
+    }
+
+    /// Rows read, facilities and refused together.
+    pub fn rows_read(&self) -> usize {
+        self.entries.len() + self.refused.len()
+    }
+}
+
+/// Reads one file, told by its content: a workbook (.xlsx, .xls), a zip of workbooks and
+/// CSVs, or a CSV (UTF-8 or CP932). `name` is used in messages and to find the prefecture or
+/// the kind when a list's title does not say.
+pub fn read_file(name: &str, bytes: &[u8], limits: &Limits) -> Result<ReadList, RegistryError> {
+    let size = bytes.len() as u64;
+    if size > limits.max_bytes {
+        return Err(RegistryError::TooLarge { file: name.to_owned(), size, limit: limits.max_bytes });
+    }
+    match Format::of(bytes) {
+        Format::Xlsx => workbook::read(name, bytes, true, limits),
+        Format::Xls => workbook::read(name, bytes, false, limits),
+        Format::Zip => archive::read(name, bytes, limits),
+        Format::Text => match text::decode(bytes) {
+            Some(text) => csv_list::read(name, &text),
+            None => Err(RegistryError::UnsupportedFormat { file: name.to_owned() }),
+        },
+    }
+}
+
+/// What a file is, by its first bytes and, for a zip, its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Xlsx,
+    Xls,
+    Zip,
+    Text,
+}
+
+impl Format {
+    fn of(bytes: &[u8]) -> Format {
+        const ZIP: &[u8] = b"PK\x03\x04";
+        const CFB: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        if bytes.starts_with(CFB) {
+            Format::Xls
+        } else if bytes.starts_with(ZIP) || bytes.starts_with(b"PK\x05\x06") {
+            if archive::is_workbook(bytes) { Format::Xlsx } else { Format::Zip }
+        } else {
+            Format::Text
+        }
+    }
+}
