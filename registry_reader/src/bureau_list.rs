@@ -7,7 +7,7 @@
 
 use crate::grid::Grid;
 use crate::text::{narrow, phone, squeezed, words};
-use crate::{ListRead, ReadList, Refused};
+use crate::{ListRead, Listed, ReadList, Refused};
 use chrono::NaiveDate;
 use rules::registry::{ListKind, ListedStatus, RegistryEntry, list_title, normal_postal_code};
 use rules::{FacilityCode, Prefecture};
@@ -87,10 +87,13 @@ fn is_title(row: &[String]) -> bool {
 /// Where each kind of field sits.
 #[derive(Debug, Default)]
 struct Columns {
+    number: Option<usize>,
     code: Option<usize>,
     name: Option<usize>,
     address: Option<usize>,
     phone: Option<usize>,
+    /// 病院 / 診療所 / 薬局 over 現存 / 休止: the 備考 column, else the header's last.
+    kind: Option<usize>,
 }
 
 impl Columns {
@@ -99,6 +102,8 @@ impl Columns {
         for row in rows {
             for (i, h) in headings(row) {
                 let slot = match h {
+                    Heading::Number => &mut cols.number,
+                    Heading::Remarks => &mut cols.kind,
                     Heading::Code => &mut cols.code,
                     Heading::Name => &mut cols.name,
                     Heading::Address => &mut cols.address,
@@ -108,35 +113,48 @@ impl Columns {
                 slot.get_or_insert(i);
             }
         }
+        if cols.kind.is_none() {
+            cols.kind = rows.iter().filter_map(|r| r.iter().rposition(|c| !c.is_empty())).max();
+        }
         cols
+    }
+
+    /// The columns every bureau uses today (A–J: 項番, 番号, 名称, 〒所在地, 電話, 開設者, 管理者,
+    /// 指定年月日, 病床・診療科, 種別), for a sheet whose header row is missing.
+    fn standard() -> Columns {
+        Columns { number: Some(0), code: Some(1), name: Some(2), address: Some(3), phone: Some(4), kind: Some(9) }
     }
 }
 
-/// The seven digits (郡市区番号, 機関番号, 検証番号) or the whole ten of a code cell.
-/// `in_code_column`: bare digits count too (a bureau that writes 「0270751」, or a number cell).
+/// The seven digits (郡市区番号, 機関番号, 検証番号) or the whole ten of a code cell: the
+/// bureaus write 「01,1248,9」 (北海道, 関東信越), 「01-40055 」 (近畿), 「01.1857.5」, with full-width
+/// digits or a second line; without its separators every one is seven digits. `in_code_column`:
+/// bare digits count too. An old code in parentheses on a block's later row is not a code.
 fn code_digits(cell: &str, in_code_column: bool) -> Option<String> {
-    let t = squeezed(&narrow(cell));
-    if t.is_empty() {
+    let first_line = narrow(cell.lines().find(|l| !l.trim().is_empty())?);
+    let t = first_line.trim();
+    if t.starts_with(['(', '[']) {
         return None;
     }
-    let parts: Vec<&str> = t.split([',', '.', '-', '、', '，']).collect();
-    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if parts.iter().all(|p| all_digits(p)) {
-        let lengths: Vec<usize> = parts.iter().map(|p| p.len()).collect();
-        let joined: String = parts.concat();
-        match lengths.as_slice() {
-            [2, 4, 1] => return Some(joined),
-            [_, ..] if parts.len() > 1 && joined.len() == 10 => return Some(joined),
-            [7] | [10] if in_code_column => return Some(joined),
-            _ => {}
-        }
+    let separated = t.contains([',', '.', '-', '、', '，', '・', ' ']);
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let only_code_signs =
+        t.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-' | '、' | '，' | '・' | ' '));
+    if !only_code_signs || !matches!(digits.len(), 7 | 10) {
+        return None;
     }
-    None
+    (in_code_column || separated).then_some(digits)
 }
 
 /// The code opening a block in this row, and its column; the code column first, then the
 /// columns left of the name.
 fn code_in_row(row: &[String], cols: &Columns) -> Option<(usize, String)> {
+    if let Some(n) = cols.number.filter(|n| Some(*n) != cols.code) {
+        let number = squeezed(&narrow(row.get(n).map_or("", String::as_str)));
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
     if let Some(c) = cols.code {
         for col in [c, c + 1] {
             if let Some(d) = row.get(col).and_then(|cell| code_digits(cell, true)) {
@@ -161,13 +179,13 @@ fn title(rows: &[Vec<String>], sheet: &str, file: &str) -> Title {
         .iter()
         .find_map(|c| prefecture_in_title(c))
         .or_else(|| prefecture_named(sheet))
-        .or_else(|| prefecture_named(file.rsplit('/').next().unwrap_or(file)));
+        .or_else(|| prefecture_named(file.rsplit(['/', '\\']).next().unwrap_or(file)));
     let kind = cells
         .iter()
         .filter(|c| c.contains("現在") || c.contains('[') || c.contains('［') || c.contains("一覧"))
         .find_map(|c| ListKind::named_in(c))
-        .or_else(|| ListKind::named_in(sheet))
-        .or_else(|| ListKind::named_in(file.rsplit('/').next().unwrap_or(file)));
+        .or_else(|| kind_named(sheet))
+        .or_else(|| kind_named(file.rsplit(['/', '\\']).next().unwrap_or(file)));
     let as_of = cells.iter().filter(|c| c.contains("現在")).find_map(|c| date_before_genzai(c));
     Title { prefecture, kind, as_of }
 }
@@ -182,9 +200,93 @@ fn prefecture_in_title(cell: &str) -> Option<Prefecture> {
     Prefecture::all().find(|p| t.contains(&format!("[{}]", p.name_ja())))
 }
 
-/// A prefecture's name anywhere in a sheet or file name (「13東京都_医科」, 「東京都.xlsx」).
+/// A prefecture named in a sheet or file name: 「東京都.xlsx」, 「111コード内容別一覧表（医科）埼玉r0809」
+/// (without 県), 「2026.9_kikanzentai_hyogo_ika」, 「r8_09_ika_fukuoka_02」 (romanised).
 fn prefecture_named(text: &str) -> Option<Prefecture> {
-    Prefecture::all().find(|p| text.contains(p.name_ja()))
+    if let Some(p) = Prefecture::all().find(|p| text.contains(p.name_ja())) {
+        return Some(p);
+    }
+    let short = |p: &Prefecture| {
+        let name = p.name_ja();
+        if name == "北海道" { name } else { name.trim_end_matches(['都', '府', '県']) }
+    };
+    let by_short = Prefecture::all().find(|p| {
+        let s = short(p);
+        text.match_indices(s).any(|(i, _)| !(s == "京都" && text[..i].ends_with('東')))
+    });
+    if by_short.is_some() {
+        return by_short;
+    }
+    let lower = text.to_ascii_lowercase();
+    lower
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .find_map(|word| ROMANISED.iter().position(|names| names.split('|').any(|n| n == word)))
+        .and_then(|i| u8::try_from(i + 1).ok())
+        .and_then(|n| Prefecture::from_number(n).ok())
+}
+
+/// The prefectures' names in Latin letters as the bureaus' file names write them, in JIS order.
+const ROMANISED: [&str; 47] = [
+    "hokkaido|hokkaidou",
+    "aomori",
+    "iwate",
+    "miyagi",
+    "akita",
+    "yamagata",
+    "fukushima",
+    "ibaraki",
+    "tochigi",
+    "gunma|gunnma",
+    "saitama",
+    "chiba",
+    "tokyo|toukyou",
+    "kanagawa",
+    "niigata",
+    "toyama",
+    "ishikawa",
+    "fukui",
+    "yamanashi",
+    "nagano",
+    "gifu",
+    "shizuoka|sizuoka",
+    "aichi",
+    "mie",
+    "shiga|siga",
+    "kyoto|kyouto",
+    "osaka|oosaka",
+    "hyogo|hyougo",
+    "nara",
+    "wakayama",
+    "tottori",
+    "shimane|simane",
+    "okayama",
+    "hiroshima|hirosima",
+    "yamaguchi",
+    "tokushima|tokusima",
+    "kagawa",
+    "ehime",
+    "kochi|kouchi",
+    "fukuoka",
+    "saga",
+    "nagasaki",
+    "kumamoto",
+    "oita|ooita",
+    "miyazaki",
+    "kagoshima|kagosima",
+    "okinawa",
+];
+
+/// The kind named in a file name: Japanese (「（医科）」) or romanised (「_shika」, 「_yakkyoku」).
+fn kind_named(text: &str) -> Option<ListKind> {
+    ListKind::named_in(text).or_else(|| {
+        let lower = text.to_ascii_lowercase();
+        lower.split(|c: char| !c.is_ascii_alphabetic()).find_map(|word| match word {
+            "shika" | "sika" | "shikaheisetu" | "shikaheisetsu" => Some(ListKind::Dental),
+            "yakkyoku" | "yakkyoku_" | "yakyoku" | "chouzai" | "tyouzai" => Some(ListKind::Pharmacy),
+            "ika" | "ikaheisetu" | "ikaheisetsu" => Some(ListKind::Medical),
+            _ => None,
+        })
+    })
 }
 
 /// The date before 「現在」: 「[令和 7年 8月 1日現在　医科　現存/休止]」 → 2025-08-01.
@@ -201,17 +303,28 @@ fn date_before_genzai(cell: &str) -> Option<NaiveDate> {
 
 /// Reads one sheet; `Err` with the reason when it is not a list.
 pub(crate) fn read(file: &str, grid: &Grid) -> Result<ReadList, String> {
-    let Some(header) = grid.rows.iter().position(|r| is_header(r)) else {
-        return Err("「医療機関番号」「名称」「所在地」などの見出しの行がありません。地方厚生局の「コード内容別医療機関一覧表」をそのまま指定してください".to_owned());
+    let (header, header_rows, cols) = match grid.rows.iter().position(|r| is_header(r)) {
+        Some(header) => {
+            // A header may stack its words over a few rows (指定年月日 / 登録理由 / 指定期間始).
+            let mut header_rows: Vec<&[String]> = vec![&grid.rows[header]];
+            for next in grid.rows.iter().skip(header + 1).take(3) {
+                if headings(next).is_empty() || code_in_row(next, &Columns::from_header(&header_rows)).is_some() {
+                    break;
+                }
+                header_rows.push(next);
+            }
+            let cols = Columns::from_header(&header_rows);
+            (header, header_rows, cols)
+        }
+        None => {
+            // No header row: the columns every bureau uses, if a block of them is there.
+            let cols = Columns::standard();
+            let Some(first) = grid.rows.iter().position(|r| code_in_row(r, &cols).is_some()) else {
+                return Err("「医療機関番号」「名称」「所在地」などの見出しの行も、「01,1248,9」のような医療機関番号の行もありません。地方厚生局の「コード内容別医療機関一覧表」をそのまま指定してください".to_owned());
+            };
+            (first, Vec::new(), cols)
+        }
     };
-    let mut header_rows: Vec<&[String]> = vec![&grid.rows[header]];
-    if let Some(next) = grid.rows.get(header + 1)
-        && !headings(next).is_empty()
-        && code_in_row(next, &Columns::from_header(&header_rows)).is_none()
-    {
-        header_rows.push(next);
-    }
-    let cols = Columns::from_header(&header_rows);
     let found = title(&grid.rows[..header], &grid.name, file);
     let kind = found.kind.or_else(|| {
         header_rows
@@ -252,7 +365,12 @@ pub(crate) fn read(file: &str, grid: &Grid) -> Result<ReadList, String> {
             reason,
         };
         match block.entry(digits, prefecture, kind, found.as_of, &title_text) {
-            Ok(entry) => read.entries.push(entry),
+            Ok(entry) => read.entries.push(Listed {
+                entry,
+                file: file.to_owned(),
+                sheet: grid.name.clone(),
+                row: grid.row_number(*start),
+            }),
             Err(reason) => read.refused.push(refuse(reason)),
         }
     }
@@ -316,14 +434,17 @@ impl Block<'_> {
         let name = self.name().ok_or("名称がありません")?;
         let (postal_code, address) = self.address();
         let phone = self.phone().unwrap_or_default();
-        let tokens: Vec<String> = self
+        let tokens: Vec<(usize, String)> = self
             .cells()
-            .flat_map(|(_, _, t)| {
-                words(t).map(|w| w.trim_matches(['(', ')', '（', '）', '[', ']']).to_owned()).collect::<Vec<_>>()
+            .flat_map(|(_, c, t)| {
+                words(t).map(|w| (c, w.trim_matches(['(', ')', '（', '）', '[', ']']).to_owned())).collect::<Vec<_>>()
             })
             .collect();
-        let hospital = tokens.iter().any(|w| w == "病院");
-        let status = if tokens.iter().any(|w| w == "休止") { ListedStatus::Suspended } else { ListedStatus::Active };
+        // 「病院」, or in the kind column 「総合病院」 (東北) or 「歯科病院」; a name ending in 病院
+        // elsewhere in the block says nothing.
+        let hospital = tokens.iter().any(|(c, w)| w == "病院" || (Some(*c) == self.cols.kind && w.ends_with("病院")));
+        let status =
+            if tokens.iter().any(|(_, w)| w == "休止") { ListedStatus::Suspended } else { ListedStatus::Active };
         Ok(RegistryEntry {
             code,
             name,
@@ -337,7 +458,8 @@ impl Block<'_> {
         })
     }
 
-    /// 名称: the name column's first text in the block, else the first text right of the code.
+    /// 名称 as the list writes it (full-width spaces kept): the name column's first text in the
+    /// block, else the first text right of the code.
     fn name(&self) -> Option<String> {
         let from_column = self.cols.name.and_then(|c| {
             self.column(c).map(|(_, t)| t).find(|t| code_digits(t, false).is_none() && phone(t).is_none())
@@ -349,10 +471,7 @@ impl Block<'_> {
                 .find(|t| !t.is_empty() && code_digits(t, true).is_none() && Heading::of(t).is_none())
                 .map(String::as_str)
         };
-        from_column
-            .or_else(from_row)
-            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|t| !t.is_empty())
+        from_column.or_else(from_row).map(|t| t.lines().map(str::trim).collect::<String>()).filter(|t| !t.is_empty())
     }
 
     /// 郵便番号 and 所在地: the cell with 「〒」 (the address column first) and the address after
@@ -363,26 +482,38 @@ impl Block<'_> {
         let Some((row, col, cell)) = in_address_col.or_else(|| self.cells().find(|(_, _, t)| t.contains('〒'))) else {
             // No 〒: the address column's first line, if there is one.
             let address = self.cols.address.and_then(|c| self.column(c).map(|(_, t)| t).find(|t| phone(t).is_none()));
-            return (String::new(), address.map(tidy).unwrap_or_default());
+            return (String::new(), address.map(|a| a.lines().map(tidy).collect()).unwrap_or_default());
         };
-        let cell = narrow(cell);
-        let after_mark = &cell[cell.find('〒').map_or(0, |i| i + '〒'.len_utf8())..];
-        let postal_len: usize = after_mark
-            .char_indices()
-            .take_while(|(_, c)| c.is_ascii_digit() || matches!(c, '-' | ' '))
-            .map(|(i, c)| i + c.len_utf8())
-            .last()
-            .unwrap_or(0);
-        let postal = normal_postal_code(&after_mark[..postal_len]).unwrap_or_default();
+        // 「〒005－0813札幌市南区…」: seven digits with their hyphen, then the address as written.
+        let after_mark: String = cell.chars().skip_while(|c| *c != '〒').skip(1).collect();
+        let mut digits = 0;
+        let postal_chars: String = after_mark
+            .chars()
+            .take_while(|c| {
+                let d = crate::text::narrow(&c.to_string()).starts_with(|n: char| n.is_ascii_digit());
+                let fits = digits < 7 && (d || matches!(c, '-' | '－' | 'ー' | '‐' | '−' | '―' | ' ' | '　'));
+                if d && fits {
+                    digits += 1;
+                }
+                fits
+            })
+            .collect();
+        let postal = normal_postal_code(&postal_chars).unwrap_or_default();
         // The address's lines: the rest of this cell, then the column's next rows, up to a
         // telephone number, a count of staff or an empty cell.
-        let rest = after_mark[postal_len..].lines().map(str::to_owned);
+        let rest: Vec<String> = after_mark
+            .chars()
+            .skip(postal_chars.chars().count())
+            .collect::<String>()
+            .lines()
+            .map(str::to_owned)
+            .collect();
         let below = (row + 1..self.end).flat_map(|r| {
             let cell = self.grid.cell(r, col);
             if cell.is_empty() { vec![String::new()] } else { cell.lines().map(str::to_owned).collect() }
         });
         let mut address = String::new();
-        for line in rest.chain(below) {
+        for line in rest.into_iter().chain(below) {
             let ends = phone(&line).is_some()
                 || line.contains("常勤")
                 || line.trim_start().starts_with(['(', '（'])
@@ -396,18 +527,23 @@ impl Block<'_> {
         (postal, address)
     }
 
-    /// 電話番号: the phone column's, else the first number below the address, else anywhere.
+    /// 電話番号: the phone column's (on the block's first row a number without its area code
+    /// counts too), else the first number below the address, else anywhere.
     fn phone(&self) -> Option<String> {
+        let first_row = self.cols.phone.and_then(|c| crate::text::phone_with_digits(self.grid.cell(self.start, c), 6));
         let cols = [self.cols.phone, self.cols.address].into_iter().flatten();
-        cols.into_iter()
-            .find_map(|c| self.column(c).find_map(|(_, t)| t.lines().find_map(phone)))
-            .or_else(|| self.cells().find_map(|(_, _, t)| t.lines().find_map(phone)))
+        first_row.or_else(|| {
+            cols.into_iter()
+                .find_map(|c| self.column(c).find_map(|(_, t)| t.lines().find_map(phone)))
+                .or_else(|| self.cells().find_map(|(_, _, t)| t.lines().find_map(phone)))
+        })
     }
 }
 
-/// Address text: full-width digits and hyphens as the lists mix them, made ASCII; spaces dropped.
+/// A line of an address as the list writes it (full-width digits kept), without the spaces
+/// around it.
 fn tidy(text: &str) -> String {
-    squeezed(&narrow(text))
+    text.trim().to_owned()
 }
 
 #[cfg(test)]
@@ -458,18 +594,18 @@ mod tests {
         ]);
         let list = read("tokyo.xlsx", &g).expect("a list");
         assert_eq!(list.lists[0].title, "関東信越厚生局 コード内容別医療機関一覧表（東京都・医科、令和7年8月1日現在）");
-        let e = &list.entries[0];
+        let e = &list.entries[0].entry;
         assert_eq!(e.code.as_str(), "1310270751");
         assert_eq!(e.name, "聖路加国際病院");
         assert_eq!(e.postal_code, "104-8560");
-        assert_eq!(e.address, "東京都中央区明石町9-1");
+        assert_eq!(e.address, "東京都中央区明石町９－１");
         assert_eq!(e.phone, "03-3541-5151");
         assert_eq!(e.facility_type, rules::FacilityType::Hospital);
         assert_eq!(e.status, ListedStatus::Active);
         assert_eq!(e.as_of, NaiveDate::from_ymd_opt(2025, 8, 1));
-        let clinic = &list.entries[1];
+        let clinic = &list.entries[1].entry;
         assert_eq!(clinic.code.as_str(), "1310200014");
-        assert_eq!((clinic.postal_code.as_str(), clinic.address.as_str()), ("104-0044", "東京都中央区明石町1-1"));
+        assert_eq!((clinic.postal_code.as_str(), clinic.address.as_str()), ("104-0044", "東京都中央区明石町１－１"));
         assert_eq!(clinic.phone, "03-1111-2222");
         assert_eq!(clinic.facility_type, rules::FacilityType::MedicalClinic);
         assert_eq!(clinic.status, ListedStatus::Suspended);

@@ -4,7 +4,7 @@
 
 use crate::grid::Grid;
 use crate::text::{narrow, squeezed};
-use crate::{ListRead, ReadList, Refused, RegistryError};
+use crate::{ListRead, Listed, ReadList, Refused, RegistryError};
 use rules::registry::{ListKind, ListedStatus, RegistryEntry, normal_postal_code};
 use rules::{FacilityCode, FacilityType, Prefecture};
 
@@ -75,7 +75,12 @@ pub(crate) fn read(file: &str, text: &str) -> Result<ReadList, RegistryError> {
         }
         let cell = |c: Column| col(c).and_then(|i| row.get(i)).map_or("", String::as_str);
         match entry(&cell, file) {
-            Ok(e) => read.entries.push(e),
+            Ok(entry) => read.entries.push(Listed {
+                entry,
+                file: file.to_owned(),
+                sheet: String::new(),
+                row: grid.row_number(r),
+            }),
             Err(reason) => read.refused.push(Refused {
                 file: file.to_owned(),
                 sheet: String::new(),
@@ -103,7 +108,7 @@ pub(crate) fn read(file: &str, text: &str) -> Result<ReadList, RegistryError> {
 /// One row; `Err` with what to fix.
 fn entry<'r>(cell: &dyn Fn(Column) -> &'r str, file: &str) -> Result<RegistryEntry, String> {
     let code = code(cell(Column::Code), cell(Column::Prefecture), cell(Column::Kind))?;
-    let name = cell(Column::Name).split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = cell(Column::Name).trim().to_owned();
     if name.is_empty() {
         return Err("名称が空です".to_owned());
     }
@@ -122,8 +127,9 @@ fn entry<'r>(cell: &dyn Fn(Column) -> &'r str, file: &str) -> Result<RegistryEnt
         name,
         facility_type,
         postal_code,
-        address: squeezed(&narrow(cell(Column::Address))),
-        phone: squeezed(&narrow(cell(Column::Phone))),
+        address: cell(Column::Address).lines().map(str::trim).collect(),
+        phone: crate::text::phone_with_digits(cell(Column::Phone), 6)
+            .unwrap_or_else(|| squeezed(&narrow(cell(Column::Phone)))),
         status,
         as_of,
         source: file.rsplit('/').next().unwrap_or(file).to_owned(),
@@ -201,13 +207,13 @@ mod tests {
                     現存,,大阪府,医院,2710503687,美容室,,\n";
         let list = read("list.csv", text).expect("a registry");
         assert_eq!(list.entries.len(), 2);
-        let tokyo = &list.entries[0];
+        let tokyo = &list.entries[0].entry;
         assert_eq!(
             (tokyo.code.as_str(), tokyo.name.as_str(), tokyo.postal_code.as_str()),
             ("1310270751", "聖路加国際病院", "104-8560")
         );
         assert_eq!(tokyo.facility_type, FacilityType::Hospital);
-        let hokkaido = &list.entries[1];
+        let hokkaido = &list.entries[1].entry;
         assert_eq!(hokkaido.code.as_str(), "0110112489", "the dropped leading zero is back");
         assert_eq!(hokkaido.status, ListedStatus::Suspended);
         assert_eq!(list.refused.len(), 2);

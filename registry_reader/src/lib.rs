@@ -12,6 +12,7 @@ mod text;
 mod workbook;
 
 pub use error::RegistryError;
+pub use rules::registry::Refused;
 use rules::registry::RegistryEntry;
 use serde::Serialize;
 
@@ -34,26 +35,24 @@ impl Default for Limits {
     }
 }
 
-/// A row that was not read, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Refused {
+/// A facility read, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// What the list says.
+    pub entry: RegistryEntry,
     /// The file (for a zip: 「lists.zip/東京都_医科.xlsx」).
     pub file: String,
     /// The sheet ("" for a CSV).
     pub sheet: String,
-    /// The 1-based row number.
+    /// The 1-based row its block or line starts on.
     pub row: u32,
-    /// The code as written ("" when there was none).
-    pub code: String,
-    /// What is wrong, in Japanese.
-    pub reason: String,
 }
 
 /// What a file held.
 #[derive(Debug, Clone, Default)]
 pub struct ReadList {
     /// Every facility read, in file order.
-    pub entries: Vec<RegistryEntry>,
+    pub entries: Vec<Listed>,
     /// Rows refused.
     pub refused: Vec<Refused>,
     /// Each list read: (file, sheet, title) — for the import's summary.
@@ -79,6 +78,35 @@ impl ReadList {
         self.entries.extend(other.entries);
         self.refused.extend(other.refused);
         self.lists.extend(other.lists);
+    }
+
+    /// Keeps the first of the rows that give one code; a later row with the same code and a
+    /// different description is refused (two lists disagree), an identical one dropped.
+    pub fn without_duplicates(mut self) -> ReadList {
+        let mut seen: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::with_capacity(self.entries.len());
+        let mut kept: Vec<Listed> = Vec::with_capacity(self.entries.len());
+        for listed in self.entries {
+            match seen.get(listed.entry.code.as_str()) {
+                None => {
+                    seen.insert(listed.entry.code.as_str().to_owned(), kept.len());
+                    kept.push(listed);
+                }
+                Some(&i) if kept[i].entry.changed_fields(&listed.entry).is_empty() => {}
+                Some(&i) => self.refused.push(Refused {
+                    reason: format!(
+                        "同じ医療機関コードが {} の {} 行目にもあり、内容が違います（先の行を読み込みました）",
+                        kept[i].file, kept[i].row
+                    ),
+                    file: listed.file,
+                    sheet: listed.sheet,
+                    row: listed.row,
+                    code: listed.entry.code.as_str().to_owned(),
+                }),
+            }
+        }
+        self.entries = kept;
+        self
     }
 
     /// Rows read, facilities and refused together.

@@ -29,14 +29,25 @@ pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
 /// A telephone number as written (「03-3541-5151」, 「(03)3541-5151」, 「TEL 03‐3541‐5151」),
 /// with ASCII digits and hyphens; `None` for anything else.
 pub(crate) fn phone(text: &str) -> Option<String> {
+    phone_with_digits(text, 9)
+}
+
+/// [`phone`] with at least `min_digits` digits (a number without its area code has six).
+pub(crate) fn phone_with_digits(text: &str, min_digits: usize) -> Option<String> {
     let t = narrow(text).replace('ー', "-");
     let t = t.trim();
     let t = t.strip_prefix("TEL").or_else(|| t.strip_prefix("Tel")).or_else(|| t.strip_prefix("電話")).unwrap_or(t);
     let t = t.trim_start_matches([':', '：', ' ']).trim();
     let digits = t.bytes().filter(u8::is_ascii_digit).count();
     let only_phone_signs = t.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '(' | ')' | ' '));
-    if only_phone_signs && (9..=11).contains(&digits) && t.trim_start_matches('(').starts_with('0') {
-        Some(t.split_whitespace().collect::<Vec<_>>().join(""))
+    if only_phone_signs
+        && (min_digits..=11).contains(&digits)
+        && (min_digits < 9 || t.trim_start_matches('(').starts_with('0'))
+    {
+        // 「058(264)2525」「(03)3541-5151」「03-5284--8455」 → 「058-264-2525」…: one way of writing.
+        let hyphens: String =
+            t.chars().filter(|c| *c != ' ').map(|c| if matches!(c, '(' | ')') { '-' } else { c }).collect();
+        Some(hyphens.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-"))
     } else {
         None
     }
@@ -83,7 +94,9 @@ mod tests {
     fn phones_are_told_from_addresses_and_counts() {
         assert_eq!(phone("03-3541-5151").as_deref(), Some("03-3541-5151"));
         assert_eq!(phone("０３－３５４１－５１５１").as_deref(), Some("03-3541-5151"));
-        assert_eq!(phone("(011)231-8555").as_deref(), Some("(011)231-8555"));
+        assert_eq!(phone("(011)231-8555").as_deref(), Some("011-231-8555"));
+        assert_eq!(phone("058(264)2525").as_deref(), Some("058-264-2525"));
+        assert_eq!(phone("03-5284--8455").as_deref(), Some("03-5284-8455"));
         assert_eq!(phone("TEL 092-852-0700").as_deref(), Some("092-852-0700"));
         assert_eq!(phone("東京都中央区明石町9-1"), None);
         assert_eq!(phone("常　勤:    1"), None);

@@ -196,6 +196,21 @@ impl RegistryEntry {
     }
 }
 
+/// A row of a list that was not read, and why (the rows around it are read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refused {
+    /// The file (for a zip: 「lists.zip/東京都_医科.xlsx」).
+    pub file: String,
+    /// The sheet ("" for a CSV).
+    pub sheet: String,
+    /// The 1-based row number.
+    pub row: u32,
+    /// The code as written ("" when there was none).
+    pub code: String,
+    /// What is wrong, in Japanese.
+    pub reason: String,
+}
+
 /// The 地方厚生局 (or 支局) that publishes the lists of `prefecture`. Source: 厚生労働省
 /// 地方厚生（支）局の所在地及び管轄区域.
 pub fn regional_bureau(prefecture: Prefecture) -> &'static str {

@@ -46,6 +46,9 @@ pub fn main() -> ExitCode {
     if let Some(Command::Restore(args)) = &cli.command {
         return crate::backup_command::main_restore(args);
     }
+    if let Some(Command::Registry(command)) = &cli.command {
+        return crate::registry_command::main(command);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -66,7 +69,8 @@ pub fn main() -> ExitCode {
                 | Command::SeedNational(_)
                 | Command::CheckDates(_)
                 | Command::Backup(_)
-                | Command::Restore(_),
+                | Command::Restore(_)
+                | Command::Registry(_),
             ) => Ok(()),
             Some(Command::Migrate(args)) => {
                 telemetry::init(LogFormat::Text);

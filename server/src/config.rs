@@ -69,6 +69,57 @@ pub enum Command {
     ///
     /// Exit status: 0 restored, 1 nothing changed (the message says why).
     Restore(RestoreArgs),
+    /// The registry of insured facilities from the 地方厚生局's published lists
+    /// (`registry import FILE...`, `registry lookup CODE`).
+    #[command(subcommand)]
+    Registry(RegistryCommand),
+}
+
+/// `onshi registry …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum RegistryCommand {
+    /// Import the 地方厚生局's 「コード内容別医療機関一覧表」: workbooks as published (.xlsx,
+    /// .xls), a .zip of them, or a CSV naming 医療機関コード, 名称, 郵便番号, 所在地, 電話番号,
+    /// 施設区分 and 状態 in its header (UTF-8 or CP932).
+    ///
+    /// A newer list updates names and addresses, marks 休止, and marks facilities missing
+    /// from it as gone (with the list's date); every change is kept as history and in the
+    /// audit trail. Every refused row is listed with its reason.
+    ///
+    /// Exit status: 0 facilities were read and written, 1 none (every file or row refused;
+    /// nothing changed).
+    Import(RegistryImportArgs),
+    /// Print the registry's description of one 医療機関コード.
+    ///
+    /// Exit status: 0 found, 1 unknown code, 2 no database there.
+    Lookup(RegistryLookupArgs),
+}
+
+/// `onshi registry import FILE...`.
+#[derive(Debug, Clone, Args)]
+pub struct RegistryImportArgs {
+    /// The lists: .xlsx, .xls, .zip or .csv files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print the summary as JSON: {"read", "imported", "updated", "unchanged", "refused": [...]}.
+    #[arg(long)]
+    pub json: bool,
+    /// The database to write (created when missing).
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// `onshi registry lookup CODE`.
+#[derive(Debug, Clone, Args)]
+pub struct RegistryLookupArgs {
+    /// The 10-digit 医療機関コード.
+    pub code: String,
+    /// Print the facility as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The database to read.
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `onshi check-dates`.

@@ -20,6 +20,7 @@ pub mod paging;
 pub mod provisioning;
 pub mod quote_audit;
 pub mod quote_draft;
+pub mod registry;
 pub mod second_factor;
 pub mod settlement_view;
 pub mod vendor_review;

@@ -15,6 +15,7 @@ pub mod peers;
 pub mod provisioning;
 pub mod quotes;
 pub mod reference;
+pub mod registry;
 pub mod scope;
 pub mod second_factor;
 pub mod users;

@@ -1,0 +1,444 @@
+//! Queries on the registry of insured facilities (`registry_facilities`, its history and its
+//! imports). An import is one transaction: every facility of the lists, its changes as history
+//! and in the audit trail, or nothing.
+
+use crate::api::registry::{ImportSummary, RegistryRecord};
+use crate::ssr::audit_log::{self, Actor, Change};
+use rules::registry::{ListedStatus, Refused, RegistryEntry};
+use serde_json::json;
+use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    facility_code: String,
+    name: String,
+    prefecture: String,
+    facility_type: String,
+    postal_code: String,
+    address: String,
+    phone: String,
+    status: String,
+    as_of: Option<String>,
+    gone_since: Option<String>,
+    source: String,
+}
+
+impl Row {
+    fn record(self) -> RegistryRecord {
+        RegistryRecord {
+            code: self.facility_code,
+            name: self.name,
+            prefecture: self.prefecture,
+            facility_type: self.facility_type,
+            postal_code: self.postal_code,
+            address: self.address,
+            phone: self.phone,
+            status: self.status,
+            as_of: self.as_of,
+            gone_since: self.gone_since,
+            source: self.source,
+        }
+    }
+
+    /// What the history and the audit trail keep of it.
+    fn described(&self) -> serde_json::Value {
+        json!({
+            "name": self.name,
+            "facility_type": self.facility_type,
+            "postal_code": self.postal_code,
+            "address": self.address,
+            "phone": self.phone,
+            "status": self.status,
+            "as_of": self.as_of,
+        })
+    }
+
+    /// The fields whose values differ from `entry`'s.
+    fn changed_fields(&self, entry: &RegistryEntry) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        let pairs = [
+            ("name", self.name.as_str(), entry.name.as_str()),
+            ("facility_type", self.facility_type.as_str(), entry.facility_type.code()),
+            ("postal_code", self.postal_code.as_str(), entry.postal_code.as_str()),
+            ("address", self.address.as_str(), entry.address.as_str()),
+            ("phone", self.phone.as_str(), entry.phone.as_str()),
+            ("status", self.status.as_str(), entry.status.code()),
+        ];
+        for (field, old, new) in pairs {
+            if old != new {
+                changed.push(field);
+            }
+        }
+        changed
+    }
+}
+
+fn described(entry: &RegistryEntry) -> serde_json::Value {
+    json!({
+        "name": entry.name,
+        "facility_type": entry.facility_type.code(),
+        "postal_code": entry.postal_code,
+        "address": entry.address,
+        "phone": entry.phone,
+        "status": entry.status.code(),
+        "as_of": day(entry),
+    })
+}
+
+fn day(entry: &RegistryEntry) -> Option<String> {
+    entry.as_of.map(|d| d.to_string())
+}
+
+const COLUMNS: &str =
+    "facility_code, name, prefecture, facility_type, postal_code, address, phone, status, as_of, gone_since, source";
+
+/// The registry's description of `code`, if it holds one.
+pub async fn lookup(pool: &SqlitePool, code: &str) -> sqlx::Result<Option<RegistryRecord>> {
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM registry_facilities WHERE facility_code = ?"))
+            .bind(code)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(Row::record))
+}
+
+/// Whether any list has been imported.
+pub async fn is_loaded(pool: &SqlitePool) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM registry_facilities)").fetch_one(pool).await
+}
+
+/// A prefecture × kind list (JIS code, 点数表番号).
+type ListKey = (String, u8);
+
+/// Rows written at once: 11 values each, far below SQLite's 32,766 parameters.
+const INSERT_BATCH: usize = 800;
+/// Codes named in one `IN (…)`.
+const CODE_BATCH: usize = 900;
+
+/// Writes the facilities of the lists read from `files`: new ones inserted, changed ones
+/// updated with their history, facilities missing from a newer dated list of their
+/// prefecture and kind marked `gone`; every change in the audit trail, with the import itself.
+/// A list older than what the registry holds changes nothing of those facilities.
+pub async fn import(
+    pool: &SqlitePool,
+    actor: &Actor,
+    files: &[String],
+    entries: &[RegistryEntry],
+    refused: &[Refused],
+) -> sqlx::Result<ImportSummary> {
+    let mut summary =
+        ImportSummary { read: entries.len() + refused.len(), refused: refused.to_vec(), ..ImportSummary::default() };
+    // Each list's date: its facilities' newest; a list with an undated row is undated, and
+    // nothing is marked gone from it.
+    let mut lists: BTreeMap<ListKey, Option<chrono::NaiveDate>> = BTreeMap::new();
+    let mut undated: HashSet<ListKey> = HashSet::new();
+    for e in entries {
+        let key = list_key(e);
+        if e.as_of.is_none() {
+            undated.insert(key.clone());
+        }
+        let slot = lists.entry(key).or_insert(e.as_of);
+        *slot = (*slot).max(e.as_of);
+    }
+    let newest = lists.values().flatten().max().map(|d| d.to_string());
+
+    let mut tx = audit_log::begin(pool).await?;
+    let import_id: i64 = sqlx::query_scalar(
+        "INSERT INTO registry_imports (actor_label, files, as_of, read_rows, imported, updated, unchanged, gone, refused_json)
+         VALUES (?, ?, ?, ?, 0, 0, 0, 0, ?) RETURNING id",
+    )
+    .bind(&actor.label)
+    .bind(serde_json::Value::from(files.to_vec()).to_string())
+    .bind(&newest)
+    .bind(i64::try_from(summary.read).unwrap_or(i64::MAX))
+    .bind(serde_json::to_string(refused).unwrap_or_else(|_| "[]".to_owned()))
+    .fetch_one(&mut *tx)
+    .await?;
+    summary.import_id = import_id;
+
+    let mut stored: HashMap<String, Row> = HashMap::new();
+    let mut first_load: HashSet<ListKey> = HashSet::new();
+    for (prefecture, digit) in lists.keys() {
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM registry_facilities WHERE prefecture = ? AND list_digit = ?"
+        ))
+        .bind(prefecture)
+        .bind(digit)
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            first_load.insert((prefecture.clone(), *digit));
+        }
+        stored.extend(rows.into_iter().map(|r| (r.facility_code.clone(), r)));
+    }
+
+    let mut new_rows: Vec<&RegistryEntry> = Vec::new();
+    let mut same: BTreeMap<(Option<String>, &str), Vec<&str>> = BTreeMap::new();
+    let mut seen: HashSet<&str> = HashSet::with_capacity(entries.len());
+    for e in entries {
+        seen.insert(e.code.as_str());
+        let Some(old) = stored.get(e.code.as_str()) else {
+            new_rows.push(e);
+            continue;
+        };
+        if old.as_of.as_deref().is_some_and(|held| day(e).is_some_and(|new| new.as_str() < held)) {
+            summary.older += 1;
+            continue;
+        }
+        let changed = old.changed_fields(e);
+        if changed.is_empty() {
+            summary.unchanged += 1;
+            if old.as_of != day(e) || old.source != e.source {
+                same.entry((day(e), e.source.as_str())).or_default().push(e.code.as_str());
+            }
+            continue;
+        }
+        summary.updated += 1;
+        let change = if old.status == ListedStatus::Gone.code() { "returned" } else { "updated" };
+        sqlx::query(
+            "UPDATE registry_facilities SET name = ?, facility_type = ?, postal_code = ?, address = ?, phone = ?,
+                    status = ?, as_of = ?, source = ?, gone_since = NULL, import_id = ?
+             WHERE facility_code = ?",
+        )
+        .bind(&e.name)
+        .bind(e.facility_type.code())
+        .bind(&e.postal_code)
+        .bind(&e.address)
+        .bind(&e.phone)
+        .bind(e.status.code())
+        .bind(day(e))
+        .bind(&e.source)
+        .bind(import_id)
+        .bind(e.code.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let fields = changed.join(",");
+        history(
+            &mut tx,
+            import_id,
+            e.code.as_str(),
+            change,
+            &fields,
+            Some(old.described()),
+            Some(described(e)),
+            day(e),
+        )
+        .await?;
+        audit_log::record(
+            &mut tx,
+            actor,
+            Change {
+                action: if change == "returned" { "registry_return" } else { "registry_update" },
+                entity: "registry_facility",
+                entity_id: e.code.as_str().to_owned(),
+                before: Some(old.described()),
+                after: Some(described(e)),
+            },
+        )
+        .await?;
+    }
+
+    for chunk in new_rows.chunks(INSERT_BATCH) {
+        let mut insert: QueryBuilder<'_, Sqlite> = QueryBuilder::new(
+            "INSERT INTO registry_facilities (facility_code, name, prefecture, list_digit, facility_type, postal_code,
+                                              address, phone, status, as_of, source, import_id) ",
+        );
+        insert.push_values(chunk, |mut b, e| {
+            b.push_bind(e.code.as_str())
+                .push_bind(&e.name)
+                .push_bind(e.prefecture().code())
+                .push_bind(i64::from(e.code.fee_schedule_digit()))
+                .push_bind(e.facility_type.code())
+                .push_bind(&e.postal_code)
+                .push_bind(&e.address)
+                .push_bind(&e.phone)
+                .push_bind(e.status.code())
+                .push_bind(day(e))
+                .push_bind(&e.source)
+                .push_bind(import_id);
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    summary.imported = new_rows.len();
+    // A facility new to a list already loaded is a change of that list: kept and logged.
+    for e in new_rows.iter().filter(|e| !first_load.contains(&list_key(e))) {
+        history(&mut tx, import_id, e.code.as_str(), "added", "", None, Some(described(e)), day(e)).await?;
+        audit_log::record(
+            &mut tx,
+            actor,
+            Change {
+                action: "registry_add",
+                entity: "registry_facility",
+                entity_id: e.code.as_str().to_owned(),
+                before: None,
+                after: Some(described(e)),
+            },
+        )
+        .await?;
+    }
+
+    for ((as_of, source), codes) in &same {
+        for chunk in codes.chunks(CODE_BATCH) {
+            let mut update: QueryBuilder<'_, Sqlite> = QueryBuilder::new("UPDATE registry_facilities SET as_of = ");
+            update
+                .push_bind(as_of.clone())
+                .push(", source = ")
+                .push_bind(*source)
+                .push(", import_id = ")
+                .push_bind(import_id);
+            update.push(" WHERE facility_code IN (");
+            let mut list = update.separated(", ");
+            for code in chunk {
+                list.push_bind(*code);
+            }
+            update.push(")");
+            update.build().execute(&mut *tx).await?;
+        }
+    }
+
+    // Facilities a newer dated list no longer names.
+    for (key, as_of) in &lists {
+        let Some(as_of) = as_of.filter(|_| !undated.contains(key)) else { continue };
+        let list_day = as_of.to_string();
+        let missing = stored.values().filter(|r| {
+            r.prefecture == key.0
+                && r.facility_code.as_bytes().get(2) == Some(&(b'0' + key.1))
+                && !seen.contains(r.facility_code.as_str())
+                && r.status != ListedStatus::Gone.code()
+                && r.as_of.as_deref().is_none_or(|held| held < list_day.as_str())
+        });
+        for r in missing {
+            summary.gone += 1;
+            sqlx::query(
+                "UPDATE registry_facilities SET status = 'gone', gone_since = ?, import_id = ? WHERE facility_code = ?",
+            )
+            .bind(&list_day)
+            .bind(import_id)
+            .bind(&r.facility_code)
+            .execute(&mut *tx)
+            .await?;
+            let after = {
+                let mut d = r.described();
+                d["status"] = json!(ListedStatus::Gone.code());
+                d["gone_since"] = json!(list_day);
+                d
+            };
+            history(
+                &mut tx,
+                import_id,
+                &r.facility_code,
+                "gone",
+                "status",
+                Some(r.described()),
+                Some(after.clone()),
+                Some(list_day.clone()),
+            )
+            .await?;
+            audit_log::record(
+                &mut tx,
+                actor,
+                Change {
+                    action: "registry_gone",
+                    entity: "registry_facility",
+                    entity_id: r.facility_code.clone(),
+                    before: Some(r.described()),
+                    after: Some(after),
+                },
+            )
+            .await?;
+        }
+    }
+
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    sqlx::query("UPDATE registry_imports SET imported = ?, updated = ?, unchanged = ?, gone = ? WHERE id = ?")
+        .bind(count(summary.imported))
+        .bind(count(summary.updated))
+        .bind(count(summary.unchanged))
+        .bind(count(summary.gone))
+        .bind(import_id)
+        .execute(&mut *tx)
+        .await?;
+    audit_log::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "registry_import",
+            entity: "registry_import",
+            entity_id: import_id.to_string(),
+            before: None,
+            after: Some(json!({
+                "files": files,
+                "as_of": newest,
+                "read": summary.read,
+                "imported": summary.imported,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+                "gone": summary.gone,
+                "older": summary.older,
+                "refused": summary.refused.len(),
+            })),
+        },
+    )
+    .await?;
+    // The dashboards' shares rest on the registry: their cached figures are stale now.
+    sqlx::query("UPDATE dashboard_generation SET generation = generation + 1").execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+fn list_key(e: &RegistryEntry) -> ListKey {
+    (e.prefecture().code(), e.code.fee_schedule_digit())
+}
+
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the history row")]
+async fn history(
+    tx: &mut Transaction<'_, Sqlite>,
+    import_id: i64,
+    code: &str,
+    change: &str,
+    fields: &str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    as_of: Option<String>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO registry_history (import_id, facility_code, change, fields, before_json, after_json, as_of)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(import_id)
+    .bind(code)
+    .bind(change)
+    .bind(fields)
+    .bind(before.map(|v| v.to_string()))
+    .bind(after.map(|v| v.to_string()))
+    .bind(as_of)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// One change of a facility's history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HistoryRow {
+    /// `added`, `updated`, `gone` or `returned`.
+    pub change: String,
+    /// The fields changed, comma-separated.
+    pub fields: String,
+    /// The list's date.
+    pub as_of: Option<String>,
+    /// Before, as JSON.
+    pub before_json: Option<String>,
+    /// After, as JSON.
+    pub after_json: Option<String>,
+}
+
+/// The changes the registry recorded for `code`, newest first.
+pub async fn history_of(pool: &SqlitePool, code: &str) -> sqlx::Result<Vec<HistoryRow>> {
+    sqlx::query_as(
+        "SELECT change, fields, as_of, before_json, after_json FROM registry_history WHERE facility_code = ? ORDER BY id DESC",
+    )
+    .bind(code)
+    .fetch_all(pool)
+    .await
+}
