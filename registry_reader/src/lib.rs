@@ -80,8 +80,9 @@ impl ReadList {
         self.lists.extend(other.lists);
     }
 
-    /// Keeps the first of the rows that give one code; a later row with the same code and a
-    /// different description is refused (two lists disagree), an identical one dropped.
+    /// Keeps the first of the rows that give one code; a later row with the same code and
+    /// another name, type or status is refused (two lists disagree), one that differs only in
+    /// how its address or telephone is written is dropped.
     pub fn without_duplicates(mut self) -> ReadList {
         let mut seen: std::collections::HashMap<String, usize> =
             std::collections::HashMap::with_capacity(self.entries.len());
@@ -92,7 +93,8 @@ impl ReadList {
                     seen.insert(listed.entry.code.as_str().to_owned(), kept.len());
                     kept.push(listed);
                 }
-                Some(&i) if kept[i].entry.changed_fields(&listed.entry).is_empty() => {}
+                // The same facility written another way (a CSV's 「9-1」 for a list's 「９－１」).
+                Some(&i) if same_facility(&kept[i].entry, &listed.entry) => {}
                 Some(&i) => self.refused.push(Refused {
                     reason: format!(
                         "同じ医療機関コードが {} の {} 行目にもあり、内容が違います（先の行を読み込みました）",
@@ -155,4 +157,10 @@ impl Format {
             Format::Text
         }
     }
+}
+
+/// The same name (spaces aside), type and status.
+fn same_facility(a: &RegistryEntry, b: &RegistryEntry) -> bool {
+    let bare = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    bare(&a.name) == bare(&b.name) && a.facility_type == b.facility_type && a.status == b.status
 }

@@ -21,6 +21,7 @@ mod middleware;
 pub mod pdf;
 pub mod quote_audit;
 pub mod reading;
+pub mod registry_command;
 mod request_guard;
 mod routes;
 pub mod second_factor_key;

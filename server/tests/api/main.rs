@@ -34,6 +34,7 @@ mod printable_names;
 mod provisioning;
 mod quote_settlement;
 mod quote_upload;
+mod registry;
 mod second_factor;
 mod security;
 mod seed_data;

@@ -182,7 +182,10 @@ pub async fn import(
             new_rows.push(e);
             continue;
         };
-        if old.as_of.as_deref().is_some_and(|held| day(e).is_some_and(|new| new.as_str() < held)) {
+        // What the registry holds is as of its newest list: the one it was in, or the one it
+        // was missing from.
+        let held = old.gone_since.as_deref().max(old.as_of.as_deref());
+        if held.is_some_and(|held| day(e).is_some_and(|new| new.as_str() < held)) {
             summary.older += 1;
             continue;
         }

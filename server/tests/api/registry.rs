@@ -1,0 +1,244 @@
+//! The facility registry from the command line: `onshi registry import` of the bureaus'
+//! lists (workbooks, zips, CSV) and `onshi registry lookup`, monthly updates with their
+//! history and audit trail, and bad files that change nothing.
+
+use sqlx::SqlitePool;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_onshi");
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../registry_reader/tests/fixtures").join(name)
+}
+
+fn onshi(db: &Path, args: &[&str]) -> Output {
+    Command::new(BIN).args(args).arg("--db").arg(db).env_remove("ONSHI_DB").output().expect("run onshi")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {} / {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    })
+}
+
+fn import(db: &Path, files: &[&Path]) -> (Output, serde_json::Value) {
+    let mut args: Vec<&str> = vec!["registry", "import", "--json"];
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    args.extend(names.iter().map(String::as_str));
+    let out = onshi(db, &args);
+    let value = json(&out);
+    (out, value)
+}
+
+fn lookup(db: &Path, code: &str) -> (Output, Option<serde_json::Value>) {
+    let out = onshi(db, &["registry", "lookup", code, "--json"]);
+    let value = out.status.success().then(|| json(&out));
+    (out, value)
+}
+
+async fn pool(db: &Path) -> SqlitePool {
+    SqlitePool::connect(&format!("sqlite://{}", db.display())).await.expect("open the database")
+}
+
+#[tokio::test]
+async fn the_published_lists_are_imported_and_each_facility_looked_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("registry.sqlite");
+    let (out, summary) = import(
+        &db,
+        &[
+            &fixture("kanto_tokyo_ika.xlsx"),
+            &fixture("registry_lists.zip"),
+            &fixture("kyushu_fukuoka_yakkyoku.xls"),
+            &fixture("registry_cp932.csv"),
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // 東京 40 (its second copy in the zip adds nothing), 北海道 12, 大阪 15, 福岡 15, and the CSV's
+    // rows not in those lists.
+    let imported = summary["imported"].as_u64().expect("imported");
+    assert!(imported >= 40 + 12 + 15 + 15, "{summary}");
+    assert_eq!(summary["updated"], 0);
+    assert_eq!(summary["unchanged"], 0);
+    let refused = summary["refused"].as_array().expect("refused");
+    // The CSV's three bad rows, each with its file, row and reason.
+    let csv_refused: Vec<&serde_json::Value> = refused
+        .iter()
+        .filter(|r| {
+            r["file"] == "registry_cp932.csv" && r["reason"].as_str().is_some_and(|s| !s.contains("同じ医療機関コード"))
+        })
+        .collect();
+    assert_eq!(csv_refused.len(), 3, "{refused:#?}");
+    for r in &csv_refused {
+        assert!(r["row"].as_u64().is_some_and(|n| n > 1) && !r["code"].as_str().unwrap_or("").is_empty(), "{r}");
+    }
+    assert!(summary["read"].as_u64().expect("read") >= imported + 3);
+
+    let (out, st_lukes) = lookup(&db, "1310270751");
+    assert!(out.status.success());
+    let st_lukes = st_lukes.expect("found");
+    assert_eq!(st_lukes["name"], "聖路加国際病院");
+    assert_eq!(st_lukes["prefecture"], "13");
+    assert_eq!(st_lukes["facility_type"], "hospital");
+    assert_eq!(st_lukes["postal_code"], "104-8560");
+    assert_eq!(st_lukes["status"], "active");
+    assert_eq!(st_lukes["as_of"], "2025-08-01");
+    assert!(st_lukes["source"].as_str().expect("source").contains("関東信越厚生局"), "{st_lukes}");
+    for key in
+        ["code", "name", "prefecture", "facility_type", "postal_code", "address", "phone", "status", "as_of", "source"]
+    {
+        assert!(st_lukes.get(key).is_some(), "{key} in {st_lukes}");
+    }
+    let (_, aizen) = lookup(&db, "0110112489");
+    let aizen = aizen.expect("愛全病院");
+    assert_eq!(aizen["name"], "医療法人　愛全病院");
+    assert_eq!(aizen["postal_code"], "005-0813");
+    let (_, dental) = lookup(&db, "2730240039");
+    assert_eq!(dental.expect("大阪の歯科")["facility_type"], "dental_clinic");
+    let (_, pharmacy) = lookup(&db, "4040185136");
+    assert_eq!(pharmacy.expect("福岡の薬局")["facility_type"], "pharmacy");
+
+    // A valid code the registry does not hold, and one that is not a code.
+    let (out, none) = lookup(&db, "0110113719");
+    assert!(none.is_none() && out.status.code() == Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("登録簿にありません"));
+    let (out, _) = lookup(&db, "1310270752");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("検証番号"));
+}
+
+/// Facilities, imports and rows of the audit trail.
+async fn counts(pool: &SqlitePool) -> (i64, i64, i64) {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM registry_facilities), (SELECT count(*) FROM registry_imports), (SELECT count(*) FROM audit_log)",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("counts")
+}
+
+#[tokio::test]
+async fn bad_files_are_refused_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("registry.sqlite");
+    let (out, _) = import(&db, &[&fixture("kinki_osaka_shika.xlsx")]);
+    assert!(out.status.success());
+    let pool = pool(&db).await;
+    let before = counts(&pool).await;
+    for bad in ["not_registry.xlsx", "broken.zip", "empty.csv", "traversal.zip"] {
+        let (out, summary) = import(&db, &[&fixture(bad)]);
+        assert_eq!(out.status.code(), Some(1), "{bad}: {summary}");
+        let refused = summary["refused"].as_array().expect("refused");
+        assert_eq!(refused.len(), 1, "{bad}: {summary}");
+        assert_eq!(refused[0]["file"], bad);
+        assert!(!refused[0]["reason"].as_str().unwrap_or("").is_empty());
+        assert_eq!(summary["imported"], 0);
+    }
+    let after = counts(&pool).await;
+    assert_eq!(before, after);
+}
+
+/// A CSV list of 北海道's hospitals dated `as_of`.
+fn hokkaido_list(dir: &Path, name: &str, as_of: &str, rows: &[(&str, &str, &str)]) -> PathBuf {
+    let mut text = String::from("時点,医療機関コード,名称,郵便番号,所在地,電話番号,施設区分,状態\n");
+    for (code, facility, status) in rows {
+        text.push_str(&format!("{as_of},{code},{facility},005-0813,札幌市南区,011-571-5670,病院,{status}\n"));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write the list");
+    path
+}
+
+#[tokio::test]
+async fn a_newer_list_updates_suspends_adds_and_marks_the_missing_with_history_and_audit_trail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("registry.sqlite");
+    let august = hokkaido_list(
+        dir.path(),
+        "2025-08.csv",
+        "2025-08-01",
+        &[
+            ("0110112489", "医療法人　愛全病院", "現存"),
+            ("0110113420", "札幌中央病院", "現存"),
+            ("0110112745", "平松記念病院", "現存"),
+        ],
+    );
+    let (out, first) = import(&db, &[&august]);
+    assert!(out.status.success());
+    assert_eq!((first["imported"].as_u64(), first["updated"].as_u64()), (Some(3), Some(0)));
+
+    let september = hokkaido_list(
+        dir.path(),
+        "2025-09.csv",
+        "2025-09-01",
+        &[
+            ("0110112489", "医療法人　愛全病院", "現存"),
+            ("0110113420", "医療法人　札幌中央病院", "休止"),
+            ("0110120334", "北辰大学病院", "現存"),
+        ],
+    );
+    let (out, second) = import(&db, &[&september]);
+    assert!(out.status.success());
+    assert_eq!(second["imported"], 1, "{second}");
+    assert_eq!(second["updated"], 1, "{second}");
+    assert_eq!(second["unchanged"], 1, "{second}");
+    assert_eq!(second["gone"], 1, "{second}");
+
+    let (_, renamed) = lookup(&db, "0110113420");
+    let renamed = renamed.expect("still listed");
+    assert_eq!(
+        (renamed["name"].as_str(), renamed["status"].as_str()),
+        (Some("医療法人　札幌中央病院"), Some("suspended"))
+    );
+    assert_eq!(renamed["as_of"], "2025-09-01");
+    let (_, gone) = lookup(&db, "0110112745");
+    let gone = gone.expect("kept, marked");
+    assert_eq!((gone["status"].as_str(), gone["gone_since"].as_str()), (Some("gone"), Some("2025-09-01")));
+    let (_, same) = lookup(&db, "0110112489");
+    assert_eq!(same.expect("unchanged")["as_of"], "2025-09-01");
+
+    let pool = pool(&db).await;
+    let history: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT facility_code, change, fields FROM registry_history ORDER BY facility_code")
+            .fetch_all(&pool)
+            .await
+            .expect("history");
+    assert_eq!(
+        history,
+        vec![
+            ("0110112745".to_owned(), "gone".to_owned(), "status".to_owned()),
+            ("0110113420".to_owned(), "updated".to_owned(), "name,status".to_owned()),
+            ("0110120334".to_owned(), "added".to_owned(), String::new()),
+        ]
+    );
+    let logged: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, entity_id FROM audit_log WHERE entity IN ('registry_facility', 'registry_import') ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("audit trail");
+    let actions: Vec<&str> = logged.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(actions, vec!["registry_import", "registry_update", "registry_add", "registry_gone", "registry_import"]);
+    let verify = Command::new(BIN).args(["audit-log", "verify", "--db"]).arg(&db).output().expect("verify");
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+
+    // The August list again: older than what the registry holds, it changes nothing.
+    let (out, again) = import(&db, &[&august]);
+    assert!(out.status.success());
+    assert_eq!(
+        (again["updated"].as_u64(), again["older"].as_u64(), again["gone"].as_u64()),
+        (Some(0), Some(3), Some(0)),
+        "{again}"
+    );
+    let (_, still) = lookup(&db, "0110113420");
+    assert_eq!(still.expect("listed")["status"], "suspended");
+
+    // The list of October names the missing hospital again: it is back.
+    let october = hokkaido_list(dir.path(), "2025-10.csv", "2025-10-01", &[("0110112745", "平松記念病院", "現存")]);
+    let (_, back) = import(&db, &[&october]);
+    assert_eq!(back["updated"], 1, "{back}");
+    let (_, returned) = lookup(&db, "0110112745");
+    let returned = returned.expect("listed");
+    assert_eq!((returned["status"].as_str(), returned["gone_since"].as_str()), (Some("active"), None));
+}
