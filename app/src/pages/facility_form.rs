@@ -3,6 +3,7 @@
 use crate::UiError;
 use crate::api::facilities::{FacilityDetail, facility};
 use crate::api::facility_form::SaveFacility;
+use crate::api::registry::{Prefill, registry_prefill};
 use crate::layout::{ErrorBox, Layout, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -17,21 +18,51 @@ pub(crate) async fn may_edit() -> Result<(), UiError> {
     }
 }
 
-/// 施設の登録.
+/// 施設の登録: first the 医療機関コード, then the form filled in from the registry (地方厚生局の
+/// 一覧) — or, for a code the registry does not hold, with a notice.
 #[component]
 pub fn FacilityNewPage() -> impl IntoView {
-    let allowed = Resource::new(|| (), |_| may_edit());
+    let code = leptos_router::hooks::use_query_map().get_untracked().get("code");
+    let prefill = Resource::new(
+        move || code.clone(),
+        |code| async move {
+            may_edit().await?;
+            match code {
+                Some(code) if !code.trim().is_empty() => registry_prefill(code).await.map(Some),
+                _ => Ok(None),
+            }
+        },
+    );
     view! {
         <Layout title="施設の登録">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match allowed.await {
-                        Ok(()) => view! { <FacilityForm existing=None /> }.into_any(),
+                    match prefill.await {
+                        Ok(Some(p)) if p.code_error.is_none() => view! { <FacilityForm existing=None prefill=p /> }.into_any(),
+                        Ok(p) => view! { <CodeStep prefill=p /> }.into_any(),
                         Err(error) => view! { <ErrorBox error /> }.into_any(),
                     }
                 })}
             </Suspense>
         </Layout>
+    }
+}
+
+/// The first step: the code, looked up in the registry before anything else is typed.
+#[component]
+fn CodeStep(prefill: Option<Prefill>) -> impl IntoView {
+    let typed = prefill.as_ref().map(|p| p.code.clone()).unwrap_or_default();
+    let error = prefill.and_then(|p| p.code_error);
+    let invalid = error.is_some().then_some("true");
+    let described = error.is_some().then_some("code-error");
+    view! {
+        <p>"医療機関コード（10桁）を入れると、地方厚生局の「コード内容別医療機関一覧表」から名称・所在地・施設区分・都道府県を入れた登録画面になります。"</p>
+        <form method="get" action="/facilities/new" class="form" data-testid="registry-code-step">
+            <label for="code">"医療機関コード（10桁）"</label>
+            <input id="code" name="code" type="text" inputmode="numeric" autocomplete="off" value=typed aria-invalid=invalid aria-describedby=described/>
+            {error.map(|m| view! { <span class="field-error" id="code-error" role="alert">{m}</span> })}
+            <button type="submit" class="primary">"次へ"</button>
+        </form>
     }
 }
 
@@ -54,7 +85,7 @@ pub fn FacilityEditPage() -> impl IntoView {
 }
 
 #[component]
-fn FacilityForm(existing: Option<FacilityDetail>) -> impl IntoView {
+fn FacilityForm(existing: Option<FacilityDetail>, #[prop(optional)] prefill: Option<Prefill>) -> impl IntoView {
     let save = ServerAction::<SaveFacility>::new();
     let error = move || save.value().get_untracked().and_then(Result::err);
     let err = error();
@@ -82,11 +113,14 @@ fn FacilityForm(existing: Option<FacilityDetail>) -> impl IntoView {
     let value = {
         let err = err.clone();
         let existing = existing.clone();
+        let prefill = prefill.clone();
         move |name: &str| -> String {
             if let Some(v) = err.as_ref().and_then(|e| e.value(name)) {
                 return v;
             }
-            let Some(d) = existing.as_ref() else { return String::new() };
+            let Some(d) = existing.as_ref() else {
+                return prefill.as_ref().map(|p| prefilled(p, name)).unwrap_or_default();
+            };
             match name {
                 "code" => d.summary.code.clone(),
                 "name" => d.summary.name.clone(),
@@ -111,8 +145,12 @@ fn FacilityForm(existing: Option<FacilityDetail>) -> impl IntoView {
     let general = err
         .filter(|e| !matches!(e, UiError::FormRejected { .. }))
         .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> });
+    let notice = prefill
+        .and_then(|p| p.notice)
+        .map(|n| view! { <p class="notice" role="status" data-testid="registry-notice">{n}</p> });
     view! {
         {general}
+        {notice}
         <ActionForm action=save attr:class="form facility-form" attr:data-testid="facility-form">
             <input type="hidden" name="id" value=id.to_string()/>
             <label for="code">"医療機関コード（10桁）"</label>
@@ -145,5 +183,27 @@ fn FacilityForm(existing: Option<FacilityDetail>) -> impl IntoView {
             </label>
             <button type="submit" class="primary">{if id == 0 { "登録する" } else { "保存する" }}</button>
         </ActionForm>
+    }
+}
+
+/// A field of the registration form as the registry fills it. The form asks for the address
+/// below the prefecture (市区町村以下), as the bureaus' lists write it; a CSV's address that
+/// starts with the prefecture loses it.
+fn prefilled(p: &Prefill, field: &str) -> String {
+    let found = p.found.as_ref();
+    match field {
+        "code" => p.code.clone(),
+        "prefecture" => p.prefecture.clone(),
+        "facility_type" => p.facility_type.clone(),
+        "name" => found.map(|r| r.name.clone()).unwrap_or_default(),
+        "address" => found
+            .map(|r| {
+                let prefecture = r.prefecture.parse::<Prefecture>().map(Prefecture::name_ja).unwrap_or_default();
+                let address =
+                    r.address.strip_prefix(prefecture).filter(|_| !prefecture.is_empty()).unwrap_or(&r.address);
+                address.to_owned()
+            })
+            .unwrap_or_default(),
+        _ => String::new(),
     }
 }

@@ -242,3 +242,75 @@ async fn a_newer_list_updates_suspends_adds_and_marks_the_missing_with_history_a
     let returned = returned.expect("listed");
     assert_eq!((returned["status"].as_str(), returned["gone_since"].as_str()), (Some("active"), None));
 }
+
+/// Imports `files` (fixtures) into the running app's database as an operator would.
+async fn import_into(app: &crate::helpers::TestApp, files: &[&str]) {
+    let read: Vec<(String, Vec<u8>)> =
+        files.iter().map(|f| ((*f).to_owned(), std::fs::read(fixture(f)).expect("fixture"))).collect();
+    let list = server::registry_command::read_files(&read);
+    let entries: Vec<rules::registry::RegistryEntry> = list.entries.into_iter().map(|l| l.entry).collect();
+    let names: Vec<String> = files.iter().map(|f| (*f).to_owned()).collect();
+    app::ssr::db::registry::import(app.pool(), &app::ssr::audit_log::Actor::cli(), &names, &entries, &list.refused)
+        .await
+        .expect("import");
+}
+
+#[tokio::test]
+async fn a_tokyo_hospital_registers_from_its_code_with_name_and_address_from_the_registry() {
+    use crate::helpers::{MANAGER, location, post_form, spawn_app};
+    let app = spawn_app().await;
+    import_into(&app, &["kanto_tokyo_ika.xlsx"]).await;
+    app.login_as(MANAGER).await;
+
+    // First the code alone.
+    let start = app.get_html("/facilities/new").await;
+    assert!(start.contains(r#"data-testid="registry-code-step""#), "the first step asks for the code");
+
+    let form = app.get_html("/facilities/new?code=1310270751").await;
+    assert!(form.contains(r#"data-testid="facility-form""#));
+    assert!(form.contains(r#"value="聖路加国際病院""#), "the name from the list");
+    assert!(form.contains(r#"value="中央区明石町９－１""#), "the address from the list");
+    assert!(form.contains(r#"<option value="hospital" selected"#), "the type from the list");
+    assert!(form.contains(r#"<option value="13" selected"#), "東京都 from the code");
+    assert!(
+        form.contains(r#"data-testid="registry-notice""#) && form.contains("関東信越厚生局"),
+        "the notice names the list"
+    );
+
+    let fields = [
+        ("id", "0"),
+        ("code", "1310270751"),
+        ("name", "聖路加国際病院"),
+        ("kana", "セイルカコクサイビョウイン"),
+        ("facility_type", "hospital"),
+        ("prefecture", "13"),
+        ("address", "中央区明石町９－１"),
+        ("online_billing", "on"),
+        ("group_monthly_prescriptions", ""),
+    ];
+    let res = post_form(&app, &app.client, "/api/save_facility", "/facilities/new?code=1310270751", &fields).await;
+    let to = location(&res);
+    assert!(to.starts_with("/facilities/") && !to.contains("__err"), "{to}");
+    let (name, prefecture): (String, String) =
+        sqlx::query_as("SELECT name, prefecture FROM facilities WHERE facility_code = '1310270751'")
+            .fetch_one(app.pool())
+            .await
+            .expect("registered");
+    assert_eq!((name.as_str(), prefecture.as_str()), ("聖路加国際病院", "13"));
+
+    // A code with one wrong digit: the first step again, the message beside the field.
+    let wrong = app.get_html("/facilities/new?code=1310270752").await;
+    assert!(wrong.contains(r#"data-testid="registry-code-step""#));
+    assert!(
+        wrong.contains(r#"role="alert" class="field-error">医療機関コードの検証番号"#),
+        "beside the field: {}",
+        &wrong[wrong.find("registry-code-step").unwrap_or(0)..].chars().take(900).collect::<String>()
+    );
+    assert!(wrong.contains(r#"value="1310270752""#), "what was typed is kept");
+
+    // A valid code not in the lists loaded (神奈川): allowed, with a notice.
+    let unlisted = app.get_html("/facilities/new?code=1413703659").await;
+    assert!(unlisted.contains(r#"data-testid="facility-form""#));
+    assert!(unlisted.contains("一覧にありません"), "the notice says so");
+    assert!(unlisted.contains(r#"<option value="14" selected"#), "神奈川県 from the code");
+}
