@@ -29,8 +29,11 @@ describe('reader provisioning', () => {
   test('the manager registers a facility and takes it from 機種未定 to 運用開始 while the banner follows', TIMEOUT, (t) =>
     withPage(t, async (page) => {
       await login(page, server.url, 'manager@demo.onshi.jp', server.password);
+      // Registration starts from the code (looked up in the registry, which holds no list here).
       await page.goto(new URL('/facilities/new', server.url).href);
-      await page.fill('input[name="code"]', facilityCode(Date.now() % 1_000_000));
+      await page.fill('form[data-testid="registry-code-step"] input[name="code"]', facilityCode(Date.now() % 1_000_000));
+      await page.click('form[data-testid="registry-code-step"] button[type="submit"]');
+      await page.waitForSelector('form[data-testid="facility-form"]');
       await page.fill('input[name="name"]', 'オンシ博多駅前クリニック');
       await page.fill('input[name="kana"]', 'オンシハカタエキマエクリニック');
       await page.selectOption('select[name="facility_type"]', 'medical_clinic');

@@ -93,6 +93,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/complaints/:id") view=pages::ComplaintPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users") view=pages::AdminUsersPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/vendors") view=pages::VendorReviewPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/registry") view=pages::RegistryPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/registry/imports/:id") view=pages::RegistryImportPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/account/second-factor")
                     view=pages::SecondFactorPage

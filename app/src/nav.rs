@@ -15,6 +15,7 @@ const HOME: NavItem = NavItem { href: "/", label: "ホーム" };
 const FACILITIES: NavItem = NavItem { href: "/facilities", label: "施設" };
 const ADMIN_USERS: NavItem = NavItem { href: "/admin/users", label: "利用者管理" };
 const VENDOR_REVIEW: NavItem = NavItem { href: "/admin/vendors", label: "事業者の確認" };
+const REGISTRY: NavItem = NavItem { href: "/admin/registry", label: "医療機関の登録簿" };
 const AUDIT_TRAIL: NavItem = NavItem { href: "/audit-log", label: "監査ログ" };
 const COMPLAINTS: NavItem = NavItem { href: "/complaints", label: "相談" };
 const LEAGUE: NavItem = NavItem { href: "/vendors", label: "ベンダー比較" };
@@ -61,7 +62,7 @@ pub fn nav_items(role: Role) -> Vec<NavItem> {
             BENCHMARKS,
             SUBSIDY,
         ],
-        Role::Admin => vec![HOME, ADMIN_USERS, VENDOR_REVIEW, BENCHMARKS, VENDORS, STATISTICS, SUBSIDY],
+        Role::Admin => vec![HOME, ADMIN_USERS, VENDOR_REVIEW, REGISTRY, BENCHMARKS, VENDORS, STATISTICS, SUBSIDY],
     }
 }
 

@@ -269,6 +269,11 @@ impl Application {
                     .layer(axum::extract::DefaultBodyLimit::max(routes::audit::BODY_LIMIT)),
             )
             .route(
+                "/admin/registry/imports",
+                axum::routing::post(routes::registry_import::upload_lists)
+                    .layer(axum::extract::DefaultBodyLimit::max(routes::registry_import::BODY_LIMIT)),
+            )
+            .route(
                 "/api/audit",
                 axum::routing::post(routes::audit::audit_quote)
                     .layer(axum::extract::DefaultBodyLimit::max(routes::audit::BODY_LIMIT)),

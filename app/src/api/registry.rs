@@ -116,3 +116,75 @@ pub async fn registry_prefill(code: String) -> Result<Prefill, crate::UiError> {
         notice,
     })
 }
+
+/// An import started from the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportJob {
+    /// Its number on this server.
+    pub id: u64,
+    /// The files uploaded.
+    pub files: Vec<String>,
+    /// How far it got.
+    pub state: JobState,
+}
+
+/// How far an import got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobState {
+    /// Reading or writing: what it is doing, out of how many steps.
+    Running {
+        /// 「ファイルを読んでいます（2/3: 東京都_医科.xlsx）」.
+        step: String,
+        /// Steps done.
+        done: usize,
+        /// Steps in all (each file, then the writing).
+        total: usize,
+    },
+    /// Finished: what it did.
+    Done(ImportSummary),
+    /// Nothing written, and why.
+    Failed(String),
+}
+
+/// What the admin's registry page shows: how many facilities each list holds, and the imports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryTotals {
+    /// (kind label, active, suspended, gone).
+    pub by_kind: Vec<(String, i64, i64, i64)>,
+    /// The newest list's date.
+    pub newest: Option<String>,
+    /// The last imports, newest first.
+    pub imports: Vec<ImportRow>,
+}
+
+/// One import as the registry keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    /// Its number.
+    pub id: i64,
+    /// When (UTC).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// The files' names, comma-separated.
+    pub files: String,
+    /// The newest list's date.
+    pub as_of: Option<String>,
+    /// Counts: read, imported, updated, unchanged, gone, refused.
+    pub counts: [i64; 6],
+}
+
+/// The registry's overview for admins.
+#[server(prefix = "/api", endpoint = "registry_overview")]
+pub async fn registry_overview() -> Result<RegistryTotals, crate::UiError> {
+    use crate::ssr::context::{self, internal};
+    context::require_permission(rules::access::Permission::Administer)?;
+    crate::ssr::db::registry::overview(&context::pool()?).await.map_err(internal)
+}
+
+/// An import started from the browser (admins only).
+#[server(prefix = "/api", endpoint = "registry_job")]
+pub async fn registry_job(id: u64) -> Result<ImportJob, crate::UiError> {
+    crate::ssr::context::require_permission(rules::access::Permission::Administer)?;
+    crate::ssr::registry_jobs::get(id).ok_or(crate::UiError::NotFound)
+}

@@ -7,6 +7,7 @@ pub mod dashboard_csv;
 pub mod exports;
 pub mod letter_pdf;
 pub mod quote_upload;
+pub mod registry_import;
 
 use crate::error::AppError;
 use crate::startup::AppState;

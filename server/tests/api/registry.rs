@@ -314,3 +314,70 @@ async fn a_tokyo_hospital_registers_from_its_code_with_name_and_address_from_the
     assert!(unlisted.contains("一覧にありません"), "the notice says so");
     assert!(unlisted.contains(r#"<option value="14" selected"#), "神奈川県 from the code");
 }
+
+async fn upload_lists(app: &crate::helpers::TestApp, client: &reqwest::Client, files: &[&str]) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    for f in files {
+        let bytes = std::fs::read(fixture(f)).expect("fixture");
+        form = form.part("files", reqwest::multipart::Part::bytes(bytes).file_name((*f).to_owned()));
+    }
+    client
+        .post(app.url("/admin/registry/imports"))
+        .header("Origin", app.base.clone())
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+}
+
+/// The import's page, reloaded as the browser does until the import is done.
+async fn finished_page(app: &crate::helpers::TestApp, client: &reqwest::Client, page: &str) -> String {
+    for _ in 0..300 {
+        let html = client.get(app.url(page)).send().await.expect("GET").text().await.expect("body");
+        if !html.contains(r#"data-testid="registry-progress""#) {
+            return html;
+        }
+        assert!(html.contains(r#"http-equiv="refresh""#), "a running import's page reloads itself");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the import did not finish");
+}
+
+#[tokio::test]
+async fn an_admin_imports_lists_in_the_browser_and_sees_what_was_done() {
+    use crate::helpers::{ADMIN, MANAGER, location, spawn_app};
+    let app = spawn_app().await;
+    let admin = app.signed_in_client(ADMIN).await;
+    let page = admin.get(app.url("/admin/registry")).send().await.expect("GET").text().await.expect("body");
+    assert!(page.contains(r#"data-testid="registry-upload""#) && page.contains(r#"data-testid="registry-empty""#));
+
+    let res = upload_lists(&app, &admin, &["kanto_tokyo_ika.xlsx", "registry_utf8.csv"]).await;
+    assert_eq!(res.status(), 303);
+    let job = location(&res);
+    assert!(job.starts_with("/admin/registry/imports/"), "{job}");
+    let done = finished_page(&app, &admin, &job).await;
+    assert!(done.contains(r#"data-testid="registry-done""#), "{done}");
+    assert!(
+        done.contains(r#"data-testid="registry-refused""#) && done.contains("介護老人保健施設"),
+        "refused rows listed with reasons"
+    );
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM registry_facilities").fetch_one(app.pool()).await.expect("count");
+    assert!(stored >= 40, "{stored}");
+    let page = admin.get(app.url("/admin/registry")).send().await.expect("GET").text().await.expect("body");
+    assert!(page.contains("令和7年8月1日"), "the newest list's date");
+    assert!(page.contains("kanto_tokyo_ika.xlsx"), "the import is listed");
+
+    // A file that is no list: the page says so and nothing changes.
+    let res = upload_lists(&app, &admin, &["not_registry.xlsx"]).await;
+    let failed = finished_page(&app, &admin, &location(&res)).await;
+    assert!(failed.contains(r#"data-testid="registry-failed""#) && failed.contains("何も変更していません"), "{failed}");
+    let after: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM registry_facilities").fetch_one(app.pool()).await.expect("count");
+    assert_eq!(after, stored);
+
+    // Nobody else may import.
+    app.login_as(MANAGER).await;
+    let res = upload_lists(&app, &app.client, &["kanto_tokyo_ika.xlsx"]).await;
+    assert_eq!(res.status(), 403);
+}

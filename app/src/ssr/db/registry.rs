@@ -445,3 +445,69 @@ pub async fn history_of(pool: &SqlitePool, code: &str) -> sqlx::Result<Vec<Histo
     .fetch_all(pool)
     .await
 }
+
+#[derive(sqlx::FromRow)]
+struct ImportRecord {
+    id: i64,
+    at: String,
+    actor_label: String,
+    files: String,
+    as_of: Option<String>,
+    read_rows: i64,
+    imported: i64,
+    updated: i64,
+    unchanged: i64,
+    gone: i64,
+    refused_json: String,
+}
+
+/// Facilities by kind and status, the newest list's date, the last 20 imports.
+pub async fn overview(pool: &SqlitePool) -> sqlx::Result<crate::api::registry::RegistryTotals> {
+    let counts: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT list_digit, status, count(*) FROM registry_facilities GROUP BY list_digit, status ORDER BY list_digit",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut by_kind = Vec::new();
+    for kind in rules::registry::ListKind::ALL {
+        let of = |status: &str| {
+            counts
+                .iter()
+                .filter(|(d, s, _)| *d == i64::from(kind.fee_schedule_digit()) && s == status)
+                .map(|(_, _, n)| *n)
+                .sum::<i64>()
+        };
+        by_kind.push((kind.label_ja().to_owned(), of("active"), of("suspended"), of("gone")));
+    }
+    let newest: Option<String> =
+        sqlx::query_scalar("SELECT max(as_of) FROM registry_facilities").fetch_one(pool).await?;
+    let rows: Vec<ImportRecord> = sqlx::query_as(
+        "SELECT id, at, actor_label, files, as_of, read_rows, imported, updated, unchanged, gone, refused_json
+         FROM registry_imports ORDER BY id DESC LIMIT 20",
+    )
+    .fetch_all(pool)
+    .await?;
+    let imports = rows
+        .into_iter()
+        .map(|r| {
+            let files: Vec<String> = serde_json::from_str(&r.files).unwrap_or_default();
+            let refused = serde_json::from_str::<Vec<serde_json::Value>>(&r.refused_json).map_or(0, |v| v.len());
+            crate::api::registry::ImportRow {
+                id: r.id,
+                at: r.at,
+                actor: r.actor_label,
+                files: files.join("、"),
+                as_of: r.as_of,
+                counts: [
+                    r.read_rows,
+                    r.imported,
+                    r.updated,
+                    r.unchanged,
+                    r.gone,
+                    i64::try_from(refused).unwrap_or(i64::MAX),
+                ],
+            }
+        })
+        .collect();
+    Ok(crate::api::registry::RegistryTotals { by_kind, newest, imports })
+}
