@@ -333,16 +333,43 @@ pub async fn charts_from(
         (rules::access::Scope::Association { prefecture, .. }, None) => prefecture.code().to_owned(),
         _ => String::new(),
     };
+    // The registry (地方厚生局's lists), where its lists cover a row whole, is the row's
+    // denominator: its facilities and Onshi's beyond them; otherwise Onshi's own count.
+    let registry = RegistryDenominators::load(pool, scope, filter).await.map_err(internal)?;
     let mut by_type = Vec::new();
+    let mut on_registry = false;
     for (kind, n, a, r, o) in type_rows {
+        let n = match registry.of_type(&kind) {
+            Some(universe) => {
+                on_registry = true;
+                universe
+            }
+            None => n,
+        };
         by_type.push(funnel_row(type_label(&kind), type_label(&kind), [n, a, r, o], false));
         by_type.extend(published_row(&kind, &published_place));
     }
     let mut by_prefecture = Vec::new();
     for (pref, n, a, r, o) in prefecture_rows {
+        let n = match registry.of_prefecture(&pref) {
+            Some(universe) => {
+                on_registry = true;
+                universe
+            }
+            None => n,
+        };
         by_prefecture.push(funnel_row(prefecture_name(&pref), prefecture_name(&pref), [n, a, r, o], false));
         by_prefecture.extend(published_row(filter.facility_type.as_deref().unwrap_or("all"), &pref));
     }
+    let registry_note = if on_registry {
+        format!(
+            "施設数は、地方厚生局の「コード内容別医療機関一覧表」（{}）の施設（現存・休止）に、一覧にない Onshi 登録施設を加えた数です（一覧を読み込んでいない区分・都道府県は Onshi に登録された施設数）。",
+            registry.as_of_text()
+        )
+    } else {
+        "施設数は Onshi に登録された施設数です（地方厚生局の一覧を読み込むと、一覧の施設数を分母にします）。".to_owned()
+    };
+    let registry_chart = registry.chart();
     let stage_label =
         |s: &str| s.parse::<rules::provisioning::Stage>().map_or_else(|_| s.to_owned(), |s| s.label_ja().to_owned());
     let status_label = |s: &str| {
@@ -355,7 +382,7 @@ pub async fn charts_from(
         Chart {
             id: "funnel_by_type".into(),
             title: "導入の進み具合（施設区分別）".into(),
-            note: Some("期間の終了日時点。棒は施設数に対する割合。準備完了は導入完了日または運用開始日のある施設。薄い色の棒と斜体の行は公表値（厚生労働省・福岡県医師会の公表資料）で、全国または福岡県の値です。".into()),
+            note: Some(format!("期間の終了日時点。棒は施設数に対する割合。準備完了は導入完了日または運用開始日のある施設。薄い色の棒と斜体の行は公表値（厚生労働省・福岡県医師会の公表資料）で、全国または福岡県の値です。{registry_note}")),
             series: funnel_series.clone(),
             columns: with_labels(&["施設区分", "施設数", "カードリーダー申込", "準備完了", "運用開始", "運用開始率"]),
             rows: by_type,
@@ -363,7 +390,7 @@ pub async fn charts_from(
         Chart {
             id: "funnel_by_prefecture".into(),
             title: "導入の進み具合（都道府県別）".into(),
-            note: Some("公表値は福岡県（福岡県医師会の公表資料）だけがあります。".into()),
+            note: Some(format!("公表値は福岡県（福岡県医師会の公表資料）だけがあります。{registry_note}")),
             series: funnel_series,
             columns: {
                 let mut c = with_labels(&funnel_columns);
@@ -430,7 +457,130 @@ pub async fn charts_from(
                 })
                 .collect(),
         },
-    ])
+    ]
+    .into_iter()
+    .chain(registry_chart)
+    .collect())
+}
+
+/// The registry's counts beside a dashboard's rows: which rows its lists cover whole.
+#[cfg(feature = "ssr")]
+struct RegistryDenominators {
+    by_type: crate::ssr::db::registry::Universe,
+    by_prefecture: crate::ssr::db::registry::Universe,
+    /// The prefectures the dashboard spans (the filter's, the reviewer's, or all 47).
+    prefectures: Vec<String>,
+    /// The 点数表番号 a prefecture row spans (the filter's type, the association's, or all).
+    digits: Vec<u8>,
+    as_of: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl RegistryDenominators {
+    async fn load(
+        pool: &sqlx::SqlitePool,
+        scope: &rules::access::Scope,
+        filter: &crate::ssr::db::dashboard::Filter,
+    ) -> sqlx::Result<Self> {
+        use crate::ssr::db::registry::universe;
+        let (t, p) = (filter.facility_type.as_deref(), filter.prefecture.as_deref());
+        let by_type = universe(pool, scope, t, p, false).await?;
+        let by_prefecture =
+            if by_type.lists.is_empty() { Default::default() } else { universe(pool, scope, t, p, true).await? };
+        let prefectures = match (scope, &filter.prefecture) {
+            (_, Some(p)) => vec![p.clone()],
+            (rules::access::Scope::Association { prefecture, .. }, None) => vec![prefecture.code()],
+            _ => rules::Prefecture::all().map(|p| p.code()).collect(),
+        };
+        let types: Vec<rules::FacilityType> = match t.and_then(|t| t.parse().ok()) {
+            Some(t) => vec![t],
+            None => scope.facility_types(),
+        };
+        let mut digits: Vec<u8> = types.iter().map(|t| t.fee_schedule_digit()).collect();
+        digits.sort_unstable();
+        digits.dedup();
+        let as_of = if by_type.lists.is_empty() {
+            None
+        } else {
+            sqlx::query_scalar("SELECT max(as_of) FROM registry_facilities").fetch_one(pool).await?
+        };
+        Ok(RegistryDenominators { by_type, by_prefecture, prefectures, digits, as_of })
+    }
+
+    /// A type row's universe, when the lists of every prefecture it spans are loaded; the
+    /// lists do not tell 大型チェーン薬局 from other pharmacies, so that row keeps Onshi's count.
+    fn of_type(&self, kind: &str) -> Option<i64> {
+        let t: rules::FacilityType = kind.parse().ok()?;
+        if t == rules::FacilityType::LargeChainPharmacy
+            || !self.by_type.covers(&self.prefectures, &[t.fee_schedule_digit()])
+        {
+            return None;
+        }
+        self.by_type.groups.get(kind).map(|g| g.universe())
+    }
+
+    /// A prefecture row's universe, when the lists of every kind it spans are loaded.
+    fn of_prefecture(&self, prefecture: &str) -> Option<i64> {
+        if !self.by_prefecture.covers(&[prefecture.to_owned()], &self.digits) {
+            return None;
+        }
+        self.by_prefecture.groups.get(prefecture).map(|g| g.universe())
+    }
+
+    fn as_of_text(&self) -> String {
+        self.as_of
+            .as_deref()
+            .map_or_else(|| "日付なし".to_owned(), |d| format!("{}現在", rules::wareki::format_stored_day(d)))
+    }
+
+    /// 「登録簿と Onshi」: per type, the listed facilities not yet started in Onshi.
+    fn chart(&self) -> Option<Chart> {
+        if self.by_type.lists.is_empty() {
+            return None;
+        }
+        let rows = self
+            .by_type
+            .groups
+            .iter()
+            .filter(|(_, g)| g.listed > 0)
+            .map(|(kind, g)| {
+                let started = g.listed - g.not_started;
+                plain_row(
+                    vec![
+                        type_label(kind),
+                        count(g.listed),
+                        count(started),
+                        count(g.not_started),
+                        percent(g.not_started, g.listed),
+                        count(g.unlisted),
+                    ],
+                    vec![g.not_started],
+                    vec![count(g.not_started)],
+                )
+            })
+            .collect();
+        Some(Chart {
+            id: "registry".into(),
+            title: "地方厚生局の一覧と Onshi（施設区分別）".into(),
+            note: Some(format!(
+                "一覧（{}）の施設（現存・休止）のうち、Onshi にまだ登録されていない施設が「未着手」です。一覧を読み込んだ都道府県・区分だけを数えています。「一覧にない Onshi の施設」は一覧の公表後に指定された施設か、コードの誤りの可能性があります。",
+                self.as_of_text()
+            )),
+            series: vec!["未着手".into()],
+            columns: [
+                "施設区分",
+                "一覧の施設数",
+                "Onshi 登録済み",
+                "未着手",
+                "未着手の割合",
+                "一覧にない Onshi の施設",
+            ]
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
+            rows,
+        })
+    }
 }
 
 /// The dashboards for the user's scope, narrowed by type, prefecture and period.

@@ -381,3 +381,76 @@ async fn an_admin_imports_lists_in_the_browser_and_sees_what_was_done() {
     let res = upload_lists(&app, &app.client, &["kanto_tokyo_ika.xlsx"]).await;
     assert_eq!(res.status(), 403);
 }
+
+/// A valid 福岡県 (all-ten Luhn rule) medical code ending in `body` (six digits).
+fn fukuoka_clinic_code(body: u32) -> String {
+    let stem = format!("401{body:06}");
+    (0..10).map(|d| format!("{stem}{d}")).find(|c| rules::FacilityCode::parse(c).is_ok()).expect("a check digit")
+}
+
+fn read_csv(body: &str) -> Vec<Vec<String>> {
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body.as_bytes())
+        .records()
+        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn with_a_prefecture_list_loaded_its_reviewer_sees_who_has_not_started_and_shares_of_the_list() {
+    use crate::helpers::{REVIEWER, spawn_app};
+    let app = spawn_app().await;
+    // 福岡県's 医科 list: every medical facility Onshi has there, and four it has not.
+    let onshi: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT facility_code, name, facility_type FROM facilities WHERE prefecture = '40' AND facility_type IN ('hospital', 'medical_clinic')",
+    )
+    .fetch_all(app.pool())
+    .await
+    .expect("facilities");
+    let clinics = onshi.iter().filter(|(_, _, t)| t == "medical_clinic").count();
+    let mut csv = String::from("医療機関コード,名称,郵便番号,所在地,電話番号,施設区分,状態,時点\n");
+    for (code, name, kind) in &onshi {
+        let kind = if kind == "hospital" { "病院" } else { "医科診療所" };
+        csv.push_str(&format!("{code},{name},810-0001,福岡市中央区,092-000-0000,{kind},現存,2025-08-01\n"));
+    }
+    for i in 0..4 {
+        csv.push_str(&format!(
+            "{},未登録クリニック{i},810-0001,福岡市中央区,092-000-0000,医科診療所,現存,2025-08-01\n",
+            fukuoka_clinic_code(990_100 + i)
+        ));
+    }
+    let list = registry_reader::read_file("fukuoka_ika.csv", csv.as_bytes(), &registry_reader::Limits::default())
+        .expect("csv");
+    assert!(list.refused.is_empty(), "{:?}", list.refused);
+    let entries: Vec<rules::registry::RegistryEntry> = list.entries.into_iter().map(|l| l.entry).collect();
+    app::ssr::db::registry::import(
+        app.pool(),
+        &app::ssr::audit_log::Actor::cli(),
+        &["fukuoka_ika.csv".to_owned()],
+        &entries,
+        &[],
+    )
+    .await
+    .expect("import");
+
+    let reviewer = app.signed_in_client(REVIEWER).await;
+    let body = reviewer.get(app.url("/dashboard/registry.csv")).send().await.expect("GET").text().await.expect("body");
+    let rows = read_csv(&body);
+    assert_eq!(
+        rows[0][..6],
+        ["施設区分", "一覧の施設数", "Onshi 登録済み", "未着手", "未着手の割合", "一覧にない Onshi の施設"]
+    );
+    let row = rows.iter().find(|r| r[0] == "医科診療所").expect("clinics");
+    assert_eq!(row[1..4], [(clinics + 4).to_string(), clinics.to_string(), "4".to_owned()], "{row:?}");
+
+    // The funnel's denominator is the list (with nothing of Onshi's beyond it here).
+    let body =
+        reviewer.get(app.url("/dashboard/funnel_by_type.csv")).send().await.expect("GET").text().await.expect("body");
+    let rows = read_csv(&body);
+    let live = rows.iter().find(|r| r[0] == "医科診療所" && r[6] == "Onshiの登録データ").expect("the live clinic row");
+    assert_eq!(live[1], (clinics + 4).to_string(), "{live:?}");
+    let html = reviewer.get(app.url("/dashboard")).send().await.expect("GET").text().await.expect("body");
+    assert!(html.contains(r#"data-testid="chart-registry""#) && html.contains("コード内容別医療機関一覧表"));
+}

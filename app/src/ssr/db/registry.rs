@@ -511,3 +511,98 @@ pub async fn overview(pool: &SqlitePool) -> sqlx::Result<crate::api::registry::R
         .collect();
     Ok(crate::api::registry::RegistryTotals { by_kind, newest, imports })
 }
+
+/// One group of the registry beside Onshi (a facility type or a prefecture).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupCounts {
+    /// Facilities the lists hold (現存 and 休止).
+    pub listed: i64,
+    /// Of those, the ones with no facility in Onshi: not yet started here.
+    pub not_started: i64,
+    /// Onshi's facilities whose code the lists do not hold (opened since, or mistyped).
+    pub unlisted: i64,
+}
+
+impl GroupCounts {
+    /// The universe: every listed facility and every facility Onshi has beyond the lists.
+    pub fn universe(&self) -> i64 {
+        self.listed + self.unlisted
+    }
+}
+
+/// The registry beside Onshi's facilities, for a reviewer's or a national scope (the lists
+/// know no corporation): which lists are loaded, and per group the counts.
+#[derive(Debug, Clone, Default)]
+pub struct Universe {
+    /// The lists loaded: (prefecture, 点数表番号).
+    pub lists: HashSet<(String, u8)>,
+    /// Per facility type or prefecture code.
+    pub groups: BTreeMap<String, GroupCounts>,
+}
+
+impl Universe {
+    /// Whether the lists of every prefecture and kind a group spans are loaded, so that its
+    /// count is the whole universe and not a part of it.
+    pub fn covers(&self, prefectures: &[String], digits: &[u8]) -> bool {
+        !prefectures.is_empty()
+            && !digits.is_empty()
+            && prefectures.iter().all(|p| digits.iter().all(|d| self.lists.contains(&(p.clone(), *d))))
+    }
+}
+
+/// [`Universe`] grouped by `f.facility_type` or `f.prefecture`, within the scope and the
+/// dashboard's type and prefecture filter; empty for scopes the lists cannot reach.
+pub async fn universe(
+    pool: &SqlitePool,
+    scope: &rules::access::Scope,
+    facility_type: Option<&str>,
+    prefecture: Option<&str>,
+    by_prefecture: bool,
+) -> sqlx::Result<Universe> {
+    use rules::access::Scope;
+    if !matches!(scope, Scope::National | Scope::Association { .. }) {
+        return Ok(Universe::default());
+    }
+    let lists: Vec<(String, i64)> =
+        sqlx::query_as("SELECT DISTINCT prefecture, list_digit FROM registry_facilities").fetch_all(pool).await?;
+    let mut universe = Universe {
+        lists: lists.into_iter().filter_map(|(p, d)| Some((p, u8::try_from(d).ok()?))).collect(),
+        groups: BTreeMap::new(),
+    };
+    if universe.lists.is_empty() {
+        return Ok(universe);
+    }
+    let key = if by_prefecture { "prefecture" } else { "facility_type" };
+    let filtered = |qb: &mut QueryBuilder<'_, Sqlite>, alias: &str| {
+        crate::ssr::db::scope::push_scope(qb, scope, alias);
+        if let Some(t) = facility_type {
+            qb.push(format!(" AND {alias}.facility_type = ")).push_bind(t.to_owned());
+        }
+        if let Some(p) = prefecture {
+            qb.push(format!(" AND {alias}.prefecture = ")).push_bind(p.to_owned());
+        }
+    };
+    let mut listed: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
+        "SELECT r.{key}, count(*), sum(f.id IS NULL) FROM registry_facilities r
+         LEFT JOIN facilities f ON f.facility_code = r.facility_code WHERE r.status <> 'gone'"
+    ));
+    filtered(&mut listed, "r");
+    listed.push(" GROUP BY 1");
+    let rows: Vec<(String, i64, i64)> = listed.build_query_as().fetch_all(pool).await?;
+    for (k, n, not_started) in rows {
+        let g = universe.groups.entry(k).or_default();
+        g.listed = n;
+        g.not_started = not_started;
+    }
+    let mut unlisted: QueryBuilder<'_, Sqlite> = QueryBuilder::new(format!(
+        "SELECT f.{key}, count(*) FROM facilities f
+         LEFT JOIN registry_facilities r ON r.facility_code = f.facility_code WHERE r.facility_code IS NULL"
+    ));
+    filtered(&mut unlisted, "f");
+    unlisted.push(" GROUP BY 1");
+    let rows: Vec<(String, i64)> = unlisted.build_query_as().fetch_all(pool).await?;
+    for (k, n) in rows {
+        universe.groups.entry(k).or_default().unlisted = n;
+    }
+    Ok(universe)
+}
