@@ -14,7 +14,7 @@ async fn get(app: &TestApp, who: &reqwest::Client, path: &str) -> (u16, String) 
     (res.status().as_u16(), res.text().await.expect("body"))
 }
 
-fn read_csv(body: &str) -> Vec<Vec<String>> {
+pub(crate) fn read_csv(body: &str) -> Vec<Vec<String>> {
     let body = body.strip_prefix('\u{feff}').expect("a BOM for Excel");
     csv::ReaderBuilder::new()
         .has_headers(false)

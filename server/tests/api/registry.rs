@@ -388,18 +388,9 @@ fn fukuoka_clinic_code(body: u32) -> String {
     (0..10).map(|d| format!("{stem}{d}")).find(|c| rules::FacilityCode::parse(c).is_ok()).expect("a check digit")
 }
 
-fn read_csv(body: &str) -> Vec<Vec<String>> {
-    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(body.as_bytes())
-        .records()
-        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
-        .collect()
-}
-
 #[tokio::test]
 async fn with_a_prefecture_list_loaded_its_reviewer_sees_who_has_not_started_and_shares_of_the_list() {
+    use crate::dashboard::read_csv;
     use crate::helpers::{REVIEWER, spawn_app};
     let app = spawn_app().await;
     // 福岡県's 医科 list: every medical facility Onshi has there, and four it has not.
