@@ -108,6 +108,7 @@ pub(crate) fn read(file: &str, text: &str) -> Result<ReadList, RegistryError> {
 /// One row; `Err` with what to fix.
 fn entry<'r>(cell: &dyn Fn(Column) -> &'r str, file: &str) -> Result<RegistryEntry, String> {
     let code = code(cell(Column::Code), cell(Column::Prefecture), cell(Column::Kind))?;
+    same_prefecture(&code, cell(Column::Prefecture), cell(Column::Address))?;
     let name = cell(Column::Name).trim().to_owned();
     if name.is_empty() {
         return Err("名称が空です".to_owned());
@@ -156,6 +157,25 @@ fn code(written: &str, prefecture: &str, kind: &str) -> Result<FacilityCode, Str
         _ => digits,
     };
     FacilityCode::parse(&full).map_err(|e| e.to_string())
+}
+
+/// The code's prefecture (its first two digits, which the check digit of 埼玉・千葉・東京・神奈川
+/// does not cover) against the row's 都道府県 column and the prefecture its address starts with.
+fn same_prefecture(code: &FacilityCode, prefecture: &str, address: &str) -> Result<(), String> {
+    let named = prefecture
+        .trim()
+        .parse::<Prefecture>()
+        .ok()
+        .or_else(|| Prefecture::all().find(|p| address.trim_start().starts_with(p.name_ja())));
+    match named {
+        Some(p) if p != code.prefecture() => Err(format!(
+            "医療機関コードの先頭2桁（都道府県番号 {}: {}）が、この行の都道府県（{}）と合いません。コードを確かめてください",
+            code.prefecture().code(),
+            code.prefecture().name_ja(),
+            p.name_ja()
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn kind_of_words(kind: &str) -> Option<ListKind> {
@@ -220,6 +240,20 @@ mod tests {
         assert_eq!(list.refused[0].row, 4);
         assert!(list.refused[0].reason.contains("検証番号"));
         assert!(list.refused[1].reason.contains("美容室"));
+    }
+
+    #[test]
+    fn a_code_whose_prefecture_digits_disagree_with_the_row_is_refused() {
+        // 聖路加国際病院's code with 13 (東京) turned into 14 (神奈川): both check only the last
+        // seven digits, so the check digit cannot tell; the address and the column can.
+        let text = "医療機関コード,名称,所在地,都道府県\n\
+                    1410270751,聖路加国際病院,東京都中央区明石町9-1,\n\
+                    1410270751,聖路加国際病院,中央区明石町9-1,東京都\n\
+                    1310270751,聖路加国際病院,東京都中央区明石町9-1,東京都\n";
+        let list = read("list.csv", text).expect("a registry");
+        assert_eq!(list.entries.len(), 1);
+        assert_eq!(list.refused.len(), 2);
+        assert!(list.refused.iter().all(|r| r.reason.contains("都道府県番号 14")), "{:?}", list.refused);
     }
 
     #[test]

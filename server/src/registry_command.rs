@@ -3,6 +3,7 @@
 
 use crate::config::{RegistryCommand, RegistryImportArgs, RegistryLookupArgs};
 use app::api::registry::{ImportSummary, RegistryRecord};
+use app::ssr::db::registry::HistoryRow;
 use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
@@ -157,15 +158,16 @@ fn lookup(args: &RegistryLookupArgs) -> ExitCode {
         let pool = crate::db::connect(&args.db.db).await.map_err(|e| e.to_string())?;
         crate::db::migrate(&pool).await.map_err(|e| e.to_string())?;
         let found = app::ssr::db::registry::lookup(&pool, code.as_str()).await.map_err(|e| e.to_string());
+        let history = app::ssr::db::registry::history_of(&pool, code.as_str()).await.map_err(|e| e.to_string());
         pool.close().await;
-        found
+        Ok::<_, String>(found?.map(|record| (record, history.unwrap_or_default())))
     });
     match found {
-        Ok(Some(record)) => {
+        Ok(Some((record, history))) => {
             if args.json {
-                println!("{}", record_json(&record));
+                println!("{}", record_json(&record, &history));
             } else {
-                print!("{}", record_text(&record));
+                print!("{}", record_text(&record, &history));
             }
             ExitCode::SUCCESS
         }
@@ -185,8 +187,11 @@ fn lookup(args: &RegistryLookupArgs) -> ExitCode {
 
 /// The record as JSON: codes in the named fields (`"prefecture": "13"`, `"facility_type":
 /// "hospital"`, `"status": "active"`), their Japanese names beside them.
-pub fn record_json(r: &RegistryRecord) -> String {
+pub fn record_json(r: &RegistryRecord, history: &[HistoryRow]) -> String {
+    let history: Vec<serde_json::Value> =
+        history.iter().map(|h| serde_json::json!({"change": h.change, "fields": h.fields, "as_of": h.as_of})).collect();
     serde_json::json!({
+        "history": history,
         "code": r.code,
         "name": r.name,
         "prefecture": r.prefecture,
@@ -205,7 +210,7 @@ pub fn record_json(r: &RegistryRecord) -> String {
     .to_string()
 }
 
-fn record_text(r: &RegistryRecord) -> String {
+fn record_text(r: &RegistryRecord, history: &[HistoryRow]) -> String {
     let as_of = r.as_of.as_deref().map(rules::wareki::format_stored_day).unwrap_or_else(|| "（日付なし）".to_owned());
     let mut out = format!(
         "医療機関コード: {}\n名称: {}\n都道府県: {}\n施設区分: {}\n郵便番号: {}\n所在地: {}\n電話番号: {}\n状態: {}\n",
@@ -222,7 +227,36 @@ fn record_text(r: &RegistryRecord) -> String {
         out.push_str(&format!("一覧から消えた日: {}\n", rules::wareki::format_stored_day(since)));
     }
     out.push_str(&format!("一覧の日付: {as_of}\n出典: {}\n", r.source));
+    if !history.is_empty() {
+        out.push_str("変更の履歴（新しい順）:\n");
+        for h in history {
+            let what = match h.change.as_str() {
+                "added" => "一覧に追加".to_owned(),
+                "gone" => "一覧から削除".to_owned(),
+                "returned" => "一覧に再掲".to_owned(),
+                _ => format!("変更（{}）", field_labels(&h.fields)),
+            };
+            let day = h.as_of.as_deref().map(rules::wareki::format_stored_day).unwrap_or_default();
+            out.push_str(&format!("  {day} {what}\n"));
+        }
+    }
     out
+}
+
+fn field_labels(fields: &str) -> String {
+    fields
+        .split(',')
+        .map(|f| match f {
+            "name" => "名称",
+            "facility_type" => "施設区分",
+            "postal_code" => "郵便番号",
+            "address" => "所在地",
+            "phone" => "電話番号",
+            "status" => "状態",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join("・")
 }
 
 fn prefecture_name(code: &str) -> String {

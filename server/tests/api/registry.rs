@@ -192,6 +192,11 @@ async fn a_newer_list_updates_suspends_adds_and_marks_the_missing_with_history_a
         (Some("医療法人　札幌中央病院"), Some("suspended"))
     );
     assert_eq!(renamed["as_of"], "2025-09-01");
+    assert_eq!(renamed["history"][0]["change"], "updated", "{renamed}");
+    assert_eq!(renamed["history"][0]["fields"], "name,status");
+    let text = onshi(&db, &["registry", "lookup", "0110113420"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("変更（名称・状態）") && text.contains("令和7年9月1日"), "{text}");
     let (_, gone) = lookup(&db, "0110112745");
     let gone = gone.expect("kept, marked");
     assert_eq!((gone["status"].as_str(), gone["gone_since"].as_str()), (Some("gone"), Some("2025-09-01")));
