@@ -23,6 +23,8 @@ pub(crate) async fn may_edit() -> Result<(), UiError> {
 #[component]
 pub fn FacilityNewPage() -> impl IntoView {
     let code = leptos_router::hooks::use_query_map().get_untracked().get("code");
+    // A refused registration comes back with what was typed: the form, not the code step.
+    let refused = ServerAction::<SaveFacility>::new().value().get_untracked().is_some_and(|r| r.is_err());
     let prefill = Resource::new(
         move || code.clone(),
         |code| async move {
@@ -39,6 +41,7 @@ pub fn FacilityNewPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match prefill.await {
                         Ok(Some(p)) if p.code_error.is_none() => view! { <FacilityForm existing=None prefill=p /> }.into_any(),
+                        Ok(_) if refused => view! { <FacilityForm existing=None /> }.into_any(),
                         Ok(p) => view! { <CodeStep prefill=p /> }.into_any(),
                         Err(error) => view! { <ErrorBox error /> }.into_any(),
                     }

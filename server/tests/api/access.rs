@@ -65,6 +65,9 @@ const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/complaints/{id}", Obj::Foreign, [404, 404, 404, 403]),
     ("/admin/users", Obj::None, [403, 403, 403, 200]),
     ("/admin/vendors", Obj::None, [403, 403, 403, 200]),
+    ("/admin/registry", Obj::None, [403, 403, 403, 200]),
+    // No import 0 on this server: the admin is told so, the others are refused first.
+    ("/admin/registry/imports/{id}", Obj::None, [403, 403, 403, 404]),
     ("/account/second-factor", Obj::None, [200, 200, 200, 200]),
     ("/audit-log", Obj::None, [403, 403, 200, 403]),
     ("/audit-log.csv", Obj::None, [403, 403, 200, 403]),
