@@ -16,9 +16,14 @@ fn jobs() -> std::sync::MutexGuard<'static, BTreeMap<u64, ImportJob>> {
     JOBS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Registers a new import of `files` and returns its number.
-pub fn start(files: Vec<String>) -> u64 {
+/// Registers a new import of `files` and returns its number, or `None` while another import
+/// runs (one at a time: each is one transaction on the database; checked and registered under
+/// one lock, so two uploads at once cannot both start).
+pub fn start(files: Vec<String>) -> Option<u64> {
     let mut jobs = jobs();
+    if jobs.values().any(|j| matches!(j.state, JobState::Running { .. })) {
+        return None;
+    }
     let id = jobs.keys().next_back().map_or(1, |last| last + 1);
     while jobs.len() >= KEPT {
         let Some(oldest) = jobs.iter().find(|(_, j)| !matches!(j.state, JobState::Running { .. })).map(|(id, _)| *id)
@@ -34,7 +39,7 @@ pub fn start(files: Vec<String>) -> u64 {
             id, files, state: JobState::Running { step: "読み込みを始めます".to_owned(), done: 0, total }
         },
     );
-    id
+    Some(id)
 }
 
 /// Records how far an import got.
@@ -49,7 +54,18 @@ pub fn get(id: u64) -> Option<ImportJob> {
     jobs().get(&id).cloned()
 }
 
-/// Whether an import is running now (one at a time: each is one transaction on the database).
-pub fn running() -> bool {
-    jobs().values().any(|j| matches!(j.state, JobState::Running { .. }))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_import_runs_at_a_time_and_a_finished_one_is_remembered() {
+        let first = start(vec!["東京都.xlsx".into()]).expect("nothing runs yet");
+        assert_eq!(start(vec!["北海道.xlsx".into()]), None, "a second import waits for the first");
+        update(first, JobState::Failed("テスト".into()));
+        let second = start(vec!["北海道.xlsx".into()]).expect("the first is over");
+        assert!(second > first);
+        assert_eq!(get(first).map(|j| j.state), Some(JobState::Failed("テスト".into())));
+        update(second, JobState::Done(crate::api::registry::ImportSummary::default()));
+    }
 }

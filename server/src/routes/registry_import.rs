@@ -59,14 +59,13 @@ pub async fn upload_lists(
     if files.is_empty() {
         return page(StatusCode::BAD_REQUEST, "読み込むファイル（.xlsx / .xls / .zip / .csv）を選んでください。");
     }
-    if app::ssr::registry_jobs::running() {
+    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    let Some(job) = app::ssr::registry_jobs::start(names.clone()) else {
         return page(
             StatusCode::CONFLICT,
             "ほかの医療機関一覧の読み込みが進行中です。終わってから、もう一度アップロードしてください。",
         );
-    }
-    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
-    let job = app::ssr::registry_jobs::start(names.clone());
+    };
     let actor = app::ssr::audit_log::Actor::user(user.id, user.email.clone());
     tokio::spawn(run(state, job, files, names, actor));
     Redirect::to(&format!("/admin/registry/imports/{job}")).into_response()
