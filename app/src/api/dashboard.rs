@@ -335,7 +335,36 @@ pub async fn charts_from(
     };
     // The registry (地方厚生局's lists), where its lists cover a row whole, is the row's
     // denominator: its facilities and Onshi's beyond them; otherwise Onshi's own count.
+    // Without the lists, the published totals (厚生労働省, 福岡県医師会) where there are some, so
+    // that Onshi's figures sit on the ministry's scale; else Onshi's own count.
     let registry = RegistryDenominators::load(pool, scope, filter).await.map_err(internal)?;
+    let published_total = |kind: &str, place: &str| -> Option<(i64, String)> {
+        published
+            .iter()
+            .filter(|((_, _, k, p, _), m)| k == kind && p == place && m.contains_key("facilities"))
+            .max_by(|a, b| a.0.0.cmp(&b.0.0))
+            .map(|((as_of, ..), m)| (m["facilities"], as_of.clone()))
+    };
+    // A prefecture row spans the filter's type, the reviewer's association's types (大型チェーン
+    // 薬局 are among the published 薬局), or every type.
+    let published_for_prefecture = |pref: &str| -> Option<(i64, String)> {
+        match (&filter.facility_type, scope) {
+            (Some(t), _) => published_total(t, pref),
+            (None, rules::access::Scope::Association { .. }) => {
+                let parts: Option<Vec<(i64, String)>> = scope
+                    .facility_types()
+                    .into_iter()
+                    .filter(|t| *t != rules::FacilityType::LargeChainPharmacy)
+                    .map(|t| published_total(t.code(), pref))
+                    .collect();
+                let parts = parts?;
+                let as_of = parts.iter().map(|(_, d)| d.clone()).min()?;
+                Some((parts.iter().map(|(n, _)| n).sum(), as_of))
+            }
+            (None, _) => published_total("all", pref),
+        }
+    };
+    let mut published_denominators: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let mut by_type = Vec::new();
     let mut on_registry = false;
     for (kind, n, a, r, o) in type_rows {
@@ -344,7 +373,14 @@ pub async fn charts_from(
                 on_registry = true;
                 universe
             }
-            None => n,
+            None => match published_total(&kind, &published_place) {
+                // Never fewer than Onshi holds: a share stays a share.
+                Some((total, as_of)) => {
+                    published_denominators.insert(as_of);
+                    total.max(n)
+                }
+                None => n,
+            },
         };
         by_type.push(funnel_row(type_label(&kind), type_label(&kind), [n, a, r, o], false));
         by_type.extend(published_row(&kind, &published_place));
@@ -356,15 +392,33 @@ pub async fn charts_from(
                 on_registry = true;
                 universe
             }
-            None => n,
+            None => match published_for_prefecture(&pref) {
+                Some((total, as_of)) => {
+                    published_denominators.insert(as_of);
+                    total.max(n)
+                }
+                None => n,
+            },
         };
         by_prefecture.push(funnel_row(prefecture_name(&pref), prefecture_name(&pref), [n, a, r, o], false));
         by_prefecture.extend(published_row(filter.facility_type.as_deref().unwrap_or("all"), &pref));
     }
+    let published_note = if published_denominators.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "一覧のない区分・都道府県で公表値のあるものは、公表された施設数（{}時点）を分母にしています。",
+            published_denominators.iter().map(|d| rules::wareki::format_stored_day(d)).collect::<Vec<_>>().join("・")
+        )
+    };
     let registry_note = if on_registry {
         format!(
-            "施設数は、地方厚生局の「コード内容別医療機関一覧表」（{}）の施設（現存・休止）に、一覧にない Onshi 登録施設を加えた数です（一覧を読み込んでいない区分・都道府県は Onshi に登録された施設数）。",
+            "施設数は、地方厚生局の「コード内容別医療機関一覧表」（{}）の施設（現存・休止）に、一覧にない Onshi 登録施設を加えた数です。{published_note}それ以外は Onshi に登録された施設数です。",
             registry.as_of_text()
+        )
+    } else if !published_note.is_empty() {
+        format!(
+            "{published_note}それ以外は Onshi に登録された施設数です（地方厚生局の一覧を読み込むと、一覧の施設数を分母にします）。"
         )
     } else {
         "施設数は Onshi に登録された施設数です（地方厚生局の一覧を読み込むと、一覧の施設数を分母にします）。".to_owned()
