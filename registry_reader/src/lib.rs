@@ -121,14 +121,44 @@ impl ReadList {
 /// CSVs, or a CSV (UTF-8 or CP932). `name` is used in messages and to find the prefecture or
 /// the kind when a list's title does not say.
 pub fn read_file(name: &str, bytes: &[u8], limits: &Limits) -> Result<ReadList, RegistryError> {
+    let budget = Unpacked { left: std::cell::Cell::new(limits.max_unpacked), nesting: 0 };
+    read_within(name, bytes, limits, &budget)
+}
+
+/// What a file may still unpack to, shared by every workbook and zip inside it (a zip of 400
+/// workbooks each declaring the limit would otherwise unpack 400 times it), and how deep in
+/// zips it is.
+pub(crate) struct Unpacked {
+    pub(crate) left: std::cell::Cell<u64>,
+    pub(crate) nesting: u8,
+}
+
+impl Unpacked {
+    /// Takes `bytes` from what is left, or says how much there was.
+    pub(crate) fn take(&self, file: &str, bytes: u64) -> Result<(), RegistryError> {
+        let left = self.left.get();
+        if bytes > left {
+            return Err(RegistryError::TooLarge { file: file.to_owned(), size: bytes, limit: left });
+        }
+        self.left.set(left - bytes);
+        Ok(())
+    }
+}
+
+pub(crate) fn read_within(
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    budget: &Unpacked,
+) -> Result<ReadList, RegistryError> {
     let size = bytes.len() as u64;
     if size > limits.max_bytes {
         return Err(RegistryError::TooLarge { file: name.to_owned(), size, limit: limits.max_bytes });
     }
     match Format::of(bytes) {
-        Format::Xlsx => workbook::read(name, bytes, true, limits),
-        Format::Xls => workbook::read(name, bytes, false, limits),
-        Format::Zip => archive::read(name, bytes, limits),
+        Format::Xlsx => workbook::read(name, bytes, true, budget),
+        Format::Xls => workbook::read(name, bytes, false, budget),
+        Format::Zip => archive::read(name, bytes, limits, budget),
         Format::Text => match text::decode(bytes) {
             Some(text) => csv_list::read(name, &text),
             None => Err(RegistryError::UnsupportedFormat { file: name.to_owned() }),

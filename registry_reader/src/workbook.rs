@@ -2,15 +2,15 @@
 
 use crate::archive::check_sizes;
 use crate::grid::Grid;
-use crate::{Limits, ReadList, RegistryError, bureau_list};
+use crate::{ReadList, RegistryError, Unpacked, bureau_list};
 use calamine::{Reader, SheetVisible, Xls, Xlsx};
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Reads each visible worksheet; a workbook without any list is refused.
-pub(crate) fn read(file: &str, bytes: &[u8], xlsx: bool, limits: &Limits) -> Result<ReadList, RegistryError> {
+pub(crate) fn read(file: &str, bytes: &[u8], xlsx: bool, budget: &Unpacked) -> Result<ReadList, RegistryError> {
     if xlsx {
-        check_sizes(file, bytes, limits)?;
+        check_sizes(file, bytes, budget)?;
     }
     let broken = |detail: String| RegistryError::Broken { file: file.to_owned(), detail };
     // calamine has panicked on malformed files before; a bad file must fail alone.

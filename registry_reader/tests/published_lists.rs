@@ -165,3 +165,48 @@ fn duplicates_keep_the_first_row_and_refuse_a_differing_one() {
     assert_eq!(list.refused[0].row, 4);
     assert!(list.refused[0].reason.contains("2 行目"), "{}", list.refused[0].reason);
 }
+
+/// A zip of `(name, bytes)`, stored without compression.
+fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, bytes) in files {
+        zip.start_file(*name, stored).expect("entry");
+        zip.write_all(bytes).expect("write");
+    }
+    zip.finish().expect("finish");
+    out.into_inner()
+}
+
+#[test]
+fn a_zip_of_a_bureaus_zips_is_read_and_a_file_that_is_no_list_is_one_refused_line() {
+    // 九州 publishes a zip per prefecture; an operator zips those together, with a note.
+    let inner = zip_of(&[("r8_09_shika_osaka.xlsx", fixture("kinki_osaka_shika.xlsx"))]);
+    let outer = zip_of(&[("osaka.zip", inner), ("注意事項.xlsx", fixture("not_registry.xlsx"))]);
+    let list = read_file("all.zip", &outer, &Limits::default()).expect("the lists");
+    assert_eq!(list.entries.len(), 15);
+    assert_eq!(list.refused.len(), 1, "{:?}", list.refused);
+    assert!(list.refused[0].file.ends_with("注意事項.xlsx") && list.refused[0].row == 0);
+    // Two levels down is not opened.
+    let deeper = zip_of(&[("outer.zip", outer)]);
+    assert!(matches!(read_file("deeper.zip", &deeper, &Limits::default()), Err(RegistryError::NotARegistry { .. })));
+}
+
+#[test]
+fn what_a_zip_unpacks_to_is_bounded_across_all_the_workbooks_in_it() {
+    let book = fixture("kanto_tokyo_ika.xlsx");
+    // What one workbook's parts declare.
+    let parts: u64 = {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(book.clone())).expect("a workbook is a zip");
+        (0..z.len()).map(|i| z.by_index_raw(i).expect("entry").size()).sum()
+    };
+    // Room for the zip's three entries and one workbook's parts, not for a second.
+    let limits = Limits { max_unpacked: 3 * book.len() as u64 + parts + parts / 2, ..Limits::default() };
+    let zip = zip_of(&[("a.xlsx", book.clone()), ("b.xlsx", book.clone()), ("c.xlsx", book)]);
+    let list = read_file("three.zip", &zip, &limits).expect("the first at least");
+    assert_eq!(list.entries.len(), 40, "the first workbook");
+    assert_eq!(list.refused.len(), 2, "{:?}", list.refused);
+    assert!(list.refused.iter().all(|r| r.reason.contains("大きすぎます")), "{:?}", list.refused);
+}
