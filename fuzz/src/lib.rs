@@ -54,3 +54,28 @@ pub fn read(name: &str, data: &[u8]) {
         Ok(_) => {}
     }
 }
+
+/// Reads `data` as a registry list with the import's limits (registry_reader runs calamine
+/// inside `catch_unwind` too, answering `Broken`). Aborts only if a panic escapes `read_file`.
+pub fn read_registry(data: &[u8]) {
+    use registry_reader::{Limits as RegistryLimits, RegistryError, read_file};
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| read_file("list", data, &RegistryLimits::default())));
+    let last = LAST_PANIC.lock().ok().and_then(|mut l| l.take());
+    match outcome {
+        Err(_) => {
+            eprintln!("panic escaped registry_reader::read_file: {}", last.unwrap_or_default());
+            std::process::abort();
+        }
+        Ok(Err(RegistryError::Broken { .. })) if last.is_some() => {
+            let place = last.as_deref().and_then(|l| l.lines().next()).unwrap_or("?").to_owned();
+            if let Ok(mut caught) = CAUGHT.lock() {
+                let n = caught.entry(place.clone()).or_insert(0);
+                *n += 1;
+                if *n == 1 {
+                    eprintln!("caught-panic (read_file returned Broken) at {place}");
+                }
+            }
+        }
+        Ok(_) => {}
+    }
+}

@@ -37,6 +37,19 @@ impl Value {
         }
     }
 
+    /// The cell as plain text: text as stored, a whole number without a decimal point, a date
+    /// as `2025-08-01`, an error cell empty.
+    pub(crate) fn as_plain_text(&self) -> String {
+        match self {
+            Value::Text(s) => s.trim().to_owned(),
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{n:.0}"),
+            Value::Number(n) => n.to_string(),
+            Value::Date(d) => d.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Error(_) => String::new(),
+        }
+    }
+
     /// The text, if the cell is text.
     pub(crate) fn text(&self) -> Option<&str> {
         match self {

@@ -145,6 +145,44 @@ pub fn read_quote_with_stop(file_name: &str, bytes: &[u8], limits: &Limits, stop
     read(file_name, bytes, limits, stop).map(|(quote, _)| quote)
 }
 
+/// A worksheet's cells as text, for readers of workbooks other than quotes (the facility
+/// registry's lists): what [`workbook_text`] gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetText {
+    /// The sheet's name.
+    pub name: String,
+    /// Its non-empty rows: (0-based row, its non-empty cells as (0-based column, text)). Text as
+    /// stored; whole numbers without a decimal point; dates as `2025-08-01`.
+    pub rows: Vec<(u32, Vec<(u32, String)>)>,
+}
+
+/// The visible worksheets of a workbook (.xlsx, .xlsm, .xls, .ods) as text, read with the same
+/// guards as a quote — the container checked before anything inflates, the .xls structure checked
+/// before calamine sees it, every read metered and stoppable, calamine's panics caught — and
+/// within `limits`. Rows and columns the workbook hides are left out. Anything that is not a
+/// workbook is refused as [`ReadErrorKind::NotASpreadsheet`].
+pub fn workbook_text(file_name: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Result<Vec<SheetText>, ReadError> {
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > limits.max_bytes {
+        return Err(ReadError::file(file_name, ReadErrorKind::TooLarge { size, limit: limits.max_bytes }));
+    }
+    if !(bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") || bytes.starts_with(&cfb::SIGNATURE)) {
+        return Err(load::not_a_spreadsheet(file_name));
+    }
+    let loaded = load::load(file_name, bytes, limits, stop)?;
+    Ok(loaded
+        .sheets
+        .iter()
+        .map(|sheet| SheetText {
+            name: sheet.name.clone(),
+            rows: sheet
+                .rows()
+                .map(|(row, cells)| (row, cells.iter().map(|(col, value)| (*col, value.as_plain_text())).collect()))
+                .collect(),
+        })
+        .collect())
+}
+
 /// A picture of one row of a quote read from a scan or a photo: the band of the page it was
 /// read from, as PNG, shown in the preview beside what was read.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -75,7 +75,11 @@ pub(crate) fn read(file: &str, bytes: &[u8], limits: &Limits, budget: &Unpacked)
             .map_err(|e| RegistryError::Broken { file: format!("{file}/{name}"), detail: e.to_string() })?;
         drop(entry);
         let inner_name = format!("{file}/{name}");
-        let nested = Unpacked { left: std::cell::Cell::new(budget.left.get()), nesting: budget.nesting + 1 };
+        let nested = Unpacked {
+            left: std::cell::Cell::new(budget.left.get()),
+            nesting: budget.nesting + 1,
+            stop: budget.stop.clone(),
+        };
         if inner.starts_with(b"PK\x03\x04") && !is_workbook(&inner) && budget.nesting >= MOST_NESTING {
             continue;
         }

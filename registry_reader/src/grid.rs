@@ -1,7 +1,5 @@
 //! A sheet as rows of cell text: what both a workbook's worksheet and a CSV become.
 
-use calamine::{Data, Range};
-
 /// One sheet: its name ("" for a CSV) and its rows of trimmed cell text.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Grid {
@@ -23,22 +21,22 @@ impl Grid {
         self.first_row.saturating_add(u32::try_from(row).unwrap_or(u32::MAX))
     }
 
-    /// A worksheet read by calamine.
-    pub(crate) fn from_range(name: &str, range: &Range<Data>) -> Grid {
-        let first_row = range.start().map_or(1, |(r, _)| r.saturating_add(1));
-        let first_col = range.start().map_or(0, |(_, c)| c as usize);
-        let rows = range
-            .rows()
-            .map(|row| {
-                let mut cells = vec![String::new(); first_col];
-                cells.extend(row.iter().map(cell_text));
-                while cells.last().is_some_and(String::is_empty) {
-                    cells.pop();
-                }
-                cells
-            })
-            .collect();
-        Grid { name: name.to_owned(), rows, first_row }
+    /// A worksheet as quote_reader's loader gives it (sparse rows of text).
+    pub(crate) fn from_sheet(sheet: &quote_reader::SheetText) -> Grid {
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for (row, cells) in &sheet.rows {
+            let row = *row as usize;
+            if rows.len() <= row {
+                rows.resize(row + 1, Vec::new());
+            }
+            let width = cells.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+            let mut line = vec![String::new(); width];
+            for (col, text) in cells {
+                line[*col as usize] = text.clone();
+            }
+            rows[row] = line;
+        }
+        Grid { name: sheet.name.clone(), rows, first_row: 1 }
     }
 
     /// CSV (or tab-separated) text, RFC 4180 quoting; a record's row number is the line it
@@ -103,20 +101,6 @@ impl Grid {
             end_record(&mut rows, &mut record, record_line);
         }
         Grid { name: String::new(), rows, first_row: 1 }
-    }
-}
-
-/// A cell as text: whole numbers without a decimal point (a code or a postal code typed as
-/// a number), text trimmed.
-fn cell_text(data: &Data) -> String {
-    match data {
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-        Data::Float(f) => f.to_string(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => d.as_datetime().map(|t| t.date().to_string()).unwrap_or_default(),
-        Data::Error(_) | Data::Empty => String::new(),
     }
 }
 

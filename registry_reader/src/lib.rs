@@ -121,7 +121,18 @@ impl ReadList {
 /// CSVs, or a CSV (UTF-8 or CP932). `name` is used in messages and to find the prefecture or
 /// the kind when a list's title does not say.
 pub fn read_file(name: &str, bytes: &[u8], limits: &Limits) -> Result<ReadList, RegistryError> {
-    let budget = Unpacked { left: std::cell::Cell::new(limits.max_unpacked), nesting: 0 };
+    read_file_with_stop(name, bytes, limits, &quote_reader::Stop::new())
+}
+
+/// [`read_file`], its workbooks abandoned soon after `stop` is raised from another thread (the
+/// server raises it at its time limit); what was read until then is refused as broken.
+pub fn read_file_with_stop(
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    stop: &quote_reader::Stop,
+) -> Result<ReadList, RegistryError> {
+    let budget = Unpacked { left: std::cell::Cell::new(limits.max_unpacked), nesting: 0, stop: stop.clone() };
     read_within(name, bytes, limits, &budget)
 }
 
@@ -131,6 +142,7 @@ pub fn read_file(name: &str, bytes: &[u8], limits: &Limits) -> Result<ReadList, 
 pub(crate) struct Unpacked {
     pub(crate) left: std::cell::Cell<u64>,
     pub(crate) nesting: u8,
+    pub(crate) stop: quote_reader::Stop,
 }
 
 impl Unpacked {
@@ -156,8 +168,8 @@ pub(crate) fn read_within(
         return Err(RegistryError::TooLarge { file: name.to_owned(), size, limit: limits.max_bytes });
     }
     match Format::of(bytes) {
-        Format::Xlsx => workbook::read(name, bytes, true, budget),
-        Format::Xls => workbook::read(name, bytes, false, budget),
+        Format::Xlsx => workbook::read(name, bytes, true, budget, &budget.stop),
+        Format::Xls => workbook::read(name, bytes, false, budget, &budget.stop),
         Format::Zip => archive::read(name, bytes, limits, budget),
         Format::Text => match text::decode(bytes) {
             Some(text) => csv_list::read(name, &text),

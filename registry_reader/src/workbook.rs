@@ -1,26 +1,51 @@
-//! Workbooks (.xlsx, .xls) through calamine: every visible sheet that holds a list.
+//! Workbooks (.xlsx, .xls) through quote_reader's guarded loader (the same checks an uploaded
+//! quote passes: container and .xls structure checked first, reads metered and stoppable,
+//! calamine's panics caught): every visible sheet that holds a list.
 
 use crate::archive::check_sizes;
 use crate::grid::Grid;
 use crate::{ReadList, RegistryError, Unpacked, bureau_list};
-use calamine::{Reader, SheetVisible, Xls, Xlsx};
-use std::io::Cursor;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Cells of one upload's workbooks: 東京都's 医科 list, the largest, is about 13,000 facilities
+/// of up to 14 rows of 10 columns; five million leaves room for a bureau's workbook of several
+/// prefectures (東北) and still bounds what a crafted file can lay out.
+const MOST_CELLS: u64 = 5_000_000;
+/// Text the cells may hold once laid out.
+const MOST_TEXT_BYTES: u64 = 512 << 20;
 
 /// Reads each visible worksheet; a workbook without any list is refused.
-pub(crate) fn read(file: &str, bytes: &[u8], xlsx: bool, budget: &Unpacked) -> Result<ReadList, RegistryError> {
+pub(crate) fn read(
+    file: &str,
+    bytes: &[u8],
+    xlsx: bool,
+    budget: &Unpacked,
+    stop: &quote_reader::Stop,
+) -> Result<ReadList, RegistryError> {
+    let before = budget.left.get();
     if xlsx {
         check_sizes(file, bytes, budget)?;
     }
-    let broken = |detail: String| RegistryError::Broken { file: file.to_owned(), detail };
-    // calamine has panicked on malformed files before; a bad file must fail alone.
-    let grids = catch_unwind(AssertUnwindSafe(|| grids(bytes, xlsx)))
-        .map_err(|_| broken("読み取り中に異常が起きました".to_owned()))?
-        .map_err(broken)?;
+    // An .xlsx may inflate to what its parts declare (just taken from the budget); an .xls is
+    // not compressed, and its streams are read from what is left.
+    let inflating = if xlsx { before - budget.left.get() } else { budget.left.get() };
+    let limits = quote_reader::Limits {
+        max_bytes: bytes.len() as u64,
+        max_cells: MOST_CELLS,
+        max_uncompressed_bytes: inflating.max(1 << 20),
+        max_text_bytes: MOST_TEXT_BYTES,
+        ..quote_reader::Limits::default()
+    };
+    let sheets = quote_reader::workbook_text(file, bytes, &limits, stop).map_err(|e| match e.kind {
+        quote_reader::ReadErrorKind::TooLarge { size, limit } => {
+            RegistryError::TooLarge { file: file.to_owned(), size, limit }
+        }
+        _ => RegistryError::Broken { file: file.to_owned(), detail: e.to_string() },
+    })?;
     let mut read = ReadList::default();
     let mut why_not = None;
-    for grid in &grids {
-        match bureau_list::read(file, grid) {
+    for sheet in &sheets {
+        let grid = Grid::from_sheet(sheet);
+        match bureau_list::read(file, &grid) {
             Ok(list) => read.extend(list),
             Err(reason) => why_not = why_not.or(Some(reason)),
         }
@@ -32,32 +57,4 @@ pub(crate) fn read(file: &str, bytes: &[u8], xlsx: bool, budget: &Unpacked) -> R
         });
     }
     Ok(read)
-}
-
-fn grids(bytes: &[u8], xlsx: bool) -> Result<Vec<Grid>, String> {
-    fn visible<R: Reader<Cursor<Vec<u8>>>>(workbook: &mut R) -> Result<Vec<Grid>, String>
-    where
-        R::Error: std::fmt::Display,
-    {
-        let names: Vec<String> = workbook
-            .sheets_metadata()
-            .iter()
-            .filter(|s| s.visible == SheetVisible::Visible && s.typ == calamine::SheetType::WorkSheet)
-            .map(|s| s.name.clone())
-            .collect();
-        let mut grids = Vec::with_capacity(names.len());
-        for name in names {
-            let range = workbook.worksheet_range(&name).map_err(|e| e.to_string())?;
-            grids.push(Grid::from_range(&name, &range));
-        }
-        Ok(grids)
-    }
-    let cursor = Cursor::new(bytes.to_vec());
-    if xlsx {
-        let mut workbook: Xlsx<_> = Xlsx::new(cursor).map_err(|e| e.to_string())?;
-        visible(&mut workbook)
-    } else {
-        let mut workbook: Xls<_> = Xls::new(cursor).map_err(|e| e.to_string())?;
-        visible(&mut workbook)
-    }
 }

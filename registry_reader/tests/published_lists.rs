@@ -210,3 +210,11 @@ fn what_a_zip_unpacks_to_is_bounded_across_all_the_workbooks_in_it() {
     assert_eq!(list.refused.len(), 2, "{:?}", list.refused);
     assert!(list.refused.iter().all(|r| r.reason.contains("大きすぎます")), "{:?}", list.refused);
 }
+
+#[test]
+fn an_xls_whose_structure_asks_for_gigabytes_is_refused_not_followed() {
+    // Found by the read_registry fuzz target: calamine alone allocated past 2 GiB on it. Read
+    // through quote_reader's guarded loader, its structure is checked first.
+    let e = read("fuzz_oom_cfb.xls").expect_err("a crafted file");
+    assert!(matches!(e, RegistryError::Broken { .. } | RegistryError::NotARegistry { .. }), "{e}");
+}

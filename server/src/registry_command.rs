@@ -19,12 +19,12 @@ pub fn main(command: &RegistryCommand) -> ExitCode {
 }
 
 /// Reads the files: every list's facilities, and every refused row; a file that cannot be read
-/// at all is one refused line naming it (row 0).
-pub fn read_files(files: &[(String, Vec<u8>)]) -> registry_reader::ReadList {
+/// at all is one refused line naming it (row 0). Workbooks are abandoned when `stop` is raised.
+pub fn read_files(files: &[(String, Vec<u8>)], stop: &quote_reader::Stop) -> registry_reader::ReadList {
     let limits = registry_reader::Limits::default();
     let mut all = registry_reader::ReadList::default();
     for (name, bytes) in files {
-        match registry_reader::read_file(name, bytes, &limits) {
+        match registry_reader::read_file_with_stop(name, bytes, &limits, stop) {
             Ok(list) => {
                 all.entries.extend(list.entries);
                 all.refused.extend(list.refused);
@@ -67,7 +67,7 @@ fn import(args: &RegistryImportArgs) -> ExitCode {
             }),
         }
     }
-    let mut read = read_files(&files);
+    let mut read = read_files(&files, &quote_reader::Stop::new());
     drop(files);
     read.refused.splice(0..0, unreadable);
     let names: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();

@@ -92,7 +92,8 @@ async fn run(
             },
         );
         // A long read (a national list) gets the time of a scan; it never holds more than one core.
-        let read = state.reading.run_scan(move |_stop| crate::registry_command::read_files(&[(name, bytes)])).await;
+        let read =
+            state.reading.run_scan(move |stop| crate::registry_command::read_files(&[(name, bytes)], stop)).await;
         match read {
             Ok(list) => {
                 all.entries.extend(list.entries);

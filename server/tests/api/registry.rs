@@ -252,7 +252,7 @@ async fn a_newer_list_updates_suspends_adds_and_marks_the_missing_with_history_a
 async fn import_into(app: &crate::helpers::TestApp, files: &[&str]) {
     let read: Vec<(String, Vec<u8>)> =
         files.iter().map(|f| ((*f).to_owned(), std::fs::read(fixture(f)).expect("fixture"))).collect();
-    let list = server::registry_command::read_files(&read);
+    let list = server::registry_command::read_files(&read, &quote_reader::Stop::new());
     let entries: Vec<rules::registry::RegistryEntry> = list.entries.into_iter().map(|l| l.entry).collect();
     let names: Vec<String> = files.iter().map(|f| (*f).to_owned()).collect();
     app::ssr::db::registry::import(app.pool(), &app::ssr::audit_log::Actor::cli(), &names, &entries, &list.refused)
