@@ -58,7 +58,7 @@ impl Heading {
             Heading::Designated
         } else if has("病床") || has("診療科") || has("科名") {
             Heading::Beds
-        } else if has("備考") {
+        } else if has("備考") || has("種別") {
             Heading::Remarks
         } else {
             return None;

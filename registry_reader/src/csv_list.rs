@@ -67,6 +67,14 @@ pub(crate) fn read(file: &str, text: &str) -> Result<ReadList, RegistryError> {
             columns.push((c, i));
         }
     }
+    // A list giving both the ten-digit 医療機関コード and the bureaus' seven-digit 医療機関番号
+    // is read by the ten digits, whichever comes first.
+    if let Some(ten) =
+        grid.rows[header].iter().position(|c| squeezed(&narrow(c)).trim_start_matches('\u{FEFF}') == "医療機関コード")
+        && let Some(slot) = columns.iter_mut().find(|(k, _)| *k == Column::Code)
+    {
+        slot.1 = ten;
+    }
     let col = |c: Column| columns.iter().find(|(k, _)| *k == c).map(|(_, i)| *i);
     let mut read = ReadList::default();
     for (r, row) in grid.rows.iter().enumerate().skip(header + 1) {
@@ -254,6 +262,15 @@ mod tests {
         assert_eq!(list.entries.len(), 1);
         assert_eq!(list.refused.len(), 2);
         assert!(list.refused.iter().all(|r| r.reason.contains("都道府県番号 14")), "{:?}", list.refused);
+    }
+
+    #[test]
+    fn the_ten_digit_code_is_read_when_a_list_gives_the_seven_digits_too() {
+        let text = "医療機関番号,医療機関コード,名称,施設区分\n02,7075,1,1310270751,聖路加国際病院,病院\n";
+        let text = text.replace("02,7075,1", "\"02,7075,1\"");
+        let list = read("list.csv", &text).expect("a registry");
+        assert_eq!(list.entries.len(), 1, "{:?}", list.refused);
+        assert_eq!(list.entries[0].entry.code.as_str(), "1310270751");
     }
 
     #[test]
