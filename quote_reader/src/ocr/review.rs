@@ -137,10 +137,48 @@ pub(crate) fn reading(loaded: &Loaded, quote: &Quote, engine: &str) -> ScanReadi
             }
         }
     }
-    // Lines without a figure: OCR may have garbled it.
+    // Lines without an amount: OCR may have garbled it, or put it on the row beside (a unit
+    // price read without its amount is as likely a shifted column as a line without one).
     for line in &quote.lines {
-        if line.amount.is_none() && line.unit_price.is_none() && line.amount_text.is_none() {
-            checks.add(line.row, CheckedCell::Amount, "金額を読み取れませんでした".to_owned());
+        match (&line.amount, &line.amount_text) {
+            (None, None) => checks.add(line.row, CheckedCell::Amount, "金額を読み取れませんでした".to_owned()),
+            // 「無償」「サービス」 are read from a scan as they are from a file, and so are digits
+            // OCR turned into letters: the picture tells.
+            (None, Some(words)) => {
+                checks.add(line.row, CheckedCell::Amount, format!("金額の欄を数字でなく「{words}」と読みました"))
+            }
+            _ => {}
+        }
+    }
+    // Foot figures one would expect beside those read, not read: said at the first one read
+    // (a quote may have no such row; the person looking at the picture tells).
+    let foot = [w.subtotal, w.tax, w.total].iter().flatten().map(|a| a.row).min();
+    if let (None, Some(last)) = (foot, quote.lines.iter().map(|l| l.row).max()) {
+        checks.add(
+            last,
+            CheckedCell::Row,
+            "小計・消費税・合計をどれも読み取れませんでした。画像で確かめてください".to_owned(),
+        );
+    }
+    if let Some(row) = foot {
+        let missing = [
+            (w.subtotal.is_none() && (w.tax.is_some() || w.total.is_some()), "小計"),
+            (
+                w.tax.is_none()
+                    && !w.tax_included_in_total
+                    && w.subtotal.zip(w.total).is_some_and(|(s, t)| s.amount != t.amount),
+                "消費税",
+            ),
+            (w.total.is_none() && (w.subtotal.is_some() || w.tax.is_some()), "合計"),
+        ];
+        for (_, label) in missing.into_iter().filter(|(is_missing, _)| *is_missing) {
+            checks.add(
+                row,
+                CheckedCell::Row,
+                format!(
+                    "{label}を読み取れませんでした。画像で確かめてください（{label}の行がない見積書なら問題ありません）"
+                ),
+            );
         }
     }
     // Lines whose quantity × unit price is not their amount: one of the three is misread, or
