@@ -147,7 +147,7 @@ fn scans_at_200_dpi_read_95_percent_of_amounts_and_mark_every_wrong_one() {
 fn faxes_and_photos_are_read_or_refused_with_a_message() {
     let all: Vec<_> = scans().into_iter().filter(|(f, _)| f.contains("_fax") || f.contains("_photo")).collect();
     assert!(all.len() >= 24 || std::env::var("SCAN").is_ok(), "{} faxes and photos", all.len());
-    let Tally { right, total, report, refused, .. } = tally(&all);
+    let Tally { right, total, report, refused, unmarked } = tally(&all);
     for (file, e) in &refused {
         assert!(
             matches!(e.kind, quote_reader::ReadErrorKind::NoTableInScan | quote_reader::ReadErrorKind::NoItemLines),
@@ -158,6 +158,11 @@ fn faxes_and_photos_are_read_or_refused_with_a_message() {
     // 102 of 201 when this was written (Tesseract 5.3.0): a floor well under it, so that a change
     // that makes these worse is seen.
     assert!(right * 5 >= total * 2, "{right} of {total} amounts right:\n{report}");
+    // Wrong amounts the preview does not mark: 4 when this was written, all of them lines OCR did
+    // not find at all in two photos (no line to mark; the preview names the foot it could not
+    // read). Refused files are counted apart.
+    let unmarked: Vec<&String> = unmarked.iter().filter(|u| !u.ends_with(": refused")).collect();
+    assert!(unmarked.len() <= 4, "amounts read wrong and not marked:\n{unmarked:#?}\n\n{report}");
 }
 
 /// A PNG whose header says `width` × `height`, with no pixels.
