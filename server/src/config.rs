@@ -104,6 +104,10 @@ pub struct RegistryImportArgs {
     /// Print the summary as JSON: {"read", "imported", "updated", "unchanged", "refused": [...]}.
     #[arg(long)]
     pub json: bool,
+    /// The date of lists that do not give one (a CSV without a 時点 column): 2025-08-01 or
+    /// 令和7年8月1日. A dated list marks the facilities it no longer names as gone.
+    #[arg(long, value_parser = parse_day)]
+    pub as_of: Option<chrono::NaiveDate>,
     /// The database to write (created when missing).
     #[command(flatten)]
     pub db: DbArgs,

@@ -82,7 +82,11 @@ fn import(args: &RegistryImportArgs) -> ExitCode {
                 return ExitCode::from(CANNOT_READ);
             }
         };
-        let entries: Vec<rules::registry::RegistryEntry> = read.entries.into_iter().map(|l| l.entry).collect();
+        let entries: Vec<rules::registry::RegistryEntry> = read
+            .entries
+            .into_iter()
+            .map(|l| rules::registry::RegistryEntry { as_of: l.entry.as_of.or(args.as_of), ..l.entry })
+            .collect();
         let written = runtime.block_on(async {
             let prepared = crate::startup::prepare_database(&args.db.db, crate::startup::DemoChoice::Undecided)
                 .await

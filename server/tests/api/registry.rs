@@ -450,3 +450,31 @@ async fn with_a_prefecture_list_loaded_its_reviewer_sees_who_has_not_started_and
     let html = reviewer.get(app.url("/dashboard")).send().await.expect("GET").text().await.expect("body");
     assert!(html.contains(r#"data-testid="chart-registry""#) && html.contains("コード内容別医療機関一覧表"));
 }
+
+#[tokio::test]
+async fn an_undated_csv_is_dated_by_as_of_and_then_marks_the_missing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("registry.sqlite");
+    let write = |name: &str, rows: &[(&str, &str)]| {
+        let mut text = String::from("医療機関コード,名称,施設区分\n");
+        for (code, facility) in rows {
+            text.push_str(&format!("{code},{facility},病院\n"));
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path
+    };
+    let august = write("aug.csv", &[("0110112489", "医療法人　愛全病院"), ("0110113420", "札幌中央病院")]);
+    let september = write("sep.csv", &[("0110112489", "医療法人　愛全病院")]);
+    let run = |file: &Path, day: &str| {
+        let out = onshi(&db, &["registry", "import", "--json", "--as-of", day, &file.display().to_string()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        json(&out)
+    };
+    assert_eq!(run(&august, "令和7年8月1日")["imported"], 2);
+    assert_eq!(run(&september, "2025-09-01")["gone"], 1);
+    let (_, gone) = lookup(&db, "0110113420");
+    assert_eq!(gone.expect("kept")["gone_since"], "2025-09-01");
+    let out = onshi(&db, &["registry", "import", "--as-of", "令和7年2月30日", &august.display().to_string()]);
+    assert!(!out.status.success(), "an impossible date is refused before anything is read");
+}
