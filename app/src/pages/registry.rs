@@ -16,7 +16,9 @@ pub fn RegistryPage() -> impl IntoView {
             </p>
             <form method="post" action="/admin/registry/imports" enctype="multipart/form-data" class="form" data-testid="registry-upload">
                 <label for="files">"一覧のファイル（複数選べます）"</label>
-                <input id="files" name="files" type="file" multiple accept=".xlsx,.xls,.zip,.csv" required/>
+                <input id="files" name="files" type="file" multiple accept=".xlsx,.xls,.zip,.csv"/>
+                <label for="as_of">"一覧の日付（CSV に「時点」の列がないときだけ。例: 令和7年8月1日）"</label>
+                <input id="as_of" name="as_of" type="text" autocomplete="off"/>
                 <button type="submit" class="primary">"読み込む"</button>
             </form>
             {loaded(overview, move |o| view! { <Totals overview=o /> })}

@@ -34,6 +34,7 @@ pub async fn upload_lists(
         return (StatusCode::FORBIDDEN, "医療機関一覧の読み込みは運用管理者が行えます。\n").into_response();
     };
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut as_of: Option<chrono::NaiveDate> = None;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -43,6 +44,16 @@ pub async fn upload_lists(
                 return page(status, message);
             }
         };
+        if field.name() == Some("as_of") {
+            let text = field.text().await.unwrap_or_default();
+            if !text.trim().is_empty() {
+                match rules::wareki::parse_date(&text) {
+                    Ok(day) => as_of = Some(day),
+                    Err(e) => return page(StatusCode::BAD_REQUEST, &format!("一覧の日付: {e}")),
+                }
+            }
+            continue;
+        }
         if field.name() != Some("files") {
             continue;
         }
@@ -67,7 +78,7 @@ pub async fn upload_lists(
         );
     };
     let actor = app::ssr::audit_log::Actor::user(user.id, user.email.clone());
-    tokio::spawn(run(state, job, files, names, actor));
+    tokio::spawn(run(state, job, files, names, actor, as_of));
     Redirect::to(&format!("/admin/registry/imports/{job}")).into_response()
 }
 
@@ -78,6 +89,7 @@ async fn run(
     files: Vec<(String, Vec<u8>)>,
     names: Vec<String>,
     actor: app::ssr::audit_log::Actor,
+    as_of: Option<chrono::NaiveDate>,
 ) {
     use app::ssr::registry_jobs::update;
     let total = files.len() + 1;
@@ -123,7 +135,12 @@ async fn run(
             total,
         },
     );
-    let entries: Vec<rules::registry::RegistryEntry> = all.entries.into_iter().map(|l| l.entry).collect();
+    // A list that does not give its date (a CSV without 時点) takes the one typed with it.
+    let entries: Vec<rules::registry::RegistryEntry> = all
+        .entries
+        .into_iter()
+        .map(|l| rules::registry::RegistryEntry { as_of: l.entry.as_of.or(as_of), ..l.entry })
+        .collect();
     match app::ssr::db::registry::import(&state.pool, &actor, &names, &entries, &all.refused).await {
         Ok(summary) => update(job, JobState::Done(summary)),
         Err(e) => {

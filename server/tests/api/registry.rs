@@ -478,3 +478,34 @@ async fn an_undated_csv_is_dated_by_as_of_and_then_marks_the_missing() {
     let out = onshi(&db, &["registry", "import", "--as-of", "令和7年2月30日", &august.display().to_string()]);
     assert!(!out.status.success(), "an impossible date is refused before anything is read");
 }
+
+#[tokio::test]
+async fn the_browser_import_dates_an_undated_csv_by_the_date_typed_and_refuses_a_wrong_one() {
+    use crate::helpers::{ADMIN, location, spawn_app};
+    let app = spawn_app().await;
+    let admin = app.signed_in_client(ADMIN).await;
+    let send = |day: &'static str| {
+        let admin = admin.clone();
+        let url = app.url("/admin/registry/imports");
+        let origin = app.base.clone();
+        async move {
+            let csv = "医療機関コード,名称,施設区分\n0110112489,医療法人　愛全病院,病院\n".as_bytes().to_vec();
+            let form = reqwest::multipart::Form::new()
+                .text("as_of", day)
+                .part("files", reqwest::multipart::Part::bytes(csv).file_name("hokkaido.csv"));
+            admin.post(url).header("Origin", origin).multipart(form).send().await.expect("upload")
+        }
+    };
+    let refused = send("令和7年2月30日").await;
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.expect("body").contains("一覧の日付"));
+    let res = send("令和7年8月1日").await;
+    let done = finished_page(&app, &admin, &location(&res)).await;
+    assert!(done.contains(r#"data-testid="registry-done""#), "{done}");
+    let as_of: Option<String> =
+        sqlx::query_scalar("SELECT as_of FROM registry_facilities WHERE facility_code = '0110112489'")
+            .fetch_one(app.pool())
+            .await
+            .expect("imported");
+    assert_eq!(as_of.as_deref(), Some("2025-08-01"));
+}
