@@ -156,20 +156,27 @@ pub struct SheetText {
     pub rows: Vec<(u32, Vec<(u32, String)>)>,
 }
 
-/// The visible worksheets of a workbook (.xlsx, .xlsm, .xls, .ods) as text, read with the same
-/// guards as a quote — the container checked before anything inflates, the .xls structure checked
-/// before calamine sees it, every read metered and stoppable, calamine's panics caught — and
-/// within `limits`. Rows and columns the workbook hides are left out. Anything that is not a
-/// workbook is refused as [`ReadErrorKind::NotASpreadsheet`].
+/// The visible worksheets of a workbook (.xlsx, .xlsm, .xls, .ods), or a CSV/TSV file as one
+/// sheet named "", as text — read with the same guards as a quote: the container checked before
+/// anything inflates, the .xls structure checked before calamine sees it, every read metered and
+/// stoppable, calamine's panics caught; text decoded as UTF-8 (BOM or not), UTF-16 with BOM or
+/// CP932 — and within `limits`. Rows and columns a workbook hides are left out. A CSV's row is the
+/// 0-based line its record starts on. PDFs and pictures are refused as
+/// [`ReadErrorKind::NotASpreadsheet`].
 pub fn workbook_text(file_name: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Result<Vec<SheetText>, ReadError> {
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size > limits.max_bytes {
         return Err(ReadError::file(file_name, ReadErrorKind::TooLarge { size, limit: limits.max_bytes }));
     }
-    if !(bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") || bytes.starts_with(&cfb::SIGNATURE)) {
+    let workbook =
+        bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") || bytes.starts_with(&cfb::SIGNATURE);
+    let loaded = if workbook {
+        load::load(file_name, bytes, limits, stop)?
+    } else if load::is_pdf(bytes) || ocr::picture::is_picture(bytes) {
         return Err(load::not_a_spreadsheet(file_name));
-    }
-    let loaded = load::load(file_name, bytes, limits, stop)?;
+    } else {
+        load::load_text(file_name, bytes, limits)?
+    };
     Ok(loaded
         .sheets
         .iter()

@@ -102,7 +102,7 @@ pub(crate) fn load(file: &str, bytes: &[u8], limits: &Limits, stop: &Stop) -> Re
 }
 
 /// Text: CSV (or TSV) in UTF-8, UTF-16 with BOM, or Shift_JIS/CP932.
-fn load_text(file: &str, bytes: &[u8], limits: &Limits) -> Result<Loaded, ReadError> {
+pub(crate) fn load_text(file: &str, bytes: &[u8], limits: &Limits) -> Result<Loaded, ReadError> {
     let Some(text) = csv::decode(bytes) else {
         return Err(not_a_spreadsheet(file));
     };

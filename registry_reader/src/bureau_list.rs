@@ -73,9 +73,12 @@ fn headings(row: &[String]) -> Vec<(usize, Heading)> {
 
 /// A header row names at least three different things, one of them the code or the name.
 fn is_header(row: &[String]) -> bool {
-    let found = headings(row);
-    let mut kinds: Vec<Heading> = found.iter().map(|(_, h)| *h).collect();
-    kinds.dedup();
+    let mut kinds: Vec<Heading> = Vec::new();
+    for (_, h) in headings(row) {
+        if !kinds.contains(&h) {
+            kinds.push(h);
+        }
+    }
     kinds.len() >= 3 && kinds.iter().any(|h| matches!(h, Heading::Code | Heading::Name))
 }
 

@@ -1,6 +1,6 @@
 //! A registry as CSV: a header naming 医療機関コード, 名称, 郵便番号, 所在地, 電話番号, 施設区分
 //! (病院 / 医科診療所 / 歯科診療所 / 薬局) and 状態 (現存 / 休止), in any order, other columns
-//! passed over; UTF-8 or CP932 (decoded before this).
+//! passed over; UTF-8 or CP932 (decoded and split by quote_reader before this).
 
 use crate::grid::Grid;
 use crate::text::{narrow, squeezed};
@@ -47,8 +47,7 @@ impl Column {
 }
 
 /// Reads a registry CSV; a file whose first lines name no code and name columns is refused.
-pub(crate) fn read(file: &str, text: &str) -> Result<ReadList, RegistryError> {
-    let grid = Grid::from_csv(text);
+pub(crate) fn read(file: &str, grid: &Grid) -> Result<ReadList, RegistryError> {
     let header = grid.rows.iter().take(20).position(|row| {
         let cols: Vec<Column> = row.iter().filter_map(|c| Column::of(c)).collect();
         cols.contains(&Column::Code) && cols.contains(&Column::Name)
@@ -225,6 +224,11 @@ fn facility_type(written: &str, code: &FacilityCode) -> Result<FacilityType, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A CSV text read as an uploaded file is.
+    fn read(file: &str, text: &str) -> Result<ReadList, RegistryError> {
+        crate::read_file(file, text.as_bytes(), &crate::Limits::default())
+    }
 
     #[test]
     fn columns_in_any_order_and_extra_ones_are_read() {

@@ -47,4 +47,35 @@ pub enum RegistryError {
         /// What was missing.
         what: String,
     },
+    /// More cells than one upload may lay out.
+    #[error(
+        "{file}: セルが多すぎます（{cells}個以上、上限{limit}個）。地方厚生局の一覧は都道府県ごと・医科／歯科／薬局ごとのファイルです。1ファイルずつ指定してください"
+    )]
+    TooManyCells {
+        /// The file's name.
+        file: String,
+        /// Cells found before the reader stopped.
+        cells: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Refused by the file reader for another reason; its message says what to do.
+    #[error("{0}")]
+    Unreadable(String),
+}
+
+impl RegistryError {
+    /// The file reader's refusal as the registry's.
+    pub(crate) fn from_read(file: &str, e: quote_reader::ReadError) -> RegistryError {
+        use quote_reader::ReadErrorKind;
+        match e.kind {
+            ReadErrorKind::NotASpreadsheet { .. } => RegistryError::UnsupportedFormat { file: file.to_owned() },
+            ReadErrorKind::TooLarge { size, limit } => RegistryError::TooLarge { file: file.to_owned(), size, limit },
+            ReadErrorKind::TooManyCells { cells, limit } => {
+                RegistryError::TooManyCells { file: file.to_owned(), cells, limit }
+            }
+            ReadErrorKind::Corrupted { detail } => RegistryError::Broken { file: file.to_owned(), detail },
+            _ => RegistryError::Unreadable(e.to_string()),
+        }
+    }
 }

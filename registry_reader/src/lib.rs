@@ -171,10 +171,11 @@ pub(crate) fn read_within(
         Format::Xlsx => workbook::read(name, bytes, true, budget, &budget.stop),
         Format::Xls => workbook::read(name, bytes, false, budget, &budget.stop),
         Format::Zip => archive::read(name, bytes, limits, budget),
-        Format::Text => match text::decode(bytes) {
-            Some(text) => csv_list::read(name, &text),
-            None => Err(RegistryError::UnsupportedFormat { file: name.to_owned() }),
-        },
+        Format::Text => {
+            let sheets = workbook::sheets(name, bytes, 0, &budget.stop)?;
+            let grid = sheets.first().ok_or_else(|| RegistryError::UnsupportedFormat { file: name.to_owned() })?;
+            csv_list::read(name, grid)
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Cell text as the lists write it: full-width digits and signs, spaces of both widths.
 
-use encoding_rs::{SHIFT_JIS, UTF_16BE, UTF_16LE};
+use encoding_rs::SHIFT_JIS;
 
 /// Full-width ASCII (digits, letters, 「，」「－」「（」) as ASCII, the ideographic space as a space,
 /// the dashes people type for a hyphen as `-`; kanji and kana unchanged (「ー」 too: it is
@@ -53,30 +53,6 @@ pub(crate) fn phone_with_digits(text: &str, min_digits: usize) -> Option<String>
     }
 }
 
-/// Decodes a text file: UTF-8 (BOM or not), UTF-16 with BOM, else CP932 (encoding_rs's
-/// Shift_JIS is the WHATWG one, which is CP932). `None` for binary data.
-pub(crate) fn decode(bytes: &[u8]) -> Option<String> {
-    let text = if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        String::from_utf8(rest.to_vec()).ok()?
-    } else if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        UTF_16LE.decode_without_bom_handling_and_without_replacement(rest)?.into_owned()
-    } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        UTF_16BE.decode_without_bom_handling_and_without_replacement(rest)?.into_owned()
-    } else if bytes.contains(&0) {
-        return None;
-    } else {
-        match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_owned(),
-            Err(_) => SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes)?.into_owned(),
-        }
-    };
-    let text = text.trim_end_matches('\u{1A}');
-    if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
-        return None;
-    }
-    Some(text.to_owned())
-}
-
 /// A name from a zip entry: UTF-8 when it is valid UTF-8, else CP932 (Windows' Japanese
 /// Explorer writes CP932 without setting the UTF-8 flag).
 pub(crate) fn entry_name(raw: &[u8]) -> String {
@@ -104,13 +80,10 @@ mod tests {
     }
 
     #[test]
-    fn cp932_names_and_text_are_decoded() {
+    fn cp932_and_utf8_zip_names_are_decoded() {
         let (bytes, _, _) = SHIFT_JIS.encode("東京都_医科.xlsx");
         assert_eq!(entry_name(&bytes), "東京都_医科.xlsx");
         assert_eq!(entry_name("北海道.xlsx".as_bytes()), "北海道.xlsx");
-        let (csv, _, _) = SHIFT_JIS.encode("医療機関コード,名称");
-        assert_eq!(decode(&csv).as_deref(), Some("医療機関コード,名称"));
-        assert_eq!(decode(b"PK\x03\x04\x00\x00"), None);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Workbooks (.xlsx, .xls) through quote_reader's guarded loader (the same checks an uploaded
+//! Workbooks (.xlsx, .xls), and the text of CSV files, through quote_reader's guarded loader (the same checks an uploaded
 //! quote passes: container and .xls structure checked first, reads metered and stoppable,
 //! calamine's panics caught): every visible sheet that holds a list.
 
@@ -28,24 +28,10 @@ pub(crate) fn read(
     // An .xlsx may inflate to what its parts declare (just taken from the budget); an .xls is
     // not compressed, and its streams are read from what is left.
     let inflating = if xlsx { before - budget.left.get() } else { budget.left.get() };
-    let limits = quote_reader::Limits {
-        max_bytes: bytes.len() as u64,
-        max_cells: MOST_CELLS,
-        max_uncompressed_bytes: inflating.max(1 << 20),
-        max_text_bytes: MOST_TEXT_BYTES,
-        ..quote_reader::Limits::default()
-    };
-    let sheets = quote_reader::workbook_text(file, bytes, &limits, stop).map_err(|e| match e.kind {
-        quote_reader::ReadErrorKind::TooLarge { size, limit } => {
-            RegistryError::TooLarge { file: file.to_owned(), size, limit }
-        }
-        _ => RegistryError::Broken { file: file.to_owned(), detail: e.to_string() },
-    })?;
     let mut read = ReadList::default();
     let mut why_not = None;
-    for sheet in &sheets {
-        let grid = Grid::from_sheet(sheet);
-        match bureau_list::read(file, &grid) {
+    for grid in &sheets(file, bytes, inflating, stop)? {
+        match bureau_list::read(file, grid) {
             Ok(list) => read.extend(list),
             Err(reason) => why_not = why_not.or(Some(reason)),
         }
@@ -57,4 +43,23 @@ pub(crate) fn read(
         });
     }
     Ok(read)
+}
+
+/// The sheets of a workbook, or a CSV as one sheet, through quote_reader's guarded loader.
+pub(crate) fn sheets(
+    file: &str,
+    bytes: &[u8],
+    inflating: u64,
+    stop: &quote_reader::Stop,
+) -> Result<Vec<Grid>, RegistryError> {
+    let limits = quote_reader::Limits {
+        max_bytes: bytes.len() as u64,
+        max_cells: MOST_CELLS,
+        max_uncompressed_bytes: inflating.max(1 << 20),
+        max_text_bytes: MOST_TEXT_BYTES,
+        ..quote_reader::Limits::default()
+    };
+    let sheets =
+        quote_reader::workbook_text(file, bytes, &limits, stop).map_err(|e| RegistryError::from_read(file, e))?;
+    Ok(sheets.iter().map(Grid::from_sheet).collect())
 }

@@ -57,7 +57,7 @@ impl FacilityCode {
             .trim()
             .chars()
             .filter(|c| !matches!(c, '-' | '－' | ' ' | '　'))
-            .map(fullwidth_digit_to_ascii)
+            .map(crate::registry::ascii_digit)
             .collect();
         if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InvalidFacilityCode::NotTenDigits(input.to_owned()));
@@ -100,13 +100,6 @@ impl FacilityCode {
     /// The 点数表番号: 1 医科, 3 歯科, 4 調剤.
     pub fn fee_schedule_digit(&self) -> u8 {
         self.digits.as_bytes()[2] - b'0'
-    }
-}
-
-fn fullwidth_digit_to_ascii(c: char) -> char {
-    match c {
-        '０'..='９' => char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c),
-        _ => c,
     }
 }
 

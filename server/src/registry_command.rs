@@ -2,6 +2,7 @@
 //! facilities from the 地方厚生局's published lists.
 
 use crate::config::{RegistryCommand, RegistryImportArgs, RegistryLookupArgs};
+use app::api::dashboard::{prefecture_name, type_label};
 use app::api::registry::{ImportSummary, RegistryRecord};
 use app::ssr::db::registry::HistoryRow;
 use std::io::Read;
@@ -261,14 +262,6 @@ fn field_labels(fields: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("・")
-}
-
-fn prefecture_name(code: &str) -> String {
-    code.parse::<rules::Prefecture>().map_or_else(|_| code.to_owned(), |p| p.name_ja().to_owned())
-}
-
-fn type_label(code: &str) -> String {
-    code.parse::<rules::FacilityType>().map_or_else(|_| code.to_owned(), |t| t.label_ja().to_owned())
 }
 
 fn status_label(code: &str) -> String {

@@ -111,13 +111,15 @@ pub fn parse_filter(
     Ok(crate::ssr::db::dashboard::Filter { facility_type, prefecture, from, to })
 }
 
+/// A facility type's Japanese name from its code (「全施設」 for `all` or anything else).
 #[cfg(feature = "ssr")]
-fn type_label(code: &str) -> String {
+pub fn type_label(code: &str) -> String {
     code.parse::<rules::FacilityType>().map_or_else(|_| "全施設".to_owned(), |t| t.label_ja().to_owned())
 }
 
+/// A prefecture's Japanese name from its JIS code (the code itself when it is none).
 #[cfg(feature = "ssr")]
-fn prefecture_name(code: &str) -> String {
+pub fn prefecture_name(code: &str) -> String {
     code.parse::<rules::Prefecture>().map_or_else(|_| code.to_owned(), |p| p.name_ja().to_owned())
 }
 

@@ -41,39 +41,24 @@ impl Row {
         }
     }
 
-    /// What the history and the audit trail keep of it.
-    fn described(&self) -> serde_json::Value {
-        json!({
-            "name": self.name,
-            "facility_type": self.facility_type,
-            "postal_code": self.postal_code,
-            "address": self.address,
-            "phone": self.phone,
-            "status": self.status,
-            "as_of": self.as_of,
+    /// The stored facility as a list entry (`None` for a row no longer readable as one, which
+    /// the next list then rewrites whole).
+    fn entry(&self) -> Option<RegistryEntry> {
+        Some(RegistryEntry {
+            code: rules::FacilityCode::parse(&self.facility_code).ok()?,
+            name: self.name.clone(),
+            facility_type: self.facility_type.parse().ok()?,
+            postal_code: self.postal_code.clone(),
+            address: self.address.clone(),
+            phone: self.phone.clone(),
+            status: self.status.parse().ok()?,
+            as_of: self.as_of.as_deref().and_then(|d| d.parse().ok()),
+            source: self.source.clone(),
         })
-    }
-
-    /// The fields whose values differ from `entry`'s.
-    fn changed_fields(&self, entry: &RegistryEntry) -> Vec<&'static str> {
-        let mut changed = Vec::new();
-        let pairs = [
-            ("name", self.name.as_str(), entry.name.as_str()),
-            ("facility_type", self.facility_type.as_str(), entry.facility_type.code()),
-            ("postal_code", self.postal_code.as_str(), entry.postal_code.as_str()),
-            ("address", self.address.as_str(), entry.address.as_str()),
-            ("phone", self.phone.as_str(), entry.phone.as_str()),
-            ("status", self.status.as_str(), entry.status.code()),
-        ];
-        for (field, old, new) in pairs {
-            if old != new {
-                changed.push(field);
-            }
-        }
-        changed
     }
 }
 
+/// What the history and the audit trail keep of a facility.
 fn described(entry: &RegistryEntry) -> serde_json::Value {
     json!({
         "name": entry.name,
@@ -189,7 +174,11 @@ pub async fn import(
             summary.older += 1;
             continue;
         }
-        let changed = old.changed_fields(e);
+        let held_entry = old.entry();
+        let changed = held_entry.as_ref().map_or_else(
+            || vec!["name", "facility_type", "postal_code", "address", "phone", "status"],
+            |held| held.changed_fields(e),
+        );
         if changed.is_empty() {
             summary.unchanged += 1;
             if old.as_of != day(e) || old.source != e.source {
@@ -223,7 +212,7 @@ pub async fn import(
             e.code.as_str(),
             change,
             &fields,
-            Some(old.described()),
+            held_entry.as_ref().map(described),
             Some(described(e)),
             day(e),
         )
@@ -235,7 +224,7 @@ pub async fn import(
                 action: if change == "returned" { "registry_return" } else { "registry_update" },
                 entity: "registry_facility",
                 entity_id: e.code.as_str().to_owned(),
-                before: Some(old.described()),
+                before: held_entry.as_ref().map(described),
                 after: Some(described(e)),
             },
         )
@@ -322,7 +311,7 @@ pub async fn import(
             .execute(&mut *tx)
             .await?;
             let after = {
-                let mut d = r.described();
+                let mut d = r.entry().as_ref().map_or_else(|| json!({}), described);
                 d["status"] = json!(ListedStatus::Gone.code());
                 d["gone_since"] = json!(list_day);
                 d
@@ -333,7 +322,7 @@ pub async fn import(
                 &r.facility_code,
                 "gone",
                 "status",
-                Some(r.described()),
+                r.entry().as_ref().map(described),
                 Some(after.clone()),
                 Some(list_day.clone()),
             )
@@ -345,7 +334,7 @@ pub async fn import(
                     action: "registry_gone",
                     entity: "registry_facility",
                     entity_id: r.facility_code.clone(),
-                    before: Some(r.described()),
+                    before: r.entry().as_ref().map(described),
                     after: Some(after),
                 },
             )
