@@ -7,7 +7,8 @@ use crate::header::{Columns, HEADER_SEARCH_ROWS, Header, is_header_like, item_ta
 use crate::load::Loaded;
 use crate::summary::summary_amounts;
 use crate::text::{
-    NumberProblem, amount_word, clean, compact, compact_unbracketed, looks_numeric, money, quantity, unit,
+    NumberProblem, amount_word, clean, compact, compact_unbracketed, is_price_word, looks_numeric, money, quantity,
+    unit,
 };
 use rules::Yen;
 use rules::quote::{
@@ -387,6 +388,60 @@ fn settle_totals(table: &mut Table) {
     table.rows_read.extend(said);
 }
 
+/// In a scan, the label of a tax row OCR garbled but for its rate: 「泊代WW (109%)」 for
+/// 「消費税（10%）」 — short, with a percentage in brackets, and no discount.
+fn is_garbled_tax_label(label: &str) -> bool {
+    let folded = compact(label);
+    let bare = compact_unbracketed(label);
+    let bracketed_rate = folded.split(['(', '（']).skip(1).any(|part| part.contains(['%', '％']));
+    bracketed_rate && bare.chars().count() <= 6 && !is_discount(label)
+}
+
+/// In a scan, a row of an amount alone whose label OCR lost, right under the 消費税 and equal to
+/// the 小計 above it plus that tax: the 合計.
+fn unlabelled_total(table: &Table, row: u32, amount: Option<Yen>) -> Option<TotalRow> {
+    let amount = amount?;
+    let tax =
+        table.totals.last().filter(|t| matches!(t.kind, TotalKind::Tax { included: false }) && t.row + 1 == row)?;
+    let subtotal = table.totals.iter().rev().find(|t| t.kind == TotalKind::Subtotal && t.row < tax.row)?;
+    (subtotal.amount + tax.amount == amount).then(|| TotalRow {
+        row,
+        kind: TotalKind::Total,
+        amount,
+        lines_above: table.lines.len(),
+        included_at: None,
+        text: amount.amount().normalize().to_string(),
+    })
+}
+
+/// In a scan, a 小計 whose label OCR could not read (「人靖語還語 … 2,867,000」 over 消費税) comes
+/// out as the last line. It is the 小計 when it stands right above the foot's 消費税 or 合計 with
+/// no 小計 of its own, holds an amount only, OCR was unsure of its label, and the amount is at
+/// least the sum of the lines above it (a line left out by OCR makes it more, never less). The
+/// preview marks it, as it marks every cell OCR was unsure of.
+fn unreadable_subtotal(table: &mut Table, sheet: &Sheet, cols: &Columns) {
+    let n = table.lines.len();
+    let Some(line) = table.lines.last() else { return };
+    let row = line.row.saturating_sub(1);
+    let mut below = table.totals.iter().filter(|t| t.lines_above == n);
+    let Some(next) = below.next() else { return };
+    let foot_follows = matches!(next.kind, TotalKind::Tax { .. } | TotalKind::Total) && next.row == row + 1;
+    let label_unsure = sheet.doubts.iter().any(|(r, c, _)| *r == row && cols.description.contains(c));
+    let above = sum_of(&table.lines[..n - 1]);
+    let (Some(amount), Some(above)) = (line.amount, above) else { return };
+    let amount_only = line.quantity.is_none() && line.unit_price.is_none() && line.list_price.is_none();
+    if !foot_follows || !label_unsure || !amount_only || line.kind != LineKind::Item || amount < above {
+        return;
+    }
+    let text = format!("{} {}", line.description, amount.amount().normalize());
+    table.lines.pop();
+    let at = table.totals.iter().position(|t| t.row > row).unwrap_or(table.totals.len());
+    table
+        .totals
+        .insert(at, TotalRow { row, kind: TotalKind::Subtotal, amount, lines_above: n - 1, included_at: None, text });
+    table.last_line_row = table.lines.last().map(|l| l.row.saturating_sub(1));
+}
+
 /// The first cell of a row that is text but not a number, from the left: a label.
 fn first_label(cells: &[(u32, Value)]) -> Option<(u32, String)> {
     cells.iter().find_map(|(c, v)| {
@@ -478,7 +533,12 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             }
         }
         let label = if description.is_empty() { first_label(cells).map(|(_, l)| l) } else { Some(description.clone()) };
-        if let Some(kind) = label.as_deref().and_then(total_kind) {
+        let kind = label.as_deref().and_then(total_kind).or_else(|| {
+            place.scan.then(|| {
+                label.as_deref().filter(|l| is_garbled_tax_label(l)).map(|_| TotalKind::Tax { included: false })
+            })?
+        });
+        if let Some(kind) = kind {
             if let Some(e) = error {
                 return Err(raise_error(e));
             }
@@ -533,7 +593,13 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             .find_map(amount_word)
             .filter(|_| amount.is_none_or(|a| a == Yen::ZERO));
 
-        if !has_numbers && line_unit.is_none() && amount_text.is_none() {
+        // In a scan, specks and rules OCR made letters of fill empty cells (「コ」 under 単位,
+        // 「ビー」 under 金額 on a section's heading row): a line there needs a figure, or a word a
+        // quote writes for a price (別途, 込み, 無償), and a description longer than one character.
+        let scan_noise = place.scan
+            && ((!has_numbers && !amount_text.as_deref().is_some_and(is_price_word))
+                || (description.chars().count() < 2 && amount.is_none() && unit_price.is_none()));
+        if scan_noise || (!has_numbers && line_unit.is_none() && amount_text.is_none()) {
             let wrapped = table.last_line_row.is_some_and(|last| last.checked_add(1) == Some(row));
             if wrapped
                 && continues_line(cells, cols)
@@ -561,6 +627,13 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             match cols.spec.and_then(|c| get_in_row(cells, c)).and_then(cell_text) {
                 Some(spec) => spec,
                 None => {
+                    if place.scan
+                        && let Some(total) = unlabelled_total(&table, row, amount)
+                    {
+                        table.totals.push(total);
+                        table.table_rows.push(row);
+                        continue;
+                    }
                     table.read_as(row, cells, FIGURES_WITHOUT_DESCRIPTION);
                     continue;
                 }
@@ -596,6 +669,9 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
         });
         table.last_line_row = Some(row);
         table.table_rows.push(row);
+    }
+    if place.scan {
+        unreadable_subtotal(&mut table, sheet, cols);
     }
     settle_totals(&mut table);
 

@@ -79,6 +79,18 @@ pub(crate) fn amount_word(value: &Value) -> Option<String> {
     word.then(|| clean(s))
 }
 
+/// Words a quote writes in a money cell instead of a figure, by their stems: 「別途」, 「込み」,
+/// 「サービス」, 「見積対象外」, 「別紙参照」.
+const PRICE_WORDS: [&str; 12] =
+    ["別途", "込", "無償", "無料", "サービス", "対象外", "含", "別紙", "見積外", "未定", "後日", "なし"];
+
+/// Whether a word in a money cell is one a quote writes for a price (for a scan, where OCR makes
+/// words of specks).
+pub(crate) fn is_price_word(word: &str) -> bool {
+    let t = compact(word);
+    PRICE_WORDS.iter().any(|w| t.contains(w))
+}
+
 /// Reads a money cell. `Ok(None)` for empty, 「別途」, 「―」 and other words without digits.
 pub(crate) fn money(value: &Value) -> Result<Option<Yen>, NumberProblem> {
     let amount = match value {

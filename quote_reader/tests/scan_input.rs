@@ -6,7 +6,7 @@
 //! Needs Tesseract with its Japanese model and pdftoppm (the test command installs them).
 
 use quote_reader::{Limits, Reviewed, Stop, read_quote_for_review};
-use rules::quote::{CheckedCell, Quote};
+use rules::quote::{CheckedCell, Quote, QuoteLine};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -51,17 +51,58 @@ fn yen(y: Option<rules::Yen>) -> Option<String> {
     y.map(|y| y.amount().normalize().to_string())
 }
 
+/// Said of an expected line OCR found no line for: there is no line the preview could mark.
+const NOT_FOUND: &str = "（読み取った行なし）";
+
+/// How alike two descriptions are: the share of the expected one's characters found in the
+/// one read (OCR garbles some characters of a line; another line shares few).
+fn alike(want: &str, got: &str) -> f64 {
+    let want: Vec<char> = want.chars().filter(|c| !c.is_whitespace()).collect();
+    let found = want.iter().filter(|c| got.contains(**c)).count();
+    found as f64 / want.len().max(1) as f64
+}
+
+/// The line read for each expected line, in order: the next one read whose description is like
+/// the expected one (within the next three), else simply the next one. Lines read that stand
+/// for no expected line (noise OCR made a line of) are returned apart.
+fn aligned<'q>(q: &'q Quote, lines: &[Value]) -> (Vec<Option<&'q QuoteLine>>, Vec<&'q QuoteLine>) {
+    let mut next = 0usize;
+    let mut pairs = Vec::new();
+    let mut extra = Vec::new();
+    for want in lines {
+        let text = want["description"].as_str().unwrap_or("");
+        let near = q.lines.iter().enumerate().skip(next).take(3).find(|(_, l)| alike(text, &l.description) >= 0.6);
+        match near.map(|(j, _)| j).or((next < q.lines.len()).then_some(next)) {
+            Some(j) => {
+                extra.extend(&q.lines[next..j]);
+                pairs.push(Some(&q.lines[j]));
+                next = j + 1;
+            }
+            None => pairs.push(None),
+        }
+    }
+    extra.extend(q.lines.iter().skip(next));
+    (pairs, extra)
+}
+
 /// Each expected amount (lines, then 小計 / 消費税 / 合計) with what was read and whether the
-/// preview marks it: (what, expected, read, marked).
+/// preview marks it: (what, expected, read, marked). A line read that is no line of the quote
+/// counts as one amount read wrong.
 fn amounts(q: &Quote, expected: &Value) -> Vec<(String, Option<String>, Option<String>, bool)> {
     let scan = q.scan.as_ref().expect("a scan's reading");
     let lines = expected["lines"].as_array().expect("lines");
     let mut out = Vec::new();
-    for (i, want) in lines.iter().enumerate() {
-        let got = q.lines.get(i);
+    let (pairs, extra) = aligned(q, lines);
+    for (i, (want, got)) in lines.iter().zip(pairs).enumerate() {
         let marked = got.is_some_and(|l| scan.doubts(l.row, &[CheckedCell::Amount]));
-        let what = format!("{}行目の明細「{}」", i + 1, want["description"].as_str().unwrap_or(""));
+        let lost = if got.is_none() { NOT_FOUND } else { "" };
+        let what = format!("{}行目の明細「{}」{lost}", i + 1, want["description"].as_str().unwrap_or(""));
         out.push((what, number(&want["amount"]), got.and_then(|l| yen(l.amount)), marked));
+    }
+    for line in extra {
+        let marked = scan.doubts(line.row, &[CheckedCell::Amount, CheckedCell::Description]);
+        let what = format!("見積書にない行「{}」（{}行目）", line.description, line.row);
+        out.push((what, Some("（行なし）".to_owned()), yen(line.amount), marked));
     }
     let w = &q.written;
     for (key, read, cell) in [
@@ -155,14 +196,17 @@ fn faxes_and_photos_are_read_or_refused_with_a_message() {
         );
     }
     println!("{report}\n{right} of {total} amounts right");
-    // 102 of 201 when this was written (Tesseract 5.3.0): a floor well under it, so that a change
-    // that makes these worse is seen.
-    assert!(right * 5 >= total * 2, "{right} of {total} amounts right:\n{report}");
-    // Wrong amounts the preview does not mark: 4 when this was written, all of them lines OCR did
-    // not find at all in two photos (no line to mark; the preview names the foot it could not
-    // read). Refused files are counted apart.
+    // 134 of 209 when this was written (Tesseract 5.3.0; 102 of 201 before the structural repairs
+    // of the header, the foot and the lines OCR makes of specks, when a line read too many shifted
+    // every line after it): a floor under it, so that a change that makes these worse is seen.
+    assert!(right * 100 >= total * 60, "{right} of {total} amounts right:\n{report}");
+    // Every amount read wrong on a line that was read is marked. Lines OCR found no trace of
+    // (6 when this was written: rows it ran into one word or lost in two photos) have no line to
+    // mark; the preview says that a row's figures were not read, or that the foot does not add up.
     let unmarked: Vec<&String> = unmarked.iter().filter(|u| !u.ends_with(": refused")).collect();
-    assert!(unmarked.len() <= 4, "amounts read wrong and not marked:\n{unmarked:#?}\n\n{report}");
+    let (lost, read): (Vec<&String>, Vec<&String>) = unmarked.into_iter().partition(|u| u.ends_with(NOT_FOUND));
+    assert!(read.is_empty(), "amounts read wrong and not marked:\n{read:#?}\n\n{report}");
+    assert!(lost.len() <= 6, "lines OCR did not find:\n{lost:#?}\n\n{report}");
 }
 
 /// A PNG whose header says `width` × `height`, with no pixels.

@@ -9,7 +9,7 @@ use crate::pdf::Run;
 
 /// Headings of a quote's item table, in the order tables put them, each with the characters that
 /// tell it from the others in their place (first, second).
-const HEADINGS: [(&str, &[char], &[char]); 9] = [
+const HEADINGS: [(&str, &[char], &[char]); 11] = [
     ("品名", &['品'], &['名']),
     ("項目", &['項'], &['目']),
     ("摘要", &['摘'], &['要']),
@@ -19,6 +19,9 @@ const HEADINGS: [(&str, &[char], &[char]); 9] = [
     ("金額", &['金'], &['額']),
     ("備考", &['備'], &['考']),
     ("内容", &[], &['容']),
+    // A two-row header's 品目 over 大項目 and 小項目: told by two of their three characters.
+    ("大項目", &[], &[]),
+    ("小項目", &[], &[]),
 ];
 
 /// The order headings stand in, left to right, for placing one OCR lost.
@@ -37,6 +40,10 @@ fn heading_of(word: &str) -> Option<&'static str> {
         [a, b] => {
             HEADINGS.iter().find(|(_, first, second)| first.contains(a) || second.contains(b)).map(|(h, _, _)| *h)
         }
+        [_, _, _] => HEADINGS
+            .iter()
+            .map(|(h, _, _)| *h)
+            .find(|h| h.chars().count() == 3 && h.chars().zip(&chars).filter(|(x, y)| x == *y).count() >= 2),
         _ => None,
     }
 }
@@ -47,9 +54,11 @@ fn is_figure(r: &Run) -> bool {
         && r.text.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-' | '¥' | '￥' | '円'))
 }
 
-/// Headings OCR lost entirely, put back over the columns of figures under the header that no
-/// heading stands over: the one heading of 数量 / 単価 / 金額 missing between the headings on
-/// either side.
+/// Headings OCR lost or garbled beyond telling, put back over the columns of figures under the
+/// header that no heading read stands over: between two headings read, the headings of 数量 /
+/// 単価 / 金額 missing there in the usual order — one per column when there are as many columns,
+/// else the rightmost columns (prices and amounts stand right of a list price or a spare column).
+/// The garbled words over a column given its heading are left out.
 fn add_lost_headings(runs: &mut Vec<Run>, header: &[usize], found: &[Option<&'static str>]) {
     let Some(&first) = header.first() else { return };
     let (y, size) = (runs[first].y, runs[first].size);
@@ -69,23 +78,40 @@ fn add_lost_headings(runs: &mut Vec<Run>, header: &[usize], found: &[Option<&'st
             None => columns.push((x0, x1, 1)),
         }
     }
+    let read = |x0: f64, x1: f64| spans.iter().any(|(a, b, f)| f.is_some() && *a < x1 && x0 < *b);
+    columns.retain(|(x0, x1, n)| *n >= 2 && !read(*x0, *x1));
+    columns.sort_by(|a, b| a.0.total_cmp(&b.0));
     let rank = |h: &str| ORDER.iter().position(|o| *o == h);
     let mut added = Vec::new();
-    for (x0, x1, n) in columns {
-        if n < 2 || spans.iter().any(|(a, b, _)| *a < x1 && x0 < *b) {
-            continue;
-        }
+    let mut garbled = Vec::new();
+    let mut done = 0usize;
+    while done < columns.len() {
+        let (x0, x1, _) = columns[done];
         let left = spans.iter().filter(|(_, b, _)| *b <= x0).filter_map(|(_, _, f)| f.and_then(rank)).max();
+        let right_edge =
+            spans.iter().filter(|(a, _, f)| *a >= x1 && f.is_some()).map(|(a, _, _)| *a).fold(f64::INFINITY, f64::min);
         let right = spans.iter().filter(|(a, _, _)| *a >= x1).filter_map(|(_, _, f)| f.and_then(rank)).min();
+        // The columns in this gap between headings read.
+        let gap: Vec<(f64, f64, usize)> = columns[done..].iter().copied().take_while(|c| c.1 <= right_edge).collect();
+        done += gap.len().max(1);
         let (from, to) = (left.map_or(0, |l| l + 1), right.unwrap_or(ORDER.len()));
         let missing: Vec<&str> = ORDER[from.min(to)..to]
             .iter()
             .copied()
             .filter(|h| matches!(*h, "数量" | "単価" | "金額") && !found.contains(&Some(*h)))
             .collect();
-        if let [heading] = missing.as_slice() {
-            added.push(Run { x0, x1, y, size, text: (*heading).to_owned(), confidence: 0.0, doubt: None });
+        if missing.is_empty() || gap.len() < missing.len() {
+            continue;
         }
+        for ((x0, x1, _), heading) in gap[gap.len() - missing.len()..].iter().zip(&missing) {
+            added.push(Run { x0: *x0, x1: *x1, y, size, text: (*heading).to_owned(), confidence: 0.0, doubt: None });
+            garbled.extend(
+                header.iter().zip(found).filter(|(i, f)| f.is_none() && runs[**i].x0 < *x1 && *x0 < runs[**i].x1),
+            );
+        }
+    }
+    for (i, _) in garbled {
+        runs[*i].text.clear();
     }
     // No description heading at all: 品名 over the words that start left of the headings.
     let describes = ["品名", "項目", "摘要", "内容"];
@@ -161,7 +187,13 @@ pub(crate) fn restore(runs: &mut Vec<Run>) {
     }
     let mut best: Option<HeaderRow> = None;
     for row in rows.iter().take(60) {
-        if row.len() < 3 || row.len() > 40 || row.iter().any(|i| runs[*i].text.chars().any(|c| c.is_ascii_digit())) {
+        // A header has no figures; a lone digit OCR was unsure of, or a digit among letters, is a
+        // speck or a garbled heading (「金額」 read as 「1」, 「大項目」 as 「3いに」 in a fax).
+        let figure = |r: &Run| {
+            let (digits, all) = (r.text.chars().filter(char::is_ascii_digit).count(), r.text.chars().count());
+            digits * 2 > all && (all > 1 || r.confidence >= 60.0)
+        };
+        if row.len() < 3 || row.len() > 40 || row.iter().any(|i| figure(&runs[*i])) {
             continue;
         }
         // Cells: single characters spread over one cell joined, as the table rebuilding joins them.
@@ -246,19 +278,40 @@ pub(crate) fn restore(runs: &mut Vec<Run>) {
     for i in drop.into_iter().rev() {
         runs.remove(i);
     }
+    runs.retain(|r| !r.text.is_empty());
 }
 
 /// The labels of a quote's foot, each as OCR may garble it.
 const FOOT: [&str; 6] = ["小計", "合計", "消費税", "御見積金額", "総合計", "税込合計"];
 
-/// The foot label a word stands for: as long as the label, its first character right, and
-/// about half its characters right in their places (「小財」, 「消下税」, 「御見柄銘般」).
+/// Whether a word is a heading of the item table or a label of its foot, written right.
+pub(crate) fn is_table_word(text: &str) -> bool {
+    HEADINGS.iter().any(|(h, _, _)| *h == text) || FOOT.contains(&text)
+}
+
+/// Characters OCR reads in place of a foot label's first character, seen in faxes and photos:
+/// 「台計」 for 合計 (the strokes of 合's roof lost at 100 dpi), 「少計」 for 小計.
+const FIRST_LOOKALIKES: [(char, &[char]); 3] = [
+    ('合', &['台', '会', '含', '今', '舎', '各', '全']),
+    ('小', &['少', '水', '八', '个']),
+    ('消', &['清', '洋', '渭']),
+];
+
+/// Whether `read` is the first character of `label`, or one OCR reads for it.
+fn first_matches(read: char, label: char) -> bool {
+    read == label || FIRST_LOOKALIKES.iter().any(|(c, like)| *c == label && like.contains(&read))
+}
+
+/// The foot label a word stands for: as long as the label, its first character right (or one
+/// OCR reads for it), and about half its characters right in their places (「小財」, 「消下税」,
+/// 「御見柄銘般」, 「台計」).
 fn foot_label_of(word: &str) -> Option<&'static str> {
     let chars: Vec<char> = word.chars().collect();
     FOOT.iter().copied().find(|label| {
         let want: Vec<char> = label.chars().collect();
         let right = want.iter().zip(&chars).filter(|(a, b)| a == b).count();
-        chars.len() == want.len() && chars.first() == want.first() && right * 2 + 1 >= want.len() && right < want.len()
+        let first = matches!((chars.first(), want.first()), (Some(r), Some(l)) if first_matches(*r, *l));
+        chars.len() == want.len() && first && right * 2 + 1 >= want.len() && right < want.len()
     })
 }
 
@@ -372,11 +425,13 @@ mod tests {
             row(580.0, &["御見柄銘般", "(税込)", "346500"]),
             row(570.0, &["小財", "の件"]),
             row(560.0, &["小型", "1", "台", "150000"]),
+            row(550.0, &["台計", "346500"]),
+            row(540.0, &["台帳", "346500"]),
         ]
         .concat();
         restore_foot(&mut runs);
         let firsts: Vec<&str> = runs.iter().filter(|r| r.x0 == 40.0).map(|r| r.text.as_str()).collect();
-        assert_eq!(firsts, ["小計", "消費税", "御見積金額(税込)", "小財", "小型"]);
+        assert_eq!(firsts, ["小計", "消費税", "御見積金額(税込)", "小財", "小型", "合計", "台帳"]);
         // Spread and split labels are joined: 「小」「計」, 「消費」「税(10%)」.
         let mut split: Vec<Run> =
             [row(600.0, &["小", "計", "150000"]), row(590.0, &["消費", "税(10%)", "15000"])].concat();
@@ -387,6 +442,19 @@ mod tests {
         restore_foot(&mut split);
         let texts: Vec<&str> = split.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(texts, ["小計", "150000", "消費税(10%)", "15000"]);
+    }
+
+    #[test]
+    fn a_two_row_headers_garbled_words_and_specks_are_told_apart_from_figures() {
+        // 「大項目 小項目 数量 単位 … 金額 備考」 as a fax read it: 「3いに」, 「小記目」, 「1」 for 金額.
+        let mut runs: Vec<Run> =
+            [(40.0, "3いに"), (170.0, "小記目"), (320.0, "数呈"), (340.0, "四位"), (480.0, "1"), (510.0, "備考")]
+                .into_iter()
+                .map(|(x, t)| run(x, t))
+                .collect();
+        restore(&mut runs);
+        let texts: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["品名", "小項目", "数量", "単位", "1", "備考"]);
     }
 
     #[test]

@@ -80,6 +80,7 @@ pub(crate) fn recognise(
     let mut runs = words::runs(&tsv, page.height(), dpi);
     headings::restore(&mut runs);
     headings::restore_foot(&mut runs);
+    words::drop_specks(&mut runs);
     let top = f64::from(page.height()) * 72.0 / f64::from(dpi);
     let kept_width = page.width().min(KEPT_WIDTH);
     let shrink = f64::from(kept_width) / f64::from(page.width().max(1));

@@ -169,18 +169,13 @@ pub(crate) fn runs(tsv: &str, page_height_px: u32, dpi: f32) -> Vec<Run> {
     }
     // Table rules read as strokes at a word's ends, and specks read as punctuation, are not text.
     for run in &mut runs {
-        run.text = run.text.trim_matches(|c| matches!(c, '|' | '[' | ']' | '｜' | '丨')).to_owned();
+        run.text = run.text.trim_matches(|c| matches!(c, '|' | '[' | ']' | '｜' | '丨' | '_')).to_owned();
+        // 「ー【ソフトウェア】」, 「資格確認端末。」: a rule's stroke read before a word (no Japanese
+        // word starts with ー) and a speck after it.
+        run.text = run.text.trim_start_matches('ー').trim_end_matches('。').to_owned();
     }
     // 「ー」, 「_」 alone: a speck or a stroke of a rule, not a word.
     runs.retain(|r| r.text.chars().any(|c| c.is_alphanumeric() && !matches!(c, 'ー' | '一' | '―')));
-    // Specks OCR made letters of with almost no confidence: a character or two, or Latin letters
-    // only (「RESEE」, 「Eh」) — a quote's words in Latin letters (「VPN」, 「Pro」) read clearly.
-    runs.retain(|r| {
-        let digits = r.text.chars().any(|c| c.is_ascii_digit());
-        let short = r.text.chars().count() <= 2 && r.confidence < 25.0;
-        let latin = r.text.chars().all(|c| c.is_ascii_alphabetic()) && r.confidence < 40.0;
-        digits || !(short || latin)
-    });
     for run in &mut runs {
         let text = run.text.replace('\\', "¥");
         if let Some(figure) = repaired_figure(&text) {
@@ -194,6 +189,21 @@ pub(crate) fn runs(tsv: &str, page_height_px: u32, dpi: f32) -> Vec<Run> {
         }
     }
     runs
+}
+
+/// Leaves out specks OCR made letters of with almost no confidence: a character or two, or Latin
+/// letters only (「RESEE」, 「Eh」) — a quote's words in Latin letters (「VPN」, 「Pro」) read
+/// clearly. Run after the headings and the foot's labels are restored from what OCR garbled
+/// (a heading's characters are often read at 0 %), so that those stay; and a heading or a
+/// label of the foot read letter for letter stays however unsure OCR was of it (「単価」 at 12 %,
+/// 「小計」 at 6 % in a fax): without it a column or a total is lost.
+pub(crate) fn drop_specks(runs: &mut Vec<Run>) {
+    runs.retain(|r| {
+        let digits = r.text.chars().any(|c| c.is_ascii_digit());
+        let short = r.text.chars().count() <= 2 && r.confidence < 25.0;
+        let latin = r.text.chars().all(|c| c.is_ascii_alphabetic()) && r.confidence < 40.0;
+        digits || super::headings::is_table_word(&r.text) || !(short || latin)
+    });
 }
 
 #[cfg(test)]
