@@ -210,6 +210,19 @@ pub(crate) fn reading(loaded: &Loaded, quote: &Quote, engine: &str) -> ScanReadi
             }
         }
     }
+    // No 小計 or 合計 read: no sum confirms any amount, so each one its own line's arithmetic does
+    // not confirm is for the person to check (a total row read as a line is among them).
+    if w.subtotal.is_none() && w.total.is_none() {
+        for line in &quote.lines {
+            if line_agrees(quote, line.row) != Some(true) {
+                checks.add(
+                    line.row,
+                    CheckedCell::Amount,
+                    "小計・合計を読み取れず、金額を計算で確かめられませんでした".to_owned(),
+                );
+            }
+        }
+    }
     if let (Some(s), Some(t), Some(total)) = (w.subtotal, w.tax, w.total)
         && !w.tax_included_in_total
         && s.amount + t.amount != total.amount
