@@ -397,8 +397,8 @@ fn is_garbled_tax_label(label: &str) -> bool {
     bracketed_rate && bare.chars().count() <= 6 && !is_discount(label)
 }
 
-/// In a scan, a row of an amount alone whose label OCR lost, right under the 消費税 and equal to
-/// the 小計 above it plus that tax: the 合計.
+/// In a scan, a row of an amount alone whose label OCR lost or garbled, right under the 消費税 and
+/// equal to the 小計 above it plus that tax: the 合計.
 fn unlabelled_total(table: &Table, row: u32, amount: Option<Yen>) -> Option<TotalRow> {
     let amount = amount?;
     let tax =
@@ -641,6 +641,18 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
         } else {
             description
         };
+        // A 合計 whose label OCR garbled (「ニー lu … 335500」 under 消費税) reads as a line of an
+        // amount alone: the arithmetic tells it.
+        if place.scan
+            && q.is_none()
+            && unit_price.is_none()
+            && list_price.is_none()
+            && let Some(total) = unlabelled_total(&table, row, amount)
+        {
+            table.totals.push(total);
+            table.table_rows.push(row);
+            continue;
+        }
         let kind = if is_discount(&description) { LineKind::Discount } else { LineKind::Item };
         let description = match heading_above {
             Some(heading) if kind == LineKind::Item => format!("{heading} {description}"),

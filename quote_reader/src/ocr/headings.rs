@@ -331,22 +331,41 @@ pub(crate) fn restore_foot(runs: &mut Vec<Run>) {
                 && !r.text.chars().any(|c| !c.is_ascii() && c != '¥' && c != '円')
         };
         let bracketed = |r: &Run| r.text.starts_with(['(', '（']);
-        // Words OCR was least sure of, between the label and the figure: specks and rules.
-        let row: Vec<usize> =
-            row.iter().copied().filter(|i| figure(&runs[*i]) || runs[*i].confidence >= 40.0 || *i == row[0]).collect();
+        let unsure = |r: &Run| r.confidence < 40.0;
         let Some(first_figure) = row.iter().position(|i| figure(&runs[*i])) else { continue };
-        if first_figure == 0 || !row[first_figure..].iter().all(|i| figure(&runs[*i]) || bracketed(&runs[*i])) {
+        // After the first figure: figures, a bracketed note, or specks and rules OCR was unsure of.
+        if first_figure == 0
+            || !row[first_figure..].iter().all(|i| figure(&runs[*i]) || bracketed(&runs[*i]) || unsure(&runs[*i]))
+        {
             continue;
         }
-        // 「小　計」 spread over its cell, 「消費」「税（10%）」: the words before the figure are one label.
-        let words = &row[..first_figure];
-        let joined: String = words.iter().map(|i| runs[*i].text.as_str()).collect();
-        let label_part: String = joined.split(['(', '（']).next().unwrap_or("").to_owned();
-        if let Some(label) = foot_label_of(&label_part).or_else(|| FOOT.iter().copied().find(|l| *l == label_part)) {
-            let (first, rest) = (words[0], &words[1..]);
-            runs[first].text = format!("{label}{}", &joined[label_part.len()..]);
-            runs[first].x1 = rest.last().map_or(runs[first].x1, |i| runs[*i].x1);
-            for i in rest {
+        // The label: the longest run of neighbouring words before the figure that reads as one —
+        // 「小　計」 spread over its cell, 「消費」「税（10%）」, 「消」「緒」「税」 among the rules and
+        // specks of a ruled foot (「用 消 緒 税 加 上 町 … 30500」).
+        let before = &row[..first_figure];
+        let mut found = None;
+        'search: for len in (1..=before.len().min(8)).rev() {
+            for from in 0..=before.len() - len {
+                let words = &before[from..from + len];
+                let joined: String = words.iter().map(|i| runs[*i].text.as_str()).collect();
+                let label_part: String = joined.split(['(', '（']).next().unwrap_or("").to_owned();
+                let label = foot_label_of(&label_part).or_else(|| FOOT.iter().copied().find(|l| *l == label_part));
+                if let Some(label) = label {
+                    found = Some((from, len, format!("{label}{}", &joined[label_part.len()..])));
+                    break 'search;
+                }
+            }
+        }
+        let Some((from, len, text)) = found else { continue };
+        let (first, rest) = (before[from], &before[from + 1..from + len]);
+        runs[first].text = text;
+        runs[first].x1 = rest.last().map_or(runs[first].x1, |i| runs[*i].x1);
+        for i in rest {
+            runs[*i].text.clear();
+        }
+        // Specks OCR was unsure of on either side of the label, in its cell, are no part of it.
+        for (k, i) in before.iter().enumerate() {
+            if (k < from || k >= from + len) && unsure(&runs[*i]) {
                 runs[*i].text.clear();
             }
         }
@@ -442,6 +461,14 @@ mod tests {
         restore_foot(&mut split);
         let texts: Vec<&str> = split.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(texts, ["小計", "150000", "消費税(10%)", "15000"]);
+        // A ruled foot: the label among specks and rules OCR was unsure of, on both sides.
+        let mut ruled: Vec<Run> = row(600.0, &["用", "消", "緒", "税", "町", "30500"]);
+        for (r, confidence) in ruled.iter_mut().zip([11.0, 92.0, 0.0, 73.0, 29.0, 24.0]) {
+            r.confidence = confidence;
+        }
+        restore_foot(&mut ruled);
+        let texts: Vec<&str> = ruled.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["消費税", "30500"]);
     }
 
     #[test]

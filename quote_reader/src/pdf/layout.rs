@@ -232,17 +232,48 @@ fn boundaries(columns: &[(f64, f64)], rows: &[Vec<Cell>]) -> Vec<f64> {
         })
         .take(steps + 1)
         .collect();
+    let edges = figure_edges(&words);
     columns
         .windows(2)
         .map(|pair| {
             let (a, b) = (pair[0], pair[1]);
-            let from = index((a.0 + a.1) / 2.0);
+            let (middle_a, middle_b) = ((a.0 + a.1) / 2.0, (b.0 + b.1) / 2.0);
+            // A column of right-aligned figures ending between the two headings' middles stands
+            // under the left one: the boundary lies right of it, under the right heading's first
+            // half if the figures reach there (a left-aligned heading starts where its cell does,
+            // and a scan's boxes are a point or two off).
+            let after = edges.iter().copied().filter(|r| *r > middle_a && *r < middle_b).reduce(f64::max);
+            let from = index(after.map_or(middle_a, |r| r + STEP));
             let to = index(b.0).max(from);
             let least = coverage[from..=to].iter().copied().min().unwrap_or(0);
             let at = (from..=to).rev().find(|i| coverage[*i] == least).unwrap_or(to);
             lo + at as f64 * STEP
         })
         .collect()
+}
+
+/// Words that are figures (digits, separators, a yen sign).
+fn is_figure(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit())
+        && text.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-' | '¥' | '￥' | '円' | '\\'))
+}
+
+/// The right edges of columns of right-aligned figures: at least three figures of the rows
+/// ending within a point and a half of each other.
+fn figure_edges(words: &[&Cell]) -> Vec<f64> {
+    let mut ends: Vec<f64> = words.iter().filter(|w| is_figure(&w.text)).map(|w| w.x1).collect();
+    ends.sort_by(f64::total_cmp);
+    let mut edges = Vec::new();
+    let mut start = 0;
+    for i in 1..=ends.len() {
+        if i == ends.len() || ends[i] - ends[i - 1] > 1.5 {
+            if i - start >= 3 {
+                edges.push(ends[i - 1]);
+            }
+            start = i;
+        }
+    }
+    edges
 }
 
 /// The column of a cell: the one its span overlaps most; a heading that spans several
@@ -285,7 +316,8 @@ pub(crate) fn sheet(pages: &[Page]) -> Sheet {
     let (band_first, band_last) = (header.first_row as usize, header.last_row as usize);
     let band: Vec<&Vec<Cell>> = rows.iter().skip(band_first).take(band_last + 1 - band_first).collect();
     let under: Vec<Vec<Cell>> = rows.iter().skip(band_last + 1).cloned().collect();
-    let bounds = boundaries(&header_columns(&band), &under);
+    let columns = header_columns(&band);
+    let bounds = boundaries(&columns, &under);
     let mut out = Sheet::new("");
     for (r, row) in rows.iter().enumerate() {
         let Ok(r32) = u32::try_from(r) else { break };
@@ -303,7 +335,10 @@ pub(crate) fn sheet(pages: &[Page]) -> Sheet {
         let heading = r <= band_last;
         let mut placed: Vec<(usize, String)> = Vec::new();
         for cell in row {
-            let col = column_of(cell, &bounds, heading);
+            // A heading that is a column's own stands in that column, wherever the boundary
+            // before it fell (under its first half, when figures reach under it).
+            let own = heading.then(|| columns.iter().position(|c| c.0 == cell.x0 && c.1 == cell.x1)).flatten();
+            let col = own.unwrap_or_else(|| column_of(cell, &bounds, heading));
             match placed.iter_mut().find(|(c, _)| *c == col) {
                 Some((_, text)) => {
                     // Words of a scan's Japanese text split by OCR join without a space.
@@ -493,5 +528,33 @@ mod tests {
         assert_eq!(line, [0, 1, 2, 3]);
         let foot: Vec<u32> = s.row(3).iter().map(|(c, _)| *c).collect();
         assert_eq!(foot, [0, 3]);
+    }
+
+    #[test]
+    fn right_aligned_figures_reaching_under_the_next_heading_stay_in_their_column() {
+        // Headings set at the left of their cells, as a fax's OCR boxes them: the unit prices end
+        // (406) a little right of where 「金額」 starts (404); the amounts stand far right under it.
+        let mut runs = vec![
+            run(50.0, 80.0, 700.0, "品名"),
+            run(380.0, 395.0, 700.0, "単価"),
+            run(404.0, 424.0, 700.0, "金額"),
+            run(508.0, 524.0, 700.0, "備考"),
+        ];
+        for (i, (price, amount)) in
+            [("150000", "150000"), ("0", "0"), ("100000", "100000"), ("5000", "15000")].into_iter().enumerate()
+        {
+            let y = 685.0 - 15.0 * i as f64;
+            let width = |t: &str| 3.5 * t.len() as f64;
+            runs.push(run(50.0, 120.0, y, "品目"));
+            runs.push(run(406.3 - width(price), 406.3, y, price));
+            runs.push(run(506.0 - width(amount), 506.0, y, amount));
+        }
+        let s = sheet(&[Page { runs, bottom: 0.0, top: 842.0 }]);
+        for r in 1..=4 {
+            let cols: Vec<u32> = s.row(r).iter().map(|(c, _)| *c).collect();
+            assert_eq!(cols, [0, 1, 2], "row {r}: {:?}", s.row(r));
+        }
+        let heads: Vec<u32> = s.row(0).iter().map(|(c, _)| *c).collect();
+        assert_eq!(heads, [0, 1, 2, 3]);
     }
 }
