@@ -388,6 +388,27 @@ fn settle_totals(table: &mut Table) {
     table.rows_read.extend(said);
 }
 
+/// In a scan, a short label holding a foot's word among specks OCR made letters of — 「5 人台計税拓」
+/// for 「合計（税抜）」, 「件喝柄金額」 for 「御見積金額」 — with the characters OCR reads for 合 and
+/// 小 (台, 少) taken for them.
+fn garbled_total_kind(label: &str) -> Option<TotalKind> {
+    let bare: String = compact_unbracketed(label).chars().filter(|c| !c.is_ascii()).collect();
+    if bare.chars().count() > 8 {
+        return None;
+    }
+    let read = bare.replace(['台', '会', '含'], "合").replace('少', "小");
+    if read.contains("消費税") {
+        Some(TotalKind::Tax { included: false })
+    } else if read.contains("小計") {
+        Some(TotalKind::Subtotal)
+    } else if read.contains("合計") || (read.ends_with("金額") && read.chars().count() <= 6) {
+        // 「件喝柄金額（税込）」: the 御見積金額
+        Some(TotalKind::Total)
+    } else {
+        None
+    }
+}
+
 /// In a scan, the label of a tax row OCR garbled but for its rate: 「泊代WW (109%)」 for
 /// 「消費税（10%）」 — short, with a percentage in brackets, and no discount.
 fn is_garbled_tax_label(label: &str) -> bool {
@@ -533,10 +554,20 @@ fn read_table(place: &Place<'_>, sheet: &Sheet, header: &Header) -> Result<Table
             }
         }
         let label = if description.is_empty() { first_label(cells).map(|(_, l)| l) } else { Some(description.clone()) };
+        // In a scan, a foot row's label OCR garbled: one figure outside the description, and a
+        // foot's word among the specks.
         let kind = label.as_deref().and_then(total_kind).or_else(|| {
-            place.scan.then(|| {
-                label.as_deref().filter(|l| is_garbled_tax_label(l)).map(|_| TotalKind::Tax { included: false })
-            })?
+            let figure = |v: &Value| match v {
+                Value::Number(_) => true,
+                other => other.text().is_some_and(|t| t.chars().any(|c| c.is_ascii_digit())),
+            };
+            let figures = cells.iter().filter(|(c, v)| !cols.description.contains(c) && figure(v)).count();
+            if !place.scan || figures != 1 {
+                return None;
+            }
+            let label = label.as_deref()?;
+            garbled_total_kind(label)
+                .or_else(|| is_garbled_tax_label(label).then_some(TotalKind::Tax { included: false }))
         });
         if let Some(kind) = kind {
             if let Some(e) = error {

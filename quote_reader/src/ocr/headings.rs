@@ -191,7 +191,7 @@ pub(crate) fn restore(runs: &mut Vec<Run>) {
         // speck or a garbled heading (「金額」 read as 「1」, 「大項目」 as 「3いに」 in a fax).
         let figure = |r: &Run| {
             let (digits, all) = (r.text.chars().filter(char::is_ascii_digit).count(), r.text.chars().count());
-            digits * 2 > all && (all > 1 || r.confidence >= 60.0)
+            digits * 2 > all && (all > 1 || r.confidence >= 80.0)
         };
         if row.len() < 3 || row.len() > 40 || row.iter().any(|i| figure(&runs[*i])) {
             continue;
@@ -326,12 +326,14 @@ pub(crate) fn restore_foot(runs: &mut Vec<Run>) {
         let end = order[start..].iter().position(|i| runs[*i].y != y).map_or(order.len(), |n| start + n);
         let row = &order[start..end];
         start = end;
+        let unsure = |r: &Run| r.confidence < 40.0;
+        // A lone digit OCR was unsure of is a speck, not the foot's figure.
         let figure = |r: &Run| {
             r.text.chars().any(|c| c.is_ascii_digit())
                 && !r.text.chars().any(|c| !c.is_ascii() && c != '¥' && c != '円')
+                && !(r.text.chars().count() == 1 && unsure(r))
         };
         let bracketed = |r: &Run| r.text.starts_with(['(', '（']);
-        let unsure = |r: &Run| r.confidence < 40.0;
         let Some(first_figure) = row.iter().position(|i| figure(&runs[*i])) else { continue };
         // After the first figure: figures, a bracketed note, or specks and rules OCR was unsure of.
         if first_figure == 0

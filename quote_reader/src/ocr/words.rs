@@ -129,11 +129,37 @@ pub(crate) fn repaired_figure(text: &str) -> Option<String> {
     (out != original.replace('，', ",").replace('．', ".")).then_some(out)
 }
 
+/// Each line's band (top, bottom) from the words OCR was surest of: the middle of their bottoms
+/// and heights. Tesseract's box of a line takes in every speck and rule stroke read on it (a
+/// 「凡」 reaching down from a table's rule makes a 9 pt line 17 pt high), which would move its
+/// baseline onto the next line's.
+fn line_bands(words: &[Word], boxes: &[LineBox]) -> Vec<LineBox> {
+    fn middle(mut v: Vec<u32>) -> Option<u32> {
+        v.sort_unstable();
+        v.get(v.len() / 2).copied()
+    }
+    boxes
+        .iter()
+        .map(|(key, band)| {
+            let on_line: Vec<&Word> = words.iter().filter(|w| w.line == *key).collect();
+            let sure: Vec<&Word> = on_line.iter().copied().filter(|w| w.confidence >= 60.0).collect();
+            let chosen = if sure.is_empty() { on_line } else { sure };
+            let bottom = middle(chosen.iter().map(|w| w.bottom).collect());
+            let height = middle(chosen.iter().map(|w| w.bottom.saturating_sub(w.top)).collect());
+            match (bottom, height) {
+                (Some(bottom), Some(height)) => (*key, (bottom.saturating_sub(height), bottom)),
+                _ => (*key, *band),
+            }
+        })
+        .collect()
+}
+
 /// The page's runs: the words of each line on the line's baseline (so that a row stays one row
 /// whatever the height of its glyphs' boxes), neighbouring words joined — kanji and kana close
 /// together, figures only when they abut — in points from the page's lower left corner.
 pub(crate) fn runs(tsv: &str, page_height_px: u32, dpi: f32) -> Vec<Run> {
-    let (words, lines) = parse(tsv);
+    let (words, boxes) = parse(tsv);
+    let lines = line_bands(&words, &boxes);
     let scale = 72.0 / f64::from(dpi);
     let mut runs: Vec<Run> = Vec::new();
     let mut last: Option<(u32, (u32, u32, u32), u32)> = None; // right edge, line, line height
@@ -174,6 +200,9 @@ pub(crate) fn runs(tsv: &str, page_height_px: u32, dpi: f32) -> Vec<Run> {
         // word starts with ー) and a speck after it.
         run.text = run.text.trim_start_matches('ー').trim_end_matches('。').to_owned();
     }
+    // A dot of a photo's noise read as a digit or a letter: one character a few pixels wide, a
+    // tenth of its line's height or less (a real 「1」 is twice that, and read surely).
+    runs.retain(|r| !(r.text.chars().count() == 1 && r.x1 - r.x0 < 0.15 * r.size && r.confidence < 60.0));
     // 「ー」, 「_」 alone: a speck or a stroke of a rule, not a word.
     runs.retain(|r| r.text.chars().any(|c| c.is_alphanumeric() && !matches!(c, 'ー' | '一' | '―')));
     for run in &mut runs {
@@ -246,8 +275,9 @@ mod tests {
         let runs = runs(TSV, 1000, 144.0);
         let texts: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(texts, ["資格確認端末", "1", "台", "150,000", "小計"]);
-        // 144 dpi: half a point per pixel; the first line's bottom is pixel 230 of 1000.
-        assert!(runs[..4].iter().all(|r| (r.y - 385.0).abs() < 1e-9), "{runs:?}");
+        // 144 dpi: half a point per pixel; the first line's baseline is the middle of its words'
+        // bottoms, pixel 228 of 1000 (its box, to 230, is not used).
+        assert!(runs[..4].iter().all(|r| (r.y - 386.0).abs() < 1e-9), "{runs:?}");
         assert!((runs[4].y - 360.0).abs() < 1e-9);
         assert_eq!(runs[3].doubt, Some(Doubt::Repaired { read: "150,.000".into() }));
         assert_eq!(runs[4].doubt, Some(Doubt::Unsure { confidence: 70 }));
