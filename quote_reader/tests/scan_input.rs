@@ -196,11 +196,11 @@ fn faxes_and_photos_are_read_or_refused_with_a_message() {
         );
     }
     println!("{report}\n{right} of {total} amounts right");
-    // 172 of 207 when this was written (Tesseract 5.3.0; 102 of 201 before the structural repairs
+    // 179 of 205 when this was written (Tesseract 5.3.0; 102 of 201 before the structural repairs
     // of the header's columns, the foot, the lines OCR makes of specks and the skew of photos,
     // when a line read too many shifted every line after it): a floor under it, so that a change
     // that makes these worse is seen.
-    assert!(right * 100 >= total * 80, "{right} of {total} amounts right:\n{report}");
+    assert!(right * 100 >= total * 84, "{right} of {total} amounts right:\n{report}");
     // Every amount read wrong on a line that was read is marked. Lines OCR found no trace of
     // (none when this was written; a row OCR ran into one word, before) have no line to mark;
     // the preview says that a row's figures were not read, or that the foot does not add up.

@@ -78,7 +78,11 @@ fn add_lost_headings(runs: &mut Vec<Run>, header: &[usize], found: &[Option<&'st
             None => columns.push((x0, x1, 1)),
         }
     }
-    let read = |x0: f64, x1: f64| spans.iter().any(|(a, b, f)| f.is_some() && *a < x1 && x0 < *b);
+    // Under a heading read: overlapping it by more than a quarter of the narrower of the two (a
+    // figure's box a point wider than its column touches the next heading).
+    let read = |x0: f64, x1: f64| {
+        spans.iter().any(|(a, b, f)| f.is_some() && x1.min(*b) - x0.max(*a) > 0.25 * (x1 - x0).min(b - a))
+    };
     columns.retain(|(x0, x1, n)| *n >= 2 && !read(*x0, *x1));
     columns.sort_by(|a, b| a.0.total_cmp(&b.0));
     let rank = |h: &str| ORDER.iter().position(|o| *o == h);
@@ -92,7 +96,7 @@ fn add_lost_headings(runs: &mut Vec<Run>, header: &[usize], found: &[Option<&'st
             spans.iter().filter(|(a, _, f)| *a >= x1 && f.is_some()).map(|(a, _, _)| *a).fold(f64::INFINITY, f64::min);
         let right = spans.iter().filter(|(a, _, _)| *a >= x1).filter_map(|(_, _, f)| f.and_then(rank)).min();
         // The columns in this gap between headings read.
-        let gap: Vec<(f64, f64, usize)> = columns[done..].iter().copied().take_while(|c| c.1 <= right_edge).collect();
+        let gap: Vec<(f64, f64, usize)> = columns[done..].iter().copied().take_while(|c| c.0 < right_edge).collect();
         done += gap.len().max(1);
         let (from, to) = (left.map_or(0, |l| l + 1), right.unwrap_or(ORDER.len()));
         let missing: Vec<&str> = ORDER[from.min(to)..to]
@@ -104,7 +108,9 @@ fn add_lost_headings(runs: &mut Vec<Run>, header: &[usize], found: &[Option<&'st
             continue;
         }
         for ((x0, x1, _), heading) in gap[gap.len() - missing.len()..].iter().zip(&missing) {
-            added.push(Run { x0: *x0, x1: *x1, y, size, text: (*heading).to_owned(), confidence: 0.0, doubt: None });
+            // Kept clear of the heading read on its right, which a figure's box may reach.
+            let right = x1.min(right_edge - size).max(*x0);
+            added.push(Run { x0: *x0, x1: right, y, size, text: (*heading).to_owned(), confidence: 0.0, doubt: None });
             garbled.extend(
                 header.iter().zip(found).filter(|(i, f)| f.is_none() && runs[**i].x0 < *x1 && *x0 < runs[**i].x1),
             );
@@ -227,7 +233,12 @@ pub(crate) fn restore(runs: &mut Vec<Run>) {
     // A heading lost entirely: the one word between two found headings where one heading of the
     // usual order is missing.
     for i in 0..found.len() {
-        if found[i].is_some() {
+        // A lone character OCR was unsure of is a speck, not a heading to put in order.
+        let speck = match cells[i].as_slice() {
+            [only] => runs[*only].text.chars().count() == 1 && runs[*only].confidence < 50.0,
+            _ => false,
+        };
+        if found[i].is_some() || speck {
             continue;
         }
         let rank = |h: &str| ORDER.iter().position(|o| *o == h);
@@ -484,6 +495,31 @@ mod tests {
         restore(&mut runs);
         let texts: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(texts, ["品名", "小項目", "数量", "単位", "1", "備考"]);
+    }
+
+    #[test]
+    fn columns_of_figures_get_the_missing_headings_even_when_their_boxes_touch_the_next_one() {
+        // 「上」 (a speck) 「品名」 「数量」 「単位」 … 「備考」: 単価 and 金額 lost; three columns of figures
+        // under the gap, a list price, a price and an amount whose boxes reach 備考's first point.
+        let mut runs: Vec<Run> = [(10.0, "上"), (40.0, "品名"), (200.0, "数量"), (230.0, "単位"), (400.0, "備考")]
+            .into_iter()
+            .map(|(x, t)| run(x, t))
+            .collect();
+        runs[0].confidence = 30.0;
+        for (i, y) in [680.0, 670.0, 660.0].into_iter().enumerate() {
+            runs.push(Run { y, ..run(40.0, "資格確認端末") });
+            runs.push(Run { y, x1: 290.0, ..run(262.0, "180000") });
+            runs.push(Run { y, x1: 340.0, ..run(312.0, "150000") });
+            runs.push(Run { y, x1: 400.5 + i as f64 * 0.1, ..run(372.0, "150000") });
+        }
+        restore(&mut runs);
+        let header: Vec<(&str, f64)> =
+            runs.iter().filter(|r| r.y == 700.0).map(|r| (r.text.as_str(), r.x0)).collect::<Vec<_>>();
+        assert!(header.contains(&("上", 10.0)), "the speck is not taken for 品名: {header:?}");
+        assert!(header.contains(&("単価", 312.0)), "{header:?}");
+        assert!(header.contains(&("金額", 372.0)), "{header:?}");
+        let amount = runs.iter().find(|r| r.text == "金額").expect("金額");
+        assert!(amount.x1 < 400.0, "kept clear of 備考: {amount:?}");
     }
 
     #[test]
