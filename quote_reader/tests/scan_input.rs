@@ -202,7 +202,7 @@ fn faxes_and_photos_are_read_or_refused_with_a_message() {
     // that makes these worse is seen.
     assert!(right * 100 >= total * 84, "{right} of {total} amounts right:\n{report}");
     // Every amount read wrong on a line that was read is marked. Lines OCR found no trace of
-    // (none when this was written; a row OCR ran into one word, before) have no line to mark;
+    // (1 when this was written: a row OCR ran into one word) have no line to mark;
     // the preview says that a row's figures were not read, or that the foot does not add up.
     let unmarked: Vec<&String> = unmarked.iter().filter(|u| !u.ends_with(": refused")).collect();
     let (lost, read): (Vec<&String>, Vec<&String>) = unmarked.into_iter().partition(|u| u.ends_with(NOT_FOUND));
