@@ -401,8 +401,9 @@ fn garbled_total_kind(label: &str) -> Option<TotalKind> {
         Some(TotalKind::Tax { included: false })
     } else if read.contains("小計") {
         Some(TotalKind::Subtotal)
-    } else if read.contains("合計") || (read.ends_with("金額") && read.chars().count() <= 6) {
-        // 「件喝柄金額（税込）」: the 御見積金額
+    } else if read.contains("合計") || (read.ends_with("金額") && read.chars().count() <= 6 && !is_discount(label))
+    {
+        // 「件喝柄金額（税込）」: the 御見積金額 (「値引金額」 is a discount; 「値引き後合計」 a total)
         Some(TotalKind::Total)
     } else {
         None
@@ -422,8 +423,10 @@ fn is_garbled_tax_label(label: &str) -> bool {
 /// equal to the 小計 above it plus that tax: the 合計.
 fn unlabelled_total(table: &Table, row: u32, amount: Option<Yen>) -> Option<TotalRow> {
     let amount = amount?;
-    let tax =
-        table.totals.last().filter(|t| matches!(t.kind, TotalKind::Tax { included: false }) && t.row + 1 == row)?;
+    let tax = table
+        .totals
+        .last()
+        .filter(|t| matches!(t.kind, TotalKind::Tax { included: false }) && t.row.checked_add(1) == Some(row))?;
     let subtotal = table.totals.iter().rev().find(|t| t.kind == TotalKind::Subtotal && t.row < tax.row)?;
     (subtotal.amount + tax.amount == amount).then(|| TotalRow {
         row,
@@ -1083,6 +1086,18 @@ mod tests {
     fn totals(q: &Quote) -> [Option<i64>; 3] {
         let w = &q.written;
         [w.subtotal, w.tax, w.total].map(|a| a.map(|a| i64::try_from(a.amount.amount().mantissa()).unwrap()))
+    }
+
+    #[test]
+    fn a_scans_garbled_foot_labels_are_told_but_not_a_discount() {
+        assert_eq!(garbled_total_kind("5 人台計税拓"), Some(TotalKind::Total));
+        assert_eq!(garbled_total_kind("件喝柄金額 (税込)"), Some(TotalKind::Total));
+        assert_eq!(garbled_total_kind("_少計"), Some(TotalKind::Subtotal));
+        assert_eq!(garbled_total_kind("値引金額"), None);
+        assert_eq!(garbled_total_kind("お値引き後合計 L"), Some(TotalKind::Total));
+        assert_eq!(garbled_total_kind("資格確認端末セットアップ"), None);
+        assert!(is_garbled_tax_label("泊代WW (109%)"));
+        assert!(!is_garbled_tax_label("出精値引き (10%)"));
     }
 
     #[test]
