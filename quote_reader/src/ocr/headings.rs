@@ -50,8 +50,7 @@ fn heading_of(word: &str) -> Option<&'static str> {
 
 /// Whether a run is a figure (digits and separators, perhaps a yen sign).
 fn is_figure(r: &Run) -> bool {
-    r.text.chars().any(|c| c.is_ascii_digit())
-        && r.text.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-' | '¥' | '￥' | '円'))
+    crate::pdf::is_figure(&r.text)
 }
 
 /// Headings OCR lost or garbled beyond telling, put back over the columns of figures under the

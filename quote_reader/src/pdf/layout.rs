@@ -253,7 +253,7 @@ fn boundaries(columns: &[(f64, f64)], rows: &[Vec<Cell>]) -> Vec<f64> {
 }
 
 /// Words that are figures (digits, separators, a yen sign).
-fn is_figure(text: &str) -> bool {
+pub(crate) fn is_figure(text: &str) -> bool {
     text.chars().any(|c| c.is_ascii_digit())
         && text.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-' | '¥' | '￥' | '円' | '\\'))
 }

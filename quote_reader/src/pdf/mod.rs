@@ -5,7 +5,7 @@
 mod layout;
 mod text;
 
-pub(crate) use layout::{Page, sheet as sheet_of_pages};
+pub(crate) use layout::{Page, is_figure, sheet as sheet_of_pages};
 pub(crate) use text::Run;
 
 use crate::Limits;
