@@ -200,8 +200,8 @@ pub(crate) fn runs(tsv: &str, page_height_px: u32, dpi: f32) -> Vec<Run> {
         // word starts with ー) and a speck after it.
         run.text = run.text.trim_start_matches('ー').trim_end_matches('。').to_owned();
     }
-    // A dot of a photo's noise read as a digit or a letter: one character a few pixels wide, a
-    // tenth of its line's height or less (a real 「1」 is twice that, and read surely).
+    // A dot of a photo's noise read as a digit or a letter: one character a few pixels wide,
+    // under 0.15 of its line's height, and read unsurely (a real 「1」 is wider, and read surely).
     runs.retain(|r| !(r.text.chars().count() == 1 && r.x1 - r.x0 < 0.15 * r.size && r.confidence < 60.0));
     // 「ー」, 「_」 alone: a speck or a stroke of a rule, not a word.
     runs.retain(|r| r.text.chars().any(|c| c.is_alphanumeric() && !matches!(c, 'ー' | '一' | '―')));
