@@ -25,6 +25,8 @@ async function move(page, url, to, comment) {
   await page.goto(url);
   await page.selectOption('form[data-testid="move-complaint"] select[name="to"]', to);
   await page.fill('form[data-testid="move-complaint"] textarea[name="comment"]', comment);
+  // A move that cannot be undone (to the ministry, withdrawn, not upheld) is confirmed first.
+  if (['forwarded', 'withdrawn', 'not_upheld'].includes(to)) await page.check('form[data-testid="move-complaint"] input[name="confirm"]');
   await submitForm(page, 'move-complaint');
 }
 

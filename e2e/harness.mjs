@@ -10,10 +10,11 @@
 //   when the account has a second factor (the server's demo TOTP secret).
 // - useServer(options): one server per suite, stopped (with the browser) after it.
 // - submitForm(page, testid): submits a form and asserts the next page shows no error.
+// - assertAccessible(page): axe-core on the page; any WCAG 2.1 A/AA violation fails.
 
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -411,4 +412,21 @@ export function useServer(options = {}) {
 export async function submitForm(page, form) {
   await clickAndWaitForLoad(page, page.locator(`form[data-testid="${form}"] button[type="submit"]`));
   assert.deepEqual(await page.locator('[role="alert"]').allInnerTexts(), [], `no error after ${form}`);
+}
+
+const AXE_SOURCE = readFileSync(join(REPO_ROOT, 'e2e', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/**
+ * Run axe-core on the page as it is and fail on any violation of WCAG 2.1 A and AA — the
+ * success criteria JIS X 8341-3:2016 level AA takes over. The script is evaluated through the
+ * DevTools protocol, which the page's Content-Security-Policy does not govern, so the page is
+ * checked with its own policy in force.
+ */
+export async function assertAccessible(page, where = page.url()) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
+  const found = result.violations.map((v) =>
+    `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+  assert.deepEqual(found, [], `accessibility violations on ${where}`);
 }

@@ -124,6 +124,14 @@ impl UiError {
         }
     }
 
+    /// Every (field, message) this error names, in the order the form was checked.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        match self {
+            UiError::Fields(fields) | UiError::FormRejected { errors: fields, .. } => fields.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The value a refused form had in a field.
     pub fn value(&self, name: &str) -> Option<String> {
         match self {

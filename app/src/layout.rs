@@ -21,8 +21,9 @@ pub fn Layout(
             </div>
             {signed_in_user().map(|user| view! { <UserBox user /> })}
         </header>
-        <main class="page">
+        <main class="page" id="main">
             <h1>{title}</h1>
+            {done_message()}
             {children()}
         </main>
         <footer class="site-footer">
@@ -31,6 +32,13 @@ pub fn Layout(
             "）。"
         </footer>
     }
+}
+
+/// 「…しました」 after a form sent from this page was carried out (`crate::done`).
+fn done_message() -> Option<impl IntoView> {
+    let done = leptos_router::hooks::use_query_map().get_untracked().get("done")?;
+    let message = crate::done::message(&done)?;
+    Some(view! { <p class="success" role="status" data-testid="done">{message}</p> })
 }
 
 /// The user the server's session gate put into the request. Read at once, not

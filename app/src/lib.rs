@@ -9,7 +9,9 @@
 
 pub mod api;
 pub mod application_document;
+pub mod audit_words;
 pub mod csv;
+pub mod done;
 pub mod error;
 mod layout;
 pub mod nav;

@@ -142,12 +142,54 @@ impl ComplaintStatus {
 
     /// Whether `role` may move a complaint from this status to `to`.
     pub fn may_move(self, to: ComplaintStatus, role: Role) -> bool {
-        self.moves().iter().any(|(s, r)| *s == to && *r == role)
+        self.may_move_held(to, role, Holder::Association)
+    }
+
+    /// Whether `role` may move a complaint held by `holder` from this status to `to`: held by
+    /// the auditors, the association's moves are theirs too.
+    pub fn may_move_held(self, to: ComplaintStatus, role: Role, holder: Holder) -> bool {
+        self.moves().iter().any(|(s, r)| *s == to && (*r == role || holder.stands_in(*r, role)))
     }
 
     /// The role that must act next, if any.
     pub fn next_actor(self) -> Option<Role> {
-        self.moves().iter().map(|(_, r)| *r).find(|r| *r != Role::ClinicManager)
+        self.next_actor_held(Holder::Association)
+    }
+
+    /// The role that must act next on a complaint held by `holder`, if any.
+    pub fn next_actor_held(self, holder: Holder) -> Option<Role> {
+        let next = self.moves().iter().map(|(_, r)| *r).find(|r| *r != Role::ClinicManager);
+        match (next, holder) {
+            (Some(Role::Reviewer), Holder::Auditors) => Some(Role::Auditor),
+            (next, _) => next,
+        }
+    }
+
+    /// Whether moving here cannot be undone by the one who does it: the case leaves the
+    /// association for the ministry, or the clinic gives it up. Such a move is confirmed first.
+    pub fn is_irreversible(self) -> bool {
+        matches!(self, ComplaintStatus::Forwarded | ComplaintStatus::Withdrawn | ComplaintStatus::NotUpheld)
+    }
+}
+
+/// Who holds a complaint while it waits for its association's review.
+///
+/// The seeds' path is facility → 医師会等 → 厚生労働省 (seeds/001). Onshi's own rule: when no
+/// reviewer in Onshi covers the facility's association and prefecture when it is filed, the
+/// national auditors hold it and make the association's moves, so that no complaint waits for
+/// nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Holder {
+    /// The facility's association (its reviewers in Onshi).
+    Association,
+    /// The national auditors, for want of a reviewer.
+    Auditors,
+}
+
+impl Holder {
+    /// Whether `role` may make a move that belongs to `owner`, standing in for it.
+    fn stands_in(self, owner: Role, role: Role) -> bool {
+        self == Holder::Auditors && owner == Role::Reviewer && role == Role::Auditor
     }
 }
 
@@ -177,6 +219,19 @@ mod tests {
         for closed in [Resolved, NotUpheld, Withdrawn] {
             assert!(closed.moves().is_empty() && closed.is_closed());
         }
+    }
+
+    #[test]
+    fn without_a_reviewer_the_auditors_make_the_associations_moves() {
+        assert!(!Submitted.may_move_held(UnderReview, Role::Auditor, Holder::Association));
+        assert!(Submitted.may_move_held(UnderReview, Role::Auditor, Holder::Auditors));
+        assert!(UnderReview.may_move_held(Forwarded, Role::Auditor, Holder::Auditors));
+        // A reviewer added later may still take the case up; the clinic keeps its own moves.
+        assert!(Submitted.may_move_held(UnderReview, Role::Reviewer, Holder::Auditors));
+        assert!(Submitted.may_move_held(Withdrawn, Role::ClinicManager, Holder::Auditors));
+        assert!(!Submitted.may_move_held(Withdrawn, Role::Auditor, Holder::Auditors), "the clinic's own move");
+        assert_eq!(Submitted.next_actor_held(Holder::Auditors), Some(Role::Auditor));
+        assert_eq!(Forwarded.next_actor_held(Holder::Auditors), Some(Role::Auditor));
     }
 
     #[test]

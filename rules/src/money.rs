@@ -139,6 +139,13 @@ impl Yen {
             break;
         }
         let mut in_man = false;
+        if let Some(counted) = parse_counted(rest.strip_suffix('円').unwrap_or(rest).trim_end()) {
+            let amount = counted.map_err(|e| match e {
+                NumberError::MisplacedComma => InvalidYen::MisplacedComma(input.to_owned()),
+                NumberError::Malformed | NumberError::TooLong => not_an_amount(),
+            })?;
+            return Ok(Yen(if negative == Some(true) { -amount } else { amount }.normalize()));
+        }
         if let Some(before) = rest.strip_suffix("万円").or_else(|| rest.strip_suffix('万')) {
             in_man = true;
             rest = before.trim_end();
@@ -314,6 +321,56 @@ fn parse_unsigned(s: &str) -> Result<Decimal, NumberError> {
         None => digits,
     };
     Decimal::from_str_exact(&text).map_err(|_| NumberError::TooLong)
+}
+
+/// An amount counted in 億・万・千・百 as people write it in a form or a letter: 「12万5千」,
+/// 「1億2,000万」, 「3千5百」, 「12万5000」. `None` when the text has no such unit inside it
+/// (「105万」 alone is the plain 万 amount, parsed by the caller, with its decimals).
+fn parse_counted(s: &str) -> Option<Result<Decimal, NumberError>> {
+    const UNITS: [(char, u64); 4] = [('億', 100_000_000), ('万', 10_000), ('千', 1_000), ('百', 100)];
+    let unit_of = |c: char| UNITS.iter().find(|(u, _)| *u == c).map(|(_, v)| *v);
+    let counted = s.chars().all(|c| c.is_ascii_digit() || c == ',' || unit_of(c).is_some())
+        && s.char_indices().any(|(i, c)| unit_of(c).is_some() && (c != '万' || i + c.len_utf8() < s.len()));
+    counted.then(|| {
+        // 「千円」 alone is a column's unit (単位: 千円), not an amount.
+        if !s.bytes().any(|b| b.is_ascii_digit()) {
+            return Err(NumberError::Malformed);
+        }
+        // Each unit once, larger before smaller, a whole count before each: at most 9 below
+        // 万 (「5千」; 「1万千円」 is 11,000), at most 9,999 from 万 up (「1,234万」).
+        let mut total = Decimal::ZERO;
+        let mut last_unit = u64::MAX;
+        let mut digits = String::new();
+        for c in s.chars() {
+            match unit_of(c) {
+                Some(unit) if unit < last_unit => {
+                    let count = match digits.as_str() {
+                        "" if unit < 10_000 => Decimal::ONE,
+                        "" => return Err(NumberError::Malformed),
+                        d => parse_unsigned(d)?,
+                    };
+                    let most = Decimal::from(if unit < 10_000 { 9 } else { 9_999 });
+                    if !count.fract().is_zero() || count > most {
+                        return Err(NumberError::Malformed);
+                    }
+                    total += count * Decimal::from(unit);
+                    last_unit = unit;
+                    digits.clear();
+                }
+                None if c.is_ascii_digit() || c == ',' => digits.push(c),
+                _ => return Err(NumberError::Malformed),
+            }
+        }
+        if !digits.is_empty() {
+            // What follows the last unit is below it: 「12万5000」 but not 「12万50000」.
+            let rest = parse_unsigned(&digits)?;
+            if !rest.fract().is_zero() || rest >= Decimal::from(last_unit) {
+                return Err(NumberError::Malformed);
+            }
+            total += rest;
+        }
+        Ok(total)
+    })
 }
 
 /// `1050000` → `1,050,000`, for ASCII digits.
@@ -501,6 +558,43 @@ mod tests {
     }
 
     #[test]
+    fn counted_in_man_and_sen_as_people_write_it() {
+        for (text, expected) in [
+            ("12万5千円", 125_000),
+            ("12万5千", 125_000),
+            ("１２万５千円", 125_000),
+            ("12万5000円", 125_000),
+            ("12万5,000円", 125_000),
+            ("1億2,000万円", 120_000_000),
+            ("1億2000万5千円", 120_005_000),
+            ("3千5百円", 3_500),
+            ("5千円", 5_000),
+            ("1万千円", 11_000),
+            ("105万5千円", 1_055_000),
+            ("1億円", 100_000_000),
+            ("¥12万5千", 125_000),
+            ("▲1万5千円", -15_000),
+        ] {
+            assert_eq!(Yen::parse(text), Ok(Yen::from_i64(expected)), "{text}");
+        }
+        for bad in [
+            "12千5万円",
+            "5万5万円",
+            "12万50000円",
+            "12千円",
+            "万5千円",
+            "1.5千円",
+            "12万5千x円",
+            "5千千円",
+            "12万5千.5円",
+            "千円",
+            "百万円",
+        ] {
+            assert!(matches!(Yen::parse(bad), Err(InvalidYen::NotAnAmount(_))), "{bad}: {:?}", Yen::parse(bad));
+        }
+    }
+
+    #[test]
     fn negatives_are_read_in_every_notation_used_for_discounts() {
         for input in [
             "-1,000",
@@ -568,8 +662,6 @@ mod tests {
             "1,000円也",
             "円1,000",
             "1000¥",
-            "105万5千円",
-            "1億円",
             "1,0a0",
             "NaN",
             "1,000.-",

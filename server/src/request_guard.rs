@@ -145,12 +145,53 @@ pub async fn guard(State(guard): State<Guard>, mut req: Request, next: Next) -> 
         }
     }
     let is_server_fn = req.uri().path().starts_with("/api/");
+    let done = (is_server_fn && req.method() == axum::http::Method::POST)
+        .then(|| req.uri().path().trim_start_matches("/api/").to_owned())
+        .and_then(|endpoint| app::done::message(&endpoint).map(|_| endpoint));
     let mut res = next.run(req).await;
+    if let Some(endpoint) = done {
+        mark_done(&mut res, &endpoint);
+    }
     sign_error_location(&guard, &mut res);
     if is_server_fn && res.status() == StatusCode::INTERNAL_SERVER_ERROR {
         return with_error_status(res).await;
     }
     res
+}
+
+/// A form post carried out goes back to its page (or where the function sent it) with
+/// `done=<function>`, for the page's 「…しました」, and without the error of an earlier refused
+/// attempt that the page's address still carried.
+fn mark_done(res: &mut Response, endpoint: &str) {
+    if !res.status().is_redirection() {
+        return;
+    }
+    let Some(location) = res.headers().get(header::LOCATION).and_then(|l| l.to_str().ok()) else { return };
+    let (before_fragment, fragment) = match location.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (location, None),
+    };
+    let (path, query) = before_fragment.split_once('?').unwrap_or((before_fragment, ""));
+    // Refused, the error goes back without the success of an earlier attempt; carried out,
+    // the success goes back without an earlier error's signature.
+    let refused = error_params(query).is_some();
+    let mut rest = form_urlencoded::Serializer::new(String::new());
+    rest.extend_pairs(
+        form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k != "done" && (refused || k != "__sig")),
+    );
+    if !refused {
+        rest.append_pair("done", endpoint);
+    }
+    let rest = rest.finish();
+    let marked = match (rest.is_empty(), fragment) {
+        (true, Some(f)) => format!("{path}#{f}"),
+        (true, None) => path.to_owned(),
+        (false, Some(f)) => format!("{path}?{rest}#{f}"),
+        (false, None) => format!("{path}?{rest}"),
+    };
+    if let Ok(v) = HeaderValue::from_str(&marked) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
 }
 
 fn sign_error_location(guard: &Guard, res: &mut Response) {
@@ -181,6 +222,33 @@ async fn with_error_status(res: Response) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn marked(location: &str, endpoint: &str) -> String {
+        let mut res = Response::builder()
+            .status(StatusCode::FOUND)
+            .header(header::LOCATION, location)
+            .body(axum::body::Body::empty())
+            .expect("response");
+        mark_done(&mut res, endpoint);
+        res.headers()[header::LOCATION].to_str().expect("ascii").to_owned()
+    }
+
+    #[test]
+    fn a_form_carried_out_goes_back_saying_so_and_a_refused_one_does_not() {
+        assert_eq!(marked("/facilities/5", "record_stage"), "/facilities/5?done=record_stage");
+        assert_eq!(marked("/facilities/5#payback", "save_patients"), "/facilities/5?done=save_patients#payback");
+        // The address of the page still carried the signature of an earlier refusal, and
+        // an earlier success: both replaced.
+        assert_eq!(
+            marked("http://127.0.0.1:3000/quotes/3?page=2&__sig=ab&done=save_letter", "reset_letter"),
+            "http://127.0.0.1:3000/quotes/3?page=2&done=reset_letter"
+        );
+        // Refused: the error goes back, the earlier success does not.
+        assert_eq!(
+            marked("/facilities/5?done=record_stage&__path=%2Fapi%2Fx&__err=e30", "record_stage"),
+            "/facilities/5?__path=%2Fapi%2Fx&__err=e30"
+        );
+    }
 
     #[test]
     fn loopback_servers_answer_their_own_names_only() {

@@ -624,6 +624,10 @@ async fn create(pool: &SqlitePool, target: Target, password: Password) -> Result
     let change =
         Change { action: "create", entity: "user", entity_id: id.to_string(), before: None, after: Some(after) };
     audit_log::record(&mut tx, &Actor::cli(), change).await?;
+    // A reviewer added from the command line hears of what waits for the association too.
+    if let (Some(a), Some(p)) = (target.association, target.prefecture) {
+        app::ssr::db::complaints::notify_new_reviewer(&mut tx, id, a, p).await?;
+    }
     tx.commit().await?;
     Ok(Created { id, email: target.email, role: target.role, scope_label: target.scope_label })
 }

@@ -29,6 +29,9 @@ pub struct AdminUser {
     pub role: Role,
     /// Scope in Japanese.
     pub scope_label: String,
+    /// The scope as the form writes it: (医療機関コード, 法人コード, association code, prefecture
+    /// code), empty where the role has none.
+    pub scope_fields: (String, String, String, String),
     /// Cannot sign in.
     pub disabled: bool,
     /// Has a second factor (TOTP) set up.
@@ -75,38 +78,73 @@ pub async fn create_user(
     use crate::ssr::{context, db, password as pw};
     let (_, actor) = admin()?;
     let email = email.trim().to_lowercase();
+    let typed: Vec<(String, String)> = [("email", &email), ("display_name", &display_name), ("role", &role)]
+        .into_iter()
+        .chain([("facility", &facility), ("corporation", &corporation), ("association", &association)])
+        .chain([("prefecture", &prefecture)])
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect();
+    // Every field is checked before answering, so the admin sees every refusal at once.
+    let mut errors: Vec<(String, String)> = Vec::new();
     let valid_email = email.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
     }) && !email.chars().any(char::is_whitespace);
     if !valid_email {
-        return Err(UiError::Invalid(format!("メールアドレス「{email}」の形式が正しくありません")));
+        let message = if email.is_empty() {
+            "メールアドレスを入力してください".to_owned()
+        } else {
+            format!("メールアドレス「{email}」の形式が正しくありません（例: tanaka@example.jp）")
+        };
+        errors.push(("email".into(), message));
     }
-    let role: Role = role.parse().map_err(|_| UiError::Invalid("役割を選んでください".into()))?;
-    let typed: Vec<(String, String)> =
-        [("email", &email), ("display_name", &display_name), ("role", &role.code().to_owned())]
-            .into_iter()
-            .chain([("facility", &facility), ("corporation", &corporation), ("association", &association)])
-            .chain([("prefecture", &prefecture)])
-            .map(|(k, v)| (k.to_owned(), v.clone()))
-            .collect();
     let display_name = PrintableName::parse(&display_name, NameKind::Person)
-        .map_err(|e| UiError::Fields(vec![("display_name".into(), e.to_string())]).keeping(typed.clone()))?;
-    check_password(&password, &email, typed)?;
+        .map_err(|e| errors.push(("display_name".into(), e.to_string())))
+        .ok();
+    let role = role.parse::<Role>().map_err(|_| errors.push(("role".into(), "役割を選んでください".into()))).ok();
+    if let Err(weakness) = crate::ssr::password_policy::check(&password, &email) {
+        errors.push(("password".into(), weakness.to_string()));
+    }
     let pool = context::pool()?;
-    let scope = db::admin_users::resolve_scope(&pool, role, &facility, &corporation, &association, &prefecture).await?;
+    let scope = match role {
+        Some(role) => {
+            match db::admin_users::resolve_scope(&pool, role, &facility, &corporation, &association, &prefecture).await
+            {
+                Ok(scope) => Some(scope),
+                Err(e) if !e.fields().is_empty() => {
+                    errors.extend(e.fields());
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        None => None,
+    };
+    let (Some(display_name), Some(role), Some(scope), true) = (display_name, role, scope, errors.is_empty()) else {
+        return Err(UiError::Fields(errors).keeping(typed));
+    };
     let hash = pw::hash(password).await.map_err(context::internal)?;
-    db::admin_users::create(&pool, &actor, &email, display_name.as_str(), role, &hash, &scope).await?;
+    db::admin_users::create(&pool, &actor, &email, display_name.as_str(), role, &hash, &scope)
+        .await
+        .map_err(|e| e.keeping(typed))?;
     leptos_axum::redirect("/admin/users");
     Ok(())
 }
 
 /// Disables (true) or enables (false) a user; admins cannot disable themselves.
 #[server(prefix = "/api", endpoint = "set_user_disabled")]
-pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), UiError> {
+pub async fn set_user_disabled(user_id: i64, disabled: bool, confirm: Option<String>) -> Result<(), UiError> {
     use crate::ssr::{context, db};
     let (me, actor) = admin()?;
     if disabled && me.id == user_id {
         return Err(UiError::Invalid("自分自身のアカウントは無効にできません".into()));
+    }
+    // Disabling ends the user's work at once: the admin ticks that this is meant first.
+    if disabled && confirm.is_none() {
+        return Err(UiError::Fields(vec![(
+            "confirm".into(),
+            "無効にする場合は、確認のチェックを入れてから押してください".into(),
+        )])
+        .keeping([("user_id", user_id.to_string())]));
     }
     db::admin_users::set_disabled(&context::pool()?, &actor, user_id, disabled).await
 }
@@ -140,6 +178,15 @@ pub async fn set_user_scope(
     let (_, actor) = admin()?;
     let role: Role = role.parse().map_err(|_| UiError::Invalid("役割を選んでください".into()))?;
     let pool = context::pool()?;
-    let scope = db::admin_users::resolve_scope(&pool, role, &facility, &corporation, &association, &prefecture).await?;
+    let typed = [("user_id", user_id.to_string()), ("role", role.code().to_owned()), ("facility", facility.clone())]
+        .into_iter()
+        .chain([
+            ("corporation", corporation.clone()),
+            ("association", association.clone()),
+            ("prefecture", prefecture.clone()),
+        ]);
+    let scope = db::admin_users::resolve_scope(&pool, role, &facility, &corporation, &association, &prefecture)
+        .await
+        .map_err(|e| e.keeping(typed))?;
     db::admin_users::set_scope(&pool, &actor, user_id, role, &scope).await
 }

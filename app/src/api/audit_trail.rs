@@ -8,25 +8,23 @@ use serde::{Deserialize, Serialize};
 /// Rows per page.
 pub const PER_PAGE: u32 = 50;
 
-/// One row of the audit trail as the page shows it.
+/// One row of the audit trail as the page shows it, in Japanese.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrailEntry {
     /// Position in the chain.
     pub id: i64,
-    /// When (UTC).
+    /// When, in Japan time with the era (`令和4年10月12日 10:02`).
     pub at: String,
     /// Who.
     pub actor: String,
-    /// What.
+    /// What, in Japanese.
     pub action: String,
-    /// Which entity.
+    /// Which kind of record, in Japanese.
     pub entity: String,
     /// Its id.
     pub entity_id: String,
-    /// Before, JSON.
-    pub before: Option<String>,
-    /// After, JSON.
-    pub after: Option<String>,
+    /// The fields that changed: (field, before, after), in Japanese.
+    pub changes: Vec<crate::audit_words::FieldChange>,
     /// This row's hash.
     pub hash: String,
 }
@@ -66,13 +64,12 @@ pub async fn audit_trail(
             .into_iter()
             .map(|r| TrailEntry {
                 id: r.id,
-                at: r.at,
+                at: rules::format_timestamp_jst(&r.at),
                 actor: r.actor_label,
-                action: r.action,
-                entity: r.entity,
+                action: crate::audit_words::action_ja(&r.action),
+                entity: crate::audit_words::entity_ja(&r.entity),
                 entity_id: r.entity_id,
-                before: r.before_json,
-                after: r.after_json,
+                changes: crate::audit_words::changes(r.before_json.as_deref(), r.after_json.as_deref()),
                 hash: r.hash,
             })
             .collect(),

@@ -50,6 +50,41 @@ pub struct ComplaintView {
     pub history: Vec<(String, String, String, String, String)>,
     /// Moves the user may make: (status code, label).
     pub moves: Vec<(String, String)>,
+    /// Who holds the complaint now, in a sentence.
+    pub holder: String,
+    /// Held by the national auditors for want of a reviewer: the sentence that tells the clinic.
+    pub held_note: Option<String>,
+    /// The move codes that are confirmed before they are made (to MHLW, withdrawn, not upheld).
+    pub confirmed_moves: Vec<String>,
+}
+
+/// Who holds a complaint now, and (when the auditors hold it for want of a reviewer) why.
+#[cfg(feature = "ssr")]
+fn holder_of(r: &crate::ssr::db::complaints::ComplaintRow, reviewers: i64) -> (String, Option<String>) {
+    use rules::complaint::{ComplaintStatus as S, Holder};
+    let status = r.status.parse::<S>().unwrap_or(S::Submitted);
+    let prefecture = r.prefecture.parse::<rules::Prefecture>().map(|p| p.name_ja()).unwrap_or_default();
+    let association = r
+        .facility_type
+        .parse::<rules::FacilityType>()
+        .ok()
+        .and_then(|t| rules::Association::ALL.into_iter().find(|a| a.covers(t)))
+        .map(rules::Association::label_ja)
+        .unwrap_or("医師会等");
+    let body = format!("{prefecture}{association}");
+    match (status, r.holder()) {
+        (s, _) if s.is_closed() => ("対応は終了しています（これ以上の手続きはありません）。".to_owned(), None),
+        (S::Forwarded | S::VendorContacted, _) => ("厚生労働省（Onshi の監査担当）が対応しています。".to_owned(), None),
+        (_, Holder::Auditors) => (
+            format!(
+                "全国の監査担当（厚生労働省）が受け付けています。{body}の審査担当が、提出の時点で Onshi にいませんでした。"
+            ),
+            Some(format!(
+                "{body}の審査担当が Onshi に登録されていないため、この相談は全国の監査担当（厚生労働省）が受け付けました。{body}の審査担当が登録されると、その担当者にもお知らせが届きます。"
+            )),
+        ),
+        (_, Holder::Association) => (format!("{body}（Onshi の審査担当 {reviewers}名）が確認します。"), None),
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -122,6 +157,8 @@ pub async fn complaint(id: i64) -> Result<ComplaintView, UiError> {
     let pool = context::pool()?;
     let row = db::complaints::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
     let status = row.status.parse::<ComplaintStatus>().map_err(context::internal)?;
+    let reviewers = db::complaints::reviewer_count(&pool, row.facility_id).await.map_err(context::internal)?;
+    let (holder, held_note) = holder_of(&row, reviewers);
     let label = |s: &str| s.parse::<ComplaintStatus>().map(|s| s.label_ja().to_owned()).unwrap_or_default();
     let history = db::complaints::history(&pool, id)
         .await
@@ -154,8 +191,15 @@ pub async fn complaint(id: i64) -> Result<ComplaintView, UiError> {
         moves: status
             .moves()
             .iter()
-            .filter(|(_, role)| *role == user.role)
+            .filter(|(to, _)| status.may_move_held(*to, user.role, row.holder()))
             .map(|(to, _)| (to.code().to_owned(), to.label_ja().to_owned()))
+            .collect(),
+        holder,
+        held_note,
+        confirmed_moves: ComplaintStatus::ALL
+            .iter()
+            .filter(|s| s.is_irreversible())
+            .map(|s| s.code().to_owned())
             .collect(),
     })
 }
@@ -175,6 +219,7 @@ pub async fn file_complaint(
     let pool = context::pool()?;
     db::provisioning::facility_in_scope(&pool, &user.scope, facility_id).await?;
     let mut errors = Vec::new();
+    let kind_code = kind.clone();
     let kind = kind.parse::<ComplaintKind>().map_err(|e| errors.push(("kind".to_owned(), e))).ok();
     if description.trim().is_empty() {
         errors.push(("description".to_owned(), "経緯を入力してください（いつ・誰から・何を言われたか）".to_owned()));
@@ -193,7 +238,10 @@ pub async fn file_complaint(
             _ => errors.push(("quote_id".to_owned(), "この施設の見積書を選んでください".to_owned())),
         }
     }
-    let Some(kind) = kind.filter(|_| errors.is_empty()) else { return Err(UiError::Fields(errors)) };
+    let typed = [("kind", kind_code.clone()), ("description", description.clone())]
+        .into_iter()
+        .chain(direct.as_ref().map(|_| ("direct", "on".to_owned())));
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else { return Err(UiError::Fields(errors).keeping(typed)) };
     let status = if direct.is_some() { ComplaintStatus::Forwarded } else { ComplaintStatus::Submitted };
     let new = db::complaints::NewComplaint {
         facility_id,
@@ -211,7 +259,7 @@ pub async fn file_complaint(
 
 /// Moves a complaint to `to`, by the role that owns that step, with a comment.
 #[server(prefix = "/api", endpoint = "move_complaint")]
-pub async fn move_complaint(id: i64, to: String, comment: String) -> Result<(), UiError> {
+pub async fn move_complaint(id: i64, to: String, comment: String, confirm: Option<String>) -> Result<(), UiError> {
     use crate::ssr::{audit_log::Actor, context, db};
     use rules::complaint::ComplaintStatus;
     let user = context::require_user()?;
@@ -219,14 +267,24 @@ pub async fn move_complaint(id: i64, to: String, comment: String) -> Result<(), 
     let row = db::complaints::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
     let from = row.status.parse::<ComplaintStatus>().map_err(context::internal)?;
     let to = to.parse::<ComplaintStatus>().map_err(|_| UiError::Invalid("移す先の状態を選んでください".into()))?;
-    if !from.may_move(to, user.role) {
+    if !from.may_move_held(to, user.role, row.holder()) {
         if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
             r.set_status(http::StatusCode::FORBIDDEN);
         }
         return Err(UiError::Forbidden);
     }
+    let mut errors = Vec::new();
     if comment.trim().is_empty() {
-        return Err(UiError::Fields(vec![("comment".into(), "コメントを入力してください".into())]));
+        errors.push(("comment".to_owned(), "コメントを入力してください（判断の理由や、先方に伝えたこと）".to_owned()));
+    }
+    if to.is_irreversible() && confirm.is_none() {
+        errors.push((
+            "confirm".to_owned(),
+            format!("「{}」にすると元に戻せません。確認のチェックを入れてから記録してください", to.label_ja()),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(UiError::Fields(errors).keeping([("to", to.code().to_owned()), ("comment", comment.clone())]));
     }
     db::complaints::transition(
         &pool,

@@ -40,6 +40,10 @@ pub async fn current_user() -> Result<Option<SessionUser>, UiError> {
 /// whether the account exists.
 pub const LOGIN_FAILED: &str = "メールアドレスまたはパスワードが正しくありません。";
 
+/// The answer to the right password of a disabled account.
+pub const ACCOUNT_DISABLED: &str =
+    "このアカウントは運用管理者によって無効にされています。利用を再開するには、所属先の運用管理者に連絡してください。";
+
 /// Signs in with e-mail and password, then the second factor's `code` when the user has one
 /// (on a second form, or in the same request); on success the session id is renewed and the
 /// browser goes to the home page.
@@ -74,14 +78,21 @@ pub async fn login(
     } else {
         // Admitted by the throttle, with a hashing slot, before this function ran (`login_gate`).
         let admitted = login_gate::admitted(email)?;
-        // Unknown and disabled accounts are checked against a dummy hash: timing tells nothing.
-        let phc = account.as_ref().filter(|a| !a.disabled).map(|a| a.password_hash.as_str());
+        // Unknown accounts are checked against a dummy hash: timing tells nothing.
+        let phc = account.as_ref().map(|a| a.password_hash.as_str());
         admitted.verify(&password, phc).await
     };
     let Some(account) = account.filter(|_| verified) else {
         attempt.failed(std::time::Instant::now());
         return Err(UiError::Invalid(LOGIN_FAILED.into()));
     };
+    if account.disabled {
+        // Only someone who knows the password learns that the account is stopped, and is
+        // told whom to ask instead of retrying a password that is right.
+        attempt.failed(std::time::Instant::now());
+        tracing::info!(event = "login_failed", reason = "disabled", user_id = account.id, "login refused");
+        return Err(UiError::Invalid(ACCOUNT_DISABLED.into()));
+    }
     let enrolment = match second_factor::check(&pool, &session, account.id, email, &code, awaiting.as_ref()).await? {
         second_factor::Check::Passed(enrolment) => enrolment,
         second_factor::Check::AskCode => {

@@ -257,9 +257,18 @@ pub async fn confirm_quote(
     let classifier = rules::classify::Classifier::builtin();
     // (category, parsed category if corrected, parsed amount if corrected) per line.
     let mut chosen: Vec<(Category, Option<String>, Option<String>)> = Vec::new();
+    // A refused table comes back with every correction as typed; what was left as read comes
+    // back from the draft (the values travel in the URL when the page is used without JavaScript).
+    let mut typed = vec![("vendor_id".to_owned(), vendor_id.clone()), ("new_vendor".to_owned(), new_vendor.clone())];
     for line in &mut quote.lines {
         let key = line.row.to_string();
         let parsed = classifier.classify(line).category;
+        if let Some(c) = category.get(&key).filter(|c| **c != parsed.code()) {
+            typed.push((format!("category[{key}]"), c.clone()));
+        }
+        if let Some(t) = amount.get(&key).filter(|t| rules::Yen::parse(t).ok() != line.effective_amount()) {
+            typed.push((format!("amount[{key}]"), t.clone()));
+        }
         let cat = match category.get(&key).map(|c| c.parse::<Category>()) {
             Some(Ok(c)) => c,
             Some(Err(e)) => {
@@ -283,7 +292,7 @@ pub async fn confirm_quote(
         chosen.push((cat, (cat != parsed).then(|| parsed.code().to_owned()), parsed_amount));
     }
     if !errors.is_empty() {
-        return Err(UiError::Fields(errors));
+        return Err(UiError::Fields(errors).keeping(typed));
     }
     let actor = Actor::user(user.id, user.email.clone());
     let file = StoredFile { name: &d.file_name, sha256: &d.sha256, bytes: &d.bytes };
@@ -551,10 +560,38 @@ pub async fn enter_quote(
     let mut rows: Vec<(usize, ManualLine)> =
         lines.unwrap_or_default().into_iter().filter_map(|(k, v)| k.parse::<usize>().ok().map(|k| (k, v))).collect();
     rows.sort_by_key(|(k, _)| *k);
+    // A refused form comes back with every line as typed (blank cells left out: the values
+    // travel in the URL when the page is used without JavaScript).
+    let mut typed: Vec<(String, String)> =
+        [("vendor_id", &vendor_id), ("new_vendor", &new_vendor), ("quote_date", &quote_date)]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect();
+    for (n, l) in &rows {
+        let cells = [
+            ("description", &l.description),
+            ("category", &l.category),
+            ("quantity", &l.quantity),
+            ("unit", &l.unit),
+            ("unit_price", &l.unit_price),
+            ("amount", &l.amount),
+        ];
+        let filled = cells.iter().any(|(f, v)| *f != "category" && !v.trim().is_empty());
+        typed.extend(
+            filled.then_some(cells).into_iter().flatten().map(|(f, v)| (format!("lines[{n}][{f}]"), v.clone())),
+        );
+    }
     let mut quote = Quote { quote_date: date, ..Quote::default() };
     let mut chosen = Vec::new();
-    for (n, l) in rows.into_iter().filter(|(_, l)| !l.description.trim().is_empty()) {
+    for (n, l) in rows {
         let row = u32::try_from(n + 1).unwrap_or(u32::MAX);
+        if l.description.trim().is_empty() {
+            let filled = [&l.quantity, &l.unit, &l.unit_price, &l.amount].iter().any(|v| !v.trim().is_empty());
+            if filled {
+                errors.push((format!("lines[{n}][description]"), format!("{row}行目: 品名を入力してください")));
+            }
+            continue;
+        }
         let money = |field: &str, text: &str, errors: &mut Vec<(String, String)>| match text.trim() {
             "" => None,
             t => rules::Yen::parse(t)
@@ -573,7 +610,7 @@ pub async fn enter_quote(
         let category = l.category.parse::<Category>().unwrap_or(Category::Other);
         let amount = money("amount", &l.amount, &mut errors);
         let unit_price = money("unit_price", &l.unit_price, &mut errors);
-        if amount.is_none() && unit_price.is_none() {
+        if l.amount.trim().is_empty() && l.unit_price.trim().is_empty() {
             errors.push((format!("lines[{n}][amount]"), format!("{row}行目: 金額か単価を入力してください")));
         }
         quote.lines.push(QuoteLine {
@@ -592,11 +629,12 @@ pub async fn enter_quote(
         });
         chosen.push((category, None, None));
     }
-    if quote.lines.is_empty() {
-        errors.push(("lines".into(), "明細を1行以上入力してください".into()));
+    if quote.lines.is_empty() && errors.is_empty() {
+        errors
+            .push(("lines[0][description]".into(), "明細を1行以上入力してください（品名が空の行は読みません）".into()));
     }
     if !errors.is_empty() {
-        return Err(UiError::Fields(errors));
+        return Err(UiError::Fields(errors).keeping(typed));
     }
     let actor = Actor::user(user.id, user.email.clone());
     let vendor = VendorChoice { id: &vendor_id, new_name: &new_vendor };

@@ -1,7 +1,7 @@
 //! 補助金の交付申請: the section of a facility page (mark costs paid, prepare the package),
 //! one application with its documents and status, and the list with totals.
 
-use super::refused_form::{field_error, typed, typed_in, typed_or};
+use super::refused_form::{described, error_summary, field_error, field_id, invalid, typed, typed_in, typed_or};
 use crate::UiError;
 use crate::api::applications::{
     ApplicationFormView, ApplicationList, ApplicationView, DETAIL_FIELDS, DeleteReceiptScan, MarkQuotePaid,
@@ -109,7 +109,7 @@ fn ApplicationForm(
                                                 <input type="hidden" name="facility_id" value=id.to_string()/>
                                                 <input type="hidden" name="quote_id" value=q.id.to_string()/>
                                                 <label>"支払日（領収書の日付）"
-                                                    <input name="paid_on" type="text" placeholder="2023-02-10" value=typed_in(paid, "paid_on", ("quote_id", q.id.to_string()))/>
+                                                    <input name="paid_on" aria-invalid=invalid(paid, "paid_on", Some(("quote_id", q.id.to_string()))) aria-describedby=described(paid, "paid_on", Some(("quote_id", q.id.to_string()))) type="text" placeholder="2023-02-10" value=typed_in(paid, "paid_on", ("quote_id", q.id.to_string()))/>
                                                     {field_error(paid, "paid_on", Some(("quote_id", q.id.to_string())))}
                                                 </label>
                                                 <button type="submit">"登録"</button>
@@ -135,9 +135,10 @@ fn ApplicationForm(
             }}
             {(f.can_edit && !paid_quotes.is_empty()).then(|| view! {
                 <ActionForm action=prepare attr:class="form" attr:data-testid="prepare-application">
+                    {error_summary(prepare)}
                     <input type="hidden" name="facility_id" value=id.to_string()/>
                     <label>"支払済みの費用"
-                        <select name="quote_id">
+                        <select name="quote_id" id=field_id("quote_id") aria-invalid=invalid(prepare, "quote_id", None) aria-describedby=described(prepare, "quote_id", None)>
                             {paid_quotes.into_iter().map(|(qid, label)| {
                                 let selected = typed_quote == qid.to_string();
                                 view! { <option value=qid.to_string() selected=selected>{label}</option> }
@@ -145,8 +146,8 @@ fn ApplicationForm(
                         </select>
                         {field_error(prepare, "quote_id", None)}
                     </label>
-                    <label>"申請日"<input name="applied_on" type="text" value=typed_or(prepare, "applied_on", f.today.clone()) required/>{field_error(prepare, "applied_on", None)}</label>
-                    <label>"補助対象のカードリーダー台数"<input name="readers" type="number" min="1" max="3" value=typed_or(prepare, "readers", f.readers_default.to_string())/>{field_error(prepare, "readers", None)}</label>
+                    <label>"申請日"<input name="applied_on" id=field_id("applied_on") aria-invalid=invalid(prepare, "applied_on", None) aria-describedby=described(prepare, "applied_on", None) type="text" value=typed_or(prepare, "applied_on", f.today.clone()) required/>{field_error(prepare, "applied_on", None)}</label>
+                    <label>"補助対象のカードリーダー台数"<input name="readers" id=field_id("readers") aria-invalid=invalid(prepare, "readers", None) aria-describedby=described(prepare, "readers", None) type="number" min="1" max="3" value=typed_or(prepare, "readers", f.readers_default.to_string())/>{field_error(prepare, "readers", None)}</label>
                     <fieldset>
                         <legend>"申請者（交付申請書に記載します）"</legend>
                         <input type="hidden" name="details" value="1"/>
@@ -330,16 +331,18 @@ fn Application(
             })}
             {a.can_submit.then(|| view! {
                 <ActionForm action=submit attr:class="form" attr:data-testid="submit-application">
+                    {error_summary(submit)}
                     <input type="hidden" name="id" value=s.id.to_string()/>
-                    <label>"提出日"<input name="submitted_on" type="text" value=typed_or(submit, "submitted_on", a.applied_on_iso.clone()) required/>{field_error(submit, "submitted_on", None)}</label>
+                    <label>"提出日"<input name="submitted_on" id=field_id("submitted_on") aria-invalid=invalid(submit, "submitted_on", None) aria-describedby=described(submit, "submitted_on", None) type="text" value=typed_or(submit, "submitted_on", a.applied_on_iso.clone()) required/>{field_error(submit, "submitted_on", None)}</label>
                     <button type="submit" class="primary">"提出済みにする"</button>
                 </ActionForm>
             })}
             {a.can_record_payment.then(|| view! {
                 <ActionForm action=payment attr:class="form" attr:data-testid="record-payment">
+                    {error_summary(payment)}
                     <input type="hidden" name="id" value=s.id.to_string()/>
-                    <label>"交付日"<input name="paid_on" type="text" value=typed(payment, "paid_on") required/>{field_error(payment, "paid_on", None)}</label>
-                    <label>"交付額（円）"<input name="amount" type="text" value=typed_or(payment, "amount", requested.clone()) required/>{field_error(payment, "amount", None)}</label>
+                    <label>"交付日"<input name="paid_on" id=field_id("paid_on") aria-invalid=invalid(payment, "paid_on", None) aria-describedby=described(payment, "paid_on", None) type="text" value=typed(payment, "paid_on") required/>{field_error(payment, "paid_on", None)}</label>
+                    <label>"交付額（円）"<input name="amount" id=field_id("amount") aria-invalid=invalid(payment, "amount", None) aria-describedby=described(payment, "amount", None) type="text" value=typed_or(payment, "amount", requested.clone()) required/>{field_error(payment, "amount", None)}</label>
                     <button type="submit" class="primary">"交付済みにする"</button>
                 </ActionForm>
             })}
@@ -391,18 +394,20 @@ fn Overview(list: ApplicationList) -> impl IntoView {
         <section class="card">
             <h2>"都道府県・施設区分別の集計"</h2>
             <p class="note">"状態の絞り込みにかかわらず、すべての状態を数えます。"</p>
-            <table class="data" data-testid="application-totals">
-                <thead><tr><th scope="col">"都道府県"</th><th scope="col">"施設区分"</th>
-                    <th scope="col" class="num">"下書き"</th><th scope="col" class="num">"提出済み"</th><th scope="col" class="num">"交付済み"</th>
-                    <th scope="col" class="num">"申請額（提出済み・交付済み）"</th><th scope="col" class="num">"交付額"</th></tr></thead>
-                <tbody>
-                    {list.totals.into_iter().map(|t| view! {
-                        <tr><td>{t.prefecture}</td><td>{t.facility_type}</td>
-                            <td class="num">{t.counts[0]}</td><td class="num">{t.counts[1]}</td><td class="num">{t.counts[2]}</td>
-                            <td class="num">{t.requested}</td><td class="num">{t.granted}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <div class="table-scroll" role="region" tabindex="0" aria-label="都道府県・施設区分別の集計">
+                <table class="data" data-testid="application-totals">
+                    <thead><tr><th scope="col">"都道府県"</th><th scope="col">"施設区分"</th>
+                        <th scope="col" class="num">"下書き"</th><th scope="col" class="num">"提出済み"</th><th scope="col" class="num">"交付済み"</th>
+                        <th scope="col" class="num">"申請額（提出済み・交付済み）"</th><th scope="col" class="num">"交付額"</th></tr></thead>
+                    <tbody>
+                        {list.totals.into_iter().map(|t| view! {
+                            <tr><td>{t.prefecture}</td><td>{t.facility_type}</td>
+                                <td class="num">{t.counts[0]}</td><td class="num">{t.counts[1]}</td><td class="num">{t.counts[2]}</td>
+                                <td class="num">{t.requested}</td><td class="num">{t.granted}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
         </section>
         <section class="card">
             <h2>"申請の一覧"</h2>
@@ -412,21 +417,23 @@ fn Overview(list: ApplicationList) -> impl IntoView {
             } else {
                 view! {
                     {above}
-                    <table class="data" data-testid="application-list">
-                        <thead><tr><th scope="col">"施設"</th><th scope="col">"都道府県"</th><th scope="col">"施設区分"</th>
-                            <th scope="col">"状態"</th><th scope="col">"申請日"</th><th scope="col" class="num">"総事業費"</th>
-                            <th scope="col" class="num">"補助金申請額"</th><th scope="col" class="num">"交付額"</th></tr></thead>
-                        <tbody>
-                            {list.rows.into_iter().map(|r| view! {
-                                <tr data-status=r.status.clone()>
-                                    <td><a href=format!("/applications/{}", r.id)>{r.facility_name}</a></td>
-                                    <td>{r.prefecture}</td><td>{r.facility_type}</td><td>{r.status_label}</td><td>{r.applied_on}</td>
-                                    <td class="num">{r.total_cost}</td><td class="num">{r.subsidy}</td>
-                                    <td class="num">{r.paid_amount.unwrap_or_else(|| "—".into())}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <div class="table-scroll" role="region" tabindex="0" aria-label="申請の一覧">
+                        <table class="data" data-testid="application-list">
+                            <thead><tr><th scope="col">"施設"</th><th scope="col">"都道府県"</th><th scope="col">"施設区分"</th>
+                                <th scope="col">"状態"</th><th scope="col">"申請日"</th><th scope="col" class="num">"総事業費"</th>
+                                <th scope="col" class="num">"補助金申請額"</th><th scope="col" class="num">"交付額"</th></tr></thead>
+                            <tbody>
+                                {list.rows.into_iter().map(|r| view! {
+                                    <tr data-status=r.status.clone()>
+                                        <td><a href=format!("/applications/{}", r.id)>{r.facility_name}</a></td>
+                                        <td>{r.prefecture}</td><td>{r.facility_type}</td><td>{r.status_label}</td><td>{r.applied_on}</td>
+                                        <td class="num">{r.total_cost}</td><td class="num">{r.subsidy}</td>
+                                        <td class="num">{r.paid_amount.unwrap_or_else(|| "—".into())}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
                     {below}
                 }.into_any()
             }}

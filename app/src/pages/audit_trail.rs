@@ -1,18 +1,14 @@
 //! 監査ログ: the auditor's view of the hash-chained audit trail, filtered, paged, exported to CSV.
 
 use crate::api::audit_trail::{PER_PAGE, TrailPage, audit_trail};
+use crate::audit_words::{ACTIONS, ENTITIES};
 use crate::layout::{Layout, loaded};
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-const FIELDS: [(&str, &str); 5] = [
-    ("entity", "対象（user など）"),
-    ("actor", "操作者"),
-    ("action", "操作（create など）"),
-    ("from", "開始日"),
-    ("to", "終了日"),
-];
+/// The filter's fields, which the CSV link takes too.
+const FIELDS: [&str; 5] = ["entity", "actor", "action", "from", "to"];
 
 /// 監査ログ.
 #[component]
@@ -23,7 +19,7 @@ pub fn AuditTrailPage() -> impl IntoView {
     let page: u32 = value("page").parse().unwrap_or(1);
     let args = (value("entity"), value("actor"), value("action"), value("from"), value("to"));
     let export: String =
-        FIELDS.iter().map(|(k, _)| format!("{k}={}", percent_encode(&value(k)))).collect::<Vec<_>>().join("&");
+        FIELDS.iter().map(|k| format!("{k}={}", percent_encode(&value(k)))).collect::<Vec<_>>().join("&");
     let trail = Resource::new(
         move || (args.clone(), page),
         |((entity, actor, action, from, to), page)| audit_trail(entity, actor, action, from, to, page),
@@ -31,17 +27,36 @@ pub fn AuditTrailPage() -> impl IntoView {
     view! {
         <Layout title="監査ログ">
             <p>"すべての変更（誰が・いつ・何を・変更前後）を記録した、改ざん検知つきの記録です。各行は直前の行のハッシュを含みます。"</p>
-            <Form method="GET" action="/audit-log" attr:class="form filter-form">
-                {FIELDS
-                    .iter()
-                    .map(|(k, label)| view! { <label>{*label}<input name=*k type="text" value=value(k)/></label> })
-                    .collect_view()}
+            <Form method="GET" action="/audit-log" attr:class="form filter-form" attr:data-testid="trail-filter">
+                {choice("entity", "対象", &ENTITIES, value("entity"))}
+                {choice("action", "操作", &ACTIONS, value("action"))}
+                <label>"操作者（メールアドレスの一部）"<input name="actor" type="text" value=value("actor")/></label>
+                <label>"開始日（例: 2022-10-01 / 令和4年10月1日）"<input name="from" type="text" value=value("from")/></label>
+                <label>"終了日"<input name="to" type="text" value=value("to")/></label>
                 <button type="submit">"絞り込む"</button>
             </Form>
             <p><a href=format!("/audit-log.csv?{export}") data-testid="csv-link">"CSVで書き出す（Excel 向け UTF-8 BOM 付き）"</a>
                " ／ " <a href=format!("/audit-log.csv?{export}&encoding=sjis") data-testid="csv-link-sjis">"CSV（Excel旧版: Shift_JIS）"</a></p>
             {loaded(trail, move |page| view! { <TrailTable page /> })}
         </Layout>
+    }
+}
+
+/// A choice of codes by their Japanese names, 「すべて」 first.
+fn choice(
+    name: &'static str,
+    label: &'static str,
+    options: &[(&'static str, &'static str)],
+    chosen: String,
+) -> impl IntoView {
+    let options = options.to_vec();
+    view! {
+        <label>{label}
+            <select name=name>
+                <option value="">"すべて"</option>
+                {options.into_iter().map(|(code, ja)| view! { <option value=code selected=chosen == code>{ja}</option> }).collect_view()}
+            </select>
+        </label>
     }
 }
 
@@ -60,16 +75,16 @@ fn TrailTable(page: TrailPage) -> impl IntoView {
     let pages = page.total.div_ceil(u64::from(PER_PAGE)).max(1);
     view! {
         <p data-testid="trail-total">{format!("{}件（{}/{}ページ）", page.total, page.page, pages)}</p>
+        <div class="table-scroll" role="region" tabindex="0" aria-label="監査ログの一覧">
         <table class="data trail" data-testid="trail">
             <thead>
                 <tr>
                     <th scope="col" class="num">"番号"</th>
-                    <th scope="col">"日時（UTC）"</th>
+                    <th scope="col">"日時（日本時間）"</th>
                     <th scope="col">"操作者"</th>
                     <th scope="col">"操作"</th>
                     <th scope="col">"対象"</th>
-                    <th scope="col">"変更前"</th>
-                    <th scope="col">"変更後"</th>
+                    <th scope="col">"変更内容（変更前 → 変更後）"</th>
                     <th scope="col">"ハッシュ"</th>
                 </tr>
             </thead>
@@ -84,14 +99,21 @@ fn TrailTable(page: TrailPage) -> impl IntoView {
                             <td>{e.actor}</td>
                             <td>{e.action}</td>
                             <td>{format!("{} #{}", e.entity, e.entity_id)}</td>
-                            <td><code>{e.before.unwrap_or_default()}</code></td>
-                            <td><code>{e.after.unwrap_or_default()}</code></td>
+                            <td><ul class="changes">{e.changes.into_iter().map(|(field, before, after)| view! {
+                                <li>{match (before, after) {
+                                    (Some(b), Some(a)) => format!("{field}: {b} → {a}"),
+                                    (None, Some(a)) => format!("{field}: {a}"),
+                                    (Some(b), None) => format!("{field}: {b}（削除）"),
+                                    (None, None) => field,
+                                }}</li>
+                            }).collect_view()}</ul></td>
                             <td><code title=e.hash.clone()>{e.hash.chars().take(12).collect::<String>()}"…"</code></td>
                         </tr>
                     })
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 

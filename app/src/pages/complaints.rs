@@ -1,5 +1,6 @@
 //! 相談（不適切対応事例）: list, filing form, and one case with its evidence, history and next steps.
 
+use super::refused_form::{Refusal, error_summary, last_error};
 use crate::UiError;
 use crate::api::complaints::{
     ComplaintList, ComplaintView, Evidence, FileComplaint, MoveComplaint, complaint, list_complaints,
@@ -71,9 +72,9 @@ pub fn ComplaintNewPage() -> impl IntoView {
     let facility = q.get("facility").unwrap_or_default();
     let quote = q.get("quote").unwrap_or_default();
     let file = ServerAction::<FileComplaint>::new();
-    let error = move || {
-        file.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
-    };
+    let error = move || last_error(file)().map(|e| view! { <p class="error" role="alert">{e}</p> });
+    let refused = Refusal::of(file);
+    let kind = refused.typed("kind").unwrap_or_default();
     let allowed = Resource::new(|| (), |_| crate::pages::facility_form::may_edit());
     view! {
         <Layout title="相談を提出する">
@@ -84,16 +85,23 @@ pub fn ComplaintNewPage() -> impl IntoView {
             </Suspense>
             <p>"ベンダーの高額な見積もりや不適切な対応を、所属の医師会等（または厚生労働省）に相談します。見積書を選ぶと、その見積書・ファイル・監査の指摘が証拠として添付されます。"</p>
             {error}
-            <ActionForm action=file attr:class="form" attr:data-testid="file-complaint">
+            <ActionForm action=file attr:class="form" attr:data-testid="file-complaint" attr:novalidate=true>
+                {error_summary(file)}
                 <input type="hidden" name="facility_id" value=facility/>
                 <input type="hidden" name="quote_id" value=quote/>
                 <label>"種類"
-                    <select name="kind">
-                        {ComplaintKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{k.label_ja()}</option> }).collect_view()}
+                    <select id="kind" name="kind" aria-invalid=refused.invalid("kind") aria-describedby=refused.described("kind")>
+                        {ComplaintKind::ALL.into_iter().map(|k| view! { <option value=k.code() selected=kind == k.code()>{k.label_ja()}</option> }).collect_view()}
                     </select>
+                    {refused.message("kind")}
                 </label>
-                <label>"経緯（いつ・誰から・何を言われたか）"<textarea name="description" rows="6" required></textarea></label>
-                <label class="check"><input type="checkbox" name="direct"/>"医師会等を通さず、厚生労働省へ直接相談する"</label>
+                {refused.message("quote_id")}
+                <label>"経緯（いつ・誰から・何を言われたか）"
+                    <textarea id="description" name="description" rows="6" required aria-invalid=refused.invalid("description")
+                        aria-describedby=refused.described("description")>{refused.typed("description").unwrap_or_default()}</textarea>
+                    {refused.message("description")}
+                </label>
+                <label class="check"><input type="checkbox" name="direct" checked=refused.typed("direct").is_some()/>"医師会等を通さず、厚生労働省へ直接相談する"</label>
                 <button type="submit" class="primary">"提出する"</button>
             </ActionForm>
         </Layout>
@@ -106,9 +114,7 @@ pub fn ComplaintPage() -> impl IntoView {
     let id = super::id_param();
     let data = Resource::new(move || id, |id| async move { complaint(id.ok_or(UiError::NotFound)?).await });
     let step = ServerAction::<MoveComplaint>::new();
-    let error = move || {
-        step.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
-    };
+    let error = move || last_error(step)().map(|e| view! { <p class="error" role="alert">{e}</p> });
     view! {
         <Layout title="相談">
             {error}
@@ -125,6 +131,8 @@ fn Complaint(c: ComplaintView, step: ServerAction<MoveComplaint>) -> impl IntoVi
         <section class="card" data-testid="complaint">
             <h2>{format!("相談 #{} — {}", s.id, s.kind)}</h2>
             <p>"状態: " <strong data-testid="complaint-status">{s.status_label.clone()}</strong></p>
+            <p data-testid="complaint-holder">"対応している人: " {c.holder.clone()}</p>
+            {c.held_note.clone().map(|n| view! { <p class="notice" role="status" data-testid="held-by-auditors">{n}</p> })}
             <p>"施設: " <a href=format!("/facilities/{}", c.facility_id)>{s.facility.clone()}</a> " ／ ベンダー: " {s.vendor.clone()}</p>
             <p class="description">{c.description.clone()}</p>
             {c.quote.clone().map(|Evidence { quote_id: q, has_file, flag_counts }| view! {
@@ -140,17 +148,37 @@ fn Complaint(c: ComplaintView, step: ServerAction<MoveComplaint>) -> impl IntoVi
                     <li>{at} " " {who} ": " {if from.is_empty() { to.clone() } else { format!("{from} → {to}") }} " — " {comment}</li>
                 }).collect_view()}
             </ol>
-            {(!c.moves.is_empty()).then(|| view! {
-                <ActionForm action=step attr:class="form" attr:data-testid="move-complaint">
-                    <input type="hidden" name="id" value=id.to_string()/>
-                    <label>"次の状態"
-                        <select name="to">
-                            {c.moves.iter().cloned().map(|(code, label)| view! { <option value=code>{label}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    <label>"コメント（必須）"<textarea name="comment" rows="3" required></textarea></label>
-                    <button type="submit" class="primary">"記録する"</button>
-                </ActionForm>
+            {(!c.moves.is_empty()).then(|| {
+                let refused = Refusal::of(step);
+                let chosen = refused.typed("to").unwrap_or_default();
+                let confirmed: Vec<String> = c.moves.iter().filter(|(code, _)| c.confirmed_moves.contains(code)).map(|(_, label)| format!("「{label}」")).collect();
+                view! {
+                    <ActionForm action=step attr:class="form" attr:data-testid="move-complaint" attr:novalidate=true>
+                        {error_summary(step)}
+                        <input type="hidden" name="id" value=id.to_string()/>
+                        <label>"次の状態"
+                            <select id="to" name="to">
+                                {c.moves.iter().cloned().map(|(code, label)| {
+                                    let selected = code == chosen;
+                                    view! { <option value=code selected=selected>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"コメント（必須）"
+                            <textarea id="comment" name="comment" rows="3" required aria-invalid=refused.invalid("comment")
+                                aria-describedby=refused.described("comment")>{refused.typed("comment").unwrap_or_default()}</textarea>
+                            {refused.message("comment")}
+                        </label>
+                        {(!confirmed.is_empty()).then(|| view! {
+                            <label class="check">
+                                <input id="confirm" type="checkbox" name="confirm" value="on" aria-invalid=refused.invalid("confirm") aria-describedby=refused.described("confirm")/>
+                                {format!("{}は元に戻せないことを確認しました（それ以外を選んだときは不要です）", confirmed.join("・"))}
+                                {refused.message("confirm")}
+                            </label>
+                        })}
+                        <button type="submit" class="primary">"記録する"</button>
+                    </ActionForm>
+                }
             })}
         </section>
     }

@@ -1,7 +1,7 @@
 //! 法人: all facilities of a corporation with stage, next deadline, subsidy and 自己負担 (as each
 //! facility page shows them); 一括申請.
 
-use super::refused_form::{field_error, last_error, typed, typed_or};
+use super::refused_form::{described, error_summary, field_error, field_id, invalid, last_error, typed, typed_or};
 use crate::UiError;
 use crate::api::corporation::{CorporationView, corporation};
 use crate::api::provisioning::BulkApplyReaders;
@@ -92,6 +92,7 @@ fn Corporation(c: CorporationView, bulk: ServerAction<BulkApplyReaders>) -> impl
             <section class="card">
                 <h2>"一括申請（カードリーダー）"</h2>
                 <ActionForm action=bulk attr:class="form" attr:data-testid="bulk-apply">
+                    {error_summary(bulk)}
                     {pending.into_iter().map(|(id, name)| {
                         // Ticked again when a refused form comes back.
                         let key = format!("selected[{id}]");
@@ -100,10 +101,10 @@ fn Corporation(c: CorporationView, bulk: ServerAction<BulkApplyReaders>) -> impl
                             <label class="check"><input type="checkbox" name=key value="on" checked=checked/>{name}</label>
                         }
                     }).collect_view()}
-                    <label>"申込日"<input name="applied_on" type="text" value=typed(bulk, "applied_on") required/>{field_error(bulk, "applied_on", None)}</label>
-                    <label>"台数（各施設）"<input name="readers" type="number" min="1" max="20" value=typed_or(bulk, "readers", "1".into())/>{field_error(bulk, "readers", None)}</label>
+                    <label>"申込日"<input name="applied_on" id=field_id("applied_on") aria-invalid=invalid(bulk, "applied_on", None) aria-describedby=described(bulk, "applied_on", None) type="text" value=typed(bulk, "applied_on") required/>{field_error(bulk, "applied_on", None)}</label>
+                    <label>"台数（各施設）"<input name="readers" id=field_id("readers") aria-invalid=invalid(bulk, "readers", None) aria-describedby=described(bulk, "readers", None) type="number" min="1" max="20" value=typed_or(bulk, "readers", "1".into())/>{field_error(bulk, "readers", None)}</label>
                     <label>"機種"
-                        <select name="maker">
+                        <select name="maker" id=field_id("maker") aria-invalid=invalid(bulk, "maker", None) aria-describedby=described(bulk, "maker", None)>
                             <option value="">"機種未定（2021年3月の申込のみ）"</option>
                             {c.makers.iter().map(|(code, name)| {
                                 let selected = typed(bulk, "maker")() == *code;
@@ -112,7 +113,7 @@ fn Corporation(c: CorporationView, bulk: ServerAction<BulkApplyReaders>) -> impl
                         </select>
                         {field_error(bulk, "maker", None)}
                     </label>
-                    <label>"一括申請の申出日"<input name="bulk_declared_on" type="text" value=typed(bulk, "bulk_declared_on")/>{field_error(bulk, "bulk_declared_on", None)}</label>
+                    <label>"一括申請の申出日"<input name="bulk_declared_on" id=field_id("bulk_declared_on") aria-invalid=invalid(bulk, "bulk_declared_on", None) aria-describedby=described(bulk, "bulk_declared_on", None) type="text" value=typed(bulk, "bulk_declared_on")/>{field_error(bulk, "bulk_declared_on", None)}</label>
                     <button type="submit" class="primary">"まとめて申し込む"</button>
                 </ActionForm>
             </section>

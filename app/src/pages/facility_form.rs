@@ -1,5 +1,6 @@
 //! 施設の登録・編集: the facility form, with errors next to each field and nothing typed lost.
 
+use super::refused_form::error_summary;
 use crate::UiError;
 use crate::api::facilities::{FacilityDetail, facility};
 use crate::api::facility_form::SaveFacility;
@@ -155,6 +156,7 @@ fn FacilityForm(existing: Option<FacilityDetail>, #[prop(optional)] prefill: Opt
         {general}
         {notice}
         <ActionForm action=save attr:class="form facility-form" attr:data-testid="facility-form">
+            {error_summary(save)}
             <input type="hidden" name="id" value=id.to_string()/>
             <label for="code">"医療機関コード（10桁）"</label>
             <input id="code" name="code" type="text" inputmode="numeric" value=value("code") required aria-invalid=code_invalid aria-describedby=code_error/>

@@ -1,7 +1,7 @@
 //! The provisioning part of the facility page: the deadline banner, the reader
 //! application, the stages with their blockers, the 猶予届出.
 
-use super::refused_form::{field_error, last_error, typed, typed_or};
+use super::refused_form::{described, error_summary, field_error, field_id, invalid, last_error, typed, typed_or};
 use crate::UiError;
 use crate::api::provisioning::{ApplyReader, ChooseModel, DeadlineView, ProgressView, RecordStage, SetGrace};
 use crate::layout::loaded;
@@ -33,9 +33,15 @@ fn DeadlineBanner(next: Option<DeadlineView>) -> impl IntoView {
 }
 
 /// The makers to choose from, with the one typed before a refusal selected.
-fn maker_select(makers: Vec<(String, String)>, with_undecided: bool, chosen: String) -> impl IntoView {
+fn maker_select(
+    makers: Vec<(String, String)>,
+    with_undecided: bool,
+    chosen: String,
+    aria: (Option<&'static str>, Option<String>),
+) -> impl IntoView {
+    let (invalid, described) = aria;
     view! {
-        <select name="maker">
+        <select name="maker" id=field_id("maker") aria-invalid=invalid aria-describedby=described>
             {with_undecided.then(|| view! { <option value="">"機種未定（2021年3月の申込のみ）"</option> })}
             {makers.into_iter().map(|(code, name)| {
                 let selected = code == chosen;
@@ -105,19 +111,21 @@ fn Progress(
             }}
             {(p.can_edit && p.application.is_none()).then(|| view! {
                 <ActionForm action=apply attr:class="form" attr:data-testid="apply-reader">
+                    {error_summary(apply)}
                     <input type="hidden" name="facility_ids" value=id.to_string()/>
-                    <label>"申込日"<input name="applied_on" type="text" placeholder="例: 2021-03-15 / 令和3年3月15日" value=typed(apply, "applied_on") required/>{field_error(apply, "applied_on", None)}</label>
-                    <label>"台数（無償提供を超える分は自己負担）"<input name="readers" type="number" min="1" max="20" value=typed_or(apply, "readers", "1".into())/>{field_error(apply, "readers", None)}</label>
-                    <label>"機種"{maker_select(makers_apply.clone(), true, typed(apply, "maker")())}{field_error(apply, "maker", None)}</label>
-                    <label>"一括申請の申出日（法人で申し込む場合）"<input name="bulk_declared_on" type="text" value=typed(apply, "bulk_declared_on")/>{field_error(apply, "bulk_declared_on", None)}</label>
+                    <label>"申込日"<input name="applied_on" id=field_id("applied_on") aria-invalid=invalid(apply, "applied_on", None) aria-describedby=described(apply, "applied_on", None) type="text" placeholder="例: 2021-03-15 / 令和3年3月15日" value=typed(apply, "applied_on") required/>{field_error(apply, "applied_on", None)}</label>
+                    <label>"台数（無償提供を超える分は自己負担）"<input name="readers" id=field_id("readers") aria-invalid=invalid(apply, "readers", None) aria-describedby=described(apply, "readers", None) type="number" min="1" max="20" value=typed_or(apply, "readers", "1".into())/>{field_error(apply, "readers", None)}</label>
+                    <label>"機種"{maker_select(makers_apply.clone(), true, typed(apply, "maker")(), (invalid(apply, "maker", None), described(apply, "maker", None)))}{field_error(apply, "maker", None)}</label>
+                    <label>"一括申請の申出日（法人で申し込む場合）"<input name="bulk_declared_on" id=field_id("bulk_declared_on") aria-invalid=invalid(apply, "bulk_declared_on", None) aria-describedby=described(apply, "bulk_declared_on", None) type="text" value=typed(apply, "bulk_declared_on")/>{field_error(apply, "bulk_declared_on", None)}</label>
                     <button type="submit" class="primary">"申込を登録"</button>
                 </ActionForm>
             })}
             {(p.can_edit && undecided_pending).then(|| view! {
                 <ActionForm action=choose attr:class="form" attr:data-testid="choose-model">
+                    {error_summary(choose)}
                     <input type="hidden" name="facility_id" value=id.to_string()/>
-                    <label>"選んだ機種"{maker_select(makers_choose.clone(), false, typed(choose, "maker")())}{field_error(choose, "maker", None)}</label>
-                    <label>"機種選定日"<input name="chosen_on" type="text" value=typed(choose, "chosen_on") required/>{field_error(choose, "chosen_on", None)}</label>
+                    <label>"選んだ機種"{maker_select(makers_choose.clone(), false, typed(choose, "maker")(), (invalid(choose, "maker", None), described(choose, "maker", None)))}{field_error(choose, "maker", None)}</label>
+                    <label>"機種選定日"<input name="chosen_on" id=field_id("chosen_on") aria-invalid=invalid(choose, "chosen_on", None) aria-describedby=described(choose, "chosen_on", None) type="text" value=typed(choose, "chosen_on") required/>{field_error(choose, "chosen_on", None)}</label>
                     <button type="submit" class="primary">"機種を登録"</button>
                 </ActionForm>
             })}
@@ -138,16 +146,17 @@ fn Progress(
                     (typed(stage, "stage")(), typed(stage, "vendor_id")(), typed(stage, "blocker_code")());
                 view! {
                     <ActionForm action=stage attr:class="form" attr:data-testid="record-stage">
+                        {error_summary(stage)}
                         <input type="hidden" name="facility_id" value=id.to_string()/>
                         <label>"到達した段階"
-                            <select name="stage">
+                            <select name="stage" id=field_id("stage") aria-invalid=invalid(stage, "stage", None) aria-describedby=described(stage, "stage", None)>
                                 {next_stages.into_iter().map(|s| view! { <option value=s.code() selected=typed_stage == s.code()>{s.label_ja()}</option> }).collect_view()}
                             </select>
                             {field_error(stage, "stage", None)}
                         </label>
-                        <label>"日付"<input name="reached_on" type="text" value=typed(stage, "reached_on") required/>{field_error(stage, "reached_on", None)}</label>
+                        <label>"日付"<input name="reached_on" id=field_id("reached_on") aria-invalid=invalid(stage, "reached_on", None) aria-describedby=described(stage, "reached_on", None) type="text" value=typed(stage, "reached_on") required/>{field_error(stage, "reached_on", None)}</label>
                         <label>"ベンダー"
-                            <select name="vendor_id">
+                            <select name="vendor_id" id=field_id("vendor_id") aria-invalid=invalid(stage, "vendor_id", None) aria-describedby=described(stage, "vendor_id", None)>
                                 <option value="">"—"</option>
                                 {vendors.clone().into_iter().map(|(vid, name)| {
                                     let selected = typed_vendor == vid.to_string();
@@ -157,7 +166,7 @@ fn Progress(
                             {field_error(stage, "vendor_id", None)}
                         </label>
                         <label>"止まっている理由（厚労省調査の選択肢）"
-                            <select name="blocker_code">
+                            <select name="blocker_code" id=field_id("blocker_code") aria-invalid=invalid(stage, "blocker_code", None) aria-describedby=described(stage, "blocker_code", None)>
                                 <option value="">"—"</option>
                                 {blockers.into_iter().map(|(s, code, label)| {
                                     let text = Stage::ALL.iter().find(|x| x.code() == s).map(|x| x.label_ja()).unwrap_or("");
@@ -167,7 +176,7 @@ fn Progress(
                             </select>
                             {field_error(stage, "blocker_code", None)}
                         </label>
-                        <label>"理由（自由記述）"<input name="blocker_text" type="text" value=typed(stage, "blocker_text")/>{field_error(stage, "blocker_text", None)}</label>
+                        <label>"理由（自由記述）"<input name="blocker_text" id=field_id("blocker_text") aria-invalid=invalid(stage, "blocker_text", None) aria-describedby=described(stage, "blocker_text", None) type="text" value=typed(stage, "blocker_text")/>{field_error(stage, "blocker_text", None)}</label>
                         <button type="submit" class="primary">"段階を記録"</button>
                     </ActionForm>
                 }

@@ -2,7 +2,9 @@
 
 use crate::api::quote_draft::{ConfirmQuote, DraftView, quote_draft};
 use crate::layout::{Layout, loaded};
-use crate::pages::refused_form::{checked_text_field, field_error, last_error};
+use crate::pages::refused_form::{
+    Refusal, checked_text_field, described, error_summary, field_error, field_id, invalid, last_error,
+};
 use crate::pages::settlement_view::SettlementSummary;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -39,6 +41,7 @@ fn flag_list(flags: &[(String, String, String)]) -> impl IntoView + use<> {
 #[component]
 fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
     let token = d.token.clone();
+    let refused = Refusal::of(confirm);
     view! {
         <section class="card" data-testid="quote-draft">
             <h2>{d.file_name.clone()}</h2>
@@ -65,6 +68,7 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
             {(!d.flags.is_empty()).then(|| flag_list(&d.flags))}
             <ReadingOfTheFile reading=d.reading.clone() summary=d.summary.clone() pdf=d.file_name.to_ascii_lowercase().ends_with(".pdf") />
             <ActionForm action=confirm attr:class="form" attr:data-testid="confirm-quote">
+                {error_summary(confirm)}
                 <input type="hidden" name="token" value=token/>
                 <table class="data">
                     <thead>
@@ -74,7 +78,9 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                     </thead>
                     <tbody>
                         {d.lines.iter().map(|l| {
-                            let current = l.category.clone();
+                            let (category_name, amount_name) = (format!("category[{}]", l.row), format!("amount[{}]", l.row));
+                            let current = refused.typed(&category_name).unwrap_or_else(|| l.category.clone());
+                            let amount_typed = refused.typed(&amount_name).unwrap_or_else(|| l.amount.clone());
                             let why = |cell: &str| d.scan.as_ref().and_then(|s| s.why(l.row, cell));
                             let mark = |why: Option<String>| why.map(|w| view! { <small class="warning">{format!("要確認: {w}")}</small> });
                             let class = |why: &Option<String>, base: &'static str| if why.is_some() { format!("{base} to-check") } else { base.to_owned() };
@@ -93,17 +99,21 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                                         {l.sheet.clone().map(|s| view! { <br/><small>{format!("シート「{s}」")}</small> })}
                                         {mark(why_description.clone())}</td>
                                     <td>
-                                        <select name=format!("category[{}]", l.row) aria-label="費目">
+                                        <select id=field_id(&category_name) name=category_name.clone() aria-label=format!("{}行目の費目", l.row)
+                                            aria-invalid=refused.invalid(&category_name) aria-describedby=refused.described(&category_name)>
                                             {Category::ALL.into_iter().map(|c| view! {
                                                 <option value=c.code() selected=current == c.code()>{c.label_ja()}</option>
                                             }).collect_view()}
                                         </select>
+                                        {refused.message(&category_name)}
                                         {(l.confidence < 50).then(|| view! { <span class="warning">"要確認"</span> })}
                                     </td>
                                     <td class=class(&why_quantity, "num")>{l.quantity.clone()}{mark(why_quantity.clone())}</td>
                                     <td class=class(&why_price, "num")>{l.unit_price.clone()}{mark(why_price.clone())}</td>
                                     <td class=class(&why_amount, "num") data-testid=why_amount.as_ref().map(|_| "amount-to-check")>
-                                        <input name=format!("amount[{}]", l.row) type="text" inputmode="numeric" value=l.amount.clone() aria-label="金額"/>
+                                        <input id=field_id(&amount_name) name=amount_name.clone() type="text" value=amount_typed aria-label=format!("{}行目の金額", l.row)
+                                            aria-invalid=refused.invalid(&amount_name) aria-describedby=refused.described(&amount_name)/>
+                                        {refused.message(&amount_name)}
                                         {l.amount_text.clone().map(|t| view! { <br/><small data-testid="amount-text">{format!("見積書の記載: 「{t}」")}</small> })}
                                         {mark(why_amount.clone())}</td>
                                     <td>{l.eligibility.clone()}</td>
@@ -125,7 +135,7 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                 }}
                 {d.notes.iter().cloned().map(|n| view! { <p class="note">{n}</p> }).collect_view()}
                 <label>"ベンダー"
-                    <select name="vendor_id">
+                    <select name="vendor_id" id=field_id("vendor_id") aria-invalid=invalid(confirm, "vendor_id", None) aria-describedby=described(confirm, "vendor_id", None)>
                         <option value="">"—（下に入力）"</option>
                         {d.vendors.iter().map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
                     </select>

@@ -332,36 +332,38 @@ fn BenchmarkTableView(table: BenchmarkTable) -> impl IntoView {
             <h2>{table.title_ja.clone()}</h2>
             {table.note.clone().map(|n| view! { <p>{n}</p> })}
             {standing(&table).map(|s| view! { <p class="warning">{s}</p> })}
-            <table class="data">
-                <thead>
-                    <tr>
-                        <th scope="col">"項目"</th>
-                        <th scope="col" class="num">"最小"</th>
-                        <th scope="col" class="num">"平均"</th>
-                        <th scope="col" class="num">"最大"</th>
-                        <th scope="col" class="num">"値"</th>
-                        <th scope="col">"備考"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {table
-                        .rows
-                        .into_iter()
-                        .map(|r| {
-                            view! {
-                                <tr>
-                                    <th scope="row">{r.label_ja}</th>
-                                    <td class="num">{cell(r.min)}</td>
-                                    <td class="num">{cell(r.mean)}</td>
-                                    <td class="num">{cell(r.max)}</td>
-                                    <td class="num">{cell(r.value)}</td>
-                                    <td>{r.note.unwrap_or_default()}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
+            <div class="table-scroll" role="region" tabindex="0" aria-label=table.title_ja.clone()>
+                <table class="data">
+                    <thead>
+                        <tr>
+                            <th scope="col">"項目"</th>
+                            <th scope="col" class="num">"最小"</th>
+                            <th scope="col" class="num">"平均"</th>
+                            <th scope="col" class="num">"最大"</th>
+                            <th scope="col" class="num">"値"</th>
+                            <th scope="col">"備考"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {table
+                            .rows
+                            .into_iter()
+                            .map(|r| {
+                                view! {
+                                    <tr>
+                                        <th scope="row">{r.label_ja}</th>
+                                        <td class="num">{cell(r.min)}</td>
+                                        <td class="num">{cell(r.mean)}</td>
+                                        <td class="num">{cell(r.max)}</td>
+                                        <td class="num">{cell(r.value)}</td>
+                                        <td>{r.note.unwrap_or_default()}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
             <p class="source">{format!("単位: {}", unit_label(&table.unit))}</p>
             <SourceLine note=table.source.clone() />
         </section>

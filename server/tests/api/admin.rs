@@ -139,8 +139,19 @@ async fn a_disabled_user_cannot_sign_in_and_an_admin_cannot_disable_themselves()
         }
     };
     let manager = id(MANAGER).await.to_string();
+    // Disabling is confirmed first: without the box ticked nothing changes.
     let res = post_form(&app, &admin, "/api/set_user_disabled", &[("user_id", &manager), ("disabled", "true")]).await;
+    assert!(location(&res).contains("__err"), "unconfirmed");
+    let disabled: bool = sqlx::query_scalar("SELECT disabled FROM users WHERE email = ?")
+        .bind(MANAGER)
+        .fetch_one(app.pool())
+        .await
+        .expect("user");
+    assert!(!disabled, "nothing changed");
+    let confirmed = [("user_id", manager.as_str()), ("disabled", "true"), ("confirm", "on")];
+    let res = post_form(&app, &admin, "/api/set_user_disabled", &confirmed).await;
     assert_eq!(res.status(), 302);
+    assert_eq!(done_of(&res).as_deref(), Some("set_user_disabled"));
     let (_, res) = signed_in(&app, MANAGER, DEMO_PASSWORD).await;
     assert!(location(&res).contains("__err"), "disabled");
     let action: String = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1")
@@ -150,7 +161,9 @@ async fn a_disabled_user_cannot_sign_in_and_an_admin_cannot_disable_themselves()
     assert_eq!(action, "disable");
 
     let me = id(ADMIN).await.to_string();
-    let res = post_form(&app, &admin, "/api/set_user_disabled", &[("user_id", &me), ("disabled", "true")]).await;
+    let res =
+        post_form(&app, &admin, "/api/set_user_disabled", &[("user_id", &me), ("disabled", "true"), ("confirm", "on")])
+            .await;
     assert!(location(&res).contains("__err"));
     assert_eq!(admin.get(app.url("/admin/users")).send().await.expect("GET").status(), 200, "still signed in");
 }
@@ -234,6 +247,24 @@ async fn auditors_filter_the_trail_and_export_it_as_csv_with_a_bom() {
         .expect("body");
     assert!(page.contains("2件"), "two creations");
     assert!(page.contains("r2@example.jp"));
+    // The page reads in Japanese: names for the action and the record, the changed fields one
+    // per line, no raw JSON, no English codes, the time in JST with the era.
+    let table = &page[page.find(r#"data-testid="trail""#).expect("the trail")..];
+    assert!(table.contains("<td>登録</td>") && table.contains("利用者 #"), "{table}");
+    assert!(table.contains("役割: 審査担当（医師会等）") && table.contains("都道府県: 神奈川県"), "{table}");
+    assert!(!table.contains("{&quot;") && !table.contains("{\""), "no raw JSON: {table}");
+    assert!(!table.contains(">create<") && !table.contains(">user #"), "no English codes: {table}");
+    let stored: String = sqlx::query_scalar("SELECT at FROM audit_log WHERE entity = 'user' ORDER BY id DESC LIMIT 1")
+        .fetch_one(app.pool())
+        .await
+        .expect("row");
+    assert!(
+        page.contains("日時（日本時間）") && table.contains(&rules::format_timestamp_jst(&stored)),
+        "{stored} in JST"
+    );
+    // The filters are choices by name that keep what was chosen.
+    assert!(page.contains(r#"<option value="user" selected>利用者</option>"#), "the chosen record kind");
+    assert!(page.contains(r#"<option value="record_stage">導入段階の記録</option>"#));
     let csv = auditor.get(app.url("/audit-log.csv?entity=user&action=create")).send().await.expect("GET");
     assert_eq!(csv.status(), 200);
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");

@@ -78,14 +78,38 @@ async fn a_complaint_goes_from_the_clinic_to_the_association_to_the_ministry_and
     let res =
         post(&app, &reviewer, "/api/move_complaint", &[("id", &id), ("to", "under_review"), ("comment", "")]).await;
     assert!(location(&res).contains("__err"), "a comment is required");
-    for (to, comment) in [("under_review", "内容を確認します"), ("forwarded", "厚生労働省へ送付します")]
-    {
-        let res = post(&app, &reviewer, "/api/move_complaint", &[("id", &id), ("to", to), ("comment", comment)]).await;
-        assert_eq!(res.status(), 302, "{to}");
-        assert!(!location(&res).contains("__err"), "{to}: {}", location(&res));
-    }
-    let res =
-        post(&app, &manager, "/api/move_complaint", &[("id", &id), ("to", "withdrawn"), ("comment", "取り下げ")]).await;
+    // Forwarding to the ministry cannot be undone: refused until confirmed, comment kept.
+    let res = post(
+        &app,
+        &reviewer,
+        "/api/move_complaint",
+        &[("id", &id), ("to", "under_review"), ("comment", "内容を確認します")],
+    )
+    .await;
+    assert!(!location(&res).contains("__err"), "{}", location(&res));
+    let unconfirmed = [("id", id.as_str()), ("to", "forwarded"), ("comment", "厚生労働省へ送付します")];
+    let res = post_form(&app, &reviewer, "/api/move_complaint", &format!("/complaints/{id}"), &unconfirmed).await;
+    assert!(location(&res).contains("__err"), "forwarding needs the confirmation");
+    let page = reviewer.get(location(&res)).send().await.expect("GET").text().await.expect("body");
+    assert!(page.contains("元に戻せません") && page.contains(">厚生労働省へ送付します</textarea>"), "{page}");
+    let status: String = sqlx::query_scalar("SELECT status FROM complaints WHERE id = ?")
+        .bind(&id)
+        .fetch_one(app.pool())
+        .await
+        .expect("status");
+    assert_eq!(status, "under_review", "nothing moved");
+    let confirmed =
+        [("id", id.as_str()), ("to", "forwarded"), ("comment", "厚生労働省へ送付します"), ("confirm", "on")];
+    let res = post(&app, &reviewer, "/api/move_complaint", &confirmed).await;
+    assert_eq!(res.status(), 302);
+    assert!(!location(&res).contains("__err"), "{}", location(&res));
+    let res = post(
+        &app,
+        &manager,
+        "/api/move_complaint",
+        &[("id", &id), ("to", "withdrawn"), ("comment", "取り下げ"), ("confirm", "on")],
+    )
+    .await;
     assert_eq!(res.status(), 403, "no withdrawal once at MHLW");
     for (to, comment) in [("vendor_contacted", "ベンダーに価格の根拠を確認"), ("resolved", "請求を取り消すと回答")]
     {
@@ -204,4 +228,108 @@ async fn the_original_file_is_linked_only_where_one_is_stored() {
         let file = manager.get(app.url(&format!("/quotes/{q}/file"))).send().await.expect("GET").status();
         assert_eq!(file, if stored { 200 } else { 404 }, "quote {q}'s file");
     }
+}
+
+/// A facility of the demo manager's whose association then has no reviewer in Onshi: the
+/// demo's only reviewer (福岡県 医師会) is disabled first.
+async fn managed_facility_without_reviewer(pool: &sqlx::SqlitePool) -> (i64, String, String) {
+    sqlx::query("UPDATE users SET disabled = 1 WHERE email = ?").bind(REVIEWER).execute(pool).await.expect("disable");
+    let facility = managed_fukuoka_hospital(pool).await;
+    (facility, "40".to_owned(), "hospital".to_owned())
+}
+
+#[tokio::test]
+async fn a_complaint_nobody_reviews_reaches_the_auditors_and_the_clinic_is_told() {
+    let app = spawn_app().await;
+    let manager = signed_in(&app, MANAGER).await;
+    let (facility, prefecture, kind) = managed_facility_without_reviewer(app.pool()).await;
+    let fields = [
+        ("facility_id", facility.to_string()),
+        ("quote_id", String::new()),
+        ("kind", "delay".into()),
+        ("description", "工事の日程が決まらない".into()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let filed = post(&app, &manager, "/api/file_complaint", &fields).await;
+    assert_eq!(done_of(&filed).as_deref(), Some("file_complaint"));
+    let case = raw_location(&filed);
+    assert!(case.starts_with("/complaints/"), "{case}");
+    let id = location(&filed).trim_start_matches("/complaints/").to_owned();
+
+    // The clinic is told who holds it, and why.
+    let html = manager.get(app.url(&case)).send().await.expect("GET").text().await.expect("body");
+    assert!(html.contains("相談を提出しました。"), "the success message");
+    assert!(html.contains(r#"data-testid="held-by-auditors""#), "{html}");
+    assert!(html.contains("全国の監査担当（厚生労働省）が受け付けました"), "{html}");
+    let prefecture_name = prefecture.parse::<rules::Prefecture>().expect("prefecture").name_ja();
+    assert!(html.contains(prefecture_name), "names the prefecture {prefecture_name} ({kind})");
+
+    // The auditors are notified, and make the association's moves.
+    let auditor = signed_in(&app, AUDITOR).await;
+    let home = auditor.get(app.url("/")).send().await.expect("GET").text().await.expect("body");
+    assert!(
+        home.contains(&format!("相談 #{id} が提出されました（所属団体の審査担当が Onshi にいないため")),
+        "auditor notified"
+    );
+    let res = post(
+        &app,
+        &auditor,
+        "/api/move_complaint",
+        &[("id", &id), ("to", "under_review"), ("comment", "監査担当が確認します")],
+    )
+    .await;
+    assert!(!location(&res).contains("__err"), "{}", location(&res));
+    let status: String = sqlx::query_scalar("SELECT status FROM complaints WHERE id = ?")
+        .bind(&id)
+        .fetch_one(app.pool())
+        .await
+        .expect("status");
+    assert_eq!(status, "under_review");
+
+    // A reviewer added later for that association and prefecture is notified of what waits.
+    let admin = signed_in(&app, ADMIN).await;
+    let association = match kind.as_str() {
+        "dental_clinic" => "dental",
+        "pharmacy" | "large_chain_pharmacy" => "pharmaceutical",
+        _ => "medical",
+    };
+    let user = [
+        ("email", "later@example.jp"),
+        ("display_name", "後任 審査担当"),
+        ("role", "reviewer"),
+        ("password", "a-long-reviewer-passphrase-2023"),
+        ("facility", ""),
+        ("corporation", ""),
+        ("association", association),
+        ("prefecture", prefecture.as_str()),
+    ];
+    let res = post_form(&app, &admin, "/api/create_user", "/admin/users", &user).await;
+    assert!(!location(&res).contains("__err"), "{}", location(&res));
+    assert_eq!(done_of(&res).as_deref(), Some("create_user"));
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.email = 'later@example.jp' AND n.complaint_id = ?",
+    )
+    .bind(&id)
+    .fetch_one(app.pool())
+    .await
+    .expect("notifications");
+    assert_eq!(waiting, 1, "the new reviewer hears of the waiting complaint");
+}
+
+#[tokio::test]
+async fn every_complaint_page_says_who_holds_it() {
+    let app = spawn_app().await;
+    let manager = signed_in(&app, MANAGER).await;
+    let facility = managed_fukuoka_hospital(app.pool()).await;
+    let fields = [
+        ("facility_id", facility.to_string()),
+        ("quote_id", String::new()),
+        ("kind", "delay".into()),
+        ("description", "返事がない".into()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let case = location(&post(&app, &manager, "/api/file_complaint", &fields).await);
+    let html = manager.get(app.url(&case)).send().await.expect("GET").text().await.expect("body");
+    assert!(html.contains("福岡県医師会（Onshi の審査担当 1名）が確認します。"), "{html}");
+    assert!(!html.contains(r#"data-testid="held-by-auditors""#));
 }

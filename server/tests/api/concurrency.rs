@@ -84,7 +84,7 @@ async fn concurrent_uploads_transitions_and_logins_never_surface_busy_or_a_500()
             let mut answers = vec![answer(format!("file {i}"), res).await];
             let id = case.rsplit('/').next().unwrap_or_default().to_owned();
             for to in ["under_review", "forwarded"] {
-                let fields = [("id", id.as_str()), ("to", to), ("comment", "確認しました")];
+                let fields = [("id", id.as_str()), ("to", to), ("comment", "確認しました"), ("confirm", "on")];
                 let res = post_form(&app, &reviewer, "/api/move_complaint", "/complaints", &fields).await;
                 answers.push(answer(format!("complaint {i} → {to}"), res).await);
             }

@@ -53,7 +53,7 @@ async fn a_password_reset_a_scope_change_and_disabling_each_end_the_users_sessio
                 ("prefecture", ""),
             ],
         ),
-        ("/api/set_user_disabled", vec![("user_id", &manager), ("disabled", "true")]),
+        ("/api/set_user_disabled", vec![("user_id", &manager), ("disabled", "true"), ("confirm", "on")]),
     ];
     for (endpoint, form) in changes {
         let session = signed_in(&app, MANAGER).await;

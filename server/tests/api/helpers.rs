@@ -250,8 +250,35 @@ pub fn totp_code_now(secret_base32: &str) -> String {
     secret.code_at_step(app::ssr::totp::step_at(app::ssr::totp::unix_now()))
 }
 
+/// Where a response sends the browser, without the `done=` the server adds after a form was
+/// carried out (that is [`done_of`]'s): the page itself.
 pub fn location(res: &reqwest::Response) -> String {
+    let raw = raw_location(res);
+    let (before_fragment, fragment) = raw.split_once('#').map_or((raw.as_str(), None), |(b, f)| (b, Some(f)));
+    let (path, query) = before_fragment.split_once('?').unwrap_or((before_fragment, ""));
+    let rest: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("done=")).collect();
+    let mut out = path.to_owned();
+    if !rest.is_empty() {
+        out.push('?');
+        out.push_str(&rest.join("&"));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// The `Location` header as the server sent it.
+pub fn raw_location(res: &reqwest::Response) -> String {
     res.headers().get("location").map(|v| v.to_str().expect("ascii location").to_owned()).unwrap_or_default()
+}
+
+/// The server function a redirect says was carried out (`done=`), if any.
+pub fn done_of(res: &reqwest::Response) -> Option<String> {
+    let raw = raw_location(res);
+    let query = raw.split('#').next()?.split_once('?')?.1.to_owned();
+    query.split('&').find_map(|p| p.strip_prefix("done=")).map(str::to_owned)
 }
 
 pub fn session_cookie(res: &reqwest::Response) -> Option<String> {

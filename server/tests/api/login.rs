@@ -150,4 +150,13 @@ async fn a_disabled_account_cannot_log_in_and_loses_its_open_session() {
     assert_eq!(app.get("/").await.status(), 303, "open session ends");
     let res = app.post_login(MANAGER, DEMO_PASSWORD).await;
     assert!(location(&res).contains("__err"), "login refused");
+    assert!(session_cookie(&res).is_none() || app.get("/").await.status() == 303, "not signed in");
+    // The right password is told that the account is stopped and whom to ask, not that it is wrong.
+    let page = app.client.get(location(&res)).send().await.expect("GET").text().await.expect("body");
+    assert!(page.contains(app::api::ACCOUNT_DISABLED), "{page}");
+    assert!(!page.contains(LOGIN_FAILED), "{page}");
+    // A wrong password of a disabled account still hears only that the password is wrong.
+    let res = app.post_login(MANAGER, "wrong-password").await;
+    let page = app.client.get(location(&res)).send().await.expect("GET").text().await.expect("body");
+    assert!(page.contains(LOGIN_FAILED) && !page.contains(app::api::ACCOUNT_DISABLED), "{page}");
 }

@@ -31,8 +31,9 @@ impl ScopeColumns {
     }
 }
 
-fn invalid(message: impl Into<String>) -> UiError {
-    UiError::Invalid(message.into())
+/// A refusal of one field of the user form, shown beside it.
+fn refused(field: &str, message: impl Into<String>) -> UiError {
+    UiError::Fields(vec![(field.to_owned(), message.into())])
 }
 
 /// Resolves the scope fields of a form for a role: a manager needs a facility
@@ -59,14 +60,14 @@ pub async fn resolve_scope(
                         .fetch_optional(pool)
                         .await
                 } else {
-                    let code = FacilityCode::parse(facility).map_err(|e| invalid(e.to_string()))?;
+                    let code = FacilityCode::parse(facility).map_err(|e| refused("facility", e.to_string()))?;
                     sqlx::query_scalar("SELECT id FROM facilities WHERE facility_code = ?")
                         .bind(code.as_str())
                         .fetch_optional(pool)
                         .await
                 }
                 .map_err(crate::ssr::context::internal)?;
-                let id = id.ok_or_else(|| invalid(format!("施設「{facility}」は登録されていません")))?;
+                let id = id.ok_or_else(|| refused("facility", format!("施設「{facility}」は登録されていません")))?;
                 Ok(ScopeColumns { facility_id: Some(id), ..ScopeColumns::default() })
             }
             (true, false) => {
@@ -77,23 +78,38 @@ pub async fn resolve_scope(
                         .fetch_optional(pool)
                         .await
                         .map_err(crate::ssr::context::internal)?;
-                let id = id.ok_or_else(|| invalid(format!("法人「{corporation}」は登録されていません")))?;
+                let id =
+                    id.ok_or_else(|| refused("corporation", format!("法人「{corporation}」は登録されていません")))?;
                 Ok(ScopeColumns { corporation_id: Some(id), ..ScopeColumns::default() })
             }
-            _ => Err(invalid("医療機関担当者には、施設か法人のどちらか一方を指定してください")),
+            _ => Err(refused("facility", "医療機関担当者には、施設か法人のどちらか一方を指定してください")),
         },
         Role::Reviewer => {
+            // Both refusals at once, so the admin fixes the form in one go.
             let a = association.parse::<Association>().map_err(|_| {
-                invalid("審査担当には所属団体（medical 医師会 / dental 歯科医師会 / pharmaceutical 薬剤師会）を指定してください")
-            })?;
+                (
+                    "association".to_owned(),
+                    "審査担当には所属団体（医師会・歯科医師会・薬剤師会）を選んでください".to_owned(),
+                )
+            });
             let p = prefecture
                 .parse::<Prefecture>()
-                .map_err(|_| invalid("審査担当には都道府県（01〜47 または 名称）を指定してください"))?;
-            Ok(ScopeColumns { association: Some(a), prefecture: Some(p), ..ScopeColumns::default() })
+                .map_err(|_| ("prefecture".to_owned(), "審査担当には都道府県を選んでください".to_owned()));
+            match (a, p) {
+                (Ok(a), Ok(p)) => {
+                    Ok(ScopeColumns { association: Some(a), prefecture: Some(p), ..ScopeColumns::default() })
+                }
+                (a, p) => Err(UiError::Fields([a.err(), p.err()].into_iter().flatten().collect())),
+            }
         }
         Role::Auditor | Role::Admin => {
-            if [facility, corporation, association, prefecture].iter().any(|s| !s.is_empty()) {
-                return Err(invalid(
+            let named = [("facility", facility), ("corporation", corporation), ("association", association)]
+                .into_iter()
+                .chain([("prefecture", prefecture)])
+                .find(|(_, v)| !v.is_empty());
+            if let Some((field, _)) = named {
+                return Err(refused(
+                    field,
                     "監査担当・運用管理者は全国が範囲です。施設・法人・団体・都道府県は指定しないでください",
                 ));
             }
@@ -112,7 +128,9 @@ struct Row {
     second_factor: bool,
     created_at: String,
     facility_name: Option<String>,
+    facility_code: Option<String>,
     corporation_name: Option<String>,
+    corporation_code: Option<String>,
     association: Option<String>,
     prefecture: Option<String>,
 }
@@ -122,7 +140,8 @@ pub async fn all(pool: &SqlitePool) -> sqlx::Result<Vec<AdminUser>> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT u.id, u.email, u.display_name, u.role, u.disabled,
                 EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id) AS second_factor, u.created_at,
-                f.name AS facility_name, c.name AS corporation_name, u.association, u.prefecture
+                f.name AS facility_name, f.facility_code, c.name AS corporation_name, c.code AS corporation_code,
+                u.association, u.prefecture
          FROM users u LEFT JOIN facilities f ON f.id = u.facility_id LEFT JOIN corporations c ON c.id = u.corporation_id
          ORDER BY u.id",
     )
@@ -131,6 +150,12 @@ pub async fn all(pool: &SqlitePool) -> sqlx::Result<Vec<AdminUser>> {
     Ok(rows
         .into_iter()
         .map(|r| {
+            let scope_fields = (
+                r.facility_code.clone().unwrap_or_default(),
+                r.corporation_code.clone().unwrap_or_default(),
+                r.association.clone().unwrap_or_default(),
+                r.prefecture.clone().unwrap_or_default(),
+            );
             let scope_label = match (r.facility_name, r.corporation_name, r.association, r.prefecture) {
                 (Some(f), _, _, _) => f,
                 (None, Some(c), _, _) => c,
@@ -147,6 +172,7 @@ pub async fn all(pool: &SqlitePool) -> sqlx::Result<Vec<AdminUser>> {
                 display_name: r.display_name,
                 role: r.role.parse().unwrap_or(Role::ClinicManager),
                 scope_label,
+                scope_fields,
                 disabled: r.disabled,
                 second_factor: r.second_factor,
                 created_at: r.created_at,
@@ -172,7 +198,7 @@ pub async fn create(
         .await
         .map_err(crate::ssr::context::internal)?;
     if exists.is_some() {
-        return Err(invalid(format!("メールアドレス {email} は既に登録されています")));
+        return Err(refused("email", format!("メールアドレス {email} は既に登録されています")));
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (email, display_name, role, password_hash, facility_id, corporation_id, association, prefecture)
@@ -196,6 +222,11 @@ pub async fn create(
     let change =
         Change { action: "create", entity: "user", entity_id: id.to_string(), before: None, after: Some(after) };
     audit_log::record(&mut tx, actor, change).await.map_err(crate::ssr::context::internal)?;
+    if let (Some(a), Some(p)) = (scope.association, scope.prefecture) {
+        crate::ssr::db::complaints::notify_new_reviewer(&mut tx, id, a, p)
+            .await
+            .map_err(crate::ssr::context::internal)?;
+    }
     tx.commit().await.map_err(crate::ssr::context::internal)?;
     Ok(id)
 }
@@ -283,6 +314,7 @@ pub async fn set_scope(
     .await
     .map_err(crate::ssr::context::internal)?;
     let after = snapshot(&mut tx, id).await?;
+    let moved = before != after;
     let change = Change {
         action: "update_scope",
         entity: "user",
@@ -291,5 +323,10 @@ pub async fn set_scope(
         after: Some(after),
     };
     audit_log::record(&mut tx, actor, change).await.map_err(crate::ssr::context::internal)?;
+    if let (Some(a), Some(p), true) = (scope.association, scope.prefecture, moved) {
+        crate::ssr::db::complaints::notify_new_reviewer(&mut tx, id, a, p)
+            .await
+            .map_err(crate::ssr::context::internal)?;
+    }
     tx.commit().await.map_err(crate::ssr::context::internal)
 }

@@ -6,7 +6,7 @@ use crate::ssr::audit_log::{self, Actor, Change};
 use crate::ssr::context::internal;
 use rules::Role;
 use rules::access::Scope;
-use rules::complaint::ComplaintStatus;
+use rules::complaint::{ComplaintStatus, Holder};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 
 /// A complaint row with its facility.
@@ -30,11 +30,25 @@ pub struct ComplaintRow {
     pub status: String,
     /// Filed at.
     pub filed_at: String,
+    /// Held by the national auditors for want of a reviewer (see [`Holder`]).
+    pub held_by_auditors: bool,
+    /// The facility's prefecture code.
+    pub prefecture: String,
+    /// The facility's type code.
+    pub facility_type: String,
+}
+
+impl ComplaintRow {
+    /// Who holds the complaint while it waits for its association.
+    pub fn holder(&self) -> Holder {
+        if self.held_by_auditors { Holder::Auditors } else { Holder::Association }
+    }
 }
 
 fn select() -> QueryBuilder<'static, Sqlite> {
     QueryBuilder::new(
-        "SELECT c.id, c.facility_id, f.name AS facility_name, c.quote_id, v.name AS vendor, c.kind, c.description, c.status, c.filed_at
+        "SELECT c.id, c.facility_id, f.name AS facility_name, c.quote_id, v.name AS vendor, c.kind, c.description, c.status, c.filed_at,
+                c.held_by_auditors, f.prefecture, f.facility_type
          FROM complaints c JOIN facilities f ON f.id = c.facility_id LEFT JOIN vendors v ON v.id = c.vendor_id WHERE 1 = 1",
     )
 }
@@ -89,6 +103,27 @@ pub async fn history(
     .await
 }
 
+/// The reviewers in Onshi who cover a facility: its association's, in its prefecture.
+async fn reviewers_of(tx: &mut Transaction<'_, Sqlite>, facility_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT u.id FROM users u JOIN facilities f ON f.id = ?
+         WHERE u.disabled = 0 AND u.role = 'reviewer' AND u.prefecture = f.prefecture
+           AND u.association = CASE f.facility_type WHEN 'dental_clinic' THEN 'dental'
+                WHEN 'pharmacy' THEN 'pharmaceutical' WHEN 'large_chain_pharmacy' THEN 'pharmaceutical' ELSE 'medical' END",
+    )
+    .bind(facility_id)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// How many active reviewers in Onshi cover a facility.
+pub async fn reviewer_count(pool: &SqlitePool, facility_id: i64) -> sqlx::Result<i64> {
+    let mut tx = pool.begin().await?;
+    let n = reviewers_of(&mut tx, facility_id).await?.len();
+    tx.rollback().await?;
+    Ok(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
 /// The users to tell about a complaint: the facility's managers and whoever must act next.
 async fn recipients(tx: &mut Transaction<'_, Sqlite>, facility_id: i64, next: Option<Role>) -> sqlx::Result<Vec<i64>> {
     let mut ids: Vec<i64> = sqlx::query_scalar(
@@ -100,19 +135,11 @@ async fn recipients(tx: &mut Transaction<'_, Sqlite>, facility_id: i64, next: Op
     .fetch_all(&mut **tx)
     .await?;
     let more: Vec<i64> = match next {
-        Some(Role::Reviewer) => {
-            sqlx::query_scalar(
-                "SELECT u.id FROM users u JOIN facilities f ON f.id = ?
-                 WHERE u.disabled = 0 AND u.role = 'reviewer' AND u.prefecture = f.prefecture
-                   AND u.association = CASE f.facility_type WHEN 'dental_clinic' THEN 'dental'
-                        WHEN 'pharmacy' THEN 'pharmaceutical' WHEN 'large_chain_pharmacy' THEN 'pharmaceutical' ELSE 'medical' END",
-            )
-            .bind(facility_id)
-            .fetch_all(&mut **tx)
-            .await?
-        }
+        Some(Role::Reviewer) => reviewers_of(tx, facility_id).await?,
         Some(Role::Auditor) => {
-            sqlx::query_scalar("SELECT id FROM users WHERE disabled = 0 AND role = 'auditor'").fetch_all(&mut **tx).await?
+            sqlx::query_scalar("SELECT id FROM users WHERE disabled = 0 AND role = 'auditor'")
+                .fetch_all(&mut **tx)
+                .await?
         }
         _ => Vec::new(),
     };
@@ -126,10 +153,10 @@ async fn notify(
     tx: &mut Transaction<'_, Sqlite>,
     complaint_id: i64,
     facility_id: i64,
-    status: ComplaintStatus,
+    (status, holder): (ComplaintStatus, Holder),
     message: &str,
 ) -> sqlx::Result<()> {
-    for user in recipients(tx, facility_id, status.next_actor()).await? {
+    for user in recipients(tx, facility_id, status.next_actor_held(holder)).await? {
         sqlx::query("INSERT INTO notifications (user_id, complaint_id, message) VALUES (?, ?, ?)")
             .bind(user)
             .bind(complaint_id)
@@ -161,8 +188,17 @@ pub struct NewComplaint<'a> {
 /// Files a complaint with its first history entry and notifications, in one transaction.
 pub async fn file(pool: &SqlitePool, actor: &Actor, c: &NewComplaint<'_>) -> Result<i64, UiError> {
     let mut tx = audit_log::begin(pool).await.map_err(internal)?;
+    // Nobody in Onshi reviews for the facility's association: the national auditors hold it.
+    let holder = if c.status == ComplaintStatus::Submitted
+        && reviewers_of(&mut tx, c.facility_id).await.map_err(internal)?.is_empty()
+    {
+        Holder::Auditors
+    } else {
+        Holder::Association
+    };
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO complaints (facility_id, quote_id, vendor_id, kind, description, status, filed_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO complaints (facility_id, quote_id, vendor_id, kind, description, status, filed_by, held_by_auditors)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(c.facility_id)
     .bind(c.quote_id)
@@ -171,6 +207,7 @@ pub async fn file(pool: &SqlitePool, actor: &Actor, c: &NewComplaint<'_>) -> Res
     .bind(c.description)
     .bind(c.status.code())
     .bind(c.user_id)
+    .bind(holder == Holder::Auditors)
     .fetch_one(&mut *tx)
     .await
     .map_err(internal)?;
@@ -182,11 +219,15 @@ pub async fn file(pool: &SqlitePool, actor: &Actor, c: &NewComplaint<'_>) -> Res
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
-    notify(&mut tx, id, c.facility_id, c.status, &format!("相談 #{id} が提出されました（{}）", c.status.label_ja()))
-        .await
-        .map_err(internal)?;
+    let message = match holder {
+        Holder::Auditors => {
+            format!("相談 #{id} が提出されました（所属団体の審査担当が Onshi にいないため、監査担当が受け付けました）")
+        }
+        Holder::Association => format!("相談 #{id} が提出されました（{}）", c.status.label_ja()),
+    };
+    notify(&mut tx, id, c.facility_id, (c.status, holder), &message).await.map_err(internal)?;
     let after = serde_json::json!({"facility_id": c.facility_id, "quote_id": c.quote_id, "vendor_id": c.vendor_id,
-                                   "kind": c.kind, "status": c.status.code()});
+                                   "kind": c.kind, "status": c.status.code(), "held_by_auditors": holder == Holder::Auditors});
     audit_log::record(
         &mut tx,
         actor,
@@ -231,9 +272,15 @@ pub async fn transition(
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
-    notify(&mut tx, row.id, row.facility_id, to, &format!("相談 #{} が「{}」になりました", row.id, to.label_ja()))
-        .await
-        .map_err(internal)?;
+    notify(
+        &mut tx,
+        row.id,
+        row.facility_id,
+        (to, row.holder()),
+        &format!("相談 #{} が「{}」になりました", row.id, to.label_ja()),
+    )
+    .await
+    .map_err(internal)?;
     let change = Change {
         action: "transition",
         entity: "complaint",
@@ -261,4 +308,29 @@ pub async fn mark_read(pool: &SqlitePool, user_id: i64, complaint_id: i64) -> sq
         .execute(pool)
         .await
         .map(|_| ())
+}
+
+/// Tells a reviewer who has just been added (or given a new scope) about the open complaints
+/// that wait for the association there, held by the auditors meanwhile or not.
+pub async fn notify_new_reviewer(
+    tx: &mut Transaction<'_, Sqlite>,
+    user_id: i64,
+    association: rules::Association,
+    prefecture: rules::Prefecture,
+) -> sqlx::Result<()> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT c.id FROM complaints c JOIN facilities f ON f.id = c.facility_id
+         WHERE c.status IN ('submitted', 'under_review')",
+    );
+    push_scope(&mut qb, &Scope::Association { association, prefecture }, "f");
+    let waiting: Vec<i64> = qb.build_query_scalar().fetch_all(&mut **tx).await?;
+    for id in waiting {
+        sqlx::query("INSERT INTO notifications (user_id, complaint_id, message) VALUES (?, ?, ?)")
+            .bind(user_id)
+            .bind(id)
+            .bind(format!("相談 #{id} が医師会等の確認を待っています（あなたが担当になる前に提出されたものです）"))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
