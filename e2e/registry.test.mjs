@@ -15,7 +15,7 @@ describe('facility registry', () => {
   test('the admin imports a published list and a Tokyo hospital registers from its code', TIMEOUT, (t) =>
     withPage(t, async (page) => {
       await login(page, server.url, 'admin@demo.onshi.jp', server.password);
-      await page.getByRole('link', { name: '医療機関の登録簿' }).click();
+      await page.getByRole('link', { name: '医療機関の登録簿', exact: true }).click();
       await page.waitForLoadState('load');
       await page.setInputFiles('form[data-testid="registry-upload"] input[name="files"]', LIST);
       await page.click('form[data-testid="registry-upload"] button[type="submit"]');

@@ -33,7 +33,7 @@ const BENCHMARKS: NavItem = NavItem { href: "/reference/benchmarks", label: "基
 pub fn nav_items(role: Role) -> Vec<NavItem> {
     match role {
         Role::ClinicManager => {
-            vec![HOME, FACILITIES, APPLICATIONS, COMPLAINTS, SUBSIDY, BENCHMARKS, VENDORS, STATISTICS]
+            vec![HOME, FACILITIES, DASHBOARD, APPLICATIONS, COMPLAINTS, SUBSIDY, BENCHMARKS, VENDORS, STATISTICS]
         }
         Role::Reviewer => {
             vec![

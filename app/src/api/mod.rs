@@ -15,6 +15,7 @@ pub mod facilities;
 pub mod facility_form;
 pub mod facility_money;
 pub mod filter_choices;
+pub mod home;
 pub mod letter;
 pub mod paging;
 pub mod provisioning;

@@ -154,6 +154,29 @@ pub(crate) struct Prepared {
     head: crate::ssr::db::quotes::Written,
     bench: rules::audit::Benchmarks,
     peers: rules::audit::Peers,
+    /// The `audit_generation` the peers are kept at.
+    generation: i64,
+    /// Where the count of flags is remembered ([`remembered_flags`]).
+    flags_key: String,
+}
+
+/// How many flags each stored quote's audit raised (quote level and lines), by database and
+/// quote, at the generation the audit was made at: the home page lists a manager's flagged
+/// quotes from it without auditing them again (an audit is work for a heavy-work thread).
+#[cfg(feature = "ssr")]
+static FLAG_COUNTS: crate::ssr::generation_cache::GenerationCache<usize> =
+    crate::ssr::generation_cache::GenerationCache::new();
+
+#[cfg(feature = "ssr")]
+fn flag_key(pool: &sqlx::SqlitePool, quote_id: i64) -> String {
+    format!("{}|{quote_id}", pool.connect_options().get_filename().display())
+}
+
+/// The flags the last audit of a stored quote raised, if it was made at `generation` (nothing
+/// the audit reads has changed since).
+#[cfg(feature = "ssr")]
+pub(crate) fn remembered_flags(pool: &sqlx::SqlitePool, quote_id: i64, generation: i64) -> Option<usize> {
+    FLAG_COUNTS.get(&flag_key(pool, quote_id), generation).map(|n| *n)
 }
 
 #[cfg(feature = "ssr")]
@@ -182,6 +205,8 @@ impl Prepared {
             &self.peers,
             rules::scheme::Catalog::builtin(),
         );
+        let flags = r.flags.len() + r.lines.iter().map(|l| l.flags.len()).sum::<usize>();
+        FLAG_COUNTS.put(self.flags_key, self.generation, std::sync::Arc::new(flags));
         Ok((r, self.detail, words))
     }
 }
@@ -205,8 +230,10 @@ pub(crate) async fn prepare(id: i64) -> Result<Prepared, UiError> {
     let facts = db::provisioning::facts_in_scope(&pool, &user.scope, detail.facility_id).await?;
     let ctx = rules::audit::AuditContext::of_facility(&facts);
     let bench = db::benchmarks::stored(&pool).await.map_err(context::internal)?;
-    let peers = db::peers::for_facility_type(&pool, facts.facility_type).await.map_err(context::internal)?;
-    Ok(Prepared { detail, user, ctx, packed, head, bench, peers })
+    let (peers, generation) =
+        db::peers::for_facility_type_at(&pool, facts.facility_type).await.map_err(context::internal)?;
+    let flags_key = flag_key(&pool, id);
+    Ok(Prepared { detail, user, ctx, packed, head, bench, peers, generation, flags_key })
 }
 
 /// The audit of a stored quote in the user's scope, its lines shown as asked.

@@ -23,16 +23,6 @@ async fn file_about_quote(app: &TestApp, who: &reqwest::Client, facility: i64, q
     location(&res)
 }
 
-/// The demo corporation's hospital in 福岡県: the manager's, and the reviewer's to review.
-async fn managed_fukuoka_hospital(pool: &sqlx::SqlitePool) -> i64 {
-    sqlx::query_scalar(
-        "SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' AND corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') LIMIT 1",
-    )
-    .fetch_one(pool)
-    .await
-    .expect("hospital")
-}
-
 async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     app.signed_in_client(email).await
 }
@@ -43,18 +33,7 @@ async fn a_complaint_goes_from_the_clinic_to_the_association_to_the_ministry_and
     let manager = signed_in(&app, MANAGER).await;
     // A stored quote of the corporation's Fukuoka hospital as evidence.
     let facility = managed_fukuoka_hospital(app.pool()).await;
-    let quote: i64 = sqlx::query_scalar(
-        "INSERT INTO quotes (facility_id, file_name, confirmed) VALUES (?, 'padded.xlsx', 1) RETURNING id",
-    )
-    .bind(facility)
-    .fetch_one(app.pool())
-    .await
-    .expect("quote");
-    sqlx::query("INSERT INTO quote_lines (quote_id, position, sheet_row, kind, description, category, quantity, unit, unit_price, amount) VALUES (?, 0, 5, 'item', '資格確認アプリケーション', 'app_software', '1', '式', '50000', '50000')")
-        .bind(quote)
-        .execute(app.pool())
-        .await
-        .expect("line");
+    let quote = quote_billing_a_free_item(app.pool(), facility).await;
 
     let case = file_about_quote(&app, &manager, facility, quote, "無償のアプリに5万円を請求された").await;
     assert!(case.starts_with("/complaints/"), "{case}");

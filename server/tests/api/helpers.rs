@@ -348,3 +348,31 @@ pub async fn fukuoka_hospital(pool: &SqlitePool) -> i64 {
         .await
         .expect("a hospital in 福岡県")
 }
+
+/// The demo corporation's hospital in 福岡県: the demo manager's, and the demo reviewer's to review.
+pub async fn managed_fukuoka_hospital(pool: &sqlx::SqlitePool) -> i64 {
+    sqlx::query_scalar(
+        "SELECT id FROM facilities WHERE facility_type = 'hospital' AND prefecture = '40' AND corporation_id = (SELECT id FROM corporations WHERE code = 'demo_corp') LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("hospital")
+}
+
+/// A confirmed quote of `facility` with one line the audit flags: the reader application
+/// software, free of charge (無償品), billed at 50,000円. Its id.
+pub async fn quote_billing_a_free_item(pool: &sqlx::SqlitePool, facility: i64) -> i64 {
+    let quote: i64 = sqlx::query_scalar(
+        "INSERT INTO quotes (facility_id, file_name, confirmed) VALUES (?, 'padded.xlsx', 1) RETURNING id",
+    )
+    .bind(facility)
+    .fetch_one(pool)
+    .await
+    .expect("quote");
+    sqlx::query("INSERT INTO quote_lines (quote_id, position, sheet_row, kind, description, category, quantity, unit, unit_price, amount) VALUES (?, 0, 5, 'item', '資格確認アプリケーション', 'app_software', '1', '式', '50000', '50000')")
+        .bind(quote)
+        .execute(pool)
+        .await
+        .expect("line");
+    quote
+}

@@ -23,6 +23,7 @@ mod facility_list;
 mod facility_money;
 mod hardening;
 mod helpers;
+mod home;
 mod leaks;
 mod letter_document;
 mod login;

@@ -9,6 +9,7 @@ pub mod cost_sets;
 pub mod dashboard;
 pub mod dates;
 pub mod facilities;
+pub mod home;
 pub mod letters;
 pub mod patients;
 pub mod peers;

@@ -38,8 +38,14 @@ pub async fn generation(pool: &SqlitePool) -> sqlx::Result<i64> {
 /// The group of a facility type. A confirmed quote is one of its peers: it leaves its own prices
 /// out ([`Peers::leave_out`]); a draft or a file is audited against the whole group.
 pub async fn for_facility_type(pool: &SqlitePool, kind: FacilityType) -> sqlx::Result<Peers> {
+    Ok(for_facility_type_at(pool, kind).await?.0)
+}
+
+/// [`for_facility_type`], and the generation the group is kept at: what an audit made with it
+/// is valid for.
+pub async fn for_facility_type_at(pool: &SqlitePool, kind: FacilityType) -> sqlx::Result<(Peers, i64)> {
     let generation = generation(pool).await?;
-    Ok(groups(pool, &[kind], generation).await?.remove(kind.code()).unwrap_or_default())
+    Ok((groups(pool, &[kind], generation).await?.remove(kind.code()).unwrap_or_default(), generation))
 }
 
 /// Every facility type's group (by type code), kept at `generation`, which the caller read

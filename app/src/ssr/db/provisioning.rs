@@ -166,6 +166,20 @@ pub async fn corporation_sections(
     Ok(qb.build_query_as::<SectionRow>().fetch_all(db).await?.into_iter().map(SectionRow::split).collect())
 }
 
+/// The [`Section`]s of every facility in a facility's or corporation's scope, by name, at most
+/// `limit` (a manager's home page; a national scope has no home deadlines).
+pub async fn scope_sections(
+    db: impl sqlx::SqliteExecutor<'_>,
+    scope: &Scope,
+    limit: i64,
+) -> sqlx::Result<Vec<Section>> {
+    let mut qb = section_query();
+    qb.push("1 = 1");
+    push_scope(&mut qb, scope, "f");
+    qb.push(" ORDER BY f.kana, f.name LIMIT ").push_bind(limit);
+    Ok(qb.build_query_as::<SectionRow>().fetch_all(db).await?.into_iter().map(SectionRow::split).collect())
+}
+
 /// The [`SectionRow`] query up to its condition.
 fn section_query() -> QueryBuilder<'static, sqlx::Sqlite> {
     let mut qb = QueryBuilder::new(
