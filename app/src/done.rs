@@ -33,6 +33,10 @@ pub fn message(endpoint: &str) -> Option<&'static str> {
         "reset_second_factor" => "二要素認証をリセットしました。",
         "confirm_second_factor" => "二要素認証を設定しました。",
         "review_vendor" => "ベンダーの審査結果を記録しました。",
+        "request_password_reset" => {
+            "入力されたメールアドレスが Onshi に登録されていれば、パスワード再設定用のリンクを送りました。メールが届かない場合は、迷惑メールのフォルダを確かめるか、運用管理者に連絡してください。"
+        }
+        "reset_password_with_link" => "パスワードを再設定しました。新しいパスワードでログインしてください。",
         _ => return None,
     })
 }

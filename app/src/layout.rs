@@ -68,7 +68,7 @@ fn UserBox(user: SessionUser) -> impl IntoView {
                 <span class="scope">{user.scope_label.clone()}</span>
             </span>
             <a href="/account/second-factor" class="account-link">"二要素認証"</a>
-            <ActionForm action=logout attr:data-testid="logout" attr:class="logout-form">
+            <ActionForm action=logout attr:novalidate=true attr:data-testid="logout" attr:class="logout-form">
                 <button type="submit">"ログアウト"</button>
             </ActionForm>
         </div>

@@ -74,6 +74,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <pages::NotFound /> }>
                 <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/password/forgot") view=pages::ForgotPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/password/reset") view=pages::ResetPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
                 <Route path=path!("/subsidy") view=pages::SubsidyPage ssr=SsrMode::Async />
                 <Route path=path!("/facilities") view=pages::FacilitiesPage ssr=SsrMode::Async />

@@ -43,6 +43,7 @@ fn settings(db: &std::path::Path) -> Settings {
         read_time_limit: server::reading::TIME_LIMIT,
         league_inline: app::ssr::context::LeagueRefresh::default().0,
         warm_league: false,
+        mail: None,
     }
 }
 

@@ -432,6 +432,18 @@ pub struct ServeArgs {
     /// Log format on stderr.
     #[arg(long, env = "ONSHI_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// Send e-mail (notifications, password-reset links) through this SMTP server:
+    /// `smtp://host:25` (plain, a relay on the same host or network),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS) or `smtps://host:465`.
+    /// Without it nothing is mailed: notifications stay in the app and the password-reset page
+    /// says to ask the admin.
+    #[arg(long, env = "ONSHI_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of Onshi's e-mail.
+    #[arg(long, env = "ONSHI_MAIL_FROM", default_value = "Onshi <noreply@onshi.invalid>")]
+    pub mail_from: String,
 }
 
 /// How log lines are written.
@@ -474,6 +486,8 @@ pub struct Settings {
     pub league_inline: std::time::Duration,
     /// Compute the national vendor league (and the peer groups) in the background at start.
     pub warm_league: bool,
+    /// How e-mail is sent; `None`: not at all.
+    pub mail: Option<crate::mail::MailSettings>,
 }
 
 /// Idle timeout of a session: 30 minutes (OWASP ASVS 4.0 §3.3.2, level 2:
@@ -500,6 +514,11 @@ impl Settings {
             read_time_limit: crate::reading::TIME_LIMIT,
             league_inline: app::ssr::context::LeagueRefresh::default().0,
             warm_league: true,
+            mail: args
+                .smtp_url
+                .clone()
+                .filter(|u| !u.trim().is_empty())
+                .map(|smtp_url| crate::mail::MailSettings { smtp_url, from: args.mail_from.clone() }),
         }
     }
 }

@@ -34,6 +34,9 @@ pub enum StartError {
         /// What is wrong.
         message: String,
     },
+    /// The e-mail settings are not usable.
+    #[error("{0}")]
+    Mail(#[from] crate::mail::MailError),
     /// A query during start-up failed.
     #[error("database error during start-up: {0}")]
     Db(#[from] sqlx::Error),

@@ -17,6 +17,7 @@ pub mod dashboard_totals_command;
 pub mod db;
 pub mod db_lock;
 pub mod error;
+pub mod mail;
 mod middleware;
 pub mod pdf;
 pub mod quote_audit;

@@ -12,7 +12,16 @@ use tower_sessions::Session;
 /// Paths served without a session: the login page and its form target, the
 /// health check and static assets.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/api/login" | "/healthz") || path.starts_with("/assets/")
+    matches!(
+        path,
+        "/login"
+            | "/api/login"
+            | "/healthz"
+            | "/password/forgot"
+            | "/password/reset"
+            | "/api/request_password_reset"
+            | "/api/reset_password_with_link"
+    ) || path.starts_with("/assets/")
 }
 
 /// What the session gate needs.

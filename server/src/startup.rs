@@ -166,6 +166,8 @@ pub struct Application {
     addr: SocketAddr,
     store: SqliteStore,
     warm_league: bool,
+    /// Sends the outbox, when SMTP is configured.
+    mailer: Option<crate::mail::Mailer>,
     /// Held while serving: `onshi restore` refuses while it is (`db_lock`).
     lock: crate::db_lock::DbLock,
     heavy: app::ssr::heavy_work::HeavyWork,
@@ -192,8 +194,13 @@ impl Application {
             std::fs::create_dir_all(dir).map_err(|source| StartError::CreateDir { path: dir.to_owned(), source })?;
         }
         let lock = crate::db_lock::for_server(&settings.db_path)?;
+        // Checked before the database is touched, like the TOTP secret.
+        let mailer = settings.mail.as_ref().map(crate::mail::Mailer::new).transpose().map_err(StartError::Mail)?;
         let mut prepared = prepare_database(&settings.db_path, demo).await?;
         let pool = prepared.pool.clone();
+        // Messages are queued only while a server sends them; their links use the public address.
+        let mail_base = mailer.as_ref().map(|_| settings.public_url.as_deref().unwrap_or(""));
+        app::ssr::db::mail::configure(&pool, mail_base).await?;
         let sealing_key = crate::second_factor_key::load(&settings.db_path, &pool).await?;
         if let Some(accounts) = &prepared.demo {
             let secret = demo_totp_secret.unwrap_or_else(|| {
@@ -296,7 +303,17 @@ impl Application {
             .layer(TraceLayer::new_for_http())
             .with_state(state);
 
-        Ok(Application { listener, router, addr, store, warm_league: settings.warm_league, lock, heavy, prepared })
+        Ok(Application {
+            listener,
+            router,
+            addr,
+            store,
+            warm_league: settings.warm_league,
+            mailer,
+            lock,
+            heavy,
+            prepared,
+        })
     }
 
     /// The server's heavy page work (stopped with the server).
@@ -323,6 +340,7 @@ impl Application {
                 }
             })
         });
+        let mailing = self.mailer.map(|m| m.spawn(self.prepared.pool.clone()));
         let (signalled, grace) = tokio::sync::oneshot::channel::<()>();
         let heavy = self.heavy.clone();
         let shutdown = async move {
@@ -347,8 +365,8 @@ impl Application {
             }
         };
         cleanup.abort();
-        if let Some(w) = warm {
-            w.abort();
+        for task in [warm, mailing].into_iter().flatten() {
+            task.abort();
         }
         // A connection still held by an abandoned request would keep `close` waiting.
         if tokio::time::timeout(POOL_CLOSE_GRACE, self.prepared.pool.close()).await.is_err() {

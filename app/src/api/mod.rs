@@ -18,6 +18,7 @@ pub mod filter_choices;
 pub mod home;
 pub mod letter;
 pub mod paging;
+pub mod password_reset;
 pub mod provisioning;
 pub mod quote_audit;
 pub mod quote_draft;

@@ -82,18 +82,10 @@ pub fn AdminUsersPage() -> impl IntoView {
                 <h2>"利用者を追加"</h2>
                 <ActionForm action=create attr:class="form" attr:data-testid="create-user" attr:novalidate=true>
                     {error_summary(create)}
-                    <label>"メールアドレス"
-                        <input id="email" name="email" type="email" autocomplete="off" value=created.typed("email")
-                            aria-invalid=created.invalid("email") aria-describedby=created.described("email")/>
-                        {created.message("email")}
-                    </label>
+                    {created.input("メールアドレス".into(), "email", "email", "off")}
                     {checked_text_field(create, format!("氏名（画面に表示する名前、{}文字以内）", NameKind::Person.max_chars()), "display_name", String::new(), None, true)}
                     {role_select(created.typed("role").unwrap_or_default(), created.clone(), true)}
-                    <label>{format!("初期パスワード（{MIN_PASSWORD_CHARS}文字以上。よく使われるもの・流出したもの・メールアドレスを含むものは使えません）")}
-                        <input id="password" name="password" type="password" autocomplete="new-password"
-                            aria-invalid=created.invalid("password") aria-describedby=created.described("password")/>
-                        {created.message("password")}
-                    </label>
+                    {created.input(format!("初期パスワード（{MIN_PASSWORD_CHARS}文字以上。よく使われるもの・流出したもの・メールアドレスを含むものは使えません）"), "password", "password", "new-password")}
                     {scope_fields(["facility", "corporation", "association", "prefecture"].map(|n| created.typed(n).unwrap_or_default()), created.clone(), true)}
                     <button type="submit" class="primary">"追加する"</button>
                 </ActionForm>
@@ -111,95 +103,97 @@ fn UserTable(
     factor: ServerAction<ResetSecondFactor>,
 ) -> impl IntoView {
     view! {
-        <table class="data" data-testid="users">
-            <thead>
-                <tr>
-                    <th scope="col">"メールアドレス"</th>
-                    <th scope="col">"表示名"</th>
-                    <th scope="col">"役割"</th>
-                    <th scope="col">"範囲"</th>
-                    <th scope="col">"状態"</th>
-                    <th scope="col">"二要素認証"</th>
-                    <th scope="col">"操作"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {list
-                    .into_iter()
-                    .map(|u| {
-                        let (id_disable, id_reset, id_scope) = (u.id.to_string(), u.id.to_string(), u.id.to_string());
-                        let reset_error = field_error(reset, "password", Some(("user_id", u.id.to_string())));
-                        // The row's scope form: what a refusal for this user had typed, else the user's role and scope.
-                        let scope_refused = Refusal::of(scope).in_row("user_id", &u.id.to_string());
-                        let scope_values = match scope_refused.typed("role") {
-                            Some(role) => (role, ["facility", "corporation", "association", "prefecture"].map(|n| scope_refused.typed(n).unwrap_or_default())),
-                            None => {
-                                let (f, c, a, p) = u.scope_fields.clone();
-                                (u.role.code().to_owned(), [f, c, a, p])
-                            }
-                        };
-                        let disable_refused = Refusal::of(disable).in_row("user_id", &u.id.to_string());
-                        let refused_here = reset_error().is_some() || scope_refused.any();
-                        view! {
-                            <tr>
-                                <td>{u.email.clone()}</td>
-                                <td>{u.display_name.clone()}</td>
-                                <td>{u.role.label_ja()}</td>
-                                <td>{u.scope_label.clone()}</td>
-                                <td>{if u.disabled { "無効" } else { "有効" }}</td>
-                                <td>{if u.second_factor { "設定済み" } else { "未設定" }}</td>
-                                <td>
-                                    {if u.disabled {
-                                        view! {
-                                            <ActionForm action=disable attr:class="inline-form">
-                                                <input type="hidden" name="user_id" value=id_disable/>
-                                                <input type="hidden" name="disabled" value="false"/>
-                                                <button type="submit">"有効にする"</button>
-                                            </ActionForm>
-                                        }.into_any()
-                                    } else {
-                                        let confirm_id = format!("disable-confirm-{}", u.id);
-                                        let open = disable_refused.any();
-                                        view! {
-                                            <details open=open>
-                                                <summary>"無効にする"</summary>
-                                                <ActionForm action=disable attr:class="form" attr:data-testid="disable-user" attr:novalidate=true>
+        <div class="table-scroll" role="region" tabindex="0" aria-label="利用者の一覧">
+            <table class="data" data-testid="users">
+                <thead>
+                    <tr>
+                        <th scope="col">"メールアドレス"</th>
+                        <th scope="col">"表示名"</th>
+                        <th scope="col">"役割"</th>
+                        <th scope="col">"範囲"</th>
+                        <th scope="col">"状態"</th>
+                        <th scope="col">"二要素認証"</th>
+                        <th scope="col">"操作"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|u| {
+                            let (id_disable, id_reset, id_scope) = (u.id.to_string(), u.id.to_string(), u.id.to_string());
+                            let reset_error = field_error(reset, "password", Some(("user_id", u.id.to_string())));
+                            // The row's scope form: what a refusal for this user had typed, else the user's role and scope.
+                            let scope_refused = Refusal::of(scope).in_row("user_id", &u.id.to_string());
+                            let scope_values = match scope_refused.typed("role") {
+                                Some(role) => (role, ["facility", "corporation", "association", "prefecture"].map(|n| scope_refused.typed(n).unwrap_or_default())),
+                                None => {
+                                    let (f, c, a, p) = u.scope_fields.clone();
+                                    (u.role.code().to_owned(), [f, c, a, p])
+                                }
+                            };
+                            let disable_refused = Refusal::of(disable).in_row("user_id", &u.id.to_string());
+                            let refused_here = reset_error().is_some() || scope_refused.any();
+                            view! {
+                                <tr>
+                                    <td>{u.email.clone()}</td>
+                                    <td>{u.display_name.clone()}</td>
+                                    <td>{u.role.label_ja()}</td>
+                                    <td>{u.scope_label.clone()}</td>
+                                    <td>{if u.disabled { "無効" } else { "有効" }}</td>
+                                    <td>{if u.second_factor { "設定済み" } else { "未設定" }}</td>
+                                    <td>
+                                        {if u.disabled {
+                                            view! {
+                                                <ActionForm action=disable attr:novalidate=true attr:class="inline-form">
                                                     <input type="hidden" name="user_id" value=id_disable/>
-                                                    <input type="hidden" name="disabled" value="true"/>
-                                                    <p class="note">"無効にすると、この利用者はすぐにログインできなくなります（ログイン中の画面も使えなくなります）。記録は残り、あとで「有効にする」で戻せます。"</p>
-                                                    <label class="check">
-                                                        <input id=confirm_id.clone() type="checkbox" name="confirm" value="on"
-                                                            aria-invalid=disable_refused.invalid("confirm") aria-describedby=disable_refused.described_in("confirm", &confirm_id)/>
-                                                        {format!("{}（{}）を無効にすることを確認しました", u.display_name, u.email)}
-                                                    </label>
-                                                    {disable_refused.message_in("confirm", &confirm_id)}
-                                                    <button type="submit">"無効にする"</button>
+                                                    <input type="hidden" name="disabled" value="false"/>
+                                                    <button type="submit">"有効にする"</button>
                                                 </ActionForm>
-                                            </details>
-                                        }.into_any()
-                                    }}
-                                    <details open=refused_here>
-                                        <summary>"パスワード再設定・範囲の変更"</summary>
-                                        <ActionForm action=reset attr:class="form">
-                                            <input type="hidden" name="user_id" value=id_reset/>
-                                            <label>"新しいパスワード"<input name="password" type="password" autocomplete="new-password" required/>{reset_error}</label>
-                                            <button type="submit">"パスワードを再設定"</button>
-                                        </ActionForm>
-                                        <ActionForm action=scope attr:class="form">
-                                            <input type="hidden" name="user_id" value=id_scope/>
-                                            {role_select(scope_values.0, scope_refused.clone(), false)}
-                                            {scope_fields(scope_values.1, scope_refused.clone(), false)}
-                                            <button type="submit">"役割と範囲を変更"</button>
-                                        </ActionForm>
-                                    </details>
-                                    {u.second_factor.then(|| view! { <ResetSecondFactorForm user_id=u.id factor /> })}
-                                </td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+                                            }.into_any()
+                                        } else {
+                                            let confirm_id = format!("disable-confirm-{}", u.id);
+                                            let open = disable_refused.any();
+                                            view! {
+                                                <details open=open>
+                                                    <summary>"無効にする"</summary>
+                                                    <ActionForm action=disable attr:class="form" attr:data-testid="disable-user" attr:novalidate=true>
+                                                        <input type="hidden" name="user_id" value=id_disable/>
+                                                        <input type="hidden" name="disabled" value="true"/>
+                                                        <p class="note">"無効にすると、この利用者はすぐにログインできなくなります（ログイン中の画面も使えなくなります）。記録は残り、あとで「有効にする」で戻せます。"</p>
+                                                        <label class="check">
+                                                            <input id=confirm_id.clone() type="checkbox" name="confirm" value="on"
+                                                                aria-invalid=disable_refused.invalid("confirm") aria-describedby=disable_refused.described_in("confirm", &confirm_id)/>
+                                                            {format!("{}（{}）を無効にすることを確認しました", u.display_name, u.email)}
+                                                        </label>
+                                                        {disable_refused.message_in("confirm", &confirm_id)}
+                                                        <button type="submit">"無効にする"</button>
+                                                    </ActionForm>
+                                                </details>
+                                            }.into_any()
+                                        }}
+                                        <details open=refused_here>
+                                            <summary>"パスワード再設定・範囲の変更"</summary>
+                                            <ActionForm action=reset attr:novalidate=true attr:class="form">
+                                                <input type="hidden" name="user_id" value=id_reset/>
+                                                <label>"新しいパスワード"<input name="password" type="password" autocomplete="new-password" required/>{reset_error}</label>
+                                                <button type="submit">"パスワードを再設定"</button>
+                                            </ActionForm>
+                                            <ActionForm action=scope attr:novalidate=true attr:class="form">
+                                                <input type="hidden" name="user_id" value=id_scope/>
+                                                {role_select(scope_values.0, scope_refused.clone(), false)}
+                                                {scope_fields(scope_values.1, scope_refused.clone(), false)}
+                                                <button type="submit">"役割と範囲を変更"</button>
+                                            </ActionForm>
+                                        </details>
+                                        {u.second_factor.then(|| view! { <ResetSecondFactorForm user_id=u.id factor /> })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
@@ -209,7 +203,7 @@ fn ResetSecondFactorForm(user_id: i64, factor: ServerAction<ResetSecondFactor>) 
     view! {
         <details>
             <summary>"二要素認証をリセット"</summary>
-            <ActionForm action=factor attr:class="form" attr:data-testid="reset-second-factor">
+            <ActionForm action=factor attr:novalidate=true attr:class="form" attr:data-testid="reset-second-factor">
                 <input type="hidden" name="user_id" value=user_id.to_string()/>
                 <p class="note">"スマートフォンの紛失などで確認コードを入力できなくなった利用者のためのものです。リセットすると、その利用者のログイン中のセッションは終了し、次回のログインで二要素認証を設定し直します。"</p>
                 <label class="check"><input type="checkbox" name="confirm" value=RESET_CONFIRMATION required/>"本人確認のうえ、リセットすることを確認しました"</label>

@@ -102,23 +102,34 @@ fn ApplicationForm(
                             {f.quotes.iter().cloned().map(|q| view! {
                                 <tr data-quote=q.id.to_string()>
                                     <td><a href=format!("/quotes/{}", q.id)>{q.label}</a></td>
-                                    <td>{q.paid_on.unwrap_or_else(|| "未払い".into())}</td>
-                                    {f.can_edit.then(|| view! {
-                                        <td>
-                                            <ActionForm action=paid attr:class="form inline" attr:data-testid=format!("mark-paid-{}", q.id)>
-                                                <input type="hidden" name="facility_id" value=id.to_string()/>
-                                                <input type="hidden" name="quote_id" value=q.id.to_string()/>
-                                                <label>"支払日（領収書の日付）"
-                                                    <input name="paid_on" aria-invalid=invalid(paid, "paid_on", Some(("quote_id", q.id.to_string()))) aria-describedby=described(paid, "paid_on", Some(("quote_id", q.id.to_string()))) type="text" placeholder="2023-02-10" value=typed_in(paid, "paid_on", ("quote_id", q.id.to_string()))/>
-                                                    {field_error(paid, "paid_on", Some(("quote_id", q.id.to_string())))}
-                                                </label>
-                                                <button type="submit">"登録"</button>
-                                            </ActionForm>
-                                        </td>
+                                    <td>{q.paid_on.clone().unwrap_or_else(|| "未払い".into())}</td>
+                                    {f.can_edit.then(|| {
+                                        let refused_here = field_error(paid, "paid_on", Some(("quote_id", q.id.to_string())))().is_some();
+                                        let form = view! {
+                                            <ActionForm action=paid attr:novalidate=true attr:class="form inline" attr:data-testid=format!("mark-paid-{}", q.id)>
+                                                    <input type="hidden" name="facility_id" value=id.to_string()/>
+                                                    <input type="hidden" name="quote_id" value=q.id.to_string()/>
+                                                    <label>"支払日（領収書の日付）"
+                                                        <input name="paid_on" aria-invalid=invalid(paid, "paid_on", Some(("quote_id", q.id.to_string()))) aria-describedby=described(paid, "paid_on", Some(("quote_id", q.id.to_string()))) type="text" placeholder="2023-02-10" value=typed_in(paid, "paid_on", ("quote_id", q.id.to_string()))/>
+                                                        {field_error(paid, "paid_on", Some(("quote_id", q.id.to_string())))}
+                                                    </label>
+                                                    <button type="submit">"登録"</button>
+                                                </ActionForm>
+                                        };
+                                        // Paid: the form gives way to the date, and stays at hand to correct it.
+                                        view! {
+                                            <td>
+                                                {if q.paid_on.is_some() {
+                                                    view! { <details open=refused_here><summary>"支払済み（支払日を直す）"</summary>{form}</details> }.into_any()
+                                                } else {
+                                                    form.into_any()
+                                                }}
+                                            </td>
+                                        }
                                     })}
                                     {can_share.then(|| view! {
                                         <td>
-                                            <ActionForm action=shared attr:class="form inline" attr:data-testid=format!("mark-shared-{}", q.id)>
+                                            <ActionForm action=shared attr:novalidate=true attr:class="form inline" attr:data-testid=format!("mark-shared-{}", q.id)>
                                                 <input type="hidden" name="facility_id" value=id.to_string()/>
                                                 <input type="hidden" name="quote_id" value=q.id.to_string()/>
                                                 <input type="hidden" name="shared" value=if q.shared { "0" } else { "1" }/>
@@ -134,7 +145,7 @@ fn ApplicationForm(
                 }.into_any()
             }}
             {(f.can_edit && !paid_quotes.is_empty()).then(|| view! {
-                <ActionForm action=prepare attr:class="form" attr:data-testid="prepare-application">
+                <ActionForm action=prepare attr:novalidate=true attr:class="form" attr:data-testid="prepare-application">
                     {error_summary(prepare)}
                     <input type="hidden" name="facility_id" value=id.to_string()/>
                     <label>"支払済みの費用"
@@ -309,7 +320,7 @@ fn Application(
                                     <td>{scan.kind}</td><td class="num">{scan.size}</td><td>{scan.uploaded_at}</td>
                                     {a.can_attach.then(|| view! {
                                         <td>
-                                            <ActionForm action=delete attr:class="form inline" attr:data-testid=format!("delete-scan-{}", scan.id)>
+                                            <ActionForm action=delete attr:novalidate=true attr:class="form inline" attr:data-testid=format!("delete-scan-{}", scan.id)>
                                                 <input type="hidden" name="id" value=s.id.to_string()/>
                                                 <input type="hidden" name="scan_id" value=scan.id.to_string()/>
                                                 <button type="submit">"削除"</button>
@@ -330,7 +341,7 @@ fn Application(
                 </form>
             })}
             {a.can_submit.then(|| view! {
-                <ActionForm action=submit attr:class="form" attr:data-testid="submit-application">
+                <ActionForm action=submit attr:novalidate=true attr:class="form" attr:data-testid="submit-application">
                     {error_summary(submit)}
                     <input type="hidden" name="id" value=s.id.to_string()/>
                     <label>"提出日"<input name="submitted_on" id=field_id("submitted_on") aria-invalid=invalid(submit, "submitted_on", None) aria-describedby=described(submit, "submitted_on", None) type="text" value=typed_or(submit, "submitted_on", a.applied_on_iso.clone()) required/>{field_error(submit, "submitted_on", None)}</label>
@@ -338,7 +349,7 @@ fn Application(
                 </ActionForm>
             })}
             {a.can_record_payment.then(|| view! {
-                <ActionForm action=payment attr:class="form" attr:data-testid="record-payment">
+                <ActionForm action=payment attr:novalidate=true attr:class="form" attr:data-testid="record-payment">
                     {error_summary(payment)}
                     <input type="hidden" name="id" value=s.id.to_string()/>
                     <label>"交付日"<input name="paid_on" id=field_id("paid_on") aria-invalid=invalid(payment, "paid_on", None) aria-describedby=described(payment, "paid_on", None) type="text" value=typed(payment, "paid_on") required/>{field_error(payment, "paid_on", None)}</label>

@@ -42,44 +42,46 @@ fn Corporation(c: CorporationView, bulk: ServerAction<BulkApplyReaders>) -> impl
             </tbody>
         </table>
         <p class="note">"補助額と自己負担は、各施設の登録日付と、支払済みの領収書（なければ確定した見積、なければ最新の見積）から、施設のページと同じ計算で求めています。見積が未登録の施設は、受けられる補助額の上限見込みだけを示し、合計を分けています。"</p>
-        <table class="data" data-testid="corporation-facilities">
-            <thead>
-                <tr>
-                    <th scope="col">"施設"</th><th scope="col">"施設区分"</th><th scope="col">"導入状況"</th>
-                    <th scope="col">"次の期限"</th><th scope="col">"計算に使った費用"</th>
-                    <th scope="col" class="num">"補助額"</th><th scope="col" class="num">"自己負担"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {c.facilities.iter().map(|f| view! {
-                    <tr data-facility=f.id.to_string()>
-                        <td><a href=format!("/facilities/{}", f.id)>{f.name.clone()}</a></td>
-                        <td>{f.facility_type.clone()}</td>
-                        <td>{f.stage.clone()}</td>
-                        <td class=f.next.as_ref().map(|d| format!("deadline {}", d.status)).unwrap_or_default()>
-                            {f.next.as_ref().map(|d| format!("{}（{}・{}）", d.label, d.due, d.status_label)).unwrap_or_else(|| "—".into())}
-                        </td>
-                        <td data-testid="cost-basis">{match &f.basis {
-                            Some(b) => view! { <a href=format!("/quotes/{}", b.quote_id)>{format!("{}（見積 #{}）", b.label, b.quote_id)}</a> }.into_any(),
-                            None => "見積未登録".into_any(),
-                        }}</td>
-                        {match (&f.subsidy, &f.self_burden, &f.cap_estimate, &f.error) {
-                            (Some(s), Some(b), _, _) => view! {
-                                <td class="num" data-testid="subsidy">{s.clone()}</td>
-                                <td class="num" data-testid="self-burden">{b.clone()}</td>
-                            }.into_any(),
-                            (_, _, Some(e), _) => view! {
-                                <td class="num">"上限見込み（見積未登録） " <span data-testid="cap-estimate">{e.clone()}</span></td>
-                                <td class="num">"—"</td>
-                            }.into_any(),
-                            (_, _, _, e) => view! {
-                                <td colspan="2" class="error">{format!("補助額を計算できません: {}", e.clone().unwrap_or_default())}</td>
-                            }.into_any(),
-                        }}
+        <div class="table-scroll" role="region" tabindex="0" aria-label="法人の施設の一覧">
+            <table class="data" data-testid="corporation-facilities">
+                <thead>
+                    <tr>
+                        <th scope="col">"施設"</th><th scope="col">"施設区分"</th><th scope="col">"導入状況"</th>
+                        <th scope="col">"次の期限"</th><th scope="col">"計算に使った費用"</th>
+                        <th scope="col" class="num">"補助額"</th><th scope="col" class="num">"自己負担"</th>
                     </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+                </thead>
+                <tbody>
+                    {c.facilities.iter().map(|f| view! {
+                        <tr data-facility=f.id.to_string()>
+                            <td><a href=format!("/facilities/{}", f.id)>{f.name.clone()}</a></td>
+                            <td>{f.facility_type.clone()}</td>
+                            <td>{f.stage.clone()}</td>
+                            <td class=f.next.as_ref().map(|d| format!("deadline {}", d.status)).unwrap_or_default()>
+                                {f.next.as_ref().map(|d| format!("{}（{}・{}）", d.label, d.due, d.status_label)).unwrap_or_else(|| "—".into())}
+                            </td>
+                            <td data-testid="cost-basis">{match &f.basis {
+                                Some(b) => view! { <a href=format!("/quotes/{}", b.quote_id)>{format!("{}（見積 #{}）", b.label, b.quote_id)}</a> }.into_any(),
+                                None => "見積未登録".into_any(),
+                            }}</td>
+                            {match (&f.subsidy, &f.self_burden, &f.cap_estimate, &f.error) {
+                                (Some(s), Some(b), _, _) => view! {
+                                    <td class="num" data-testid="subsidy">{s.clone()}</td>
+                                    <td class="num" data-testid="self-burden">{b.clone()}</td>
+                                }.into_any(),
+                                (_, _, Some(e), _) => view! {
+                                    <td class="num">"上限見込み（見積未登録） " <span data-testid="cap-estimate">{e.clone()}</span></td>
+                                    <td class="num">"—"</td>
+                                }.into_any(),
+                                (_, _, _, e) => view! {
+                                    <td colspan="2" class="error">{format!("補助額を計算できません: {}", e.clone().unwrap_or_default())}</td>
+                                }.into_any(),
+                            }}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
         <section class="card">
             <h2>"一括申請（補助金の交付申請書類）"</h2>
             <p class="note">"支払済みの費用がある施設ごとに申請書類（PDF）を作り、全施設の申請可否と理由を一覧（CSV）にしてZIPでまとめます。"</p>
@@ -91,7 +93,7 @@ fn Corporation(c: CorporationView, bulk: ServerAction<BulkApplyReaders>) -> impl
         {(c.can_edit && !pending.is_empty()).then(|| view! {
             <section class="card">
                 <h2>"一括申請（カードリーダー）"</h2>
-                <ActionForm action=bulk attr:class="form" attr:data-testid="bulk-apply">
+                <ActionForm action=bulk attr:novalidate=true attr:class="form" attr:data-testid="bulk-apply">
                     {error_summary(bulk)}
                     {pending.into_iter().map(|(id, name)| {
                         // Ticked again when a refused form comes back.

@@ -155,7 +155,7 @@ fn FacilityForm(existing: Option<FacilityDetail>, #[prop(optional)] prefill: Opt
     view! {
         {general}
         {notice}
-        <ActionForm action=save attr:class="form facility-form" attr:data-testid="facility-form">
+        <ActionForm action=save attr:novalidate=true attr:class="form facility-form" attr:data-testid="facility-form">
             {error_summary(save)}
             <input type="hidden" name="id" value=id.to_string()/>
             <label for="code">"医療機関コード（10桁）"</label>

@@ -163,7 +163,7 @@ fn Payback(
         .collect();
     let patients = if can_edit {
         view! {
-            <ActionForm action=save attr:class="form" attr:data-testid="patients-form">
+            <ActionForm action=save attr:novalidate=true attr:class="form" attr:data-testid="patients-form">
                 <input type="hidden" name="facility_id" value=facility_id.to_string()/>
                 {fields.into_iter().map(|(name, label, value, error)| view! {
                     <label for=name>{label}</label>

@@ -139,7 +139,7 @@ fn EditForm(
             <p class="note">
                 "差出人、書き出しの文、各項目を直してから「保存」を押すと、この見積書の文書として保存され、このページとPDFに反映されます。保存と元に戻した記録は監査記録に残ります。"
             </p>
-            <ActionForm action=save attr:class="form" attr:data-testid="letter-form">
+            <ActionForm action=save attr:novalidate=true attr:class="form" attr:data-testid="letter-form">
                 <input type="hidden" name="quote_id" value=quote_id.to_string()/>
                 <fieldset>
                     <legend>"差出人"</legend>
@@ -156,7 +156,7 @@ fn EditForm(
                 <button type="submit" class="primary">"保存"</button>
             </ActionForm>
             {edited.then(|| view! {
-                <ActionForm action=reset attr:data-testid="letter-reset">
+                <ActionForm action=reset attr:novalidate=true attr:data-testid="letter-reset">
                     <input type="hidden" name="quote_id" value=quote_id.to_string()/>
                     <button type="submit">"元の文面に戻す"</button>
                 </ActionForm>

@@ -21,6 +21,8 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="brand-large">{PRODUCT_NAME}</p>
                 <p class="tagline">"オンライン資格確認 導入・補助金・見積監査"</p>
                 <h1 id="login-title">"ログイン"</h1>
+                {leptos_router::hooks::use_query_map().get_untracked().get("done").and_then(|d| crate::done::message(&d))
+                    .map(|m| view! { <p class="success" role="status" data-testid="done">{m}</p> })}
                 {move || error().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
                 <Suspense fallback=|| view! { <p>"読み込み中…"</p> }>
                     {move || Suspend::new(async move {
@@ -39,13 +41,14 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 fn PasswordForm(login: ServerAction<Login>) -> impl IntoView {
     view! {
-        <ActionForm action=login attr:class="form">
+        <ActionForm action=login attr:novalidate=true attr:class="form">
             <label for="email">"メールアドレス"</label>
             <input id="email" type="email" name="email" autocomplete="username" required autofocus />
             <label for="password">"パスワード"</label>
             <input id="password" type="password" name="password" autocomplete="current-password" required />
             <button type="submit" class="primary">"ログイン"</button>
         </ActionForm>
+        <p><a href="/password/forgot" data-testid="forgot-password-link">"パスワードを忘れた方"</a></p>
     }
 }
 
@@ -54,7 +57,7 @@ fn PasswordForm(login: ServerAction<Login>) -> impl IntoView {
 fn CodeForm(login: ServerAction<Login>) -> impl IntoView {
     view! {
         <p>"パスワードを確認しました。認証アプリに表示されている確認コードを入力してください。"</p>
-        <ActionForm action=login attr:class="form" attr:data-testid="second-factor">
+        <ActionForm action=login attr:novalidate=true attr:class="form" attr:data-testid="second-factor">
             <label for="code">"確認コード（6桁）"</label>
             <input
                 id="code"

@@ -110,7 +110,7 @@ fn Progress(
                 None => view! { <p>"まだ申し込んでいません。"</p> }.into_any(),
             }}
             {(p.can_edit && p.application.is_none()).then(|| view! {
-                <ActionForm action=apply attr:class="form" attr:data-testid="apply-reader">
+                <ActionForm action=apply attr:novalidate=true attr:class="form" attr:data-testid="apply-reader">
                     {error_summary(apply)}
                     <input type="hidden" name="facility_ids" value=id.to_string()/>
                     <label>"申込日"<input name="applied_on" id=field_id("applied_on") aria-invalid=invalid(apply, "applied_on", None) aria-describedby=described(apply, "applied_on", None) type="text" placeholder="例: 2021-03-15 / 令和3年3月15日" value=typed(apply, "applied_on") required/>{field_error(apply, "applied_on", None)}</label>
@@ -121,7 +121,7 @@ fn Progress(
                 </ActionForm>
             })}
             {(p.can_edit && undecided_pending).then(|| view! {
-                <ActionForm action=choose attr:class="form" attr:data-testid="choose-model">
+                <ActionForm action=choose attr:novalidate=true attr:class="form" attr:data-testid="choose-model">
                     {error_summary(choose)}
                     <input type="hidden" name="facility_id" value=id.to_string()/>
                     <label>"選んだ機種"{maker_select(makers_choose.clone(), false, typed(choose, "maker")(), (invalid(choose, "maker", None), described(choose, "maker", None)))}{field_error(choose, "maker", None)}</label>
@@ -145,7 +145,7 @@ fn Progress(
                 let (typed_stage, typed_vendor, typed_blocker) =
                     (typed(stage, "stage")(), typed(stage, "vendor_id")(), typed(stage, "blocker_code")());
                 view! {
-                    <ActionForm action=stage attr:class="form" attr:data-testid="record-stage">
+                    <ActionForm action=stage attr:novalidate=true attr:class="form" attr:data-testid="record-stage">
                         {error_summary(stage)}
                         <input type="hidden" name="facility_id" value=id.to_string()/>
                         <label>"到達した段階"
@@ -184,7 +184,7 @@ fn Progress(
             {p.can_edit.then(|| view! {
                 <details>
                     <summary>"猶予届出（経過措置）を記録"</summary>
-                    <ActionForm action=grace attr:class="form">
+                    <ActionForm action=grace attr:novalidate=true attr:class="form">
                         <input type="hidden" name="facility_id" value=id.to_string()/>
                         <label>"類型"
                             <select name="grace_type">

@@ -67,7 +67,7 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
             })}
             {(!d.flags.is_empty()).then(|| flag_list(&d.flags))}
             <ReadingOfTheFile reading=d.reading.clone() summary=d.summary.clone() pdf=d.file_name.to_ascii_lowercase().ends_with(".pdf") />
-            <ActionForm action=confirm attr:class="form" attr:data-testid="confirm-quote">
+            <ActionForm action=confirm attr:novalidate=true attr:class="form" attr:data-testid="confirm-quote">
                 {error_summary(confirm)}
                 <input type="hidden" name="token" value=token/>
                 <table class="data">

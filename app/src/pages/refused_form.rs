@@ -243,6 +243,25 @@ impl Refusal {
         )
     }
 
+    /// A labelled input: what was typed kept (a password never is), its message beside it and
+    /// tied to it, its id the summary's link.
+    pub(crate) fn input(
+        &self,
+        label: String,
+        name: &'static str,
+        kind: &'static str,
+        autocomplete: &'static str,
+    ) -> impl IntoView + use<> {
+        let value = if kind == "password" { None } else { self.typed(name) };
+        view! {
+            <label>{label}
+                <input id=field_id(name) name=name type=kind autocomplete=autocomplete value=value
+                    aria-invalid=self.invalid(name) aria-describedby=self.described(name)/>
+                {self.message(name)}
+            </label>
+        }
+    }
+
     /// What was typed in a field, if the form came back refused.
     pub(crate) fn typed(&self, name: &str) -> Option<String> {
         self.0.as_ref().and_then(|e| e.value(name))

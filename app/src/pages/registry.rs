@@ -35,33 +35,37 @@ fn Totals(overview: RegistryTotals) -> impl IntoView {
             Some(d) => view! { <p>{format!("最新の一覧の日付: {d}")}</p> }.into_any(),
             None => view! { <p data-testid="registry-empty">"まだ一覧を読み込んでいません。読み込むまでは、ダッシュボードの導入率は公表値の施設数で計算します。"</p> }.into_any(),
         }}
-        <table class="data" data-testid="registry-totals">
-            <thead><tr><th scope="col">"一覧"</th><th scope="col" class="num">"現存"</th><th scope="col" class="num">"休止"</th><th scope="col" class="num">"一覧から消えた施設"</th></tr></thead>
-            <tbody>
-                {overview.by_kind.into_iter().map(|(kind, active, suspended, gone)| view! {
-                    <tr><th scope="row">{kind}</th><td class="num">{count(active)}</td><td class="num">{count(suspended)}</td><td class="num">{count(gone)}</td></tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <div class="table-scroll" role="region" tabindex="0" aria-label="登録簿の施設数">
+            <table class="data" data-testid="registry-totals">
+                <thead><tr><th scope="col">"一覧"</th><th scope="col" class="num">"現存"</th><th scope="col" class="num">"休止"</th><th scope="col" class="num">"一覧から消えた施設"</th></tr></thead>
+                <tbody>
+                    {overview.by_kind.into_iter().map(|(kind, active, suspended, gone)| view! {
+                        <tr><th scope="row">{kind}</th><td class="num">{count(active)}</td><td class="num">{count(suspended)}</td><td class="num">{count(gone)}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
         <h2>"読み込みの記録"</h2>
-        <table class="data" data-testid="registry-imports">
-            <thead><tr>
-                <th scope="col">"日時"</th><th scope="col">"実行者"</th><th scope="col">"ファイル"</th><th scope="col">"一覧の日付"</th>
-                <th scope="col" class="num">"読んだ行"</th><th scope="col" class="num">"新規"</th><th scope="col" class="num">"更新"</th>
-                <th scope="col" class="num">"変更なし"</th><th scope="col" class="num">"消えた施設"</th><th scope="col" class="num">"読めなかった行"</th>
-            </tr></thead>
-            <tbody>
-                {overview.imports.into_iter().map(|i| view! {
-                    <tr>
-                        <td>{rules::wareki::format_timestamp_jst(&i.at)}</td>
-                        <td>{i.actor}</td>
-                        <td>{i.files}</td>
-                        <td>{i.as_of.as_deref().map(rules::wareki::format_stored_day).unwrap_or_else(|| "—".into())}</td>
-                        {i.counts.into_iter().map(|n| view! { <td class="num">{count(n)}</td> }).collect_view()}
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <div class="table-scroll" role="region" tabindex="0" aria-label="読み込みの記録">
+            <table class="data" data-testid="registry-imports">
+                <thead><tr>
+                    <th scope="col">"日時"</th><th scope="col">"実行者"</th><th scope="col">"ファイル"</th><th scope="col">"一覧の日付"</th>
+                    <th scope="col" class="num">"読んだ行"</th><th scope="col" class="num">"新規"</th><th scope="col" class="num">"更新"</th>
+                    <th scope="col" class="num">"変更なし"</th><th scope="col" class="num">"消えた施設"</th><th scope="col" class="num">"読めなかった行"</th>
+                </tr></thead>
+                <tbody>
+                    {overview.imports.into_iter().map(|i| view! {
+                        <tr>
+                            <td>{rules::wareki::format_timestamp_jst(&i.at)}</td>
+                            <td>{i.actor}</td>
+                            <td>{i.files}</td>
+                            <td>{i.as_of.as_deref().map(rules::wareki::format_stored_day).unwrap_or_else(|| "—".into())}</td>
+                            {i.counts.into_iter().map(|n| view! { <td class="num">{count(n)}</td> }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

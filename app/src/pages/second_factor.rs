@@ -56,7 +56,7 @@ fn Enrol(offered: OfferedSecret, required: bool, confirm: ServerAction<ConfirmSe
             </ol>
             <div class="qr-code" data-testid="qr-code" inner_html=offered.qr_svg></div>
             <p>"シークレットキー: " <code data-testid="totp-secret">{offered.base32}</code></p>
-            <ActionForm action=confirm attr:class="form" attr:data-testid="confirm-second-factor">
+            <ActionForm action=confirm attr:novalidate=true attr:class="form" attr:data-testid="confirm-second-factor">
                 <label for="code">"確認コード（6桁）"</label>
                 <input id="code" type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="12" required/>
                 <button type="submit" class="primary">"設定する"</button>

@@ -49,22 +49,24 @@ pub fn SourcesPage() -> impl IntoView {
                 "Onshi が示す補助金の金額・期限、導入状況の統計、見積書の監査の基準値は、次の公表資料に基づいています。"
                 "各ページの「出典」は、この一覧の資料を短い名前で示しています。"
             </p>
-            <table class="data">
-                <thead>
-                    <tr>
-                        <th scope="col">"出典の表記"</th>
-                        <th scope="col">"発行元"</th>
-                        <th scope="col">"資料名"</th>
-                        <th scope="col">"日付"</th>
-                        <th scope="col">"番号"</th>
-                        <th scope="col">"種類"</th>
-                        <th scope="col">"所在"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {documents.into_iter().map(|s| view! { <SourceRow source=s /> }).collect_view()}
-                </tbody>
-            </table>
+            <div class="table-scroll" role="region" tabindex="0" aria-label="出典の一覧">
+                <table class="data">
+                    <thead>
+                        <tr>
+                            <th scope="col">"出典の表記"</th>
+                            <th scope="col">"発行元"</th>
+                            <th scope="col">"資料名"</th>
+                            <th scope="col">"日付"</th>
+                            <th scope="col">"番号"</th>
+                            <th scope="col">"種類"</th>
+                            <th scope="col">"所在"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {documents.into_iter().map(|s| view! { <SourceRow source=s /> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
             {onshi.map(|s| view! {
                 <section class="card" id=s.key()>
                     <h2>{s.title()}</h2>

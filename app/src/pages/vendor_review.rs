@@ -48,7 +48,7 @@ fn ReviewTable(rows: Vec<VendorToReview>, review: ServerAction<ReviewVendor>) ->
                             <td>{v.added_by.clone().unwrap_or_else(|| "—".into())}</td>
                             <td class="num">{v.quotes}</td>
                             <td>
-                                <ActionForm action=review attr:class="inline-form">
+                                <ActionForm action=review attr:novalidate=true attr:class="inline-form">
                                     <input type="hidden" name="vendor_id" value=v.id.to_string()/>
                                     <input name="name" type="text" value=v.name.clone() aria-label=label maxlength="80"/>
                                     <button type="submit">"この名称で確認する"</button>

@@ -13,6 +13,7 @@ pub mod password_policy;
 pub mod per_database;
 pub mod recovery_codes;
 pub mod registry_jobs;
+pub mod reminders;
 pub mod second_factor;
 pub mod throttle;
 pub mod totp;

@@ -23,6 +23,9 @@ const ROLES: [&str; 4] = [MANAGER, REVIEWER, AUDITOR, ADMIN];
 const MATRIX: &[(&str, Obj, [u16; 4])] = &[
     ("/", Obj::None, [200, 200, 200, 200]),
     ("/login", Obj::None, [200, 200, 200, 200]),
+    // Public pages: a link without its token says it cannot be used.
+    ("/password/forgot", Obj::None, [200, 200, 200, 200]),
+    ("/password/reset", Obj::None, [200, 200, 200, 200]),
     ("/subsidy", Obj::None, [200, 200, 200, 200]),
     ("/reference/vendors", Obj::None, [200, 200, 200, 200]),
     ("/reference/statistics", Obj::None, [200, 200, 200, 200]),

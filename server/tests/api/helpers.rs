@@ -49,6 +49,7 @@ pub fn settings(db_path: &Path, load_demo: bool) -> Settings {
         league_inline: app::ssr::context::LeagueRefresh::default().0,
         // Kept out of the tests: its statements would mix with those a test counts.
         warm_league: false,
+        mail: None,
     }
 }
 
@@ -61,6 +62,16 @@ pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("data").join("onshi.sqlite");
     let mut app = spawn_on(settings(&db_path, true)).await;
+    app._dir = Some(dir);
+    app
+}
+
+/// A fresh app with demo data that sends its e-mail to `smtp_url` (a test's SMTP sink).
+pub async fn spawn_app_mailing_to(smtp_url: String) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut mailing = settings(&dir.path().join("onshi.sqlite"), true);
+    mailing.mail = Some(server::mail::MailSettings { smtp_url, from: "Onshi <noreply@onshi.test>".into() });
+    let mut app = spawn_on(mailing).await;
     app._dir = Some(dir);
     app
 }
@@ -375,4 +386,11 @@ pub async fn quote_billing_a_free_item(pool: &sqlx::SqlitePool, facility: i64) -
         .await
         .expect("line");
     quote
+}
+
+/// The body of `path` (or of a whole URL, as a refused form's `Location` gives it) as `who`
+/// sees it, whatever the status.
+pub async fn page_text(app: &TestApp, who: &reqwest::Client, path: &str) -> String {
+    let url = if path.starts_with("http") { path.to_owned() } else { app.url(path) };
+    who.get(url).send().await.expect("GET").text().await.expect("body")
 }

@@ -29,6 +29,7 @@ mod letter_document;
 mod login;
 mod login_attacks;
 mod login_passwords;
+mod mail;
 mod one_answer;
 mod pages;
 mod printable_names;

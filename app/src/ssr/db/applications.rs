@@ -543,6 +543,34 @@ pub async fn record_payment(
         after: Some(json!({ "status": "paid", "paid_on": on, "paid_amount": amount })),
     };
     audit_log::record(&mut tx, actor, change).await.map_err(internal)?;
+    // The facility's other managers hear of it by e-mail (the one who recorded it knows).
+    let managers: Vec<i64> = sqlx::query_scalar(
+        "SELECT u.id FROM users u JOIN facilities f ON f.id = ?
+         WHERE u.disabled = 0 AND u.role = 'clinic_manager' AND u.id IS NOT ?
+           AND (u.facility_id = f.id OR (u.corporation_id IS NOT NULL AND u.corporation_id = f.corporation_id))",
+    )
+    .bind(record.listed.facility_id)
+    .bind(actor.user_id)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let message = format!(
+        "{}の補助金の交付（{}、{}）が記録されました。",
+        record.listed.facility_name,
+        rules::format_wareki_with_western(on),
+        amount
+    );
+    for user in managers {
+        super::mail::queue_to_user(
+            &mut tx,
+            user,
+            "補助金の交付が記録されました",
+            &message,
+            &format!("/applications/{}", record.listed.id),
+        )
+        .await
+        .map_err(internal)?;
+    }
     tx.commit().await.map_err(internal)
 }
 

@@ -163,6 +163,7 @@ async fn notify(
             .bind(message)
             .execute(&mut **tx)
             .await?;
+        super::mail::queue_to_user(tx, user, message, message, &format!("/complaints/{complaint_id}")).await?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod facilities;
 pub mod home;
 pub mod letters;
+pub mod mail;
 pub mod patients;
 pub mod peers;
 pub mod provisioning;

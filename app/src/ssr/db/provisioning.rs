@@ -180,6 +180,18 @@ pub async fn scope_sections(
     Ok(qb.build_query_as::<SectionRow>().fetch_all(db).await?.into_iter().map(SectionRow::split).collect())
 }
 
+/// The [`Section`]s of every facility with an active manager in Onshi (the deadline
+/// reminders' facilities).
+pub async fn managed_sections(db: impl sqlx::SqliteExecutor<'_>) -> sqlx::Result<Vec<Section>> {
+    let mut qb = section_query();
+    qb.push(
+        "EXISTS (SELECT 1 FROM users u WHERE u.disabled = 0 AND u.role = 'clinic_manager'
+           AND (u.facility_id = f.id OR (u.corporation_id IS NOT NULL AND u.corporation_id = f.corporation_id)))",
+    );
+    qb.push(" ORDER BY f.id");
+    Ok(qb.build_query_as::<SectionRow>().fetch_all(db).await?.into_iter().map(SectionRow::split).collect())
+}
+
 /// The [`SectionRow`] query up to its condition.
 fn section_query() -> QueryBuilder<'static, sqlx::Sqlite> {
     let mut qb = QueryBuilder::new(
