@@ -72,6 +72,7 @@ describe('subsidy application', () => {
       const csv = await page.request.get(new URL(await page.locator('[data-testid="package-csv"]').getAttribute('href'), server.url).href);
       assert.match(await csv.text(), /補助金申請額,308000/);
 
+      await page.check('form[data-testid="submit-application"] input[name="confirm"]');
       await submitForm(page, 'submit-application');
       assert.equal(await page.locator('[data-testid="application-status"]').innerText(), '提出済み');
 

@@ -695,13 +695,20 @@ pub async fn mark_receipt_shared(facility_id: i64, quote_id: i64, shared: String
 
 /// draft → submitted, on the day it was sent.
 #[server(prefix = "/api", endpoint = "submit_application")]
-pub async fn submit_application(id: i64, submitted_on: String) -> Result<(), UiError> {
+pub async fn submit_application(id: i64, submitted_on: String, confirm: Option<String>) -> Result<(), UiError> {
     use crate::ssr::{audit_log::Actor, context, db};
     let user = context::require_permission(rules::access::Permission::EditOwnFacilities)?;
     let pool = context::pool()?;
     let r = db::applications::get(&pool, &user.scope, id).await.map_err(context::internal)?.ok_or(UiError::NotFound)?;
     async {
         let on = parse_day("submitted_on", &submitted_on, "提出日")?;
+        // Once submitted, the application's figures are what the 交付申請 said: confirmed first.
+        if confirm.is_none() {
+            return Err(UiError::Fields(vec![(
+                "confirm".into(),
+                "提出済みにすると、申請書の内容は変更できません。提出した内容と同じことを確かめ、確認のチェックを入れてください".into(),
+            )]));
+        }
         let applied: chrono::NaiveDate = r.listed.applied_on.parse().map_err(context::internal)?;
         if on < applied {
             return Err(UiError::Fields(vec![(

@@ -15,7 +15,7 @@ pub struct ChartRow {
     pub bars: Vec<i64>,
     /// How each bar's value reads (e.g. 「57.6%」), beside the bar.
     pub bar_labels: Vec<String>,
-    /// The row's name on the chart: short enough to sit left of the bars.
+    /// The row's name on the chart, left of the bars (wrapped there, never cut).
     pub short_label: String,
     /// A published figure rather than live data (drawn lighter, set in italics in the table).
     pub published: bool,
@@ -464,7 +464,8 @@ pub async fn charts_from(
             rows: blocker_rows
                 .into_iter()
                 .map(|(stage, reason, n)| {
-                    let short = format!("{}: {}", stage_label(&stage), reason.chars().take(14).collect::<String>());
+                    // The whole reason: the chart wraps it rather than cut it mid-word.
+                    let short = format!("{}: {}", stage_label(&stage), reason);
                     ChartRow { short_label: short, ..plain_row(vec![stage_label(&stage), reason, count(n)], vec![n], vec![count(n)]) }
                 })
                 .collect(),
@@ -494,7 +495,7 @@ pub async fn charts_from(
             rows: complaint_rows
                 .into_iter()
                 .map(|(vendor, status, n)| {
-                    let short = format!("{}（{}）", vendor.chars().take(12).collect::<String>(), status_label(&status));
+                    let short = format!("{}（{}）", vendor, status_label(&status));
                     ChartRow { short_label: short, ..plain_row(vec![vendor, status_label(&status), count(n)], vec![n], vec![count(n)]) }
                 })
                 .collect(),

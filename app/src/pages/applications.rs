@@ -345,6 +345,11 @@ fn Application(
                     {error_summary(submit)}
                     <input type="hidden" name="id" value=s.id.to_string()/>
                     <label>"提出日"<input name="submitted_on" id=field_id("submitted_on") aria-invalid=invalid(submit, "submitted_on", None) aria-describedby=described(submit, "submitted_on", None) type="text" value=typed_or(submit, "submitted_on", a.applied_on_iso.clone()) required/>{field_error(submit, "submitted_on", None)}</label>
+                    <label class="check">
+                        <input id=field_id("confirm") type="checkbox" name="confirm" value="on" aria-invalid=invalid(submit, "confirm", None) aria-describedby=described(submit, "confirm", None)/>
+                        "申請書（PDF）の内容で提出したことを確認しました（提出済みにすると内容は変更できません）"
+                        {field_error(submit, "confirm", None)}
+                    </label>
                     <button type="submit" class="primary">"提出済みにする"</button>
                 </ActionForm>
             })}

@@ -8,65 +8,120 @@ use leptos_router::hooks::use_query_map;
 /// Bar colours by series; published rows are drawn lighter.
 const SERIES_COLOURS: [&str; 3] = ["#3b6ea5", "#e0a030", "#3a9a5b"];
 
-/// Layout of a bar chart, in SVG user units.
-const LABEL_WIDTH: f64 = 250.0;
-const BAR_AREA: f64 = 560.0;
-const BAR_HEIGHT: f64 = 9.0;
-const ROW_GAP: f64 = 8.0;
+/// Layout of a bar chart, in SVG user units. The chart is never drawn narrower than its
+/// width (its frame scrolls on a phone), so a unit is at least a pixel and the text at least
+/// 14 px (issue: pages people can work in; JIS X 8341-3 asks for text that can be read).
+const FONT: f64 = 14.0;
+const LINE: f64 = 18.0;
+const LABEL_WIDTH: f64 = 260.0;
+const BAR_AREA: f64 = 500.0;
+const VALUE_WIDTH: f64 = 140.0;
+const BAR_HEIGHT: f64 = 20.0;
+const ROW_GAP: f64 = 10.0;
+const LEGEND_HEIGHT: f64 = 28.0;
+/// The chart's width in user units, and the least it is drawn at in pixels (`onshi.css`).
+pub const CHART_WIDTH: f64 = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH;
+
+/// A label in lines that fit `width` at [`FONT`]: a full-width character takes the font's
+/// width, any other a little over half. Lines break between characters, as Japanese does;
+/// nothing is cut off.
+fn wrapped(label: &str, width: f64) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    let mut used = 0.0;
+    for c in label.chars() {
+        let w = if c.is_ascii() || ('\u{ff61}'..='\u{ff9f}').contains(&c) { FONT * 0.6 } else { FONT };
+        if used + w > width && !lines.last().is_some_and(String::is_empty) {
+            lines.push(String::new());
+            used = 0.0;
+        }
+        if let Some(line) = lines.last_mut() {
+            line.push(c);
+        }
+        used += w;
+    }
+    lines
+}
 
 /// Horizontal grouped bars: one group per table row, one bar per series, scaled to the largest value.
 fn bar_chart(chart: &Chart) -> impl IntoView + use<> {
     let max = chart.rows.iter().flat_map(|r| r.bars.iter().copied()).max().unwrap_or(0).max(1) as f64;
-    let group = BAR_HEIGHT * chart.series.len() as f64 + ROW_GAP;
-    let height = group * chart.rows.len() as f64 + 24.0;
-    let width = LABEL_WIDTH + BAR_AREA + 90.0;
+    let series = chart.series.len().max(1) as f64;
     let legend: Vec<_> = chart
         .series
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            let x = LABEL_WIDTH + i as f64 * 150.0;
+            let x = LABEL_WIDTH + i as f64 * 180.0;
             view! {
-                <rect x=x y="2" width="10" height="10" fill=SERIES_COLOURS[i % 3]></rect>
-                <text x=x + 14.0 y="11" font-size="11">{name.clone()}</text>
+                <rect x=x y="6" width="14" height="14" fill=SERIES_COLOURS[i % 3]></rect>
+                <text x=x + 20.0 y="19" font-size=FONT>{name.clone()}</text>
             }
         })
         .collect();
+    let mut top = LEGEND_HEIGHT;
     let bars: Vec<_> = chart
         .rows
         .iter()
-        .enumerate()
-        .map(|(r, row)| {
-            let top = 22.0 + r as f64 * group;
+        .map(|row| {
+            let lines = wrapped(&row.short_label, LABEL_WIDTH - 12.0);
+            let block = (BAR_HEIGHT * series).max(LINE * lines.len() as f64);
+            let row_top = top;
+            top += block + ROW_GAP;
             let opacity = if row.published { "0.45" } else { "1" };
-            let label = row.short_label.clone();
             let rects: Vec<_> = row
                 .bars
                 .iter()
                 .enumerate()
                 .map(|(i, v)| {
                     let w = (*v as f64 / max * BAR_AREA).max(0.0);
-                    let y = top + i as f64 * BAR_HEIGHT;
+                    let y = row_top + i as f64 * BAR_HEIGHT;
                     view! {
-                        <rect x=LABEL_WIDTH y=y width=format!("{w:.1}") height=BAR_HEIGHT - 1.0 fill=SERIES_COLOURS[i % 3] fill-opacity=opacity>
+                        <rect x=LABEL_WIDTH y=y width=format!("{w:.1}") height=BAR_HEIGHT - 3.0 fill=SERIES_COLOURS[i % 3] fill-opacity=opacity>
                             <title>{format!("{}: {}", chart.series.get(i).cloned().unwrap_or_default(), row.bar_labels.get(i).cloned().unwrap_or_default())}</title>
                         </rect>
-                        <text x=LABEL_WIDTH + w + 4.0 y=y + BAR_HEIGHT - 1.5 font-size="9">{row.bar_labels.get(i).cloned().unwrap_or_default()}</text>
+                        <text x=LABEL_WIDTH + w + 5.0 y=y + BAR_HEIGHT - 6.0 font-size=FONT>{row.bar_labels.get(i).cloned().unwrap_or_default()}</text>
                     }
                 })
                 .collect();
+            let label: Vec<_> = lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    view! { <tspan x=LABEL_WIDTH - 8.0 y=row_top + FONT + i as f64 * LINE>{line}</tspan> }
+                })
+                .collect();
             view! {
-                <text x=LABEL_WIDTH - 6.0 y=top + group / 2.0 font-size="11" text-anchor="end">{label}</text>
+                <text font-size=FONT text-anchor="end">{label}</text>
                 {rects}
             }
         })
         .collect();
+    let height = top;
     view! {
-        <svg class="chart" viewBox=format!("0 0 {width} {height:.0}") width="100%" role="img" aria-label=chart.title.clone()
-             xmlns="http://www.w3.org/2000/svg">
-            {legend}
-            {bars}
-        </svg>
+        <div class="chart-frame" role="region" tabindex="0" aria-label=format!("{}（グラフ）", chart.title)>
+            <svg class="chart" viewBox=format!("0 0 {CHART_WIDTH} {height:.0}") width="100%" role="img" aria-label=chart.title.clone()
+                 xmlns="http://www.w3.org/2000/svg">
+                {legend}
+                {bars}
+            </svg>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_labels_wrap_between_characters_and_lose_nothing() {
+        let label = "導入作業完了・運用未着手: 見積書を受領後、導入費用が負担となるため検討を見合わせている";
+        let lines = wrapped(label, LABEL_WIDTH - 12.0);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert_eq!(lines.concat(), label, "nothing cut off");
+        for line in &lines {
+            assert!(line.chars().count() as f64 * FONT <= LABEL_WIDTH - 12.0 + FONT, "{line}");
+        }
+        assert_eq!(wrapped("病院", 100.0), vec!["病院".to_owned()]);
     }
 }
 

@@ -105,6 +105,7 @@ fn Settled(settled: SettledView, at_cap: bool) -> impl IntoView {
                 {v.apply_by.clone().map(|d| view! { <tr><th scope="row">"交付申請期限"</th><td>{d}</td></tr> })}
             </tbody>
         </table>
+        <crate::pages::settlement_view::SubsidyTerms/>
         {(!v.conditions.is_empty()).then(|| view! {
             <h3>"制度の条件と日付"</h3>
             <table class="data" data-testid="scheme-conditions">

@@ -61,14 +61,16 @@ pub fn AuditView(a: QuoteAuditView) -> impl IntoView {
             {(!a.flags.is_empty()).then(|| flags_view(a.flags.clone()))}
             {crate::csv::download_links("この見積書の明細と指摘", &format!("/exports/quote_lines.csv?quote={id}"))}
             <p class="note">"CSVの指摘には、同じ施設区分の確定済み見積との比較（外れ値）は含まれません。"</p>
-            <table class="data">
-                <thead>
-                    <tr><th scope="col" class="num">"行"</th><th scope="col">"品名"</th><th scope="col">"費目"</th>
-                        <th scope="col" class="num">"数量"</th><th scope="col" class="num">"単価"</th><th scope="col" class="num">"金額"</th>
-                        <th scope="col">"補助"</th><th scope="col">"指摘と根拠"</th></tr>
-                </thead>
-                <tbody inner_html=lines_html></tbody>
-            </table>
+            <div class="table-scroll" role="region" tabindex="0" aria-label="見積の明細と指摘">
+                <table class="data">
+                    <thead>
+                        <tr><th scope="col" class="num">"行"</th><th scope="col">"品名"</th><th scope="col">"費目"</th>
+                            <th scope="col" class="num">"数量"</th><th scope="col" class="num">"単価"</th><th scope="col" class="num">"金額"</th>
+                            <th scope="col">"補助"</th><th scope="col">"指摘と根拠"</th></tr>
+                    </thead>
+                    <tbody inner_html=lines_html></tbody>
+                </table>
+            </div>
             <table class="data summary" data-testid="totals">
                 <thead><tr><th scope="col">""</th><th scope="col" class="num">"見積書の記載"</th><th scope="col" class="num">"明細から計算"</th></tr></thead>
                 <tbody>

@@ -70,59 +70,61 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
             <ActionForm action=confirm attr:novalidate=true attr:class="form" attr:data-testid="confirm-quote">
                 {error_summary(confirm)}
                 <input type="hidden" name="token" value=token/>
-                <table class="data">
-                    <thead>
-                        <tr><th scope="col" class="num">"行"</th><th scope="col">"品名"</th><th scope="col">"費目"</th>
-                            <th scope="col" class="num">"数量"</th><th scope="col" class="num">"単価"</th>
-                            <th scope="col" class="num">"金額（円）"</th><th scope="col">"補助"</th><th scope="col">"指摘"</th></tr>
-                    </thead>
-                    <tbody>
-                        {d.lines.iter().map(|l| {
-                            let (category_name, amount_name) = (format!("category[{}]", l.row), format!("amount[{}]", l.row));
-                            let current = refused.typed(&category_name).unwrap_or_else(|| l.category.clone());
-                            let amount_typed = refused.typed(&amount_name).unwrap_or_else(|| l.amount.clone());
-                            let why = |cell: &str| d.scan.as_ref().and_then(|s| s.why(l.row, cell));
-                            let mark = |why: Option<String>| why.map(|w| view! { <small class="warning">{format!("要確認: {w}")}</small> });
-                            let class = |why: &Option<String>, base: &'static str| if why.is_some() { format!("{base} to-check") } else { base.to_owned() };
-                            let (why_description, why_quantity, why_price, why_amount) =
-                                (why("description"), why("quantity"), why("unit_price"), why("amount"));
-                            let picture = d.scan.as_ref().filter(|s| s.pictures.contains(&l.row)).map(|_| {
-                                let src = format!("/quotes/drafts/{}/rows/{}", d.token, l.row);
-                                let alt = format!("{}行目として読み取った見積書の画像", l.row);
-                                view! { <tr class="scan-picture"><td colspan="8"><img src=src alt=alt loading="lazy"/></td></tr> }
-                            });
-                            view! {
-                                {picture}
-                                <tr>
-                                    <td class="num">{l.row}</td>
-                                    <td class=class(&why_description, "")>{l.description.clone()}
-                                        {l.sheet.clone().map(|s| view! { <br/><small>{format!("シート「{s}」")}</small> })}
-                                        {mark(why_description.clone())}</td>
-                                    <td>
-                                        <select id=field_id(&category_name) name=category_name.clone() aria-label=format!("{}行目の費目", l.row)
-                                            aria-invalid=refused.invalid(&category_name) aria-describedby=refused.described(&category_name)>
-                                            {Category::ALL.into_iter().map(|c| view! {
-                                                <option value=c.code() selected=current == c.code()>{c.label_ja()}</option>
-                                            }).collect_view()}
-                                        </select>
-                                        {refused.message(&category_name)}
-                                        {(l.confidence < 50).then(|| view! { <span class="warning">"要確認"</span> })}
-                                    </td>
-                                    <td class=class(&why_quantity, "num")>{l.quantity.clone()}{mark(why_quantity.clone())}</td>
-                                    <td class=class(&why_price, "num")>{l.unit_price.clone()}{mark(why_price.clone())}</td>
-                                    <td class=class(&why_amount, "num") data-testid=why_amount.as_ref().map(|_| "amount-to-check")>
-                                        <input id=field_id(&amount_name) name=amount_name.clone() type="text" value=amount_typed aria-label=format!("{}行目の金額", l.row)
-                                            aria-invalid=refused.invalid(&amount_name) aria-describedby=refused.described(&amount_name)/>
-                                        {refused.message(&amount_name)}
-                                        {l.amount_text.clone().map(|t| view! { <br/><small data-testid="amount-text">{format!("見積書の記載: 「{t}」")}</small> })}
-                                        {mark(why_amount.clone())}</td>
-                                    <td>{l.eligibility.clone()}</td>
-                                    <td>{flag_list(&l.flags)}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <div class="table-scroll" role="region" tabindex="0" aria-label="読み取った明細（費目・金額を直せます）">
+                    <table class="data">
+                        <thead>
+                            <tr><th scope="col" class="num">"行"</th><th scope="col">"品名"</th><th scope="col">"費目"</th>
+                                <th scope="col" class="num">"数量"</th><th scope="col" class="num">"単価"</th>
+                                <th scope="col" class="num">"金額（円）"</th><th scope="col">"補助"</th><th scope="col">"指摘"</th></tr>
+                        </thead>
+                        <tbody>
+                            {d.lines.iter().map(|l| {
+                                let (category_name, amount_name) = (format!("category[{}]", l.row), format!("amount[{}]", l.row));
+                                let current = refused.typed(&category_name).unwrap_or_else(|| l.category.clone());
+                                let amount_typed = refused.typed(&amount_name).unwrap_or_else(|| l.amount.clone());
+                                let why = |cell: &str| d.scan.as_ref().and_then(|s| s.why(l.row, cell));
+                                let mark = |why: Option<String>| why.map(|w| view! { <small class="warning">{format!("要確認: {w}")}</small> });
+                                let class = |why: &Option<String>, base: &'static str| if why.is_some() { format!("{base} to-check") } else { base.to_owned() };
+                                let (why_description, why_quantity, why_price, why_amount) =
+                                    (why("description"), why("quantity"), why("unit_price"), why("amount"));
+                                let picture = d.scan.as_ref().filter(|s| s.pictures.contains(&l.row)).map(|_| {
+                                    let src = format!("/quotes/drafts/{}/rows/{}", d.token, l.row);
+                                    let alt = format!("{}行目として読み取った見積書の画像", l.row);
+                                    view! { <tr class="scan-picture"><td colspan="8"><img src=src alt=alt loading="lazy"/></td></tr> }
+                                });
+                                view! {
+                                    {picture}
+                                    <tr>
+                                        <td class="num">{l.row}</td>
+                                        <td class=class(&why_description, "")>{l.description.clone()}
+                                            {l.sheet.clone().map(|s| view! { <br/><small>{format!("シート「{s}」")}</small> })}
+                                            {mark(why_description.clone())}</td>
+                                        <td>
+                                            <select id=field_id(&category_name) name=category_name.clone() aria-label=format!("{}行目の費目", l.row)
+                                                aria-invalid=refused.invalid(&category_name) aria-describedby=refused.described(&category_name)>
+                                                {Category::ALL.into_iter().map(|c| view! {
+                                                    <option value=c.code() selected=current == c.code()>{c.label_ja()}</option>
+                                                }).collect_view()}
+                                            </select>
+                                            {refused.message(&category_name)}
+                                            {(l.confidence < 50).then(|| view! { <span class="warning">"要確認"</span> })}
+                                        </td>
+                                        <td class=class(&why_quantity, "num")>{l.quantity.clone()}{mark(why_quantity.clone())}</td>
+                                        <td class=class(&why_price, "num")>{l.unit_price.clone()}{mark(why_price.clone())}</td>
+                                        <td class=class(&why_amount, "num") data-testid=why_amount.as_ref().map(|_| "amount-to-check")>
+                                            <input id=field_id(&amount_name) name=amount_name.clone() type="text" value=amount_typed aria-label=format!("{}行目の金額", l.row)
+                                                aria-invalid=refused.invalid(&amount_name) aria-describedby=refused.described(&amount_name)/>
+                                            {refused.message(&amount_name)}
+                                            {l.amount_text.clone().map(|t| view! { <br/><small data-testid="amount-text">{format!("見積書の記載: 「{t}」")}</small> })}
+                                            {mark(why_amount.clone())}</td>
+                                        <td>{l.eligibility.clone()}</td>
+                                        <td>{flag_list(&l.flags)}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
                 <p>"記載の合計: " {d.written[2].clone().unwrap_or_else(|| "—".into())}
                    " ／ 計算した合計: " {d.computed[2].clone()}
                    " ／ 補助対象経費（税込）: " {d.computed[3].clone()}</p>

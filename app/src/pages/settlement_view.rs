@@ -53,6 +53,30 @@ pub fn SettlementSummary(s: SettlementView) -> impl IntoView {
                     {s.warnings.iter().cloned().map(|w| view! { <li>{w}</li> }).collect_view()}
                 </ul>
             })}
+            <SubsidyTerms/>
         </section>
+    }
+}
+
+/// Where the terms are defined: the notice's 別添1 (eligible costs) and the subsidy table
+/// (事業額 and rates).
+const TERMS_SOURCE: &str =
+    "seeds/001_03434e09f67b16ae.txt（別添1 補助対象）; seeds/003_bb373fb805f0f64e.txt（補助内容の表）";
+
+/// 用語の説明: the two terms every subsidy figure rests on, as the public documents use them.
+#[component]
+pub fn SubsidyTerms() -> impl IntoView {
+    view! {
+        <details class="term-help" data-testid="term-help">
+            <summary>"用語の説明（補助対象経費・基準とする事業額）"</summary>
+            <dl>
+                <dt>"補助対象経費"</dt>
+                <dd>"補助の対象になる費用です。資格確認端末の購入と設定、レセコン・電子カルテ等の既存システムの改修、オンライン請求回線の導入、ネットワーク環境の整備（ルーター・LAN配線・設定）などで、消費税も含みます。月々の保守費用や回線使用料は対象外です。資格確認のアプリケーションは社会保険診療報酬支払基金から無償で提供されます。"</dd>
+                <dt>"基準とする事業額"</dt>
+                <dd>"補助額を計算するときの費用の上限（消費税込み）です。病院はカードリーダー1台で210.1万円・2台で200.2万円・3台で190.3万円、診療所・薬局は42.9万円です。補助額は、補助対象経費と基準とする事業額の少ない方に補助率を掛けた額です。"</dd>
+            </dl>
+            <crate::pages::sources::SourceLine note=TERMS_SOURCE.to_owned() />
+            <p class="note">"補助額の千円未満の切り捨ては、公表された表の金額と一致する計算として Onshi が採用しているものです（公表資料に計算方法の記載はありません）。"</p>
+        </details>
     }
 }

@@ -237,7 +237,13 @@ async fn a_clinic_applies_once_paid_and_the_package_reads_back_exactly_from_pdf_
     // draft → submitted → paid.
     let app_page = format!("/applications/{id}");
     let ids = id.to_string();
-    let res = post(&app, "/api/submit_application", &app_page, &[("id", &ids), ("submitted_on", "2023-05-01")]).await;
+    let res = post(
+        &app,
+        "/api/submit_application",
+        &app_page,
+        &[("id", &ids), ("submitted_on", "2023-05-01"), ("confirm", "on")],
+    )
+    .await;
     assert_done(&res, "post");
     let applied: Option<String> =
         sqlx::query_scalar("SELECT subsidy_applied_on FROM facility_progress WHERE facility_id = ?")

@@ -393,7 +393,13 @@ async fn a_draft_overtaken_by_a_later_operation_start_cannot_be_submitted_and_a_
     assert_done(&post(&app, "/api/record_stage", &page, &stage_fields(&fid, "operating", "2023-06-01")).await, "moved");
     // … but then the draft cannot be submitted as it is.
     let before = snapshot(app.pool()).await;
-    let res = post(&app, "/api/submit_application", &application, &[("id", &id), ("submitted_on", "2023-06-02")]).await;
+    let res = post(
+        &app,
+        "/api/submit_application",
+        &application,
+        &[("id", &id), ("submitted_on", "2023-06-02"), ("confirm", "on")],
+    )
+    .await;
     let html = refused_page(&app, &res).await;
     assert!(
         html.contains("交付申請日（令和5年5月1日）が運用開始日（令和5年6月1日）より前になっています。交付申請日は運用開始日以降の日付にしてください"),
@@ -413,7 +419,13 @@ async fn a_draft_overtaken_by_a_later_operation_start_cannot_be_submitted_and_a_
     .await;
     assert_eq!(location(&res), application);
     assert_done(
-        &post(&app, "/api/submit_application", &application, &[("id", &id), ("submitted_on", "2023-06-06")]).await,
+        &post(
+            &app,
+            "/api/submit_application",
+            &application,
+            &[("id", &id), ("submitted_on", "2023-06-06"), ("confirm", "on")],
+        )
+        .await,
         "submit",
     );
     let before = snapshot(app.pool()).await;
