@@ -334,7 +334,7 @@ fn Application(
                 }.into_any()
             }}
             {a.can_attach.then(|| view! {
-                <form method="post" action=format!("/applications/{}/receipts", s.id) enctype="multipart/form-data" class="form" data-testid="receipt-upload">
+                <form method="post" action=format!("/applications/{}/receipts", s.id) enctype="multipart/form-data" class="form" data-testid="receipt-upload" novalidate>
                     <label for="receipt-file">"領収書(写)のファイル（PDF・JPEG・PNG、10MBまで）"</label>
                     <input id="receipt-file" name="file" type="file" accept="application/pdf,image/jpeg,image/png" required/>
                     <button type="submit">"添付する"</button>

@@ -170,7 +170,7 @@ fn FacilityView(d: FacilityDetail) -> impl IntoView {
         <section class="card">
             <h2>"見積書"</h2>
             {d.can_edit.then(|| view! {
-                <form method="post" enctype="multipart/form-data" action=format!("/facilities/{}/quotes", s.id) class="form upload-form" data-testid="upload-quote">
+                <form method="post" enctype="multipart/form-data" action=format!("/facilities/{}/quotes", s.id) class="form upload-form" data-testid="upload-quote" novalidate>
                     <label>"ベンダーの見積書（Excel・LibreOffice・CSV・PDF・スキャンや写真の画像、20MBまで）"<input type="file" name="file" required
                         accept=".xlsx,.xlsm,.xls,.ods,.csv,.tsv,.txt,.pdf,application/pdf,.jpg,.jpeg,.png,.tif,.tiff,image/jpeg,image/png,image/tiff"/></label>
                     <p class="hint">"紙の見積書は、200～300dpiでスキャンしたPDF・画像、ファクス（TIFF・PDF）、真上から明るい場所で撮った写真（JPEG）を文字認識で読み取ります。読み取った内容は、登録する前に画像と見比べて確認できます。"</p>

@@ -62,7 +62,7 @@ pub fn AuditView(a: QuoteAuditView) -> impl IntoView {
             {crate::csv::download_links("この見積書の明細と指摘", &format!("/exports/quote_lines.csv?quote={id}"))}
             <p class="note">"CSVの指摘には、同じ施設区分の確定済み見積との比較（外れ値）は含まれません。"</p>
             <div class="table-scroll" role="region" tabindex="0" aria-label="見積の明細と指摘">
-                <table class="data">
+                <table class="data lines">
                     <thead>
                         <tr><th scope="col" class="num">"行"</th><th scope="col">"品名"</th><th scope="col">"費目"</th>
                             <th scope="col" class="num">"数量"</th><th scope="col" class="num">"単価"</th><th scope="col" class="num">"金額"</th>

@@ -71,7 +71,7 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                 {error_summary(confirm)}
                 <input type="hidden" name="token" value=token/>
                 <div class="table-scroll" role="region" tabindex="0" aria-label="読み取った明細（費目・金額を直せます）">
-                    <table class="data">
+                    <table class="data lines">
                         <thead>
                             <tr><th scope="col" class="num">"行"</th><th scope="col">"品名"</th><th scope="col">"費目"</th>
                                 <th scope="col" class="num">"数量"</th><th scope="col" class="num">"単価"</th>

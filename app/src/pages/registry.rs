@@ -14,7 +14,7 @@ pub fn RegistryPage() -> impl IntoView {
             <p class="lead">
                 "地方厚生局が毎月公表する「コード内容別医療機関一覧表」（都道府県別・医科／歯科／薬局別の Excel ファイル）を読み込みます。公表されたファイルをそのまま、またはまとめた zip、「医療機関コード・名称・郵便番号・所在地・電話番号・施設区分・状態」の列を持つ CSV を選べます。新しい一覧を読み込むと、名称や所在地の変更・休止を反映し、一覧から消えた施設には一覧の日付を記録します。変更はすべて履歴と監査ログに残ります。"
             </p>
-            <form method="post" action="/admin/registry/imports" enctype="multipart/form-data" class="form" data-testid="registry-upload">
+            <form method="post" action="/admin/registry/imports" enctype="multipart/form-data" class="form" data-testid="registry-upload" novalidate>
                 <label for="files">"一覧のファイル（複数選べます）"</label>
                 <input id="files" name="files" type="file" multiple accept=".xlsx,.xls,.zip,.csv"/>
                 <label for="as_of">"一覧の日付（CSV に「時点」の列がないときだけ。例: 令和7年8月1日）"</label>
