@@ -40,6 +40,8 @@ describe('reader provisioning', () => {
       await page.selectOption('select[name="prefecture"]', '40');
       await page.fill('input[name="address"]', '福岡市博多区博多駅前1-1');
       await submitForm(page, 'facility-form');
+      // The 確認画面: what was typed shown back, then stored.
+      await submitForm(page, 'facility-confirm');
       assert.match(pathOf(page), /^\/facilities\/\d+$/);
       assert.equal(await page.locator('[data-testid="stage"]').innerText(), 'ポータルサイト未登録');
 

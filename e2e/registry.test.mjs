@@ -41,6 +41,8 @@ describe('facility registry', () => {
       assert.match(await page.locator('[data-testid="registry-notice"]').innerText(), /関東信越厚生局/);
       await page.fill('input[name="kana"]', 'セイルカコクサイビョウイン');
       await submitForm(page, 'facility-form');
+      // The 確認画面: what was typed shown back, then stored.
+      await submitForm(page, 'facility-confirm');
       assert.match(new URL(page.url()).pathname, /^\/facilities\/\d+$/);
       assert.match(await page.locator('main').innerText(), /聖路加国際病院/);
     }));

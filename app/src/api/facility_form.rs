@@ -5,6 +5,9 @@
 use crate::UiError;
 use leptos::prelude::*;
 
+/// The field of the answer that asks for the confirmation step rather than a fix.
+pub const CONFIRM: &str = "confirm_registration";
+
 /// Registers a facility (`id` 0, for a corporation's manager) or edits one in
 /// the user's scope; refuses with per-field errors and the typed values.
 #[server(prefix = "/api", endpoint = "save_facility")]
@@ -18,6 +21,7 @@ pub async fn save_facility(
     address: String,
     online_billing: Option<String>,
     group_monthly_prescriptions: String,
+    confirmed: Option<String>,
 ) -> Result<(), UiError> {
     use crate::ssr::{audit_log, context, db};
     use rules::access::{Permission, Scope};
@@ -47,6 +51,13 @@ pub async fn save_facility(
         UiError::Fields(errors.into_iter().map(|(f, m)| (f.to_owned(), m)).collect()).keeping(values.clone())
     };
     let valid = rules::facility::validate(&input).map_err(reject)?;
+    // A new facility is shown back for a last look before it is stored (確認画面).
+    if id == 0 && confirmed.is_none() {
+        return Err(UiError::FormRejected {
+            errors: vec![(CONFIRM.to_owned(), String::new())],
+            values: values.clone(),
+        });
+    }
     let corporation_id = if id == 0 {
         match user.scope {
             Scope::Corporation { id } => Some(id),

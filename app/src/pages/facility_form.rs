@@ -3,7 +3,7 @@
 use super::refused_form::error_summary;
 use crate::UiError;
 use crate::api::facilities::{FacilityDetail, facility};
-use crate::api::facility_form::SaveFacility;
+use crate::api::facility_form::{CONFIRM, SaveFacility};
 use crate::api::registry::{Prefill, registry_prefill};
 use crate::layout::{ErrorBox, Layout, loaded};
 use leptos::form::ActionForm;
@@ -146,6 +146,43 @@ fn FacilityForm(existing: Option<FacilityDetail>, #[prop(optional)] prefill: Opt
     let id = existing.as_ref().map_or(0, |d| d.summary.id);
     let online = if existing.is_none() && err.is_none() { true } else { !value("online_billing").is_empty() };
     let (kind, pref) = (value("facility_type"), value("prefecture"));
+    // The confirmation step of a new registration: everything valid, shown back before storing.
+    let confirming = err.as_ref().is_some_and(|e| e.field(CONFIRM).is_some());
+    let confirm_step = confirming.then(|| {
+        let kind_label = FacilityType::ALL.into_iter().find(|t| t.code() == kind).map(|t| t.label_ja()).unwrap_or_default();
+        let pref_label = Prefecture::all().find(|p| p.code() == pref).map(|p| p.name_ja()).unwrap_or_default();
+        let rows = [
+            ("医療機関コード", value("code")),
+            ("医療機関名", value("name")),
+            ("フリガナ", value("kana")),
+            ("施設区分", kind_label.to_owned()),
+            ("都道府県", pref_label.to_owned()),
+            ("所在地", value("address")),
+            ("オンライン請求", if online { "行っている".to_owned() } else { "行っていない（紙レセプト）".to_owned() }),
+            ("グループの処方箋受付回数（月）", value("group_monthly_prescriptions")),
+        ];
+        let hidden = ["code", "name", "kana", "facility_type", "prefecture", "address", "group_monthly_prescriptions"]
+            .map(|n| view! { <input type="hidden" name=n value=value(n)/> });
+        view! {
+            <section class="card" data-testid="facility-confirm-step">
+                <h2>"登録する内容の確認"</h2>
+                <p>"次の内容で登録します。よければ「この内容で登録する」を、直す場合は下の入力欄を直して「確認する」を押してください。"</p>
+                <table class="data summary">
+                    <tbody>
+                        {rows.into_iter().filter(|(_, v)| !v.is_empty()).map(|(label, v)| view! { <tr><th scope="row">{label}</th><td>{v}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+                <ActionForm action=save attr:novalidate=true attr:class="form" attr:data-testid="facility-confirm">
+                    <input type="hidden" name="id" value="0"/>
+                    {hidden}
+                    {online.then(|| view! { <input type="hidden" name="online_billing" value="on"/> })}
+                    <input type="hidden" name="confirmed" value="on"/>
+                    <button type="submit" class="primary">"この内容で登録する"</button>
+                </ActionForm>
+            </section>
+            <h2>"入力内容を直す"</h2>
+        }
+    });
     let general = err
         .filter(|e| !matches!(e, UiError::FormRejected { .. }))
         .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> });
@@ -155,8 +192,9 @@ fn FacilityForm(existing: Option<FacilityDetail>, #[prop(optional)] prefill: Opt
     view! {
         {general}
         {notice}
+        {confirm_step}
         <ActionForm action=save attr:novalidate=true attr:class="form facility-form" attr:data-testid="facility-form">
-            {error_summary(save)}
+            {(!confirming).then(|| error_summary(save))}
             <input type="hidden" name="id" value=id.to_string()/>
             <label for="code">"医療機関コード（10桁）"</label>
             <input id="code" name="code" type="text" inputmode="numeric" value=value("code") required aria-invalid=code_invalid aria-describedby=code_error/>
@@ -186,7 +224,7 @@ fn FacilityForm(existing: Option<FacilityDetail>, #[prop(optional)] prefill: Opt
                 <input type="checkbox" name="online_billing" checked=online/>
                 "オンライン請求を行っている（紙レセプトの施設は義務化の対象外）"
             </label>
-            <button type="submit" class="primary">{if id == 0 { "登録する" } else { "保存する" }}</button>
+            <button type="submit" class="primary">{if id == 0 { "確認する" } else { "保存する" }}</button>
         </ActionForm>
     }
 }

@@ -33,6 +33,7 @@ fn facility_form<'a>(code: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
         ("address", "福岡市博多区"),
         ("online_billing", "on"),
         ("group_monthly_prescriptions", ""),
+        ("confirmed", "on"),
     ]
 }
 

@@ -215,6 +215,8 @@ fn facility_form<'a>(code: &'a str, kana: &'a str, kind: &'a str) -> Vec<(&'a st
         ("address", "福岡市博多区"),
         ("online_billing", "on"),
         ("group_monthly_prescriptions", ""),
+        // Past the confirmation step (its own test below).
+        ("confirmed", "on"),
     ]
 }
 

@@ -293,6 +293,17 @@ async fn a_tokyo_hospital_registers_from_its_code_with_name_and_address_from_the
         ("online_billing", "on"),
         ("group_monthly_prescriptions", ""),
     ];
+    // First the confirmation step: everything shown back, nothing stored yet.
+    let res = post_form(&app, &app.client, "/api/save_facility", "/facilities/new?code=1310270751", &fields).await;
+    let step = crate::helpers::page_text(&app, &app.client, &location(&res)).await;
+    assert!(step.contains(r#"data-testid="facility-confirm-step""#) && step.contains("中央区明石町９－１"), "{step}");
+    assert!(!step.contains(r#"role="alert""#), "a confirmation, not an error");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM facilities WHERE facility_code = '1310270751'")
+        .fetch_one(app.pool())
+        .await
+        .expect("count");
+    assert_eq!(stored, 0, "nothing stored before it is confirmed");
+    let fields: Vec<(&str, &str)> = fields.into_iter().chain([("confirmed", "on")]).collect();
     let res = post_form(&app, &app.client, "/api/save_facility", "/facilities/new?code=1310270751", &fields).await;
     let to = location(&res);
     assert!(to.starts_with("/facilities/") && !to.contains("__err"), "{to}");
