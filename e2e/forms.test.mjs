@@ -4,30 +4,9 @@
 // Every page the journeys pass is checked with axe-core.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertAccessible, clickAndWaitForLoad, login, pathOf, useServer, withPage } from './harness.mjs';
+import { assertAccessible, assertRefusedBeside, clickAndWaitForLoad, login, pathOf, useServer, withPage } from './harness.mjs';
 
 const TIMEOUT = { timeout: 180_000 };
-
-/** The field named `name` in `form`: refused, described by a message that says `pattern`. */
-async function assertRefusedBeside(page, form, name, pattern) {
-  const field = page.locator(`${form} [name="${name}"]`).first();
-  assert.equal(await field.getAttribute('aria-invalid'), 'true', `${name} is marked invalid`);
-  const describedBy = await field.getAttribute('aria-describedby');
-  assert.ok(describedBy, `${name} names its message`);
-  const message = page.locator(`[id="${describedBy}"]`);
-  assert.equal(await message.count(), 1, `${name}: one message with the id ${describedBy}`);
-  assert.match(await message.innerText(), pattern, `${name}'s message`);
-  // The message stands beside the field: in the same label or table cell.
-  const together = await field.evaluate((el, id) => {
-    const box = el.closest('label, td');
-    return Boolean(box && box.querySelector(`[id="${id}"]`));
-  }, describedBy);
-  assert.ok(together, `${name}'s message is beside it`);
-  // The summary at the top links to the field.
-  const id = await field.getAttribute('id');
-  assert.ok(id, `${name} has an id for the summary's link`);
-  assert.equal(await page.locator(`[data-testid="error-summary"] a[href="#${id}"]`).count(), 1, `${name} in the summary`);
-}
 
 /** Signs in as the demo manager and opens the clinic's page; its path. */
 async function openClinic(page, server) {

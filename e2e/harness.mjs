@@ -11,6 +11,7 @@
 // - useServer(options): one server per suite, stopped (with the browser) after it.
 // - submitForm(page, testid): submits a form and asserts the next page shows no error.
 // - assertAccessible(page): axe-core on the page; any WCAG 2.1 A/AA violation fails.
+// - assertRefusedBeside(page, form, name, pattern): a refused field, its message beside it and in the summary.
 
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -430,3 +431,27 @@ export async function assertAccessible(page, where = page.url()) {
     `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
   assert.deepEqual(found, [], `accessibility violations on ${where}`);
 }
+
+/** The field named `name` in `form`: refused, described by a message that says `pattern`. */
+export async function assertRefusedBeside(page, form, name, pattern) {
+  const field = page.locator(`${form} [name="${name}"]`).first();
+  assert.equal(await field.getAttribute('aria-invalid'), 'true', `${name} is marked invalid`);
+  const describedBy = await field.getAttribute('aria-describedby');
+  assert.ok(describedBy, `${name} names its message`);
+  const message = page.locator(`[id="${describedBy}"]`);
+  assert.equal(await message.count(), 1, `${name}: one message with the id ${describedBy}`);
+  assert.match(await message.innerText(), pattern, `${name}'s message`);
+  // The message stands beside the field: in the same label or table cell.
+  const together = await field.evaluate((el, id) => {
+    const box = el.closest('label, td');
+    // In the same label or table cell, or right after the field (a form laid out as label,
+    // field, message).
+    return Boolean(box && box.querySelector(`[id="${id}"]`)) || el.nextElementSibling?.id === id;
+  }, describedBy);
+  assert.ok(together, `${name}'s message is beside it`);
+  // The summary at the top links to the field.
+  const id = await field.getAttribute('id');
+  assert.ok(id, `${name} has an id for the summary's link`);
+  assert.equal(await page.locator(`[data-testid="error-summary"] a[href="#${id}"]`).count(), 1, `${name} in the summary`);
+}
+

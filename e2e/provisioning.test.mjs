@@ -2,7 +2,7 @@
 // chooses the model, moves through the stages to 運用開始, and the deadline banner follows.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { clickAndWaitForLoad, login, pathOf, submitForm, useServer, withPage } from './harness.mjs';
+import { assertRefusedBeside, clickAndWaitForLoad, login, pathOf, submitForm, useServer, withPage } from './harness.mjs';
 
 const TIMEOUT = { timeout: 120_000 };
 
@@ -35,10 +35,16 @@ describe('reader provisioning', () => {
       await page.click('form[data-testid="registry-code-step"] button[type="submit"]');
       await page.waitForSelector('form[data-testid="facility-form"]');
       await page.fill('input[name="name"]', 'オンシ博多駅前クリニック');
-      await page.fill('input[name="kana"]', 'オンシハカタエキマエクリニック');
+      // First with the フリガナ in hiragana: refused beside the field, the rest kept.
+      await page.fill('input[name="kana"]', 'おんしはかたえきまえくりにっく');
       await page.selectOption('select[name="facility_type"]', 'medical_clinic');
       await page.selectOption('select[name="prefecture"]', '40');
       await page.fill('input[name="address"]', '福岡市博多区博多駅前1-1');
+      await clickAndWaitForLoad(page, page.locator('form[data-testid="facility-form"] button[type="submit"]'));
+      await assertRefusedBeside(page, 'form[data-testid="facility-form"]', 'kana', /カタカナ/);
+      assert.equal(await page.inputValue('input[name="name"]'), 'オンシ博多駅前クリニック');
+      assert.equal(await page.inputValue('input[name="address"]'), '福岡市博多区博多駅前1-1');
+      await page.fill('input[name="kana"]', 'オンシハカタエキマエクリニック');
       await submitForm(page, 'facility-form');
       // The 確認画面: what was typed shown back, then stored.
       await submitForm(page, 'facility-confirm');
@@ -46,8 +52,14 @@ describe('reader provisioning', () => {
       assert.equal(await page.locator('[data-testid="stage"]').innerText(), 'ポータルサイト未登録');
 
       const seen = [];
-      await page.fill('form[data-testid="apply-reader"] input[name="applied_on"]', '令和3年3月15日');
+      // A date that does not exist: refused beside it, the choice of 機種未定 kept.
+      await page.fill('form[data-testid="apply-reader"] input[name="applied_on"]', '令和3年3月32日');
       await page.selectOption('form[data-testid="apply-reader"] select[name="maker"]', '');
+      await clickAndWaitForLoad(page, page.locator('form[data-testid="apply-reader"] button[type="submit"]'));
+      await assertRefusedBeside(page, 'form[data-testid="apply-reader"]', 'applied_on', /./);
+      assert.equal(await page.inputValue('form[data-testid="apply-reader"] input[name="applied_on"]'), '令和3年3月32日');
+      assert.equal(await page.inputValue('form[data-testid="apply-reader"] select[name="maker"]'), '');
+      await page.fill('form[data-testid="apply-reader"] input[name="applied_on"]', '令和3年3月15日');
       await submitForm(page, 'apply-reader');
       let b = await banner(page);
       assert.equal(b.kind, 'model_choice');
@@ -55,7 +67,12 @@ describe('reader provisioning', () => {
       assert.match(b.text, /令和3年6月30日/);
       seen.push(b);
 
-      await page.selectOption('form[data-testid="choose-model"] select[name="maker"]', { index: 0 });
+      await page.selectOption('form[data-testid="choose-model"] select[name="maker"]', { index: 1 });
+      const maker = await page.inputValue('form[data-testid="choose-model"] select[name="maker"]');
+      await page.fill('form[data-testid="choose-model"] input[name="chosen_on"]', '2021-04-31');
+      await clickAndWaitForLoad(page, page.locator('form[data-testid="choose-model"] button[type="submit"]'));
+      await assertRefusedBeside(page, 'form[data-testid="choose-model"]', 'chosen_on', /./);
+      assert.equal(await page.inputValue('form[data-testid="choose-model"] select[name="maker"]'), maker, 'the maker chosen is kept');
       await page.fill('form[data-testid="choose-model"] input[name="chosen_on"]', '2021-04-10');
       await submitForm(page, 'choose-model');
       b = await banner(page);
