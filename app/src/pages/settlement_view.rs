@@ -61,7 +61,7 @@ pub fn SettlementSummary(s: SettlementView) -> impl IntoView {
 /// Where the terms are defined: the notice's 別添1 (eligible costs) and the subsidy table
 /// (事業額 and rates).
 const TERMS_SOURCE: &str =
-    "seeds/001_03434e09f67b16ae.txt（別添1 補助対象）; seeds/003_bb373fb805f0f64e.txt（補助内容の表）";
+    "seeds/001_03434e09f67b16ae.txt（補助対象の経費）; seeds/003_bb373fb805f0f64e.txt（補助内容の表）";
 
 /// 用語の説明: the two terms every subsidy figure rests on, as the public documents use them.
 #[component]
