@@ -120,3 +120,16 @@ where
         </Suspense>
     }
 }
+
+/// A wide table's frame: it scrolls sideways inside the page instead of widening it, says so on
+/// a narrow screen (`.table-scroll` in `onshi.css`), and takes the keyboard focus with a name, so
+/// the part that scrolls can be reached and read (WCAG 2.1.1, axe `scrollable-region-focusable`).
+#[component]
+pub fn TableFrame(
+    /// What the table is, read out when the frame takes the focus.
+    #[prop(into)]
+    label: String,
+    children: Children,
+) -> impl IntoView {
+    view! { <div class="table-scroll" role="region" tabindex="0" aria-label=label>{children()}</div> }
+}

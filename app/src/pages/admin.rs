@@ -5,7 +5,7 @@ use crate::api::admin::{
     AdminUser, CreateUser, MIN_PASSWORD_CHARS, ResetPassword, SetUserDisabled, SetUserScope, admin_users,
 };
 use crate::api::second_factor::{RESET_CONFIRMATION, ResetSecondFactor};
-use crate::layout::{Layout, loaded};
+use crate::layout::{Layout, TableFrame, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use rules::printable_name::NameKind;
@@ -103,7 +103,7 @@ fn UserTable(
     factor: ServerAction<ResetSecondFactor>,
 ) -> impl IntoView {
     view! {
-        <div class="table-scroll" role="region" tabindex="0" aria-label="利用者の一覧">
+        <TableFrame label="利用者の一覧">
             <table class="data" data-testid="users">
                 <thead>
                     <tr>
@@ -193,7 +193,7 @@ fn UserTable(
                         .collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableFrame>
     }
 }
 

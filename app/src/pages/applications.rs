@@ -7,7 +7,7 @@ use crate::api::applications::{
     ApplicationFormView, ApplicationList, ApplicationView, DETAIL_FIELDS, DeleteReceiptScan, MarkQuotePaid,
     MarkReceiptShared, PrepareApplication, RecordApplicationPayment, SubmitApplication, application, list_applications,
 };
-use crate::layout::{Layout, loaded};
+use crate::layout::{Layout, TableFrame, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -410,7 +410,7 @@ fn Overview(list: ApplicationList) -> impl IntoView {
         <section class="card">
             <h2>"都道府県・施設区分別の集計"</h2>
             <p class="note">"状態の絞り込みにかかわらず、すべての状態を数えます。"</p>
-            <div class="table-scroll" role="region" tabindex="0" aria-label="都道府県・施設区分別の集計">
+            <TableFrame label="都道府県・施設区分別の集計">
                 <table class="data" data-testid="application-totals">
                     <thead><tr><th scope="col">"都道府県"</th><th scope="col">"施設区分"</th>
                         <th scope="col" class="num">"下書き"</th><th scope="col" class="num">"提出済み"</th><th scope="col" class="num">"交付済み"</th>
@@ -423,7 +423,7 @@ fn Overview(list: ApplicationList) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </TableFrame>
         </section>
         <section class="card">
             <h2>"申請の一覧"</h2>
@@ -433,7 +433,7 @@ fn Overview(list: ApplicationList) -> impl IntoView {
             } else {
                 view! {
                     {above}
-                    <div class="table-scroll" role="region" tabindex="0" aria-label="申請の一覧">
+                    <TableFrame label="申請の一覧">
                         <table class="data" data-testid="application-list">
                             <thead><tr><th scope="col">"施設"</th><th scope="col">"都道府県"</th><th scope="col">"施設区分"</th>
                                 <th scope="col">"状態"</th><th scope="col">"申請日"</th><th scope="col" class="num">"総事業費"</th>
@@ -449,7 +449,7 @@ fn Overview(list: ApplicationList) -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    </div>
+                    </TableFrame>
                     {below}
                 }.into_any()
             }}

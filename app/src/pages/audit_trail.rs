@@ -2,7 +2,7 @@
 
 use crate::api::audit_trail::{PER_PAGE, TrailPage, audit_trail};
 use crate::audit_words::{ACTIONS, ENTITIES};
-use crate::layout::{Layout, loaded};
+use crate::layout::{Layout, TableFrame, loaded};
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
@@ -75,7 +75,7 @@ fn TrailTable(page: TrailPage) -> impl IntoView {
     let pages = page.total.div_ceil(u64::from(PER_PAGE)).max(1);
     view! {
         <p data-testid="trail-total">{format!("{}件（{}/{}ページ）", page.total, page.page, pages)}</p>
-        <div class="table-scroll" role="region" tabindex="0" aria-label="監査ログの一覧">
+        <TableFrame label="監査ログの一覧">
         <table class="data trail" data-testid="trail">
             <thead>
                 <tr>
@@ -113,7 +113,7 @@ fn TrailTable(page: TrailPage) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
-        </div>
+        </TableFrame>
     }
 }
 

@@ -5,7 +5,7 @@ use super::refused_form::{described, error_summary, field_error, field_id, inval
 use crate::UiError;
 use crate::api::corporation::{CorporationView, corporation};
 use crate::api::provisioning::BulkApplyReaders;
-use crate::layout::{Layout, loaded};
+use crate::layout::{Layout, TableFrame, loaded};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -42,7 +42,7 @@ fn Corporation(c: CorporationView, bulk: ServerAction<BulkApplyReaders>) -> impl
             </tbody>
         </table>
         <p class="note">"補助額と自己負担は、各施設の登録日付と、支払済みの領収書（なければ確定した見積、なければ最新の見積）から、施設のページと同じ計算で求めています。見積が未登録の施設は、受けられる補助額の上限見込みだけを示し、合計を分けています。"</p>
-        <div class="table-scroll" role="region" tabindex="0" aria-label="法人の施設の一覧">
+        <TableFrame label="法人の施設の一覧">
             <table class="data" data-testid="corporation-facilities">
                 <thead>
                     <tr>
@@ -81,7 +81,7 @@ fn Corporation(c: CorporationView, bulk: ServerAction<BulkApplyReaders>) -> impl
                     }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableFrame>
         <section class="card">
             <h2>"一括申請（補助金の交付申請書類）"</h2>
             <p class="note">"支払済みの費用がある施設ごとに申請書類（PDF）を作り、全施設の申請可否と理由を一覧（CSV）にしてZIPでまとめます。"</p>

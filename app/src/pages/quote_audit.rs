@@ -2,6 +2,7 @@
 
 use crate::api::quote_audit::{FlagView, QuoteAuditView};
 use crate::api::settlement_view::SettlementView;
+use crate::layout::TableFrame;
 use crate::pages::settlement_view::SettlementSummary;
 use leptos::prelude::*;
 
@@ -61,7 +62,7 @@ pub fn AuditView(a: QuoteAuditView) -> impl IntoView {
             {(!a.flags.is_empty()).then(|| flags_view(a.flags.clone()))}
             {crate::csv::download_links("この見積書の明細と指摘", &format!("/exports/quote_lines.csv?quote={id}"))}
             <p class="note">"CSVの指摘には、同じ施設区分の確定済み見積との比較（外れ値）は含まれません。"</p>
-            <div class="table-scroll" role="region" tabindex="0" aria-label="見積の明細と指摘">
+            <TableFrame label="見積の明細と指摘">
                 <table class="data lines">
                     <thead>
                         <tr><th scope="col" class="num">"行"</th><th scope="col">"品名"</th><th scope="col">"費目"</th>
@@ -70,7 +71,7 @@ pub fn AuditView(a: QuoteAuditView) -> impl IntoView {
                     </thead>
                     <tbody inner_html=lines_html></tbody>
                 </table>
-            </div>
+            </TableFrame>
             <table class="data summary" data-testid="totals">
                 <thead><tr><th scope="col">""</th><th scope="col" class="num">"見積書の記載"</th><th scope="col" class="num">"明細から計算"</th></tr></thead>
                 <tbody>

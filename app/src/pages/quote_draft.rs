@@ -1,7 +1,7 @@
 //! 見積書の確認: the parsed, audited upload; correct categories or amounts, then confirm.
 
 use crate::api::quote_draft::{ConfirmQuote, DraftView, quote_draft};
-use crate::layout::{Layout, loaded};
+use crate::layout::{Layout, TableFrame, loaded};
 use crate::pages::refused_form::{
     Refusal, checked_text_field, described, error_summary, field_error, field_id, invalid, last_error,
 };
@@ -70,7 +70,7 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
             <ActionForm action=confirm attr:novalidate=true attr:class="form" attr:data-testid="confirm-quote">
                 {error_summary(confirm)}
                 <input type="hidden" name="token" value=token/>
-                <div class="table-scroll" role="region" tabindex="0" aria-label="読み取った明細（費目・金額を直せます）">
+                <TableFrame label="読み取った明細（費目・金額を直せます）">
                     <table class="data lines">
                         <thead>
                             <tr><th scope="col" class="num">"行"</th><th scope="col">"品名"</th><th scope="col">"費目"</th>
@@ -124,7 +124,7 @@ fn Draft(d: DraftView, confirm: ServerAction<ConfirmQuote>) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                </div>
+                </TableFrame>
                 <p>"記載の合計: " {d.written[2].clone().unwrap_or_else(|| "—".into())}
                    " ／ 計算した合計: " {d.computed[2].clone()}
                    " ／ 補助対象経費（税込）: " {d.computed[3].clone()}</p>

@@ -1,7 +1,7 @@
 //! 見積書・実費の手入力: quotes that came on paper, or the actual costs from the receipts.
 
 use crate::api::quote_draft::EnterQuote;
-use crate::layout::{ErrorBox, Layout};
+use crate::layout::{ErrorBox, Layout, TableFrame};
 use crate::pages::refused_form::{Refusal, checked_text_field, error_summary, field_id, last_error};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -37,7 +37,7 @@ pub fn QuoteEntryPage() -> impl IntoView {
                         aria-invalid=refused.invalid("quote_date") aria-describedby=refused.described("quote_date")/>
                     {refused.message("quote_date")}
                 </label>
-                <div class="table-scroll" role="region" aria-label="明細（横にスクロールできます）" tabindex="0">
+                <TableFrame label="明細（横にスクロールできます）">
                 <table class="data entry-lines">
                     <thead><tr><th scope="col" class="num">"行"</th><th scope="col">"品名"</th><th scope="col">"費目"</th><th scope="col">"数量"</th><th scope="col">"単位"</th>
                         <th scope="col">"単価"</th><th scope="col">"金額"</th></tr></thead>
@@ -72,7 +72,7 @@ pub fn QuoteEntryPage() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-                </div>
+                </TableFrame>
                 <button type="submit" class="primary">"登録する"</button>
             </ActionForm>
         </Layout>

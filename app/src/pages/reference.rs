@@ -1,7 +1,7 @@
 //! Reference pages: vendors, published adoption figures, benchmarks — each with its source.
 
 use crate::api::{AdoptionFigure, BenchmarkTable, Vendor, adoption_statistics, benchmark_tables, list_vendors};
-use crate::layout::{Layout, loaded};
+use crate::layout::{Layout, TableFrame, loaded};
 use crate::pages::sources::{RegisterLink, SourceLine, SourceLinks};
 use crate::public_source::cited_sources;
 use leptos::prelude::*;
@@ -332,7 +332,7 @@ fn BenchmarkTableView(table: BenchmarkTable) -> impl IntoView {
             <h2>{table.title_ja.clone()}</h2>
             {table.note.clone().map(|n| view! { <p>{n}</p> })}
             {standing(&table).map(|s| view! { <p class="warning">{s}</p> })}
-            <div class="table-scroll" role="region" tabindex="0" aria-label=table.title_ja.clone()>
+            <TableFrame label=table.title_ja.clone()>
                 <table class="data">
                     <thead>
                         <tr>
@@ -363,7 +363,7 @@ fn BenchmarkTableView(table: BenchmarkTable) -> impl IntoView {
                             .collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </TableFrame>
             <p class="source">{format!("単位: {}", unit_label(&table.unit))}</p>
             <SourceLine note=table.source.clone() />
         </section>

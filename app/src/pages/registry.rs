@@ -2,7 +2,7 @@
 //! and result.
 
 use crate::api::registry::{ImportJob, ImportSummary, JobState, RegistryTotals, registry_job, registry_overview};
-use crate::layout::{Layout, loaded};
+use crate::layout::{Layout, TableFrame, loaded};
 use leptos::prelude::*;
 
 /// The registry: what it holds, the upload form, the last imports.
@@ -35,7 +35,7 @@ fn Totals(overview: RegistryTotals) -> impl IntoView {
             Some(d) => view! { <p>{format!("最新の一覧の日付: {d}")}</p> }.into_any(),
             None => view! { <p data-testid="registry-empty">"まだ一覧を読み込んでいません。読み込むまでは、ダッシュボードの導入率は公表値の施設数で計算します。"</p> }.into_any(),
         }}
-        <div class="table-scroll" role="region" tabindex="0" aria-label="登録簿の施設数">
+        <TableFrame label="登録簿の施設数">
             <table class="data" data-testid="registry-totals">
                 <thead><tr><th scope="col">"一覧"</th><th scope="col" class="num">"現存"</th><th scope="col" class="num">"休止"</th><th scope="col" class="num">"一覧から消えた施設"</th></tr></thead>
                 <tbody>
@@ -44,9 +44,9 @@ fn Totals(overview: RegistryTotals) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableFrame>
         <h2>"読み込みの記録"</h2>
-        <div class="table-scroll" role="region" tabindex="0" aria-label="読み込みの記録">
+        <TableFrame label="読み込みの記録">
             <table class="data" data-testid="registry-imports">
                 <thead><tr>
                     <th scope="col">"日時"</th><th scope="col">"実行者"</th><th scope="col">"ファイル"</th><th scope="col">"一覧の日付"</th>
@@ -65,7 +65,7 @@ fn Totals(overview: RegistryTotals) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableFrame>
     }
 }
 

@@ -1,7 +1,7 @@
 //! 出典一覧: the register of public sources, and the 出典 line every page shows, each short
 //! form linked to its entry in the register.
 
-use crate::layout::Layout;
+use crate::layout::{Layout, TableFrame};
 use crate::public_source::{REGISTER_PATH, cited_pieces, register_link};
 use leptos::prelude::*;
 use rules::sources::{Reliability, Source, register};
@@ -49,7 +49,7 @@ pub fn SourcesPage() -> impl IntoView {
                 "Onshi が示す補助金の金額・期限、導入状況の統計、見積書の監査の基準値は、次の公表資料に基づいています。"
                 "各ページの「出典」は、この一覧の資料を短い名前で示しています。"
             </p>
-            <div class="table-scroll" role="region" tabindex="0" aria-label="出典の一覧">
+            <TableFrame label="出典の一覧">
                 <table class="data">
                     <thead>
                         <tr>
@@ -66,7 +66,7 @@ pub fn SourcesPage() -> impl IntoView {
                         {documents.into_iter().map(|s| view! { <SourceRow source=s /> }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </TableFrame>
             {onshi.map(|s| view! {
                 <section class="card" id=s.key()>
                     <h2>{s.title()}</h2>

@@ -131,7 +131,7 @@ pub async fn start_reset(pool: &SqlitePool, email: &str, token: &str) -> sqlx::R
     .await?;
     let body = format!(
         "Onshi のパスワードの再設定を受け付けました。\n次のリンクを開いて、新しいパスワードを設定してください。リンクは{RESET_VALID_MINUTES}分間、1回だけ使えます。\n\n{}/password/reset?token={token}\n\n心当たりがない場合は、このメールを破棄してください。パスワードは変わりません。",
-        if base.is_empty() { String::new() } else { base.clone() }
+        base
     );
     sqlx::query("INSERT INTO outbox (to_address, subject, body) SELECT email, ?, ? FROM users WHERE id = ?")
         .bind("［Onshi］パスワードの再設定")
